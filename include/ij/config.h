@@ -1,0 +1,41 @@
+/* Configuration: read once from the environment at start, checked against a typed table of
+ * settings with defaults and bounds. */
+#ifndef IJ_CONFIG_H
+#define IJ_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ij/domain.h"
+#include "ij/error.h"
+
+typedef struct {
+  const char *database_url; /* DATABASE_URL */
+  char listen_host[64];     /* from IJ_LISTEN host:port */
+  int listen_port;
+  int threads;
+  int db_pool;
+  int db_acquire_timeout_ms;
+  bool db_prepare;
+  const char *jwks_file;
+  const char *jwt_private_key_file;
+  const char *jwt_issuer;
+  const char *jwt_audience;
+  long max_body_bytes;
+  int max_connections;
+  int connection_timeout_seconds;
+  int log_level;
+  ij_area_rules area_defaults;
+} ij_config;
+
+/* What a command needs: settings not needed are still checked when set. */
+enum { IJ_NEED_DATABASE = 1, IJ_NEED_JWKS = 2, IJ_NEED_PRIVATE_KEY = 4 };
+
+/* Reads and checks the environment. On IJ_ERR_INVALID, `problems` holds one line per bad or
+ * missing setting, naming it and saying what it must be. Strings point into the environment. */
+ij_err ij_config_load(ij_config *out, int needs, char *problems, size_t problems_size);
+
+/* The settings table, for `ij help`: one line per setting with its default. */
+void ij_config_describe(char *out, size_t size);
+
+#endif

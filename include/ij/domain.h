@@ -1,0 +1,265 @@
+/* The domain layer: pure C. The referral state machine as a transition table, role permissions,
+ * validation, the hours and clock rules. No jansson, libpq or ulfius; no clock reads ("now" is
+ * always passed in); never logs. Strings passed in are borrowed for the duration of the call. */
+#ifndef IJ_DOMAIN_H
+#define IJ_DOMAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ij/error.h"
+
+/* ---- time ------------------------------------------------------------------------------------ */
+typedef int64_t ij_time_us; /* microseconds since 1970-01-01T00:00:00Z */
+typedef int32_t ij_date;    /* days since 1970-01-01 */
+
+#define IJ_US_PER_SECOND INT64_C(1000000)
+#define IJ_US_PER_HOUR (INT64_C(3600) * IJ_US_PER_SECOND)
+#define IJ_US_PER_DAY (INT64_C(86400) * IJ_US_PER_SECOND)
+#define IJ_TIME_BUF 32 /* "2026-11-22T19:51:40.123456Z" plus NUL, with room */
+#define IJ_DATE_BUF 11 /* "2026-11-22" plus NUL */
+
+/* Strict "YYYY-MM-DD" (a real calendar date, years 1900-2999). IJ_ERR_INVALID otherwise. */
+ij_err ij_date_parse(const char *s, ij_date *out);
+void ij_date_format(ij_date d, char out[IJ_DATE_BUF]);
+/* RFC 3339 with a "Z" or numeric offset, optional fraction up to microseconds. */
+ij_err ij_time_parse(const char *s, ij_time_us *out);
+/* Always UTC, always with six fraction digits: "2026-11-22T19:51:40.123456Z". */
+void ij_time_format(ij_time_us t, char out[IJ_TIME_BUF]);
+ij_date ij_time_date(ij_time_us t); /* the UTC calendar date of an instant */
+/* Whole years of age on a date (birthdays on 29 February count on 28 February in common years
+ * is not assumed: they count on 1 March). Negative when `on` precedes `dob`. */
+int ij_age_years(ij_date dob, ij_date on);
+
+/* ---- field errors ---------------------------------------------------------------------------- */
+#define IJ_FIELD_ERRORS_MAX 32
+typedef struct {
+  char field[64];    /* JSON path of the field, dotted: "person.date_of_birth" */
+  char message[192]; /* a sentence a person can act on */
+} ij_field_error;
+typedef struct {
+  int count; /* entries past IJ_FIELD_ERRORS_MAX are dropped; count stops at the max */
+  ij_field_error items[IJ_FIELD_ERRORS_MAX];
+} ij_field_errors;
+
+void ij_field_errors_init(ij_field_errors *errs);
+void ij_field_errors_add(ij_field_errors *errs, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- states, events, roles ------------------------------------------------------------------- */
+#define IJ_STATE_LIST(X)                                                                           \
+  X(IJ_STATE_SUBMITTED, "submitted")                                                               \
+  X(IJ_STATE_ACCEPTED, "accepted")                                                                 \
+  X(IJ_STATE_REJECTED, "rejected")                                                                 \
+  X(IJ_STATE_SCHEDULED, "scheduled")                                                               \
+  X(IJ_STATE_IN_PROGRESS, "in_progress")                                                           \
+  X(IJ_STATE_COMPLETED, "completed")                                                               \
+  X(IJ_STATE_NON_COMPLIANT, "non_compliant")                                                       \
+  X(IJ_STATE_WITHDRAWN, "withdrawn")                                                               \
+  X(IJ_STATE_CLOSED, "closed")
+
+typedef enum {
+#define IJ_STATE_ENUM(code, name) code,
+  IJ_STATE_LIST(IJ_STATE_ENUM)
+#undef IJ_STATE_ENUM
+      IJ_STATE__COUNT
+} ij_state;
+
+/* Events. "create" has no from-state. Events marked client in the table can be sent to
+ * POST /v1/referrals/{id}/transitions; the others are fired by other operations or the system. */
+#define IJ_EVENT_LIST(X)                                                                           \
+  X(IJ_EVENT_CREATE, "create")                                                                     \
+  X(IJ_EVENT_ACCEPT, "accept")                                                                     \
+  X(IJ_EVENT_REJECT, "reject")                                                                     \
+  X(IJ_EVENT_BOOK, "book")                                                                         \
+  X(IJ_EVENT_UNBOOK, "unbook")                                                                     \
+  X(IJ_EVENT_ATTEND, "attend")                                                                     \
+  X(IJ_EVENT_COMPLETE, "complete")                                                                 \
+  X(IJ_EVENT_DECLARE_NON_COMPLIANCE, "declare_non_compliance")                                     \
+  X(IJ_EVENT_WITHDRAW, "withdraw")                                                                 \
+  X(IJ_EVENT_CLOSE, "close")
+
+typedef enum {
+#define IJ_EVENT_ENUM(code, name) code,
+  IJ_EVENT_LIST(IJ_EVENT_ENUM)
+#undef IJ_EVENT_ENUM
+      IJ_EVENT__COUNT
+} ij_event;
+
+/* Roles are bits; a token may carry several. IJ_ROLE_SYSTEM is the service acting by itself and
+ * is never granted by a token. */
+#define IJ_ROLE_LIST(X)                                                                            \
+  X(IJ_ROLE_OFFICER, 1u << 0, "officer")                                                           \
+  X(IJ_ROLE_COORDINATOR, 1u << 1, "coordinator")                                                   \
+  X(IJ_ROLE_SUPERVISOR, 1u << 2, "supervisor")                                                     \
+  X(IJ_ROLE_COMMISSIONER, 1u << 3, "commissioner")                                                 \
+  X(IJ_ROLE_ADMIN, 1u << 4, "admin")                                                               \
+  X(IJ_ROLE_SYSTEM, 1u << 5, "system")
+
+typedef unsigned ij_roles;
+enum {
+#define IJ_ROLE_ENUM(code, bit, name) code = bit,
+  IJ_ROLE_LIST(IJ_ROLE_ENUM)
+#undef IJ_ROLE_ENUM
+};
+#define IJ_ROLES_HUMAN                                                                             \
+  (IJ_ROLE_OFFICER | IJ_ROLE_COORDINATOR | IJ_ROLE_SUPERVISOR | IJ_ROLE_COMMISSIONER | IJ_ROLE_ADMIN)
+
+/* Names are static strings (borrowed); NULL for an out-of-range value. */
+const char *ij_state_name(ij_state s);
+const char *ij_event_name(ij_event e);
+const char *ij_role_name(ij_roles single_role_bit);
+/* Parsers return IJ_ERR_INVALID for an unknown name (exact, case-sensitive). */
+ij_err ij_state_parse(const char *s, ij_state *out);
+ij_err ij_event_parse(const char *s, ij_event *out);
+ij_err ij_role_parse(const char *s, ij_roles *out_bit); /* "system" is refused */
+
+/* ---- permissions ----------------------------------------------------------------------------- */
+typedef enum {
+  IJ_ACTION_REFERRAL_CREATE,
+  IJ_ACTION_REFERRAL_READ,   /* one referral, its data and its history */
+  IJ_ACTION_REFERRAL_LIST,
+  IJ_ACTION_REFERRAL_TRANSITION, /* may send some event; the event's own roles decide the rest */
+  IJ_ACTION__COUNT
+} ij_action;
+
+bool ij_domain_may(ij_roles roles, ij_action action);
+
+/* ---- area rules and the clock ---------------------------------------------------------------- */
+typedef struct {
+  int hours_min;          /* default 2 */
+  int hours_max;          /* default 20 */
+  int hours_default;      /* default 7 */
+  int target_start_hours; /* default 48 */
+} ij_area_rules;
+
+ij_time_us ij_domain_target_start_by(ij_time_us referred_at, const ij_area_rules *rules);
+/* The states in which the 48-hour start clock runs (a referral that is not yet attended). */
+bool ij_domain_state_clock_runs(ij_state s);
+/* overdue: the clock runs, nothing attended yet, and now is past target_start_by */
+bool ij_domain_referral_overdue(ij_state s, bool attended, ij_time_us target_start_by,
+                                ij_time_us now);
+
+/* ---- the transition table -------------------------------------------------------------------- */
+typedef struct {
+  ij_event event;
+  unsigned from_mask; /* bit (1u << state) for each state the event may fire from; 0 for create */
+  ij_state to;
+  ij_roles roles;     /* who may fire it */
+  bool client;        /* sent by a client to POST .../transitions */
+} ij_transition_rule;
+
+/* The table itself (borrowed, static), for documentation and tests. */
+const ij_transition_rule *ij_domain_transitions(size_t *count);
+
+/* What the domain needs to know about a referral to decide an event. */
+typedef struct {
+  ij_state state;
+  const char *officer_sub;      /* the referring officer's subject */
+  int hours_required;           /* confirmed hours (proposed until accepted) */
+  int64_t minutes_credited;     /* sum of credited minutes so far */
+  int unacceptable_absences;    /* absences without reason or failures to comply recorded */
+  int active_bookings;          /* bookings that are not cancelled or resolved */
+  bool attended;                /* at least one attended session */
+  bool last_check_recorded;     /* the last reoffending check is recorded */
+} ij_referral_facts;
+
+typedef struct {
+  const char *sub;
+  const char *name;
+  const char *area;
+  ij_roles roles;
+} ij_actor;
+
+/* An event with its data, as a client or the system sends it. Absent strings are NULL. */
+typedef struct {
+  ij_event event;
+  const char *reason_code;       /* reject, withdraw, declare_non_compliance */
+  const char *reason;            /* free text; required for declare_non_compliance */
+  bool has_hours_confirmed;
+  int hours_confirmed;           /* accept */
+  const char *suitability_notes; /* accept: suitability and risk notes */
+} ij_transition_request;
+
+typedef struct {
+  ij_state from;
+  ij_state to;
+  ij_roles acting_role;   /* the single role bit under which the actor fires the event */
+  const char *reason_kind; /* "reject", "withdraw", "non_compliance" or NULL: the reason-code list */
+  int hours_required;      /* the hours required after the event */
+} ij_decision;
+
+/* Decides an event. Order of checks: role (IJ_ERR_FORBIDDEN when no role of the actor may ever
+ * fire the event, or an officer withdraws another officer's referral), client flag (IJ_ERR_INVALID
+ * with field "event" when `from_client` and the event is not a client event), state
+ * (IJ_ERR_TRANSITION; *allowed_events gets the mask (1u << event) of client events the actor may
+ * send in this state), guards on the request (IJ_ERR_INVALID with field errors), guards on the
+ * facts (IJ_ERR_CONFLICT with a field error on "event" saying why). */
+ij_err ij_domain_decide(const ij_actor *actor, const ij_referral_facts *facts,
+                        const ij_transition_request *req, const ij_area_rules *rules,
+                        bool from_client, ij_decision *out, unsigned *allowed_events,
+                        ij_field_errors *errs);
+
+/* The mask of client events the actor may send in this state with these facts' owner. */
+unsigned ij_domain_allowed_events(const ij_actor *actor, const ij_referral_facts *facts);
+
+/* The reason-code kind an event needs ("reject", "withdraw", "non_compliance") or NULL. */
+const char *ij_domain_reason_kind(ij_event e);
+
+/* ---- referral creation ----------------------------------------------------------------------- */
+#define IJ_OFFENCE_CATEGORY_LIST(X)                                                                \
+  X("asb") X("harassment") X("public_order") X("drunk_and_disorderly") X("shop_theft")             \
+      X("cannabis_possession") X("criminal_damage") X("other")
+#define IJ_DISPOSAL_LIST(X)                                                                        \
+  X("community_resolution") X("outcome_22") X("conditional_caution")                              \
+      X("youth_conditional_caution") X("diversionary_caution") X("community_caution")
+
+typedef struct {
+  const char *name;
+  const char *date_of_birth; /* YYYY-MM-DD */
+  const char *phone;
+  const char *email;
+  const char *address;
+  const char *postcode;
+  const char *police_id;
+  const char *needs_notes;
+  const char *risk_notes;
+} ij_person_input;
+
+typedef struct {
+  ij_person_input person;
+  const char *offence_date; /* YYYY-MM-DD */
+  const char *offence_category;
+  const char *offence_description;
+  const char *offence_location;
+  const char *ward; /* ward code; that it exists in the area is checked by the store */
+  const char *disposal;
+  int consent_recorded; /* -1 absent, 0 false, 1 true */
+  bool has_hours_proposed;
+  int hours_proposed;
+  bool has_victim;
+  int victim_consulted;    /* -1 absent, 0, 1 */
+  const char *victim_preference;
+  int victim_keep_updated; /* -1 absent, 0, 1 */
+  const char *victim_contact;
+} ij_referral_input;
+
+typedef struct {
+  ij_date date_of_birth;
+  ij_date offence_date;
+  int hours_proposed;       /* the default applied when absent */
+  ij_time_us target_start_by;
+} ij_referral_derived;
+
+/* Validates a new referral made at `now`. IJ_OK, or IJ_ERR_INVALID with every problem in errs. */
+ij_err ij_domain_referral_validate(const ij_referral_input *in, const ij_area_rules *rules,
+                                   ij_time_us now, ij_referral_derived *out,
+                                   ij_field_errors *errs);
+
+/* Reason codes, free-text notes and other short strings: limits shared by the layers. */
+#define IJ_MAX_NAME 200
+#define IJ_MAX_NOTE 4000
+#define IJ_MAX_CODE 64
+
+#endif

@@ -1,0 +1,34 @@
+/* The HTTP layer: the only code that includes ulfius. Routes, handlers, problem+json. */
+#ifndef IJ_HTTP_H
+#define IJ_HTTP_H
+
+#include <stdio.h>
+
+#include "ij/auth.h"
+#include "ij/domain.h"
+#include "ij/error.h"
+#include "ij/store.h"
+
+typedef struct {
+  const char *host; /* numeric IPv4 address */
+  int port;         /* 0: any free port (see ij_http_port) */
+  int threads;
+  int max_connections;
+  int connection_timeout_seconds;
+  long max_body_bytes;
+  ij_area_rules area_defaults;
+} ij_http_options;
+
+typedef struct ij_server ij_server;
+
+/* Starts serving with the given pool and verifier (borrowed: they must outlive the server). */
+ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth,
+                     ij_server **out);
+int ij_http_port(const ij_server *server);
+/* Stops accepting, finishes requests in flight, frees the server. */
+void ij_http_stop(ij_server *server);
+
+/* One line per served route: "METHOD /path/{param}". */
+void ij_http_print_routes(FILE *out);
+
+#endif

@@ -1,0 +1,21 @@
+/* Private to the domain layer: helpers shared by its sources. Not part of the public API. */
+#ifndef IJ_DOMAIN_INTERNAL_H
+#define IJ_DOMAIN_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ij/domain.h"
+
+/* The area rules to apply: `rules` itself, or the defaults (2, 20, 7, 48) when it is NULL.
+ * Returns a borrowed pointer, never NULL. */
+const ij_area_rules *ij_domain_rules_or_default(const ij_area_rules *rules);
+
+/* True when `s` is 1..max_len characters of a-z, 0-9 and any character of `extra` (may be ""). */
+bool ij_text_is_code(const char *s, size_t max_len, const char *extra);
+/* True when `s` is NULL, empty or only ASCII white space. */
+bool ij_text_is_blank(const char *s);
+/* True when `s` holds an ASCII control character (0x00-0x1f or 0x7f). */
+bool ij_text_has_control(const char *s);
+
+#endif

@@ -1,0 +1,120 @@
+/* Private to the http layer: the request context, routes, JSON and problem helpers. */
+#ifndef IJ_HTTP_INTERNAL_H
+#define IJ_HTTP_INTERNAL_H
+
+#include <jansson.h>
+#include <ulfius.h>
+
+#include "ij/http.h"
+
+#define IJ_REQUEST_ID_MAX 65
+#define IJ_MAX_QUERY 16
+
+struct ij_server {
+  struct _u_instance instance;
+  ij_http_options opts;
+  char host[64];
+  ij_store *store;
+  ij_auth *auth;
+  int port;
+};
+
+typedef struct {
+  char *key;
+  char *value;
+} ij_query_param;
+
+typedef struct ij_ctx {
+  const struct _u_request *req;
+  struct _u_response *res;
+  ij_server *server;
+  const struct ij_route *route;
+  char request_id[IJ_REQUEST_ID_MAX];
+  ij_time_us now;
+  ij_principal principal;
+  ij_actor actor;
+  const char *path_id; /* the {id} segment, when the route has one */
+  char path_id_buf[128];
+  int nquery;
+  ij_query_param query[IJ_MAX_QUERY];
+  bool query_overflow;
+  ij_conn *conn; /* acquired on demand by ij_ctx_conn, released after the handler */
+  int status;    /* the status sent, for the log */
+} ij_ctx;
+
+typedef void (*ij_handler)(ij_ctx *ctx);
+
+typedef struct ij_route {
+  const char *method;
+  const char *path; /* as in openapi.yaml: /v1/referrals/{id} */
+  ij_handler handler;
+  bool authenticated;
+} ij_route;
+
+/* The route table (route.c). */
+extern const ij_route ij_routes[];
+extern const int ij_routes_count;
+
+/* A database connection for this request; on failure the problem is sent and NULL returned. */
+ij_conn *ij_ctx_conn(ij_ctx *ctx);
+
+/* ---- responses ---- */
+/* Sends a JSON body (takes the reference). */
+void ij_send_json(ij_ctx *ctx, int status, json_t *body);
+/* Sends text already serialised as JSON (borrowed). */
+void ij_send_raw_json(ij_ctx *ctx, int status, const char *body);
+void ij_set_header(ij_ctx *ctx, const char *name, const char *value);
+/* RFC 9457 problem for an error; detail may be NULL (the error's message), errs may be NULL. */
+void ij_send_problem(ij_ctx *ctx, ij_err err, const char *detail, const ij_field_errors *errs);
+/* As ij_send_problem, with the allowed events (a mask of 1u << ij_event) for 409 transitions. */
+void ij_send_problem_events(ij_ctx *ctx, ij_err err, const char *detail,
+                            const ij_field_errors *errs, unsigned allowed_events);
+int ij_err_status(ij_err err);
+
+/* ---- requests ---- */
+const char *ij_header(ij_ctx *ctx, const char *name);
+/* The body as a JSON object: 415 without a JSON content type, 400 when it does not parse or is
+ * not an object. On failure the problem is sent and NULL returned. */
+json_t *ij_body_object(ij_ctx *ctx);
+/* The value of a query parameter, or NULL. */
+const char *ij_query(ij_ctx *ctx, const char *key);
+/* Refuses (422, sent) query parameters other than those listed (NULL-terminated); false then. */
+bool ij_query_only(ij_ctx *ctx, const char *const *allowed);
+/* Authorises an action for the caller; sends 403 and returns false when not allowed. */
+bool ij_require(ij_ctx *ctx, ij_action action);
+/* limit: absent -> def; 1..max else a field error. */
+bool ij_query_limit(ij_ctx *ctx, int def, int max, int *out, ij_field_errors *errs);
+
+/* ---- JSON decoding with field errors ---- */
+/* Unknown members of obj (not in allowed, NULL-terminated) become field errors "<prefix>key". */
+void ij_json_unknown(json_t *obj, const char *prefix, const char *const *allowed,
+                     ij_field_errors *errs);
+/* Reads a string member: NULL when absent or null; a field error when another type. */
+const char *ij_json_str(json_t *obj, const char *prefix, const char *key, ij_field_errors *errs);
+/* Reads a boolean member: -1 absent/null, 0, 1; a field error when another type. */
+int ij_json_bool(json_t *obj, const char *prefix, const char *key, ij_field_errors *errs);
+/* Reads an integer member into *out; false when absent/null or wrong type (error added). */
+bool ij_json_int(json_t *obj, const char *prefix, const char *key, int *out,
+                 ij_field_errors *errs);
+/* An object member, NULL when absent/null; a field error when another type. */
+json_t *ij_json_obj(json_t *obj, const char *prefix, const char *key, ij_field_errors *errs);
+
+/* JSON values for optional strings and times. */
+json_t *ij_json_str_or_null(const char *s);
+json_t *ij_json_time(ij_time_us t);
+json_t *ij_json_time_or_null(ij_time_us t);
+json_t *ij_json_date(ij_date d);
+
+/* ---- handlers ---- */
+void ij_h_healthz(ij_ctx *ctx);
+void ij_h_readyz(ij_ctx *ctx);
+void ij_h_me(ij_ctx *ctx);
+void ij_h_wards(ij_ctx *ctx);
+void ij_h_reason_codes(ij_ctx *ctx);
+void ij_h_referral_create(ij_ctx *ctx);
+void ij_h_referral_list(ij_ctx *ctx);
+void ij_h_referral_get(ij_ctx *ctx);
+void ij_h_referral_transition(ij_ctx *ctx);
+void ij_h_referral_events(ij_ctx *ctx);
+
+#endif

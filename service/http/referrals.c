@@ -1,0 +1,646 @@
+/* The referral resource: create, list, read, transitions, history.
+ * Each handler reads top to bottom: parse -> domain decides -> store persists -> map. */
+#include <gnutls/crypto.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "internal.h"
+
+/* ---- helpers ---- */
+
+/* Canonical lower-case UUID from a path segment; false when it is not one (-> 404). */
+static bool canonical_uuid(const char *in, char out[IJ_UUID_BUF]) {
+  uuid_t u;
+  if (!in || strlen(in) != 36 || uuid_parse(in, u) != 0)
+    return false;
+  uuid_unparse_lower(u, out);
+  return true;
+}
+
+static bool path_referral_id(ij_ctx *ctx, char id[IJ_UUID_BUF]) {
+  if (canonical_uuid(ctx->path_id, id))
+    return true;
+  ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no referral with this id", NULL);
+  return false;
+}
+
+static void new_uuid(char out[IJ_UUID_BUF]) {
+  uuid_t u;
+  uuid_generate_random(u);
+  uuid_unparse_lower(u, out);
+}
+
+static void facts_of(const ij_referral *r, ij_referral_facts *f) {
+  memset(f, 0, sizeof *f);
+  f->state = r->state;
+  f->officer_sub = r->officer_sub;
+  f->hours_required = r->hours_confirmed ? r->hours_confirmed : r->hours_proposed;
+  f->minutes_credited = r->minutes_credited;
+  f->attended = r->first_attended_at != 0;
+}
+
+static json_t *tristate_json(int v) {
+  return v < 0 ? json_null() : json_boolean(v);
+}
+
+static json_t *officer_json(const ij_referral *r) {
+  return json_pack("{s:s, s:s}", "sub", r->officer_sub, "name", r->officer_name);
+}
+
+static json_t *allowed_events_json(const ij_actor *viewer, const ij_referral *r) {
+  ij_referral_facts facts;
+  facts_of(r, &facts);
+  unsigned mask = ij_domain_allowed_events(viewer, &facts);
+  json_t *list = json_array();
+  for (int e = 0; e < IJ_EVENT__COUNT; e++)
+    if (mask & (1u << e))
+      json_array_append_new(list, json_string(ij_event_name((ij_event)e)));
+  return list;
+}
+
+static bool overdue(const ij_referral *r, ij_time_us now) {
+  return ij_domain_referral_overdue(r->state, r->first_attended_at != 0, r->target_start_by, now);
+}
+
+/* The full representation. */
+static json_t *referral_json(const ij_referral *r, const ij_actor *viewer, ij_time_us now) {
+  json_t *person = json_pack(
+      "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name", r->person_name, "date_of_birth",
+      ij_json_date(r->date_of_birth), "phone", ij_json_str_or_null(r->phone), "email",
+      ij_json_str_or_null(r->email), "address", ij_json_str_or_null(r->address), "postcode",
+      ij_json_str_or_null(r->postcode), "police_id", ij_json_str_or_null(r->police_id),
+      "needs_notes", ij_json_str_or_null(r->needs_notes), "risk_notes",
+      ij_json_str_or_null(r->risk_notes));
+  json_t *offence = json_pack(
+      "{s:o, s:s, s:o, s:o, s:s}", "date", ij_json_date(r->offence_date), "category",
+      r->offence_category, "description", ij_json_str_or_null(r->offence_description), "location",
+      ij_json_str_or_null(r->offence_location), "ward", r->ward);
+  json_t *victim = r->has_victim
+                       ? json_pack("{s:o, s:o, s:b, s:o}", "consulted",
+                                   tristate_json(r->victim_consulted), "preference",
+                                   ij_json_str_or_null(r->victim_preference), "keep_updated",
+                                   r->victim_keep_updated == 1, "contact",
+                                   ij_json_str_or_null(r->victim_contact))
+                       : json_null();
+  json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:b, s:i, s:o, s:o, s:I, s:o, s:o}",
+                        "id", r->id, "area", r->area, "state", ij_state_name(r->state), "version",
+                        r->version, "person", person, "offence", offence, "disposal", r->disposal,
+                        "consent_recorded", r->consent_recorded, "hours_proposed",
+                        r->hours_proposed, "hours_confirmed",
+                        r->hours_confirmed ? json_integer(r->hours_confirmed) : json_null(),
+                        "suitability_notes", ij_json_str_or_null(r->suitability_notes),
+                        "minutes_credited", (json_int_t)r->minutes_credited, "victim", victim,
+                        "officer", officer_json(r));
+  if (!j)
+    return NULL;
+  json_object_set_new(j, "reason_code", ij_json_str_or_null(r->reason_code));
+  json_object_set_new(j, "reason", ij_json_str_or_null(r->reason));
+  json_object_set_new(j, "target_start_by", ij_json_time(r->target_start_by));
+  json_object_set_new(j, "overdue", json_boolean(overdue(r, now)));
+  json_object_set_new(j, "first_attended_at", ij_json_time_or_null(r->first_attended_at));
+  json_object_set_new(j, "created_at", ij_json_time(r->created_at));
+  json_object_set_new(j, "updated_at", ij_json_time(r->updated_at));
+  json_object_set_new(j, "allowed_events", allowed_events_json(viewer, r));
+  return j;
+}
+
+/* The list representation: enough to triage, without contact details or notes. */
+static json_t *referral_summary_json(const ij_referral *r, ij_time_us now) {
+  json_t *j = json_pack(
+      "{s:s, s:s, s:i, s:{s:s, s:o}, s:{s:o, s:s, s:s}, s:s, s:i, s:o, s:o, s:o, s:b, s:o, s:o}",
+      "id", r->id, "state", ij_state_name(r->state), "version", r->version, "person", "name",
+      r->person_name, "date_of_birth", ij_json_date(r->date_of_birth), "offence", "date",
+      ij_json_date(r->offence_date), "category", r->offence_category, "ward", r->ward, "disposal",
+      r->disposal, "hours_proposed", r->hours_proposed, "hours_confirmed",
+      r->hours_confirmed ? json_integer(r->hours_confirmed) : json_null(), "officer",
+      officer_json(r), "target_start_by", ij_json_time(r->target_start_by), "overdue",
+      overdue(r, now), "created_at", ij_json_time(r->created_at), "updated_at",
+      ij_json_time(r->updated_at));
+  return j;
+}
+
+static void set_etag(ij_ctx *ctx, int version) {
+  char etag[24];
+  snprintf(etag, sizeof etag, "\"%d\"", version);
+  ij_set_header(ctx, "ETag", etag);
+}
+
+static void send_referral(ij_ctx *ctx, int status, const ij_referral *r) {
+  set_etag(ctx, r->version);
+  ij_send_json(ctx, status, referral_json(r, &ctx->actor, ctx->now));
+}
+
+static void send_store_error(ij_ctx *ctx, ij_err err, const ij_field_errors *errs) {
+  ij_send_problem(ctx, err, NULL, errs && errs->count ? errs : NULL);
+}
+
+static ij_err area_rules(ij_ctx *ctx, ij_conn *conn, ij_area_rules *rules) {
+  ij_err err = ij_store_area_rules(conn, ctx->actor.area, &ctx->server->opts.area_defaults, rules);
+  if (err == IJ_ERR_NOT_FOUND)
+    ij_send_problem(ctx, IJ_ERR_FORBIDDEN, "your token's area is not known to the service", NULL);
+  else if (err != IJ_OK)
+    ij_send_problem(ctx, err, NULL, NULL);
+  return err;
+}
+
+static const char *acting_role(const ij_actor *actor, ij_roles preferred) {
+  ij_roles r = actor->roles & preferred;
+  if (!r)
+    r = actor->roles;
+  return ij_role_name(r & (~r + 1)); /* the lowest bit */
+}
+
+/* ---- POST /v1/referrals ---- */
+
+static const char *const TOP_FIELDS[] = {"person", "offence", "disposal", "consent_recorded",
+                                         "hours_proposed", "victim", NULL};
+static const char *const PERSON_FIELDS[] = {"name",     "date_of_birth", "phone",
+                                            "email",    "address",       "postcode",
+                                            "police_id", "needs_notes",  "risk_notes", NULL};
+static const char *const OFFENCE_FIELDS[] = {"date", "category", "description", "location", "ward",
+                                             NULL};
+static const char *const VICTIM_FIELDS[] = {"consulted", "preference", "keep_updated", "contact",
+                                            NULL};
+
+static void decode_referral(json_t *body, ij_referral_input *in, ij_field_errors *errs) {
+  memset(in, 0, sizeof *in);
+  in->consent_recorded = -1;
+  in->victim_consulted = -1;
+  in->victim_keep_updated = -1;
+  ij_json_unknown(body, "", TOP_FIELDS, errs);
+  json_t *person = ij_json_obj(body, "", "person", errs);
+  if (person) {
+    ij_json_unknown(person, "person.", PERSON_FIELDS, errs);
+    ij_person_input *p = &in->person;
+    p->name = ij_json_str(person, "person.", "name", errs);
+    p->date_of_birth = ij_json_str(person, "person.", "date_of_birth", errs);
+    p->phone = ij_json_str(person, "person.", "phone", errs);
+    p->email = ij_json_str(person, "person.", "email", errs);
+    p->address = ij_json_str(person, "person.", "address", errs);
+    p->postcode = ij_json_str(person, "person.", "postcode", errs);
+    p->police_id = ij_json_str(person, "person.", "police_id", errs);
+    p->needs_notes = ij_json_str(person, "person.", "needs_notes", errs);
+    p->risk_notes = ij_json_str(person, "person.", "risk_notes", errs);
+  }
+  json_t *offence = ij_json_obj(body, "", "offence", errs);
+  if (offence) {
+    ij_json_unknown(offence, "offence.", OFFENCE_FIELDS, errs);
+    in->offence_date = ij_json_str(offence, "offence.", "date", errs);
+    in->offence_category = ij_json_str(offence, "offence.", "category", errs);
+    in->offence_description = ij_json_str(offence, "offence.", "description", errs);
+    in->offence_location = ij_json_str(offence, "offence.", "location", errs);
+    in->ward = ij_json_str(offence, "offence.", "ward", errs);
+  }
+  in->disposal = ij_json_str(body, "", "disposal", errs);
+  in->consent_recorded = ij_json_bool(body, "", "consent_recorded", errs);
+  in->has_hours_proposed = ij_json_int(body, "", "hours_proposed", &in->hours_proposed, errs);
+  json_t *victim = ij_json_obj(body, "", "victim", errs);
+  if (victim) {
+    in->has_victim = true;
+    ij_json_unknown(victim, "victim.", VICTIM_FIELDS, errs);
+    in->victim_consulted = ij_json_bool(victim, "victim.", "consulted", errs);
+    in->victim_preference = ij_json_str(victim, "victim.", "preference", errs);
+    in->victim_keep_updated = ij_json_bool(victim, "victim.", "keep_updated", errs);
+    in->victim_contact = ij_json_str(victim, "victim.", "contact", errs);
+  }
+}
+
+static bool idempotency_key_ok(const char *k) {
+  size_t n = strlen(k);
+  if (n < 1 || n > 200)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)k[i] < 0x21 || (unsigned char)k[i] > 0x7e)
+      return false;
+  return true;
+}
+
+static bool body_hash(ij_ctx *ctx, char out[65]) {
+  unsigned char digest[32];
+  if (gnutls_hash_fast(GNUTLS_DIG_SHA256, ctx->req->binary_body, ctx->req->binary_body_length,
+                       digest) != 0)
+    return false;
+  for (int i = 0; i < 32; i++)
+    snprintf(out + 2 * i, 3, "%02x", digest[i]);
+  return true;
+}
+
+void ij_h_referral_create(ij_ctx *ctx) {
+  static const char *const no_query[] = {NULL};
+  if (!ij_require(ctx, IJ_ACTION_REFERRAL_CREATE) || !ij_query_only(ctx, no_query))
+    return;
+  const char *key = ij_header(ctx, "Idempotency-Key");
+  if (key && !idempotency_key_ok(key)) {
+    ij_field_errors errs;
+    ij_field_errors_init(&errs);
+    ij_field_errors_add(&errs, "Idempotency-Key", "must be 1 to 200 printable ASCII characters");
+    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+    return;
+  }
+  json_t *body = ij_body_object(ctx);
+  if (!body)
+    return;
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  ij_referral_input in;
+  decode_referral(body, &in, &errs);
+  ij_conn *conn = NULL;
+  char *response = NULL;
+  if (errs.count) {
+    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+    goto done;
+  }
+  conn = ij_ctx_conn(ctx);
+  if (!conn)
+    goto done;
+  ij_area_rules rules;
+  if (area_rules(ctx, conn, &rules) != IJ_OK)
+    goto done;
+  ij_referral_derived derived;
+  if (ij_domain_referral_validate(&in, &rules, ctx->now, &derived, &errs) != IJ_OK) {
+    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+    goto done;
+  }
+
+  ij_referral r;
+  memset(&r, 0, sizeof r);
+  new_uuid(r.id);
+  new_uuid(r.person_id);
+  r.area = ctx->actor.area;
+  r.state = IJ_STATE_SUBMITTED;
+  r.version = 1;
+  r.person_name = in.person.name;
+  r.date_of_birth = derived.date_of_birth;
+  r.phone = in.person.phone;
+  r.email = in.person.email;
+  r.address = in.person.address;
+  r.postcode = in.person.postcode;
+  r.police_id = in.person.police_id;
+  r.needs_notes = in.person.needs_notes;
+  r.risk_notes = in.person.risk_notes;
+  r.offence_date = derived.offence_date;
+  r.offence_category = in.offence_category;
+  r.offence_description = in.offence_description;
+  r.offence_location = in.offence_location;
+  r.ward = in.ward;
+  r.disposal = in.disposal;
+  r.consent_recorded = true;
+  r.hours_proposed = derived.hours_proposed;
+  r.has_victim = in.has_victim;
+  r.victim_consulted = in.victim_consulted;
+  r.victim_preference = in.victim_preference;
+  r.victim_keep_updated = in.victim_keep_updated;
+  r.victim_contact = in.victim_contact;
+  r.officer_sub = ctx->actor.sub;
+  r.officer_name = ctx->actor.name;
+  r.target_start_by = derived.target_start_by;
+  r.created_at = r.updated_at = ctx->now;
+
+  /* the response is made before the transaction, so that a retry can be given the same one */
+  json_t *representation = referral_json(&r, &ctx->actor, ctx->now);
+  response = representation ? json_dumps(representation, JSON_COMPACT) : NULL;
+  json_decref(representation);
+  if (!response) {
+    ij_send_problem(ctx, IJ_ERR_NOMEM, NULL, NULL);
+    goto done;
+  }
+  char hash[65];
+  if (key && !body_hash(ctx, hash)) {
+    ij_send_problem(ctx, IJ_ERR_INTERNAL, NULL, NULL);
+    goto done;
+  }
+  ij_idempotency idem = {key, hash, 201, response};
+  ij_audit audit = {ctx->request_id, ctx->actor.sub, ctx->actor.name,
+                    acting_role(&ctx->actor, IJ_ROLE_OFFICER), ctx->now};
+  ij_replay replay;
+  ij_err err = ij_store_referral_create(conn, &r, &audit, key ? &idem : NULL, &replay, &errs);
+  if (err == IJ_ERR_IDEMPOTENCY) {
+    ij_send_problem(ctx, err,
+                    "this Idempotency-Key was used with a different request; use a new key", NULL);
+    goto done;
+  }
+  if (err != IJ_OK) {
+    send_store_error(ctx, err, &errs);
+    goto done;
+  }
+  char location[64];
+  snprintf(location, sizeof location, "/v1/referrals/%s", r.id);
+  if (replay.replayed) {
+    ij_set_header(ctx, "Idempotent-Replayed", "true");
+    json_t *kept = json_loads(replay.response, 0, NULL);
+    json_t *id = json_object_get(kept, "id");
+    if (json_is_string(id))
+      snprintf(location, sizeof location, "/v1/referrals/%s", json_string_value(id));
+    json_decref(kept);
+    ij_set_header(ctx, "Location", location);
+    set_etag(ctx, 1);
+    ij_send_raw_json(ctx, replay.status, replay.response);
+    free(replay.response);
+    goto done;
+  }
+  ij_set_header(ctx, "Location", location);
+  set_etag(ctx, 1);
+  ij_send_raw_json(ctx, 201, response);
+done:
+  free(response);
+  json_decref(body);
+}
+
+/* ---- GET /v1/referrals/{id} ---- */
+
+void ij_h_referral_get(ij_ctx *ctx) {
+  static const char *const no_query[] = {NULL};
+  char id[IJ_UUID_BUF];
+  if (!ij_require(ctx, IJ_ACTION_REFERRAL_READ) || !ij_query_only(ctx, no_query) ||
+      !path_referral_id(ctx, id))
+    return;
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_referral r;
+  ij_err err = ij_store_referral_get(conn, ctx->actor.area, id, &r);
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, err == IJ_ERR_NOT_FOUND ? "no referral with this id" : NULL, NULL);
+    return;
+  }
+  send_referral(ctx, 200, &r);
+  ij_referral_clear(&r);
+}
+
+/* ---- POST /v1/referrals/{id}/transitions ---- */
+
+/* If-Match: "N" (or N); -1 when absent, -2 when it cannot name a version. */
+static int if_match_version(ij_ctx *ctx) {
+  const char *h = ij_header(ctx, "If-Match");
+  if (!h)
+    return -1;
+  while (*h == ' ')
+    h++;
+  char buf[24];
+  size_t n = strlen(h);
+  while (n && h[n - 1] == ' ')
+    n--;
+  if (n >= 2 && h[0] == '"' && h[n - 1] == '"') {
+    h++;
+    n -= 2;
+  }
+  if (n == 0 || n >= sizeof buf)
+    return -2;
+  memcpy(buf, h, n);
+  buf[n] = 0;
+  char *end;
+  long v = strtol(buf, &end, 10);
+  if (*end || v < 1 || v > 1000000000)
+    return -2;
+  return (int)v;
+}
+
+static const char *const TRANSITION_FIELDS[] = {"event", "hours_confirmed", "suitability_notes",
+                                                "reason_code", "reason", NULL};
+
+void ij_h_referral_transition(ij_ctx *ctx) {
+  static const char *const no_query[] = {NULL};
+  char id[IJ_UUID_BUF];
+  if (!ij_require(ctx, IJ_ACTION_REFERRAL_TRANSITION) || !ij_query_only(ctx, no_query) ||
+      !path_referral_id(ctx, id))
+    return;
+  int expected = if_match_version(ctx);
+  if (expected == -1) {
+    ij_send_problem(ctx, IJ_ERR_PRECONDITION_REQUIRED,
+                    "send If-Match with the ETag of the referral you read", NULL);
+    return;
+  }
+  json_t *body = ij_body_object(ctx);
+  if (!body)
+    return;
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  ij_transition_request req;
+  memset(&req, 0, sizeof req);
+  ij_json_unknown(body, "", TRANSITION_FIELDS, &errs);
+  const char *event = ij_json_str(body, "", "event", &errs);
+  if (!event && !errs.count)
+    ij_field_errors_add(&errs, "event", "is required");
+  else if (event && ij_event_parse(event, &req.event) != IJ_OK)
+    ij_field_errors_add(&errs, "event", "must be accept, reject, withdraw or declare_non_compliance");
+  req.has_hours_confirmed = ij_json_int(body, "", "hours_confirmed", &req.hours_confirmed, &errs);
+  req.suitability_notes = ij_json_str(body, "", "suitability_notes", &errs);
+  req.reason_code = ij_json_str(body, "", "reason_code", &errs);
+  req.reason = ij_json_str(body, "", "reason", &errs);
+  ij_referral current, updated;
+  memset(&current, 0, sizeof current);
+  memset(&updated, 0, sizeof updated);
+  if (errs.count) {
+    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+    goto done;
+  }
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    goto done;
+  ij_err err = ij_store_referral_get(conn, ctx->actor.area, id, &current);
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, err == IJ_ERR_NOT_FOUND ? "no referral with this id" : NULL, NULL);
+    goto done;
+  }
+  if (expected != current.version) {
+    set_etag(ctx, current.version);
+    ij_send_problem(ctx, IJ_ERR_STALE,
+                    "the referral has changed since you read it; read it again and retry", NULL);
+    goto done;
+  }
+  ij_area_rules rules;
+  if (area_rules(ctx, conn, &rules) != IJ_OK)
+    goto done;
+  ij_referral_facts facts;
+  facts_of(&current, &facts);
+  ij_decision decision;
+  unsigned allowed = 0;
+  err = ij_domain_decide(&ctx->actor, &facts, &req, &rules, true, &decision, &allowed, &errs);
+  if (err == IJ_ERR_TRANSITION) {
+    char detail[128];
+    snprintf(detail, sizeof detail, "%s is not allowed when the referral is %s", event,
+             ij_state_name(current.state));
+    ij_send_problem_events(ctx, err, detail, &errs, allowed);
+    goto done;
+  }
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, NULL, errs.count ? &errs : NULL);
+    goto done;
+  }
+  ij_audit audit = {ctx->request_id, ctx->actor.sub, ctx->actor.name,
+                    ij_role_name(decision.acting_role), ctx->now};
+  err = ij_store_referral_transition(conn, ctx->actor.area, id, current.version, &decision, &req,
+                                     &audit, &updated, &errs);
+  if (err == IJ_ERR_STALE) {
+    ij_send_problem(ctx, err, "the referral has changed since you read it; read it again and retry",
+                    NULL);
+    goto done;
+  }
+  if (err != IJ_OK) {
+    send_store_error(ctx, err, &errs);
+    goto done;
+  }
+  send_referral(ctx, 200, &updated);
+done:
+  ij_referral_clear(&current);
+  ij_referral_clear(&updated);
+  json_decref(body);
+}
+
+/* ---- GET /v1/referrals ---- */
+
+/* Cursor "<created_at microseconds>.<uuid>": opaque to clients. */
+static bool parse_cursor(const char *s, ij_referral_filter *f) {
+  const char *dot = strchr(s, '.');
+  if (!dot || dot == s || dot - s > 19)
+    return false;
+  char num[24];
+  memcpy(num, s, (size_t)(dot - s));
+  num[dot - s] = 0;
+  char *end;
+  long long v = strtoll(num, &end, 10);
+  if (*end)
+    return false;
+  f->cursor_created_at = v;
+  f->has_cursor = true;
+  return canonical_uuid(dot + 1, f->cursor_id);
+}
+
+static bool parse_flag(const char *v, int *out) {
+  if (strcmp(v, "true") == 0)
+    *out = 1;
+  else if (strcmp(v, "false") == 0)
+    *out = 0;
+  else
+    return false;
+  return true;
+}
+
+static bool ward_code_ok(const char *s) {
+  size_t n = strlen(s);
+  if (n < 1 || n > 64)
+    return false;
+  for (const char *p = s; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+      return false;
+  return true;
+}
+
+void ij_h_referral_list(ij_ctx *ctx) {
+  static const char *const allowed[] = {"state", "ward", "overdue", "mine", "limit", "cursor",
+                                        NULL};
+  if (!ij_require(ctx, IJ_ACTION_REFERRAL_LIST) || !ij_query_only(ctx, allowed))
+    return;
+  ij_referral_filter f;
+  memset(&f, 0, sizeof f);
+  f.area = ctx->actor.area;
+  f.now = ctx->now;
+  f.overdue = -1;
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  const char *v;
+  if ((v = ij_query(ctx, "state"))) {
+    if (ij_state_parse(v, &f.state) == IJ_OK)
+      f.has_state = true;
+    else
+      ij_field_errors_add(&errs, "state", "is not a referral state");
+  }
+  if ((v = ij_query(ctx, "ward"))) {
+    if (ward_code_ok(v))
+      f.ward = v;
+    else
+      ij_field_errors_add(&errs, "ward", "is not a ward code");
+  }
+  if ((v = ij_query(ctx, "overdue")) && !parse_flag(v, &f.overdue))
+    ij_field_errors_add(&errs, "overdue", "must be true or false");
+  int mine = 0;
+  if ((v = ij_query(ctx, "mine")) && !parse_flag(v, &mine))
+    ij_field_errors_add(&errs, "mine", "must be true or false");
+  if (mine)
+    f.officer_sub = ctx->actor.sub;
+  ij_query_limit(ctx, 25, 100, &f.limit, &errs);
+  if ((v = ij_query(ctx, "cursor")) && !parse_cursor(v, &f))
+    ij_field_errors_add(&errs, "cursor", "is not a cursor this service gave");
+  if (errs.count) {
+    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+    return;
+  }
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_referral_page page;
+  ij_err err = ij_store_referral_list(conn, &f, &page);
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, NULL, NULL);
+    return;
+  }
+  json_t *items = json_array();
+  for (int i = 0; i < page.count; i++)
+    json_array_append_new(items, referral_summary_json(&page.items[i], ctx->now));
+  json_t *next = json_null();
+  if (page.more && page.count > 0) {
+    const ij_referral *last = &page.items[page.count - 1];
+    char cursor[96];
+    snprintf(cursor, sizeof cursor, "%" PRId64 ".%s", last->created_at, last->id);
+    next = json_string(cursor);
+  }
+  ij_referral_page_clear(&page);
+  ij_send_json(ctx, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+/* ---- GET /v1/referrals/{id}/events ---- */
+
+void ij_h_referral_events(ij_ctx *ctx) {
+  static const char *const allowed[] = {"limit", "cursor", NULL};
+  char id[IJ_UUID_BUF];
+  if (!ij_require(ctx, IJ_ACTION_REFERRAL_READ) || !ij_query_only(ctx, allowed) ||
+      !path_referral_id(ctx, id))
+    return;
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  int limit, after = 0;
+  ij_query_limit(ctx, 100, 500, &limit, &errs);
+  const char *v = ij_query(ctx, "cursor");
+  if (v) {
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || n < 1 || n > 1000000000)
+      ij_field_errors_add(&errs, "cursor", "is not a cursor this service gave");
+    else
+      after = (int)n;
+  }
+  if (errs.count) {
+    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+    return;
+  }
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_event_page page;
+  ij_err err = ij_store_referral_events(conn, ctx->actor.area, id, after, limit, &page);
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, err == IJ_ERR_NOT_FOUND ? "no referral with this id" : NULL, NULL);
+    return;
+  }
+  json_t *items = json_array();
+  for (int i = 0; i < page.count; i++) {
+    const ij_event_record *e = &page.items[i];
+    json_t *j = json_pack("{s:i, s:s, s:o, s:s, s:o, s:{s:s, s:s, s:s}, s:o, s:o, s:s}", "seq",
+                          e->seq, "event", e->event, "from", ij_json_str_or_null(e->from_state),
+                          "to", e->to_state, "at", ij_json_time(e->at), "actor", "sub",
+                          e->actor_sub, "name", e->actor_name, "role", e->actor_role,
+                          "reason_code", ij_json_str_or_null(e->reason_code), "reason",
+                          ij_json_str_or_null(e->reason), "request_id", e->request_id);
+    json_array_append_new(items, j);
+  }
+  json_t *next = json_null();
+  if (page.more && page.count > 0) {
+    char cursor[16];
+    snprintf(cursor, sizeof cursor, "%d", page.items[page.count - 1].seq);
+    next = json_string(cursor);
+  }
+  ij_event_page_clear(&page);
+  ij_send_json(ctx, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}

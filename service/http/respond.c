@@ -1,0 +1,304 @@
+/* Responses, RFC 9457 problem documents, and request helpers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+int ij_err_status(ij_err err) {
+  switch (err) {
+  case IJ_OK:
+    return 200;
+  case IJ_ERR_MALFORMED:
+    return 400;
+  case IJ_ERR_UNAUTHENTICATED:
+    return 401;
+  case IJ_ERR_FORBIDDEN:
+    return 403;
+  case IJ_ERR_NOT_FOUND:
+    return 404;
+  case IJ_ERR_METHOD:
+    return 405;
+  case IJ_ERR_NOT_ACCEPTABLE:
+    return 406;
+  case IJ_ERR_TRANSITION:
+  case IJ_ERR_CONFLICT:
+    return 409;
+  case IJ_ERR_STALE:
+    return 412;
+  case IJ_ERR_TOO_LARGE:
+    return 413;
+  case IJ_ERR_MEDIA_TYPE:
+    return 415;
+  case IJ_ERR_INVALID:
+  case IJ_ERR_IDEMPOTENCY:
+    return 422;
+  case IJ_ERR_PRECONDITION_REQUIRED:
+    return 428;
+  case IJ_ERR_UNAVAILABLE:
+    return 503;
+  case IJ_ERR_NOMEM:
+  case IJ_ERR_INTERNAL:
+  case IJ_ERR__COUNT:
+    break;
+  }
+  return 500;
+}
+
+void ij_set_header(ij_ctx *ctx, const char *name, const char *value) {
+  u_map_put(ctx->res->map_header, name, value);
+}
+
+void ij_send_raw_json(ij_ctx *ctx, int status, const char *body) {
+  ulfius_set_binary_body_response(ctx->res, (unsigned)status, body, strlen(body));
+  ij_set_header(ctx, "Content-Type", "application/json");
+  ctx->status = status;
+}
+
+static void send_json_typed(ij_ctx *ctx, int status, json_t *body, const char *type) {
+  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  json_decref(body);
+  if (!text) {
+    static const char fallback[] = "{\"type\":\"/problems/internal\",\"title\":\"internal error\","
+                                   "\"status\":500}";
+    ulfius_set_binary_body_response(ctx->res, 500, fallback, sizeof fallback - 1);
+    ij_set_header(ctx, "Content-Type", "application/problem+json");
+    ctx->status = 500;
+    return;
+  }
+  ulfius_set_binary_body_response(ctx->res, (unsigned)status, text, strlen(text));
+  ij_set_header(ctx, "Content-Type", type);
+  ctx->status = status;
+  free(text);
+}
+
+void ij_send_json(ij_ctx *ctx, int status, json_t *body) {
+  send_json_typed(ctx, status, body, "application/json");
+}
+
+void ij_send_problem_events(ij_ctx *ctx, ij_err err, const char *detail,
+                            const ij_field_errors *errs, unsigned allowed_events) {
+  int status = ij_err_status(err);
+  char type[64];
+  snprintf(type, sizeof type, "/problems/%s", ij_err_name(err));
+  const char *instance = ctx->req && ctx->req->url_path ? ctx->req->url_path : "/";
+  json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s}", "type", type, "title",
+                        ij_err_message(err), "status", status, "detail",
+                        detail ? detail : ij_err_message(err), "instance", instance,
+                        "request_id", ctx->request_id);
+  if (p && errs && errs->count > 0) {
+    json_t *list = json_array();
+    for (int i = 0; i < errs->count; i++)
+      json_array_append_new(list, json_pack("{s:s, s:s}", "field", errs->items[i].field,
+                                            "message", errs->items[i].message));
+    json_object_set_new(p, "errors", list);
+    if (!detail) {
+      char d[512];
+      snprintf(d, sizeof d, "%d %s not valid: %s %s", errs->count,
+               errs->count == 1 ? "field is" : "fields are", errs->items[0].field,
+               errs->items[0].message);
+      json_object_set_new(p, "detail", json_string(d));
+    }
+  }
+  if (p && err == IJ_ERR_TRANSITION) {
+    json_t *list = json_array();
+    for (int e = 0; e < IJ_EVENT__COUNT; e++)
+      if (allowed_events & (1u << e))
+        json_array_append_new(list, json_string(ij_event_name((ij_event)e)));
+    json_object_set_new(p, "allowed_events", list);
+  }
+  send_json_typed(ctx, status, p, "application/problem+json");
+}
+
+void ij_send_problem(ij_ctx *ctx, ij_err err, const char *detail, const ij_field_errors *errs) {
+  ij_send_problem_events(ctx, err, detail, errs, 0);
+}
+
+const char *ij_header(ij_ctx *ctx, const char *name) {
+  return u_map_get_case(ctx->req->map_header, name);
+}
+
+json_t *ij_body_object(ij_ctx *ctx) {
+  const char *ct = ij_header(ctx, "Content-Type");
+  if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
+      (ct[16] != 0 && ct[16] != ';' && ct[16] != ' ')) {
+    ij_send_problem(ctx, IJ_ERR_MEDIA_TYPE, "send the body as Content-Type: application/json",
+                    NULL);
+    return NULL;
+  }
+  if (ctx->req->binary_body_length == 0) {
+    ij_send_problem(ctx, IJ_ERR_MALFORMED, "the request body is empty", NULL);
+    return NULL;
+  }
+  json_error_t jerr;
+  json_t *body = json_loadb(ctx->req->binary_body, ctx->req->binary_body_length,
+                            JSON_REJECT_DUPLICATES, &jerr);
+  if (!body) {
+    char detail[256];
+    snprintf(detail, sizeof detail, "the body is not valid JSON: %s (line %d, column %d)",
+             jerr.text, jerr.line, jerr.column);
+    ij_send_problem(ctx, IJ_ERR_MALFORMED, detail, NULL);
+    return NULL;
+  }
+  if (!json_is_object(body)) {
+    json_decref(body);
+    ij_send_problem(ctx, IJ_ERR_MALFORMED, "the body must be a JSON object", NULL);
+    return NULL;
+  }
+  return body;
+}
+
+const char *ij_query(ij_ctx *ctx, const char *key) {
+  for (int i = 0; i < ctx->nquery; i++)
+    if (strcmp(ctx->query[i].key, key) == 0)
+      return ctx->query[i].value;
+  return NULL;
+}
+
+bool ij_query_only(ij_ctx *ctx, const char *const *allowed) {
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  if (ctx->query_overflow)
+    ij_field_errors_add(&errs, "query", "has too many parameters");
+  for (int i = 0; i < ctx->nquery; i++) {
+    bool known = false;
+    for (const char *const *a = allowed; *a && !known; a++)
+      known = strcmp(*a, ctx->query[i].key) == 0;
+    if (!known)
+      ij_field_errors_add(&errs, ctx->query[i].key, "is not a query parameter of this resource");
+    for (int j = 0; j < i && known; j++)
+      if (strcmp(ctx->query[j].key, ctx->query[i].key) == 0) {
+        ij_field_errors_add(&errs, ctx->query[i].key, "is given more than once");
+        break;
+      }
+  }
+  if (errs.count) {
+    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+    return false;
+  }
+  return true;
+}
+
+bool ij_query_limit(ij_ctx *ctx, int def, int max, int *out, ij_field_errors *errs) {
+  const char *v = ij_query(ctx, "limit");
+  *out = def;
+  if (!v)
+    return true;
+  char *end;
+  long n = strtol(v, &end, 10);
+  if (!*v || *end || n < 1 || n > max) {
+    ij_field_errors_add(errs, "limit", "must be a whole number from 1 to %d", max);
+    return false;
+  }
+  *out = (int)n;
+  return true;
+}
+
+bool ij_require(ij_ctx *ctx, ij_action action) {
+  if (ij_domain_may(ctx->actor.roles, action))
+    return true;
+  ij_send_problem(ctx, IJ_ERR_FORBIDDEN, "your role does not allow this", NULL);
+  return false;
+}
+
+/* ---- JSON decoding ---- */
+
+static void path_of(char *out, size_t size, const char *prefix, const char *key) {
+  snprintf(out, size, "%s%s", prefix ? prefix : "", key);
+}
+
+void ij_json_unknown(json_t *obj, const char *prefix, const char *const *allowed,
+                     ij_field_errors *errs) {
+  const char *key;
+  json_t *v;
+  json_object_foreach(obj, key, v) {
+    bool known = false;
+    for (const char *const *a = allowed; *a && !known; a++)
+      known = strcmp(*a, key) == 0;
+    if (!known) {
+      char path[64];
+      path_of(path, sizeof path, prefix, key);
+      ij_field_errors_add(errs, path, "is not a known field");
+    }
+  }
+}
+
+const char *ij_json_str(json_t *obj, const char *prefix, const char *key, ij_field_errors *errs) {
+  json_t *v = json_object_get(obj, key);
+  if (!v || json_is_null(v))
+    return NULL;
+  if (!json_is_string(v)) {
+    char path[64];
+    path_of(path, sizeof path, prefix, key);
+    ij_field_errors_add(errs, path, "must be a string");
+    return NULL;
+  }
+  if (strlen(json_string_value(v)) != json_string_length(v)) {
+    char path[64];
+    path_of(path, sizeof path, prefix, key);
+    ij_field_errors_add(errs, path, "must not contain a NUL character");
+    return NULL;
+  }
+  return json_string_value(v);
+}
+
+int ij_json_bool(json_t *obj, const char *prefix, const char *key, ij_field_errors *errs) {
+  json_t *v = json_object_get(obj, key);
+  if (!v || json_is_null(v))
+    return -1;
+  if (!json_is_boolean(v)) {
+    char path[64];
+    path_of(path, sizeof path, prefix, key);
+    ij_field_errors_add(errs, path, "must be true or false");
+    return -1;
+  }
+  return json_is_true(v);
+}
+
+bool ij_json_int(json_t *obj, const char *prefix, const char *key, int *out,
+                 ij_field_errors *errs) {
+  json_t *v = json_object_get(obj, key);
+  if (!v || json_is_null(v))
+    return false;
+  if (!json_is_integer(v) || json_integer_value(v) < -1000000 ||
+      json_integer_value(v) > 1000000) {
+    char path[64];
+    path_of(path, sizeof path, prefix, key);
+    ij_field_errors_add(errs, path, "must be a whole number");
+    return false;
+  }
+  *out = (int)json_integer_value(v);
+  return true;
+}
+
+json_t *ij_json_obj(json_t *obj, const char *prefix, const char *key, ij_field_errors *errs) {
+  json_t *v = json_object_get(obj, key);
+  if (!v || json_is_null(v))
+    return NULL;
+  if (!json_is_object(v)) {
+    char path[64];
+    path_of(path, sizeof path, prefix, key);
+    ij_field_errors_add(errs, path, "must be an object");
+    return NULL;
+  }
+  return v;
+}
+
+json_t *ij_json_str_or_null(const char *s) {
+  return s ? json_string(s) : json_null();
+}
+
+json_t *ij_json_time(ij_time_us t) {
+  char buf[IJ_TIME_BUF];
+  ij_time_format(t, buf);
+  return json_string(buf);
+}
+
+json_t *ij_json_time_or_null(ij_time_us t) {
+  return t ? ij_json_time(t) : json_null();
+}
+
+json_t *ij_json_date(ij_date d) {
+  char buf[IJ_DATE_BUF];
+  ij_date_format(d, buf);
+  return json_string(buf);
+}

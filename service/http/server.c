@@ -1,0 +1,326 @@
+/* The server: libmicrohttpd in epoll mode with a worker pool, one dispatcher for every route. */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <uuid/uuid.h>
+
+#include "ij/log.h"
+#include "internal.h"
+
+const ij_route ij_routes[] = {
+    {"GET", "/healthz", ij_h_healthz, false},
+    {"GET", "/readyz", ij_h_readyz, false},
+    {"GET", "/v1/me", ij_h_me, true},
+    {"GET", "/v1/wards", ij_h_wards, true},
+    {"GET", "/v1/reason-codes", ij_h_reason_codes, true},
+    {"POST", "/v1/referrals", ij_h_referral_create, true},
+    {"GET", "/v1/referrals", ij_h_referral_list, true},
+    {"GET", "/v1/referrals/{id}", ij_h_referral_get, true},
+    {"POST", "/v1/referrals/{id}/transitions", ij_h_referral_transition, true},
+    {"GET", "/v1/referrals/{id}/events", ij_h_referral_events, true},
+};
+const int ij_routes_count = (int)(sizeof ij_routes / sizeof ij_routes[0]);
+
+void ij_http_print_routes(FILE *out) {
+  for (int i = 0; i < ij_routes_count; i++)
+    fprintf(out, "%s %s\n", ij_routes[i].method, ij_routes[i].path);
+}
+
+static ij_time_us clock_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (ij_time_us)ts.tv_sec * IJ_US_PER_SECOND + ts.tv_nsec / 1000;
+}
+
+static bool request_id_ok(const char *s) {
+  size_t n = 0;
+  for (; s[n]; n++) {
+    char c = s[n];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          c == '-' || c == '_' || c == '.'))
+      return false;
+  }
+  return n >= 1 && n < IJ_REQUEST_ID_MAX;
+}
+
+/* Compares a request path with a route pattern segment by segment; {id} captures one segment. */
+static bool path_matches(const char *pattern, const char *path, char *id, size_t id_size) {
+  while (*pattern && *path) {
+    if (*pattern != '/' || *path != '/')
+      return false;
+    pattern++;
+    path++;
+    const char *pe = strchr(pattern, '/');
+    const char *se = strchr(path, '/');
+    size_t plen = pe ? (size_t)(pe - pattern) : strlen(pattern);
+    size_t slen = se ? (size_t)(se - path) : strlen(path);
+    if (plen > 0 && pattern[0] == '{') {
+      if (slen == 0 || slen >= id_size)
+        return false;
+      memcpy(id, path, slen);
+      id[slen] = 0;
+    } else if (plen != slen || strncmp(pattern, path, plen) != 0) {
+      return false;
+    }
+    pattern += plen;
+    path += slen;
+  }
+  return *pattern == 0 && (*path == 0 || strcmp(path, "/") == 0);
+}
+
+static int hexval(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/* Percent-decodes (and '+' to space) in place; false for a bad escape or a NUL byte. */
+static bool url_decode(char *s) {
+  char *w = s;
+  for (char *r = s; *r; r++) {
+    if (*r == '+') {
+      *w++ = ' ';
+    } else if (*r == '%') {
+      int h = r[1] ? hexval(r[1]) : -1, l = (h >= 0 && r[2]) ? hexval(r[2]) : -1;
+      if (h < 0 || l < 0 || (h == 0 && l == 0))
+        return false;
+      *w++ = (char)(h * 16 + l);
+      r += 2;
+    } else {
+      *w++ = *r;
+    }
+  }
+  *w = 0;
+  return true;
+}
+
+/* The query string, parsed from the raw URL (ulfius mixes route and query values in one map). */
+static bool parse_query(ij_ctx *ctx) {
+  const char *url = ctx->req->http_url;
+  const char *q = url ? strchr(url, '?') : NULL;
+  if (!q)
+    return true;
+  char *copy = strdup(q + 1);
+  if (!copy)
+    return false;
+  bool ok = true;
+  char *save = NULL;
+  for (char *part = strtok_r(copy, "&", &save); part; part = strtok_r(NULL, "&", &save)) {
+    if (ctx->nquery == IJ_MAX_QUERY) {
+      ctx->query_overflow = true;
+      break;
+    }
+    char *eq = strchr(part, '=');
+    if (eq)
+      *eq = 0;
+    char *key = strdup(part), *value = strdup(eq ? eq + 1 : "");
+    if (!key || !value) {
+      free(key);
+      free(value);
+      ok = false;
+      break;
+    }
+    ctx->query[ctx->nquery].key = key;
+    ctx->query[ctx->nquery].value = value;
+    ctx->nquery++;
+    if (!url_decode(key) || !url_decode(value))
+      ok = false;
+  }
+  free(copy);
+  return ok;
+}
+
+static void free_query(ij_ctx *ctx) {
+  for (int i = 0; i < ctx->nquery; i++) {
+    free(ctx->query[i].key);
+    free(ctx->query[i].value);
+  }
+  ctx->nquery = 0;
+}
+
+ij_conn *ij_ctx_conn(ij_ctx *ctx) {
+  if (ctx->conn)
+    return ctx->conn;
+  ij_err err = ij_store_acquire(ctx->server->store, &ctx->conn);
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, "the database is not available; try again shortly", NULL);
+    return NULL;
+  }
+  return ctx->conn;
+}
+
+static bool authenticate(ij_ctx *ctx) {
+  const char *h = ij_header(ctx, "Authorization");
+  const char *why = "an Authorization: Bearer token is required";
+  if (h && strncasecmp(h, "Bearer ", 7) == 0) {
+    const char *token = h + 7;
+    while (*token == ' ')
+      token++;
+    ij_err err = ij_auth_verify(ctx->server->auth, token, ctx->now / IJ_US_PER_SECOND,
+                                &ctx->principal, &why);
+    if (err == IJ_OK) {
+      ctx->actor.sub = ctx->principal.sub;
+      ctx->actor.name = ctx->principal.name;
+      ctx->actor.area = ctx->principal.area;
+      ctx->actor.roles = ctx->principal.roles;
+      return true;
+    }
+    if (err != IJ_ERR_UNAUTHENTICATED) {
+      ij_send_problem(ctx, err, NULL, NULL);
+      return false;
+    }
+  }
+  ij_set_header(ctx, "WWW-Authenticate", "Bearer realm=\"immediate-justice\"");
+  ij_send_problem(ctx, IJ_ERR_UNAUTHENTICATED, why, NULL);
+  return false;
+}
+
+static bool body_too_large(ij_ctx *ctx) {
+  long max = ctx->server->opts.max_body_bytes;
+  const char *cl = ij_header(ctx, "Content-Length");
+  if (cl && (strlen(cl) > 15 || atol(cl) > max))
+    return true;
+  return (long)ctx->req->binary_body_length > max;
+}
+
+/* Every request passes here: request id, route, body size, authentication, handler, log. */
+static int dispatch(const struct _u_request *req, struct _u_response *res, void *data) {
+  ij_server *server = data;
+  ij_ctx ctx;
+  memset(&ctx, 0, sizeof ctx);
+  ctx.req = req;
+  ctx.res = res;
+  ctx.server = server;
+  ctx.now = clock_now();
+  const char *rid = u_map_get_case(req->map_header, "X-Request-Id");
+  if (rid && request_id_ok(rid)) {
+    snprintf(ctx.request_id, sizeof ctx.request_id, "%s", rid);
+  } else {
+    uuid_t u;
+    uuid_generate_random(u);
+    uuid_unparse_lower(u, ctx.request_id);
+  }
+  ij_log_set_request_id(ctx.request_id);
+  ij_set_header(&ctx, "X-Request-Id", ctx.request_id);
+  ij_set_header(&ctx, "Cache-Control", "no-store");
+  ij_set_header(&ctx, "X-Content-Type-Options", "nosniff");
+
+  const char *path = req->url_path ? req->url_path : "/";
+  const ij_route *route = NULL;
+  char allow[64] = "";
+  for (int i = 0; i < ij_routes_count; i++) {
+    char id[sizeof ctx.path_id_buf];
+    if (!path_matches(ij_routes[i].path, path, id, sizeof id))
+      continue;
+    if (strcmp(ij_routes[i].method, req->http_verb) == 0) {
+      route = &ij_routes[i];
+      memcpy(ctx.path_id_buf, id, sizeof id);
+      break;
+    }
+    size_t used = strlen(allow);
+    snprintf(allow + used, sizeof allow - used, "%s%s", used ? ", " : "", ij_routes[i].method);
+  }
+  ctx.route = route;
+  if (!route) {
+    if (allow[0]) {
+      ij_set_header(&ctx, "Allow", allow);
+      ij_send_problem(&ctx, IJ_ERR_METHOD, NULL, NULL);
+    } else {
+      ij_send_problem(&ctx, IJ_ERR_NOT_FOUND, "no such path", NULL);
+    }
+    goto done;
+  }
+  if (strchr(route->path, '{'))
+    ctx.path_id = ctx.path_id_buf;
+  if (!parse_query(&ctx)) {
+    ij_send_problem(&ctx, IJ_ERR_MALFORMED, "the query string is not valid", NULL);
+    goto done;
+  }
+  if (route->authenticated && !authenticate(&ctx))
+    goto done;
+  if (body_too_large(&ctx)) {
+    ij_set_header(&ctx, "Connection", "close");
+    ij_send_problem(&ctx, IJ_ERR_TOO_LARGE, NULL, NULL);
+    goto done;
+  }
+  route->handler(&ctx);
+done:
+  if (ctx.conn)
+    ij_store_release(server->store, ctx.conn);
+  free_query(&ctx);
+  if (ctx.status >= 500)
+    ij_log(IJ_LOG_WARN, "%s %s -> %d", req->http_verb, path, ctx.status);
+  else
+    ij_log(IJ_LOG_DEBUG, "%s %s -> %d", req->http_verb, path, ctx.status);
+  ij_log_set_request_id(NULL);
+  return U_CALLBACK_COMPLETE;
+}
+
+ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth,
+                     ij_server **out) {
+  *out = NULL;
+  ij_server *s = calloc(1, sizeof *s);
+  if (!s)
+    return IJ_ERR_NOMEM;
+  s->opts = *opts;
+  snprintf(s->host, sizeof s->host, "%s", opts->host);
+  s->opts.host = s->host;
+  s->store = store;
+  s->auth = auth;
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((uint16_t)opts->port);
+  if (inet_pton(AF_INET, opts->host, &addr.sin_addr) != 1) {
+    ij_log(IJ_LOG_ERROR, "listen address %s is not a numeric IPv4 address", opts->host);
+    free(s);
+    return IJ_ERR_INVALID;
+  }
+  if (ulfius_init_instance(&s->instance, opts->port ? (unsigned)opts->port : 8080, &addr, NULL) !=
+      U_OK) {
+    free(s);
+    return IJ_ERR_INTERNAL;
+  }
+  /* one more byte than allowed, so an oversized body is seen (ulfius truncates silently) */
+  s->instance.max_post_body_size = (size_t)opts->max_body_bytes + 1;
+  ulfius_set_default_endpoint(&s->instance, dispatch, s);
+
+  struct MHD_OptionItem ops[] = {
+      {MHD_OPTION_THREAD_POOL_SIZE, opts->threads, NULL},
+      {MHD_OPTION_SOCK_ADDR, 0, &addr},
+      {MHD_OPTION_CONNECTION_TIMEOUT, opts->connection_timeout_seconds, NULL},
+      {MHD_OPTION_CONNECTION_LIMIT, opts->max_connections, NULL},
+      {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
+      {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+      {MHD_OPTION_END, 0, NULL}};
+  if (ulfius_start_framework_with_mhd_options(
+          &s->instance, MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, ops) != U_OK) {
+    ij_log(IJ_LOG_ERROR, "cannot listen on %s:%d", opts->host, opts->port);
+    ulfius_clean_instance(&s->instance);
+    free(s);
+    return IJ_ERR_UNAVAILABLE;
+  }
+  const union MHD_DaemonInfo *info =
+      MHD_get_daemon_info(s->instance.mhd_daemon, MHD_DAEMON_INFO_BIND_PORT);
+  s->port = info ? info->port : opts->port;
+  *out = s;
+  return IJ_OK;
+}
+
+int ij_http_port(const ij_server *s) {
+  return s->port;
+}
+
+void ij_http_stop(ij_server *s) {
+  if (!s)
+    return;
+  ulfius_stop_framework(&s->instance);
+  ulfius_clean_instance(&s->instance);
+  free(s);
+}

@@ -1,0 +1,178 @@
+/* The demo data set: the Derbyshire area with Derby's wards, a second area to show isolation, and
+ * referrals in each state this release reaches, made through the domain and the store. */
+#include <stdio.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "ij/cli.h"
+#include "ij/log.h"
+
+static const char *const DERBY_WARDS[][2] = {
+    {"abbey", "Abbey"},           {"allestree", "Allestree"},   {"alvaston", "Alvaston"},
+    {"arboretum", "Arboretum"},   {"blagreaves", "Blagreaves"}, {"boulton", "Boulton"},
+    {"chaddesden", "Chaddesden"}, {"chellaston", "Chellaston"}, {"darley", "Darley"},
+    {"derwent", "Derwent"},       {"littleover", "Littleover"}, {"mackworth", "Mackworth"},
+    {"mickleover", "Mickleover"}, {"normanton", "Normanton"},   {"oakwood", "Oakwood"},
+    {"sinfin", "Sinfin"},         {"spondon", "Spondon"},
+};
+
+typedef struct {
+  const char *name, *dob, *postcode, *ward, *category, *disposal, *location;
+  int days_ago;                       /* when the referral was made */
+  ij_event events[2];                 /* applied in order; IJ_EVENT_CREATE ends the list */
+  const char *reason_code;            /* for reject or withdraw */
+} demo_referral;
+
+/* Fictional people. */
+static const demo_referral DEMO[] = {
+    {"Jordan Smith", "2005-03-14", "DE1 1AA", "arboretum", "asb", "community_resolution",
+     "Market Place", 0, {IJ_EVENT_CREATE}, NULL},
+    {"Casey Brown", "2008-07-02", "DE22 3BB", "darley", "criminal_damage", "outcome_22",
+     "Darley Park", 1, {IJ_EVENT_CREATE}, NULL},
+    {"Riley Green", "1999-11-23", "DE23 6CC", "normanton", "public_order", "conditional_caution",
+     "Normanton Road", 4, {IJ_EVENT_CREATE}, NULL},
+    {"Morgan Taylor", "2002-01-30", "DE24 8DD", "sinfin", "drunk_and_disorderly",
+     "community_resolution", "Sinfin Lane", 2, {IJ_EVENT_ACCEPT, IJ_EVENT_CREATE}, NULL},
+    {"Alex Walker", "2009-05-19", "DE21 4EE", "chaddesden", "asb", "youth_conditional_caution",
+     "Chaddesden Park", 3, {IJ_EVENT_ACCEPT, IJ_EVENT_CREATE}, NULL},
+    {"Sam Hughes", "1995-09-08", "DE3 9FF", "mickleover", "shop_theft", "outcome_22",
+     "Station Road", 6, {IJ_EVENT_REJECT, IJ_EVENT_CREATE}, "unsuitable"},
+    {"Jamie Clarke", "2006-12-12", "DE73 5GG", "chellaston", "cannabis_possession",
+     "diversionary_caution", "Chellaston Park", 8, {IJ_EVENT_WITHDRAW, IJ_EVENT_CREATE},
+     "moved_out_of_area"},
+    {"Taylor Evans", "2001-04-04", "DE1 2HH", "abbey", "harassment", "community_caution",
+     "Abbey Street", 5, {IJ_EVENT_ACCEPT, IJ_EVENT_WITHDRAW}, "not_engaged"},
+};
+
+static void new_uuid(char out[IJ_UUID_BUF]) {
+  uuid_t u;
+  uuid_generate_random(u);
+  uuid_unparse_lower(u, out);
+}
+
+static ij_err make_one(ij_conn *conn, const demo_referral *d, const ij_area_rules *rules,
+                       ij_time_us now) {
+  static const ij_actor officer = {"pc-101", "PC 101", "derbyshire", IJ_ROLE_OFFICER};
+  static const ij_actor coordinator = {"coord-1", "Coordinator 1", "derbyshire",
+                                       IJ_ROLE_COORDINATOR};
+  ij_time_us at = now - (ij_time_us)d->days_ago * IJ_US_PER_DAY;
+  ij_referral_input in;
+  memset(&in, 0, sizeof in);
+  in.person.name = d->name;
+  in.person.date_of_birth = d->dob;
+  in.person.postcode = d->postcode;
+  in.offence_date = NULL;
+  char offence_date[IJ_DATE_BUF];
+  ij_date_format(ij_time_date(at) - 1, offence_date);
+  in.offence_date = offence_date;
+  in.offence_category = d->category;
+  in.offence_location = d->location;
+  in.ward = d->ward;
+  in.disposal = d->disposal;
+  in.consent_recorded = 1;
+  in.victim_consulted = -1;
+  in.victim_keep_updated = -1;
+  ij_referral_derived derived;
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  ij_err err = ij_domain_referral_validate(&in, rules, at, &derived, &errs);
+  if (err != IJ_OK) {
+    ij_log(IJ_LOG_ERROR, "seed: %s: %s %s", d->name, errs.items[0].field, errs.items[0].message);
+    return err;
+  }
+  ij_referral r;
+  memset(&r, 0, sizeof r);
+  new_uuid(r.id);
+  new_uuid(r.person_id);
+  r.area = "derbyshire";
+  r.person_name = d->name;
+  r.date_of_birth = derived.date_of_birth;
+  r.postcode = d->postcode;
+  r.offence_date = derived.offence_date;
+  r.offence_category = d->category;
+  r.offence_location = d->location;
+  r.ward = d->ward;
+  r.disposal = d->disposal;
+  r.consent_recorded = true;
+  r.hours_proposed = derived.hours_proposed;
+  r.victim_consulted = r.victim_keep_updated = -1;
+  r.officer_sub = officer.sub;
+  r.officer_name = officer.name;
+  r.target_start_by = derived.target_start_by;
+  r.created_at = r.updated_at = at;
+  ij_audit audit = {"seed", officer.sub, officer.name, "officer", at};
+  ij_replay replay;
+  err = ij_store_referral_create(conn, &r, &audit, NULL, &replay, &errs);
+  if (err != IJ_OK)
+    return err;
+  int version = 1;
+  for (int i = 0; i < 2 && d->events[i] != IJ_EVENT_CREATE; i++) {
+    ij_referral current;
+    err = ij_store_referral_get(conn, "derbyshire", r.id, &current);
+    if (err != IJ_OK)
+      return err;
+    ij_referral_facts facts = {current.state, current.officer_sub, current.hours_proposed, 0, 0,
+                               0,             false,               false};
+    ij_transition_request req;
+    memset(&req, 0, sizeof req);
+    req.event = d->events[i];
+    if (req.event == IJ_EVENT_ACCEPT) {
+      req.has_hours_confirmed = true;
+      req.hours_confirmed = rules->hours_default;
+      req.suitability_notes = "Suitable for group work outdoors.";
+    } else {
+      req.reason_code = d->reason_code;
+    }
+    const ij_actor *actor = req.event == IJ_EVENT_WITHDRAW && i == 0 ? &officer : &coordinator;
+    ij_decision decision;
+    err = ij_domain_decide(actor, &facts, &req, rules, true, &decision, NULL, &errs);
+    if (err == IJ_OK) {
+      ij_audit a = {"seed", actor->sub, actor->name, ij_role_name(decision.acting_role),
+                    at + (i + 1) * IJ_US_PER_HOUR};
+      ij_referral updated;
+      err = ij_store_referral_transition(conn, "derbyshire", r.id, version, &decision, &req, &a,
+                                         &updated, &errs);
+      ij_referral_clear(&updated);
+      version++;
+    }
+    ij_referral_clear(&current);
+    if (err != IJ_OK)
+      return err;
+  }
+  return IJ_OK;
+}
+
+ij_err ij_seed_demo(ij_conn *conn, const ij_area_rules *defaults, ij_time_us now, int *created) {
+  *created = 0;
+  ij_err err = ij_store_area_upsert(conn, "derbyshire", "Derbyshire");
+  if (err == IJ_OK)
+    err = ij_store_area_upsert(conn, "nottinghamshire", "Nottinghamshire");
+  for (size_t i = 0; err == IJ_OK && i < sizeof DERBY_WARDS / sizeof DERBY_WARDS[0]; i++)
+    err = ij_store_ward_upsert(conn, "derbyshire", DERBY_WARDS[i][0], DERBY_WARDS[i][1]);
+  if (err == IJ_OK)
+    err = ij_store_ward_upsert(conn, "nottinghamshire", "castle", "Castle");
+  if (err != IJ_OK)
+    return err;
+  ij_referral_filter f;
+  memset(&f, 0, sizeof f);
+  f.area = "derbyshire";
+  f.overdue = -1;
+  f.now = now;
+  f.limit = 1;
+  ij_referral_page page;
+  err = ij_store_referral_list(conn, &f, &page);
+  if (err != IJ_OK)
+    return err;
+  int existing = page.count;
+  ij_referral_page_clear(&page);
+  if (existing)
+    return IJ_OK;
+  ij_area_rules rules;
+  err = ij_store_area_rules(conn, "derbyshire", defaults, &rules);
+  for (size_t i = 0; err == IJ_OK && i < sizeof DEMO / sizeof DEMO[0]; i++) {
+    err = make_one(conn, &DEMO[i], &rules, now);
+    if (err == IJ_OK)
+      (*created)++;
+  }
+  return err;
+}

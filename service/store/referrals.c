@@ -1,0 +1,467 @@
+/* The referral aggregate: the referral, its person, its event log and idempotency records. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+
+/* The columns every referral read returns, in the order parse_referral reads them. */
+#define REFERRAL_COLUMNS                                                                           \
+  "r.id, r.person_id, r.area, r.state, r.version, p.name, p.date_of_birth - DATE '1970-01-01',"    \
+  " p.phone, p.email, p.address, p.postcode, p.police_id, p.needs_notes, p.risk_notes,"            \
+  " r.offence_date - DATE '1970-01-01', r.offence_category, r.offence_description,"                \
+  " r.offence_location, r.ward, r.disposal, r.consent_recorded, r.hours_proposed,"                 \
+  " r.hours_confirmed, r.suitability_notes, r.minutes_credited, r.has_victim,"                     \
+  " r.victim_consulted, r.victim_preference, r.victim_keep_updated, r.victim_contact,"             \
+  " r.officer_sub, r.officer_name, r.reason_code, r.reason, ij_us(r.target_start_by),"             \
+  " ij_us(r.first_attended_at), ij_us(r.created_at), ij_us(r.updated_at)"
+
+static void parse_referral(const PGresult *res, int row, ij_referral *r) {
+  int c = 0;
+  memset(r, 0, sizeof *r);
+  snprintf(r->id, sizeof r->id, "%s", PQgetvalue(res, row, c++));
+  snprintf(r->person_id, sizeof r->person_id, "%s", PQgetvalue(res, row, c++));
+  r->area = ij_db_str(res, row, c++);
+  if (ij_state_parse(PQgetvalue(res, row, c++), &r->state) != IJ_OK)
+    r->state = IJ_STATE_SUBMITTED; /* the table's CHECK makes this unreachable */
+  r->version = (int)ij_db_i64(res, row, c++);
+  r->person_name = ij_db_str(res, row, c++);
+  r->date_of_birth = (ij_date)ij_db_i64(res, row, c++);
+  r->phone = ij_db_str(res, row, c++);
+  r->email = ij_db_str(res, row, c++);
+  r->address = ij_db_str(res, row, c++);
+  r->postcode = ij_db_str(res, row, c++);
+  r->police_id = ij_db_str(res, row, c++);
+  r->needs_notes = ij_db_str(res, row, c++);
+  r->risk_notes = ij_db_str(res, row, c++);
+  r->offence_date = (ij_date)ij_db_i64(res, row, c++);
+  r->offence_category = ij_db_str(res, row, c++);
+  r->offence_description = ij_db_str(res, row, c++);
+  r->offence_location = ij_db_str(res, row, c++);
+  r->ward = ij_db_str(res, row, c++);
+  r->disposal = ij_db_str(res, row, c++);
+  r->consent_recorded = ij_db_bool(res, row, c++);
+  r->hours_proposed = (int)ij_db_i64(res, row, c++);
+  r->hours_confirmed = (int)ij_db_i64(res, row, c++);
+  r->suitability_notes = ij_db_str(res, row, c++);
+  r->minutes_credited = ij_db_i64(res, row, c++);
+  r->has_victim = ij_db_bool(res, row, c++);
+  r->victim_consulted = ij_db_tristate(res, row, c++);
+  r->victim_preference = ij_db_str(res, row, c++);
+  r->victim_keep_updated = ij_db_tristate(res, row, c++);
+  r->victim_contact = ij_db_str(res, row, c++);
+  r->officer_sub = ij_db_str(res, row, c++);
+  r->officer_name = ij_db_str(res, row, c++);
+  r->reason_code = ij_db_str(res, row, c++);
+  r->reason = ij_db_str(res, row, c++);
+  r->target_start_by = ij_db_i64(res, row, c++);
+  r->first_attended_at = ij_db_i64(res, row, c++);
+  r->created_at = ij_db_i64(res, row, c++);
+  r->updated_at = ij_db_i64(res, row, c++);
+}
+
+void ij_referral_clear(ij_referral *r) {
+  if (r && r->owner_)
+    PQclear(r->owner_);
+  if (r)
+    memset(r, 0, sizeof *r);
+}
+
+static const char *tristate_text(int v) {
+  return v < 0 ? NULL : v ? "true" : "false";
+}
+
+static const ij_stmt STMT_IDEM_INSERT = {
+    "idem_insert",
+    "INSERT INTO idempotency_keys"
+    " (area, actor_sub, key, request_hash, status, response, referral_id, created_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+    8};
+
+static const ij_stmt STMT_IDEM_GET = {
+    "idem_get",
+    "SELECT request_hash, status, response FROM idempotency_keys"
+    " WHERE area = $1 AND actor_sub = $2 AND key = $3",
+    3};
+
+static const ij_stmt STMT_PERSON_UPSERT = {
+    "person_upsert",
+    "INSERT INTO people (id, area, name, date_of_birth, phone, email, address, postcode,"
+    " police_id, needs_notes, risk_notes, created_at, updated_at)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)"
+    " ON CONFLICT (area, police_id) WHERE police_id IS NOT NULL DO UPDATE SET"
+    " name = EXCLUDED.name, date_of_birth = EXCLUDED.date_of_birth,"
+    " phone = coalesce(EXCLUDED.phone, people.phone), email = coalesce(EXCLUDED.email, people.email),"
+    " address = coalesce(EXCLUDED.address, people.address),"
+    " postcode = coalesce(EXCLUDED.postcode, people.postcode),"
+    " needs_notes = coalesce(EXCLUDED.needs_notes, people.needs_notes),"
+    " risk_notes = coalesce(EXCLUDED.risk_notes, people.risk_notes),"
+    " updated_at = EXCLUDED.updated_at"
+    " RETURNING id",
+    12};
+
+static const ij_stmt STMT_REFERRAL_INSERT = {
+    "referral_insert",
+    "WITH r AS (INSERT INTO referrals (id, area, person_id, state, version, officer_sub,"
+    " officer_name, offence_date, offence_category, offence_description, offence_location, ward,"
+    " disposal, consent_recorded, hours_proposed, has_victim, victim_consulted, victim_preference,"
+    " victim_keep_updated, victim_contact, target_start_by, created_at, updated_at)"
+    " VALUES ($1, $2, $3, 'submitted', 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+    " $16, $17, $18, $19, $20, $20) RETURNING id, area, created_at)"
+    " INSERT INTO referral_events (referral_id, seq, area, at, event, from_state, to_state,"
+    " actor_sub, actor_name, actor_role, request_id)"
+    " SELECT id, 1, area, created_at, 'create', NULL, 'submitted', $21, $22, $23, $24 FROM r",
+    24};
+
+static void field_for_constraint(const ij_conn *conn, ij_field_errors *errs) {
+  if (!errs)
+    return;
+  if (strcmp(conn->constraint, "referrals_ward_fkey") == 0)
+    ij_field_errors_add(errs, "offence.ward", "is not a ward of this area");
+  else if (strstr(conn->constraint, "reason_fkey"))
+    ij_field_errors_add(errs, "reason_code", "is not a reason code for this event");
+  else if (strcmp(conn->constraint, "referrals_area_fkey") == 0 ||
+           strcmp(conn->constraint, "people_area_fkey") == 0)
+    ij_field_errors_add(errs, "area", "your token's area is not known to the service");
+}
+
+ij_err ij_store_referral_create(ij_conn *conn, ij_referral *r, const ij_audit *audit,
+                                const ij_idempotency *idem, ij_replay *replay,
+                                ij_field_errors *errs) {
+  memset(replay, 0, sizeof *replay);
+  char at[IJ_TIME_BUF], target[IJ_TIME_BUF], dob[IJ_DATE_BUF], offence_date[IJ_DATE_BUF];
+  char status[16], hours[16];
+  ij_time_format(audit->at, at);
+  ij_time_format(r->target_start_by, target);
+  ij_date_format(r->date_of_birth, dob);
+  ij_date_format(r->offence_date, offence_date);
+  snprintf(hours, sizeof hours, "%d", r->hours_proposed);
+  PGresult *res = NULL;
+
+  ij_err err = ij_store_begin(conn);
+  if (err != IJ_OK)
+    return err;
+  if (idem) {
+    snprintf(status, sizeof status, "%d", idem->status);
+    const char *p[8] = {r->area, audit->actor_sub, idem->key, idem->request_hash,
+                        status,  idem->response,   r->id,     at};
+    err = ij_db_exec(conn, &STMT_IDEM_INSERT, p, &res);
+    if (err != IJ_OK)
+      goto fail;
+    bool inserted = strcmp(PQcmdTuples(res), "1") == 0;
+    PQclear(res);
+    res = NULL;
+    if (!inserted) {
+      /* the key was used before (or concurrently, and that request has committed) */
+      ij_store_rollback(conn);
+      const char *q[3] = {r->area, audit->actor_sub, idem->key};
+      err = ij_db_exec(conn, &STMT_IDEM_GET, q, &res);
+      if (err != IJ_OK)
+        return err;
+      if (PQntuples(res) != 1) {
+        err = IJ_ERR_CONFLICT; /* inserted and gone again: cannot happen, keys are kept */
+      } else if (strcmp(PQgetvalue(res, 0, 0), idem->request_hash) != 0) {
+        err = IJ_ERR_IDEMPOTENCY;
+      } else {
+        replay->replayed = true;
+        replay->status = atoi(PQgetvalue(res, 0, 1));
+        replay->response = strdup(PQgetvalue(res, 0, 2));
+        err = replay->response ? IJ_OK : IJ_ERR_NOMEM;
+      }
+      PQclear(res);
+      return err;
+    }
+  }
+  {
+    const char *p[12] = {r->person_id, r->area,     r->person_name, dob,
+                         r->phone,     r->email,    r->address,     r->postcode,
+                         r->police_id, r->needs_notes, r->risk_notes, at};
+    err = ij_db_exec(conn, &STMT_PERSON_UPSERT, p, &res);
+    if (err != IJ_OK)
+      goto fail;
+    /* an existing person (same police identifier) keeps their id */
+    snprintf(r->person_id, sizeof r->person_id, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    res = NULL;
+  }
+  {
+    const char *p[24] = {r->id,
+                         r->area,
+                         r->person_id,
+                         r->officer_sub,
+                         r->officer_name,
+                         offence_date,
+                         r->offence_category,
+                         r->offence_description,
+                         r->offence_location,
+                         r->ward,
+                         r->disposal,
+                         r->consent_recorded ? "true" : "false",
+                         hours,
+                         r->has_victim ? "true" : "false",
+                         tristate_text(r->victim_consulted),
+                         r->victim_preference,
+                         tristate_text(r->victim_keep_updated),
+                         r->victim_contact,
+                         target,
+                         at,
+                         audit->actor_sub,
+                         audit->actor_name,
+                         audit->actor_role,
+                         audit->request_id};
+    err = ij_db_run(conn, &STMT_REFERRAL_INSERT, p);
+    if (err != IJ_OK)
+      goto fail;
+  }
+  err = ij_store_commit(conn);
+  if (err != IJ_OK)
+    goto fail;
+  return IJ_OK;
+fail:
+  if (err == IJ_ERR_INVALID)
+    field_for_constraint(conn, errs);
+  ij_store_rollback(conn);
+  return err;
+}
+
+static const ij_stmt STMT_REFERRAL_GET = {
+    "referral_get",
+    "SELECT " REFERRAL_COLUMNS " FROM referrals r JOIN people p ON p.id = r.person_id"
+    " WHERE r.id = $1 AND r.area = $2",
+    2};
+
+ij_err ij_store_referral_get(ij_conn *conn, const char *area, const char *id, ij_referral *out) {
+  memset(out, 0, sizeof *out);
+  const char *p[2] = {id, area};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_REFERRAL_GET, p, &res);
+  if (err != IJ_OK)
+    return err == IJ_ERR_INVALID ? IJ_ERR_NOT_FOUND : err;
+  if (PQntuples(res) != 1) {
+    PQclear(res);
+    return IJ_ERR_NOT_FOUND;
+  }
+  parse_referral(res, 0, out);
+  out->owner_ = res;
+  return IJ_OK;
+}
+
+static const ij_stmt STMT_REFERRAL_TRANSITION = {
+    "referral_transition",
+    "WITH u AS (UPDATE referrals SET state = $4, version = version + 1, updated_at = $5,"
+    " hours_confirmed = coalesce($6::integer, hours_confirmed),"
+    " suitability_notes = coalesce($7, suitability_notes),"
+    " reason_kind = coalesce($8, reason_kind),"
+    " reason_code = CASE WHEN $8::text IS NULL THEN reason_code ELSE $9 END,"
+    " reason = CASE WHEN $8::text IS NULL THEN reason ELSE $10 END"
+    " WHERE id = $1 AND area = $2 AND version = $3 RETURNING *),"
+    " e AS (INSERT INTO referral_events (referral_id, seq, area, at, event, from_state, to_state,"
+    " actor_sub, actor_name, actor_role, reason_kind, reason_code, reason, request_id)"
+    " SELECT u.id, u.version, u.area, $5, $11, $12, u.state, $13, $14, $15, $8, $9, $10, $16"
+    " FROM u)"
+    " SELECT " REFERRAL_COLUMNS " FROM u r JOIN people p ON p.id = r.person_id",
+    16};
+
+ij_err ij_store_referral_transition(ij_conn *conn, const char *area, const char *id,
+                                    int expected_version, const ij_decision *d,
+                                    const ij_transition_request *req, const ij_audit *audit,
+                                    ij_referral *out, ij_field_errors *errs) {
+  memset(out, 0, sizeof *out);
+  char version[16], at[IJ_TIME_BUF], hours[16];
+  snprintf(version, sizeof version, "%d", expected_version);
+  ij_time_format(audit->at, at);
+  snprintf(hours, sizeof hours, "%d", req->hours_confirmed);
+  const char *reason_kind = d->reason_kind;
+  const char *p[16] = {id,
+                       area,
+                       version,
+                       ij_state_name(d->to),
+                       at,
+                       req->has_hours_confirmed ? hours : NULL,
+                       req->suitability_notes,
+                       reason_kind,
+                       reason_kind ? req->reason_code : NULL,
+                       reason_kind ? req->reason : NULL,
+                       ij_event_name(req->event),
+                       ij_state_name(d->from),
+                       audit->actor_sub,
+                       audit->actor_name,
+                       audit->actor_role,
+                       audit->request_id};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_REFERRAL_TRANSITION, p, &res);
+  if (err != IJ_OK) {
+    if (err == IJ_ERR_INVALID)
+      field_for_constraint(conn, errs);
+    return err;
+  }
+  if (PQntuples(res) != 1) {
+    PQclear(res);
+    return IJ_ERR_STALE;
+  }
+  parse_referral(res, 0, out);
+  out->owner_ = res;
+  return IJ_OK;
+}
+
+static const ij_stmt STMT_REFERRAL_LIST = {
+    "referral_list",
+    "SELECT " REFERRAL_COLUMNS " FROM referrals r JOIN people p ON p.id = r.person_id"
+    " WHERE r.area = $1"
+    " AND ($2::text IS NULL OR r.state = $2)"
+    " AND ($3::text IS NULL OR r.ward = $3)"
+    " AND ($4::text IS NULL OR r.officer_sub = $4)"
+    " AND ($5::boolean IS NULL OR $5 = (r.first_attended_at IS NULL"
+    "      AND r.state = ANY ($6::text[]) AND r.target_start_by < $7::timestamptz))"
+    " AND ($8::timestamptz IS NULL OR (r.created_at, r.id) < ($8, $9::uuid))"
+    " ORDER BY r.created_at DESC, r.id DESC LIMIT $10",
+    10};
+
+/* '{submitted,accepted,...}': the states in which the start clock runs, from the domain. */
+static void clock_states(char *buf, size_t size) {
+  size_t n = 0;
+  buf[n++] = '{';
+  for (int s = 0; s < IJ_STATE__COUNT; s++) {
+    if (!ij_domain_state_clock_runs((ij_state)s))
+      continue;
+    int w = snprintf(buf + n, size - n, "%s%s", n > 1 ? "," : "", ij_state_name((ij_state)s));
+    if (w < 0 || (size_t)w >= size - n)
+      break;
+    n += (size_t)w;
+  }
+  snprintf(buf + n, size - n, "}");
+}
+
+ij_err ij_store_referral_list(ij_conn *conn, const ij_referral_filter *f, ij_referral_page *out) {
+  memset(out, 0, sizeof *out);
+  char states[256], now[IJ_TIME_BUF], cursor_at[IJ_TIME_BUF], limit[16];
+  clock_states(states, sizeof states);
+  ij_time_format(f->now, now);
+  ij_time_format(f->cursor_created_at, cursor_at);
+  snprintf(limit, sizeof limit, "%d", f->limit + 1);
+  const char *p[10] = {f->area,
+                       f->has_state ? ij_state_name(f->state) : NULL,
+                       f->ward,
+                       f->officer_sub,
+                       f->overdue < 0 ? NULL : f->overdue ? "true" : "false",
+                       states,
+                       now,
+                       f->has_cursor ? cursor_at : NULL,
+                       f->has_cursor ? f->cursor_id : NULL,
+                       limit};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_REFERRAL_LIST, p, &res);
+  if (err != IJ_OK)
+    return err;
+  int n = PQntuples(res);
+  out->more = n > f->limit;
+  out->count = out->more ? f->limit : n;
+  out->items = calloc((size_t)out->count + 1, sizeof *out->items);
+  if (!out->items) {
+    PQclear(res);
+    return IJ_ERR_NOMEM;
+  }
+  for (int i = 0; i < out->count; i++)
+    parse_referral(res, i, &out->items[i]);
+  out->owner_ = res;
+  return IJ_OK;
+}
+
+void ij_referral_page_clear(ij_referral_page *page) {
+  if (!page)
+    return;
+  free(page->items);
+  if (page->owner_)
+    PQclear(page->owner_);
+  memset(page, 0, sizeof *page);
+}
+
+static const ij_stmt STMT_EVENTS = {
+    "referral_events",
+    "SELECT seq, event, from_state, to_state, ij_us(at), actor_sub, actor_name, actor_role,"
+    " reason_code, reason, request_id FROM referral_events"
+    " WHERE referral_id = $1 AND area = $2 AND seq > $3 ORDER BY seq LIMIT $4",
+    4};
+
+static const ij_stmt STMT_REFERRAL_EXISTS = {
+    "referral_exists", "SELECT 1 FROM referrals WHERE id = $1 AND area = $2", 2};
+
+ij_err ij_store_referral_events(ij_conn *conn, const char *area, const char *id, int after_seq,
+                                int limit, ij_event_page *out) {
+  memset(out, 0, sizeof *out);
+  char after[16], lim[16];
+  snprintf(after, sizeof after, "%d", after_seq);
+  snprintf(lim, sizeof lim, "%d", limit + 1);
+  const char *p[4] = {id, area, after, lim};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_EVENTS, p, &res);
+  if (err != IJ_OK)
+    return err == IJ_ERR_INVALID ? IJ_ERR_NOT_FOUND : err;
+  int n = PQntuples(res);
+  if (n == 0) {
+    /* every referral has its create event: none after seq 0 means no such referral */
+    PGresult *ex = NULL;
+    err = after_seq == 0 ? IJ_ERR_NOT_FOUND : ij_db_exec(conn, &STMT_REFERRAL_EXISTS, p, &ex);
+    if (err == IJ_OK && PQntuples(ex) == 0)
+      err = IJ_ERR_NOT_FOUND;
+    if (ex)
+      PQclear(ex);
+    if (err != IJ_OK) {
+      PQclear(res);
+      return err;
+    }
+  }
+  out->more = n > limit;
+  out->count = out->more ? limit : n;
+  out->items = calloc((size_t)out->count + 1, sizeof *out->items);
+  if (!out->items) {
+    PQclear(res);
+    return IJ_ERR_NOMEM;
+  }
+  for (int i = 0; i < out->count; i++) {
+    ij_event_record *e = &out->items[i];
+    e->seq = (int)ij_db_i64(res, i, 0);
+    e->event = ij_db_str(res, i, 1);
+    e->from_state = ij_db_str(res, i, 2);
+    e->to_state = ij_db_str(res, i, 3);
+    e->at = ij_db_i64(res, i, 4);
+    e->actor_sub = ij_db_str(res, i, 5);
+    e->actor_name = ij_db_str(res, i, 6);
+    e->actor_role = ij_db_str(res, i, 7);
+    e->reason_code = ij_db_str(res, i, 8);
+    e->reason = ij_db_str(res, i, 9);
+    e->request_id = ij_db_str(res, i, 10);
+  }
+  out->owner_ = res;
+  return IJ_OK;
+}
+
+void ij_event_page_clear(ij_event_page *page) {
+  if (!page)
+    return;
+  free(page->items);
+  if (page->owner_)
+    PQclear(page->owner_);
+  memset(page, 0, sizeof *page);
+}
+
+static const ij_stmt STMT_INCONSISTENT = {
+    "referral_inconsistencies",
+    "SELECT count(*) FROM referrals r WHERE r.area = $1 AND ("
+    " r.version <> (SELECT count(*) FROM referral_events e WHERE e.referral_id = r.id)"
+    " OR r.state IS DISTINCT FROM (SELECT e.to_state FROM referral_events e"
+    "   WHERE e.referral_id = r.id ORDER BY e.seq DESC LIMIT 1))",
+    1};
+
+ij_err ij_store_referral_inconsistencies(ij_conn *conn, const char *area, int64_t *count) {
+  *count = -1;
+  const char *p[1] = {area};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_INCONSISTENT, p, &res);
+  if (err != IJ_OK)
+    return err;
+  *count = ij_db_i64(res, 0, 0);
+  PQclear(res);
+  return IJ_OK;
+}
