@@ -123,8 +123,9 @@ static int cmd_serve(void) {
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
 
-  ij_http_options ho = {c.listen_host, c.listen_port, c.threads, c.max_connections,
-                        c.connection_timeout_seconds, c.max_body_bytes, c.area_defaults};
+  ij_http_options ho = {
+      c.listen_host,    c.listen_port,  c.threads, c.max_connections, c.connection_timeout_seconds,
+      c.max_body_bytes, c.area_defaults};
   ij_server *server = NULL;
   err = ij_http_start(&ho, store, auth, &server);
   if (err != IJ_OK) {
@@ -182,12 +183,10 @@ static int cmd_seed(void) {
 }
 
 static int cmd_token(int argc, char **argv) {
-  static const struct option opts[] = {{"role", required_argument, NULL, 'r'},
-                                       {"area", required_argument, NULL, 'a'},
-                                       {"sub", required_argument, NULL, 's'},
-                                       {"name", required_argument, NULL, 'n'},
-                                       {"ttl", required_argument, NULL, 't'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"role", required_argument, NULL, 'r'}, {"area", required_argument, NULL, 'a'},
+      {"sub", required_argument, NULL, 's'},  {"name", required_argument, NULL, 'n'},
+      {"ttl", required_argument, NULL, 't'},  {NULL, 0, NULL, 0}};
   const char *roles_arg = NULL, *area = NULL, *sub = NULL, *name = NULL;
   long ttl = 3600;
   int o;

@@ -18,30 +18,93 @@ static const char *const DERBY_WARDS[][2] = {
 
 typedef struct {
   const char *name, *dob, *postcode, *ward, *category, *disposal, *location;
-  int days_ago;                       /* when the referral was made */
-  ij_event events[2];                 /* applied in order; IJ_EVENT_CREATE ends the list */
-  const char *reason_code;            /* for reject or withdraw */
+  int days_ago;            /* when the referral was made */
+  ij_event events[2];      /* applied in order; IJ_EVENT_CREATE ends the list */
+  const char *reason_code; /* for reject or withdraw */
 } demo_referral;
 
 /* Fictional people. */
 static const demo_referral DEMO[] = {
-    {"Jordan Smith", "2005-03-14", "DE1 1AA", "arboretum", "asb", "community_resolution",
-     "Market Place", 0, {IJ_EVENT_CREATE}, NULL},
-    {"Casey Brown", "2008-07-02", "DE22 3BB", "darley", "criminal_damage", "outcome_22",
-     "Darley Park", 1, {IJ_EVENT_CREATE}, NULL},
-    {"Riley Green", "1999-11-23", "DE23 6CC", "normanton", "public_order", "conditional_caution",
-     "Normanton Road", 4, {IJ_EVENT_CREATE}, NULL},
-    {"Morgan Taylor", "2002-01-30", "DE24 8DD", "sinfin", "drunk_and_disorderly",
-     "community_resolution", "Sinfin Lane", 2, {IJ_EVENT_ACCEPT, IJ_EVENT_CREATE}, NULL},
-    {"Alex Walker", "2009-05-19", "DE21 4EE", "chaddesden", "asb", "youth_conditional_caution",
-     "Chaddesden Park", 3, {IJ_EVENT_ACCEPT, IJ_EVENT_CREATE}, NULL},
-    {"Sam Hughes", "1995-09-08", "DE3 9FF", "mickleover", "shop_theft", "outcome_22",
-     "Station Road", 6, {IJ_EVENT_REJECT, IJ_EVENT_CREATE}, "unsuitable"},
-    {"Jamie Clarke", "2006-12-12", "DE73 5GG", "chellaston", "cannabis_possession",
-     "diversionary_caution", "Chellaston Park", 8, {IJ_EVENT_WITHDRAW, IJ_EVENT_CREATE},
+    {"Jordan Smith",
+     "2005-03-14",
+     "DE1 1AA",
+     "arboretum",
+     "asb",
+     "community_resolution",
+     "Market Place",
+     0,
+     {IJ_EVENT_CREATE},
+     NULL},
+    {"Casey Brown",
+     "2008-07-02",
+     "DE22 3BB",
+     "darley",
+     "criminal_damage",
+     "outcome_22",
+     "Darley Park",
+     1,
+     {IJ_EVENT_CREATE},
+     NULL},
+    {"Riley Green",
+     "1999-11-23",
+     "DE23 6CC",
+     "normanton",
+     "public_order",
+     "conditional_caution",
+     "Normanton Road",
+     4,
+     {IJ_EVENT_CREATE},
+     NULL},
+    {"Morgan Taylor",
+     "2002-01-30",
+     "DE24 8DD",
+     "sinfin",
+     "drunk_and_disorderly",
+     "community_resolution",
+     "Sinfin Lane",
+     2,
+     {IJ_EVENT_ACCEPT, IJ_EVENT_CREATE},
+     NULL},
+    {"Alex Walker",
+     "2009-05-19",
+     "DE21 4EE",
+     "chaddesden",
+     "asb",
+     "youth_conditional_caution",
+     "Chaddesden Park",
+     3,
+     {IJ_EVENT_ACCEPT, IJ_EVENT_CREATE},
+     NULL},
+    {"Sam Hughes",
+     "1995-09-08",
+     "DE3 9FF",
+     "mickleover",
+     "shop_theft",
+     "outcome_22",
+     "Station Road",
+     6,
+     {IJ_EVENT_REJECT, IJ_EVENT_CREATE},
+     "unsuitable"},
+    {"Jamie Clarke",
+     "2006-12-12",
+     "DE73 5GG",
+     "chellaston",
+     "cannabis_possession",
+     "diversionary_caution",
+     "Chellaston Park",
+     8,
+     {IJ_EVENT_WITHDRAW, IJ_EVENT_CREATE},
      "moved_out_of_area"},
-    {"Taylor Evans", "2001-04-04", "DE1 2HH", "abbey", "harassment", "community_caution",
-     "Abbey Street", 5, {IJ_EVENT_ACCEPT, IJ_EVENT_WITHDRAW}, "not_engaged"},
+    {"Taylor Evans",
+     "2001-04-04",
+     "DE1 2HH",
+     "abbey",
+     "harassment",
+     "community_caution",
+     "Abbey Street",
+     5,
+     {IJ_EVENT_ACCEPT, IJ_EVENT_WITHDRAW},
+     "not_engaged"},
 };
 
 static void new_uuid(char out[IJ_UUID_BUF]) {
@@ -111,8 +174,8 @@ static ij_err make_one(ij_conn *conn, const demo_referral *d, const ij_area_rule
     err = ij_store_referral_get(conn, "derbyshire", r.id, &current);
     if (err != IJ_OK)
       return err;
-    ij_referral_facts facts = {current.state, current.officer_sub, current.hours_proposed, 0, 0,
-                               0,             false,               false};
+    ij_referral_facts facts = {
+        current.state, current.officer_sub, current.hours_proposed, 0, 0, 0, false, false};
     ij_transition_request req;
     memset(&req, 0, sizeof req);
     req.event = d->events[i];

@@ -23,8 +23,7 @@ typedef struct {
 
 /* Loads the public keys (a JWKS document, as a string) for tokens from `issuer` to `audience`.
  * IJ_ERR_INVALID when the document holds no usable key. *out: ij_auth_close. */
-ij_err ij_auth_open(const char *jwks_json, const char *issuer, const char *audience,
-                    ij_auth **out);
+ij_err ij_auth_open(const char *jwks_json, const char *issuer, const char *audience, ij_auth **out);
 void ij_auth_close(ij_auth *auth);
 
 /* Verifies a compact JWT at `now` (seconds): an allowed asymmetric algorithm (never "none" or
@@ -40,7 +39,7 @@ ij_err ij_auth_keygen(const char *kid, char **private_jwk, char **public_jwks);
 /* Signs a token with a private JWK (JSON string). roles: a NULL-terminated list of names.
  * *token owned: free(). */
 ij_err ij_auth_mint(const char *private_jwk, const char *issuer, const char *audience,
-                    const char *sub, const char *name, const char *area,
-                    const char *const *roles, int64_t now, int64_t ttl_seconds, char **token);
+                    const char *sub, const char *name, const char *area, const char *const *roles,
+                    int64_t now, int64_t ttl_seconds, char **token);
 
 #endif

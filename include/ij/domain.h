@@ -48,15 +48,15 @@ void ij_field_errors_add(ij_field_errors *errs, const char *field, const char *f
     __attribute__((format(printf, 3, 4)));
 
 /* ---- states, events, roles ------------------------------------------------------------------- */
-#define IJ_STATE_LIST(X)                                                                           \
-  X(IJ_STATE_SUBMITTED, "submitted")                                                               \
-  X(IJ_STATE_ACCEPTED, "accepted")                                                                 \
-  X(IJ_STATE_REJECTED, "rejected")                                                                 \
-  X(IJ_STATE_SCHEDULED, "scheduled")                                                               \
-  X(IJ_STATE_IN_PROGRESS, "in_progress")                                                           \
-  X(IJ_STATE_COMPLETED, "completed")                                                               \
-  X(IJ_STATE_NON_COMPLIANT, "non_compliant")                                                       \
-  X(IJ_STATE_WITHDRAWN, "withdrawn")                                                               \
+#define IJ_STATE_LIST(X)                     \
+  X(IJ_STATE_SUBMITTED, "submitted")         \
+  X(IJ_STATE_ACCEPTED, "accepted")           \
+  X(IJ_STATE_REJECTED, "rejected")           \
+  X(IJ_STATE_SCHEDULED, "scheduled")         \
+  X(IJ_STATE_IN_PROGRESS, "in_progress")     \
+  X(IJ_STATE_COMPLETED, "completed")         \
+  X(IJ_STATE_NON_COMPLIANT, "non_compliant") \
+  X(IJ_STATE_WITHDRAWN, "withdrawn")         \
   X(IJ_STATE_CLOSED, "closed")
 
 typedef enum {
@@ -68,16 +68,16 @@ typedef enum {
 
 /* Events. "create" has no from-state. Events marked client in the table can be sent to
  * POST /v1/referrals/{id}/transitions; the others are fired by other operations or the system. */
-#define IJ_EVENT_LIST(X)                                                                           \
-  X(IJ_EVENT_CREATE, "create")                                                                     \
-  X(IJ_EVENT_ACCEPT, "accept")                                                                     \
-  X(IJ_EVENT_REJECT, "reject")                                                                     \
-  X(IJ_EVENT_BOOK, "book")                                                                         \
-  X(IJ_EVENT_UNBOOK, "unbook")                                                                     \
-  X(IJ_EVENT_ATTEND, "attend")                                                                     \
-  X(IJ_EVENT_COMPLETE, "complete")                                                                 \
-  X(IJ_EVENT_DECLARE_NON_COMPLIANCE, "declare_non_compliance")                                     \
-  X(IJ_EVENT_WITHDRAW, "withdraw")                                                                 \
+#define IJ_EVENT_LIST(X)                                       \
+  X(IJ_EVENT_CREATE, "create")                                 \
+  X(IJ_EVENT_ACCEPT, "accept")                                 \
+  X(IJ_EVENT_REJECT, "reject")                                 \
+  X(IJ_EVENT_BOOK, "book")                                     \
+  X(IJ_EVENT_UNBOOK, "unbook")                                 \
+  X(IJ_EVENT_ATTEND, "attend")                                 \
+  X(IJ_EVENT_COMPLETE, "complete")                             \
+  X(IJ_EVENT_DECLARE_NON_COMPLIANCE, "declare_non_compliance") \
+  X(IJ_EVENT_WITHDRAW, "withdraw")                             \
   X(IJ_EVENT_CLOSE, "close")
 
 typedef enum {
@@ -89,12 +89,12 @@ typedef enum {
 
 /* Roles are bits; a token may carry several. IJ_ROLE_SYSTEM is the service acting by itself and
  * is never granted by a token. */
-#define IJ_ROLE_LIST(X)                                                                            \
-  X(IJ_ROLE_OFFICER, 1u << 0, "officer")                                                           \
-  X(IJ_ROLE_COORDINATOR, 1u << 1, "coordinator")                                                   \
-  X(IJ_ROLE_SUPERVISOR, 1u << 2, "supervisor")                                                     \
-  X(IJ_ROLE_COMMISSIONER, 1u << 3, "commissioner")                                                 \
-  X(IJ_ROLE_ADMIN, 1u << 4, "admin")                                                               \
+#define IJ_ROLE_LIST(X)                            \
+  X(IJ_ROLE_OFFICER, 1u << 0, "officer")           \
+  X(IJ_ROLE_COORDINATOR, 1u << 1, "coordinator")   \
+  X(IJ_ROLE_SUPERVISOR, 1u << 2, "supervisor")     \
+  X(IJ_ROLE_COMMISSIONER, 1u << 3, "commissioner") \
+  X(IJ_ROLE_ADMIN, 1u << 4, "admin")               \
   X(IJ_ROLE_SYSTEM, 1u << 5, "system")
 
 typedef unsigned ij_roles;
@@ -103,8 +103,9 @@ enum {
   IJ_ROLE_LIST(IJ_ROLE_ENUM)
 #undef IJ_ROLE_ENUM
 };
-#define IJ_ROLES_HUMAN                                                                             \
-  (IJ_ROLE_OFFICER | IJ_ROLE_COORDINATOR | IJ_ROLE_SUPERVISOR | IJ_ROLE_COMMISSIONER | IJ_ROLE_ADMIN)
+#define IJ_ROLES_HUMAN                                                                 \
+  (IJ_ROLE_OFFICER | IJ_ROLE_COORDINATOR | IJ_ROLE_SUPERVISOR | IJ_ROLE_COMMISSIONER | \
+   IJ_ROLE_ADMIN)
 
 /* Names are static strings (borrowed); NULL for an out-of-range value. */
 const char *ij_state_name(ij_state s);
@@ -118,7 +119,7 @@ ij_err ij_role_parse(const char *s, ij_roles *out_bit); /* "system" is refused *
 /* ---- permissions ----------------------------------------------------------------------------- */
 typedef enum {
   IJ_ACTION_REFERRAL_CREATE,
-  IJ_ACTION_REFERRAL_READ,   /* one referral, its data and its history */
+  IJ_ACTION_REFERRAL_READ, /* one referral, its data and its history */
   IJ_ACTION_REFERRAL_LIST,
   IJ_ACTION_REFERRAL_TRANSITION, /* may send some event; the event's own roles decide the rest */
   IJ_ACTION__COUNT
@@ -146,8 +147,8 @@ typedef struct {
   ij_event event;
   unsigned from_mask; /* bit (1u << state) for each state the event may fire from; 0 for create */
   ij_state to;
-  ij_roles roles;     /* who may fire it */
-  bool client;        /* sent by a client to POST .../transitions */
+  ij_roles roles; /* who may fire it */
+  bool client;    /* sent by a client to POST .../transitions */
 } ij_transition_rule;
 
 /* The table itself (borrowed, static), for documentation and tests. */
@@ -156,13 +157,13 @@ const ij_transition_rule *ij_domain_transitions(size_t *count);
 /* What the domain needs to know about a referral to decide an event. */
 typedef struct {
   ij_state state;
-  const char *officer_sub;      /* the referring officer's subject */
-  int hours_required;           /* confirmed hours (proposed until accepted) */
-  int64_t minutes_credited;     /* sum of credited minutes so far */
-  int unacceptable_absences;    /* absences without reason or failures to comply recorded */
-  int active_bookings;          /* bookings that are not cancelled or resolved */
-  bool attended;                /* at least one attended session */
-  bool last_check_recorded;     /* the last reoffending check is recorded */
+  const char *officer_sub;   /* the referring officer's subject */
+  int hours_required;        /* confirmed hours (proposed until accepted) */
+  int64_t minutes_credited;  /* sum of credited minutes so far */
+  int unacceptable_absences; /* absences without reason or failures to comply recorded */
+  int active_bookings;       /* bookings that are not cancelled or resolved */
+  bool attended;             /* at least one attended session */
+  bool last_check_recorded;  /* the last reoffending check is recorded */
 } ij_referral_facts;
 
 typedef struct {
@@ -175,8 +176,8 @@ typedef struct {
 /* An event with its data, as a client or the system sends it. Absent strings are NULL. */
 typedef struct {
   ij_event event;
-  const char *reason_code;       /* reject, withdraw, declare_non_compliance */
-  const char *reason;            /* free text; required for declare_non_compliance */
+  const char *reason_code; /* reject, withdraw, declare_non_compliance */
+  const char *reason;      /* free text; required for declare_non_compliance */
   bool has_hours_confirmed;
   int hours_confirmed;           /* accept */
   const char *suitability_notes; /* accept: suitability and risk notes */
@@ -185,9 +186,10 @@ typedef struct {
 typedef struct {
   ij_state from;
   ij_state to;
-  ij_roles acting_role;   /* the single role bit under which the actor fires the event */
-  const char *reason_kind; /* "reject", "withdraw", "non_compliance" or NULL: the reason-code list */
-  int hours_required;      /* the hours required after the event */
+  ij_roles acting_role; /* the single role bit under which the actor fires the event */
+  const char
+      *reason_kind;   /* "reject", "withdraw", "non_compliance" or NULL: the reason-code list */
+  int hours_required; /* the hours required after the event */
 } ij_decision;
 
 /* Decides an event. Order of checks: role (IJ_ERR_FORBIDDEN when no role of the actor may ever
@@ -208,12 +210,22 @@ unsigned ij_domain_allowed_events(const ij_actor *actor, const ij_referral_facts
 const char *ij_domain_reason_kind(ij_event e);
 
 /* ---- referral creation ----------------------------------------------------------------------- */
-#define IJ_OFFENCE_CATEGORY_LIST(X)                                                                \
-  X("asb") X("harassment") X("public_order") X("drunk_and_disorderly") X("shop_theft")             \
-      X("cannabis_possession") X("criminal_damage") X("other")
-#define IJ_DISPOSAL_LIST(X)                                                                        \
-  X("community_resolution") X("outcome_22") X("conditional_caution")                              \
-      X("youth_conditional_caution") X("diversionary_caution") X("community_caution")
+#define IJ_OFFENCE_CATEGORY_LIST(X) \
+  X("asb")                          \
+  X("harassment")                   \
+  X("public_order")                 \
+  X("drunk_and_disorderly")         \
+  X("shop_theft")                   \
+  X("cannabis_possession")          \
+  X("criminal_damage")              \
+  X("other")
+#define IJ_DISPOSAL_LIST(X)      \
+  X("community_resolution")      \
+  X("outcome_22")                \
+  X("conditional_caution")       \
+  X("youth_conditional_caution") \
+  X("diversionary_caution")      \
+  X("community_caution")
 
 typedef struct {
   const char *name;
@@ -239,7 +251,7 @@ typedef struct {
   bool has_hours_proposed;
   int hours_proposed;
   bool has_victim;
-  int victim_consulted;    /* -1 absent, 0, 1 */
+  int victim_consulted; /* -1 absent, 0, 1 */
   const char *victim_preference;
   int victim_keep_updated; /* -1 absent, 0, 1 */
   const char *victim_contact;
@@ -248,14 +260,13 @@ typedef struct {
 typedef struct {
   ij_date date_of_birth;
   ij_date offence_date;
-  int hours_proposed;       /* the default applied when absent */
+  int hours_proposed; /* the default applied when absent */
   ij_time_us target_start_by;
 } ij_referral_derived;
 
 /* Validates a new referral made at `now`. IJ_OK, or IJ_ERR_INVALID with every problem in errs. */
 ij_err ij_domain_referral_validate(const ij_referral_input *in, const ij_area_rules *rules,
-                                   ij_time_us now, ij_referral_derived *out,
-                                   ij_field_errors *errs);
+                                   ij_time_us now, ij_referral_derived *out, ij_field_errors *errs);
 
 /* Reason codes, free-text notes and other short strings: limits shared by the layers. */
 #define IJ_MAX_NAME 200

@@ -22,8 +22,7 @@ typedef struct {
 typedef struct ij_server ij_server;
 
 /* Starts serving with the given pool and verifier (borrowed: they must outlive the server). */
-ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth,
-                     ij_server **out);
+ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth, ij_server **out);
 int ij_http_port(const ij_server *server);
 /* Stops accepting, finishes requests in flight, frees the server. */
 void ij_http_stop(ij_server *server);

@@ -13,10 +13,10 @@ void ij_log_set_request_id(const char *request_id);
 /* "debug", "info", "warn", "error"; returns -1 for anything else. */
 int ij_log_level_parse(const char *s);
 
-#define ij_log(level, ...)                                                                         \
-  do {                                                                                             \
-    if ((level) >= ij_log_min_level)                                                               \
-      ij_log_write((level), __VA_ARGS__);                                                          \
+#define ij_log(level, ...)                \
+  do {                                    \
+    if ((level) >= ij_log_min_level)      \
+      ij_log_write((level), __VA_ARGS__); \
   } while (0)
 
 #endif

@@ -136,8 +136,8 @@ static bool aud_matches(json_t *aud, const char *want) {
     return strcmp(json_string_value(aud), want) == 0;
   size_t i;
   json_t *v;
-  json_array_foreach(aud, i, v) if (json_is_string(v) && strcmp(json_string_value(v), want) == 0)
-      return true;
+  json_array_foreach(aud, i, v) if (json_is_string(v) &&
+                                    strcmp(json_string_value(v), want) == 0) return true;
   return false;
 }
 
@@ -209,8 +209,8 @@ ij_err ij_auth_verify(ij_auth *a, const char *token, int64_t now, ij_principal *
     goto done;
   }
   const char *kid = r_jwt_get_header_str_value(jwt, "kid");
-  jwk_t *key = kid ? r_jwks_get_by_kid(jwks, kid)
-                   : (r_jwks_size(jwks) == 1 ? r_jwks_get_at(jwks, 0) : NULL);
+  jwk_t *key =
+      kid ? r_jwks_get_by_kid(jwks, kid) : (r_jwks_size(jwks) == 1 ? r_jwks_get_at(jwks, 0) : NULL);
   if (!key) {
     *why = "the token's key is not known";
     goto done;
@@ -271,8 +271,8 @@ done:
 }
 
 ij_err ij_auth_mint(const char *private_jwk, const char *issuer, const char *audience,
-                    const char *sub, const char *name, const char *area,
-                    const char *const *roles, int64_t now, int64_t ttl_seconds, char **token) {
+                    const char *sub, const char *name, const char *area, const char *const *roles,
+                    int64_t now, int64_t ttl_seconds, char **token) {
   *token = NULL;
   pthread_once(&global_once, global_init);
   jwk_t *key = NULL;
@@ -286,9 +286,10 @@ ij_err ij_auth_mint(const char *private_jwk, const char *issuer, const char *aud
   json_t *role_list = json_array();
   for (const char *const *r = roles; r && *r; r++)
     json_array_append_new(role_list, json_string(*r));
-  claims = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I}", "iss", issuer, "aud",
-                     audience, "sub", sub, "name", name, "area", area, "roles", role_list, "iat",
-                     (json_int_t)now, "nbf", (json_int_t)now, "exp", (json_int_t)(now + ttl_seconds));
+  claims =
+      json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I}", "iss", issuer, "aud", audience,
+                "sub", sub, "name", name, "area", area, "roles", role_list, "iat", (json_int_t)now,
+                "nbf", (json_int_t)now, "exp", (json_int_t)(now + ttl_seconds));
   if (!claims)
     goto done;
   const char *kid = r_jwk_get_property_str(key, "kid");

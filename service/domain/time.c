@@ -10,7 +10,9 @@ typedef struct {
   int day;   /* 1-31 */
 } civil_date;
 
-static bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static bool is_leap(int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 static int days_in_month(int64_t y, int m) {
   static const int k_days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -93,8 +95,12 @@ ij_err ij_date_parse(const char *s, ij_date *out) {
 }
 
 /* Formatting covers years 0000-9999; values outside are clamped to that range. */
-static int64_t min_format_days(void) { return days_from_civil(0, 1, 1); }
-static int64_t max_format_days(void) { return days_from_civil(9999, 12, 31); }
+static int64_t min_format_days(void) {
+  return days_from_civil(0, 1, 1);
+}
+static int64_t max_format_days(void) {
+  return days_from_civil(9999, 12, 31);
+}
 
 static void format_civil(const civil_date *c, char *p) {
   put_digits(p, c->year, 4);
@@ -210,7 +216,9 @@ void ij_time_format(ij_time_us t, char out[IJ_TIME_BUF]) {
   out[27] = '\0';
 }
 
-ij_date ij_time_date(ij_time_us t) { return (ij_date)floor_div(t, IJ_US_PER_DAY, NULL); }
+ij_date ij_time_date(ij_time_us t) {
+  return (ij_date)floor_div(t, IJ_US_PER_DAY, NULL);
+}
 
 int ij_age_years(ij_date dob, ij_date on) {
   civil_date b = civil_from_days(dob);

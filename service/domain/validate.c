@@ -80,8 +80,12 @@ static void check_note(problems *p, const char *field, const char *value) {
   }
 }
 
-static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+static bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 /* local@domain.tld: a plain local part, dot-separated domain labels of letters, digits and
  * hyphens, and a top-level label of at least two letters. Deliberately simple. */

@@ -94,8 +94,7 @@ const char *ij_json_str(json_t *obj, const char *prefix, const char *key, ij_fie
 /* Reads a boolean member: -1 absent/null, 0, 1; a field error when another type. */
 int ij_json_bool(json_t *obj, const char *prefix, const char *key, ij_field_errors *errs);
 /* Reads an integer member into *out; false when absent/null or wrong type (error added). */
-bool ij_json_int(json_t *obj, const char *prefix, const char *key, int *out,
-                 ij_field_errors *errs);
+bool ij_json_int(json_t *obj, const char *prefix, const char *key, int *out, ij_field_errors *errs);
 /* An object member, NULL when absent/null; a field error when another type. */
 json_t *ij_json_obj(json_t *obj, const char *prefix, const char *key, ij_field_errors *errs);
 

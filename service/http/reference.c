@@ -80,9 +80,9 @@ void ij_h_reason_codes(ij_ctx *ctx) {
   }
   json_t *items = json_array();
   for (int i = 0; i < rows.count; i++)
-    json_array_append_new(items, json_pack("{s:s, s:s, s:s}", "kind", ij_rows_get(&rows, i, 0),
-                                           "code", ij_rows_get(&rows, i, 1), "label",
-                                           ij_rows_get(&rows, i, 2)));
+    json_array_append_new(items,
+                          json_pack("{s:s, s:s, s:s}", "kind", ij_rows_get(&rows, i, 0), "code",
+                                    ij_rows_get(&rows, i, 1), "label", ij_rows_get(&rows, i, 2)));
   ij_rows_clear(&rows);
   ij_send_json(ctx, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }

@@ -73,26 +73,24 @@ static json_t *referral_json(const ij_referral *r, const ij_actor *viewer, ij_ti
       ij_json_str_or_null(r->postcode), "police_id", ij_json_str_or_null(r->police_id),
       "needs_notes", ij_json_str_or_null(r->needs_notes), "risk_notes",
       ij_json_str_or_null(r->risk_notes));
-  json_t *offence = json_pack(
-      "{s:o, s:s, s:o, s:o, s:s}", "date", ij_json_date(r->offence_date), "category",
-      r->offence_category, "description", ij_json_str_or_null(r->offence_description), "location",
-      ij_json_str_or_null(r->offence_location), "ward", r->ward);
-  json_t *victim = r->has_victim
-                       ? json_pack("{s:o, s:o, s:b, s:o}", "consulted",
-                                   tristate_json(r->victim_consulted), "preference",
-                                   ij_json_str_or_null(r->victim_preference), "keep_updated",
-                                   r->victim_keep_updated == 1, "contact",
-                                   ij_json_str_or_null(r->victim_contact))
-                       : json_null();
-  json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:b, s:i, s:o, s:o, s:I, s:o, s:o}",
-                        "id", r->id, "area", r->area, "state", ij_state_name(r->state), "version",
-                        r->version, "person", person, "offence", offence, "disposal", r->disposal,
-                        "consent_recorded", r->consent_recorded, "hours_proposed",
-                        r->hours_proposed, "hours_confirmed",
-                        r->hours_confirmed ? json_integer(r->hours_confirmed) : json_null(),
-                        "suitability_notes", ij_json_str_or_null(r->suitability_notes),
-                        "minutes_credited", (json_int_t)r->minutes_credited, "victim", victim,
-                        "officer", officer_json(r));
+  json_t *offence =
+      json_pack("{s:o, s:s, s:o, s:o, s:s}", "date", ij_json_date(r->offence_date), "category",
+                r->offence_category, "description", ij_json_str_or_null(r->offence_description),
+                "location", ij_json_str_or_null(r->offence_location), "ward", r->ward);
+  json_t *victim = r->has_victim ? json_pack("{s:o, s:o, s:b, s:o}", "consulted",
+                                             tristate_json(r->victim_consulted), "preference",
+                                             ij_json_str_or_null(r->victim_preference),
+                                             "keep_updated", r->victim_keep_updated == 1, "contact",
+                                             ij_json_str_or_null(r->victim_contact))
+                                 : json_null();
+  json_t *j =
+      json_pack("{s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:b, s:i, s:o, s:o, s:I, s:o, s:o}", "id",
+                r->id, "area", r->area, "state", ij_state_name(r->state), "version", r->version,
+                "person", person, "offence", offence, "disposal", r->disposal, "consent_recorded",
+                r->consent_recorded, "hours_proposed", r->hours_proposed, "hours_confirmed",
+                r->hours_confirmed ? json_integer(r->hours_confirmed) : json_null(),
+                "suitability_notes", ij_json_str_or_null(r->suitability_notes), "minutes_credited",
+                (json_int_t)r->minutes_credited, "victim", victim, "officer", officer_json(r));
   if (!j)
     return NULL;
   json_object_set_new(j, "reason_code", ij_json_str_or_null(r->reason_code));
@@ -154,13 +152,13 @@ static const char *acting_role(const ij_actor *actor, ij_roles preferred) {
 
 /* ---- POST /v1/referrals ---- */
 
-static const char *const TOP_FIELDS[] = {"person", "offence", "disposal", "consent_recorded",
-                                         "hours_proposed", "victim", NULL};
-static const char *const PERSON_FIELDS[] = {"name",     "date_of_birth", "phone",
-                                            "email",    "address",       "postcode",
-                                            "police_id", "needs_notes",  "risk_notes", NULL};
-static const char *const OFFENCE_FIELDS[] = {"date", "category", "description", "location", "ward",
-                                             NULL};
+static const char *const TOP_FIELDS[] = {
+    "person", "offence", "disposal", "consent_recorded", "hours_proposed", "victim", NULL};
+static const char *const PERSON_FIELDS[] = {
+    "name",     "date_of_birth", "phone",       "email",      "address",
+    "postcode", "police_id",     "needs_notes", "risk_notes", NULL};
+static const char *const OFFENCE_FIELDS[] = {"date",     "category", "description",
+                                             "location", "ward",     NULL};
 static const char *const VICTIM_FIELDS[] = {"consulted", "preference", "keep_updated", "contact",
                                             NULL};
 
@@ -397,8 +395,8 @@ static int if_match_version(ij_ctx *ctx) {
   return (int)v;
 }
 
-static const char *const TRANSITION_FIELDS[] = {"event", "hours_confirmed", "suitability_notes",
-                                                "reason_code", "reason", NULL};
+static const char *const TRANSITION_FIELDS[] = {
+    "event", "hours_confirmed", "suitability_notes", "reason_code", "reason", NULL};
 
 void ij_h_referral_transition(ij_ctx *ctx) {
   static const char *const no_query[] = {NULL};
@@ -424,7 +422,8 @@ void ij_h_referral_transition(ij_ctx *ctx) {
   if (!event && !errs.count)
     ij_field_errors_add(&errs, "event", "is required");
   else if (event && ij_event_parse(event, &req.event) != IJ_OK)
-    ij_field_errors_add(&errs, "event", "must be accept, reject, withdraw or declare_non_compliance");
+    ij_field_errors_add(&errs, "event",
+                        "must be accept, reject, withdraw or declare_non_compliance");
   req.has_hours_confirmed = ij_json_int(body, "", "hours_confirmed", &req.hours_confirmed, &errs);
   req.suitability_notes = ij_json_str(body, "", "suitability_notes", &errs);
   req.reason_code = ij_json_str(body, "", "reason_code", &errs);
@@ -529,8 +528,8 @@ static bool ward_code_ok(const char *s) {
 }
 
 void ij_h_referral_list(ij_ctx *ctx) {
-  static const char *const allowed[] = {"state", "ward", "overdue", "mine", "limit", "cursor",
-                                        NULL};
+  static const char *const allowed[] = {"state", "ward",   "overdue", "mine",
+                                        "limit", "cursor", NULL};
   if (!ij_require(ctx, IJ_ACTION_REFERRAL_LIST) || !ij_query_only(ctx, allowed))
     return;
   ij_referral_filter f;
@@ -627,12 +626,12 @@ void ij_h_referral_events(ij_ctx *ctx) {
   json_t *items = json_array();
   for (int i = 0; i < page.count; i++) {
     const ij_event_record *e = &page.items[i];
-    json_t *j = json_pack("{s:i, s:s, s:o, s:s, s:o, s:{s:s, s:s, s:s}, s:o, s:o, s:s}", "seq",
-                          e->seq, "event", e->event, "from", ij_json_str_or_null(e->from_state),
-                          "to", e->to_state, "at", ij_json_time(e->at), "actor", "sub",
-                          e->actor_sub, "name", e->actor_name, "role", e->actor_role,
-                          "reason_code", ij_json_str_or_null(e->reason_code), "reason",
-                          ij_json_str_or_null(e->reason), "request_id", e->request_id);
+    json_t *j =
+        json_pack("{s:i, s:s, s:o, s:s, s:o, s:{s:s, s:s, s:s}, s:o, s:o, s:s}", "seq", e->seq,
+                  "event", e->event, "from", ij_json_str_or_null(e->from_state), "to", e->to_state,
+                  "at", ij_json_time(e->at), "actor", "sub", e->actor_sub, "name", e->actor_name,
+                  "role", e->actor_role, "reason_code", ij_json_str_or_null(e->reason_code),
+                  "reason", ij_json_str_or_null(e->reason), "request_id", e->request_id);
     json_array_append_new(items, j);
   }
   json_t *next = json_null();

@@ -81,15 +81,15 @@ void ij_send_problem_events(ij_ctx *ctx, ij_err err, const char *detail,
   char type[64];
   snprintf(type, sizeof type, "/problems/%s", ij_err_name(err));
   const char *instance = ctx->req && ctx->req->url_path ? ctx->req->url_path : "/";
-  json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s}", "type", type, "title",
-                        ij_err_message(err), "status", status, "detail",
-                        detail ? detail : ij_err_message(err), "instance", instance,
-                        "request_id", ctx->request_id);
+  json_t *p =
+      json_pack("{s:s, s:s, s:i, s:s, s:s, s:s}", "type", type, "title", ij_err_message(err),
+                "status", status, "detail", detail ? detail : ij_err_message(err), "instance",
+                instance, "request_id", ctx->request_id);
   if (p && errs && errs->count > 0) {
     json_t *list = json_array();
     for (int i = 0; i < errs->count; i++)
-      json_array_append_new(list, json_pack("{s:s, s:s}", "field", errs->items[i].field,
-                                            "message", errs->items[i].message));
+      json_array_append_new(list, json_pack("{s:s, s:s}", "field", errs->items[i].field, "message",
+                                            errs->items[i].message));
     json_object_set_new(p, "errors", list);
     if (!detail) {
       char d[512];
@@ -259,8 +259,7 @@ bool ij_json_int(json_t *obj, const char *prefix, const char *key, int *out,
   json_t *v = json_object_get(obj, key);
   if (!v || json_is_null(v))
     return false;
-  if (!json_is_integer(v) || json_integer_value(v) < -1000000 ||
-      json_integer_value(v) > 1000000) {
+  if (!json_is_integer(v) || json_integer_value(v) < -1000000 || json_integer_value(v) > 1000000) {
     char path[64];
     path_of(path, sizeof path, prefix, key);
     ij_field_errors_add(errs, path, "must be a whole number");

@@ -1,5 +1,6 @@
 /* The server: libmicrohttpd in epoll mode with a worker pool, one dispatcher for every route. */
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +39,8 @@ static bool request_id_ok(const char *s) {
   size_t n = 0;
   for (; s[n]; n++) {
     char c = s[n];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '-' || c == '_' || c == '.'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_' || c == '.'))
       return false;
   }
   return n >= 1 && n < IJ_REQUEST_ID_MAX;
@@ -262,8 +263,7 @@ done:
   return U_CALLBACK_COMPLETE;
 }
 
-ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth,
-                     ij_server **out) {
+ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth, ij_server **out) {
   *out = NULL;
   ij_server *s = calloc(1, sizeof *s);
   if (!s)
@@ -306,9 +306,14 @@ ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth
     free(s);
     return IJ_ERR_UNAVAILABLE;
   }
+  /* the port actually bound (the daemon reports the one it was given, not a spare one) */
+  s->port = opts->port;
   const union MHD_DaemonInfo *info =
-      MHD_get_daemon_info(s->instance.mhd_daemon, MHD_DAEMON_INFO_BIND_PORT);
-  s->port = info ? info->port : opts->port;
+      MHD_get_daemon_info(s->instance.mhd_daemon, MHD_DAEMON_INFO_LISTEN_FD);
+  struct sockaddr_in bound;
+  socklen_t len = sizeof bound;
+  if (info && getsockname(info->listen_fd, (struct sockaddr *)&bound, &len) == 0)
+    s->port = ntohs(bound.sin_port);
   *out = s;
   return IJ_OK;
 }

@@ -22,8 +22,8 @@ struct ij_conn {
   bool prepare;
   int nprepared;
   const ij_stmt *prepared[IJ_MAX_PREPARED];
-  char sqlstate[6];     /* of the last failed statement */
-  char constraint[64];  /* constraint named by the last failed statement, if any */
+  char sqlstate[6];    /* of the last failed statement */
+  char constraint[64]; /* constraint named by the last failed statement, if any */
 };
 
 /* Runs a statement with text parameters (NULL for SQL NULL). IJ_OK with *out set (the caller
@@ -35,8 +35,8 @@ ij_err ij_db_run(ij_conn *conn, const ij_stmt *stmt, const char *const *params);
 
 /* Helpers to read a text cell: NULL for SQL NULL. */
 const char *ij_db_str(const PGresult *res, int row, int col);
-int64_t ij_db_i64(const PGresult *res, int row, int col); /* 0 for NULL */
-bool ij_db_bool(const PGresult *res, int row, int col);   /* false for NULL */
+int64_t ij_db_i64(const PGresult *res, int row, int col);  /* 0 for NULL */
+bool ij_db_bool(const PGresult *res, int row, int col);    /* false for NULL */
 int ij_db_tristate(const PGresult *res, int row, int col); /* -1 NULL, 0, 1 */
 
 #endif

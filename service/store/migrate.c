@@ -94,8 +94,8 @@ done:
   return err;
 }
 
-static const ij_stmt STMT_READY = {
-    "ready", "SELECT coalesce(max(version), 0) FROM schema_migrations", 0};
+static const ij_stmt STMT_READY = {"ready",
+                                   "SELECT coalesce(max(version), 0) FROM schema_migrations", 0};
 
 ij_err ij_store_ready(ij_conn *conn, int *schema_version) {
   *schema_version = 0;

@@ -36,8 +36,7 @@ done:
 
 static const ij_stmt STMT_AREA_UPSERT = {
     "area_upsert",
-    "INSERT INTO areas (code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = $2",
-    2};
+    "INSERT INTO areas (code, name) VALUES ($1, $2) ON CONFLICT (code) DO UPDATE SET name = $2", 2};
 
 ij_err ij_store_area_upsert(ij_conn *conn, const char *code, const char *name) {
   const char *params[2] = {code, name};

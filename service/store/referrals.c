@@ -7,14 +7,14 @@
 #include "db.h"
 
 /* The columns every referral read returns, in the order parse_referral reads them. */
-#define REFERRAL_COLUMNS                                                                           \
-  "r.id, r.person_id, r.area, r.state, r.version, p.name, p.date_of_birth - DATE '1970-01-01',"    \
-  " p.phone, p.email, p.address, p.postcode, p.police_id, p.needs_notes, p.risk_notes,"            \
-  " r.offence_date - DATE '1970-01-01', r.offence_category, r.offence_description,"                \
-  " r.offence_location, r.ward, r.disposal, r.consent_recorded, r.hours_proposed,"                 \
-  " r.hours_confirmed, r.suitability_notes, r.minutes_credited, r.has_victim,"                     \
-  " r.victim_consulted, r.victim_preference, r.victim_keep_updated, r.victim_contact,"             \
-  " r.officer_sub, r.officer_name, r.reason_code, r.reason, ij_us(r.target_start_by),"             \
+#define REFERRAL_COLUMNS                                                                        \
+  "r.id, r.person_id, r.area, r.state, r.version, p.name, p.date_of_birth - DATE '1970-01-01'," \
+  " p.phone, p.email, p.address, p.postcode, p.police_id, p.needs_notes, p.risk_notes,"         \
+  " r.offence_date - DATE '1970-01-01', r.offence_category, r.offence_description,"             \
+  " r.offence_location, r.ward, r.disposal, r.consent_recorded, r.hours_proposed,"              \
+  " r.hours_confirmed, r.suitability_notes, r.minutes_credited, r.has_victim,"                  \
+  " r.victim_consulted, r.victim_preference, r.victim_keep_updated, r.victim_contact,"          \
+  " r.officer_sub, r.officer_name, r.reason_code, r.reason, ij_us(r.target_start_by),"          \
   " ij_us(r.first_attended_at), ij_us(r.created_at), ij_us(r.updated_at)"
 
 static void parse_referral(const PGresult *res, int row, ij_referral *r) {
@@ -79,11 +79,10 @@ static const ij_stmt STMT_IDEM_INSERT = {
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
     8};
 
-static const ij_stmt STMT_IDEM_GET = {
-    "idem_get",
-    "SELECT request_hash, status, response FROM idempotency_keys"
-    " WHERE area = $1 AND actor_sub = $2 AND key = $3",
-    3};
+static const ij_stmt STMT_IDEM_GET = {"idem_get",
+                                      "SELECT request_hash, status, response FROM idempotency_keys"
+                                      " WHERE area = $1 AND actor_sub = $2 AND key = $3",
+                                      3};
 
 static const ij_stmt STMT_PERSON_UPSERT = {
     "person_upsert",
@@ -92,7 +91,8 @@ static const ij_stmt STMT_PERSON_UPSERT = {
     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)"
     " ON CONFLICT (area, police_id) WHERE police_id IS NOT NULL DO UPDATE SET"
     " name = EXCLUDED.name, date_of_birth = EXCLUDED.date_of_birth,"
-    " phone = coalesce(EXCLUDED.phone, people.phone), email = coalesce(EXCLUDED.email, people.email),"
+    " phone = coalesce(EXCLUDED.phone, people.phone), email = coalesce(EXCLUDED.email, "
+    "people.email),"
     " address = coalesce(EXCLUDED.address, people.address),"
     " postcode = coalesce(EXCLUDED.postcode, people.postcode),"
     " needs_notes = coalesce(EXCLUDED.needs_notes, people.needs_notes),"
@@ -174,9 +174,9 @@ ij_err ij_store_referral_create(ij_conn *conn, ij_referral *r, const ij_audit *a
     }
   }
   {
-    const char *p[12] = {r->person_id, r->area,     r->person_name, dob,
-                         r->phone,     r->email,    r->address,     r->postcode,
-                         r->police_id, r->needs_notes, r->risk_notes, at};
+    const char *p[12] = {r->person_id, r->area,        r->person_name, dob,
+                         r->phone,     r->email,       r->address,     r->postcode,
+                         r->police_id, r->needs_notes, r->risk_notes,  at};
     err = ij_db_exec(conn, &STMT_PERSON_UPSERT, p, &res);
     if (err != IJ_OK)
       goto fail;
@@ -225,11 +225,11 @@ fail:
   return err;
 }
 
-static const ij_stmt STMT_REFERRAL_GET = {
-    "referral_get",
-    "SELECT " REFERRAL_COLUMNS " FROM referrals r JOIN people p ON p.id = r.person_id"
-    " WHERE r.id = $1 AND r.area = $2",
-    2};
+static const ij_stmt STMT_REFERRAL_GET = {"referral_get",
+                                          "SELECT " REFERRAL_COLUMNS
+                                          " FROM referrals r JOIN people p ON p.id = r.person_id"
+                                          " WHERE r.id = $1 AND r.area = $2",
+                                          2};
 
 ij_err ij_store_referral_get(ij_conn *conn, const char *area, const char *id, ij_referral *out) {
   memset(out, 0, sizeof *out);
@@ -344,7 +344,9 @@ ij_err ij_store_referral_list(ij_conn *conn, const ij_referral_filter *f, ij_ref
                        f->has_state ? ij_state_name(f->state) : NULL,
                        f->ward,
                        f->officer_sub,
-                       f->overdue < 0 ? NULL : f->overdue ? "true" : "false",
+                       f->overdue < 0 ? NULL
+                       : f->overdue   ? "true"
+                                      : "false",
                        states,
                        now,
                        f->has_cursor ? cursor_at : NULL,

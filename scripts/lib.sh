@@ -1,0 +1,347 @@
+# shellcheck shell=bash
+# Shared functions for scripts/run and scripts/test. Source it; it does nothing by itself.
+#
+# PostgreSQL refuses to run as root. When these scripts run as root (CI, containers) the server runs
+# as the system user $IJ_PG_OS_USER, created on first use; as an ordinary user it runs as that user.
+
+IJ_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+IJ_PG_BIN="/usr/lib/postgresql/15/bin"
+IJ_PG_OS_USER="ijpostgres"
+IJ_PG_SUPERUSER="postgres" # the database superuser initdb creates; DATABASE_URL connects as it
+
+# shellcheck disable=SC2034 # used by the scripts that source this file
+# Debian 12 packages to build the service (the test suites are configured with it, so their C
+# libraries are here too) and to run it locally.
+IJ_BUILD_PACKAGES=(build-essential cmake pkg-config libulfius-dev libmicrohttpd-dev librhonabwy-dev
+  libjansson-dev libgnutls28-dev libpq-dev uuid-dev check libcurl4-gnutls-dev postgresql-15
+  postgresql-client-15 ca-certificates)
+# Extra packages for scripts/test.
+# shellcheck disable=SC2034
+IJ_TEST_PACKAGES=(nodejs npm clang-format)
+
+ij_say() { printf '==> %s\n' "$*" >&2; }
+ij_warn() { printf 'warning: %s\n' "$*" >&2; }
+ij_die() {
+  printf 'error: %s\n' "$*" >&2
+  exit 1
+}
+ij_is_root() { [[ $EUID -eq 0 ]]; }
+
+# ---- packages ------------------------------------------------------------------------------------
+
+ij_has_package() {
+  local status
+  # shellcheck disable=SC2016 # ${Status} is dpkg-query's format, not a shell expansion
+  status="$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)"
+  [[ $status == "install ok installed" ]] && return 0
+  # Node.js from another source (e.g. NodeSource) ships npm inside its nodejs package and conflicts
+  # with Debian's npm: a working command counts as installed.
+  case "$1" in
+    nodejs) command -v node >/dev/null 2>&1 ;;
+    npm) command -v npm >/dev/null 2>&1 ;;
+    *) return 1 ;;
+  esac
+}
+
+# Runs a command as root: directly when root, else through sudo.
+ij_as_root() {
+  if ij_is_root; then
+    "$@"
+  else
+    sudo "$@"
+  fi
+}
+
+# Installs whichever of the given Debian packages are missing.
+ij_install_packages() {
+  if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+    ij_warn "not a Debian system: make sure these are installed: $*"
+    return 0
+  fi
+  local missing=() pkg
+  for pkg in "$@"; do
+    ij_has_package "$pkg" || missing+=("$pkg")
+  done
+  ((${#missing[@]} > 0)) || return 0
+  if ! ij_is_root && ! command -v sudo >/dev/null 2>&1; then
+    ij_die "missing packages: ${missing[*]}. Run this as root or with sudo available, or install them:" \
+      "apt-get install ${missing[*]}"
+  fi
+  ij_say "installing missing packages: ${missing[*]}"
+  ij_as_root env DEBIAN_FRONTEND=noninteractive apt-get update
+  ij_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+    "${missing[@]}"
+}
+
+# ---- build ---------------------------------------------------------------------------------------
+
+# ij_build DIR [cmake configure arguments...]: configures and builds into $IJ_ROOT/DIR.
+ij_build() {
+  local dir="$IJ_ROOT/$1"
+  shift
+  ij_say "building $dir"
+  cmake -S "$IJ_ROOT" -B "$dir" "$@"
+  cmake --build "$dir" -j"${IJ_BUILD_JOBS:-2}"
+}
+
+# Fails when a C source or header is not formatted as .clang-format says.
+ij_check_format() {
+  local dirs=() files=() d f
+  for d in service include tests; do
+    [[ -d "$IJ_ROOT/$d" ]] && dirs+=("$IJ_ROOT/$d")
+  done
+  ((${#dirs[@]} > 0)) || return 0
+  while IFS= read -r -d '' f; do
+    files+=("$f")
+  done < <(find "${dirs[@]}" \( -name node_modules -o -name build -o -name 'build-*' \) -prune \
+    -o -type f \( -name '*.c' -o -name '*.h' \) -print0 | sort -z)
+  ((${#files[@]} > 0)) || return 0
+  ij_say "checking the formatting of ${#files[@]} C files"
+  if ! clang-format --style=file --dry-run -Werror "${files[@]}"; then
+    ij_die "the files above are not formatted; fix them with: clang-format -i <file>..."
+  fi
+}
+
+# ---- PostgreSQL ----------------------------------------------------------------------------------
+
+# Runs a command as the PostgreSQL server's user, from / (the caller's directory may be unreadable
+# to that user).
+ij_pg_as() {
+  if ij_is_root; then
+    (cd / && runuser -u "$IJ_PG_OS_USER" -- "$@")
+  else
+    (cd / && "$@")
+  fi
+}
+
+ij_pg_ensure_os_user() {
+  ij_is_root || return 0
+  id -u "$IJ_PG_OS_USER" >/dev/null 2>&1 && return 0
+  ij_say "creating the system user $IJ_PG_OS_USER to run PostgreSQL (it refuses to run as root)"
+  useradd --system --no-create-home --shell /usr/sbin/nologin "$IJ_PG_OS_USER"
+}
+
+# True when the server's user can reach DIR (every directory above it must be traversable).
+ij_pg_can_reach() {
+  ij_pg_as test -x "$1"
+}
+
+# Unix socket paths are limited to 107 bytes; keep a margin.
+ij_pg_socket_path_fits() {
+  local sock="$1/.s.PGSQL.$2"
+  ((${#sock} <= 100))
+}
+
+# Gives DIR (recursively) to the server's user, private to it.
+ij_pg_own() {
+  if ij_is_root; then
+    chown -R "$IJ_PG_OS_USER:" "$1"
+  fi
+  chmod 700 "$1"
+}
+
+# A random port that nothing listens on at 127.0.0.1.
+ij_free_port() {
+  local port i
+  for ((i = 0; i < 100; i++)); do
+    port=$((20000 + RANDOM % 30000))
+    if ! (: <"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  ij_die "found no free port"
+}
+
+# Percent-encodes a string for a URI query value ('/' is kept).
+ij_urlencode() {
+  local LC_ALL=C s="$1" out="" c i
+  for ((i = 0; i < ${#s}; i++)); do
+    c="${s:i:1}"
+    case "$c" in
+      [A-Za-z0-9._~/-]) out+="$c" ;;
+      *) out+="$(printf '%%%02X' "'$c")" ;;
+    esac
+  done
+  printf '%s' "$out"
+}
+
+# ij_pg_init DIR [setting...]: creates a cluster in DIR/data with its socket in DIR/socket and its
+# log in DIR/log. DIR must exist. Each setting ("name = value") is added to postgresql.conf.
+# Only the local socket is used: no TCP listener, trust authentication on the socket only.
+ij_pg_init() {
+  local dir="$1" setting locale_opt=(--no-locale)
+  shift
+  mkdir -p "$dir/socket" "$dir/log"
+  ij_pg_own "$dir"
+  if locale -a 2>/dev/null | grep -qixE 'c\.utf-?8'; then
+    locale_opt=(--locale=C.UTF-8)
+  fi
+  ij_pg_as "$IJ_PG_BIN/initdb" --pgdata="$dir/data" --username="$IJ_PG_SUPERUSER" \
+    --auth-local=trust --auth-host=reject --encoding=UTF8 "${locale_opt[@]}" >"$dir/log/initdb.log" \
+    || {
+      cat "$dir/log/initdb.log" >&2
+      ij_die "initdb failed (log above)"
+    }
+  {
+    echo ""
+    echo "# Added by scripts/lib.sh"
+    echo "listen_addresses = ''"
+    for setting in "$@"; do
+      echo "$setting"
+    done
+    echo "include_if_exists = 'ij-local.conf'"
+  } >>"$dir/data/postgresql.conf"
+}
+
+# ij_pg_start DIR PORT: starts the cluster in DIR on PORT (port and socket directory are written to
+# DIR/data/ij-local.conf, so they can change between starts). Fails with the server log.
+ij_pg_start() {
+  local dir="$1" port="$2" sockdir
+  sockdir="$(cd "$dir/socket" && pwd -P)"
+  ij_pg_socket_path_fits "$sockdir" "$port" || ij_die "socket path too long: $sockdir"
+  printf "port = %s\nunix_socket_directories = '%s'\n" "$port" "${sockdir//\'/\'\'}" \
+    >"$dir/data/ij-local.conf"
+  ij_is_root && chown "$IJ_PG_OS_USER:" "$dir/data/ij-local.conf"
+  if ! ij_pg_as "$IJ_PG_BIN/pg_ctl" --pgdata="$dir/data" --log="$dir/log/postgresql.log" \
+    --wait --timeout=60 --silent start; then
+    tail -n 30 "$dir/log/postgresql.log" >&2 || true
+    ij_die "PostgreSQL did not start (log above: $dir/log/postgresql.log)"
+  fi
+}
+
+# True when the cluster in DIR is running (its pid file names a live postmaster).
+ij_pg_running() {
+  [[ -f "$1/data/postmaster.pid" ]] || return 1
+  ij_pg_as "$IJ_PG_BIN/pg_ctl" --pgdata="$1/data" status >/dev/null 2>&1
+}
+
+# Stops the cluster in DIR if it runs.
+ij_pg_stop() {
+  local dir="$1"
+  [[ -f "$dir/data/postmaster.pid" ]] || return 0
+  ij_pg_as "$IJ_PG_BIN/pg_ctl" --pgdata="$dir/data" --mode=fast --wait --timeout=60 --silent stop \
+    || ij_pg_as "$IJ_PG_BIN/pg_ctl" --pgdata="$dir/data" --mode=immediate --wait --silent stop \
+    || true
+}
+
+# ij_pg_url DIR DBNAME: the libpq URI of DBNAME on the running cluster in DIR (port and socket
+# directory from its pid file).
+ij_pg_url() {
+  local dir="$1" db="$2" lines=()
+  mapfile -t lines <"$dir/data/postmaster.pid"
+  ((${#lines[@]} >= 5)) || ij_die "unexpected pid file $dir/data/postmaster.pid"
+  printf 'postgresql://%s@/%s?host=%s&port=%s' "$IJ_PG_SUPERUSER" "$db" \
+    "$(ij_urlencode "${lines[4]}")" "${lines[3]}"
+}
+
+# ij_pg_create_db DIR DBNAME: creates DBNAME on the running cluster in DIR unless it exists.
+ij_pg_create_db() {
+  local dir="$1" db="$2" admin exists
+  admin="$(ij_pg_url "$dir" postgres)"
+  exists="$("$IJ_PG_BIN/psql" -X -q -t -A -v ON_ERROR_STOP=1 -d "$admin" \
+    -c "SELECT 1 FROM pg_database WHERE datname = '$db'")"
+  if [[ $exists != 1 ]]; then
+    ij_say "creating database $db"
+    "$IJ_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$admin" -c "CREATE DATABASE \"$db\""
+  fi
+}
+
+# ---- the persistent development cluster (scripts/run) ---------------------------------------------
+
+# True when DIR belongs to the server's user.
+ij_pg_owns() {
+  if ij_is_root; then
+    [[ $(stat -c %U "$1") == "$IJ_PG_OS_USER" ]]
+  else
+    [[ -O $1 ]]
+  fi
+}
+
+# ij_dev_pg_dir PORT: prints the directory of the development cluster: $IJ_ROOT/.local/pg or, when
+# the server's user cannot reach the repository (e.g. it sits below /root, which is private) or the
+# socket path would be too long, a private directory under /tmp that .local/pg links to.
+ij_dev_pg_dir() {
+  local port="$1" link="$IJ_ROOT/.local/pg" target hash
+  ij_pg_ensure_os_user
+  mkdir -p "$IJ_ROOT/.local"
+  if [[ -L $link ]]; then
+    target="$(readlink "$link")"
+    if [[ -d $target ]] && ij_pg_owns "$target" && ij_pg_can_reach "$target"; then
+      echo "$target"
+      return 0
+    fi
+    rm -f "$link" # /tmp was emptied (a restart), or it was made by another user
+  elif [[ -d $link ]]; then
+    if ij_pg_owns "$link" && ij_pg_can_reach "$link" \
+      && ij_pg_socket_path_fits "$link/socket" "$port"; then
+      echo "$link"
+      return 0
+    fi
+    target="$link.unusable-$(date +%Y%m%d%H%M%S)"
+    mv "$link" "$target" || ij_die "cannot use or move $link (made by another user?): remove it"
+    ij_warn "the PostgreSQL server cannot use $link as this user; moved it aside to $target"
+  fi
+  if ij_pg_can_reach "$IJ_ROOT/.local" && ij_pg_socket_path_fits "$link/socket" "$port"; then
+    mkdir "$link"
+    ij_pg_own "$link"
+    echo "$link"
+    return 0
+  fi
+  hash="$(printf '%s' "$IJ_ROOT" | sha256sum | cut -c1-12)"
+  target="$(mktemp -d "/tmp/ij-pg-$hash.XXXXXX")"
+  ij_pg_own "$target"
+  ln -s "$target" "$link"
+  ij_say "the PostgreSQL server's user cannot reach $IJ_ROOT/.local (or the socket path would be" \
+    "too long), so the development cluster lives in $target and .local/pg links to it"
+  echo "$target"
+}
+
+# ---- throwaway test clusters (scripts/test) -------------------------------------------------------
+
+IJ_TEST_PG_DIR=""
+
+# Removes throwaway clusters whose script is gone (killed before it could clean up).
+ij_test_pg_sweep() {
+  local base="$1" d pid
+  for d in "$base"/ij-test-pg.*; do
+    if ! [[ -d $d && -f $d/owner.pid ]] || ! ij_pg_owns "$d"; then
+      continue
+    fi
+    pid="$(<"$d/owner.pid")"
+    [[ $pid =~ ^[0-9]+$ && -d /proc/$pid ]] && continue
+    ij_say "removing the stale test cluster $d"
+    ij_pg_stop "$d" 2>/dev/null || true
+    rm -rf "$d" 2>/dev/null || true
+  done
+}
+
+# Starts a throwaway cluster in a new temporary directory with database DBNAME and exports
+# DATABASE_URL for it. Pair with ij_test_pg_destroy (in an EXIT trap).
+ij_test_pg_create() {
+  local db="$1" base="${TMPDIR:-/tmp}" port
+  ij_pg_ensure_os_user
+  if [[ $base != /tmp ]] && ! { ij_pg_can_reach "$base" && ij_pg_socket_path_fits "$base/ij-test-pg.XXXXXX/socket" 65535; }; then
+    base=/tmp
+  fi
+  ij_test_pg_sweep "$base"
+  IJ_TEST_PG_DIR="$(mktemp -d "$base/ij-test-pg.XXXXXX")"
+  echo "$$" >"$IJ_TEST_PG_DIR/owner.pid"
+  port="$(ij_free_port)"
+  ij_say "starting a throwaway PostgreSQL in $IJ_TEST_PG_DIR (port $port)"
+  ij_pg_init "$IJ_TEST_PG_DIR" "fsync = off" "synchronous_commit = off" "full_page_writes = off" \
+    "max_connections = 200"
+  ij_pg_start "$IJ_TEST_PG_DIR" "$port"
+  ij_pg_create_db "$IJ_TEST_PG_DIR" "$db"
+  DATABASE_URL="$(ij_pg_url "$IJ_TEST_PG_DIR" "$db")"
+  export DATABASE_URL
+}
+
+ij_test_pg_destroy() {
+  local dir="$IJ_TEST_PG_DIR"
+  [[ -n $dir && -d $dir && $(basename "$dir") == ij-test-pg.* ]] || return 0
+  IJ_TEST_PG_DIR=""
+  ij_pg_stop "$dir"
+  rm -rf "$dir"
+  ij_say "removed the throwaway PostgreSQL"
+}

@@ -1,0 +1,18 @@
+#ifndef IJ_TEST_HTTP_SUITES_H
+#define IJ_TEST_HTTP_SUITES_H
+
+#include <check.h>
+
+#include "support.h"
+
+Suite *http_auth_suite(void);
+Suite *http_referrals_suite(void);
+Suite *http_concurrency_suite(void);
+
+/* Per-test fixture: a server on a spare port and a fresh area (set by setup). */
+extern ts_server *S;
+extern char AREA[IJ_AREA_MAX];
+void http_setup(void);
+void http_teardown(void);
+
+#endif

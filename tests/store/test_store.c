@@ -1,0 +1,476 @@
+/* Store tests on a real PostgreSQL: migrations, the pool, referrals, the event log. */
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <uuid/uuid.h>
+
+#include "support.h"
+
+static ij_time_us now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (ij_time_us)ts.tv_sec * IJ_US_PER_SECOND + ts.tv_nsec / 1000;
+}
+
+static void uuid_text(char out[IJ_UUID_BUF]) {
+  uuid_t u;
+  uuid_generate_random(u);
+  uuid_unparse_lower(u, out);
+}
+
+/* A minimal valid referral in area, made `age_hours` ago. Strings are static. */
+static void make_referral(ij_referral *r, const char *area, const char *officer, int age_hours) {
+  memset(r, 0, sizeof *r);
+  uuid_text(r->id);
+  uuid_text(r->person_id);
+  r->area = area;
+  r->state = IJ_STATE_SUBMITTED;
+  r->version = 1;
+  r->person_name = "Casey Brown";
+  ij_date_parse("2003-02-01", &r->date_of_birth);
+  ij_date_parse("2026-01-10", &r->offence_date);
+  r->offence_category = "asb";
+  r->ward = "ward-a";
+  r->disposal = "community_resolution";
+  r->consent_recorded = true;
+  r->hours_proposed = 7;
+  r->victim_consulted = r->victim_keep_updated = -1;
+  r->officer_sub = officer;
+  r->officer_name = officer;
+  r->created_at = r->updated_at = now_us() - (ij_time_us)age_hours * IJ_US_PER_HOUR;
+  r->target_start_by = r->created_at + 48 * IJ_US_PER_HOUR;
+}
+
+static ij_err create(ij_conn *c, ij_referral *r, const ij_idempotency *idem, ij_replay *replay) {
+  ij_audit a = {"req-test", r->officer_sub, r->officer_name, "officer", r->created_at};
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  return ij_store_referral_create(c, r, &a, idem, replay, &errs);
+}
+
+START_TEST(migrate_is_repeatable) {
+  ts_database_url();
+  int applied = -1, version = 0;
+  ck_assert_int_eq(ij_store_migrate(ts_database_url(), &applied, &version), IJ_OK);
+  ck_assert_int_eq(applied, 0);
+  ck_assert_int_eq(version, ij_store_schema_target());
+}
+END_TEST
+
+static void *migrate_thread(void *arg) {
+  int applied, version;
+  *(int *)arg = ij_store_migrate(ts_database_url(), &applied, &version) == IJ_OK ? version : -1;
+  return NULL;
+}
+
+START_TEST(migrate_concurrently) {
+  pthread_t t[4];
+  int versions[4];
+  for (int i = 0; i < 4; i++)
+    pthread_create(&t[i], NULL, migrate_thread, &versions[i]);
+  for (int i = 0; i < 4; i++) {
+    pthread_join(t[i], NULL);
+    ck_assert_int_eq(versions[i], ij_store_schema_target());
+  }
+}
+END_TEST
+
+START_TEST(create_and_read_back) {
+  ij_store *s = ts_store(2);
+  ij_conn *c;
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  char area[IJ_AREA_MAX];
+  ts_new_area(c, area);
+  ij_referral r;
+  make_referral(&r, area, "pc-1", 0);
+  r.phone = "07700 900123";
+  r.has_victim = true;
+  r.victim_consulted = 1;
+  r.victim_keep_updated = 0;
+  ij_replay replay;
+  ck_assert_int_eq(create(c, &r, NULL, &replay), IJ_OK);
+  ck_assert(!replay.replayed);
+  ij_referral got;
+  ck_assert_int_eq(ij_store_referral_get(c, area, r.id, &got), IJ_OK);
+  ck_assert_str_eq(got.id, r.id);
+  ck_assert_int_eq(got.state, IJ_STATE_SUBMITTED);
+  ck_assert_int_eq(got.version, 1);
+  ck_assert_str_eq(got.person_name, "Casey Brown");
+  ck_assert_int_eq(got.date_of_birth, r.date_of_birth);
+  ck_assert_int_eq(got.offence_date, r.offence_date);
+  ck_assert_str_eq(got.phone, "07700 900123");
+  ck_assert_ptr_null(got.email);
+  ck_assert_int_eq(got.victim_consulted, 1);
+  ck_assert_int_eq(got.victim_keep_updated, 0);
+  ck_assert(got.created_at == r.created_at);
+  ck_assert(got.target_start_by == r.target_start_by);
+  ck_assert(got.first_attended_at == 0);
+  ij_referral_clear(&got);
+  /* another area cannot see it */
+  char other[IJ_AREA_MAX];
+  ts_new_area(c, other);
+  ck_assert_int_eq(ij_store_referral_get(c, other, r.id, &got), IJ_ERR_NOT_FOUND);
+  ck_assert_int_eq(ij_store_referral_get(c, area, "not-a-uuid", &got), IJ_ERR_NOT_FOUND);
+  ij_store_release(s, c);
+  ij_store_close(s);
+}
+END_TEST
+
+START_TEST(unknown_ward_is_a_field_error) {
+  ij_store *s = ts_store(1);
+  ij_conn *c;
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  char area[IJ_AREA_MAX];
+  ts_new_area(c, area);
+  ij_referral r;
+  make_referral(&r, area, "pc-1", 0);
+  r.ward = "nowhere";
+  ij_audit a = {"req", "pc-1", "pc-1", "officer", r.created_at};
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  ij_replay replay;
+  ck_assert_int_eq(ij_store_referral_create(c, &r, &a, NULL, &replay, &errs), IJ_ERR_INVALID);
+  ck_assert_int_eq(errs.count, 1);
+  ck_assert_str_eq(errs.items[0].field, "offence.ward");
+  /* nothing was written, and the connection is usable */
+  ij_referral got;
+  ck_assert_int_eq(ij_store_referral_get(c, area, r.id, &got), IJ_ERR_NOT_FOUND);
+  ij_store_release(s, c);
+  ij_store_close(s);
+}
+END_TEST
+
+START_TEST(idempotency_replays_and_refuses_mismatch) {
+  ij_store *s = ts_store(1);
+  ij_conn *c;
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  char area[IJ_AREA_MAX];
+  ts_new_area(c, area);
+  ij_referral r;
+  make_referral(&r, area, "pc-1", 0);
+  ij_idempotency idem = {"key-1", "hash-a", 201, "{\"first\":true}"};
+  ij_replay replay;
+  ck_assert_int_eq(create(c, &r, &idem, &replay), IJ_OK);
+  ck_assert(!replay.replayed);
+  ij_referral again;
+  make_referral(&again, area, "pc-1", 0);
+  ck_assert_int_eq(create(c, &again, &idem, &replay), IJ_OK);
+  ck_assert(replay.replayed);
+  ck_assert_int_eq(replay.status, 201);
+  ck_assert_str_eq(replay.response, "{\"first\":true}");
+  free(replay.response);
+  ij_referral got;
+  ck_assert_int_eq(ij_store_referral_get(c, area, again.id, &got), IJ_ERR_NOT_FOUND);
+  ij_idempotency other = {"key-1", "hash-b", 201, "{}"};
+  ck_assert_int_eq(create(c, &again, &other, &replay), IJ_ERR_IDEMPOTENCY);
+  /* the same key from another officer is another key */
+  again.officer_sub = "pc-2";
+  ck_assert_int_eq(create(c, &again, &other, &replay), IJ_OK);
+  ck_assert(!replay.replayed);
+  ij_store_release(s, c);
+  ij_store_close(s);
+}
+END_TEST
+
+START_TEST(same_police_id_is_one_person) {
+  ij_store *s = ts_store(1);
+  ij_conn *c;
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  char area[IJ_AREA_MAX];
+  ts_new_area(c, area);
+  ij_referral a, b;
+  make_referral(&a, area, "pc-1", 0);
+  make_referral(&b, area, "pc-1", 0);
+  a.police_id = b.police_id = "22/999999Z";
+  ij_replay replay;
+  ck_assert_int_eq(create(c, &a, NULL, &replay), IJ_OK);
+  ck_assert_int_eq(create(c, &b, NULL, &replay), IJ_OK);
+  ck_assert_str_eq(a.person_id, b.person_id);
+  ij_store_release(s, c);
+  ij_store_close(s);
+}
+END_TEST
+
+static ij_err transition(ij_conn *c, const char *area, const char *id, int version, ij_event ev,
+                         ij_state from, ij_state to, const char *kind, const char *code,
+                         ij_referral *out, ij_field_errors *errs) {
+  ij_decision d = {from, to, IJ_ROLE_COORDINATOR, kind, 7};
+  ij_transition_request req;
+  memset(&req, 0, sizeof req);
+  req.event = ev;
+  req.reason_code = code;
+  if (ev == IJ_EVENT_ACCEPT) {
+    req.has_hours_confirmed = true;
+    req.hours_confirmed = 9;
+    req.suitability_notes = "fine";
+  }
+  ij_audit a = {"req-t", "coord-1", "Coord", "coordinator", now_us()};
+  return ij_store_referral_transition(c, area, id, version, &d, &req, &a, out, errs);
+}
+
+START_TEST(transitions_are_versioned_and_logged) {
+  ij_store *s = ts_store(1);
+  ij_conn *c;
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  char area[IJ_AREA_MAX];
+  ts_new_area(c, area);
+  ij_referral r, out;
+  make_referral(&r, area, "pc-1", 0);
+  ij_replay replay;
+  ck_assert_int_eq(create(c, &r, NULL, &replay), IJ_OK);
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  ck_assert_int_eq(transition(c, area, r.id, 1, IJ_EVENT_ACCEPT, IJ_STATE_SUBMITTED,
+                              IJ_STATE_ACCEPTED, NULL, NULL, &out, &errs),
+                   IJ_OK);
+  ck_assert_int_eq(out.version, 2);
+  ck_assert_int_eq(out.state, IJ_STATE_ACCEPTED);
+  ck_assert_int_eq(out.hours_confirmed, 9);
+  ck_assert_str_eq(out.suitability_notes, "fine");
+  ij_referral_clear(&out);
+  /* stale */
+  ck_assert_int_eq(transition(c, area, r.id, 1, IJ_EVENT_WITHDRAW, IJ_STATE_ACCEPTED,
+                              IJ_STATE_WITHDRAWN, "withdraw", "other", &out, &errs),
+                   IJ_ERR_STALE);
+  /* a reason code that is not in the withdraw list */
+  ck_assert_int_eq(transition(c, area, r.id, 2, IJ_EVENT_WITHDRAW, IJ_STATE_ACCEPTED,
+                              IJ_STATE_WITHDRAWN, "withdraw", "not_eligible", &out, &errs),
+                   IJ_ERR_INVALID);
+  ck_assert_int_eq(errs.count, 1);
+  ck_assert_str_eq(errs.items[0].field, "reason_code");
+  ck_assert_int_eq(transition(c, area, r.id, 2, IJ_EVENT_WITHDRAW, IJ_STATE_ACCEPTED,
+                              IJ_STATE_WITHDRAWN, "withdraw", "moved_out_of_area", &out, &errs),
+                   IJ_OK);
+  ck_assert_int_eq(out.version, 3);
+  ck_assert_str_eq(out.reason_code, "moved_out_of_area");
+  ij_referral_clear(&out);
+
+  ij_event_page page;
+  ck_assert_int_eq(ij_store_referral_events(c, area, r.id, 0, 100, &page), IJ_OK);
+  ck_assert_int_eq(page.count, 3);
+  ck_assert_str_eq(page.items[0].event, "create");
+  ck_assert_ptr_null(page.items[0].from_state);
+  ck_assert_str_eq(page.items[1].event, "accept");
+  ck_assert_str_eq(page.items[2].to_state, "withdrawn");
+  ck_assert_str_eq(page.items[2].reason_code, "moved_out_of_area");
+  ij_event_page_clear(&page);
+  ck_assert_int_eq(ij_store_referral_events(c, area, r.id, 1, 1, &page), IJ_OK);
+  ck_assert_int_eq(page.count, 1);
+  ck_assert(page.more);
+  ck_assert_int_eq(page.items[0].seq, 2);
+  ij_event_page_clear(&page);
+  char other[IJ_UUID_BUF];
+  uuid_text(other);
+  ck_assert_int_eq(ij_store_referral_events(c, area, other, 0, 10, &page), IJ_ERR_NOT_FOUND);
+  ck_assert_int_eq(ij_store_referral_events(c, area, other, 5, 10, &page), IJ_ERR_NOT_FOUND);
+  int64_t bad;
+  ck_assert_int_eq(ij_store_referral_inconsistencies(c, area, &bad), IJ_OK);
+  ck_assert_int_eq(bad, 0);
+  ij_store_release(s, c);
+  ij_store_close(s);
+}
+END_TEST
+
+START_TEST(event_log_is_append_only) {
+  ij_store *s = ts_store(1);
+  ij_conn *c;
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  char area[IJ_AREA_MAX];
+  ts_new_area(c, area);
+  ij_referral r;
+  make_referral(&r, area, "pc-1", 0);
+  ij_replay replay;
+  ck_assert_int_eq(create(c, &r, NULL, &replay), IJ_OK);
+  ij_store_release(s, c);
+  ij_store_close(s);
+  PGconn *pg = PQconnectdb(ts_database_url());
+  ck_assert_int_eq(PQstatus(pg), CONNECTION_OK);
+  const char *p[1] = {r.id};
+  PGresult *res = PQexecParams(pg, "UPDATE referral_events SET reason = 'x' WHERE referral_id = $1",
+                               1, NULL, p, NULL, NULL, 0);
+  ck_assert_int_eq(PQresultStatus(res), PGRES_FATAL_ERROR);
+  PQclear(res);
+  res = PQexecParams(pg, "DELETE FROM referral_events WHERE referral_id = $1", 1, NULL, p, NULL,
+                     NULL, 0);
+  ck_assert_int_eq(PQresultStatus(res), PGRES_FATAL_ERROR);
+  PQclear(res);
+  PQfinish(pg);
+}
+END_TEST
+
+START_TEST(list_filters_and_pages) {
+  ij_store *s = ts_store(1);
+  ij_conn *c;
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  char area[IJ_AREA_MAX];
+  ts_new_area(c, area);
+  /* 7 referrals: 4 by pc-1 (2 of them 72 hours old, so overdue), 3 by pc-2 in ward-b */
+  for (int i = 0; i < 7; i++) {
+    ij_referral r;
+    make_referral(&r, area, i < 4 ? "pc-1" : "pc-2", i < 2 ? 72 : 0);
+    r.created_at -= i; /* distinct instants */
+    if (i >= 4)
+      r.ward = "ward-b";
+    ij_replay replay;
+    ck_assert_int_eq(create(c, &r, NULL, &replay), IJ_OK);
+  }
+  ij_referral_filter f;
+  memset(&f, 0, sizeof f);
+  f.area = area;
+  f.overdue = -1;
+  f.now = now_us();
+  f.limit = 3;
+  int seen = 0;
+  char ids[8][IJ_UUID_BUF];
+  ij_time_us last = INT64_MAX;
+  for (;;) {
+    ij_referral_page page;
+    ck_assert_int_eq(ij_store_referral_list(c, &f, &page), IJ_OK);
+    for (int i = 0; i < page.count; i++) {
+      ck_assert(page.items[i].created_at <= last);
+      last = page.items[i].created_at;
+      for (int j = 0; j < seen; j++)
+        ck_assert_str_ne(ids[j], page.items[i].id);
+      ck_assert_int_lt(seen, 8);
+      snprintf(ids[seen++], IJ_UUID_BUF, "%s", page.items[i].id);
+    }
+    bool more = page.more;
+    if (more) {
+      f.has_cursor = true;
+      f.cursor_created_at = page.items[page.count - 1].created_at;
+      snprintf(f.cursor_id, sizeof f.cursor_id, "%s", page.items[page.count - 1].id);
+    }
+    ij_referral_page_clear(&page);
+    if (!more)
+      break;
+  }
+  ck_assert_int_eq(seen, 7);
+
+  struct {
+    const char *ward, *officer;
+    int overdue;
+    int want;
+  } cases[] = {{"ward-b", NULL, -1, 3},
+               {NULL, "pc-1", -1, 4},
+               {NULL, NULL, 1, 2},
+               {NULL, NULL, 0, 5},
+               {"ward-b", "pc-1", -1, 0}};
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    memset(&f, 0, sizeof f);
+    f.area = area;
+    f.now = now_us();
+    f.limit = 100;
+    f.ward = cases[k].ward;
+    f.officer_sub = cases[k].officer;
+    f.overdue = cases[k].overdue;
+    ij_referral_page page;
+    ck_assert_int_eq(ij_store_referral_list(c, &f, &page), IJ_OK);
+    ck_assert_msg(page.count == cases[k].want, "case %zu: %d, want %d", k, page.count,
+                  cases[k].want);
+    ij_referral_page_clear(&page);
+  }
+  memset(&f, 0, sizeof f);
+  f.area = area;
+  f.now = now_us();
+  f.limit = 100;
+  f.overdue = -1;
+  f.has_state = true;
+  f.state = IJ_STATE_ACCEPTED;
+  ij_referral_page page;
+  ck_assert_int_eq(ij_store_referral_list(c, &f, &page), IJ_OK);
+  ck_assert_int_eq(page.count, 0);
+  ij_referral_page_clear(&page);
+  ij_store_release(s, c);
+  ij_store_close(s);
+}
+END_TEST
+
+START_TEST(pool_reconnects_after_a_broken_connection) {
+  ij_store *s = ts_store(1);
+  ij_conn *c;
+  ij_rows rows;
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  ck_assert_int_eq(ij_store_reason_codes_list(c, "reject", &rows), IJ_OK);
+  ij_rows_clear(&rows);
+  ij_store_release(s, c);
+  /* terminate the pool's idle connection from outside */
+  PGconn *admin = PQconnectdb(ts_database_url());
+  PGresult *res;
+  res = PQexec(admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> "
+                      "pg_backend_pid() AND datname = current_database() AND state = 'idle'"
+                      " AND backend_type = 'client backend'");
+  PQclear(res);
+  PQfinish(admin);
+  struct timespec pause = {0, 200 * 1000 * 1000};
+  nanosleep(&pause, NULL); /* termination is asynchronous */
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  /* the first use finds the connection gone; the next acquire reconnects */
+  ck_assert_int_eq(ij_store_reason_codes_list(c, "reject", &rows), IJ_ERR_UNAVAILABLE);
+  ij_store_release(s, c);
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  ck_assert_int_eq(ij_store_reason_codes_list(c, "reject", &rows), IJ_OK);
+  ck_assert_int_eq(rows.count, 5);
+  ij_rows_clear(&rows);
+  ij_store_release(s, c);
+  ij_store_close(s);
+}
+END_TEST
+
+START_TEST(pool_times_out_when_exhausted) {
+  ij_store_options o = {ts_database_url(), 1, 200, true};
+  ij_store *s;
+  ck_assert_int_eq(ij_store_open(&o, &s), IJ_OK);
+  ij_conn *a, *b;
+  ck_assert_int_eq(ij_store_acquire(s, &a), IJ_OK);
+  ck_assert_int_eq(ij_store_acquire(s, &b), IJ_ERR_UNAVAILABLE);
+  int size, in_use, waiting;
+  ij_store_stats(s, &size, &in_use, &waiting);
+  ck_assert_int_eq(size, 1);
+  ck_assert_int_eq(in_use, 1);
+  ij_store_release(s, a);
+  ck_assert_int_eq(ij_store_acquire(s, &b), IJ_OK);
+  ij_store_release(s, b);
+  ij_store_close(s);
+}
+END_TEST
+
+START_TEST(unreachable_database_is_unavailable) {
+  ij_store_options o = {"postgresql://127.0.0.1:1/none?connect_timeout=2", 1, 200, true};
+  ij_store *s;
+  ck_assert_int_eq(ij_store_open(&o, &s), IJ_OK);
+  ij_conn *c;
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_ERR_UNAVAILABLE);
+  ij_store_close(s);
+}
+END_TEST
+
+static Suite *store_suite(void) {
+  Suite *s = suite_create("store");
+  TCase *tc = tcase_create("store");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, migrate_is_repeatable);
+  tcase_add_test(tc, migrate_concurrently);
+  tcase_add_test(tc, create_and_read_back);
+  tcase_add_test(tc, unknown_ward_is_a_field_error);
+  tcase_add_test(tc, idempotency_replays_and_refuses_mismatch);
+  tcase_add_test(tc, same_police_id_is_one_person);
+  tcase_add_test(tc, transitions_are_versioned_and_logged);
+  tcase_add_test(tc, event_log_is_append_only);
+  tcase_add_test(tc, list_filters_and_pages);
+  tcase_add_test(tc, pool_reconnects_after_a_broken_connection);
+  tcase_add_test(tc, pool_times_out_when_exhausted);
+  tcase_add_test(tc, unreachable_database_is_unavailable);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) {
+  ts_database_url(); /* migrate once, before the tests fork */
+  SRunner *sr = srunner_create(store_suite());
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? 1 : 0;
+}

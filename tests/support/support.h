@@ -1,0 +1,67 @@
+/* Test support: a database per suite run, areas per test, the service started in-process on a
+ * spare port, and an HTTP client that records every response for the contract check. */
+#ifndef IJ_TEST_SUPPORT_H
+#define IJ_TEST_SUPPORT_H
+
+#include <check.h>
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "ij/auth.h"
+#include "ij/http.h"
+#include "ij/store.h"
+
+/* DATABASE_URL, migrated once per process; aborts the run with a message when unset. */
+const char *ts_database_url(void);
+
+/* A pool of `size` connections on the test database (owned: ij_store_close). */
+ij_store *ts_store(int size);
+
+/* A fresh area (random code, written to `out`) with wards "ward-a" and "ward-b". */
+void ts_new_area(ij_conn *conn, char out[IJ_AREA_MAX]);
+
+/* A development key pair made once per process (borrowed). */
+const char *ts_private_jwk(void);
+const char *ts_public_jwks(void);
+
+/* A token for roles (comma-separated), area and sub, valid for an hour (owned: free()). */
+char *ts_token(const char *roles, const char *area, const char *sub);
+
+typedef struct {
+  ij_store *store;
+  ij_auth *auth;
+  ij_server *server;
+  int port;
+} ts_server;
+
+/* Starts the service on 127.0.0.1 and a spare port, with a pool of `pool` connections. */
+ts_server *ts_server_start(int pool);
+void ts_server_stop(ts_server *s);
+
+typedef struct {
+  long status;
+  char *body;   /* owned */
+  json_t *json; /* parsed body or NULL */
+  char etag[64];
+  char location[128];
+  char content_type[128];
+  char request_id[80];
+  char replayed[16];
+  char allow[64];
+  char www_authenticate[128];
+} ts_response;
+
+/* One request. route: the route template (for the contract check), path: the actual path with
+ * query. token may be NULL; headers: NULL-terminated "Name: value" list or NULL; body may be
+ * NULL. JSON bodies get Content-Type: application/json unless a header sets one. */
+ts_response *ts_http(ts_server *s, const char *method, const char *route, const char *path,
+                     const char *token, const char *const *headers, const char *body);
+void ts_response_free(ts_response *r);
+
+/* A valid referral body for the given ward (owned: free()). */
+char *ts_referral_body(const char *ward);
+
+/* Referral id from a response body (borrowed from r). */
+const char *ts_id(const ts_response *r);
+
+#endif

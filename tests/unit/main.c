@@ -1,0 +1,32 @@
+/* The unit test runner: every suite of the pure layers, in one process (Check forks per test). */
+#include <check.h>
+#include <stdlib.h>
+
+/* Each suite is defined in its own file under tests/unit/. */
+#define IJ_UNIT_SUITES(X) \
+  X(errors_suite)         \
+  X(names_suite)          \
+  X(perms_suite)          \
+  X(time_suite)           \
+  X(transitions_suite)    \
+  X(validate_suite)
+
+#define IJ_DECLARE_SUITE(fn) Suite *fn(void);
+IJ_UNIT_SUITES(IJ_DECLARE_SUITE)
+#undef IJ_DECLARE_SUITE
+
+int main(void) {
+  Suite *(*const suites[])(void) = {
+#define IJ_SUITE_ENTRY(fn) fn,
+      IJ_UNIT_SUITES(IJ_SUITE_ENTRY)
+#undef IJ_SUITE_ENTRY
+  };
+  SRunner *runner = srunner_create(suites[0]());
+  for (size_t i = 1; i < sizeof suites / sizeof suites[0]; i++) {
+    srunner_add_suite(runner, suites[i]());
+  }
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
