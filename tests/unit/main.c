@@ -4,6 +4,7 @@
 
 /* Each suite is defined in its own file under tests/unit/. */
 #define IJ_UNIT_SUITES(X) \
+  X(config_suite)         \
   X(errors_suite)         \
   X(names_suite)          \
   X(perms_suite)          \
