@@ -78,7 +78,9 @@ typedef enum {
   X(IJ_EVENT_COMPLETE, "complete")                             \
   X(IJ_EVENT_DECLARE_NON_COMPLIANCE, "declare_non_compliance") \
   X(IJ_EVENT_WITHDRAW, "withdraw")                             \
-  X(IJ_EVENT_CLOSE, "close")
+  X(IJ_EVENT_CLOSE, "close")                                   \
+  X(IJ_EVENT_FIRST_WARNING, "first_warning")                   \
+  X(IJ_EVENT_SECOND_WARNING, "second_warning")
 
 typedef enum {
 #define IJ_EVENT_ENUM(code, name) code,
@@ -122,6 +124,16 @@ typedef enum {
   IJ_ACTION_REFERRAL_READ, /* one referral, its data and its history */
   IJ_ACTION_REFERRAL_LIST,
   IJ_ACTION_REFERRAL_TRANSITION, /* may send some event; the event's own roles decide the rest */
+  IJ_ACTION_PLACEMENT_WRITE,     /* coordinator */
+  IJ_ACTION_PLACEMENT_READ,      /* coordinator, supervisor (their own placements) */
+  IJ_ACTION_SESSION_WRITE,       /* coordinator */
+  IJ_ACTION_SESSION_READ,        /* coordinator, supervisor (their own sessions) */
+  IJ_ACTION_BOOKING_WRITE,       /* coordinator: book, cancel */
+  IJ_ACTION_BOOKING_READ,        /* coordinator, supervisor (their sessions), officer (bookings of
+                                    referrals in the area) */
+  IJ_ACTION_OUTCOME_RECORD,      /* coordinator, supervisor (their sessions) */
+  IJ_ACTION_WORKLIST_READ,       /* coordinator */
+  IJ_ACTION_NOTICE_READ,         /* coordinator, admin, officer (their own referrals' notices) */
   IJ_ACTION__COUNT
 } ij_action;
 
@@ -149,6 +161,7 @@ typedef struct {
   ij_state to;
   ij_roles roles; /* who may fire it */
   bool client;    /* sent by a client to POST .../transitions */
+  bool stays;     /* the state does not change (enforcement warnings); `to` is unused */
 } ij_transition_rule;
 
 /* The table itself (borrowed, static), for documentation and tests. */
@@ -161,6 +174,7 @@ typedef struct {
   int hours_required;        /* confirmed hours (proposed until accepted) */
   int64_t minutes_credited;  /* sum of credited minutes so far */
   int unacceptable_absences; /* absences without reason or failures to comply recorded */
+  int warnings;              /* enforcement warnings given: 0, 1 or 2 */
   int active_bookings;       /* bookings that are not cancelled or resolved */
   bool attended;             /* at least one attended session */
   bool last_check_recorded;  /* the last reoffending check is recorded */
@@ -272,5 +286,121 @@ ij_err ij_domain_referral_validate(const ij_referral_input *in, const ij_area_ru
 #define IJ_MAX_NAME 200
 #define IJ_MAX_NOTE 4000
 #define IJ_MAX_CODE 64
+
+/* ---- placements and sessions (validation) -----------------------------------------------------
+ */
+#define IJ_PLACEMENT_TYPE_LIST(X) \
+  X("gardening")                  \
+  X("litter_picking")             \
+  X("charity_work")               \
+  X("graffiti_removal")           \
+  X("community_clean_up")         \
+  X("other")
+
+/* PLACEMENTS-SECTION: placement and session input validation (owned by the placements work). */
+/* END PLACEMENTS-SECTION */
+
+/* ---- bookings, attendance and enforcement ---------------------------------------------------- */
+/* The states in which a referral may be booked onto a session: accepted, scheduled, in_progress. */
+bool ij_domain_state_bookable(ij_state s);
+
+/* What the domain needs to know about a session to book someone onto it. */
+typedef struct {
+  ij_time_us starts_at;
+  ij_time_us ends_at;
+  bool cancelled;
+  int capacity;
+  int booked; /* places already held */
+  int min_age;
+} ij_session_facts;
+
+/* A booking: the referral's state, the person's date of birth, the session, at `now`.
+ * IJ_ERR_TRANSITION when the referral's state cannot be booked; IJ_ERR_CONFLICT with a field
+ * error on "session_id" saying why (cancelled, already started, full, under the minimum age on
+ * the session's date) otherwise. Overlaps with the person's other bookings are refused by the
+ * store (a constraint), as is capacity under concurrency; the check here is the early answer. */
+ij_err ij_domain_booking_check(ij_state state, ij_date date_of_birth, const ij_session_facts *s,
+                               ij_time_us now, ij_field_errors *errs);
+
+#define IJ_OUTCOME_LIST(X)                                             \
+  X(IJ_OUTCOME_ATTENDED_COMPLIED, "attended_complied")                 \
+  X(IJ_OUTCOME_ATTENDED_FAILED_TO_COMPLY, "attended_failed_to_comply") \
+  X(IJ_OUTCOME_SENT_HOME_BEHAVIOUR, "sent_home_behaviour")             \
+  X(IJ_OUTCOME_SENT_HOME_SERVICE_ISSUE, "sent_home_service_issue")     \
+  X(IJ_OUTCOME_ABSENT_ACCEPTABLE, "absent_acceptable")                 \
+  X(IJ_OUTCOME_ABSENT_UNACCEPTABLE, "absent_unacceptable")             \
+  X(IJ_OUTCOME_RESCHEDULED, "rescheduled")                             \
+  X(IJ_OUTCOME_CANCELLED, "cancelled")
+
+typedef enum {
+#define IJ_OUTCOME_ENUM(code, name) code,
+  IJ_OUTCOME_LIST(IJ_OUTCOME_ENUM)
+#undef IJ_OUTCOME_ENUM
+      IJ_OUTCOME__COUNT
+} ij_outcome;
+
+#define IJ_ABSENCE_REASON_LIST(X) \
+  X("medical")                    \
+  X("family_childcare")           \
+  X("employment")                 \
+  X("court_legal")                \
+  X("stood_down")
+#define IJ_RATING_LIST(X) \
+  X("excellent")          \
+  X("good")               \
+  X("satisfactory")       \
+  X("unsatisfactory")     \
+  X("poor")
+
+const char *ij_outcome_name(ij_outcome o); /* static; NULL when out of range */
+ij_err ij_outcome_parse(const char *s, ij_outcome *out);
+bool ij_outcome_attended(ij_outcome o);    /* the four attended outcomes: hours may be credited */
+bool ij_outcome_breach(ij_outcome o);      /* absent_unacceptable, failed_to_comply, sent home for
+                                              behaviour: counts towards enforcement */
+bool ij_outcome_frees_place(ij_outcome o); /* rescheduled, cancelled */
+
+/* An outcome as a coordinator or supervisor records it. Absent strings are NULL. */
+typedef struct {
+  ij_outcome outcome;
+  const char *absence_reason; /* required for absent_acceptable, refused otherwise */
+  bool has_penalty;
+  int penalty_minutes;   /* attended outcomes only; 0 to the session's length */
+  const char *behaviour; /* ratings: attended outcomes only */
+  const char *work_quality;
+  const char *notes;
+  bool has_rescheduled_session; /* required for rescheduled, refused otherwise */
+  const char *amendment_reason; /* required when the booking has an outcome already */
+} ij_outcome_input;
+
+/* The booking as it stands. */
+typedef struct {
+  bool has_outcome;     /* an outcome (not cancelled/rescheduled) is recorded already */
+  ij_outcome previous;  /* valid when has_outcome */
+  int previous_minutes; /* minutes credited by the previous outcome */
+  bool holds_place;     /* booked or an outcome that holds its place */
+  ij_time_us starts_at;
+  ij_time_us ends_at;
+} ij_booking_facts;
+
+/* What recording the outcome does. */
+typedef struct {
+  int minutes_credited; /* for this booking: (end - start) - penalty, attended only, capped at
+                           what the referral still owes (counting back this booking's previous
+                           minutes) */
+  int minutes_delta;    /* change to the referral's total */
+  int breaches_delta;   /* -1, 0 or 1 */
+  int places_delta;     /* -1 when the booking stops holding its place, else 0 */
+  bool attended;
+} ij_outcome_effect;
+
+/* Decides an outcome on a booking of a referral, at `now`. IJ_ERR_INVALID with field errors for
+ * bad or missing data ("outcome", "absence_reason", "penalty_minutes", "behaviour",
+ * "work_quality", "rescheduled_session_id", "amendment_reason"); IJ_ERR_CONFLICT with a field
+ * error on "outcome" when the session has not started (attended and absent outcomes), when the
+ * referral is not scheduled or in progress, when an amendment would change a rescheduled or
+ * cancelled booking or make one so. */
+ij_err ij_domain_outcome_decide(const ij_outcome_input *in, const ij_booking_facts *booking,
+                                const ij_referral_facts *referral, ij_time_us now,
+                                ij_outcome_effect *out, ij_field_errors *errs);
 
 #endif

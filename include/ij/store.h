@@ -100,6 +100,9 @@ typedef struct {
   ij_time_us target_start_by;
   ij_time_us first_attended_at; /* 0 when nothing attended */
   ij_time_us created_at, updated_at;
+  int breaches;        /* unacceptable absences and failures to comply recorded */
+  int warnings;        /* enforcement warnings given */
+  int active_bookings; /* bookings holding a place */
   void *owner_;
 } ij_referral;
 
@@ -200,5 +203,20 @@ void ij_event_page_clear(ij_event_page *page);
 /* Counts for tests and demo data: referrals in the area whose state disagrees with the state of
  * their last event, or whose version differs from their number of events (0 when consistent). */
 ij_err ij_store_referral_inconsistencies(ij_conn *conn, const char *area, int64_t *count);
+
+/* PLACEMENTS-SECTION: placements and sessions (owned by the placements work). */
+/* END PLACEMENTS-SECTION */
+
+/* NOTICES-SECTION: the outcome-notice outbox, its feed and delivery, and the work lists (owned by
+ * the notices work). */
+/* Writes, in the caller's transaction, the outcome notice for a referral that has just reached
+ * `event` ("completed" or "non_compliant"), and a victim update when the victim asked to be kept
+ * updated and gave a contact. `r` is the referral after the change. */
+ij_err ij_store_notices_add_exit(ij_conn *conn, const ij_referral *r, const char *event,
+                                 ij_time_us at);
+/* END NOTICES-SECTION */
+
+/* BOOKINGS-SECTION: bookings and attendance. */
+/* END BOOKINGS-SECTION */
 
 #endif

@@ -116,4 +116,28 @@ void ij_h_referral_get(ij_ctx *ctx);
 void ij_h_referral_transition(ij_ctx *ctx);
 void ij_h_referral_events(ij_ctx *ctx);
 
+/* placements and sessions (placements.c, sessions.c) */
+void ij_h_placement_create(ij_ctx *ctx);
+void ij_h_placement_list(ij_ctx *ctx);
+void ij_h_placement_get(ij_ctx *ctx);
+void ij_h_placement_update(ij_ctx *ctx);
+void ij_h_session_create(ij_ctx *ctx);
+void ij_h_placement_sessions(ij_ctx *ctx);
+void ij_h_session_list(ij_ctx *ctx);
+void ij_h_session_get(ij_ctx *ctx);
+void ij_h_session_update(ij_ctx *ctx);
+
+/* bookings and attendance (bookings.c) */
+void ij_h_booking_create(ij_ctx *ctx);
+void ij_h_referral_bookings(ij_ctx *ctx);
+void ij_h_booking_get(ij_ctx *ctx);
+void ij_h_booking_outcome(ij_ctx *ctx);
+
+/* work lists and notices (worklists.c, notices.c) */
+void ij_h_worklist_triage(ij_ctx *ctx);
+void ij_h_worklist_overdue(ij_ctx *ctx);
+void ij_h_worklist_sessions(ij_ctx *ctx);
+void ij_h_worklist_outcomes_due(ij_ctx *ctx);
+void ij_h_notice_list(ij_ctx *ctx);
+
 #endif

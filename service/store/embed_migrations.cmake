@@ -1,5 +1,7 @@
 # Writes a C file holding every migration as a string, in file-name order.
-# Inputs: OUT (the C file), FILES (the .sql files, a ;-list).
+# Inputs: OUT (the C file), DIR (the migrations folder).
+file(GLOB FILES ${DIR}/*.sql)
+list(SORT FILES)
 set(body "/* Generated from the files in migrations; do not edit. */\n#include \"migrations.h\"\n\n")
 set(table "const ij_migration ij_migrations[] = {\n")
 set(count 0)
