@@ -16,6 +16,7 @@
 #include "ij/config.h"
 #include "ij/http.h"
 #include "ij/log.h"
+#include "ij/outbox.h"
 
 static void usage(FILE *out) {
   char settings[4096];
@@ -109,7 +110,9 @@ static int cmd_serve(void) {
     fprintf(stderr, "ij: IJ_JWKS_FILE: %s holds no usable public key\n", c.jwks_file);
     return 2;
   }
-  ij_store_options so = {c.database_url, c.db_pool, c.db_acquire_timeout_ms, c.db_prepare};
+  /* one connection more than requests may take: the outbox worker holds one while it delivers */
+  ij_store_options so = {c.database_url, c.db_pool < 256 ? c.db_pool + 1 : c.db_pool,
+                         c.db_acquire_timeout_ms, c.db_prepare};
   ij_store *store = NULL;
   if (ij_store_open(&so, &store) != IJ_OK) {
     ij_auth_close(auth);
@@ -136,9 +139,19 @@ static int cmd_serve(void) {
   }
   ij_log(IJ_LOG_INFO, "serving on http://%s:%d with %d threads and %d database connections",
          c.listen_host, ij_http_port(server), c.threads, c.db_pool);
+  ij_outbox_options oo = {c.outbox_interval_ms, c.outbox_batch};
+  ij_outbox *outbox = NULL;
+  if (ij_outbox_start(store, &oo, &outbox) != IJ_OK) {
+    fprintf(stderr, "ij: cannot start the notice outbox worker\n");
+    ij_http_stop(server);
+    ij_store_close(store);
+    ij_auth_close(auth);
+    return 1;
+  }
   int sig = 0;
   sigwait(&set, &sig);
   ij_log(IJ_LOG_INFO, "signal %d: stopping", sig);
+  ij_outbox_stop(outbox);
   ij_http_stop(server);
   ij_store_close(store);
   ij_auth_close(auth);

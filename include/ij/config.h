@@ -25,6 +25,8 @@ typedef struct {
   int max_connections;
   int connection_timeout_seconds;
   int log_level;
+  int outbox_interval_ms; /* between delivery rounds of the notice outbox */
+  int outbox_batch;       /* notices claimed per round */
   ij_area_rules area_defaults;
 } ij_config;
 

@@ -298,6 +298,58 @@ ij_err ij_domain_referral_validate(const ij_referral_input *in, const ij_area_ru
   X("other")
 
 /* PLACEMENTS-SECTION: placement and session input validation (owned by the placements work). */
+#define IJ_MAX_SUPERVISOR 128     /* a supervisor's subject and display name, in bytes */
+#define IJ_MIN_AGE_DEFAULT 10     /* a placement's minimum age when none is given */
+#define IJ_SESSION_MAX_HOURS 24   /* the longest session */
+#define IJ_SESSION_CAPACITY_MAX 200
+#define IJ_SESSION_PAST_GRACE_US IJ_US_PER_HOUR /* a new session may start this long ago */
+
+/* A placement as a coordinator sends it: on create the whole placement, on update only the
+ * members to change. Absent strings are NULL. */
+typedef struct {
+  const char *name;
+  const char *type; /* one of IJ_PLACEMENT_TYPE_LIST */
+  const char *provider;
+  const char *ward;  /* a ward code; that the area has it is checked by the store */
+  bool has_location; /* location was given; on update a NULL location then clears it */
+  const char *location;
+  bool has_min_age;
+  int min_age;         /* 10-99; IJ_MIN_AGE_DEFAULT on create when absent */
+  bool has_supervisor; /* the supervisor object was given: both members are then required */
+  const char *supervisor_sub;
+  const char *supervisor_name;
+  int active; /* -1 absent (true on create), 0, 1 */
+} ij_placement_input;
+
+/* Validates a new placement (`create`) or the changes to one (at least one member). IJ_OK, or
+ * IJ_ERR_INVALID with every problem in errs, on dotted paths ("supervisor.sub"); an update that
+ * changes nothing is reported on "body". */
+ij_err ij_domain_placement_validate(const ij_placement_input *in, bool create,
+                                    ij_field_errors *errs);
+
+/* A session as a coordinator sends it: on create the times and capacity (supervisor optional:
+ * the placement's by default), on update any of capacity, supervisor and cancelled. */
+typedef struct {
+  const char *starts_at; /* RFC 3339; create only */
+  const char *ends_at;   /* RFC 3339; create only */
+  bool has_capacity;
+  int capacity; /* 1 to IJ_SESSION_CAPACITY_MAX */
+  bool has_supervisor;
+  const char *supervisor_sub;
+  const char *supervisor_name;
+  int cancelled; /* -1 absent, 0, 1; update only, and only true (a session is not reopened) */
+} ij_session_input;
+
+typedef struct {
+  ij_time_us starts_at;
+  ij_time_us ends_at;
+} ij_session_times;
+
+/* Validates a new session made at `now` (`create`: starts_at before ends_at, at most
+ * IJ_SESSION_MAX_HOURS later, starting no earlier than now - IJ_SESSION_PAST_GRACE_US) or the
+ * changes to one. IJ_OK with *out set on create, or IJ_ERR_INVALID with every problem in errs. */
+ij_err ij_domain_session_validate(const ij_session_input *in, bool create, ij_time_us now,
+                                  ij_session_times *out, ij_field_errors *errs);
 /* END PLACEMENTS-SECTION */
 
 /* ---- bookings, attendance and enforcement ---------------------------------------------------- */

@@ -205,6 +205,150 @@ void ij_event_page_clear(ij_event_page *page);
 ij_err ij_store_referral_inconsistencies(ij_conn *conn, const char *area, int64_t *count);
 
 /* PLACEMENTS-SECTION: placements and sessions (owned by the placements work). */
+/* A placement as stored. In a record the store returns, the strings live in owner_ until
+ * ij_placement_clear. */
+typedef struct {
+  char id[IJ_UUID_BUF];
+  const char *area;
+  const char *name, *type, *provider, *ward;
+  const char *location; /* NULL when not given */
+  int min_age;
+  const char *supervisor_sub, *supervisor_name;
+  bool active;
+  int version;
+  ij_time_us created_at, updated_at;
+  void *owner_;
+} ij_placement;
+
+void ij_placement_clear(ij_placement *p);
+
+/* Creates a placement (version 1) with id `id` from a validated input; min_age and active take
+ * their defaults when absent. IJ_ERR_INVALID with field "ward" for a ward the area does not have
+ * ("type" for an unknown type). *out: ij_placement_clear. */
+ij_err ij_store_placement_create(ij_conn *conn, const char *area, const char *id,
+                                 const ij_placement_input *in, ij_time_us at, ij_placement *out,
+                                 ij_field_errors *errs);
+
+/* IJ_ERR_NOT_FOUND when there is no such placement in the area. *out: ij_placement_clear. */
+ij_err ij_store_placement_get(ij_conn *conn, const char *area, const char *id, ij_placement *out);
+
+/* Applies validated changes (the members given in `changes`), version + 1, only if the placement
+ * is still at `expected_version` (else IJ_ERR_STALE; IJ_ERR_NOT_FOUND when not in the area).
+ * IJ_ERR_INVALID with field "ward" as for create. *out: the updated placement. */
+ij_err ij_store_placement_update(ij_conn *conn, const char *area, const char *id,
+                                 int expected_version, const ij_placement_input *changes,
+                                 ij_time_us at, ij_placement *out, ij_field_errors *errs);
+
+typedef struct {
+  const char *area;
+  const char *type;           /* NULL: any */
+  const char *ward;           /* NULL: any */
+  const char *supervisor_sub; /* NULL: any (the supervisor filter) */
+  const char *scope_sub;      /* NULL: every placement; else only those this subject supervises */
+  int active;                 /* -1 any, 0, 1 */
+  bool has_cursor;
+  ij_time_us cursor_created_at;
+  char cursor_id[IJ_UUID_BUF];
+  int limit;
+} ij_placement_filter;
+
+typedef struct {
+  int count;
+  ij_placement *items;
+  bool more; /* another page follows the last item */
+  void *owner_;
+} ij_placement_page;
+
+/* Newest first (created_at, id descending). */
+ij_err ij_store_placement_list(ij_conn *conn, const ij_placement_filter *f, ij_placement_page *out);
+void ij_placement_page_clear(ij_placement_page *page);
+
+/* Who is booked on a session (BookingSummary). Strings live as long as the session record. */
+typedef struct {
+  char id[IJ_UUID_BUF];
+  char referral_id[IJ_UUID_BUF];
+  const char *person_name;
+  const char *status; /* "booked" or an outcome name */
+  int minutes_credited;
+} ij_session_booking;
+
+/* A session as stored, with its placement's name, type, ward and minimum age. The strings live
+ * in the record until ij_session_clear. */
+typedef struct {
+  char id[IJ_UUID_BUF];
+  const char *area;
+  char placement_id[IJ_UUID_BUF];
+  const char *placement_name, *placement_type, *placement_ward;
+  int placement_min_age;
+  ij_time_us starts_at, ends_at;
+  int capacity;
+  int booked; /* places held */
+  const char *supervisor_sub, *supervisor_name;
+  bool cancelled;
+  int version;
+  ij_time_us created_at, updated_at;
+  int nbookings;                /* with bookings only (ij_store_session_get) */
+  ij_session_booking *bookings; /* by booking time; NULL otherwise */
+  void *owner_;
+  void *bookings_owner_;
+} ij_session;
+
+void ij_session_clear(ij_session *s);
+
+/* Creates a session (version 1) of a placement of the area. The supervisor defaults to the
+ * placement's when supervisor_sub is NULL. IJ_ERR_NOT_FOUND when the placement is not in the
+ * area; IJ_ERR_CONFLICT with field "placement" when it is not active. *out: ij_session_clear. */
+ij_err ij_store_session_create(ij_conn *conn, const char *area, const char *placement_id,
+                               const char *id, const ij_session_times *times, int capacity,
+                               const char *supervisor_sub, const char *supervisor_name,
+                               ij_time_us at, ij_session *out, ij_field_errors *errs);
+
+/* IJ_ERR_NOT_FOUND when there is no such session in the area; with_bookings also reads who is
+ * booked. *out: ij_session_clear. */
+ij_err ij_store_session_get(ij_conn *conn, const char *area, const char *id, bool with_bookings,
+                            ij_session *out);
+
+typedef struct {
+  const char *area;
+  const char *placement_id;   /* NULL: any */
+  const char *ward;           /* the placement's; NULL: any */
+  const char *type;           /* the placement's; NULL: any */
+  const char *supervisor_sub; /* NULL: any (the supervisor filter) */
+  const char *scope_sub;      /* NULL: every session; else only those this subject supervises */
+  bool has_from;
+  ij_time_us from; /* starts_at >= from */
+  bool has_to;
+  ij_time_us to; /* starts_at < to */
+  bool has_cursor;
+  ij_time_us cursor_starts_at;
+  char cursor_id[IJ_UUID_BUF];
+  int limit;
+} ij_session_filter;
+
+typedef struct {
+  int count;
+  ij_session *items;
+  bool more;
+  void *owner_;
+} ij_session_page;
+
+/* By start time (starts_at, id ascending). */
+ij_err ij_store_session_list(ij_conn *conn, const ij_session_filter *f, ij_session_page *out);
+void ij_session_page_clear(ij_session_page *page);
+
+/* Applies validated changes (capacity, supervisor, cancelled) at `expected_version` (else
+ * IJ_ERR_STALE; IJ_ERR_NOT_FOUND when not in the area), version + 1, in one transaction.
+ * IJ_ERR_CONFLICT with field "capacity" when the capacity would fall below the places held, with
+ * field "cancelled" when the session is cancelled already. Cancelling also cancels every booking
+ * still `booked` (version + 1), frees their places and counts them off their referrals; a
+ * referral left with no active booking, nothing attended and in state scheduled gets the
+ * domain's `unbook` event, made by `actor` (as system and coordinator) and recorded with `audit`.
+ * Locks referrals, then the session, then its bookings (the order the bookings code uses).
+ * *out: the updated session, without bookings. */
+ij_err ij_store_session_update(ij_conn *conn, const char *area, const char *id,
+                               int expected_version, const ij_session_input *changes,
+                               const ij_actor *actor, const ij_audit *audit, ij_session *out,
+                               ij_field_errors *errs);
 /* END PLACEMENTS-SECTION */
 
 /* NOTICES-SECTION: the outcome-notice outbox, its feed and delivery, and the work lists (owned by
@@ -214,9 +358,218 @@ ij_err ij_store_referral_inconsistencies(ij_conn *conn, const char *area, int64_
  * updated and gave a contact. `r` is the referral after the change. */
 ij_err ij_store_notices_add_exit(ij_conn *conn, const ij_referral *r, const char *event,
                                  ij_time_us at);
+
+/* A notice as the feed shows it. Strings live in the page's owner_ (ij_notice_page_clear). */
+typedef struct {
+  int64_t seq;
+  const char *id;
+  const char *kind;  /* "outcome" or "victim_update" */
+  const char *event; /* "completed" or "non_compliant" */
+  const char *referral_id;
+  ij_time_us created_at;
+  ij_time_us delivered_at; /* 0 while not delivered */
+  const char *payload;     /* a JSON object, as text */
+} ij_notice;
+
+typedef struct {
+  int count;
+  ij_notice *items;
+  bool more; /* another page follows the last item */
+  void *owner_;
+} ij_notice_page;
+
+/* The area's notices with seq > after_seq, ascending by seq, at most `limit`. With officer_sub,
+ * only outcome notices of referrals that officer made (no victim updates). */
+ij_err ij_store_notices_list(ij_conn *conn, const char *area, const char *officer_sub,
+                             int64_t after_seq, int limit, ij_notice_page *out);
+void ij_notice_page_clear(ij_notice_page *page);
+
+/* One notice claimed for delivery. Strings live in the batch's owner_. */
+typedef struct {
+  const char *id;
+  const char *url;  /* the area's webhook */
+  const char *body; /* {"id","kind","event","referral_id","created_at","payload"} as JSON text */
+  int attempts;     /* failed attempts so far */
+} ij_notice_delivery;
+
+typedef struct {
+  int count;
+  ij_notice_delivery *items;
+  void *owner_;
+} ij_notice_batch;
+
+/* In a transaction the caller has begun: locks up to `limit` undelivered notices that are due, of
+ * areas with a webhook, oldest first, skipping those another transaction holds (so that several
+ * workers never send the same notice at once). The locks last until the caller commits.
+ * *out: ij_notice_batch_clear. */
+ij_err ij_store_notices_claim(ij_conn *conn, int limit, ij_notice_batch *out);
+void ij_notice_batch_clear(ij_notice_batch *batch);
+/* Marks a claimed notice delivered (now). */
+ij_err ij_store_notice_delivered(ij_conn *conn, const char *id);
+/* Counts a failed attempt on a claimed notice, keeps the error (borrowed; shortened to 500
+ * characters) and puts the next attempt 2^attempts seconds (at most an hour) from now. */
+ij_err ij_store_notice_failed(ij_conn *conn, const char *id, const char *error);
+
+/* ---- work lists (coordinators) ---- */
+
+/* A keyset position in a work list: the list's sort instant and the row's id. */
+typedef struct {
+  bool has;
+  ij_time_us at;
+  char id[IJ_UUID_BUF];
+} ij_worklist_cursor;
+
+/* Referrals awaiting triage (submitted), oldest first (keyset on created_at, id). Items are
+ * summaries as ij_store_referral_list gives them. *out: ij_referral_page_clear. */
+ij_err ij_store_worklist_triage(ij_conn *conn, const char *area, const ij_worklist_cursor *after,
+                                int limit, ij_referral_page *out);
+/* Referrals whose start clock runs, with nothing attended, past target_start_by at `now`; most
+ * overdue first (keyset on target_start_by, id). *out: ij_referral_page_clear. */
+ij_err ij_store_worklist_overdue(ij_conn *conn, const char *area, ij_time_us now,
+                                 const ij_worklist_cursor *after, int limit, ij_referral_page *out);
+
+typedef struct {
+  const char *id;
+  const char *referral_id;
+  const char *person_name;
+  const char *status; /* "booked" or an outcome */
+} ij_worklist_booking;
+
+typedef struct {
+  const char *id;
+  ij_time_us starts_at, ends_at;
+  int capacity, booked;
+  const char *supervisor_sub, *supervisor_name;
+  const char *placement_id, *placement_name, *placement_type, *ward;
+  const char *location; /* NULL when the placement gives none */
+  int nbookings;
+  ij_worklist_booking *bookings; /* who holds (or held) a place: not cancelled or rescheduled */
+} ij_worklist_session;
+
+typedef struct {
+  int count;
+  ij_worklist_session *items;
+  bool more;
+  void *owner_;
+} ij_worklist_session_page;
+
+/* Sessions of the area starting in [from, to), not cancelled, by start time (keyset on
+ * starts_at, id), each with its bookings. *out: ij_worklist_session_page_clear. */
+ij_err ij_store_worklist_sessions(ij_conn *conn, const char *area, ij_time_us from, ij_time_us to,
+                                  const ij_worklist_cursor *after, int limit,
+                                  ij_worklist_session_page *out);
+void ij_worklist_session_page_clear(ij_worklist_session_page *page);
+
+typedef struct {
+  const char *id; /* the booking's */
+  int version;    /* the booking's, for If-Match on its outcome */
+  const char *referral_id;
+  const char *person_name;
+  const char *session_id;
+  ij_time_us starts_at, ends_at;
+  const char *placement_id, *placement_name;
+  const char *supervisor_sub, *supervisor_name; /* the session's */
+} ij_outcome_due;
+
+typedef struct {
+  int count;
+  ij_outcome_due *items;
+  bool more;
+  void *owner_;
+} ij_outcome_due_page;
+
+/* Bookings still "booked" whose session ended before `now`, oldest end first (keyset on ends_at,
+ * id). *out: ij_outcome_due_page_clear. */
+ij_err ij_store_worklist_outcomes_due(ij_conn *conn, const char *area, ij_time_us now,
+                                      const ij_worklist_cursor *after, int limit,
+                                      ij_outcome_due_page *out);
+void ij_outcome_due_page_clear(ij_outcome_due_page *page);
 /* END NOTICES-SECTION */
 
 /* BOOKINGS-SECTION: bookings and attendance. */
+/* Reads a referral and locks it for the rest of the caller's transaction. */
+ij_err ij_store_referral_lock(ij_conn *conn, const char *area, const char *id, ij_referral *out);
+
+/* Adds to a referral's counters in the caller's transaction (no new version: the version counts
+ * lifecycle events). first_attended_at is set when given (non-zero) and not set yet. */
+ij_err ij_store_referral_counters(ij_conn *conn, const char *area, const char *id,
+                                  int minutes_delta, int breaches_delta, int bookings_delta,
+                                  ij_time_us first_attended_at, ij_time_us at);
+
+/* A session as a booking needs it. supervisor_sub is copied (IJ_CLAIM_MAX bytes at most). */
+ij_err ij_store_session_facts(ij_conn *conn, const char *area, const char *session_id,
+                              ij_session_facts *out, char *supervisor_sub, size_t sub_size);
+
+/* Takes a place on the session and inserts the booking, in the caller's transaction.
+ * IJ_ERR_CONFLICT with a field error on "session_id" when the session is full or cancelled, when
+ * the person is booked on an overlapping session, or when the referral is booked on it already. */
+ij_err ij_store_booking_insert(ij_conn *conn, const char *area, const char *booking_id,
+                               const char *referral_id, const char *person_id,
+                               const char *session_id, ij_time_us at, ij_field_errors *errs);
+
+typedef struct {
+  char id[IJ_UUID_BUF];
+  char referral_id[IJ_UUID_BUF];
+  char session_id[IJ_UUID_BUF];
+  char placement_id[IJ_UUID_BUF];
+  const char *placement_name;
+  const char *person_name;
+  const char *supervisor_sub; /* the session's */
+  ij_time_us starts_at, ends_at;
+  const char *status; /* "booked" or an outcome name */
+  const char *absence_reason;
+  int penalty_minutes;
+  int minutes_credited;
+  const char *behaviour, *work_quality, *notes;
+  const char *rescheduled_to;
+  int version;
+  ij_time_us created_at, updated_at;
+} ij_booking;
+
+typedef struct {
+  int count;
+  ij_booking *items;
+  void *owner_;
+} ij_booking_list;
+void ij_booking_list_clear(ij_booking_list *list);
+
+/* One booking (lock: FOR UPDATE within the caller's transaction). IJ_ERR_NOT_FOUND when not in
+ * the area. The list owns the strings: ij_booking_list_clear. */
+ij_err ij_store_booking_get(ij_conn *conn, const char *area, const char *id, bool lock,
+                            ij_booking_list *out);
+ij_err ij_store_bookings_of_referral(ij_conn *conn, const char *area, const char *referral_id,
+                                     ij_booking_list *out);
+
+/* The outcomes recorded on a booking, oldest first: seq, status, minutes_credited,
+ * amendment_reason, actor_sub, actor_name, actor_role, at (microseconds). */
+ij_err ij_store_booking_outcomes(ij_conn *conn, const char *area, const char *booking_id,
+                                 ij_rows *out);
+
+typedef struct {
+  const char *status;
+  const char *absence_reason;
+  int penalty_minutes;
+  int minutes_credited;
+  const char *behaviour, *work_quality, *notes;
+  const char *rescheduled_to; /* the new booking's id, or NULL */
+  const char *amendment_reason;
+} ij_booking_outcome_record;
+
+/* Records an outcome on a booking at expected_version (else IJ_ERR_STALE), appends it to the
+ * booking's outcome history, and frees the session place when `free_place`. */
+ij_err ij_store_booking_record(ij_conn *conn, const char *area, const char *booking_id,
+                               int expected_version, const ij_booking_outcome_record *rec,
+                               bool free_place, const ij_audit *audit);
+
+/* Cancels a referral's open bookings (status booked), frees their places, and lowers the
+ * referral's active_bookings; in the caller's transaction. *cancelled: how many. */
+ij_err ij_store_bookings_cancel_open(ij_conn *conn, const char *area, const char *referral_id,
+                                     ij_time_us at, int *cancelled);
+/* Demo data: three placements in the area with a session each day from three days before `now`
+ * to four days after (09:00-13:00 UTC); the ids of the sessions that have ended and of those yet
+ * to start, by start time. */
+ij_err ij_store_demo_sessions(ij_conn *conn, const char *area, ij_time_us now, ij_rows *past,
+                              ij_rows *future);
 /* END BOOKINGS-SECTION */
 
 #endif

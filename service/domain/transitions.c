@@ -20,37 +20,44 @@
 /* clang-format off */
 static const ij_transition_rule k_transitions[IJ_EVENT__COUNT] = {
   /* [event] = {event, from states,
-                to state, who may fire it, sent by a client} */
+                to state, who may fire it, sent by a client, state stays} */
   [IJ_EVENT_CREATE] = {
     IJ_EVENT_CREATE, 0u,
-    IJ_STATE_SUBMITTED, OFFICER, false},
+    IJ_STATE_SUBMITTED, OFFICER, false, false},
   [IJ_EVENT_ACCEPT] = {
     IJ_EVENT_ACCEPT, FROM_SUBMITTED,
-    IJ_STATE_ACCEPTED, COORDINATOR, true},
+    IJ_STATE_ACCEPTED, COORDINATOR, true, false},
   [IJ_EVENT_REJECT] = {
     IJ_EVENT_REJECT, FROM_SUBMITTED,
-    IJ_STATE_REJECTED, COORDINATOR, true},
+    IJ_STATE_REJECTED, COORDINATOR, true, false},
   [IJ_EVENT_BOOK] = {
     IJ_EVENT_BOOK, FROM_ACCEPTED,
-    IJ_STATE_SCHEDULED, COORDINATOR | SYSTEM, false},
+    IJ_STATE_SCHEDULED, COORDINATOR | SYSTEM, false, false},
   [IJ_EVENT_UNBOOK] = {
     IJ_EVENT_UNBOOK, FROM_SCHEDULED,
-    IJ_STATE_ACCEPTED, COORDINATOR | SYSTEM, false},
+    IJ_STATE_ACCEPTED, COORDINATOR | SYSTEM, false, false},
   [IJ_EVENT_ATTEND] = {
     IJ_EVENT_ATTEND, FROM_SCHEDULED,
-    IJ_STATE_IN_PROGRESS, COORDINATOR | SUPERVISOR | SYSTEM, false},
+    IJ_STATE_IN_PROGRESS, COORDINATOR | SUPERVISOR | SYSTEM, false, false},
   [IJ_EVENT_COMPLETE] = {
     IJ_EVENT_COMPLETE, FROM_SCHEDULED | FROM_IN_PROGRESS,
-    IJ_STATE_COMPLETED, SYSTEM, false},
+    IJ_STATE_COMPLETED, SYSTEM, false, false},
   [IJ_EVENT_DECLARE_NON_COMPLIANCE] = {
     IJ_EVENT_DECLARE_NON_COMPLIANCE, FROM_SCHEDULED | FROM_IN_PROGRESS,
-    IJ_STATE_NON_COMPLIANT, COORDINATOR, true},
+    IJ_STATE_NON_COMPLIANT, COORDINATOR, true, false},
   [IJ_EVENT_WITHDRAW] = {
     IJ_EVENT_WITHDRAW, FROM_SUBMITTED | FROM_ACCEPTED | FROM_SCHEDULED | FROM_IN_PROGRESS,
-    IJ_STATE_WITHDRAWN, OFFICER | COORDINATOR, true},
+    IJ_STATE_WITHDRAWN, OFFICER | COORDINATOR, true, false},
   [IJ_EVENT_CLOSE] = {
     IJ_EVENT_CLOSE, FROM_COMPLETED | FROM_NON_COMPLIANT,
-    IJ_STATE_CLOSED, SYSTEM, false},
+    IJ_STATE_CLOSED, SYSTEM, false, false},
+  /* Enforcement warnings: recorded in the history, the state stays as it is. */
+  [IJ_EVENT_FIRST_WARNING] = {
+    IJ_EVENT_FIRST_WARNING, FROM_SCHEDULED | FROM_IN_PROGRESS,
+    IJ_STATE_SCHEDULED /* unused */, COORDINATOR, true, true},
+  [IJ_EVENT_SECOND_WARNING] = {
+    IJ_EVENT_SECOND_WARNING, FROM_SCHEDULED | FROM_IN_PROGRESS,
+    IJ_STATE_SCHEDULED /* unused */, COORDINATOR, true, true},
 };
 /* clang-format on */
 #undef FROM_SUBMITTED
@@ -85,6 +92,8 @@ static const struct {
     [IJ_EVENT_DECLARE_NON_COMPLIANCE] = {F_REASON_CODE | F_REASON, F_REASON_CODE | F_REASON,
                                          "non_compliance"},
     [IJ_EVENT_WITHDRAW] = {F_REASON_CODE | F_REASON, F_REASON_CODE, "withdraw"},
+    [IJ_EVENT_FIRST_WARNING] = {F_REASON_CODE | F_REASON, F_REASON_CODE, "warning"},
+    [IJ_EVENT_SECOND_WARNING] = {F_REASON_CODE | F_REASON, F_REASON_CODE, "warning"},
 };
 
 const ij_transition_rule *ij_domain_transitions(size_t *count) {
@@ -219,6 +228,36 @@ static bool check_facts(ij_event event, const ij_referral_facts *facts, ij_field
       return false;
     }
     return true;
+  case IJ_EVENT_FIRST_WARNING:
+    if (facts->warnings != 0) {
+      ij_field_errors_add(errs, "event",
+                          "a first warning has already been given (%d warnings recorded)",
+                          facts->warnings);
+      return false;
+    }
+    if (facts->unacceptable_absences < 1) {
+      ij_field_errors_add(errs, "event",
+                          "a first warning needs an unacceptable absence, failure to comply or "
+                          "sending home for behaviour recorded");
+      return false;
+    }
+    return true;
+  case IJ_EVENT_SECOND_WARNING:
+    if (facts->warnings != 1) {
+      ij_field_errors_add(errs, "event",
+                          facts->warnings < 1
+                              ? "a second warning needs a first warning given before it"
+                              : "a second warning has already been given");
+      return false;
+    }
+    if (facts->unacceptable_absences < 2) {
+      ij_field_errors_add(errs, "event",
+                          "a second warning needs a further breach after the one first warned "
+                          "about (%d recorded, 2 needed)",
+                          facts->unacceptable_absences);
+      return false;
+    }
+    return true;
   case IJ_EVENT_CLOSE:
     if (!facts->last_check_recorded) {
       ij_field_errors_add(errs, "event",
@@ -291,7 +330,7 @@ ij_err ij_domain_decide(const ij_actor *actor, const ij_referral_facts *facts,
   }
 
   out->from = facts->state;
-  out->to = rule->to;
+  out->to = rule->stays ? facts->state : rule->to;
   out->acting_role = roles & (~roles + 1u); /* the lowest role bit */
   out->reason_kind = k_event_data[req->event].reason_kind;
   out->hours_required =

@@ -62,10 +62,10 @@ void ij_h_reason_codes(ij_ctx *ctx) {
     return;
   const char *kind = ij_query(ctx, "kind");
   if (kind && strcmp(kind, "reject") != 0 && strcmp(kind, "withdraw") != 0 &&
-      strcmp(kind, "non_compliance") != 0) {
+      strcmp(kind, "non_compliance") != 0 && strcmp(kind, "warning") != 0) {
     ij_field_errors errs;
     ij_field_errors_init(&errs);
-    ij_field_errors_add(&errs, "kind", "must be reject, withdraw or non_compliance");
+    ij_field_errors_add(&errs, "kind", "must be reject, withdraw, non_compliance or warning");
     ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
     return;
   }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
+#include "ij/ops.h"
 #include "internal.h"
 
 /* ---- helpers ---- */
@@ -32,15 +33,6 @@ static void new_uuid(char out[IJ_UUID_BUF]) {
   uuid_unparse_lower(u, out);
 }
 
-static void facts_of(const ij_referral *r, ij_referral_facts *f) {
-  memset(f, 0, sizeof *f);
-  f->state = r->state;
-  f->officer_sub = r->officer_sub;
-  f->hours_required = r->hours_confirmed ? r->hours_confirmed : r->hours_proposed;
-  f->minutes_credited = r->minutes_credited;
-  f->attended = r->first_attended_at != 0;
-}
-
 static json_t *tristate_json(int v) {
   return v < 0 ? json_null() : json_boolean(v);
 }
@@ -51,7 +43,7 @@ static json_t *officer_json(const ij_referral *r) {
 
 static json_t *allowed_events_json(const ij_actor *viewer, const ij_referral *r) {
   ij_referral_facts facts;
-  facts_of(r, &facts);
+  ij_ops_facts(r, &facts);
   unsigned mask = ij_domain_allowed_events(viewer, &facts);
   json_t *list = json_array();
   for (int e = 0; e < IJ_EVENT__COUNT; e++)
@@ -100,6 +92,9 @@ static json_t *referral_json(const ij_referral *r, const ij_actor *viewer, ij_ti
   json_object_set_new(j, "first_attended_at", ij_json_time_or_null(r->first_attended_at));
   json_object_set_new(j, "created_at", ij_json_time(r->created_at));
   json_object_set_new(j, "updated_at", ij_json_time(r->updated_at));
+  json_object_set_new(j, "breaches", json_integer(r->breaches));
+  json_object_set_new(j, "warnings", json_integer(r->warnings));
+  json_object_set_new(j, "active_bookings", json_integer(r->active_bookings));
   json_object_set_new(j, "allowed_events", allowed_events_json(viewer, r));
   return j;
 }
@@ -453,7 +448,7 @@ void ij_h_referral_transition(ij_ctx *ctx) {
   if (area_rules(ctx, conn, &rules) != IJ_OK)
     goto done;
   ij_referral_facts facts;
-  facts_of(&current, &facts);
+  ij_ops_facts(&current, &facts);
   ij_decision decision;
   unsigned allowed = 0;
   err = ij_domain_decide(&ctx->actor, &facts, &req, &rules, true, &decision, &allowed, &errs);
@@ -470,8 +465,26 @@ void ij_h_referral_transition(ij_ctx *ctx) {
   }
   ij_audit audit = {ctx->request_id, ctx->actor.sub, ctx->actor.name,
                     ij_role_name(decision.acting_role), ctx->now};
-  err = ij_store_referral_transition(conn, ctx->actor.area, id, current.version, &decision, &req,
-                                     &audit, &updated, &errs);
+  /* the change, the bookings it ends and the notices it owes, in one transaction */
+  err = ij_store_begin(conn);
+  if (err == IJ_OK)
+    err = ij_store_referral_transition(conn, ctx->actor.area, id, current.version, &decision, &req,
+                                       &audit, &updated, &errs);
+  int cancelled = 0;
+  if (err == IJ_OK &&
+      (decision.to == IJ_STATE_WITHDRAWN || decision.to == IJ_STATE_NON_COMPLIANT) &&
+      updated.active_bookings > 0)
+    err = ij_store_bookings_cancel_open(conn, ctx->actor.area, id, ctx->now, &cancelled);
+  if (err == IJ_OK && decision.to == IJ_STATE_NON_COMPLIANT)
+    err = ij_store_notices_add_exit(conn, &updated, ij_state_name(decision.to), ctx->now);
+  if (err == IJ_OK)
+    err = ij_store_commit(conn);
+  else
+    ij_store_rollback(conn);
+  if (err == IJ_OK && cancelled > 0) {
+    ij_referral_clear(&updated);
+    err = ij_store_referral_get(conn, ctx->actor.area, id, &updated);
+  }
   if (err == IJ_ERR_STALE) {
     ij_send_problem(ctx, err, "the referral has changed since you read it; read it again and retry",
                     NULL);

@@ -162,8 +162,8 @@ void ij_store_stats(ij_store *s, int *size, int *in_use, int *waiting) {
 static ij_err map_sqlstate(const char *st) {
   if (!st)
     return IJ_ERR_UNAVAILABLE; /* no SQLSTATE: the connection went away */
-  if (strcmp(st, "23505") == 0)
-    return IJ_ERR_CONFLICT; /* unique_violation */
+  if (strcmp(st, "23505") == 0 || strcmp(st, "23P01") == 0)
+    return IJ_ERR_CONFLICT; /* unique or exclusion violation */
   if (strcmp(st, "23503") == 0 || strcmp(st, "23514") == 0 || strcmp(st, "23502") == 0 ||
       strncmp(st, "22", 2) == 0)
     return IJ_ERR_INVALID; /* foreign key, check, not null, data exceptions */

@@ -15,7 +15,8 @@
   " r.hours_confirmed, r.suitability_notes, r.minutes_credited, r.has_victim,"                  \
   " r.victim_consulted, r.victim_preference, r.victim_keep_updated, r.victim_contact,"          \
   " r.officer_sub, r.officer_name, r.reason_code, r.reason, ij_us(r.target_start_by),"          \
-  " ij_us(r.first_attended_at), ij_us(r.created_at), ij_us(r.updated_at)"
+  " ij_us(r.first_attended_at), ij_us(r.created_at), ij_us(r.updated_at), r.breaches,"          \
+  " r.warnings, r.active_bookings"
 
 static void parse_referral(const PGresult *res, int row, ij_referral *r) {
   int c = 0;
@@ -59,6 +60,9 @@ static void parse_referral(const PGresult *res, int row, ij_referral *r) {
   r->first_attended_at = ij_db_i64(res, row, c++);
   r->created_at = ij_db_i64(res, row, c++);
   r->updated_at = ij_db_i64(res, row, c++);
+  r->breaches = (int)ij_db_i64(res, row, c++);
+  r->warnings = (int)ij_db_i64(res, row, c++);
+  r->active_bookings = (int)ij_db_i64(res, row, c++);
 }
 
 void ij_referral_clear(ij_referral *r) {
@@ -247,6 +251,55 @@ ij_err ij_store_referral_get(ij_conn *conn, const char *area, const char *id, ij
   return IJ_OK;
 }
 
+static const ij_stmt STMT_REFERRAL_LOCK = {"referral_lock",
+                                           "SELECT " REFERRAL_COLUMNS
+                                           " FROM referrals r JOIN people p ON p.id = r.person_id"
+                                           " WHERE r.id = $1 AND r.area = $2 FOR UPDATE OF r",
+                                           2};
+
+ij_err ij_store_referral_lock(ij_conn *conn, const char *area, const char *id, ij_referral *out) {
+  memset(out, 0, sizeof *out);
+  const char *p[2] = {id, area};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_REFERRAL_LOCK, p, &res);
+  if (err != IJ_OK)
+    return err == IJ_ERR_INVALID ? IJ_ERR_NOT_FOUND : err;
+  if (PQntuples(res) != 1) {
+    PQclear(res);
+    return IJ_ERR_NOT_FOUND;
+  }
+  parse_referral(res, 0, out);
+  out->owner_ = res;
+  return IJ_OK;
+}
+
+static const ij_stmt STMT_REFERRAL_COUNTERS = {
+    "referral_counters",
+    "UPDATE referrals SET minutes_credited = minutes_credited + $3,"
+    " breaches = breaches + $4, active_bookings = active_bookings + $5,"
+    " first_attended_at = coalesce(first_attended_at, $6::timestamptz), updated_at = $7"
+    " WHERE id = $1 AND area = $2",
+    7};
+
+ij_err ij_store_referral_counters(ij_conn *conn, const char *area, const char *id,
+                                  int minutes_delta, int breaches_delta, int bookings_delta,
+                                  ij_time_us first_attended_at, ij_time_us at) {
+  char m[16], b[16], k[16], first[IJ_TIME_BUF], when[IJ_TIME_BUF];
+  snprintf(m, sizeof m, "%d", minutes_delta);
+  snprintf(b, sizeof b, "%d", breaches_delta);
+  snprintf(k, sizeof k, "%d", bookings_delta);
+  ij_time_format(first_attended_at, first);
+  ij_time_format(at, when);
+  const char *p[7] = {id, area, m, b, k, first_attended_at ? first : NULL, when};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_REFERRAL_COUNTERS, p, &res);
+  if (err != IJ_OK)
+    return err;
+  bool found = strcmp(PQcmdTuples(res), "1") == 0;
+  PQclear(res);
+  return found ? IJ_OK : IJ_ERR_NOT_FOUND;
+}
+
 static const ij_stmt STMT_REFERRAL_TRANSITION = {
     "referral_transition",
     "WITH u AS (UPDATE referrals SET state = $4, version = version + 1, updated_at = $5,"
@@ -254,7 +307,10 @@ static const ij_stmt STMT_REFERRAL_TRANSITION = {
     " suitability_notes = coalesce($7, suitability_notes),"
     " reason_kind = coalesce($8, reason_kind),"
     " reason_code = CASE WHEN $8::text IS NULL THEN reason_code ELSE $9 END,"
-    " reason = CASE WHEN $8::text IS NULL THEN reason ELSE $10 END"
+    " reason = CASE WHEN $8::text IS NULL THEN reason ELSE $10 END,"
+    " warnings = warnings + CASE WHEN $11 IN ('first_warning', 'second_warning') THEN 1 ELSE 0 END,"
+    " exited_at = CASE WHEN $4 IN ('completed', 'non_compliant') THEN $5 ELSE exited_at END,"
+    " completed_at = CASE WHEN $4 = 'completed' THEN $5 ELSE completed_at END"
     " WHERE id = $1 AND area = $2 AND version = $3 RETURNING *),"
     " e AS (INSERT INTO referral_events (referral_id, seq, area, at, event, from_state, to_state,"
     " actor_sub, actor_name, actor_role, reason_kind, reason_code, reason, request_id)"

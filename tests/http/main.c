@@ -28,6 +28,9 @@ int main(void) {
   SRunner *sr = srunner_create(http_auth_suite());
   srunner_add_suite(sr, http_referrals_suite());
   srunner_add_suite(sr, http_concurrency_suite());
+  srunner_add_suite(sr, http_notices_suite());
+  srunner_add_suite(sr, http_worklists_suite());
+  srunner_add_suite(sr, http_bookings_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

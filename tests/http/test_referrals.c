@@ -459,7 +459,7 @@ START_TEST(reference_data_and_health) {
   expect_problem(r, 422, "invalid", "kind");
   ts_response_free(r);
   r = ts_http(S, "GET", "/v1/reason-codes", "/v1/reason-codes", coord, NULL, NULL);
-  ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 18);
+  ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 21);
   ts_response_free(r);
   r = ts_http(S, "GET", "/healthz", "/healthz", NULL, NULL, NULL);
   ck_assert_int_eq(r->status, 200);

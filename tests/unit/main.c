@@ -4,9 +4,11 @@
 
 /* Each suite is defined in its own file under tests/unit/. */
 #define IJ_UNIT_SUITES(X) \
+  X(bookings_suite)       \
   X(config_suite)         \
   X(errors_suite)         \
   X(names_suite)          \
+  X(outcomes_suite)       \
   X(perms_suite)          \
   X(time_suite)           \
   X(transitions_suite)    \

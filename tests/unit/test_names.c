@@ -10,9 +10,9 @@ static const char *const k_states[IJ_STATE__COUNT] = {"submitted",     "accepted
                                                       "scheduled",     "in_progress", "completed",
                                                       "non_compliant", "withdrawn",   "closed"};
 static const char *const k_events[IJ_EVENT__COUNT] = {
-    "create",   "accept", "reject",   "book",
-    "unbook",   "attend", "complete", "declare_non_compliance",
-    "withdraw", "close"};
+    "create",   "accept", "reject",        "book",
+    "unbook",   "attend", "complete",      "declare_non_compliance",
+    "withdraw", "close",  "first_warning", "second_warning"};
 
 START_TEST(test_state_names) {
   for (int s = 0; s < IJ_STATE__COUNT; s++) {

@@ -6,8 +6,10 @@
 Suite *perms_suite(void);
 
 START_TEST(test_permissions_matrix) {
-  /* action x role, written from SPEC.md: officers refer and follow their referrals, coordinators
-   * triage; commissioners never see a person; supervisors and admins have no referral actions. */
+  /* action x role, written from SPEC.md and docs/api-contract.md: officers refer, follow their
+   * referrals, see their bookings and notices; coordinators triage, run placements, sessions,
+   * bookings and work lists; supervisors see their placements and sessions and record attendance;
+   * admins read notices; commissioners never see a person. The system role is never granted. */
   static const struct {
     ij_action action;
     bool officer, coordinator, supervisor, commissioner, admin;
@@ -16,20 +18,49 @@ START_TEST(test_permissions_matrix) {
       {IJ_ACTION_REFERRAL_READ, true, true, false, false, false},
       {IJ_ACTION_REFERRAL_LIST, true, true, false, false, false},
       {IJ_ACTION_REFERRAL_TRANSITION, true, true, false, false, false},
+      {IJ_ACTION_PLACEMENT_WRITE, false, true, false, false, false},
+      {IJ_ACTION_PLACEMENT_READ, false, true, true, false, false},
+      {IJ_ACTION_SESSION_WRITE, false, true, false, false, false},
+      {IJ_ACTION_SESSION_READ, false, true, true, false, false},
+      {IJ_ACTION_BOOKING_WRITE, false, true, false, false, false},
+      {IJ_ACTION_BOOKING_READ, true, true, true, false, false},
+      {IJ_ACTION_OUTCOME_RECORD, false, true, true, false, false},
+      {IJ_ACTION_WORKLIST_READ, false, true, false, false, false},
+      {IJ_ACTION_NOTICE_READ, true, true, false, false, true},
   };
   ck_assert_int_eq(sizeof k_matrix / sizeof k_matrix[0], IJ_ACTION__COUNT);
   for (size_t i = 0; i < sizeof k_matrix / sizeof k_matrix[0]; i++) {
     ij_action a = k_matrix[i].action;
-    ck_assert_int_eq(ij_domain_may(IJ_ROLE_OFFICER, a), k_matrix[i].officer);
-    ck_assert_int_eq(ij_domain_may(IJ_ROLE_COORDINATOR, a), k_matrix[i].coordinator);
-    ck_assert_int_eq(ij_domain_may(IJ_ROLE_SUPERVISOR, a), k_matrix[i].supervisor);
-    ck_assert_int_eq(ij_domain_may(IJ_ROLE_COMMISSIONER, a), k_matrix[i].commissioner);
-    ck_assert_int_eq(ij_domain_may(IJ_ROLE_ADMIN, a), k_matrix[i].admin);
+    ck_assert_int_eq(a, (int)i); /* rows in the header's order, one per action */
+    const struct {
+      ij_roles role;
+      bool may;
+    } cells[] = {{IJ_ROLE_OFFICER, k_matrix[i].officer},
+                 {IJ_ROLE_COORDINATOR, k_matrix[i].coordinator},
+                 {IJ_ROLE_SUPERVISOR, k_matrix[i].supervisor},
+                 {IJ_ROLE_COMMISSIONER, k_matrix[i].commissioner},
+                 {IJ_ROLE_ADMIN, k_matrix[i].admin}};
+    ij_roles allowed = 0, refused = 0;
+    for (size_t k = 0; k < sizeof cells / sizeof cells[0]; k++) {
+      ck_assert_msg(ij_domain_may(cells[k].role, a) == cells[k].may, "action %zu, role %s", i,
+                    ij_role_name(cells[k].role));
+      if (cells[k].may) {
+        allowed |= cells[k].role;
+      } else {
+        refused |= cells[k].role;
+      }
+    }
     ck_assert_int_eq(ij_domain_may(0, a), false);
-    /* any one allowed role in a set is enough */
-    ck_assert_int_eq(ij_domain_may(IJ_ROLE_COMMISSIONER | IJ_ROLE_OFFICER, a), true);
-    ck_assert_int_eq(ij_domain_may(IJ_ROLE_COMMISSIONER | IJ_ROLE_ADMIN | IJ_ROLE_SUPERVISOR, a),
-                     false);
+    ck_assert_int_eq(ij_domain_may(IJ_ROLE_SYSTEM, a), false);
+    /* any one allowed role in a set is enough; no set of refused roles adds up to one */
+    ck_assert_uint_ne(allowed, 0);
+    for (size_t k = 0; k < sizeof cells / sizeof cells[0]; k++) {
+      if (cells[k].may) {
+        ck_assert_int_eq(ij_domain_may(cells[k].role | refused | IJ_ROLE_SYSTEM, a), true);
+      }
+    }
+    ck_assert_int_eq(ij_domain_may(refused | IJ_ROLE_SYSTEM, a), false);
+    ck_assert_int_eq(ij_domain_may(IJ_ROLES_HUMAN, a), true);
   }
   ck_assert_int_eq(ij_domain_may(IJ_ROLES_HUMAN, IJ_ACTION__COUNT), false);
   ck_assert_int_eq(ij_domain_may(IJ_ROLES_HUMAN, (ij_action)-1), false);

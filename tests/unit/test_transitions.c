@@ -10,9 +10,10 @@
 
 Suite *transitions_suite(void);
 
-/* SPEC.md, "The referral lifecycle", written out independently of the code's table. States and
- * roles are space-separated names. `own_only`: roles that may fire the event only on referrals
- * they made themselves. */
+/* SPEC.md, "The referral lifecycle", and the enforcement steps of "Placements and attendance"
+ * with docs/api-contract.md, written out independently of the code's table. States and roles are
+ * space-separated names. `own_only`: roles that may fire the event only on referrals they made
+ * themselves. `to` is "" for an event that leaves the state as it is. */
 typedef struct {
   const char *event;
   const char *from;
@@ -34,6 +35,8 @@ static const expected_rule k_expected[] = {
     {"withdraw", "submitted accepted scheduled in_progress", "withdrawn", "officer coordinator",
      "officer", true},
     {"close", "completed non_compliant", "closed", "system", "", false},
+    {"first_warning", "scheduled in_progress", "", "coordinator", "", true},
+    {"second_warning", "scheduled in_progress", "", "coordinator", "", true},
 };
 #define N_EXPECTED (sizeof k_expected / sizeof k_expected[0])
 
@@ -92,7 +95,7 @@ static unsigned expected_allowed(ij_state s, ij_roles role, bool owner) {
   return mask;
 }
 
-/* Facts that satisfy every fact guard. */
+/* Facts that satisfy every fact guard but second_warning's (see facts_for). */
 static ij_referral_facts good_facts(ij_state s) {
   ij_referral_facts f = {
       .state = s,
@@ -100,10 +103,22 @@ static ij_referral_facts good_facts(ij_state s) {
       .hours_required = 7,
       .minutes_credited = 7 * 60,
       .unacceptable_absences = 1,
+      .warnings = 0,
       .active_bookings = 0,
       .attended = false,
       .last_check_recorded = true,
   };
+  return f;
+}
+
+/* Facts that satisfy the fact guards of event e: a second warning follows a first one and a
+ * further breach. */
+static ij_referral_facts facts_for(ij_state s, ij_event e) {
+  ij_referral_facts f = good_facts(s);
+  if (e == IJ_EVENT_SECOND_WARNING) {
+    f.warnings = 1;
+    f.unacceptable_absences = 2;
+  }
   return f;
 }
 
@@ -126,6 +141,13 @@ static ij_transition_request good_request(ij_event e) {
   case IJ_EVENT_DECLARE_NON_COMPLIANCE:
     r.reason_code = "not_engaged";
     r.reason = "Missed two sessions without a reason";
+    break;
+  case IJ_EVENT_FIRST_WARNING:
+    r.reason_code = "unacceptable_absence";
+    break;
+  case IJ_EVENT_SECOND_WARNING:
+    r.reason_code = "failed_to_comply";
+    r.reason = "Sent home on 3 December";
     break;
   default:
     break;
@@ -212,7 +234,7 @@ static void walk_cell(report *rep, ij_state s, ij_event e, ij_roles role, bool c
   const char *ename = ij_event_name(e);
   const char *rname = ij_role_name(role);
   ij_actor actor = actor_with(role, owner ? OWNER : OTHER);
-  ij_referral_facts facts = good_facts(s);
+  ij_referral_facts facts = facts_for(s, e);
   ij_transition_request req = good_request(e);
   outcome o = decide(&actor, &facts, &req, &k_rules, client);
 
@@ -234,9 +256,10 @@ static void walk_cell(report *rep, ij_state s, ij_event e, ij_roles role, bool c
   }
   const ij_field_error *fe = find_error(&o.errs, "event");
   if (want == IJ_OK) {
-    if (strcmp(ij_state_name(o.out.to), x->to) != 0 || o.out.from != s) {
+    const char *to = x->to[0] != '\0' ? x->to : sname; /* "": the state stays */
+    if (strcmp(ij_state_name(o.out.to), to) != 0 || o.out.from != s) {
       note(rep, CELL "went %s -> %s, want %s -> %s", CELL_ARGS, ij_state_name(o.out.from),
-           ij_state_name(o.out.to), sname, x->to);
+           ij_state_name(o.out.to), sname, to);
     }
     if (o.out.acting_role != role) {
       note(rep, CELL "acting role 0x%x", CELL_ARGS, o.out.acting_role);
@@ -298,7 +321,10 @@ START_TEST(test_table_rows_match_spec) {
     const expected_rule *x = expected_for(r->event);
     ck_assert_ptr_nonnull(x);
     ck_assert_int_eq(r->event, (int)i);
-    ck_assert_str_eq(ij_state_name(r->to), x->to);
+    ck_assert_int_eq(r->stays, x->to[0] == '\0');
+    if (!r->stays) {
+      ck_assert_str_eq(ij_state_name(r->to), x->to);
+    }
     ck_assert_int_eq(r->client, x->client);
     for (int s = 0; s < IJ_STATE__COUNT; s++) {
       ck_assert_int_eq((r->from_mask >> s) & 1u, word_in(x->from, ij_state_name((ij_state)s)));
@@ -536,7 +562,7 @@ END_TEST
 
 static outcome send_reason(ij_event e, ij_state s, const char *code, const char *reason) {
   ij_actor a = actor_with(IJ_ROLE_COORDINATOR, OTHER);
-  ij_referral_facts facts = good_facts(s);
+  ij_referral_facts facts = facts_for(s, e);
   ij_transition_request req = {.event = e, .reason_code = code, .reason = reason};
   return decide(&a, &facts, &req, &k_rules, true);
 }
@@ -550,6 +576,8 @@ START_TEST(test_reason_code_guards) {
       {IJ_EVENT_REJECT, IJ_STATE_SUBMITTED, "reject"},
       {IJ_EVENT_WITHDRAW, IJ_STATE_IN_PROGRESS, "withdraw"},
       {IJ_EVENT_DECLARE_NON_COMPLIANCE, IJ_STATE_SCHEDULED, "non_compliance"},
+      {IJ_EVENT_FIRST_WARNING, IJ_STATE_SCHEDULED, "warning"},
+      {IJ_EVENT_SECOND_WARNING, IJ_STATE_IN_PROGRESS, "warning"},
   };
   char code64[IJ_MAX_CODE + 1], code65[IJ_MAX_CODE + 2];
   memset(code64, 'a', IJ_MAX_CODE);
@@ -619,7 +647,7 @@ START_TEST(test_unused_fields_refused) {
       continue; /* create: never a transition of an existing referral */
     }
     ij_actor a = actor_with(IJ_ROLE_COORDINATOR | IJ_ROLE_SYSTEM, OTHER);
-    ij_referral_facts facts = good_facts(from);
+    ij_referral_facts facts = facts_for(from, (ij_event)e);
     int refused = 0;
     for (size_t f = 0; f < 4; f++) {
       ij_transition_request req = good_request((ij_event)e);
@@ -630,7 +658,7 @@ START_TEST(test_unused_fields_refused) {
         req.reason_code = "other";
         break;
       case 1:
-        used = req.reason != NULL || e == IJ_EVENT_REJECT;
+        used = req.reason != NULL || e == IJ_EVENT_REJECT || e == IJ_EVENT_FIRST_WARNING;
         req.reason = "some text";
         break;
       case 2:
@@ -733,10 +761,140 @@ START_TEST(test_unbook_needs_no_bookings_and_no_attendance) {
 }
 END_TEST
 
+/* Fires a warning with warnings given and breaches recorded; the state is kept. */
+static outcome warn(ij_event e, ij_state s, int warnings, int breaches) {
+  ij_referral_facts f = good_facts(s);
+  f.warnings = warnings;
+  f.unacceptable_absences = breaches;
+  return fire(IJ_ROLE_COORDINATOR, e, &f, true);
+}
+
+static void assert_refused_on_event(outcome o, const char *words) {
+  ck_assert_int_eq(o.err, IJ_ERR_CONFLICT);
+  ck_assert_int_eq(o.errs.count, 1);
+  const ij_field_error *fe = find_error(&o.errs, "event");
+  ck_assert_ptr_nonnull(fe);
+  ck_assert_msg(strstr(fe->message, words) != NULL, "\"%s\" lacks \"%s\"", fe->message, words);
+}
+
+START_TEST(test_first_warning_guards) {
+  const ij_state states[] = {IJ_STATE_SCHEDULED, IJ_STATE_IN_PROGRESS};
+  for (size_t i = 0; i < 2; i++) {
+    ij_state st = states[i];
+    /* needs a breach */
+    assert_refused_on_event(warn(IJ_EVENT_FIRST_WARNING, st, 0, 0), "first warning needs");
+    outcome o = warn(IJ_EVENT_FIRST_WARNING, st, 0, 1);
+    ck_assert_int_eq(o.err, IJ_OK);
+    ck_assert_int_eq(o.out.from, st);
+    ck_assert_int_eq(o.out.to, st);
+    ck_assert_str_eq(o.out.reason_kind, "warning");
+    ck_assert_uint_eq(o.out.acting_role, IJ_ROLE_COORDINATOR);
+    ck_assert_int_eq(o.errs.count, 0);
+    ck_assert_int_eq(warn(IJ_EVENT_FIRST_WARNING, st, 0, 2).err, IJ_OK);
+    /* and no warning given yet */
+    assert_refused_on_event(warn(IJ_EVENT_FIRST_WARNING, st, 1, 1), "already been given");
+    assert_refused_on_event(warn(IJ_EVENT_FIRST_WARNING, st, 1, 5), "already been given");
+    assert_refused_on_event(warn(IJ_EVENT_FIRST_WARNING, st, 2, 5), "already been given");
+  }
+}
+END_TEST
+
+START_TEST(test_second_warning_guards) {
+  const ij_state states[] = {IJ_STATE_SCHEDULED, IJ_STATE_IN_PROGRESS};
+  for (size_t i = 0; i < 2; i++) {
+    ij_state st = states[i];
+    /* needs a first warning */
+    assert_refused_on_event(warn(IJ_EVENT_SECOND_WARNING, st, 0, 2), "first warning");
+    assert_refused_on_event(warn(IJ_EVENT_SECOND_WARNING, st, 0, 5), "first warning");
+    /* and a further breach */
+    assert_refused_on_event(warn(IJ_EVENT_SECOND_WARNING, st, 1, 1), "further breach");
+    assert_refused_on_event(warn(IJ_EVENT_SECOND_WARNING, st, 1, 0), "further breach");
+    outcome o = warn(IJ_EVENT_SECOND_WARNING, st, 1, 2);
+    ck_assert_int_eq(o.err, IJ_OK);
+    ck_assert_int_eq(o.out.from, st);
+    ck_assert_int_eq(o.out.to, st);
+    ck_assert_str_eq(o.out.reason_kind, "warning");
+    ck_assert_int_eq(warn(IJ_EVENT_SECOND_WARNING, st, 1, 3).err, IJ_OK);
+    /* only once */
+    assert_refused_on_event(warn(IJ_EVENT_SECOND_WARNING, st, 2, 2), "already been given");
+    assert_refused_on_event(warn(IJ_EVENT_SECOND_WARNING, st, 2, 9), "already been given");
+  }
+}
+END_TEST
+
+START_TEST(test_warning_requests) {
+  /* A reason code of the "warning" list is required, the reason is optional; the request is
+   * checked before the facts. */
+  const ij_event events[] = {IJ_EVENT_FIRST_WARNING, IJ_EVENT_SECOND_WARNING};
+  for (size_t i = 0; i < 2; i++) {
+    ij_event e = events[i];
+    ck_assert_int_eq(send_reason(e, IJ_STATE_SCHEDULED, "unacceptable_absence", NULL).err, IJ_OK);
+    ck_assert_int_eq(send_reason(e, IJ_STATE_SCHEDULED, "unacceptable_absence", "text").err, IJ_OK);
+    outcome o = send_reason(e, IJ_STATE_SCHEDULED, NULL, NULL);
+    ck_assert_int_eq(o.err, IJ_ERR_INVALID);
+    ck_assert_str_eq(find_error(&o.errs, "reason_code")->message, "is required");
+    static char long_reason[IJ_MAX_NOTE + 2];
+    memset(long_reason, 'r', IJ_MAX_NOTE + 1);
+    long_reason[IJ_MAX_NOTE + 1] = '\0';
+    o = send_reason(e, IJ_STATE_SCHEDULED, "unacceptable_absence", long_reason);
+    ck_assert_int_eq(o.err, IJ_ERR_INVALID);
+    ck_assert_ptr_nonnull(find_error(&o.errs, "reason"));
+
+    ij_actor a = actor_with(IJ_ROLE_COORDINATOR, OTHER);
+    ij_referral_facts f = good_facts(IJ_STATE_IN_PROGRESS);
+    f.unacceptable_absences = 0;
+    f.warnings = 2;
+    ij_transition_request req = {.event = e, .reason_code = "Bad Code"};
+    o = decide(&a, &f, &req, &k_rules, true);
+    ck_assert_int_eq(o.err, IJ_ERR_INVALID);
+    ck_assert_ptr_null(find_error(&o.errs, "event"));
+    /* Hours and suitability notes are not a warning's. */
+    req = good_request(e);
+    req.has_hours_confirmed = true;
+    req.hours_confirmed = 7;
+    f = facts_for(IJ_STATE_IN_PROGRESS, e);
+    o = decide(&a, &f, &req, &k_rules, true);
+    ck_assert_int_eq(o.err, IJ_ERR_INVALID);
+    ck_assert_ptr_nonnull(find_error(&o.errs, "hours_confirmed"));
+  }
+}
+END_TEST
+
+START_TEST(test_warnings_by_other_roles_and_states) {
+  const ij_event events[] = {IJ_EVENT_FIRST_WARNING, IJ_EVENT_SECOND_WARNING};
+  for (size_t i = 0; i < 2; i++) {
+    ij_event e = events[i];
+    ij_referral_facts f = facts_for(IJ_STATE_SCHEDULED, e);
+    /* only a coordinator; the referring officer may not warn */
+    ck_assert_int_eq(fire(IJ_ROLE_SUPERVISOR, e, &f, true).err, IJ_ERR_FORBIDDEN);
+    ck_assert_int_eq(fire(IJ_ROLE_SYSTEM, e, &f, false).err, IJ_ERR_FORBIDDEN);
+    ij_actor own = actor_with(IJ_ROLE_OFFICER, OWNER);
+    ij_transition_request req = good_request(e);
+    ck_assert_int_eq(decide(&own, &f, &req, &k_rules, true).err, IJ_ERR_FORBIDDEN);
+    /* not before scheduling nor after the end */
+    const ij_state refused[] = {IJ_STATE_SUBMITTED, IJ_STATE_ACCEPTED, IJ_STATE_COMPLETED,
+                                IJ_STATE_NON_COMPLIANT, IJ_STATE_WITHDRAWN};
+    for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++) {
+      f = facts_for(refused[k], e);
+      outcome o = fire(IJ_ROLE_COORDINATOR, e, &f, true);
+      ck_assert_int_eq(o.err, IJ_ERR_TRANSITION);
+      ck_assert_ptr_nonnull(find_error(&o.errs, "event"));
+    }
+    /* a coordinator's warning also passes when the service records it (not from a client) */
+    f = facts_for(IJ_STATE_IN_PROGRESS, e);
+    outcome o = fire(IJ_ROLE_COORDINATOR, e, &f, false);
+    ck_assert_int_eq(o.err, IJ_OK);
+    ck_assert_int_eq(o.out.to, IJ_STATE_IN_PROGRESS);
+  }
+}
+END_TEST
+
 START_TEST(test_reason_kinds) {
   ck_assert_str_eq(ij_domain_reason_kind(IJ_EVENT_REJECT), "reject");
   ck_assert_str_eq(ij_domain_reason_kind(IJ_EVENT_WITHDRAW), "withdraw");
   ck_assert_str_eq(ij_domain_reason_kind(IJ_EVENT_DECLARE_NON_COMPLIANCE), "non_compliance");
+  ck_assert_str_eq(ij_domain_reason_kind(IJ_EVENT_FIRST_WARNING), "warning");
+  ck_assert_str_eq(ij_domain_reason_kind(IJ_EVENT_SECOND_WARNING), "warning");
   const ij_event none[] = {IJ_EVENT_CREATE, IJ_EVENT_ACCEPT,   IJ_EVENT_BOOK, IJ_EVENT_UNBOOK,
                            IJ_EVENT_ATTEND, IJ_EVENT_COMPLETE, IJ_EVENT_CLOSE};
   for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
@@ -758,14 +916,16 @@ END_TEST
 #define REJ EV(IJ_EVENT_REJECT)
 #define DNC EV(IJ_EVENT_DECLARE_NON_COMPLIANCE)
 #define WDR EV(IJ_EVENT_WITHDRAW)
+#define FW EV(IJ_EVENT_FIRST_WARNING)
+#define SW EV(IJ_EVENT_SECOND_WARNING)
 
 START_TEST(test_allowed_events_per_state) {
   /* indexed by state, in IJ_STATE_LIST order */
   static const unsigned coordinator[IJ_STATE__COUNT] = {
       [IJ_STATE_SUBMITTED] = ACC | REJ | WDR,
       [IJ_STATE_ACCEPTED] = WDR,
-      [IJ_STATE_SCHEDULED] = DNC | WDR,
-      [IJ_STATE_IN_PROGRESS] = DNC | WDR,
+      [IJ_STATE_SCHEDULED] = DNC | WDR | FW | SW,
+      [IJ_STATE_IN_PROGRESS] = DNC | WDR | FW | SW,
   };
   static const unsigned own_officer[IJ_STATE__COUNT] = {
       [IJ_STATE_SUBMITTED] = WDR,
@@ -814,7 +974,9 @@ START_TEST(test_allowed_events_ignore_fact_guards) {
   ij_referral_facts f = good_facts(IJ_STATE_SCHEDULED);
   f.unacceptable_absences = 0;
   ij_actor a = actor_with(IJ_ROLE_COORDINATOR, OTHER);
-  ck_assert_uint_eq(ij_domain_allowed_events(&a, &f), DNC | WDR);
+  ck_assert_uint_eq(ij_domain_allowed_events(&a, &f), DNC | WDR | FW | SW);
+  f.warnings = 2;
+  ck_assert_uint_eq(ij_domain_allowed_events(&a, &f), DNC | WDR | FW | SW);
 }
 END_TEST
 
@@ -853,6 +1015,10 @@ Suite *transitions_suite(void) {
   tcase_add_test(tc, test_complete_needs_the_hours);
   tcase_add_test(tc, test_close_needs_the_last_check);
   tcase_add_test(tc, test_unbook_needs_no_bookings_and_no_attendance);
+  tcase_add_test(tc, test_first_warning_guards);
+  tcase_add_test(tc, test_second_warning_guards);
+  tcase_add_test(tc, test_warning_requests);
+  tcase_add_test(tc, test_warnings_by_other_roles_and_states);
   tcase_add_test(tc, test_reason_kinds);
   suite_add_tcase(s, tc);
 

@@ -1,0 +1,42 @@
+/* Operations: the domain's decisions and the store's writes for one business operation, in one
+ * transaction. Used by the HTTP handlers and by the demo data, so that both follow the same rules.
+ * No HTTP here and no clock reads: the caller passes "now". */
+#ifndef IJ_OPS_H
+#define IJ_OPS_H
+
+#include "ij/domain.h"
+#include "ij/store.h"
+
+typedef struct {
+  const char *area;
+  const char *request_id;
+  ij_time_us now;
+} ij_op_ctx;
+
+/* The facts the domain decides on, from a stored referral. */
+void ij_ops_facts(const ij_referral *r, ij_referral_facts *f);
+
+/* Decides `event` for `actor` on a referral locked in the caller's transaction and persists it;
+ * *r becomes the updated referral (the old one is cleared). An exit (completed, non_compliant)
+ * writes the outcome notices. */
+ij_err ij_ops_apply_event(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor, ij_referral *r,
+                          ij_event event, ij_field_errors *errs);
+
+/* Books a referral onto a session; the first booking schedules the referral. IJ_ERR_NOT_FOUND
+ * (no such referral), IJ_ERR_INVALID (field session_id: no such session), IJ_ERR_TRANSITION
+ * (*allowed_events set), IJ_ERR_CONFLICT (field errors say why). booking_id gets the new id. */
+ij_err ij_ops_book(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                   const char *referral_id, const char *session_id, char booking_id[IJ_UUID_BUF],
+                   unsigned *allowed_events, ij_field_errors *errs);
+
+/* Records an outcome on a booking at expected_version (else IJ_ERR_STALE with *current_version
+ * set), and moves the referral by itself: in progress on the first attended session, completed
+ * when the credited hours reach those required (with outcome notices), back to accepted when no
+ * booking holds a place and nothing was attended. rescheduled_session: the session of the new
+ * booking for a rescheduled outcome (else NULL). */
+ij_err ij_ops_record_outcome(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                             const char *booking_id, int expected_version,
+                             const ij_outcome_input *in, const char *rescheduled_session,
+                             int *current_version, ij_field_errors *errs);
+
+#endif

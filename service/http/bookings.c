@@ -1,0 +1,299 @@
+/* Bookings and attendance: book a referral onto a session, read bookings, record outcomes.
+ * The referral moves by itself: the first booking schedules it, the first attended session puts
+ * it in progress, and the attendance that brings the credited hours up to those required
+ * completes it, all in the transaction that records the booking or outcome. */
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "ij/ops.h"
+#include "internal.h"
+
+static bool uuid_of(const char *in, char out[IJ_UUID_BUF]) {
+  uuid_t u;
+  if (!in || strlen(in) != 36 || uuid_parse(in, u) != 0)
+    return false;
+  uuid_unparse_lower(u, out);
+  return true;
+}
+
+/* A supervisor who is not also a coordinator sees only the sessions they supervise. */
+static bool supervisor_only(const ij_ctx *ctx) {
+  return (ctx->actor.roles & IJ_ROLE_SUPERVISOR) && !(ctx->actor.roles & IJ_ROLE_COORDINATOR);
+}
+
+static bool may_see_booking(const ij_ctx *ctx, const ij_booking *b) {
+  return !supervisor_only(ctx) ||
+         (b->supervisor_sub && strcmp(b->supervisor_sub, ctx->actor.sub) == 0);
+}
+
+/* ---- JSON ---- */
+
+static json_t *booking_json(const ij_booking *b, const ij_rows *outcomes) {
+  json_t *j = json_pack(
+      "{s:s, s:s, s:{s:s, s:o, s:o, s:s, s:s}, s:s, s:s, s:o, s:i, s:i, s:o, s:o, s:o, s:o, s:i,"
+      " s:o, s:o}",
+      "id", b->id, "referral_id", b->referral_id, "session", "id", b->session_id, "starts_at",
+      ij_json_time(b->starts_at), "ends_at", ij_json_time(b->ends_at), "placement_id",
+      b->placement_id, "placement_name", b->placement_name, "person_name", b->person_name, "status",
+      b->status, "absence_reason", ij_json_str_or_null(b->absence_reason), "penalty_minutes",
+      b->penalty_minutes, "minutes_credited", b->minutes_credited, "behaviour",
+      ij_json_str_or_null(b->behaviour), "work_quality", ij_json_str_or_null(b->work_quality),
+      "notes", ij_json_str_or_null(b->notes), "rescheduled_to",
+      ij_json_str_or_null(b->rescheduled_to), "version", b->version, "created_at",
+      ij_json_time(b->created_at), "updated_at", ij_json_time(b->updated_at));
+  if (!j)
+    return NULL;
+  json_t *list = json_array();
+  for (int i = 0; outcomes && i < outcomes->count; i++) {
+    json_array_append_new(
+        list, json_pack("{s:i, s:s, s:i, s:o, s:{s:s, s:s, s:s}, s:o}", "seq",
+                        atoi(ij_rows_get(outcomes, i, 0)), "status", ij_rows_get(outcomes, i, 1),
+                        "minutes_credited", atoi(ij_rows_get(outcomes, i, 2)), "amendment_reason",
+                        ij_json_str_or_null(ij_rows_get(outcomes, i, 3)), "actor", "sub",
+                        ij_rows_get(outcomes, i, 4), "name", ij_rows_get(outcomes, i, 5), "role",
+                        ij_rows_get(outcomes, i, 6), "at",
+                        ij_json_time(strtoll(ij_rows_get(outcomes, i, 7), NULL, 10))));
+  }
+  json_object_set_new(j, "outcomes", list);
+  return j;
+}
+
+/* Reads the booking again (after commit) and sends it with its outcome history. */
+static void send_booking(ij_ctx *ctx, ij_conn *conn, const char *id, int status) {
+  ij_booking_list list;
+  ij_err err = ij_store_booking_get(conn, ctx->actor.area, id, false, &list);
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, err == IJ_ERR_NOT_FOUND ? "no booking with this id" : NULL, NULL);
+    return;
+  }
+  ij_rows outcomes;
+  err = ij_store_booking_outcomes(conn, ctx->actor.area, id, &outcomes);
+  if (err != IJ_OK) {
+    ij_booking_list_clear(&list);
+    ij_send_problem(ctx, err, NULL, NULL);
+    return;
+  }
+  char etag[24], location[64];
+  snprintf(etag, sizeof etag, "\"%d\"", list.items[0].version);
+  ij_set_header(ctx, "ETag", etag);
+  if (status == 201) {
+    snprintf(location, sizeof location, "/v1/bookings/%s", id);
+    ij_set_header(ctx, "Location", location);
+  }
+  ij_send_json(ctx, status, booking_json(&list.items[0], &outcomes));
+  ij_rows_clear(&outcomes);
+  ij_booking_list_clear(&list);
+}
+
+static void send_error(ij_ctx *ctx, ij_err err, const char *detail, ij_field_errors *errs) {
+  ij_send_problem(ctx, err, detail, errs && errs->count ? errs : NULL);
+}
+
+/* ---- POST /v1/referrals/{id}/bookings ---- */
+
+void ij_h_booking_create(ij_ctx *ctx) {
+  static const char *const no_query[] = {NULL};
+  static const char *const fields[] = {"session_id", NULL};
+  char referral_id[IJ_UUID_BUF], session_id[IJ_UUID_BUF], booking_id[IJ_UUID_BUF];
+  if (!ij_require(ctx, IJ_ACTION_BOOKING_WRITE) || !ij_query_only(ctx, no_query))
+    return;
+  if (!uuid_of(ctx->path_id, referral_id)) {
+    ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no referral with this id", NULL);
+    return;
+  }
+  json_t *body = ij_body_object(ctx);
+  if (!body)
+    return;
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  ij_json_unknown(body, "", fields, &errs);
+  const char *sid = ij_json_str(body, "", "session_id", &errs);
+  if (!errs.count && !uuid_of(sid, session_id))
+    ij_field_errors_add(&errs, "session_id", sid ? "is not a session id" : "is required");
+  if (errs.count) {
+    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+    json_decref(body);
+    return;
+  }
+  json_decref(body);
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now};
+  unsigned allowed = 0;
+  ij_err err =
+      ij_ops_book(conn, &op, &ctx->actor, referral_id, session_id, booking_id, &allowed, &errs);
+  if (err == IJ_ERR_TRANSITION) {
+    ij_send_problem_events(ctx, err, "the referral cannot be booked in its current state", &errs,
+                           allowed);
+    return;
+  }
+  if (err != IJ_OK) {
+    send_error(ctx, err, err == IJ_ERR_NOT_FOUND ? "no referral with this id" : NULL, &errs);
+    return;
+  }
+  send_booking(ctx, conn, booking_id, 201);
+}
+
+/* ---- GET /v1/referrals/{id}/bookings ---- */
+
+void ij_h_referral_bookings(ij_ctx *ctx) {
+  static const char *const no_query[] = {NULL};
+  char referral_id[IJ_UUID_BUF];
+  if (!ij_require(ctx, IJ_ACTION_BOOKING_READ) || !ij_query_only(ctx, no_query))
+    return;
+  if (!uuid_of(ctx->path_id, referral_id)) {
+    ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no referral with this id", NULL);
+    return;
+  }
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_referral r;
+  ij_err err = ij_store_referral_get(conn, ctx->actor.area, referral_id, &r);
+  if (err != IJ_OK) {
+    send_error(ctx, err, err == IJ_ERR_NOT_FOUND ? "no referral with this id" : NULL, NULL);
+    return;
+  }
+  ij_referral_clear(&r);
+  ij_booking_list list;
+  err = ij_store_bookings_of_referral(conn, ctx->actor.area, referral_id, &list);
+  if (err != IJ_OK) {
+    send_error(ctx, err, NULL, NULL);
+    return;
+  }
+  json_t *items = json_array();
+  for (int i = 0; i < list.count; i++)
+    if (may_see_booking(ctx, &list.items[i]))
+      json_array_append_new(items, booking_json(&list.items[i], NULL));
+  ij_booking_list_clear(&list);
+  ij_send_json(ctx, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+}
+
+/* ---- GET /v1/bookings/{id} ---- */
+
+void ij_h_booking_get(ij_ctx *ctx) {
+  static const char *const no_query[] = {NULL};
+  char id[IJ_UUID_BUF];
+  if (!ij_require(ctx, IJ_ACTION_BOOKING_READ) || !ij_query_only(ctx, no_query))
+    return;
+  if (!uuid_of(ctx->path_id, id)) {
+    ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no booking with this id", NULL);
+    return;
+  }
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_booking_list list;
+  ij_err err = ij_store_booking_get(conn, ctx->actor.area, id, false, &list);
+  if (err == IJ_OK && !may_see_booking(ctx, &list.items[0]))
+    err = IJ_ERR_NOT_FOUND;
+  ij_booking_list_clear(&list);
+  if (err != IJ_OK) {
+    send_error(ctx, err, err == IJ_ERR_NOT_FOUND ? "no booking with this id" : NULL, NULL);
+    return;
+  }
+  send_booking(ctx, conn, id, 200);
+}
+
+/* ---- POST /v1/bookings/{id}/outcome ---- */
+
+static const char *const OUTCOME_FIELDS[] = {
+    "outcome", "absence_reason",         "penalty_minutes",  "behaviour", "work_quality",
+    "notes",   "rescheduled_session_id", "amendment_reason", NULL};
+
+static int if_match(ij_ctx *ctx) {
+  const char *h = ij_header(ctx, "If-Match");
+  if (!h)
+    return -1;
+  while (*h == ' ')
+    h++;
+  if (*h == '"')
+    h++;
+  char *end;
+  long v = strtol(h, &end, 10);
+  if (end == h || (*end != '"' && *end != 0) || v < 1 || v > 1000000000)
+    return -2;
+  return (int)v;
+}
+
+void ij_h_booking_outcome(ij_ctx *ctx) {
+  static const char *const no_query[] = {NULL};
+  char id[IJ_UUID_BUF], new_session[IJ_UUID_BUF];
+  if (!ij_require(ctx, IJ_ACTION_OUTCOME_RECORD) || !ij_query_only(ctx, no_query))
+    return;
+  if (!uuid_of(ctx->path_id, id)) {
+    ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no booking with this id", NULL);
+    return;
+  }
+  int expected = if_match(ctx);
+  if (expected == -1) {
+    ij_send_problem(ctx, IJ_ERR_PRECONDITION_REQUIRED,
+                    "send If-Match with the ETag of the booking you read", NULL);
+    return;
+  }
+  json_t *body = ij_body_object(ctx);
+  if (!body)
+    return;
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  ij_json_unknown(body, "", OUTCOME_FIELDS, &errs);
+  ij_outcome_input in;
+  memset(&in, 0, sizeof in);
+  const char *outcome = ij_json_str(body, "", "outcome", &errs);
+  if (!outcome && !errs.count)
+    ij_field_errors_add(&errs, "outcome", "is required");
+  else if (outcome && ij_outcome_parse(outcome, &in.outcome) != IJ_OK)
+    ij_field_errors_add(&errs, "outcome", "is not a Community Payback outcome code");
+  in.absence_reason = ij_json_str(body, "", "absence_reason", &errs);
+  in.has_penalty = ij_json_int(body, "", "penalty_minutes", &in.penalty_minutes, &errs);
+  in.behaviour = ij_json_str(body, "", "behaviour", &errs);
+  in.work_quality = ij_json_str(body, "", "work_quality", &errs);
+  in.notes = ij_json_str(body, "", "notes", &errs);
+  in.amendment_reason = ij_json_str(body, "", "amendment_reason", &errs);
+  const char *resched = ij_json_str(body, "", "rescheduled_session_id", &errs);
+  in.has_rescheduled_session = resched != NULL;
+  if (resched && !uuid_of(resched, new_session))
+    ij_field_errors_add(&errs, "rescheduled_session_id", "is not a session id");
+
+  if (errs.count) {
+    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+    json_decref(body);
+    return;
+  }
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn) {
+    json_decref(body);
+    return;
+  }
+  /* a supervisor records only on the sessions they supervise */
+  ij_booking_list bl;
+  ij_err err = ij_store_booking_get(conn, ctx->actor.area, id, false, &bl);
+  if (err == IJ_OK) {
+    bool visible = may_see_booking(ctx, &bl.items[0]);
+    ij_booking_list_clear(&bl);
+    err = visible ? IJ_OK : IJ_ERR_NOT_FOUND;
+  }
+  if (err == IJ_OK) {
+    ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now};
+    int current = 0;
+    err = ij_ops_record_outcome(conn, &op, &ctx->actor, id, expected < 0 ? -1 : expected, &in,
+                                resched ? new_session : NULL, &current, &errs);
+    if (err == IJ_ERR_STALE) {
+      char etag[24];
+      snprintf(etag, sizeof etag, "\"%d\"", current);
+      ij_set_header(ctx, "ETag", etag);
+    }
+  }
+  json_decref(body);
+  if (err != IJ_OK) {
+    send_error(ctx, err,
+               err == IJ_ERR_NOT_FOUND ? "no booking with this id"
+               : err == IJ_ERR_STALE   ? "the booking has changed since you read it; read it again"
+                                       : NULL,
+               &errs);
+    return;
+  }
+  send_booking(ctx, conn, id, 200);
+}

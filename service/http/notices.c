@@ -1,0 +1,67 @@
+/* The notice feed: outcome notices and victim updates, ascending by seq, for receivers that poll
+ * rather than take the webhook. */
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static json_t *notice_json(const ij_notice *n) {
+  json_t *payload = n->payload ? json_loads(n->payload, 0, NULL) : NULL;
+  return json_pack("{s:s, s:I, s:s, s:s, s:s, s:o, s:o, s:o}", "id", n->id, "seq",
+                   (json_int_t)n->seq, "kind", n->kind, "event", n->event, "referral_id",
+                   n->referral_id, "created_at", ij_json_time(n->created_at), "delivered_at",
+                   ij_json_time_or_null(n->delivered_at), "payload",
+                   payload ? payload : json_object());
+}
+
+/* ---- GET /v1/notices ---- */
+
+void ij_h_notice_list(ij_ctx *ctx) {
+  static const char *const allowed[] = {"after", "limit", NULL};
+  if (!ij_require(ctx, IJ_ACTION_NOTICE_READ) || !ij_query_only(ctx, allowed))
+    return;
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  int limit;
+  ij_query_limit(ctx, 25, 100, &limit, &errs);
+  int64_t after = 0;
+  const char *v = ij_query(ctx, "after");
+  if (v) {
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (!*v || *end || *v == '-' || *v == '+' || n < 0 || n == LLONG_MAX)
+      ij_field_errors_add(&errs, "after", "must be a notice seq (a whole number from 0)");
+    else
+      after = (int64_t)n;
+  }
+  if (errs.count) {
+    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+    return;
+  }
+  /* coordinators and admins read the whole area's feed; an officer only the outcomes of the
+   * referrals they made */
+  const char *officer =
+      (ctx->actor.roles & (IJ_ROLE_COORDINATOR | IJ_ROLE_ADMIN)) ? NULL : ctx->actor.sub;
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_notice_page page;
+  ij_err err = ij_store_notices_list(conn, ctx->actor.area, officer, after, limit, &page);
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, NULL, NULL);
+    return;
+  }
+  json_t *items = json_array();
+  for (int i = 0; i < page.count; i++)
+    json_array_append_new(items, notice_json(&page.items[i]));
+  json_t *next = json_null();
+  if (page.more && page.count > 0) {
+    char cursor[24];
+    snprintf(cursor, sizeof cursor, "%" PRId64, page.items[page.count - 1].seq);
+    next = json_string(cursor);
+  }
+  ij_notice_page_clear(&page);
+  ij_send_json(ctx, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}

@@ -1,0 +1,239 @@
+/* The coordinators' work lists: triage, overdue, a day's sessions, outcomes due. Each is a keyset
+ * list ({"items", "next_cursor"}) whose cursor is "<sort instant in microseconds>.<id>". */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "internal.h"
+
+/* ---- shared parts ---- */
+
+/* Cursor "<microseconds>.<uuid>": opaque to clients. */
+static bool parse_cursor(const char *s, ij_worklist_cursor *out) {
+  memset(out, 0, sizeof *out);
+  const char *dot = strchr(s, '.');
+  if (!dot || dot == s || dot - s > 19 || *s < '0' || *s > '9')
+    return false;
+  char num[24];
+  memcpy(num, s, (size_t)(dot - s));
+  num[dot - s] = 0;
+  char *end;
+  long long v = strtoll(num, &end, 10);
+  if (*end)
+    return false;
+  uuid_t u;
+  if (strlen(dot + 1) != 36 || uuid_parse(dot + 1, u) != 0)
+    return false;
+  uuid_unparse_lower(u, out->id);
+  out->at = (ij_time_us)v;
+  out->has = true;
+  return true;
+}
+
+static json_t *cursor_json(bool more, ij_time_us at, const char *id) {
+  if (!more)
+    return json_null();
+  char cursor[96];
+  snprintf(cursor, sizeof cursor, "%" PRId64 ".%s", at, id);
+  return json_string(cursor);
+}
+
+/* Reads limit and cursor (the only parameters besides `extra`); false when a problem was sent. */
+static bool page_params(ij_ctx *ctx, const char *const *allowed, int *limit,
+                        ij_worklist_cursor *cursor, ij_field_errors *errs) {
+  if (!ij_require(ctx, IJ_ACTION_WORKLIST_READ) || !ij_query_only(ctx, allowed))
+    return false;
+  ij_query_limit(ctx, 25, 100, limit, errs);
+  memset(cursor, 0, sizeof *cursor);
+  const char *v = ij_query(ctx, "cursor");
+  if (v && !parse_cursor(v, cursor))
+    ij_field_errors_add(errs, "cursor", "is not a cursor this service gave");
+  return true;
+}
+
+/* A referral summary, the shape GET /v1/referrals lists. */
+static json_t *summary_json(const ij_referral *r, ij_time_us now) {
+  bool overdue = ij_domain_referral_overdue(r->state, r->first_attended_at != 0,
+                                            r->target_start_by, now);
+  return json_pack(
+      "{s:s, s:s, s:i, s:{s:s, s:o}, s:{s:o, s:s, s:s}, s:s, s:i, s:o, s:{s:s, s:s}, s:o, s:b,"
+      " s:o, s:o}",
+      "id", r->id, "state", ij_state_name(r->state), "version", r->version, "person", "name",
+      r->person_name, "date_of_birth", ij_json_date(r->date_of_birth), "offence", "date",
+      ij_json_date(r->offence_date), "category", r->offence_category, "ward", r->ward, "disposal",
+      r->disposal, "hours_proposed", r->hours_proposed, "hours_confirmed",
+      r->hours_confirmed ? json_integer(r->hours_confirmed) : json_null(), "officer", "sub",
+      r->officer_sub, "name", r->officer_name, "target_start_by", ij_json_time(r->target_start_by),
+      "overdue", overdue, "created_at", ij_json_time(r->created_at), "updated_at",
+      ij_json_time(r->updated_at));
+}
+
+typedef ij_err (*referral_list_fn)(ij_ctx *ctx, ij_conn *conn, const ij_worklist_cursor *after,
+                                   int limit, ij_referral_page *out);
+
+/* The two referral lists differ only in the query and the sort key of the cursor. */
+static void referral_worklist(ij_ctx *ctx, referral_list_fn list, bool by_target) {
+  static const char *const allowed[] = {"limit", "cursor", NULL};
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  int limit;
+  ij_worklist_cursor cursor;
+  if (!page_params(ctx, allowed, &limit, &cursor, &errs))
+    return;
+  if (errs.count) {
+    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+    return;
+  }
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_referral_page page;
+  ij_err err = list(ctx, conn, &cursor, limit, &page);
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, NULL, NULL);
+    return;
+  }
+  json_t *items = json_array();
+  for (int i = 0; i < page.count; i++)
+    json_array_append_new(items, summary_json(&page.items[i], ctx->now));
+  json_t *next = json_null();
+  if (page.more && page.count > 0) {
+    const ij_referral *last = &page.items[page.count - 1];
+    next = cursor_json(true, by_target ? last->target_start_by : last->created_at, last->id);
+  }
+  ij_referral_page_clear(&page);
+  ij_send_json(ctx, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+/* ---- GET /v1/worklists/triage ---- */
+
+static ij_err triage(ij_ctx *ctx, ij_conn *conn, const ij_worklist_cursor *after, int limit,
+                     ij_referral_page *out) {
+  return ij_store_worklist_triage(conn, ctx->actor.area, after, limit, out);
+}
+
+void ij_h_worklist_triage(ij_ctx *ctx) {
+  referral_worklist(ctx, triage, false);
+}
+
+/* ---- GET /v1/worklists/overdue ---- */
+
+static ij_err overdue(ij_ctx *ctx, ij_conn *conn, const ij_worklist_cursor *after, int limit,
+                      ij_referral_page *out) {
+  return ij_store_worklist_overdue(conn, ctx->actor.area, ctx->now, after, limit, out);
+}
+
+void ij_h_worklist_overdue(ij_ctx *ctx) {
+  referral_worklist(ctx, overdue, true);
+}
+
+/* ---- GET /v1/worklists/sessions ---- */
+
+static json_t *session_json(const ij_worklist_session *s) {
+  json_t *bookings = json_array();
+  for (int i = 0; i < s->nbookings; i++) {
+    const ij_worklist_booking *b = &s->bookings[i];
+    json_array_append_new(bookings,
+                          json_pack("{s:s, s:s, s:s, s:s}", "id", b->id, "referral_id",
+                                    b->referral_id, "person_name", b->person_name, "status",
+                                    b->status));
+  }
+  int available = s->capacity - s->booked;
+  return json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:o}, s:o, s:o, s:i, s:i, s:i, s:{s:s, s:s},"
+                   " s:o}",
+                   "id", s->id, "placement", "id", s->placement_id, "name", s->placement_name,
+                   "type", s->placement_type, "ward", s->ward, "location",
+                   ij_json_str_or_null(s->location), "starts_at", ij_json_time(s->starts_at),
+                   "ends_at", ij_json_time(s->ends_at), "capacity", s->capacity, "booked",
+                   s->booked, "available", available > 0 ? available : 0, "supervisor", "sub",
+                   s->supervisor_sub, "name", s->supervisor_name, "bookings", bookings);
+}
+
+void ij_h_worklist_sessions(ij_ctx *ctx) {
+  static const char *const allowed[] = {"day", "limit", "cursor", NULL};
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  int limit;
+  ij_worklist_cursor cursor;
+  if (!page_params(ctx, allowed, &limit, &cursor, &errs))
+    return;
+  ij_date day = ij_time_date(ctx->now);
+  const char *v = ij_query(ctx, "day");
+  if (v && strcmp(v, "tomorrow") == 0)
+    day += 1;
+  else if (v && strcmp(v, "today") != 0)
+    ij_field_errors_add(&errs, "day", "must be today or tomorrow");
+  if (errs.count) {
+    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+    return;
+  }
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_time_us from = (ij_time_us)day * IJ_US_PER_DAY;
+  ij_worklist_session_page page;
+  ij_err err = ij_store_worklist_sessions(conn, ctx->actor.area, from, from + IJ_US_PER_DAY,
+                                          &cursor, limit, &page);
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, NULL, NULL);
+    return;
+  }
+  json_t *items = json_array();
+  for (int i = 0; i < page.count; i++)
+    json_array_append_new(items, session_json(&page.items[i]));
+  json_t *next = json_null();
+  if (page.more && page.count > 0) {
+    const ij_worklist_session *last = &page.items[page.count - 1];
+    next = cursor_json(true, last->starts_at, last->id);
+  }
+  ij_worklist_session_page_clear(&page);
+  ij_send_json(ctx, 200,
+               json_pack("{s:o, s:o, s:o}", "date", ij_json_date(day), "items", items,
+                         "next_cursor", next));
+}
+
+/* ---- GET /v1/worklists/outcomes-due ---- */
+
+static json_t *outcome_due_json(const ij_outcome_due *d) {
+  return json_pack("{s:s, s:i, s:s, s:s, s:{s:s, s:o, s:o, s:s, s:s}, s:{s:s, s:s}}", "id", d->id,
+                   "version", d->version, "referral_id", d->referral_id, "person_name",
+                   d->person_name, "session", "id", d->session_id, "starts_at",
+                   ij_json_time(d->starts_at), "ends_at", ij_json_time(d->ends_at),
+                   "placement_id", d->placement_id, "placement_name", d->placement_name,
+                   "supervisor", "sub", d->supervisor_sub, "name", d->supervisor_name);
+}
+
+void ij_h_worklist_outcomes_due(ij_ctx *ctx) {
+  static const char *const allowed[] = {"limit", "cursor", NULL};
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  int limit;
+  ij_worklist_cursor cursor;
+  if (!page_params(ctx, allowed, &limit, &cursor, &errs))
+    return;
+  if (errs.count) {
+    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+    return;
+  }
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_outcome_due_page page;
+  ij_err err =
+      ij_store_worklist_outcomes_due(conn, ctx->actor.area, ctx->now, &cursor, limit, &page);
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, NULL, NULL);
+    return;
+  }
+  json_t *items = json_array();
+  for (int i = 0; i < page.count; i++)
+    json_array_append_new(items, outcome_due_json(&page.items[i]));
+  json_t *next = json_null();
+  if (page.more && page.count > 0) {
+    const ij_outcome_due *last = &page.items[page.count - 1];
+    next = cursor_json(true, last->ends_at, last->id);
+  }
+  ij_outcome_due_page_clear(&page);
+  ij_send_json(ctx, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}

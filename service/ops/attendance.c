@@ -1,0 +1,203 @@
+/* Booking and attendance operations: each is one transaction in which the domain decides and
+ * the store writes. The referral moves by itself: the first booking schedules it, the first
+ * attended session puts it in progress, and the attendance that brings the credited hours up to
+ * those required completes it. */
+#include <stdio.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "ij/ops.h"
+
+static void new_id(char out[IJ_UUID_BUF]) {
+  uuid_t u;
+  uuid_generate_random(u);
+  uuid_unparse_lower(u, out);
+}
+
+static const ij_actor *system_actor(const ij_op_ctx *op, ij_actor *out) {
+  out->sub = "system";
+  out->name = "Immediate Justice service";
+  out->area = op->area;
+  out->roles = IJ_ROLE_SYSTEM;
+  return out;
+}
+
+void ij_ops_facts(const ij_referral *r, ij_referral_facts *f) {
+  memset(f, 0, sizeof *f);
+  f->state = r->state;
+  f->officer_sub = r->officer_sub;
+  f->hours_required = r->hours_confirmed ? r->hours_confirmed : r->hours_proposed;
+  f->minutes_credited = r->minutes_credited;
+  f->unacceptable_absences = r->breaches;
+  f->warnings = r->warnings;
+  f->active_bookings = r->active_bookings;
+  f->attended = r->first_attended_at != 0;
+}
+
+ij_err ij_ops_apply_event(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor, ij_referral *r,
+                          ij_event event, ij_field_errors *errs) {
+  ij_referral_facts facts;
+  ij_ops_facts(r, &facts);
+  ij_transition_request req;
+  memset(&req, 0, sizeof req);
+  req.event = event;
+  ij_decision d;
+  ij_err err = ij_domain_decide(actor, &facts, &req, NULL, false, &d, NULL, errs);
+  if (err != IJ_OK)
+    return err;
+  ij_audit audit = {op->request_id, actor->sub, actor->name, ij_role_name(d.acting_role), op->now};
+  ij_referral updated;
+  err = ij_store_referral_transition(conn, op->area, r->id, r->version, &d, &req, &audit, &updated,
+                                     errs);
+  if (err != IJ_OK)
+    return err;
+  ij_referral_clear(r);
+  *r = updated;
+  if (d.to == IJ_STATE_COMPLETED || d.to == IJ_STATE_NON_COMPLIANT)
+    err = ij_store_notices_add_exit(conn, r, ij_state_name(d.to), op->now);
+  return err;
+}
+
+/* Takes a place for a referral locked in the caller's transaction. */
+static ij_err place(ij_conn *conn, const ij_op_ctx *op, const ij_referral *r,
+                    const char *session_id, char booking_id[IJ_UUID_BUF], ij_field_errors *errs) {
+  ij_session_facts session;
+  ij_err err = ij_store_session_facts(conn, op->area, session_id, &session, NULL, 0);
+  if (err == IJ_ERR_NOT_FOUND) {
+    ij_field_errors_add(errs, "session_id", "is not a session of this area");
+    return IJ_ERR_INVALID;
+  }
+  if (err == IJ_OK)
+    err = ij_domain_booking_check(r->state, r->date_of_birth, &session, op->now, errs);
+  if (err != IJ_OK)
+    return err;
+  new_id(booking_id);
+  err = ij_store_booking_insert(conn, op->area, booking_id, r->id, r->person_id, session_id,
+                                op->now, errs);
+  if (err == IJ_OK)
+    err = ij_store_referral_counters(conn, op->area, r->id, 0, 0, 1, 0, op->now);
+  return err;
+}
+
+ij_err ij_ops_book(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                   const char *referral_id, const char *session_id, char booking_id[IJ_UUID_BUF],
+                   unsigned *allowed_events, ij_field_errors *errs) {
+  ij_referral r;
+  memset(&r, 0, sizeof r);
+  ij_err err = ij_store_begin(conn);
+  if (err != IJ_OK)
+    return err;
+  err = ij_store_referral_lock(conn, op->area, referral_id, &r);
+  if (err == IJ_OK)
+    err = place(conn, op, &r, session_id, booking_id, errs);
+  if (err == IJ_ERR_TRANSITION && allowed_events) {
+    ij_referral_facts facts;
+    ij_ops_facts(&r, &facts);
+    *allowed_events = ij_domain_allowed_events(actor, &facts);
+  }
+  if (err == IJ_OK && r.state == IJ_STATE_ACCEPTED)
+    err = ij_ops_apply_event(conn, op, actor, &r, IJ_EVENT_BOOK, errs);
+  if (err == IJ_OK)
+    err = ij_store_commit(conn);
+  if (err != IJ_OK)
+    ij_store_rollback(conn);
+  ij_referral_clear(&r);
+  return err;
+}
+
+ij_err ij_ops_record_outcome(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                             const char *booking_id, int expected_version,
+                             const ij_outcome_input *in, const char *rescheduled_session,
+                             int *current_version, ij_field_errors *errs) {
+  ij_booking_list bl;
+  memset(&bl, 0, sizeof bl);
+  ij_referral r;
+  memset(&r, 0, sizeof r);
+  /* which referral: read without a lock, then lock the referral before the booking */
+  ij_err err = ij_store_booking_get(conn, op->area, booking_id, false, &bl);
+  if (err != IJ_OK)
+    return err;
+  char referral_id[IJ_UUID_BUF];
+  snprintf(referral_id, sizeof referral_id, "%s", bl.items[0].referral_id);
+  ij_booking_list_clear(&bl);
+  if ((err = ij_store_begin(conn)) != IJ_OK)
+    return err;
+  err = ij_store_referral_lock(conn, op->area, referral_id, &r);
+  if (err == IJ_OK)
+    err = ij_store_booking_get(conn, op->area, booking_id, true, &bl);
+  if (err != IJ_OK)
+    goto done;
+  const ij_booking *b = &bl.items[0];
+  *current_version = b->version;
+  if (expected_version && expected_version != b->version) {
+    err = IJ_ERR_STALE;
+    goto done;
+  }
+  ij_outcome previous = IJ_OUTCOME_CANCELLED;
+  bool booked = strcmp(b->status, "booked") == 0;
+  bool has_previous = !booked && ij_outcome_parse(b->status, &previous) == IJ_OK &&
+                      !ij_outcome_frees_place(previous);
+  ij_booking_facts bf = {has_previous,           previous,     b->minutes_credited,
+                         booked || has_previous, b->starts_at, b->ends_at};
+  ij_referral_facts rf;
+  ij_ops_facts(&r, &rf);
+  ij_outcome_effect effect;
+  err = ij_domain_outcome_decide(in, &bf, &rf, op->now, &effect, errs);
+  if (err != IJ_OK)
+    goto done;
+  char new_booking[IJ_UUID_BUF];
+  const char *rescheduled_to = NULL;
+  if (in->outcome == IJ_OUTCOME_RESCHEDULED) {
+    err = place(conn, op, &r, rescheduled_session, new_booking, errs);
+    if (err != IJ_OK)
+      goto done;
+    rescheduled_to = new_booking;
+    r.active_bookings++;
+  }
+  const char *role =
+      ij_role_name((actor->roles & IJ_ROLE_COORDINATOR) ? IJ_ROLE_COORDINATOR : IJ_ROLE_SUPERVISOR);
+  ij_audit audit = {op->request_id, actor->sub, actor->name, role, op->now};
+  ij_booking_outcome_record rec = {ij_outcome_name(in->outcome),
+                                   in->absence_reason,
+                                   in->has_penalty ? in->penalty_minutes : 0,
+                                   effect.minutes_credited,
+                                   in->behaviour,
+                                   in->work_quality,
+                                   in->notes,
+                                   rescheduled_to,
+                                   in->amendment_reason};
+  err = ij_store_booking_record(conn, op->area, booking_id, b->version, &rec,
+                                effect.places_delta < 0, &audit);
+  bool first_attendance = effect.attended && !r.first_attended_at;
+  if (err == IJ_OK &&
+      (effect.minutes_delta || effect.breaches_delta || effect.places_delta || first_attendance))
+    err = ij_store_referral_counters(conn, op->area, r.id, effect.minutes_delta,
+                                     effect.breaches_delta, effect.places_delta,
+                                     first_attendance ? b->starts_at : 0, op->now);
+  if (err != IJ_OK)
+    goto done;
+  /* the referral's own events follow from the new totals */
+  r.minutes_credited += effect.minutes_delta;
+  r.breaches += effect.breaches_delta;
+  r.active_bookings += effect.places_delta;
+  if (first_attendance)
+    r.first_attended_at = b->starts_at;
+  ij_actor sys;
+  int hours_required = r.hours_confirmed ? r.hours_confirmed : r.hours_proposed;
+  if (effect.attended && r.state == IJ_STATE_SCHEDULED)
+    err = ij_ops_apply_event(conn, op, actor, &r, IJ_EVENT_ATTEND, errs);
+  if (err == IJ_OK && r.minutes_credited >= (int64_t)hours_required * 60 &&
+      (r.state == IJ_STATE_SCHEDULED || r.state == IJ_STATE_IN_PROGRESS))
+    err = ij_ops_apply_event(conn, op, system_actor(op, &sys), &r, IJ_EVENT_COMPLETE, errs);
+  if (err == IJ_OK && r.state == IJ_STATE_SCHEDULED && r.active_bookings == 0 &&
+      !r.first_attended_at)
+    err = ij_ops_apply_event(conn, op, system_actor(op, &sys), &r, IJ_EVENT_UNBOOK, errs);
+  if (err == IJ_OK)
+    err = ij_store_commit(conn);
+done:
+  if (err != IJ_OK)
+    ij_store_rollback(conn);
+  ij_booking_list_clear(&bl);
+  ij_referral_clear(&r);
+  return err;
+}

@@ -1,0 +1,264 @@
+/* The outbox worker: a thread that, every interval, claims due notices (row locks, SKIP LOCKED),
+ * posts each to its area's webhook with libcurl, and records the answer, in one transaction per
+ * round. A stop request wakes the thread's timed wait and aborts a transfer in progress. */
+#include "ij/outbox.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ij/log.h"
+
+#define POST_TIMEOUT_MS 10000L
+
+struct ij_outbox {
+  ij_store *store;
+  ij_outbox_options opts;
+  pthread_t thread;
+  pthread_mutex_t mu;
+  pthread_cond_t cv; /* on CLOCK_MONOTONIC */
+  atomic_bool stopping;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc = CURLE_FAILED_INIT;
+
+static void curl_init(void) {
+  curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* ---- one delivery ---- */
+
+typedef enum { POST_DELIVERED, POST_FAILED, POST_ABANDONED } post_result;
+
+static size_t discard_body(char *p, size_t size, size_t n, void *user) {
+  (void)p;
+  (void)user;
+  return size * n;
+}
+
+/* Aborts the transfer when a stop was asked for. */
+static int check_stop(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                      curl_off_t ulnow) {
+  (void)dltotal;
+  (void)dlnow;
+  (void)ultotal;
+  (void)ulnow;
+  const atomic_bool *stop = user;
+  return stop && atomic_load(stop) ? 1 : 0;
+}
+
+static post_result post(CURL *c, const ij_notice_delivery *n, atomic_bool *stop, char *error,
+                        size_t error_size) {
+  char notice_header[96];
+  snprintf(notice_header, sizeof notice_header, "X-Notice-Id: %s", n->id);
+  struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
+  struct curl_slist *more = headers ? curl_slist_append(headers, notice_header) : NULL;
+  /* no "Expect: 100-continue" round trip before the body */
+  struct curl_slist *all = more ? curl_slist_append(more, "Expect:") : NULL;
+  if (!all) {
+    curl_slist_free_all(more ? more : headers);
+    snprintf(error, error_size, "out of memory");
+    return POST_FAILED;
+  }
+  char curl_error[CURL_ERROR_SIZE] = "";
+  curl_easy_reset(c);
+  curl_easy_setopt(c, CURLOPT_URL, n->url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, all);
+  curl_easy_setopt(c, CURLOPT_POST, 1L);
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, n->body);
+  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(n->body));
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, POST_TIMEOUT_MS);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "immediate-justice-outbox/1");
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_error);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_stop);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, stop);
+  CURLcode rc = curl_easy_perform(c);
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(all);
+  if (rc == CURLE_ABORTED_BY_CALLBACK)
+    return POST_ABANDONED;
+  if (rc != CURLE_OK) {
+    snprintf(error, error_size, "%s%s%s", curl_easy_strerror(rc), curl_error[0] ? ": " : "",
+             curl_error);
+    return POST_FAILED;
+  }
+  if (status < 200 || status > 299) {
+    snprintf(error, error_size, "HTTP status %ld", status);
+    return POST_FAILED;
+  }
+  return POST_DELIVERED;
+}
+
+/* ---- one round ---- */
+
+/* Claims, posts and records one batch in one transaction. *claimed: how many were due. */
+static ij_err run_round(ij_store *store, int batch, atomic_bool *stop, int *delivered,
+                        int *failed, int *claimed) {
+  *delivered = *failed = *claimed = 0;
+  pthread_once(&curl_once, curl_init);
+  if (curl_init_rc != CURLE_OK)
+    return IJ_ERR_INTERNAL;
+  ij_conn *conn = NULL;
+  ij_err err = ij_store_acquire(store, &conn);
+  if (err != IJ_OK)
+    return err;
+  CURL *c = NULL;
+  ij_notice_batch claim;
+  memset(&claim, 0, sizeof claim);
+  err = ij_store_begin(conn);
+  if (err != IJ_OK)
+    goto done;
+  err = ij_store_notices_claim(conn, batch, &claim);
+  if (err != IJ_OK || claim.count == 0)
+    goto finish;
+  *claimed = claim.count;
+  c = curl_easy_init();
+  if (!c) {
+    err = IJ_ERR_NOMEM;
+    goto finish;
+  }
+  for (int i = 0; i < claim.count; i++) {
+    const ij_notice_delivery *n = &claim.items[i];
+    char error[CURL_ERROR_SIZE + 128];
+    post_result r = post(c, n, stop, error, sizeof error);
+    if (r == POST_ABANDONED)
+      break; /* stopping: this one and the rest stay due */
+    if (r == POST_DELIVERED) {
+      err = ij_store_notice_delivered(conn, n->id);
+      if (err == IJ_OK)
+        ++*delivered;
+      ij_log(IJ_LOG_DEBUG, "notice %s delivered", n->id);
+    } else {
+      err = ij_store_notice_failed(conn, n->id, error);
+      if (err == IJ_OK)
+        ++*failed;
+      ij_log(IJ_LOG_WARN, "notice %s not delivered (attempt %d): %s", n->id, n->attempts + 1,
+             error);
+    }
+    if (err != IJ_OK)
+      break;
+  }
+finish:
+  if (err == IJ_OK) {
+    err = ij_store_commit(conn);
+  } else {
+    ij_store_rollback(conn);
+  }
+  if (err != IJ_OK)
+    *delivered = *failed = 0; /* nothing recorded: every notice of the round stays due */
+done:
+  if (c)
+    curl_easy_cleanup(c);
+  ij_notice_batch_clear(&claim);
+  ij_store_release(store, conn);
+  return err;
+}
+
+ij_err ij_outbox_run_once(ij_store *store, int batch, int *delivered, int *failed) {
+  int d = 0, f = 0, claimed = 0;
+  if (!store || batch < 1 || batch > 1000)
+    return IJ_ERR_INVALID;
+  ij_err err = run_round(store, batch, NULL, &d, &f, &claimed);
+  if (delivered)
+    *delivered = d;
+  if (failed)
+    *failed = f;
+  return err;
+}
+
+/* ---- the worker thread ---- */
+
+static void deadline_after(struct timespec *ts, int ms) {
+  clock_gettime(CLOCK_MONOTONIC, ts);
+  ts->tv_sec += ms / 1000;
+  ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+  if (ts->tv_nsec >= 1000000000L) {
+    ts->tv_sec++;
+    ts->tv_nsec -= 1000000000L;
+  }
+}
+
+static void *worker(void *arg) {
+  ij_outbox *o = arg;
+  ij_log(IJ_LOG_INFO, "outbox: delivering notices every %d ms, %d at a time", o->opts.interval_ms,
+         o->opts.batch);
+  while (!atomic_load(&o->stopping)) {
+    int delivered, failed, claimed;
+    ij_err err = run_round(o->store, o->opts.batch, &o->stopping, &delivered, &failed, &claimed);
+    if (err != IJ_OK)
+      ij_log(IJ_LOG_WARN, "outbox: round failed: %s", ij_err_message(err));
+    else if (delivered || failed)
+      ij_log(IJ_LOG_INFO, "outbox: %d delivered, %d failed", delivered, failed);
+    /* a full batch: more may be due, go again at once */
+    if (err == IJ_OK && claimed == o->opts.batch)
+      continue;
+    struct timespec deadline;
+    deadline_after(&deadline, o->opts.interval_ms);
+    pthread_mutex_lock(&o->mu);
+    while (!atomic_load(&o->stopping))
+      if (pthread_cond_timedwait(&o->cv, &o->mu, &deadline) == ETIMEDOUT)
+        break;
+    pthread_mutex_unlock(&o->mu);
+  }
+  return NULL;
+}
+
+ij_err ij_outbox_start(ij_store *store, const ij_outbox_options *opts, ij_outbox **out) {
+  *out = NULL;
+  if (!store || !opts || opts->interval_ms < 10 || opts->interval_ms > 3600000 ||
+      opts->batch < 1 || opts->batch > 1000)
+    return IJ_ERR_INVALID;
+  pthread_once(&curl_once, curl_init); /* before any thread uses libcurl */
+  if (curl_init_rc != CURLE_OK)
+    return IJ_ERR_INTERNAL;
+  ij_outbox *o = calloc(1, sizeof *o);
+  if (!o)
+    return IJ_ERR_NOMEM;
+  o->store = store;
+  o->opts = *opts;
+  atomic_init(&o->stopping, false);
+  pthread_mutex_init(&o->mu, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&o->cv, &ca);
+  pthread_condattr_destroy(&ca);
+  if (pthread_create(&o->thread, NULL, worker, o) != 0) {
+    pthread_cond_destroy(&o->cv);
+    pthread_mutex_destroy(&o->mu);
+    free(o);
+    return IJ_ERR_INTERNAL;
+  }
+  *out = o;
+  return IJ_OK;
+}
+
+void ij_outbox_stop(ij_outbox *o) {
+  if (!o)
+    return;
+  pthread_mutex_lock(&o->mu);
+  atomic_store(&o->stopping, true);
+  pthread_cond_signal(&o->cv);
+  pthread_mutex_unlock(&o->mu);
+  pthread_join(o->thread, NULL);
+  pthread_cond_destroy(&o->cv);
+  pthread_mutex_destroy(&o->mu);
+  free(o);
+}

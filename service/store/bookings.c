@@ -1,0 +1,281 @@
+/* Bookings and attendance: places on sessions, outcomes and their history. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+
+static const ij_stmt STMT_SESSION_FACTS = {
+    "session_facts",
+    "SELECT ij_us(s.starts_at), ij_us(s.ends_at), s.cancelled, s.capacity, s.booked, p.min_age,"
+    " s.supervisor_sub FROM sessions s JOIN placements p ON p.id = s.placement_id"
+    " WHERE s.id = $1 AND s.area = $2",
+    2};
+
+ij_err ij_store_session_facts(ij_conn *conn, const char *area, const char *session_id,
+                              ij_session_facts *out, char *supervisor_sub, size_t sub_size) {
+  memset(out, 0, sizeof *out);
+  const char *p[2] = {session_id, area};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_SESSION_FACTS, p, &res);
+  if (err != IJ_OK)
+    return err == IJ_ERR_INVALID ? IJ_ERR_NOT_FOUND : err;
+  if (PQntuples(res) != 1) {
+    PQclear(res);
+    return IJ_ERR_NOT_FOUND;
+  }
+  out->starts_at = ij_db_i64(res, 0, 0);
+  out->ends_at = ij_db_i64(res, 0, 1);
+  out->cancelled = ij_db_bool(res, 0, 2);
+  out->capacity = (int)ij_db_i64(res, 0, 3);
+  out->booked = (int)ij_db_i64(res, 0, 4);
+  out->min_age = (int)ij_db_i64(res, 0, 5);
+  if (supervisor_sub && sub_size)
+    snprintf(supervisor_sub, sub_size, "%s", PQgetvalue(res, 0, 6));
+  PQclear(res);
+  return IJ_OK;
+}
+
+/* Takes a place: the row lock on the session serialises concurrent bookings, and the condition
+ * keeps `booked` within capacity. */
+static const ij_stmt STMT_TAKE_PLACE = {
+    "session_take_place",
+    "UPDATE sessions SET booked = booked + 1 WHERE id = $1 AND area = $2 AND NOT cancelled"
+    " AND booked < capacity RETURNING starts_at, ends_at",
+    2};
+
+static const ij_stmt STMT_BOOKING_INSERT = {
+    "booking_insert",
+    "INSERT INTO bookings (id, area, referral_id, session_id, person_id, starts_at, ends_at,"
+    " created_at, updated_at) SELECT $1, $2, $3, s.id, $4, s.starts_at, s.ends_at, $5, $5"
+    " FROM sessions s WHERE s.id = $6 AND s.area = $2",
+    6};
+
+ij_err ij_store_booking_insert(ij_conn *conn, const char *area, const char *booking_id,
+                               const char *referral_id, const char *person_id,
+                               const char *session_id, ij_time_us at, ij_field_errors *errs) {
+  const char *p[2] = {session_id, area};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_TAKE_PLACE, p, &res);
+  if (err != IJ_OK)
+    return err;
+  bool taken = PQntuples(res) == 1;
+  PQclear(res);
+  if (!taken) {
+    ij_field_errors_add(errs, "session_id", "the session is full or cancelled");
+    return IJ_ERR_CONFLICT;
+  }
+  char when[IJ_TIME_BUF];
+  ij_time_format(at, when);
+  const char *q[6] = {booking_id, area, referral_id, person_id, when, session_id};
+  err = ij_db_run(conn, &STMT_BOOKING_INSERT, q);
+  if (err != IJ_OK && strcmp(conn->sqlstate, "23P01") == 0) {
+    if (strcmp(conn->constraint, "bookings_one_per_session") == 0)
+      ij_field_errors_add(errs, "session_id", "the referral is booked on this session already");
+    else
+      ij_field_errors_add(errs, "session_id",
+                          "the person is booked on another session at an overlapping time");
+    return IJ_ERR_CONFLICT;
+  }
+  return err;
+}
+
+#define BOOKING_COLUMNS                                                                     \
+  "b.id, b.referral_id, b.session_id, s.placement_id, pl.name, pe.name, s.supervisor_sub,"  \
+  " ij_us(b.starts_at), ij_us(b.ends_at), b.status, b.absence_reason, b.penalty_minutes,"   \
+  " b.minutes_credited, b.behaviour, b.work_quality, b.notes, b.rescheduled_to, b.version," \
+  " ij_us(b.created_at), ij_us(b.updated_at)"
+#define BOOKING_FROM                                        \
+  " FROM bookings b JOIN sessions s ON s.id = b.session_id" \
+  " JOIN placements pl ON pl.id = s.placement_id JOIN people pe ON pe.id = b.person_id"
+
+static const ij_stmt STMT_BOOKING_GET = {
+    "booking_get", "SELECT " BOOKING_COLUMNS BOOKING_FROM " WHERE b.id = $1 AND b.area = $2", 2};
+static const ij_stmt STMT_BOOKING_LOCK = {
+    "booking_lock",
+    "SELECT " BOOKING_COLUMNS BOOKING_FROM " WHERE b.id = $1 AND b.area = $2 FOR UPDATE OF b", 2};
+static const ij_stmt STMT_BOOKINGS_OF_REFERRAL = {
+    "bookings_of_referral",
+    "SELECT " BOOKING_COLUMNS BOOKING_FROM
+    " WHERE b.referral_id = $1 AND b.area = $2 ORDER BY b.starts_at, b.id",
+    2};
+
+static ij_err to_list(PGresult *res, ij_booking_list *out) {
+  out->count = PQntuples(res);
+  out->items = calloc((size_t)out->count + 1, sizeof *out->items);
+  if (!out->items) {
+    PQclear(res);
+    return IJ_ERR_NOMEM;
+  }
+  for (int i = 0; i < out->count; i++) {
+    ij_booking *b = &out->items[i];
+    int c = 0;
+    snprintf(b->id, sizeof b->id, "%s", PQgetvalue(res, i, c++));
+    snprintf(b->referral_id, sizeof b->referral_id, "%s", PQgetvalue(res, i, c++));
+    snprintf(b->session_id, sizeof b->session_id, "%s", PQgetvalue(res, i, c++));
+    snprintf(b->placement_id, sizeof b->placement_id, "%s", PQgetvalue(res, i, c++));
+    b->placement_name = ij_db_str(res, i, c++);
+    b->person_name = ij_db_str(res, i, c++);
+    b->supervisor_sub = ij_db_str(res, i, c++);
+    b->starts_at = ij_db_i64(res, i, c++);
+    b->ends_at = ij_db_i64(res, i, c++);
+    b->status = ij_db_str(res, i, c++);
+    b->absence_reason = ij_db_str(res, i, c++);
+    b->penalty_minutes = (int)ij_db_i64(res, i, c++);
+    b->minutes_credited = (int)ij_db_i64(res, i, c++);
+    b->behaviour = ij_db_str(res, i, c++);
+    b->work_quality = ij_db_str(res, i, c++);
+    b->notes = ij_db_str(res, i, c++);
+    b->rescheduled_to = ij_db_str(res, i, c++);
+    b->version = (int)ij_db_i64(res, i, c++);
+    b->created_at = ij_db_i64(res, i, c++);
+    b->updated_at = ij_db_i64(res, i, c++);
+  }
+  out->owner_ = res;
+  return IJ_OK;
+}
+
+void ij_booking_list_clear(ij_booking_list *list) {
+  if (!list)
+    return;
+  free(list->items);
+  if (list->owner_)
+    PQclear(list->owner_);
+  memset(list, 0, sizeof *list);
+}
+
+ij_err ij_store_booking_get(ij_conn *conn, const char *area, const char *id, bool lock,
+                            ij_booking_list *out) {
+  memset(out, 0, sizeof *out);
+  const char *p[2] = {id, area};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, lock ? &STMT_BOOKING_LOCK : &STMT_BOOKING_GET, p, &res);
+  if (err != IJ_OK)
+    return err == IJ_ERR_INVALID ? IJ_ERR_NOT_FOUND : err;
+  if (PQntuples(res) != 1) {
+    PQclear(res);
+    return IJ_ERR_NOT_FOUND;
+  }
+  return to_list(res, out);
+}
+
+ij_err ij_store_bookings_of_referral(ij_conn *conn, const char *area, const char *referral_id,
+                                     ij_booking_list *out) {
+  memset(out, 0, sizeof *out);
+  const char *p[2] = {referral_id, area};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_BOOKINGS_OF_REFERRAL, p, &res);
+  if (err != IJ_OK)
+    return err;
+  return to_list(res, out);
+}
+
+static const ij_stmt STMT_BOOKING_OUTCOMES = {
+    "booking_outcomes",
+    "SELECT seq, status, minutes_credited, amendment_reason, actor_sub, actor_name, actor_role,"
+    " ij_us(at) FROM booking_outcomes WHERE booking_id = $1 AND area = $2 ORDER BY seq",
+    2};
+
+/* Wraps a result as rows of text cells (takes the result). */
+static ij_err rows_of(PGresult *res, ij_rows *out) {
+  memset(out, 0, sizeof *out);
+  out->count = PQntuples(res);
+  out->columns = PQnfields(res);
+  out->cells = calloc((size_t)(out->count * out->columns) + 1, sizeof *out->cells);
+  if (!out->cells) {
+    PQclear(res);
+    return IJ_ERR_NOMEM;
+  }
+  for (int r = 0; r < out->count; r++)
+    for (int c = 0; c < out->columns; c++)
+      out->cells[r * out->columns + c] = ij_db_str(res, r, c);
+  out->owner_ = res;
+  return IJ_OK;
+}
+
+ij_err ij_store_booking_outcomes(ij_conn *conn, const char *area, const char *booking_id,
+                                 ij_rows *out) {
+  memset(out, 0, sizeof *out);
+  const char *p[2] = {booking_id, area};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_BOOKING_OUTCOMES, p, &res);
+  return err == IJ_OK ? rows_of(res, out) : err;
+}
+
+/* The booking's new outcome and its history row in one statement; the place is freed when $16. */
+static const ij_stmt STMT_BOOKING_RECORD = {
+    "booking_record",
+    "WITH b AS (UPDATE bookings SET status = $4, absence_reason = $5, penalty_minutes = $6,"
+    " minutes_credited = $7, behaviour = $8, work_quality = $9, notes = $10,"
+    " rescheduled_to = coalesce($11::uuid, rescheduled_to), version = version + 1,"
+    " updated_at = $12 WHERE id = $1 AND area = $2 AND version = $3"
+    " RETURNING id, area, session_id),"
+    " h AS (INSERT INTO booking_outcomes (booking_id, seq, area, status, absence_reason,"
+    " penalty_minutes, minutes_credited, behaviour, work_quality, notes, amendment_reason,"
+    " actor_sub, actor_name, actor_role, request_id, at)"
+    " SELECT b.id, coalesce((SELECT max(seq) FROM booking_outcomes o WHERE o.booking_id = b.id),"
+    " 0) + 1, b.area, $4, $5, $6, $7, $8, $9, $10, $13, $14, $15, $17, $18, $12 FROM b),"
+    " s AS (UPDATE sessions SET booked = booked - 1 WHERE $16 AND id = (SELECT session_id FROM b))"
+    " SELECT count(*) FROM b",
+    18};
+
+ij_err ij_store_booking_record(ij_conn *conn, const char *area, const char *booking_id,
+                               int expected_version, const ij_booking_outcome_record *rec,
+                               bool free_place, const ij_audit *audit) {
+  char version[16], penalty[16], minutes[16], at[IJ_TIME_BUF];
+  snprintf(version, sizeof version, "%d", expected_version);
+  snprintf(penalty, sizeof penalty, "%d", rec->penalty_minutes);
+  snprintf(minutes, sizeof minutes, "%d", rec->minutes_credited);
+  ij_time_format(audit->at, at);
+  const char *p[18] = {booking_id,
+                       area,
+                       version,
+                       rec->status,
+                       rec->absence_reason,
+                       penalty,
+                       minutes,
+                       rec->behaviour,
+                       rec->work_quality,
+                       rec->notes,
+                       rec->rescheduled_to,
+                       at,
+                       rec->amendment_reason,
+                       audit->actor_sub,
+                       audit->actor_name,
+                       free_place ? "true" : "false",
+                       audit->actor_role,
+                       audit->request_id};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_BOOKING_RECORD, p, &res);
+  if (err != IJ_OK)
+    return err;
+  bool updated = strcmp(PQgetvalue(res, 0, 0), "1") == 0;
+  PQclear(res);
+  return updated ? IJ_OK : IJ_ERR_STALE;
+}
+
+static const ij_stmt STMT_BOOKINGS_CANCEL_OPEN = {
+    "bookings_cancel_open",
+    "WITH c AS (UPDATE bookings SET status = 'cancelled', version = version + 1, updated_at = $3"
+    " WHERE referral_id = $1 AND area = $2 AND status = 'booked' RETURNING session_id),"
+    " s AS (UPDATE sessions SET booked = booked - x.n FROM (SELECT session_id, count(*) AS n"
+    " FROM c GROUP BY session_id) x WHERE sessions.id = x.session_id),"
+    " r AS (UPDATE referrals SET active_bookings = active_bookings - (SELECT count(*) FROM c)"
+    " WHERE id = $1 AND area = $2)"
+    " SELECT count(*) FROM c",
+    3};
+
+ij_err ij_store_bookings_cancel_open(ij_conn *conn, const char *area, const char *referral_id,
+                                     ij_time_us at, int *cancelled) {
+  *cancelled = 0;
+  char when[IJ_TIME_BUF];
+  ij_time_format(at, when);
+  const char *p[3] = {referral_id, area, when};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_BOOKINGS_CANCEL_OPEN, p, &res);
+  if (err != IJ_OK)
+    return err;
+  *cancelled = atoi(PQgetvalue(res, 0, 0));
+  PQclear(res);
+  return IJ_OK;
+}

@@ -1,0 +1,69 @@
+/* Demo placements and a week of sessions, for `ij seed`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+
+static const ij_stmt STMT_DEMO_PLACEMENTS = {
+    "demo_placements",
+    "WITH p AS (INSERT INTO placements (id, area, name, type, provider, ward, location, min_age,"
+    " supervisor_sub, supervisor_name, created_at, updated_at)"
+    " SELECT gen_random_uuid(), $1, v.name, v.type, v.provider, v.ward, v.location, v.min_age,"
+    " 'sup-1', 'Supervisor 1', $2::timestamptz - interval '30 days',"
+    " $2::timestamptz - interval '30 days' FROM (VALUES"
+    " ('Arboretum allotments', 'gardening', 'Arboretum Allotment Society', 'arboretum',"
+    "  'Arboretum Park allotments', 10),"
+    " ('Riverside litter pick', 'litter_picking', 'Derwent Valley Trust', 'darley',"
+    "  'Darley Park riverside', 10),"
+    " ('Community pantry', 'charity_work', 'Normanton Community Pantry', 'normanton',"
+    "  'Normanton Road hall', 16)) AS v(name, type, provider, ward, location, min_age)"
+    " RETURNING id, area)"
+    " INSERT INTO sessions (id, area, placement_id, starts_at, ends_at, capacity, supervisor_sub,"
+    " supervisor_name, created_at, updated_at)"
+    " SELECT gen_random_uuid(), p.area, p.id, d.day + interval '9 hours',"
+    " d.day + interval '13 hours', 6, 'sup-1', 'Supervisor 1',"
+    " $2::timestamptz - interval '14 days', $2::timestamptz - interval '14 days' FROM p,"
+    " generate_series(date_trunc('day', $2::timestamptz) - interval '3 days',"
+    " date_trunc('day', $2::timestamptz) + interval '4 days', interval '1 day') AS d(day)",
+    2};
+
+static const ij_stmt STMT_DEMO_SESSIONS = {
+    "demo_sessions",
+    "SELECT s.id FROM sessions s WHERE s.area = $1 AND"
+    " CASE WHEN $3 THEN s.ends_at < $2::timestamptz ELSE s.starts_at > $2::timestamptz END"
+    " ORDER BY s.starts_at, s.placement_id",
+    3};
+
+static ij_err ids(ij_conn *conn, const char *area, const char *now, bool past, ij_rows *out) {
+  const char *p[3] = {area, now, past ? "true" : "false"};
+  PGresult *res;
+  memset(out, 0, sizeof *out);
+  ij_err err = ij_db_exec(conn, &STMT_DEMO_SESSIONS, p, &res);
+  if (err != IJ_OK)
+    return err;
+  out->count = PQntuples(res);
+  out->columns = 1;
+  out->cells = calloc((size_t)out->count + 1, sizeof *out->cells);
+  if (!out->cells) {
+    PQclear(res);
+    return IJ_ERR_NOMEM;
+  }
+  for (int i = 0; i < out->count; i++)
+    out->cells[i] = PQgetvalue(res, i, 0);
+  out->owner_ = res;
+  return IJ_OK;
+}
+
+ij_err ij_store_demo_sessions(ij_conn *conn, const char *area, ij_time_us now, ij_rows *past,
+                              ij_rows *future) {
+  char when[IJ_TIME_BUF];
+  ij_time_format(now, when);
+  const char *p[2] = {area, when};
+  ij_err err = ij_db_run(conn, &STMT_DEMO_PLACEMENTS, p);
+  if (err == IJ_OK)
+    err = ids(conn, area, when, true, past);
+  if (err == IJ_OK)
+    err = ids(conn, area, when, false, future);
+  return err;
+}

@@ -1,0 +1,180 @@
+/* The outbox of outcome notices and victim updates: written in the transaction of the change they
+ * report, read as a feed, and claimed by the delivery worker. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "db.h"
+
+static void new_uuid(char out[IJ_UUID_BUF]) {
+  uuid_t u;
+  uuid_generate_random(u);
+  uuid_unparse_lower(u, out);
+}
+
+/* The payload is built by the database from bound values, so that its JSON is always well made. */
+static const ij_stmt STMT_NOTICE_OUTCOME = {
+    "notice_outcome",
+    "INSERT INTO notices (id, area, referral_id, kind, event, payload, created_at, next_attempt_at)"
+    " VALUES ($1, $2, $3::uuid, 'outcome', $4, jsonb_build_object('referral_id', $3::uuid::text,"
+    " 'area', $2::text, 'event', $4::text, 'officer_sub', $6::text, 'police_id', $7::text,"
+    " 'disposal', $8::text, 'hours_required', $9::integer, 'minutes_credited', $10::bigint,"
+    " 'at', $11::text), $5, $5)",
+    11};
+
+static const ij_stmt STMT_NOTICE_VICTIM = {
+    "notice_victim",
+    "INSERT INTO notices (id, area, referral_id, kind, event, payload, created_at, next_attempt_at)"
+    " VALUES ($1, $2, $3::uuid, 'victim_update', $4,"
+    " jsonb_build_object('referral_id', $3::uuid::text,"
+    " 'event', $4::text, 'contact', $6::text, 'at', $7::text), $5, $5)",
+    7};
+
+ij_err ij_store_notices_add_exit(ij_conn *conn, const ij_referral *r, const char *event,
+                                 ij_time_us at) {
+  if (!r || !r->area || !event ||
+      (strcmp(event, "completed") != 0 && strcmp(event, "non_compliant") != 0))
+    return IJ_ERR_INVALID;
+  char id[IJ_UUID_BUF], when[IJ_TIME_BUF], hours[16], minutes[24];
+  new_uuid(id);
+  ij_time_format(at, when);
+  snprintf(hours, sizeof hours, "%d", r->hours_confirmed ? r->hours_confirmed : r->hours_proposed);
+  snprintf(minutes, sizeof minutes, "%lld", (long long)r->minutes_credited);
+  const char *p[11] = {id,          r->area,      r->id,  event,   when, r->officer_sub,
+                       r->police_id, r->disposal, hours, minutes, when};
+  ij_err err = ij_db_run(conn, &STMT_NOTICE_OUTCOME, p);
+  if (err != IJ_OK || r->victim_keep_updated != 1 || !r->victim_contact)
+    return err;
+  new_uuid(id);
+  const char *v[7] = {id, r->area, r->id, event, when, r->victim_contact, when};
+  return ij_db_run(conn, &STMT_NOTICE_VICTIM, v);
+}
+
+/* ---- the feed ---- */
+
+static const ij_stmt STMT_NOTICE_LIST = {
+    "notice_list",
+    "SELECT n.seq, n.id, n.kind, n.event, n.referral_id, ij_us(n.created_at),"
+    " ij_us(n.delivered_at), n.payload::text FROM notices n"
+    " WHERE n.area = $1 AND n.seq > $2"
+    " AND ($3::text IS NULL OR (n.kind = 'outcome' AND EXISTS (SELECT 1 FROM referrals r"
+    "      WHERE r.id = n.referral_id AND r.officer_sub = $3)))"
+    " ORDER BY n.seq LIMIT $4",
+    4};
+
+ij_err ij_store_notices_list(ij_conn *conn, const char *area, const char *officer_sub,
+                             int64_t after_seq, int limit, ij_notice_page *out) {
+  memset(out, 0, sizeof *out);
+  char after[24], lim[16];
+  snprintf(after, sizeof after, "%lld", (long long)after_seq);
+  snprintf(lim, sizeof lim, "%d", limit + 1);
+  const char *p[4] = {area, after, officer_sub, lim};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_NOTICE_LIST, p, &res);
+  if (err != IJ_OK)
+    return err;
+  int n = PQntuples(res);
+  out->more = n > limit;
+  out->count = out->more ? limit : n;
+  out->items = calloc((size_t)out->count + 1, sizeof *out->items);
+  if (!out->items) {
+    PQclear(res);
+    return IJ_ERR_NOMEM;
+  }
+  for (int i = 0; i < out->count; i++) {
+    ij_notice *x = &out->items[i];
+    x->seq = ij_db_i64(res, i, 0);
+    x->id = ij_db_str(res, i, 1);
+    x->kind = ij_db_str(res, i, 2);
+    x->event = ij_db_str(res, i, 3);
+    x->referral_id = ij_db_str(res, i, 4);
+    x->created_at = ij_db_i64(res, i, 5);
+    x->delivered_at = ij_db_i64(res, i, 6);
+    x->payload = ij_db_str(res, i, 7);
+  }
+  out->owner_ = res;
+  return IJ_OK;
+}
+
+void ij_notice_page_clear(ij_notice_page *page) {
+  if (!page)
+    return;
+  free(page->items);
+  if (page->owner_)
+    PQclear(page->owner_);
+  memset(page, 0, sizeof *page);
+}
+
+/* ---- delivery ---- */
+
+static const ij_stmt STMT_NOTICE_CLAIM = {
+    "notice_claim",
+    "SELECT n.id, a.webhook_url, jsonb_build_object('id', n.id, 'kind', n.kind,"
+    " 'event', n.event, 'referral_id', n.referral_id,"
+    " 'created_at', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
+    " 'payload', n.payload)::text, n.attempts"
+    " FROM notices n JOIN areas a ON a.code = n.area"
+    " WHERE n.delivered_at IS NULL AND n.next_attempt_at <= now() AND a.webhook_url IS NOT NULL"
+    " ORDER BY n.seq LIMIT $1 FOR UPDATE OF n SKIP LOCKED",
+    1};
+
+ij_err ij_store_notices_claim(ij_conn *conn, int limit, ij_notice_batch *out) {
+  memset(out, 0, sizeof *out);
+  char lim[16];
+  snprintf(lim, sizeof lim, "%d", limit);
+  const char *p[1] = {lim};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_NOTICE_CLAIM, p, &res);
+  if (err != IJ_OK)
+    return err;
+  out->count = PQntuples(res);
+  out->items = calloc((size_t)out->count + 1, sizeof *out->items);
+  if (!out->items) {
+    PQclear(res);
+    return IJ_ERR_NOMEM;
+  }
+  for (int i = 0; i < out->count; i++) {
+    out->items[i].id = ij_db_str(res, i, 0);
+    out->items[i].url = ij_db_str(res, i, 1);
+    out->items[i].body = ij_db_str(res, i, 2);
+    out->items[i].attempts = (int)ij_db_i64(res, i, 3);
+  }
+  out->owner_ = res;
+  return IJ_OK;
+}
+
+void ij_notice_batch_clear(ij_notice_batch *batch) {
+  if (!batch)
+    return;
+  free(batch->items);
+  if (batch->owner_)
+    PQclear(batch->owner_);
+  memset(batch, 0, sizeof *batch);
+}
+
+static const ij_stmt STMT_NOTICE_DELIVERED = {
+    "notice_delivered",
+    "UPDATE notices SET delivered_at = clock_timestamp(), last_error = NULL"
+    " WHERE id = $1 AND delivered_at IS NULL",
+    1};
+
+ij_err ij_store_notice_delivered(ij_conn *conn, const char *id) {
+  const char *p[1] = {id};
+  return ij_db_run(conn, &STMT_NOTICE_DELIVERED, p);
+}
+
+/* The wait doubles with each failure: 2, 4, 8 ... seconds, never more than an hour (the exponent
+ * is capped before it is raised, so that it cannot overflow). */
+static const ij_stmt STMT_NOTICE_FAILED = {
+    "notice_failed",
+    "UPDATE notices SET attempts = attempts + 1, last_error = left($2, 500),"
+    " next_attempt_at = clock_timestamp()"
+    "   + make_interval(secs => least(power(2, least(attempts + 1, 12)), 3600))"
+    " WHERE id = $1 AND delivered_at IS NULL",
+    2};
+
+ij_err ij_store_notice_failed(ij_conn *conn, const char *id, const char *error) {
+  const char *p[2] = {id, error ? error : "failed"};
+  return ij_db_run(conn, &STMT_NOTICE_FAILED, p);
+}
