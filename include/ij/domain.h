@@ -298,9 +298,9 @@ ij_err ij_domain_referral_validate(const ij_referral_input *in, const ij_area_ru
   X("other")
 
 /* PLACEMENTS-SECTION: placement and session input validation (owned by the placements work). */
-#define IJ_MAX_SUPERVISOR 128     /* a supervisor's subject and display name, in bytes */
-#define IJ_MIN_AGE_DEFAULT 10     /* a placement's minimum age when none is given */
-#define IJ_SESSION_MAX_HOURS 24   /* the longest session */
+#define IJ_MAX_SUPERVISOR 128   /* a supervisor's subject and display name, in bytes */
+#define IJ_MIN_AGE_DEFAULT 10   /* a placement's minimum age when none is given */
+#define IJ_SESSION_MAX_HOURS 24 /* the longest session */
 #define IJ_SESSION_CAPACITY_MAX 200
 #define IJ_SESSION_PAST_GRACE_US IJ_US_PER_HOUR /* a new session may start this long ago */
 

@@ -107,9 +107,8 @@ static void send_placement(ij_ctx *ctx, int status, const ij_placement *p) {
 
 /* ---- decoding PlacementInput (POST) and its partial form (PATCH) ---- */
 
-static const char *const PLACEMENT_FIELDS[] = {"name",    "type",       "provider", "ward",
-                                               "location", "min_age",   "supervisor", "active",
-                                               NULL};
+static const char *const PLACEMENT_FIELDS[] = {
+    "name", "type", "provider", "ward", "location", "min_age", "supervisor", "active", NULL};
 static const char *const SUPERVISOR_FIELDS[] = {"sub", "name", NULL};
 
 /* Members that are present but null, other than those that may be null. */

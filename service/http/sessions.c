@@ -97,10 +97,9 @@ static json_t *session_json(const ij_session *s, bool with_bookings) {
     json_t *list = json_array();
     for (int i = 0; i < s->nbookings; i++) {
       const ij_session_booking *b = &s->bookings[i];
-      json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:i}", "id", b->id,
-                                            "referral_id", b->referral_id, "person_name",
-                                            b->person_name, "status", b->status,
-                                            "minutes_credited", b->minutes_credited));
+      json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:i}", "id", b->id, "referral_id",
+                                            b->referral_id, "person_name", b->person_name, "status",
+                                            b->status, "minutes_credited", b->minutes_credited));
     }
     json_object_set_new(j, "bookings", list);
   }
@@ -114,8 +113,7 @@ static void send_session(ij_ctx *ctx, int status, const ij_session *s, bool with
 
 /* ---- decoding SessionInput (POST) and SessionUpdate (PATCH) ---- */
 
-static const char *const CREATE_FIELDS[] = {"starts_at", "ends_at", "capacity", "supervisor",
-                                            NULL};
+static const char *const CREATE_FIELDS[] = {"starts_at", "ends_at", "capacity", "supervisor", NULL};
 static const char *const UPDATE_FIELDS[] = {"capacity", "supervisor", "cancelled", NULL};
 static const char *const SUPERVISOR_FIELDS[] = {"sub", "name", NULL};
 
@@ -131,8 +129,7 @@ static void refuse_nulls(json_t *obj, const char *prefix, ij_field_errors *errs)
   }
 }
 
-static void decode_session(json_t *body, bool create, ij_session_input *in,
-                           ij_field_errors *errs) {
+static void decode_session(json_t *body, bool create, ij_session_input *in, ij_field_errors *errs) {
   memset(in, 0, sizeof *in);
   in->cancelled = -1;
   ij_json_unknown(body, "", create ? CREATE_FIELDS : UPDATE_FIELDS, errs);
@@ -212,7 +209,8 @@ static void parse_window(ij_ctx *ctx, ij_session_filter *f, ij_field_errors *err
     if (ij_time_parse(v, &f->from) == IJ_OK)
       f->has_from = true;
     else
-      ij_field_errors_add(errs, "from", "must be an RFC 3339 date-time such as 2026-11-25T00:00:00Z");
+      ij_field_errors_add(errs, "from",
+                          "must be an RFC 3339 date-time such as 2026-11-25T00:00:00Z");
   }
   if ((v = ij_query(ctx, "to"))) {
     if (ij_time_parse(v, &f->to) == IJ_OK)
@@ -280,10 +278,10 @@ void ij_h_session_create(ij_ctx *ctx) {
   uuid_t u;
   uuid_generate_random(u);
   uuid_unparse_lower(u, id);
-  ij_err err = ij_store_session_create(
-      conn, ctx->actor.area, placement_id, id, &times, in.capacity,
-      in.has_supervisor ? in.supervisor_sub : NULL, in.has_supervisor ? in.supervisor_name : NULL,
-      ctx->now, &s, &errs);
+  ij_err err =
+      ij_store_session_create(conn, ctx->actor.area, placement_id, id, &times, in.capacity,
+                              in.has_supervisor ? in.supervisor_sub : NULL,
+                              in.has_supervisor ? in.supervisor_name : NULL, ctx->now, &s, &errs);
   if (err != IJ_OK) {
     if (err == IJ_ERR_NOT_FOUND)
       ij_send_problem(ctx, err, "no placement with this id", NULL);
@@ -445,8 +443,8 @@ void ij_h_session_update(ij_ctx *ctx) {
     ij_session_clear(&s);
   } else {
     ij_audit audit = {ctx->request_id, ctx->actor.sub, ctx->actor.name, "coordinator", ctx->now};
-    err = ij_store_session_update(conn, ctx->actor.area, id, expected, &in, &ctx->actor, &audit,
-                                  &s, &errs);
+    err = ij_store_session_update(conn, ctx->actor.area, id, expected, &in, &ctx->actor, &audit, &s,
+                                  &errs);
   }
   if (err == IJ_ERR_STALE) {
     ij_send_problem(ctx, err, "the session has changed since you read it; read it again and retry",

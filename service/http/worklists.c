@@ -54,8 +54,8 @@ static bool page_params(ij_ctx *ctx, const char *const *allowed, int *limit,
 
 /* A referral summary, the shape GET /v1/referrals lists. */
 static json_t *summary_json(const ij_referral *r, ij_time_us now) {
-  bool overdue = ij_domain_referral_overdue(r->state, r->first_attended_at != 0,
-                                            r->target_start_by, now);
+  bool overdue =
+      ij_domain_referral_overdue(r->state, r->first_attended_at != 0, r->target_start_by, now);
   return json_pack(
       "{s:s, s:s, s:i, s:{s:s, s:o}, s:{s:o, s:s, s:s}, s:s, s:i, s:o, s:{s:s, s:s}, s:o, s:b,"
       " s:o, s:o}",
@@ -134,10 +134,9 @@ static json_t *session_json(const ij_worklist_session *s) {
   json_t *bookings = json_array();
   for (int i = 0; i < s->nbookings; i++) {
     const ij_worklist_booking *b = &s->bookings[i];
-    json_array_append_new(bookings,
-                          json_pack("{s:s, s:s, s:s, s:s}", "id", b->id, "referral_id",
-                                    b->referral_id, "person_name", b->person_name, "status",
-                                    b->status));
+    json_array_append_new(bookings, json_pack("{s:s, s:s, s:s, s:s}", "id", b->id, "referral_id",
+                                              b->referral_id, "person_name", b->person_name,
+                                              "status", b->status));
   }
   int available = s->capacity - s->booked;
   return json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:o}, s:o, s:o, s:i, s:i, s:i, s:{s:s, s:s},"
@@ -188,9 +187,9 @@ void ij_h_worklist_sessions(ij_ctx *ctx) {
     next = cursor_json(true, last->starts_at, last->id);
   }
   ij_worklist_session_page_clear(&page);
-  ij_send_json(ctx, 200,
-               json_pack("{s:o, s:o, s:o}", "date", ij_json_date(day), "items", items,
-                         "next_cursor", next));
+  ij_send_json(
+      ctx, 200,
+      json_pack("{s:o, s:o, s:o}", "date", ij_json_date(day), "items", items, "next_cursor", next));
 }
 
 /* ---- GET /v1/worklists/outcomes-due ---- */
@@ -199,9 +198,9 @@ static json_t *outcome_due_json(const ij_outcome_due *d) {
   return json_pack("{s:s, s:i, s:s, s:s, s:{s:s, s:o, s:o, s:s, s:s}, s:{s:s, s:s}}", "id", d->id,
                    "version", d->version, "referral_id", d->referral_id, "person_name",
                    d->person_name, "session", "id", d->session_id, "starts_at",
-                   ij_json_time(d->starts_at), "ends_at", ij_json_time(d->ends_at),
-                   "placement_id", d->placement_id, "placement_name", d->placement_name,
-                   "supervisor", "sub", d->supervisor_sub, "name", d->supervisor_name);
+                   ij_json_time(d->starts_at), "ends_at", ij_json_time(d->ends_at), "placement_id",
+                   d->placement_id, "placement_name", d->placement_name, "supervisor", "sub",
+                   d->supervisor_sub, "name", d->supervisor_name);
 }
 
 void ij_h_worklist_outcomes_due(ij_ctx *ctx) {

@@ -43,19 +43,40 @@ static size_t discard_body(char *p, size_t size, size_t n, void *user) {
   return size * n;
 }
 
-/* Aborts the transfer when a stop was asked for. */
-static int check_stop(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-                      curl_off_t ulnow) {
-  (void)dltotal;
-  (void)dlnow;
-  (void)ultotal;
-  (void)ulnow;
-  const atomic_bool *stop = user;
-  return stop && atomic_load(stop) ? 1 : 0;
+/* Runs the transfer on a multi handle, looking at the stop flag every STOP_TICK_MS, so that a
+ * stop request never waits for a slow receiver. */
+#define STOP_TICK_MS 50
+
+static CURLcode perform(CURLM *m, CURL *c, atomic_bool *stop, bool *abandoned) {
+  *abandoned = false;
+  if (curl_multi_add_handle(m, c) != CURLM_OK)
+    return CURLE_FAILED_INIT;
+  CURLcode rc = CURLE_FAILED_INIT;
+  int running = 1;
+  for (;;) {
+    if (curl_multi_perform(m, &running) != CURLM_OK)
+      break;
+    if (!running) {
+      int left;
+      CURLMsg *msg;
+      while ((msg = curl_multi_info_read(m, &left)))
+        if (msg->msg == CURLMSG_DONE && msg->easy_handle == c)
+          rc = msg->data.result;
+      break;
+    }
+    if (stop && atomic_load(stop)) {
+      *abandoned = true;
+      break;
+    }
+    if (curl_multi_poll(m, NULL, 0, STOP_TICK_MS, NULL) != CURLM_OK)
+      break;
+  }
+  curl_multi_remove_handle(m, c);
+  return rc;
 }
 
-static post_result post(CURL *c, const ij_notice_delivery *n, atomic_bool *stop, char *error,
-                        size_t error_size) {
+static post_result post(CURLM *m, CURL *c, const ij_notice_delivery *n, atomic_bool *stop,
+                        char *error, size_t error_size) {
   char notice_header[96];
   snprintf(notice_header, sizeof notice_header, "X-Notice-Id: %s", n->id);
   struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
@@ -85,14 +106,12 @@ static post_result post(CURL *c, const ij_notice_delivery *n, atomic_bool *stop,
   curl_easy_setopt(c, CURLOPT_USERAGENT, "immediate-justice-outbox/1");
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_error);
-  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, check_stop);
-  curl_easy_setopt(c, CURLOPT_XFERINFODATA, stop);
-  CURLcode rc = curl_easy_perform(c);
+  bool abandoned;
+  CURLcode rc = perform(m, c, stop, &abandoned);
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   curl_slist_free_all(all);
-  if (rc == CURLE_ABORTED_BY_CALLBACK)
+  if (abandoned)
     return POST_ABANDONED;
   if (rc != CURLE_OK) {
     snprintf(error, error_size, "%s%s%s", curl_easy_strerror(rc), curl_error[0] ? ": " : "",
@@ -109,8 +128,8 @@ static post_result post(CURL *c, const ij_notice_delivery *n, atomic_bool *stop,
 /* ---- one round ---- */
 
 /* Claims, posts and records one batch in one transaction. *claimed: how many were due. */
-static ij_err run_round(ij_store *store, int batch, atomic_bool *stop, int *delivered,
-                        int *failed, int *claimed) {
+static ij_err run_round(ij_store *store, int batch, atomic_bool *stop, int *delivered, int *failed,
+                        int *claimed) {
   *delivered = *failed = *claimed = 0;
   pthread_once(&curl_once, curl_init);
   if (curl_init_rc != CURLE_OK)
@@ -120,6 +139,7 @@ static ij_err run_round(ij_store *store, int batch, atomic_bool *stop, int *deli
   if (err != IJ_OK)
     return err;
   CURL *c = NULL;
+  CURLM *m = NULL;
   ij_notice_batch claim;
   memset(&claim, 0, sizeof claim);
   err = ij_store_begin(conn);
@@ -130,14 +150,15 @@ static ij_err run_round(ij_store *store, int batch, atomic_bool *stop, int *deli
     goto finish;
   *claimed = claim.count;
   c = curl_easy_init();
-  if (!c) {
+  m = curl_multi_init();
+  if (!c || !m) {
     err = IJ_ERR_NOMEM;
     goto finish;
   }
   for (int i = 0; i < claim.count; i++) {
     const ij_notice_delivery *n = &claim.items[i];
     char error[CURL_ERROR_SIZE + 128];
-    post_result r = post(c, n, stop, error, sizeof error);
+    post_result r = post(m, c, n, stop, error, sizeof error);
     if (r == POST_ABANDONED)
       break; /* stopping: this one and the rest stay due */
     if (r == POST_DELIVERED) {
@@ -164,6 +185,8 @@ finish:
   if (err != IJ_OK)
     *delivered = *failed = 0; /* nothing recorded: every notice of the round stays due */
 done:
+  if (m)
+    curl_multi_cleanup(m);
   if (c)
     curl_easy_cleanup(c);
   ij_notice_batch_clear(&claim);
@@ -222,8 +245,8 @@ static void *worker(void *arg) {
 
 ij_err ij_outbox_start(ij_store *store, const ij_outbox_options *opts, ij_outbox **out) {
   *out = NULL;
-  if (!store || !opts || opts->interval_ms < 10 || opts->interval_ms > 3600000 ||
-      opts->batch < 1 || opts->batch > 1000)
+  if (!store || !opts || opts->interval_ms < 10 || opts->interval_ms > 3600000 || opts->batch < 1 ||
+      opts->batch > 1000)
     return IJ_ERR_INVALID;
   pthread_once(&curl_once, curl_init); /* before any thread uses libcurl */
   if (curl_init_rc != CURLE_OK)

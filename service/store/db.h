@@ -13,7 +13,7 @@ typedef struct {
   int nparams;
 } ij_stmt;
 
-#define IJ_MAX_PREPARED 64
+#define IJ_MAX_PREPARED 256
 
 struct ij_conn {
   PGconn *pg;

@@ -41,7 +41,7 @@ ij_err ij_store_notices_add_exit(ij_conn *conn, const ij_referral *r, const char
   ij_time_format(at, when);
   snprintf(hours, sizeof hours, "%d", r->hours_confirmed ? r->hours_confirmed : r->hours_proposed);
   snprintf(minutes, sizeof minutes, "%lld", (long long)r->minutes_credited);
-  const char *p[11] = {id,          r->area,      r->id,  event,   when, r->officer_sub,
+  const char *p[11] = {id,           r->area,     r->id, event,   when, r->officer_sub,
                        r->police_id, r->disposal, hours, minutes, when};
   ij_err err = ij_db_run(conn, &STMT_NOTICE_OUTCOME, p);
   if (err != IJ_OK || r->victim_keep_updated != 1 || !r->victim_contact)

@@ -6,8 +6,8 @@
 #include "db.h"
 
 /* The columns every placement read returns, in the order parse_placement reads them. */
-#define PLACEMENT_COLUMNS                                                                         \
-  "id, area, name, type, provider, ward, location, min_age, supervisor_sub, supervisor_name,"   \
+#define PLACEMENT_COLUMNS                                                                     \
+  "id, area, name, type, provider, ward, location, min_age, supervisor_sub, supervisor_name," \
   " active, version, ij_us(created_at), ij_us(updated_at)"
 
 static void parse_placement(const PGresult *res, int row, ij_placement *p) {
@@ -94,11 +94,9 @@ ij_err ij_store_placement_create(ij_conn *conn, const char *area, const char *id
 }
 
 static const ij_stmt STMT_PLACEMENT_GET = {
-    "placement_get",
-    "SELECT " PLACEMENT_COLUMNS " FROM placements WHERE id = $1 AND area = $2", 2};
+    "placement_get", "SELECT " PLACEMENT_COLUMNS " FROM placements WHERE id = $1 AND area = $2", 2};
 
-ij_err ij_store_placement_get(ij_conn *conn, const char *area, const char *id,
-                              ij_placement *out) {
+ij_err ij_store_placement_get(ij_conn *conn, const char *area, const char *id, ij_placement *out) {
   memset(out, 0, sizeof *out);
   const char *p[2] = {id, area};
   PGresult *res;
@@ -131,8 +129,8 @@ static const ij_stmt STMT_PLACEMENT_EXISTS = {
     "placement_exists", "SELECT version FROM placements WHERE id = $1 AND area = $2", 2};
 
 ij_err ij_store_placement_update(ij_conn *conn, const char *area, const char *id,
-                                 int expected_version, const ij_placement_input *in,
-                                 ij_time_us at, ij_placement *out, ij_field_errors *errs) {
+                                 int expected_version, const ij_placement_input *in, ij_time_us at,
+                                 ij_placement *out, ij_field_errors *errs) {
   memset(out, 0, sizeof *out);
   char version[16], min_age[16], when[IJ_TIME_BUF];
   snprintf(version, sizeof version, "%d", expected_version);

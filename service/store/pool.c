@@ -202,14 +202,15 @@ ij_err ij_db_exec(ij_conn *c, const ij_stmt *stmt, const char *const *params, PG
   c->sqlstate[0] = 0;
   c->constraint[0] = 0;
   PGresult *res;
-  if (c->prepare) {
+  /* a statement beyond the table's room runs unprepared rather than being prepared twice */
+  bool prepared = c->prepare && (is_prepared(c, stmt) || c->nprepared < IJ_MAX_PREPARED);
+  if (prepared) {
     if (!is_prepared(c, stmt)) {
       res = PQprepare(c->pg, stmt->name, stmt->sql, stmt->nparams, NULL);
       if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
         return fail(c, res, stmt);
       PQclear(res);
-      if (c->nprepared < IJ_MAX_PREPARED)
-        c->prepared[c->nprepared++] = stmt;
+      c->prepared[c->nprepared++] = stmt;
     }
     res = PQexecPrepared(c->pg, stmt->name, stmt->nparams, params, NULL, NULL, 0);
   } else {

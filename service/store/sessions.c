@@ -3,14 +3,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db.h"
 
 /* The columns every session read returns (sessions s joined to placements p), in the order
  * parse_session reads them. */
-#define SESSION_COLUMNS                                                                           \
-  "s.id, s.area, s.placement_id, p.name, p.type, p.ward, p.min_age, ij_us(s.starts_at),"        \
-  " ij_us(s.ends_at), s.capacity, s.booked, s.supervisor_sub, s.supervisor_name, s.cancelled,"  \
+#define SESSION_COLUMNS                                                                        \
+  "s.id, s.area, s.placement_id, p.name, p.type, p.ward, p.min_age, ij_us(s.starts_at),"       \
+  " ij_us(s.ends_at), s.capacity, s.booked, s.supervisor_sub, s.supervisor_name, s.cancelled," \
   " s.version, ij_us(s.created_at), ij_us(s.updated_at)"
 
 static void parse_session(const PGresult *res, int row, ij_session *s) {
@@ -94,9 +95,15 @@ ij_err ij_store_session_create(ij_conn *conn, const char *area, const char *plac
   ij_time_format(times->ends_at, ends);
   snprintf(cap, sizeof cap, "%d", capacity);
   ij_time_format(at, when);
-  const char *p[9] = {placement_id, area, id, starts, ends, cap,
+  const char *p[9] = {placement_id,
+                      area,
+                      id,
+                      starts,
+                      ends,
+                      cap,
                       supervisor_sub ? supervisor_sub : NULL,
-                      supervisor_sub ? supervisor_name : NULL, when};
+                      supervisor_sub ? supervisor_name : NULL,
+                      when};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_SESSION_INSERT, p, &res);
   if (err != IJ_OK) {
@@ -112,8 +119,9 @@ ij_err ij_store_session_create(ij_conn *conn, const char *area, const char *plac
   bool inserted = ij_db_i64(res, 0, 1) == 1;
   PQclear(res);
   if (!active) {
-    ij_field_errors_add(errs, "placement", "is not active: sessions are only added to an active "
-                                           "placement");
+    ij_field_errors_add(errs, "placement",
+                        "is not active: sessions are only added to an active "
+                        "placement");
     return IJ_ERR_CONFLICT;
   }
   if (!inserted)
@@ -262,8 +270,8 @@ static const ij_stmt STMT_SESSION_STATE = {
     "session_state", "SELECT version, cancelled FROM sessions WHERE id = $1 AND area = $2", 2};
 
 /* Why a versioned write touched no row: not in the area, another version, or cancelled. */
-static ij_err why_not_updated(ij_conn *conn, const char *area, const char *id,
-                              int expected_version, ij_field_errors *errs) {
+static ij_err why_not_updated(ij_conn *conn, const char *area, const char *id, int expected_version,
+                              ij_field_errors *errs) {
   const char *p[2] = {id, area};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_SESSION_STATE, p, &res);
@@ -309,8 +317,12 @@ static ij_err update_open(ij_conn *conn, const char *area, const char *id, int e
   return IJ_OK;
 }
 
-/* Cancellation, in lock order: the referrals holding open bookings on the session, the
- * session, then its bookings. */
+/* Cancellation. The lock order of the bookings code is referral, session, booking: the referrals
+ * holding open bookings on the session are locked first (waiting), then the session (waiting).
+ * A booking that arrived in between committed before the session lock was granted (it takes a
+ * place on the session first), so its booking row and its referral are then locked without
+ * waiting: holding the session, waiting for anything else could close a cycle. When one of them
+ * is busy the attempt is rolled back and made again. */
 static const ij_stmt STMT_CANCEL_REFERRALS = {
     "session_cancel_referrals",
     "SELECT DISTINCT referral_id FROM bookings"
@@ -319,8 +331,7 @@ static const ij_stmt STMT_CANCEL_REFERRALS = {
 
 static const ij_stmt STMT_CANCEL_LOCK_REFERRALS = {
     "session_cancel_lock_referrals",
-    "SELECT id FROM referrals WHERE id = ANY ($1::uuid[]) AND area = $2 ORDER BY id FOR UPDATE",
-    2};
+    "SELECT id FROM referrals WHERE id = ANY ($1::uuid[]) AND area = $2 ORDER BY id FOR UPDATE", 2};
 
 static const ij_stmt STMT_CANCEL_LOCK_SESSION = {
     "session_cancel_lock_session",
@@ -328,9 +339,13 @@ static const ij_stmt STMT_CANCEL_LOCK_SESSION = {
 
 static const ij_stmt STMT_CANCEL_LOCK_BOOKINGS = {
     "session_cancel_lock_bookings",
-    "SELECT referral_id FROM bookings WHERE session_id = $1 AND area = $2 AND status = 'booked'"
-    " ORDER BY id FOR UPDATE",
+    "SELECT DISTINCT referral_id FROM (SELECT referral_id FROM bookings WHERE session_id = $1"
+    " AND area = $2 AND status = 'booked' FOR UPDATE NOWAIT) b ORDER BY referral_id",
     2};
+
+static const ij_stmt STMT_CANCEL_LOCK_LATE_REFERRALS = {
+    "session_cancel_lock_late_referrals",
+    "SELECT id FROM referrals WHERE id = ANY ($1::uuid[]) AND area = $2 FOR UPDATE NOWAIT", 2};
 
 /* Cancels the open bookings, counts them off their referrals and the session's places, and
  * cancels the session (with any other change sent); returns the referrals whose bookings were
@@ -352,19 +367,6 @@ static const ij_stmt STMT_CANCEL_APPLY = {
     " SELECT r.* FROM r, s ORDER BY r.id",
     6};
 
-/* Whether every referral in `have` (sorted uuids) is among `locked` (sorted uuids). */
-static bool all_locked(const PGresult *have, const PGresult *locked) {
-  int j = 0, m = PQntuples(locked);
-  for (int i = 0; i < PQntuples(have); i++) {
-    const char *id = PQgetvalue(have, i, 0);
-    while (j < m && strcmp(PQgetvalue(locked, j, 0), id) < 0)
-      j++;
-    if (j == m || strcmp(PQgetvalue(locked, j, 0), id) != 0)
-      return false;
-  }
-  return true;
-}
-
 /* '{id,id,...}' from the first column (owned: free()). */
 static char *uuid_array(const PGresult *res) {
   int n = PQntuples(res);
@@ -382,8 +384,7 @@ static char *uuid_array(const PGresult *res) {
 
 /* The unbook event for each referral left with nothing booked and nothing attended. */
 static ij_err unbook_referrals(ij_conn *conn, const char *area, const PGresult *rows,
-                               const ij_actor *who, const ij_audit *audit,
-                               ij_field_errors *errs) {
+                               const ij_actor *who, const ij_audit *audit, ij_field_errors *errs) {
   ij_actor actor = *who;
   actor.roles = IJ_ROLE_SYSTEM | IJ_ROLE_COORDINATOR;
   for (int i = 0; i < PQntuples(rows); i++) {
@@ -410,9 +411,9 @@ static ij_err unbook_referrals(ij_conn *conn, const char *area, const PGresult *
     ij_audit a = *audit;
     a.actor_role = ij_role_name(decision.acting_role);
     ij_referral updated;
-    err = ij_store_referral_transition(conn, area, PQgetvalue(rows, i, 0),
-                                       (int)ij_db_i64(rows, i, 2), &decision, &req, &a, &updated,
-                                       errs);
+    err =
+        ij_store_referral_transition(conn, area, PQgetvalue(rows, i, 0), (int)ij_db_i64(rows, i, 2),
+                                     &decision, &req, &a, &updated, errs);
     ij_referral_clear(&updated);
     if (err != IJ_OK)
       return err == IJ_ERR_STALE ? IJ_ERR_CONFLICT : err; /* locked: cannot happen */
@@ -420,13 +421,12 @@ static ij_err unbook_referrals(ij_conn *conn, const char *area, const PGresult *
   return IJ_OK;
 }
 
-/* One attempt at cancelling. IJ_ERR__COUNT asks for another: a booking was made on the session
- * between reading its referrals and locking the session. */
+/* One attempt at cancelling. IJ_ERR__COUNT asks for another: a row to lock while holding the
+ * session was busy. */
 static ij_err cancel_once(ij_conn *conn, const char *area, const char *id, int expected_version,
-                          const ij_session_input *in, const ij_actor *actor,
-                          const ij_audit *audit, ij_session *out, ij_field_errors *errs) {
-  char version[16], cap[16], when[IJ_TIME_BUF];
-  snprintf(version, sizeof version, "%d", expected_version);
+                          const ij_session_input *in, const ij_actor *actor, const ij_audit *audit,
+                          ij_session *out, ij_field_errors *errs) {
+  char cap[16], when[IJ_TIME_BUF];
   snprintf(cap, sizeof cap, "%d", in->capacity);
   ij_time_format(audit->at, when);
   const char *key[2] = {id, area};
@@ -468,18 +468,21 @@ static ij_err cancel_once(ij_conn *conn, const char *area, const char *id, int e
   }
   PQclear(res);
   res = NULL;
-  /* 3. its open bookings; a referral booked since step 1 is not locked: start again */
+  /* 3. its open bookings, and the referrals of any booked since step 1, without waiting */
   err = ij_db_exec(conn, &STMT_CANCEL_LOCK_BOOKINGS, key, &bookings);
-  if (err != IJ_OK)
-    goto done;
-  PGresult *sorted = NULL;
-  err = ij_db_exec(conn, &STMT_CANCEL_REFERRALS, key, &sorted);
-  if (err != IJ_OK)
-    goto done;
-  bool complete = all_locked(sorted, locked);
-  PQclear(sorted);
-  if (!complete) {
-    err = IJ_ERR__COUNT;
+  if (err == IJ_OK) {
+    free(ids);
+    ids = uuid_array(bookings);
+    const char *late_params[2] = {ids, area};
+    PGresult *late = NULL;
+    err =
+        ids ? ij_db_exec(conn, &STMT_CANCEL_LOCK_LATE_REFERRALS, late_params, &late) : IJ_ERR_NOMEM;
+    if (late)
+      PQclear(late);
+  }
+  if (err != IJ_OK) {
+    if (strcmp(conn->sqlstate, "55P03") == 0)
+      err = IJ_ERR__COUNT; /* busy: start again */
     goto done;
   }
   /* 4. cancel, count off, and unbook */
@@ -526,8 +529,13 @@ ij_err ij_store_session_update(ij_conn *conn, const char *area, const char *id,
   if (changes->cancelled != 1)
     return update_open(conn, area, id, expected_version, changes, audit->at, out, errs);
   ij_err err = IJ_ERR__COUNT;
-  for (int attempt = 0; attempt < 5 && err == IJ_ERR__COUNT; attempt++)
+  for (int attempt = 0; attempt < 10 && err == IJ_ERR__COUNT; attempt++) {
+    if (attempt > 0) {
+      struct timespec pause = {0, 2000000L * attempt}; /* 2 ms, 4 ms, ... */
+      nanosleep(&pause, NULL);
+    }
     err = cancel_once(conn, area, id, expected_version, changes, actor, audit, out, errs);
-  /* bookings kept arriving between the reads: let the caller retry */
+  }
+  /* the rows stayed busy: let the caller try again */
   return err == IJ_ERR__COUNT ? IJ_ERR_CONFLICT : err;
 }

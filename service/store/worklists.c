@@ -7,11 +7,11 @@
 #include "db.h"
 
 /* The columns of a referral summary, in the order parse_summary reads them. */
-#define SUMMARY_COLUMNS                                                                     \
-  "r.id, r.state, r.version, p.name, p.date_of_birth - DATE '1970-01-01',"                  \
-  " r.offence_date - DATE '1970-01-01', r.offence_category, r.ward, r.disposal,"            \
-  " r.hours_proposed, r.hours_confirmed, r.officer_sub, r.officer_name, r.area,"            \
-  " ij_us(r.target_start_by), ij_us(r.first_attended_at), ij_us(r.created_at),"             \
+#define SUMMARY_COLUMNS                                                          \
+  "r.id, r.state, r.version, p.name, p.date_of_birth - DATE '1970-01-01',"       \
+  " r.offence_date - DATE '1970-01-01', r.offence_category, r.ward, r.disposal," \
+  " r.hours_proposed, r.hours_confirmed, r.officer_sub, r.officer_name, r.area," \
+  " ij_us(r.target_start_by), ij_us(r.first_attended_at), ij_us(r.created_at),"  \
   " ij_us(r.updated_at), r.minutes_credited"
 
 static void parse_summary(const PGresult *res, int row, ij_referral *r) {

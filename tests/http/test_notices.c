@@ -1,6 +1,7 @@
 /* The outcome-notice outbox through the real path: notices written in the exit's transaction,
  * the feed and who sees what, and delivery to a webhook (retries, exactly one delivery per notice
- * among concurrent workers, a prompt stop). The webhook is a small ulfius server inside the test. */
+ * among concurrent workers, a prompt stop). The webhook is a small ulfius server inside the test.
+ */
 #include <arpa/inet.h>
 #include <libpq-fe.h>
 #include <microhttpd.h>
@@ -166,9 +167,9 @@ START_TEST(exit_writes_outcome_and_victim_update) {
   ck_assert_str_eq(str(second, "kind"), "outcome");
   ck_assert_str_eq(str(second, "event"), "non_compliant");
   ck_assert_str_eq(str(second, "referral_id"), quiet);
-  ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(second, "payload"),
-                                                      "minutes_credited")),
-                   60);
+  ck_assert_int_eq(
+      json_integer_value(json_object_get(json_object_get(second, "payload"), "minutes_credited")),
+      60);
   ck_assert_int_lt(json_integer_value(json_object_get(outcome, "seq")),
                    json_integer_value(json_object_get(victim, "seq")));
   ck_assert_int_lt(json_integer_value(json_object_get(victim, "seq")),
@@ -183,6 +184,45 @@ START_TEST(exit_writes_outcome_and_victim_update) {
   ck_assert_int_eq(ij_store_notices_add_exit(conn, &ref, "withdrawn", now_us()), IJ_ERR_INVALID);
   ij_referral_clear(&ref);
   ij_store_release(S->store, conn);
+  free(coord);
+}
+END_TEST
+
+/* The real path: a coordinator declares non-compliance, and the notices come with the change. */
+START_TEST(declared_non_compliance_writes_its_notices) {
+  char id[IJ_UUID_BUF];
+  make_referral("pc-101", false, id);
+  PGconn *c = db();
+  const char *p[1] = {id};
+  /* booked and absent without reason, as attendance would leave it (events kept consistent) */
+  sql_run(c,
+          "WITH u AS (UPDATE referrals SET state = 'scheduled', version = 2, hours_confirmed = 7,"
+          " breaches = 1 WHERE id = $1 RETURNING *)"
+          " INSERT INTO referral_events (referral_id, seq, area, at, event, from_state, to_state,"
+          " actor_sub, actor_name, actor_role, request_id)"
+          " SELECT id, 2, area, now(), 'book', 'submitted', 'scheduled', 'coord-1', 'coord-1',"
+          " 'coordinator', 'test' FROM u",
+          1, p);
+  PQfinish(c);
+  char *coord = ts_token("coordinator", AREA, "coord-1");
+  char path[160];
+  snprintf(path, sizeof path, "/v1/referrals/%s/transitions", id);
+  const char *const if_match[] = {"If-Match: \"2\"", NULL};
+  ts_response *r =
+      ts_http(S, "POST", "/v1/referrals/{id}/transitions", path, coord, if_match,
+              "{\"event\":\"declare_non_compliance\","
+              "\"reason_code\":\"unacceptable_absence\",\"reason\":\"Did not come.\"}");
+  ck_assert_msg(r->status == 200, "%s", r->body);
+  ck_assert_str_eq(str(r->json, "state"), "non_compliant");
+  ts_response_free(r);
+  r = feed(coord, NULL);
+  json_t *items = json_object_get(r->json, "items");
+  ck_assert_int_eq(json_array_size(items), 2);
+  ck_assert_str_eq(str(json_array_get(items, 0), "kind"), "outcome");
+  ck_assert_str_eq(str(json_array_get(items, 0), "event"), "non_compliant");
+  ck_assert_str_eq(str(json_array_get(items, 1), "kind"), "victim_update");
+  ck_assert_str_eq(str(json_object_get(json_array_get(items, 0), "payload"), "referral_id"), id);
+  ts_response_free(r);
   free(coord);
 }
 END_TEST
@@ -280,13 +320,14 @@ START_TEST(feed_pages_after_seq) {
   ts_response_free(r);
   snprintf(query, sizeof query, "?after=%lld&limit=1", seen[2]);
   r = feed(coord, query);
-  ck_assert_int_eq(json_integer_value(
-                       json_object_get(json_array_get(json_object_get(r->json, "items"), 0), "seq")),
+  ck_assert_int_eq(json_integer_value(json_object_get(
+                       json_array_get(json_object_get(r->json, "items"), 0), "seq")),
                    seen[3]);
   ts_response_free(r);
 
-  const char *bad[] = {"?after=-1", "?after=abc", "?after=", "?limit=0", "?limit=101",
-                       "?cursor=3", "?after=1&after=2", "?after=99999999999999999999"};
+  const char *bad[] = {
+      "?after=-1",  "?after=abc", "?after=",          "?limit=0",
+      "?limit=101", "?cursor=3",  "?after=1&after=2", "?after=99999999999999999999"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     r = feed(coord, bad[i]);
     ck_assert_msg(r->status == 422, "%s: %ld", bad[i], r->status);
@@ -310,6 +351,7 @@ typedef struct {
   int count[RX_MAX];
   char body[RX_MAX][2048];
   int bad_requests; /* posts without the headers or body a notice needs */
+  int started;      /* posts that have arrived (counted before the delay) */
   int total;
   struct _u_instance instance;
   int port;
@@ -319,6 +361,9 @@ static int on_post(const struct _u_request *req, struct _u_response *res, void *
   receiver *rx = user;
   const char *id = u_map_get_case(req->map_header, "X-Notice-Id");
   const char *type = u_map_get_case(req->map_header, "Content-Type");
+  pthread_mutex_lock(&rx->mu);
+  rx->started++;
+  pthread_mutex_unlock(&rx->mu);
   if (rx->delay_ms)
     usleep((useconds_t)rx->delay_ms * 1000);
   pthread_mutex_lock(&rx->mu);
@@ -338,7 +383,7 @@ static int on_post(const struct _u_request *req, struct _u_response *res, void *
     if (i < RX_MAX) {
       rx->count[i]++;
       size_t len = req->binary_body_length < sizeof rx->body[i] - 1 ? req->binary_body_length
-                                                                     : sizeof rx->body[i] - 1;
+                                                                    : sizeof rx->body[i] - 1;
       memcpy(rx->body[i], req->binary_body, len);
       rx->body[i][len] = 0;
       if (rx->count[i] <= rx->fail_first)
@@ -486,7 +531,8 @@ START_TEST(delivery_retries_with_backoff_then_delivers_once) {
   ck_assert_str_eq(str(body, "event"), "completed");
   ck_assert_int_eq(strlen(str(body, "created_at")), 27);
   ck_assert_str_eq(str(json_object_get(body, "payload"), "referral_id"), id);
-  ck_assert_str_eq(str(body, "kind"), strcmp(rx->ids[0], ids[0]) == 0 ? "outcome" : "victim_update");
+  ck_assert_str_eq(str(body, "kind"),
+                   strcmp(rx->ids[0], ids[0]) == 0 ? "outcome" : "victim_update");
   json_decref(body);
 
   /* the feed shows them delivered */
@@ -642,6 +688,45 @@ START_TEST(worker_delivers_and_stops_promptly) {
 
   ij_outbox_options bad = {0, 20};
   ck_assert_int_eq(ij_outbox_start(S->store, &bad, &outbox), IJ_ERR_INVALID);
+  bad.interval_ms = 1000;
+  bad.batch = 0;
+  ck_assert_int_eq(ij_outbox_start(S->store, &bad, &outbox), IJ_ERR_INVALID);
+  set_webhook(c, NULL);
+  receiver_stop(rx);
+  PQfinish(c);
+}
+END_TEST
+
+START_TEST(stop_abandons_a_slow_delivery) {
+  char id[IJ_UUID_BUF];
+  make_referral("pc-101", true, id);
+  exit_referral(id, "completed");
+  PGconn *c = db();
+  receiver *rx = receiver_start(0, 3000);
+  set_webhook(c, rx);
+  ij_outbox_options o = {50, 20};
+  ij_outbox *outbox = NULL;
+  ck_assert_int_eq(ij_outbox_start(S->store, &o, &outbox), IJ_OK);
+  int started = 0;
+  for (int i = 0; i < 200 && started == 0; i++) {
+    usleep(20 * 1000);
+    pthread_mutex_lock(&rx->mu);
+    started = rx->started;
+    pthread_mutex_unlock(&rx->mu);
+  }
+  ck_assert_int_eq(started, 1);
+  /* the receiver takes three seconds to answer: the stop does not wait for it */
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  ij_outbox_stop(outbox);
+  ck_assert_double_lt(seconds_since(&t0), 0.5);
+  /* abandoned, not failed: still due, no attempt counted */
+  const char *p[1] = {AREA};
+  ck_assert_int_eq(sql_count(c,
+                             "SELECT count(*) FROM notices WHERE area = $1 AND attempts = 0"
+                             " AND delivered_at IS NULL AND next_attempt_at <= now()",
+                             1, p),
+                   1);
   set_webhook(c, NULL);
   receiver_stop(rx);
   PQfinish(c);
@@ -654,12 +739,14 @@ Suite *http_notices_suite(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_checked_fixture(tc, http_setup, http_teardown);
   tcase_add_test(tc, exit_writes_outcome_and_victim_update);
+  tcase_add_test(tc, declared_non_compliance_writes_its_notices);
   tcase_add_test(tc, who_sees_which_notices);
   tcase_add_test(tc, feed_pages_after_seq);
   tcase_add_test(tc, delivery_retries_with_backoff_then_delivers_once);
   tcase_add_test(tc, unreachable_webhook_is_a_failed_attempt);
   tcase_add_test(tc, concurrent_workers_deliver_each_notice_once);
   tcase_add_test(tc, worker_delivers_and_stops_promptly);
+  tcase_add_test(tc, stop_abandons_a_slow_delivery);
   suite_add_tcase(s, tc);
   return s;
 }

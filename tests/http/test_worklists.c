@@ -138,7 +138,8 @@ static void expect_ids(json_t *items, const char *key, const char *const *want, 
   ck_assert_int_eq((int)json_array_size(items), n);
   for (int i = 0; i < n; i++)
     ck_assert_msg(strcmp(str(json_array_get(items, (size_t)i), key), want[i]) == 0,
-                  "item %d: want %s, got %s", i, want[i], str(json_array_get(items, (size_t)i), key));
+                  "item %d: want %s, got %s", i, want[i],
+                  str(json_array_get(items, (size_t)i), key));
 }
 
 /* ---- triage ---- */
@@ -156,8 +157,9 @@ START_TEST(triage_lists_submitted_oldest_first) {
   char path[160];
   snprintf(path, sizeof path, "/v1/referrals/%s/transitions", ids[2]);
   const char *const if_match[] = {"If-Match: \"1\"", NULL};
-  ts_response *r = ts_http(S, "POST", "/v1/referrals/{id}/transitions", path, coord, if_match,
-                           "{\"event\":\"accept\",\"hours_confirmed\":7}");
+  ts_response *r =
+      ts_http(S, "POST", "/v1/referrals/{id}/transitions", path, coord, if_match,
+              "{\"event\":\"accept\",\"hours_confirmed\":7,\"suitability_notes\":\"Fine.\"}");
   ck_assert_int_eq(r->status, 200);
   ts_response_free(r);
 
@@ -264,7 +266,7 @@ START_TEST(sessions_of_today_and_tomorrow_with_who_is_booked) {
   make_session(c, litter, "10 hours", "2 hours", true, s2); /* cancelled */
   make_session(c, litter, "13 hours", "2 hours", false, s3);
   make_session(c, allot, "18 hours", "2 hours", false, s4);
-  make_session(c, allot, "33 hours", "7 hours", false, s5); /* tomorrow 09:00 */
+  make_session(c, allot, "33 hours", "7 hours", false, s5);  /* tomorrow 09:00 */
   make_session(c, allot, "-15 hours", "7 hours", false, s6); /* yesterday 09:00 */
   book(c, cara, s1, "booked", b_cara);
   book(c, bob, s1, "cancelled", b);
@@ -336,9 +338,8 @@ START_TEST(sessions_of_today_and_tomorrow_with_who_is_booked) {
   const char *tomorrow[] = {s5};
   expect_ids(json_object_get(r->json, "items"), "id", tomorrow, 1);
   ck_assert_str_eq(
-      str(json_array_get(json_object_get(json_array_get(json_object_get(r->json, "items"), 0),
-                                         "bookings"),
-                         0),
+      str(json_array_get(
+              json_object_get(json_array_get(json_object_get(r->json, "items"), 0), "bookings"), 0),
           "id"),
       b_tomorrow);
   ts_response_free(r);
@@ -365,8 +366,8 @@ START_TEST(outcomes_due_lists_ended_bookings_oldest_first) {
   PGconn *c = db();
   char allot[IJ_UUID_BUF];
   make_placement(c, "Allotment tidy-up", "ward-a", "Arboretum Park allotments", allot);
-  char three_ago[IJ_UUID_BUF], two_ago[IJ_UUID_BUF], yesterday[IJ_UUID_BUF],
-      tomorrow[IJ_UUID_BUF], b[IJ_UUID_BUF], due[3][IJ_UUID_BUF];
+  char three_ago[IJ_UUID_BUF], two_ago[IJ_UUID_BUF], yesterday[IJ_UUID_BUF], tomorrow[IJ_UUID_BUF],
+      b[IJ_UUID_BUF], due[3][IJ_UUID_BUF];
   make_session(c, allot, "-63 hours", "3 hours", false, three_ago);
   make_session(c, allot, "-39 hours", "3 hours", false, two_ago);
   make_session(c, allot, "-15 hours", "7 hours", false, yesterday);
@@ -432,8 +433,13 @@ START_TEST(worklists_are_for_coordinators) {
     ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 0);
     ck_assert(json_is_null(json_object_get(r->json, "next_cursor")));
     ts_response_free(r);
-    const char *bad[] = {"?state=submitted", "?limit=0", "?limit=101", "?limit=x",
-                         "?cursor=abc", "?cursor=123.not-a-uuid", "?cursor=-5.0b7e4c2a-5d1f-4e8a-9c3b-6f2d1e0a9b8c"};
+    const char *bad[] = {"?state=submitted",
+                         "?limit=0",
+                         "?limit=101",
+                         "?limit=x",
+                         "?cursor=abc",
+                         "?cursor=123.not-a-uuid",
+                         "?cursor=-5.0b7e4c2a-5d1f-4e8a-9c3b-6f2d1e0a9b8c"};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
       r = list(routes[i], coord, bad[k]);
       ck_assert_msg(r->status == 422, "%s%s: %ld", routes[i], bad[k], r->status);

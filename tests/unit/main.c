@@ -10,6 +10,7 @@
   X(names_suite)          \
   X(outcomes_suite)       \
   X(perms_suite)          \
+  X(placements_suite)     \
   X(time_suite)           \
   X(transitions_suite)    \
   X(validate_suite)

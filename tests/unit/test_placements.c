@@ -262,8 +262,7 @@ static ij_session_input valid_session(void) {
   return in;
 }
 
-static ij_session_times expect_session(const ij_session_input *in, bool create,
-                                       const char *field) {
+static ij_session_times expect_session(const ij_session_input *in, bool create, const char *field) {
   ij_field_errors errs;
   ij_field_errors_init(&errs);
   ij_session_times t;
