@@ -126,9 +126,14 @@ static int cmd_serve(void) {
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
 
-  ij_http_options ho = {
-      c.listen_host,    c.listen_port,  c.threads, c.max_connections, c.connection_timeout_seconds,
-      c.max_body_bytes, c.area_defaults};
+  ij_http_options ho = {c.listen_host,
+                        c.listen_port,
+                        c.threads,
+                        c.max_connections,
+                        c.connection_timeout_seconds,
+                        c.max_body_bytes,
+                        c.max_import_bytes,
+                        c.area_defaults};
   ij_server *server = NULL;
   err = ij_http_start(&ho, store, auth, &server);
   if (err != IJ_OK) {

@@ -42,6 +42,8 @@ static const setting settings[] = {
      "expected aud claim"},
     {"IJ_MAX_BODY_BYTES", SET_INT, "1048576", 1024, 64L * 1024 * 1024, OFF(max_body_bytes), 0,
      "largest request body accepted (413 above)"},
+    {"IJ_MAX_IMPORT_BYTES", SET_INT, "16777216", 1024, 256L * 1024 * 1024, OFF(max_import_bytes), 0,
+     "largest CSV file accepted by an import (413 above)"},
     {"IJ_MAX_CONNECTIONS", SET_INT, "1000", 16, 100000, OFF(max_connections), 0,
      "concurrent HTTP connections"},
     {"IJ_CONNECTION_TIMEOUT_SECONDS", SET_INT, "60", 1, 3600, OFF(connection_timeout_seconds), 0,
@@ -123,7 +125,7 @@ ij_err ij_config_load(ij_config *c, int needs, char *problems, size_t size) {
                  s->max);
         problem(problems, size, "%s (got \"%s\")\n", range, v);
         bad = true;
-      } else if (s->offset == OFF(max_body_bytes)) {
+      } else if (s->offset == OFF(max_body_bytes) || s->offset == OFF(max_import_bytes)) {
         *(long *)(void *)field = n;
       } else {
         *(int *)(void *)field = (int)n;

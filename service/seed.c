@@ -366,8 +366,9 @@ static ij_err attend(ij_conn *conn, int plan, const char *id, const ij_rows *pas
       ij_audit audit = {"seed", coordinator.sub, coordinator.name, "coordinator", at};
       err = ij_store_referral_transition(conn, "derbyshire", id, r.version, &d, &req, &audit,
                                          &updated, &errs);
+      ij_op_ctx op = {"derbyshire", "seed", at};
       if (err == IJ_OK)
-        err = ij_store_notices_add_exit(conn, &updated, "non_compliant", at);
+        err = ij_ops_on_exit(conn, &op, &updated);
       if (err == IJ_OK)
         err = ij_store_commit(conn);
       else

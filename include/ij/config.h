@@ -22,6 +22,7 @@ typedef struct {
   const char *jwt_issuer;
   const char *jwt_audience;
   long max_body_bytes;
+  long max_import_bytes;
   int max_connections;
   int connection_timeout_seconds;
   int log_level;

@@ -134,6 +134,8 @@ typedef enum {
   IJ_ACTION_OUTCOME_RECORD,      /* coordinator, supervisor (their sessions) */
   IJ_ACTION_WORKLIST_READ,       /* coordinator */
   IJ_ACTION_NOTICE_READ,         /* coordinator, admin, officer (their own referrals' notices) */
+  IJ_ACTION_FOLLOWUP_READ,       /* coordinator: reoffending checks */
+  IJ_ACTION_FOLLOWUP_WRITE,      /* coordinator: record and import checks */
   IJ_ACTION__COUNT
 } ij_action;
 
@@ -454,5 +456,71 @@ typedef struct {
 ij_err ij_domain_outcome_decide(const ij_outcome_input *in, const ij_booking_facts *booking,
                                 const ij_referral_facts *referral, ij_time_us now,
                                 ij_outcome_effect *out, ij_field_errors *errs);
+
+/* ---- reoffending follow-up ---------------------------------------------------------------------
+ */
+/* The follow-up windows, in months after a referral's exit (completed or non-compliant). These
+ * are local measures: the Ministry of Justice's proven reoffending rate (12 months plus a 6-month
+ * wait, cautions and convictions only) does not count community resolutions. */
+#define IJ_FOLLOWUP_WINDOW_COUNT 3
+extern const int ij_followup_windows[IJ_FOLLOWUP_WINDOW_COUNT]; /* 3, 6, 12 */
+
+/* A date plus whole calendar months, clamped to the last day of a shorter month. */
+ij_date ij_date_add_months(ij_date d, int months);
+/* The day a window's check falls due: the exit date plus the window's months. */
+ij_date ij_domain_followup_due(ij_date exited_on, int window_months);
+/* Recording the check of this window closes the referral (the last one: 12 months). */
+bool ij_domain_followup_closes(int window_months);
+
+/* A check's result as a coordinator or an import gives it. Absent strings are NULL. */
+typedef struct {
+  int reoffended;                 /* -1 absent, 0, 1 */
+  const char *first_reoffence_on; /* YYYY-MM-DD; required when reoffended, refused otherwise */
+  const char *category;           /* an IJ_OFFENCE_CATEGORY_LIST value; as the date */
+  const char *source;             /* "pnc_check" (default) or "police_import" */
+} ij_followup_input;
+
+typedef struct {
+  ij_date exited_on;
+  ij_date due_on;
+  bool recorded;
+} ij_followup_facts;
+
+typedef struct {
+  bool reoffended;
+  ij_date first_reoffence_on; /* when reoffended */
+  const char *source;         /* static */
+} ij_followup_result;
+
+/* Validates a check's result on `today`. IJ_ERR_INVALID with field errors ("reoffended",
+ * "first_reoffence_on": a real date, after the exit, within the window, not in the future;
+ * "reoffence_category", "source"); IJ_ERR_CONFLICT (field "check") when it is recorded already or
+ * not due yet. */
+ij_err ij_domain_followup_validate(const ij_followup_input *in, const ij_followup_facts *facts,
+                                   ij_date today, ij_followup_result *out, ij_field_errors *errs);
+
+/* Re-referral: the smallest window (3, 6 or 12 months) after an earlier exit in which a new
+ * referral made on `referred_on` falls, or 0 when it falls in none. */
+int ij_domain_rereferral_window(ij_date earlier_exit, ij_date referred_on);
+
+/* A name for matching people without a police identifier: ASCII letters lowered, every run of
+ * other ASCII characters one space, trimmed; bytes of multi-byte characters kept as they are. */
+void ij_domain_name_key(const char *name, char *out, size_t size);
+
+/* ---- CSV (RFC 4180) ------------------------------------------------------------------------- */
+typedef struct {
+  const char *data;
+  size_t len;
+  size_t pos;
+  int record; /* records read so far (the header is record 1) */
+} ij_csv;
+
+/* Reads the next record: comma-separated fields, optionally double-quoted (a quote inside a
+ * quoted field doubled), records ended by CRLF or LF; a final record may lack its end. The fields
+ * are copied, NUL-terminated, into buf; fields[i] point into it. IJ_OK with *nfields set,
+ * IJ_ERR_NOT_FOUND at the end of the data, IJ_ERR_MALFORMED for a bad quote, a NUL byte, more
+ * than max_fields fields or a record longer than buf. */
+ij_err ij_csv_next(ij_csv *csv, char *buf, size_t size, const char **fields, int max_fields,
+                   int *nfields);
 
 #endif

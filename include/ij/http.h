@@ -16,6 +16,7 @@ typedef struct {
   int max_connections;
   int connection_timeout_seconds;
   long max_body_bytes;
+  long max_import_bytes; /* the body limit of file imports (text/csv) */
   ij_area_rules area_defaults;
 } ij_http_options;
 

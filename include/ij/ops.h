@@ -39,4 +39,51 @@ ij_err ij_ops_record_outcome(ij_conn *conn, const ij_op_ctx *op, const ij_actor 
                              const ij_outcome_input *in, const char *rescheduled_session,
                              int *current_version, ij_field_errors *errs);
 
+/* What an exit (completed, non_compliant) owes, in the caller's transaction: the outcome notices
+ * and the three reoffending checks, due 3, 6 and 12 months after the exit's date. */
+ij_err ij_ops_on_exit(ij_conn *conn, const ij_op_ctx *op, const ij_referral *r);
+
+/* Records a reoffending check's result at expected_version (0: any; else IJ_ERR_STALE with
+ * *current_version set); the last check (12 months) closes the referral. import_id: the import
+ * it came from, or NULL. */
+ij_err ij_ops_record_followup(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                              const char *followup_id, int expected_version,
+                              const ij_followup_input *in, const char *import_id,
+                              int *current_version, ij_field_errors *errs);
+
+/* The same, inside the caller's transaction. */
+ij_err ij_ops_record_followup_in_tx(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                                    const char *followup_id, int expected_version,
+                                    const ij_followup_input *in, const char *import_id,
+                                    int *current_version, ij_field_errors *errs);
+
+/* ---- importing checks from a CSV file ---- */
+#define IJ_IMPORT_ERRORS_MAX 200
+typedef struct {
+  int row; /* the line's record number; the header is row 1 */
+  char column[32];
+  char message[160];
+} ij_import_error;
+typedef struct {
+  int total; /* every problem found; items holds the first IJ_IMPORT_ERRORS_MAX */
+  int count;
+  ij_import_error items[IJ_IMPORT_ERRORS_MAX];
+} ij_import_errors;
+typedef struct {
+  char import_id[IJ_UUID_BUF];
+  int rows;
+  int recorded;  /* checks recorded by this file */
+  int unchanged; /* rows that repeat a result recorded already */
+  bool replayed; /* the same file was imported before: nothing was done again */
+} ij_import_report;
+
+/* The columns, in any order: window_months and reoffended, and one of police_id, person_id or
+ * referral_id (a referral id picks one referral when a person has several); optionally
+ * first_reoffence_on and reoffence_category. All or nothing: IJ_ERR_INVALID with every problem
+ * in errs (row, column, message) and nothing changed, or every row recorded in one transaction
+ * (the last checks closing their referrals). The same file again (same sha256) changes nothing. */
+ij_err ij_ops_import_followups(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                               const char *data, size_t len, const char *sha256,
+                               ij_import_report *report, ij_import_errors *errs);
+
 #endif

@@ -100,9 +100,11 @@ typedef struct {
   ij_time_us target_start_by;
   ij_time_us first_attended_at; /* 0 when nothing attended */
   ij_time_us created_at, updated_at;
-  int breaches;        /* unacceptable absences and failures to comply recorded */
-  int warnings;        /* enforcement warnings given */
-  int active_bookings; /* bookings holding a place */
+  int breaches;                    /* unacceptable absences and failures to comply recorded */
+  int warnings;                    /* enforcement warnings given */
+  int active_bookings;             /* bookings holding a place */
+  char rereferral_of[IJ_UUID_BUF]; /* "" when this is not a re-referral */
+  int rereferral_months;           /* 3, 6 or 12; 0 when not a re-referral */
   void *owner_;
 } ij_referral;
 
@@ -141,6 +143,10 @@ typedef struct {
 ij_err ij_store_referral_create(ij_conn *conn, ij_referral *r, const ij_audit *audit,
                                 const ij_idempotency *idem, ij_replay *replay,
                                 ij_field_errors *errs);
+
+/* Fills r->rereferral_of and r->rereferral_months when the person (by police identifier, else by
+ * normalised name and date of birth) left an earlier referral within 12 months before `at`. */
+ij_err ij_store_referral_rereferral(ij_conn *conn, ij_referral *r, ij_time_us at);
 
 /* IJ_ERR_NOT_FOUND when there is no such referral in the area. *out: ij_referral_clear. */
 ij_err ij_store_referral_get(ij_conn *conn, const char *area, const char *id, ij_referral *out);
@@ -571,5 +577,84 @@ ij_err ij_store_bookings_cancel_open(ij_conn *conn, const char *area, const char
 ij_err ij_store_demo_sessions(ij_conn *conn, const char *area, ij_time_us now, ij_rows *past,
                               ij_rows *future);
 /* END BOOKINGS-SECTION */
+
+/* ---- reoffending follow-up ------------------------------------------------------------------ */
+typedef struct {
+  char id[IJ_UUID_BUF];
+  char referral_id[IJ_UUID_BUF];
+  char person_id[IJ_UUID_BUF];
+  const char *person_name;
+  const char *police_id;
+  int window_months;
+  const char *exit_state;
+  ij_date exited_on;
+  ij_date due_on;
+  ij_time_us recorded_at; /* 0 when not recorded */
+  int reoffended;         /* -1 not recorded, 0, 1 */
+  ij_date first_reoffence_on;
+  const char *reoffence_category;
+  const char *source;
+  const char *checked_by_sub, *checked_by_name;
+  int version;
+  ij_time_us created_at, updated_at;
+} ij_followup;
+
+typedef struct {
+  int count;
+  ij_followup *items;
+  bool more;
+  void *owner_;
+} ij_followup_page;
+void ij_followup_page_clear(ij_followup_page *page);
+
+/* Writes the three checks of a referral that has just exited on `exited_on`, in the caller's
+ * transaction. due_on: the three due dates, in the order of ij_followup_windows. */
+ij_err ij_store_followups_create(ij_conn *conn, const ij_referral *r, const char *exit_state,
+                                 ij_date exited_on, const ij_date due_on[], ij_time_us at);
+
+typedef enum {
+  IJ_FOLLOWUPS_PENDING,  /* not recorded */
+  IJ_FOLLOWUPS_DUE,      /* not recorded, due on or before today */
+  IJ_FOLLOWUPS_OVERDUE,  /* not recorded, due more than 28 days before today */
+  IJ_FOLLOWUPS_RECORDED, /* recorded */
+  IJ_FOLLOWUPS_ALL
+} ij_followup_status;
+
+typedef struct {
+  const char *area;
+  ij_followup_status status;
+  ij_date today;
+  const char *referral_id; /* NULL: any */
+  bool has_cursor;
+  ij_date cursor_due_on;
+  char cursor_id[IJ_UUID_BUF];
+  int limit;
+} ij_followup_filter;
+
+/* By due date (then id), earliest first. */
+ij_err ij_store_followups_list(ij_conn *conn, const ij_followup_filter *f, ij_followup_page *out);
+/* One check (locked FOR UPDATE in the caller's transaction when `lock`). */
+ij_err ij_store_followup_get(ij_conn *conn, const char *area, const char *id, bool lock,
+                             ij_followup_page *out);
+/* Records a result at expected_version (else IJ_ERR_STALE). */
+ij_err ij_store_followup_record(ij_conn *conn, const char *area, const char *id,
+                                int expected_version, const ij_followup_result *result,
+                                const char *category, const char *import_id, const ij_audit *audit);
+
+/* The checks an import may name: those of people with one of the police identifiers, of the
+ * people, or of the referrals given (Postgres array literals, e.g. "{a,b}"). Columns: id,
+ * version, window_months, referral_id, person_id, police_id, exited_on, due_on (days),
+ * recorded (t/f), reoffended, first_reoffence_on (days), reoffence_category. */
+ij_err ij_store_followups_candidates(ij_conn *conn, const char *area, const char *police_ids,
+                                     const char *person_ids, const char *referral_ids,
+                                     ij_rows *out);
+/* A file imported before, by its digest: id, rows, recorded, unchanged; IJ_ERR_NOT_FOUND if new. */
+ij_err ij_store_followup_import_find(ij_conn *conn, const char *area, const char *sha256,
+                                     ij_rows *out);
+/* Records an import in the caller's transaction; IJ_ERR_CONFLICT when the same file was
+ * recorded meanwhile. */
+ij_err ij_store_followup_import_add(ij_conn *conn, const char *area, const char *id,
+                                    const char *sha256, int rows, int recorded, int unchanged,
+                                    const ij_audit *audit);
 
 #endif

@@ -231,3 +231,15 @@ int ij_age_years(ij_date dob, ij_date on) {
   }
   return (int)age;
 }
+
+ij_date ij_date_add_months(ij_date d, int months) {
+  civil_date c = civil_from_days(d);
+  int64_t total = c.year * 12 + (c.month - 1) + months;
+  int64_t y = total >= 0 ? total / 12 : -((-total + 11) / 12);
+  int m = (int)(total - y * 12) + 1;
+  int day = c.day;
+  int last = days_in_month(y, m);
+  if (day > last)
+    day = last;
+  return (ij_date)days_from_civil(y, m, day);
+}

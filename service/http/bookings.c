@@ -4,18 +4,9 @@
  * completes it, all in the transaction that records the booking or outcome. */
 #include <stdlib.h>
 #include <string.h>
-#include <uuid/uuid.h>
 
 #include "ij/ops.h"
 #include "internal.h"
-
-static bool uuid_of(const char *in, char out[IJ_UUID_BUF]) {
-  uuid_t u;
-  if (!in || strlen(in) != 36 || uuid_parse(in, u) != 0)
-    return false;
-  uuid_unparse_lower(u, out);
-  return true;
-}
 
 /* A supervisor who is not also a coordinator sees only the sessions they supervise. */
 static bool supervisor_only(const ij_ctx *ctx) {
@@ -64,7 +55,7 @@ static void send_booking(ij_ctx *ctx, ij_conn *conn, const char *id, int status)
   ij_booking_list list;
   ij_err err = ij_store_booking_get(conn, ctx->actor.area, id, false, &list);
   if (err != IJ_OK) {
-    ij_send_problem(ctx, err, err == IJ_ERR_NOT_FOUND ? "no booking with this id" : NULL, NULL);
+    ij_send_not_found_as(ctx, err, "booking");
     return;
   }
   ij_rows outcomes;
@@ -74,9 +65,8 @@ static void send_booking(ij_ctx *ctx, ij_conn *conn, const char *id, int status)
     ij_send_problem(ctx, err, NULL, NULL);
     return;
   }
-  char etag[24], location[64];
-  snprintf(etag, sizeof etag, "\"%d\"", list.items[0].version);
-  ij_set_header(ctx, "ETag", etag);
+  char location[64];
+  ij_set_etag(ctx, list.items[0].version);
   if (status == 201) {
     snprintf(location, sizeof location, "/v1/bookings/%s", id);
     ij_set_header(ctx, "Location", location);
@@ -96,12 +86,9 @@ void ij_h_booking_create(ij_ctx *ctx) {
   static const char *const no_query[] = {NULL};
   static const char *const fields[] = {"session_id", NULL};
   char referral_id[IJ_UUID_BUF], session_id[IJ_UUID_BUF], booking_id[IJ_UUID_BUF];
-  if (!ij_require(ctx, IJ_ACTION_BOOKING_WRITE) || !ij_query_only(ctx, no_query))
+  if (!ij_require(ctx, IJ_ACTION_BOOKING_WRITE) || !ij_query_only(ctx, no_query) ||
+      !ij_path_uuid(ctx, "referral", referral_id))
     return;
-  if (!uuid_of(ctx->path_id, referral_id)) {
-    ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no referral with this id", NULL);
-    return;
-  }
   json_t *body = ij_body_object(ctx);
   if (!body)
     return;
@@ -109,10 +96,9 @@ void ij_h_booking_create(ij_ctx *ctx) {
   ij_field_errors_init(&errs);
   ij_json_unknown(body, "", fields, &errs);
   const char *sid = ij_json_str(body, "", "session_id", &errs);
-  if (!errs.count && !uuid_of(sid, session_id))
+  if (!errs.count && !ij_uuid_canonical(sid, session_id))
     ij_field_errors_add(&errs, "session_id", sid ? "is not a session id" : "is required");
-  if (errs.count) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+  if (ij_send_invalid(ctx, &errs)) {
     json_decref(body);
     return;
   }
@@ -141,19 +127,16 @@ void ij_h_booking_create(ij_ctx *ctx) {
 void ij_h_referral_bookings(ij_ctx *ctx) {
   static const char *const no_query[] = {NULL};
   char referral_id[IJ_UUID_BUF];
-  if (!ij_require(ctx, IJ_ACTION_BOOKING_READ) || !ij_query_only(ctx, no_query))
+  if (!ij_require(ctx, IJ_ACTION_BOOKING_READ) || !ij_query_only(ctx, no_query) ||
+      !ij_path_uuid(ctx, "referral", referral_id))
     return;
-  if (!uuid_of(ctx->path_id, referral_id)) {
-    ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no referral with this id", NULL);
-    return;
-  }
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
   ij_referral r;
   ij_err err = ij_store_referral_get(conn, ctx->actor.area, referral_id, &r);
   if (err != IJ_OK) {
-    send_error(ctx, err, err == IJ_ERR_NOT_FOUND ? "no referral with this id" : NULL, NULL);
+    ij_send_not_found_as(ctx, err, "referral");
     return;
   }
   ij_referral_clear(&r);
@@ -176,12 +159,9 @@ void ij_h_referral_bookings(ij_ctx *ctx) {
 void ij_h_booking_get(ij_ctx *ctx) {
   static const char *const no_query[] = {NULL};
   char id[IJ_UUID_BUF];
-  if (!ij_require(ctx, IJ_ACTION_BOOKING_READ) || !ij_query_only(ctx, no_query))
+  if (!ij_require(ctx, IJ_ACTION_BOOKING_READ) || !ij_query_only(ctx, no_query) ||
+      !ij_path_uuid(ctx, "booking", id))
     return;
-  if (!uuid_of(ctx->path_id, id)) {
-    ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no booking with this id", NULL);
-    return;
-  }
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
@@ -191,7 +171,7 @@ void ij_h_booking_get(ij_ctx *ctx) {
     err = IJ_ERR_NOT_FOUND;
   ij_booking_list_clear(&list);
   if (err != IJ_OK) {
-    send_error(ctx, err, err == IJ_ERR_NOT_FOUND ? "no booking with this id" : NULL, NULL);
+    ij_send_not_found_as(ctx, err, "booking");
     return;
   }
   send_booking(ctx, conn, id, 200);
@@ -203,6 +183,9 @@ static const char *const OUTCOME_FIELDS[] = {
     "outcome", "absence_reason",         "penalty_minutes",  "behaviour", "work_quality",
     "notes",   "rescheduled_session_id", "amendment_reason", NULL};
 
+/* If-Match for an outcome, read as it always was here (not ij_if_match_version): a number after
+ * an optional opening quote, ending at a quote or the end; -1 when absent, -2 when it cannot name
+ * a version. */
 static int if_match(ij_ctx *ctx) {
   const char *h = ij_header(ctx, "If-Match");
   if (!h)
@@ -221,18 +204,12 @@ static int if_match(ij_ctx *ctx) {
 void ij_h_booking_outcome(ij_ctx *ctx) {
   static const char *const no_query[] = {NULL};
   char id[IJ_UUID_BUF], new_session[IJ_UUID_BUF];
-  if (!ij_require(ctx, IJ_ACTION_OUTCOME_RECORD) || !ij_query_only(ctx, no_query))
+  if (!ij_require(ctx, IJ_ACTION_OUTCOME_RECORD) || !ij_query_only(ctx, no_query) ||
+      !ij_path_uuid(ctx, "booking", id))
     return;
-  if (!uuid_of(ctx->path_id, id)) {
-    ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no booking with this id", NULL);
-    return;
-  }
   int expected = if_match(ctx);
-  if (expected == -1) {
-    ij_send_problem(ctx, IJ_ERR_PRECONDITION_REQUIRED,
-                    "send If-Match with the ETag of the booking you read", NULL);
+  if (!ij_if_match_given(ctx, expected, "booking"))
     return;
-  }
   json_t *body = ij_body_object(ctx);
   if (!body)
     return;
@@ -254,11 +231,10 @@ void ij_h_booking_outcome(ij_ctx *ctx) {
   in.amendment_reason = ij_json_str(body, "", "amendment_reason", &errs);
   const char *resched = ij_json_str(body, "", "rescheduled_session_id", &errs);
   in.has_rescheduled_session = resched != NULL;
-  if (resched && !uuid_of(resched, new_session))
+  if (resched && !ij_uuid_canonical(resched, new_session))
     ij_field_errors_add(&errs, "rescheduled_session_id", "is not a session id");
 
-  if (errs.count) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+  if (ij_send_invalid(ctx, &errs)) {
     json_decref(body);
     return;
   }
@@ -280,11 +256,8 @@ void ij_h_booking_outcome(ij_ctx *ctx) {
     int current = 0;
     err = ij_ops_record_outcome(conn, &op, &ctx->actor, id, expected < 0 ? -1 : expected, &in,
                                 resched ? new_session : NULL, &current, &errs);
-    if (err == IJ_ERR_STALE) {
-      char etag[24];
-      snprintf(etag, sizeof etag, "\"%d\"", current);
-      ij_set_header(ctx, "ETag", etag);
-    }
+    if (err == IJ_ERR_STALE)
+      ij_set_etag(ctx, current);
   }
   json_decref(body);
   if (err != IJ_OK) {

@@ -84,6 +84,57 @@ bool ij_query_only(ij_ctx *ctx, const char *const *allowed);
 bool ij_require(ij_ctx *ctx, ij_action action);
 /* limit: absent -> def; 1..max else a field error. */
 bool ij_query_limit(ij_ctx *ctx, int def, int max, int *out, ij_field_errors *errs);
+/* If-Match: "N" (or N); -1 when absent, -2 when it cannot name a version. */
+int ij_if_match_version(ij_ctx *ctx);
+/* False, with 428 "send If-Match with the ETag of the <what> you read" sent, when expected (as
+ * an If-Match reader returns it) is -1, i.e. there was no If-Match. */
+bool ij_if_match_given(ij_ctx *ctx, int expected, const char *what);
+/* Query filters: the value, or NULL when absent or not valid (a field error is added then).
+ * ward: ij_code_ok; type: ij_placement_type_ok; supervisor: ij_subject_ok. */
+const char *ij_query_ward(ij_ctx *ctx, ij_field_errors *errs);
+const char *ij_query_placement_type(ij_ctx *ctx, ij_field_errors *errs);
+const char *ij_query_supervisor(ij_ctx *ctx, ij_field_errors *errs);
+/* The cursor query parameter, when given, by ij_cursor_parse: *has set when it is one, a field
+ * error added when not. */
+void ij_query_cursor(ij_ctx *ctx, ij_time_us *at, char id[IJ_UUID_BUF], bool *has,
+                     ij_field_errors *errs);
+
+/* ---- shared response pieces ---- */
+/* Sends 422 with the field errors (borrowed) when there are any; true then. */
+bool ij_send_invalid(ij_ctx *ctx, const ij_field_errors *errs);
+/* Sends the problem for err; a 404 has the detail "no <what> with this id". */
+void ij_send_not_found_as(ij_ctx *ctx, ij_err err, const char *what);
+/* A store error as a problem: 404 with the resource named ("no <what> with this id"), 409 with
+ * the first field error as its detail; errs (borrowed, may be NULL) listed when any. */
+void ij_send_store_error(ij_ctx *ctx, ij_err err, const char *what, const ij_field_errors *errs);
+/* Sends 200 {"items": items, "next_cursor": next_cursor} (takes both references). */
+void ij_send_page(ij_ctx *ctx, json_t *items, json_t *next_cursor);
+/* Sets the ETag header to the version, quoted. */
+void ij_set_etag(ij_ctx *ctx, int version);
+
+/* ---- ids, cursors and codes ---- */
+/* The canonical lower-case form of a UUID in `in` (may be NULL); false when it is not one. */
+bool ij_uuid_canonical(const char *in, char out[IJ_UUID_BUF]);
+/* A new random UUID, lower case. */
+void ij_uuid_new(char out[IJ_UUID_BUF]);
+/* The {id} path segment as a canonical UUID; otherwise 404 "no <what> with this id" is sent and
+ * false returned. */
+bool ij_path_uuid(ij_ctx *ctx, const char *what, char id[IJ_UUID_BUF]);
+/* A keyset cursor "<microseconds>.<uuid>" (opaque to clients) into *at and id; false when it is
+ * not one (*at or id may have been written). */
+bool ij_cursor_parse(const char *s, ij_time_us *at, char id[IJ_UUID_BUF]);
+/* The cursor "<at>.<id>" as a new JSON string. */
+json_t *ij_cursor_json(ij_time_us at, const char *id);
+/* A ward code: 1 to IJ_MAX_CODE of a-z, 0-9, '_' and '-'. */
+bool ij_code_ok(const char *s);
+/* One of IJ_PLACEMENT_TYPE_LIST. */
+bool ij_placement_type_ok(const char *s);
+/* A supervisor's subject: 1 to IJ_MAX_SUPERVISOR bytes, no control characters. */
+bool ij_subject_ok(const char *s);
+
+/* A referral summary, the shape GET /v1/referrals and the referral work lists list (referrals.c;
+ * a new reference, NULL when it cannot be made). */
+json_t *ij_referral_summary_json(const ij_referral *r, ij_time_us now);
 
 /* ---- JSON decoding with field errors ---- */
 /* Unknown members of obj (not in allowed, NULL-terminated) become field errors "<prefix>key". */
@@ -97,6 +148,11 @@ int ij_json_bool(json_t *obj, const char *prefix, const char *key, ij_field_erro
 bool ij_json_int(json_t *obj, const char *prefix, const char *key, int *out, ij_field_errors *errs);
 /* An object member, NULL when absent/null; a field error when another type. */
 json_t *ij_json_obj(json_t *obj, const char *prefix, const char *key, ij_field_errors *errs);
+
+/* Members of obj that are present but null, other than `nullable` (may be NULL), become field
+ * errors "<prefix>key: must not be null". */
+void ij_json_refuse_nulls(json_t *obj, const char *prefix, const char *nullable,
+                          ij_field_errors *errs);
 
 /* JSON values for optional strings and times. */
 json_t *ij_json_str_or_null(const char *s);
@@ -139,5 +195,13 @@ void ij_h_worklist_overdue(ij_ctx *ctx);
 void ij_h_worklist_sessions(ij_ctx *ctx);
 void ij_h_worklist_outcomes_due(ij_ctx *ctx);
 void ij_h_notice_list(ij_ctx *ctx);
+
+/* reoffending follow-up (followups.c) */
+void ij_h_followup_list(ij_ctx *ctx);
+void ij_h_followup_get(ij_ctx *ctx);
+void ij_h_followup_record(ij_ctx *ctx);
+void ij_h_followup_import(ij_ctx *ctx);
+/* A problem whose `errors` list is given as JSON (takes the reference). */
+void ij_send_problem_errors(ij_ctx *ctx, ij_err err, const char *detail, json_t *errors);
 
 #endif

@@ -36,10 +36,8 @@ void ij_h_notice_list(ij_ctx *ctx) {
     else
       after = (int64_t)n;
   }
-  if (errs.count) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+  if (ij_send_invalid(ctx, &errs))
     return;
-  }
   /* coordinators and admins read the whole area's feed; an officer only the outcomes of the
    * referrals they made */
   const char *officer =
@@ -63,5 +61,5 @@ void ij_h_notice_list(ij_ctx *ctx) {
     next = json_string(cursor);
   }
   ij_notice_page_clear(&page);
-  ij_send_json(ctx, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+  ij_send_page(ctx, items, next);
 }

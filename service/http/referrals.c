@@ -1,37 +1,13 @@
 /* The referral resource: create, list, read, transitions, history.
  * Each handler reads top to bottom: parse -> domain decides -> store persists -> map. */
 #include <gnutls/crypto.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uuid/uuid.h>
 
 #include "ij/ops.h"
 #include "internal.h"
 
 /* ---- helpers ---- */
-
-/* Canonical lower-case UUID from a path segment; false when it is not one (-> 404). */
-static bool canonical_uuid(const char *in, char out[IJ_UUID_BUF]) {
-  uuid_t u;
-  if (!in || strlen(in) != 36 || uuid_parse(in, u) != 0)
-    return false;
-  uuid_unparse_lower(u, out);
-  return true;
-}
-
-static bool path_referral_id(ij_ctx *ctx, char id[IJ_UUID_BUF]) {
-  if (canonical_uuid(ctx->path_id, id))
-    return true;
-  ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no referral with this id", NULL);
-  return false;
-}
-
-static void new_uuid(char out[IJ_UUID_BUF]) {
-  uuid_t u;
-  uuid_generate_random(u);
-  uuid_unparse_lower(u, out);
-}
 
 static json_t *tristate_json(int v) {
   return v < 0 ? json_null() : json_boolean(v);
@@ -95,12 +71,16 @@ static json_t *referral_json(const ij_referral *r, const ij_actor *viewer, ij_ti
   json_object_set_new(j, "breaches", json_integer(r->breaches));
   json_object_set_new(j, "warnings", json_integer(r->warnings));
   json_object_set_new(j, "active_bookings", json_integer(r->active_bookings));
+  json_object_set_new(j, "rereferral_of",
+                      ij_json_str_or_null(r->rereferral_of[0] ? r->rereferral_of : NULL));
+  json_object_set_new(j, "rereferral_months",
+                      r->rereferral_months ? json_integer(r->rereferral_months) : json_null());
   json_object_set_new(j, "allowed_events", allowed_events_json(viewer, r));
   return j;
 }
 
 /* The list representation: enough to triage, without contact details or notes. */
-static json_t *referral_summary_json(const ij_referral *r, ij_time_us now) {
+json_t *ij_referral_summary_json(const ij_referral *r, ij_time_us now) {
   json_t *j = json_pack(
       "{s:s, s:s, s:i, s:{s:s, s:o}, s:{s:o, s:s, s:s}, s:s, s:i, s:o, s:o, s:o, s:b, s:o, s:o}",
       "id", r->id, "state", ij_state_name(r->state), "version", r->version, "person", "name",
@@ -114,14 +94,8 @@ static json_t *referral_summary_json(const ij_referral *r, ij_time_us now) {
   return j;
 }
 
-static void set_etag(ij_ctx *ctx, int version) {
-  char etag[24];
-  snprintf(etag, sizeof etag, "\"%d\"", version);
-  ij_set_header(ctx, "ETag", etag);
-}
-
 static void send_referral(ij_ctx *ctx, int status, const ij_referral *r) {
-  set_etag(ctx, r->version);
+  ij_set_etag(ctx, r->version);
   ij_send_json(ctx, status, referral_json(r, &ctx->actor, ctx->now));
 }
 
@@ -241,10 +215,8 @@ void ij_h_referral_create(ij_ctx *ctx) {
   decode_referral(body, &in, &errs);
   ij_conn *conn = NULL;
   char *response = NULL;
-  if (errs.count) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+  if (ij_send_invalid(ctx, &errs))
     goto done;
-  }
   conn = ij_ctx_conn(ctx);
   if (!conn)
     goto done;
@@ -259,8 +231,8 @@ void ij_h_referral_create(ij_ctx *ctx) {
 
   ij_referral r;
   memset(&r, 0, sizeof r);
-  new_uuid(r.id);
-  new_uuid(r.person_id);
+  ij_uuid_new(r.id);
+  ij_uuid_new(r.person_id);
   r.area = ctx->actor.area;
   r.state = IJ_STATE_SUBMITTED;
   r.version = 1;
@@ -290,6 +262,12 @@ void ij_h_referral_create(ij_ctx *ctx) {
   r.officer_name = ctx->actor.name;
   r.target_start_by = derived.target_start_by;
   r.created_at = r.updated_at = ctx->now;
+  /* a person referred again within 12 months of an earlier exit: recorded by the service */
+  ij_err found = ij_store_referral_rereferral(conn, &r, ctx->now);
+  if (found != IJ_OK) {
+    ij_send_problem(ctx, found, NULL, NULL);
+    goto done;
+  }
 
   /* the response is made before the transaction, so that a retry can be given the same one */
   json_t *representation = referral_json(&r, &ctx->actor, ctx->now);
@@ -328,13 +306,13 @@ void ij_h_referral_create(ij_ctx *ctx) {
       snprintf(location, sizeof location, "/v1/referrals/%s", json_string_value(id));
     json_decref(kept);
     ij_set_header(ctx, "Location", location);
-    set_etag(ctx, 1);
+    ij_set_etag(ctx, 1);
     ij_send_raw_json(ctx, replay.status, replay.response);
     free(replay.response);
     goto done;
   }
   ij_set_header(ctx, "Location", location);
-  set_etag(ctx, 1);
+  ij_set_etag(ctx, 1);
   ij_send_raw_json(ctx, 201, response);
 done:
   free(response);
@@ -347,7 +325,7 @@ void ij_h_referral_get(ij_ctx *ctx) {
   static const char *const no_query[] = {NULL};
   char id[IJ_UUID_BUF];
   if (!ij_require(ctx, IJ_ACTION_REFERRAL_READ) || !ij_query_only(ctx, no_query) ||
-      !path_referral_id(ctx, id))
+      !ij_path_uuid(ctx, "referral", id))
     return;
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
@@ -355,7 +333,7 @@ void ij_h_referral_get(ij_ctx *ctx) {
   ij_referral r;
   ij_err err = ij_store_referral_get(conn, ctx->actor.area, id, &r);
   if (err != IJ_OK) {
-    ij_send_problem(ctx, err, err == IJ_ERR_NOT_FOUND ? "no referral with this id" : NULL, NULL);
+    ij_send_not_found_as(ctx, err, "referral");
     return;
   }
   send_referral(ctx, 200, &r);
@@ -364,32 +342,6 @@ void ij_h_referral_get(ij_ctx *ctx) {
 
 /* ---- POST /v1/referrals/{id}/transitions ---- */
 
-/* If-Match: "N" (or N); -1 when absent, -2 when it cannot name a version. */
-static int if_match_version(ij_ctx *ctx) {
-  const char *h = ij_header(ctx, "If-Match");
-  if (!h)
-    return -1;
-  while (*h == ' ')
-    h++;
-  char buf[24];
-  size_t n = strlen(h);
-  while (n && h[n - 1] == ' ')
-    n--;
-  if (n >= 2 && h[0] == '"' && h[n - 1] == '"') {
-    h++;
-    n -= 2;
-  }
-  if (n == 0 || n >= sizeof buf)
-    return -2;
-  memcpy(buf, h, n);
-  buf[n] = 0;
-  char *end;
-  long v = strtol(buf, &end, 10);
-  if (*end || v < 1 || v > 1000000000)
-    return -2;
-  return (int)v;
-}
-
 static const char *const TRANSITION_FIELDS[] = {
     "event", "hours_confirmed", "suitability_notes", "reason_code", "reason", NULL};
 
@@ -397,14 +349,11 @@ void ij_h_referral_transition(ij_ctx *ctx) {
   static const char *const no_query[] = {NULL};
   char id[IJ_UUID_BUF];
   if (!ij_require(ctx, IJ_ACTION_REFERRAL_TRANSITION) || !ij_query_only(ctx, no_query) ||
-      !path_referral_id(ctx, id))
+      !ij_path_uuid(ctx, "referral", id))
     return;
-  int expected = if_match_version(ctx);
-  if (expected == -1) {
-    ij_send_problem(ctx, IJ_ERR_PRECONDITION_REQUIRED,
-                    "send If-Match with the ETag of the referral you read", NULL);
+  int expected = ij_if_match_version(ctx);
+  if (!ij_if_match_given(ctx, expected, "referral"))
     return;
-  }
   json_t *body = ij_body_object(ctx);
   if (!body)
     return;
@@ -426,20 +375,18 @@ void ij_h_referral_transition(ij_ctx *ctx) {
   ij_referral current, updated;
   memset(&current, 0, sizeof current);
   memset(&updated, 0, sizeof updated);
-  if (errs.count) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+  if (ij_send_invalid(ctx, &errs))
     goto done;
-  }
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     goto done;
   ij_err err = ij_store_referral_get(conn, ctx->actor.area, id, &current);
   if (err != IJ_OK) {
-    ij_send_problem(ctx, err, err == IJ_ERR_NOT_FOUND ? "no referral with this id" : NULL, NULL);
+    ij_send_not_found_as(ctx, err, "referral");
     goto done;
   }
   if (expected != current.version) {
-    set_etag(ctx, current.version);
+    ij_set_etag(ctx, current.version);
     ij_send_problem(ctx, IJ_ERR_STALE,
                     "the referral has changed since you read it; read it again and retry", NULL);
     goto done;
@@ -475,8 +422,11 @@ void ij_h_referral_transition(ij_ctx *ctx) {
       (decision.to == IJ_STATE_WITHDRAWN || decision.to == IJ_STATE_NON_COMPLIANT) &&
       updated.active_bookings > 0)
     err = ij_store_bookings_cancel_open(conn, ctx->actor.area, id, ctx->now, &cancelled);
-  if (err == IJ_OK && decision.to == IJ_STATE_NON_COMPLIANT)
-    err = ij_store_notices_add_exit(conn, &updated, ij_state_name(decision.to), ctx->now);
+  if (err == IJ_OK && decision.to == IJ_STATE_NON_COMPLIANT) {
+    /* an exit: outcome notices and the reoffending checks */
+    ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now};
+    err = ij_ops_on_exit(conn, &op, &updated);
+  }
   if (err == IJ_OK)
     err = ij_store_commit(conn);
   else
@@ -503,23 +453,6 @@ done:
 
 /* ---- GET /v1/referrals ---- */
 
-/* Cursor "<created_at microseconds>.<uuid>": opaque to clients. */
-static bool parse_cursor(const char *s, ij_referral_filter *f) {
-  const char *dot = strchr(s, '.');
-  if (!dot || dot == s || dot - s > 19)
-    return false;
-  char num[24];
-  memcpy(num, s, (size_t)(dot - s));
-  num[dot - s] = 0;
-  char *end;
-  long long v = strtoll(num, &end, 10);
-  if (*end)
-    return false;
-  f->cursor_created_at = v;
-  f->has_cursor = true;
-  return canonical_uuid(dot + 1, f->cursor_id);
-}
-
 static bool parse_flag(const char *v, int *out) {
   if (strcmp(v, "true") == 0)
     *out = 1;
@@ -527,16 +460,6 @@ static bool parse_flag(const char *v, int *out) {
     *out = 0;
   else
     return false;
-  return true;
-}
-
-static bool ward_code_ok(const char *s) {
-  size_t n = strlen(s);
-  if (n < 1 || n > 64)
-    return false;
-  for (const char *p = s; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
-      return false;
   return true;
 }
 
@@ -559,12 +482,7 @@ void ij_h_referral_list(ij_ctx *ctx) {
     else
       ij_field_errors_add(&errs, "state", "is not a referral state");
   }
-  if ((v = ij_query(ctx, "ward"))) {
-    if (ward_code_ok(v))
-      f.ward = v;
-    else
-      ij_field_errors_add(&errs, "ward", "is not a ward code");
-  }
+  f.ward = ij_query_ward(ctx, &errs);
   if ((v = ij_query(ctx, "overdue")) && !parse_flag(v, &f.overdue))
     ij_field_errors_add(&errs, "overdue", "must be true or false");
   int mine = 0;
@@ -573,12 +491,9 @@ void ij_h_referral_list(ij_ctx *ctx) {
   if (mine)
     f.officer_sub = ctx->actor.sub;
   ij_query_limit(ctx, 25, 100, &f.limit, &errs);
-  if ((v = ij_query(ctx, "cursor")) && !parse_cursor(v, &f))
-    ij_field_errors_add(&errs, "cursor", "is not a cursor this service gave");
-  if (errs.count) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+  ij_query_cursor(ctx, &f.cursor_created_at, f.cursor_id, &f.has_cursor, &errs);
+  if (ij_send_invalid(ctx, &errs))
     return;
-  }
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
@@ -590,16 +505,14 @@ void ij_h_referral_list(ij_ctx *ctx) {
   }
   json_t *items = json_array();
   for (int i = 0; i < page.count; i++)
-    json_array_append_new(items, referral_summary_json(&page.items[i], ctx->now));
+    json_array_append_new(items, ij_referral_summary_json(&page.items[i], ctx->now));
   json_t *next = json_null();
   if (page.more && page.count > 0) {
     const ij_referral *last = &page.items[page.count - 1];
-    char cursor[96];
-    snprintf(cursor, sizeof cursor, "%" PRId64 ".%s", last->created_at, last->id);
-    next = json_string(cursor);
+    next = ij_cursor_json(last->created_at, last->id);
   }
   ij_referral_page_clear(&page);
-  ij_send_json(ctx, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+  ij_send_page(ctx, items, next);
 }
 
 /* ---- GET /v1/referrals/{id}/events ---- */
@@ -608,7 +521,7 @@ void ij_h_referral_events(ij_ctx *ctx) {
   static const char *const allowed[] = {"limit", "cursor", NULL};
   char id[IJ_UUID_BUF];
   if (!ij_require(ctx, IJ_ACTION_REFERRAL_READ) || !ij_query_only(ctx, allowed) ||
-      !path_referral_id(ctx, id))
+      !ij_path_uuid(ctx, "referral", id))
     return;
   ij_field_errors errs;
   ij_field_errors_init(&errs);
@@ -623,17 +536,15 @@ void ij_h_referral_events(ij_ctx *ctx) {
     else
       after = (int)n;
   }
-  if (errs.count) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+  if (ij_send_invalid(ctx, &errs))
     return;
-  }
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
   ij_event_page page;
   ij_err err = ij_store_referral_events(conn, ctx->actor.area, id, after, limit, &page);
   if (err != IJ_OK) {
-    ij_send_problem(ctx, err, err == IJ_ERR_NOT_FOUND ? "no referral with this id" : NULL, NULL);
+    ij_send_not_found_as(ctx, err, "referral");
     return;
   }
   json_t *items = json_array();
@@ -654,5 +565,5 @@ void ij_h_referral_events(ij_ctx *ctx) {
     next = json_string(cursor);
   }
   ij_event_page_clear(&page);
-  ij_send_json(ctx, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+  ij_send_page(ctx, items, next);
 }

@@ -1,6 +1,8 @@
 /* Responses, RFC 9457 problem documents, and request helpers. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uuid/uuid.h>
 
 #include "internal.h"
 
@@ -193,6 +195,195 @@ bool ij_query_limit(ij_ctx *ctx, int def, int max, int *out, ij_field_errors *er
   return true;
 }
 
+bool ij_send_invalid(ij_ctx *ctx, const ij_field_errors *errs) {
+  if (!errs->count)
+    return false;
+  ij_send_problem(ctx, IJ_ERR_INVALID, NULL, errs);
+  return true;
+}
+
+void ij_send_not_found_as(ij_ctx *ctx, ij_err err, const char *what) {
+  char detail[64];
+  const char *d = NULL;
+  if (err == IJ_ERR_NOT_FOUND) {
+    snprintf(detail, sizeof detail, "no %s with this id", what);
+    d = detail;
+  }
+  ij_send_problem(ctx, err, d, NULL);
+}
+
+void ij_send_store_error(ij_ctx *ctx, ij_err err, const char *what, const ij_field_errors *errs) {
+  char detail[256];
+  const char *d = NULL;
+  if (err == IJ_ERR_NOT_FOUND) {
+    snprintf(detail, sizeof detail, "no %s with this id", what);
+    d = detail;
+  } else if (err == IJ_ERR_CONFLICT && errs && errs->count) {
+    snprintf(detail, sizeof detail, "%s %s", errs->items[0].field, errs->items[0].message);
+    d = detail;
+  }
+  ij_send_problem(ctx, err, d, errs && errs->count ? errs : NULL);
+}
+
+void ij_send_page(ij_ctx *ctx, json_t *items, json_t *next_cursor) {
+  ij_send_json(ctx, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next_cursor));
+}
+
+void ij_set_etag(ij_ctx *ctx, int version) {
+  char etag[24];
+  snprintf(etag, sizeof etag, "\"%d\"", version);
+  ij_set_header(ctx, "ETag", etag);
+}
+
+int ij_if_match_version(ij_ctx *ctx) {
+  const char *h = ij_header(ctx, "If-Match");
+  if (!h)
+    return -1;
+  while (*h == ' ')
+    h++;
+  char buf[24];
+  size_t n = strlen(h);
+  while (n && h[n - 1] == ' ')
+    n--;
+  if (n >= 2 && h[0] == '"' && h[n - 1] == '"') {
+    h++;
+    n -= 2;
+  }
+  if (n == 0 || n >= sizeof buf)
+    return -2;
+  memcpy(buf, h, n);
+  buf[n] = 0;
+  char *end;
+  long v = strtol(buf, &end, 10);
+  if (*end || v < 1 || v > 1000000000)
+    return -2;
+  return (int)v;
+}
+
+bool ij_if_match_given(ij_ctx *ctx, int expected, const char *what) {
+  if (expected != -1)
+    return true;
+  char detail[96];
+  snprintf(detail, sizeof detail, "send If-Match with the ETag of the %s you read", what);
+  ij_send_problem(ctx, IJ_ERR_PRECONDITION_REQUIRED, detail, NULL);
+  return false;
+}
+
+const char *ij_query_ward(ij_ctx *ctx, ij_field_errors *errs) {
+  const char *v = ij_query(ctx, "ward");
+  if (v && !ij_code_ok(v)) {
+    ij_field_errors_add(errs, "ward", "is not a ward code");
+    return NULL;
+  }
+  return v;
+}
+
+const char *ij_query_placement_type(ij_ctx *ctx, ij_field_errors *errs) {
+  const char *v = ij_query(ctx, "type");
+  if (v && !ij_placement_type_ok(v)) {
+    ij_field_errors_add(errs, "type", "is not a placement type");
+    return NULL;
+  }
+  return v;
+}
+
+const char *ij_query_supervisor(ij_ctx *ctx, ij_field_errors *errs) {
+  const char *v = ij_query(ctx, "supervisor");
+  if (v && !ij_subject_ok(v)) {
+    ij_field_errors_add(errs, "supervisor", "must be a supervisor's subject of 1 to %d bytes",
+                        IJ_MAX_SUPERVISOR);
+    return NULL;
+  }
+  return v;
+}
+
+void ij_query_cursor(ij_ctx *ctx, ij_time_us *at, char id[IJ_UUID_BUF], bool *has,
+                     ij_field_errors *errs) {
+  const char *v = ij_query(ctx, "cursor");
+  if (!v)
+    return;
+  if (ij_cursor_parse(v, at, id))
+    *has = true;
+  else
+    ij_field_errors_add(errs, "cursor", "is not a cursor this service gave");
+}
+
+/* ---- ids, cursors and codes ---- */
+
+bool ij_uuid_canonical(const char *in, char out[IJ_UUID_BUF]) {
+  uuid_t u;
+  if (!in || strlen(in) != 36 || uuid_parse(in, u) != 0)
+    return false;
+  uuid_unparse_lower(u, out);
+  return true;
+}
+
+void ij_uuid_new(char out[IJ_UUID_BUF]) {
+  uuid_t u;
+  uuid_generate_random(u);
+  uuid_unparse_lower(u, out);
+}
+
+bool ij_path_uuid(ij_ctx *ctx, const char *what, char id[IJ_UUID_BUF]) {
+  if (ij_uuid_canonical(ctx->path_id, id))
+    return true;
+  ij_send_not_found_as(ctx, IJ_ERR_NOT_FOUND, what);
+  return false;
+}
+
+bool ij_cursor_parse(const char *s, ij_time_us *at, char id[IJ_UUID_BUF]) {
+  const char *dot = strchr(s, '.');
+  if (!dot || dot == s || dot - s > 19)
+    return false;
+  char num[24];
+  memcpy(num, s, (size_t)(dot - s));
+  num[dot - s] = 0;
+  char *end;
+  long long v = strtoll(num, &end, 10);
+  if (*end)
+    return false;
+  *at = v;
+  return ij_uuid_canonical(dot + 1, id);
+}
+
+json_t *ij_cursor_json(ij_time_us at, const char *id) {
+  char cursor[96];
+  snprintf(cursor, sizeof cursor, "%" PRId64 ".%s", at, id);
+  return json_string(cursor);
+}
+
+bool ij_code_ok(const char *s) {
+  size_t n = strlen(s);
+  if (n < 1 || n > IJ_MAX_CODE)
+    return false;
+  for (const char *p = s; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+      return false;
+  return true;
+}
+
+bool ij_placement_type_ok(const char *s) {
+  static const char *const types[] = {
+#define IJ_TYPE_ENTRY(name) name,
+      IJ_PLACEMENT_TYPE_LIST(IJ_TYPE_ENTRY)
+#undef IJ_TYPE_ENTRY
+  };
+  for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+    if (strcmp(s, types[i]) == 0)
+      return true;
+  return false;
+}
+
+bool ij_subject_ok(const char *s) {
+  size_t n = strlen(s);
+  if (n < 1 || n > IJ_MAX_SUPERVISOR)
+    return false;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    if (*p < 0x20 || *p == 0x7f)
+      return false;
+  return true;
+}
+
 bool ij_require(ij_ctx *ctx, ij_action action) {
   if (ij_domain_may(ctx->actor.roles, action))
     return true;
@@ -282,6 +473,19 @@ json_t *ij_json_obj(json_t *obj, const char *prefix, const char *key, ij_field_e
   return v;
 }
 
+void ij_json_refuse_nulls(json_t *obj, const char *prefix, const char *nullable,
+                          ij_field_errors *errs) {
+  const char *key;
+  json_t *v;
+  json_object_foreach(obj, key, v) {
+    if (json_is_null(v) && (!nullable || strcmp(key, nullable) != 0)) {
+      char path[64];
+      snprintf(path, sizeof path, "%s%s", prefix, key);
+      ij_field_errors_add(errs, path, "must not be null");
+    }
+  }
+}
+
 json_t *ij_json_str_or_null(const char *s) {
   return s ? json_string(s) : json_null();
 }
@@ -300,4 +504,25 @@ json_t *ij_json_date(ij_date d) {
   char buf[IJ_DATE_BUF];
   ij_date_format(d, buf);
   return json_string(buf);
+}
+
+void ij_send_problem_errors(ij_ctx *ctx, ij_err err, const char *detail, json_t *errors) {
+  int status = ij_err_status(err);
+  char type[64];
+  snprintf(type, sizeof type, "/problems/%s", ij_err_name(err));
+  const char *instance = ctx->req && ctx->req->url_path ? ctx->req->url_path : "/";
+  json_t *p =
+      json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:o}", "type", type, "title", ij_err_message(err),
+                "status", status, "detail", detail ? detail : ij_err_message(err), "instance",
+                instance, "request_id", ctx->request_id, "errors", errors);
+  char *text = p ? json_dumps(p, JSON_COMPACT) : NULL;
+  json_decref(p);
+  if (!text) {
+    ij_send_problem(ctx, IJ_ERR_NOMEM, NULL, NULL);
+    return;
+  }
+  ulfius_set_binary_body_response(ctx->res, (unsigned)status, text, strlen(text));
+  ij_set_header(ctx, "Content-Type", "application/problem+json");
+  ctx->status = status;
+  free(text);
 }

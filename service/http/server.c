@@ -39,6 +39,10 @@ const ij_route ij_routes[] = {
     {"GET", "/v1/worklists/sessions", ij_h_worklist_sessions, true},
     {"GET", "/v1/worklists/outcomes-due", ij_h_worklist_outcomes_due, true},
     {"GET", "/v1/notices", ij_h_notice_list, true},
+    {"GET", "/v1/followups", ij_h_followup_list, true},
+    {"POST", "/v1/followups/import", ij_h_followup_import, true},
+    {"GET", "/v1/followups/{id}", ij_h_followup_get, true},
+    {"PATCH", "/v1/followups/{id}", ij_h_followup_record, true},
 };
 const int ij_routes_count = (int)(sizeof ij_routes / sizeof ij_routes[0]);
 
@@ -201,7 +205,10 @@ static bool authenticate(ij_ctx *ctx) {
 }
 
 static bool body_too_large(ij_ctx *ctx) {
-  long max = ctx->server->opts.max_body_bytes;
+  /* file imports have a limit of their own */
+  long max = strcmp(ctx->route->path, "/v1/followups/import") == 0
+                 ? ctx->server->opts.max_import_bytes
+                 : ctx->server->opts.max_body_bytes;
   const char *cl = ij_header(ctx, "Content-Length");
   if (cl && (strlen(cl) > 15 || atol(cl) > max))
     return true;
@@ -306,7 +313,10 @@ ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth
     return IJ_ERR_INTERNAL;
   }
   /* one more byte than allowed, so an oversized body is seen (ulfius truncates silently) */
-  s->instance.max_post_body_size = (size_t)opts->max_body_bytes + 1;
+  s->instance.max_post_body_size =
+      (size_t)(opts->max_body_bytes > opts->max_import_bytes ? opts->max_body_bytes
+                                                             : opts->max_import_bytes) +
+      1;
   ulfius_set_default_endpoint(&s->instance, dispatch, s);
 
   struct MHD_OptionItem ops[] = {

@@ -3,76 +3,11 @@
  * Each handler reads top to bottom: parse -> domain decides -> store persists -> map.
  * Coordinators see every session of their area; a supervisor only the sessions they run (any
  * other is answered as if it did not exist). */
-#include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
-#include <uuid/uuid.h>
 
 #include "internal.h"
 
 /* ---- helpers ---- */
-
-static bool canonical_uuid(const char *in, char out[IJ_UUID_BUF]) {
-  uuid_t u;
-  if (!in || strlen(in) != 36 || uuid_parse(in, u) != 0)
-    return false;
-  uuid_unparse_lower(u, out);
-  return true;
-}
-
-static bool path_id(ij_ctx *ctx, char id[IJ_UUID_BUF], const char *what) {
-  if (canonical_uuid(ctx->path_id, id))
-    return true;
-  char detail[64];
-  snprintf(detail, sizeof detail, "no %s with this id", what);
-  ij_send_problem(ctx, IJ_ERR_NOT_FOUND, detail, NULL);
-  return false;
-}
-
-static void set_etag(ij_ctx *ctx, int version) {
-  char etag[24];
-  snprintf(etag, sizeof etag, "\"%d\"", version);
-  ij_set_header(ctx, "ETag", etag);
-}
-
-/* If-Match: "N" (or N); -1 when absent, -2 when it cannot name a version. */
-static int if_match_version(ij_ctx *ctx) {
-  const char *h = ij_header(ctx, "If-Match");
-  if (!h)
-    return -1;
-  while (*h == ' ')
-    h++;
-  char buf[24];
-  size_t n = strlen(h);
-  while (n && h[n - 1] == ' ')
-    n--;
-  if (n >= 2 && h[0] == '"' && h[n - 1] == '"') {
-    h++;
-    n -= 2;
-  }
-  if (n == 0 || n >= sizeof buf)
-    return -2;
-  memcpy(buf, h, n);
-  buf[n] = 0;
-  char *end;
-  long v = strtol(buf, &end, 10);
-  if (*end || v < 1 || v > 1000000000)
-    return -2;
-  return (int)v;
-}
-
-/* A store error as a problem: 404 with the resource named, 409 with the reason as its detail. */
-static void send_store_error(ij_ctx *ctx, ij_err err, const ij_field_errors *errs) {
-  char detail[256];
-  const char *d = NULL;
-  if (err == IJ_ERR_NOT_FOUND) {
-    d = "no session with this id";
-  } else if (err == IJ_ERR_CONFLICT && errs && errs->count) {
-    snprintf(detail, sizeof detail, "%s %s", errs->items[0].field, errs->items[0].message);
-    d = detail;
-  }
-  ij_send_problem(ctx, err, d, errs && errs->count ? errs : NULL);
-}
 
 /* NULL for a coordinator (every session of the area), else the caller's subject. */
 static const char *scope_of(const ij_ctx *ctx) {
@@ -107,7 +42,7 @@ static json_t *session_json(const ij_session *s, bool with_bookings) {
 }
 
 static void send_session(ij_ctx *ctx, int status, const ij_session *s, bool with_bookings) {
-  set_etag(ctx, s->version);
+  ij_set_etag(ctx, s->version);
   ij_send_json(ctx, status, session_json(s, with_bookings));
 }
 
@@ -117,23 +52,11 @@ static const char *const CREATE_FIELDS[] = {"starts_at", "ends_at", "capacity", 
 static const char *const UPDATE_FIELDS[] = {"capacity", "supervisor", "cancelled", NULL};
 static const char *const SUPERVISOR_FIELDS[] = {"sub", "name", NULL};
 
-static void refuse_nulls(json_t *obj, const char *prefix, ij_field_errors *errs) {
-  const char *key;
-  json_t *v;
-  json_object_foreach(obj, key, v) {
-    if (json_is_null(v)) {
-      char path[64];
-      snprintf(path, sizeof path, "%s%s", prefix, key);
-      ij_field_errors_add(errs, path, "must not be null");
-    }
-  }
-}
-
 static void decode_session(json_t *body, bool create, ij_session_input *in, ij_field_errors *errs) {
   memset(in, 0, sizeof *in);
   in->cancelled = -1;
   ij_json_unknown(body, "", create ? CREATE_FIELDS : UPDATE_FIELDS, errs);
-  refuse_nulls(body, "", errs);
+  ij_json_refuse_nulls(body, "", NULL, errs);
   if (create) {
     in->starts_at = ij_json_str(body, "", "starts_at", errs);
     in->ends_at = ij_json_str(body, "", "ends_at", errs);
@@ -145,62 +68,13 @@ static void decode_session(json_t *body, bool create, ij_session_input *in, ij_f
   if (sup) {
     in->has_supervisor = true;
     ij_json_unknown(sup, "supervisor.", SUPERVISOR_FIELDS, errs);
-    refuse_nulls(sup, "supervisor.", errs);
+    ij_json_refuse_nulls(sup, "supervisor.", NULL, errs);
     in->supervisor_sub = ij_json_str(sup, "supervisor.", "sub", errs);
     in->supervisor_name = ij_json_str(sup, "supervisor.", "name", errs);
   }
 }
 
 /* ---- query parameters of the lists ---- */
-
-/* Cursor "<starts_at microseconds>.<uuid>": opaque to clients. */
-static bool parse_cursor(const char *s, ij_session_filter *f) {
-  const char *dot = strchr(s, '.');
-  if (!dot || dot == s || dot - s > 19)
-    return false;
-  char num[24];
-  memcpy(num, s, (size_t)(dot - s));
-  num[dot - s] = 0;
-  char *end;
-  long long v = strtoll(num, &end, 10);
-  if (*end)
-    return false;
-  f->cursor_starts_at = v;
-  f->has_cursor = canonical_uuid(dot + 1, f->cursor_id);
-  return f->has_cursor;
-}
-
-static bool code_ok(const char *s) {
-  size_t n = strlen(s);
-  if (n < 1 || n > IJ_MAX_CODE)
-    return false;
-  for (const char *p = s; *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
-      return false;
-  return true;
-}
-
-static bool placement_type_ok(const char *s) {
-  static const char *const types[] = {
-#define IJ_TYPE_ENTRY(name) name,
-      IJ_PLACEMENT_TYPE_LIST(IJ_TYPE_ENTRY)
-#undef IJ_TYPE_ENTRY
-  };
-  for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-    if (strcmp(s, types[i]) == 0)
-      return true;
-  return false;
-}
-
-static bool subject_ok(const char *s) {
-  size_t n = strlen(s);
-  if (n < 1 || n > IJ_MAX_SUPERVISOR)
-    return false;
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-    if (*p < 0x20 || *p == 0x7f)
-      return false;
-  return true;
-}
 
 /* from, to, limit and cursor: shared by both lists. */
 static void parse_window(ij_ctx *ctx, ij_session_filter *f, ij_field_errors *errs) {
@@ -221,8 +95,7 @@ static void parse_window(ij_ctx *ctx, ij_session_filter *f, ij_field_errors *err
   if (f->has_from && f->has_to && f->to < f->from)
     ij_field_errors_add(errs, "to", "must not be before from");
   ij_query_limit(ctx, 25, 100, &f->limit, errs);
-  if ((v = ij_query(ctx, "cursor")) && !parse_cursor(v, f))
-    ij_field_errors_add(errs, "cursor", "is not a cursor this service gave");
+  ij_query_cursor(ctx, &f->cursor_starts_at, f->cursor_id, &f->has_cursor, errs);
 }
 
 static void send_page(ij_ctx *ctx, const ij_session_filter *f) {
@@ -241,12 +114,10 @@ static void send_page(ij_ctx *ctx, const ij_session_filter *f) {
   json_t *next = json_null();
   if (page.more && page.count > 0) {
     const ij_session *last = &page.items[page.count - 1];
-    char cursor[96];
-    snprintf(cursor, sizeof cursor, "%" PRId64 ".%s", last->starts_at, last->id);
-    next = json_string(cursor);
+    next = ij_cursor_json(last->starts_at, last->id);
   }
   ij_session_page_clear(&page);
-  ij_send_json(ctx, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+  ij_send_page(ctx, items, next);
 }
 
 /* ---- POST /v1/placements/{id}/sessions ---- */
@@ -255,7 +126,7 @@ void ij_h_session_create(ij_ctx *ctx) {
   static const char *const no_query[] = {NULL};
   char placement_id[IJ_UUID_BUF];
   if (!ij_require(ctx, IJ_ACTION_SESSION_WRITE) || !ij_query_only(ctx, no_query) ||
-      !path_id(ctx, placement_id, "placement"))
+      !ij_path_uuid(ctx, "placement", placement_id))
     return;
   json_t *body = ij_body_object(ctx);
   if (!body)
@@ -275,9 +146,7 @@ void ij_h_session_create(ij_ctx *ctx) {
   if (!conn)
     goto done;
   char id[IJ_UUID_BUF];
-  uuid_t u;
-  uuid_generate_random(u);
-  uuid_unparse_lower(u, id);
+  ij_uuid_new(id);
   ij_err err =
       ij_store_session_create(conn, ctx->actor.area, placement_id, id, &times, in.capacity,
                               in.has_supervisor ? in.supervisor_sub : NULL,
@@ -286,7 +155,7 @@ void ij_h_session_create(ij_ctx *ctx) {
     if (err == IJ_ERR_NOT_FOUND)
       ij_send_problem(ctx, err, "no placement with this id", NULL);
     else
-      send_store_error(ctx, err, &errs);
+      ij_send_store_error(ctx, err, "session", &errs);
     goto done;
   }
   char location[64];
@@ -304,7 +173,7 @@ void ij_h_placement_sessions(ij_ctx *ctx) {
   static const char *const allowed[] = {"from", "to", "limit", "cursor", NULL};
   char placement_id[IJ_UUID_BUF];
   if (!ij_require(ctx, IJ_ACTION_SESSION_READ) || !ij_query_only(ctx, allowed) ||
-      !path_id(ctx, placement_id, "placement"))
+      !ij_path_uuid(ctx, "placement", placement_id))
     return;
   ij_session_filter f;
   memset(&f, 0, sizeof f);
@@ -314,10 +183,8 @@ void ij_h_placement_sessions(ij_ctx *ctx) {
   ij_field_errors errs;
   ij_field_errors_init(&errs);
   parse_window(ctx, &f, &errs);
-  if (errs.count) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+  if (ij_send_invalid(ctx, &errs))
     return;
-  }
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
@@ -328,7 +195,7 @@ void ij_h_placement_sessions(ij_ctx *ctx) {
     err = IJ_ERR_NOT_FOUND;
   ij_placement_clear(&p);
   if (err != IJ_OK) {
-    ij_send_problem(ctx, err, err == IJ_ERR_NOT_FOUND ? "no placement with this id" : NULL, NULL);
+    ij_send_not_found_as(ctx, err, "placement");
     return;
   }
   send_page(ctx, &f);
@@ -348,37 +215,19 @@ void ij_h_session_list(ij_ctx *ctx) {
   ij_field_errors errs;
   ij_field_errors_init(&errs);
   const char *v;
-  if ((v = ij_query(ctx, "ward"))) {
-    if (code_ok(v))
-      f.ward = v;
-    else
-      ij_field_errors_add(&errs, "ward", "is not a ward code");
-  }
-  if ((v = ij_query(ctx, "type"))) {
-    if (placement_type_ok(v))
-      f.type = v;
-    else
-      ij_field_errors_add(&errs, "type", "is not a placement type");
-  }
-  if ((v = ij_query(ctx, "supervisor"))) {
-    if (subject_ok(v))
-      f.supervisor_sub = v;
-    else
-      ij_field_errors_add(&errs, "supervisor", "must be a supervisor's subject of 1 to %d bytes",
-                          IJ_MAX_SUPERVISOR);
-  }
+  f.ward = ij_query_ward(ctx, &errs);
+  f.type = ij_query_placement_type(ctx, &errs);
+  f.supervisor_sub = ij_query_supervisor(ctx, &errs);
   char placement_id[IJ_UUID_BUF];
   if ((v = ij_query(ctx, "placement"))) {
-    if (canonical_uuid(v, placement_id))
+    if (ij_uuid_canonical(v, placement_id))
       f.placement_id = placement_id;
     else
       ij_field_errors_add(&errs, "placement", "must be a placement id (a UUID)");
   }
   parse_window(ctx, &f, &errs);
-  if (errs.count) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+  if (ij_send_invalid(ctx, &errs))
     return;
-  }
   send_page(ctx, &f);
 }
 
@@ -388,7 +237,7 @@ void ij_h_session_get(ij_ctx *ctx) {
   static const char *const no_query[] = {NULL};
   char id[IJ_UUID_BUF];
   if (!ij_require(ctx, IJ_ACTION_SESSION_READ) || !ij_query_only(ctx, no_query) ||
-      !path_id(ctx, id, "session"))
+      !ij_path_uuid(ctx, "session", id))
     return;
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
@@ -399,7 +248,7 @@ void ij_h_session_get(ij_ctx *ctx) {
   if (err == IJ_OK && scope && strcmp(scope, s.supervisor_sub) != 0)
     err = IJ_ERR_NOT_FOUND;
   if (err != IJ_OK)
-    ij_send_problem(ctx, err, err == IJ_ERR_NOT_FOUND ? "no session with this id" : NULL, NULL);
+    ij_send_not_found_as(ctx, err, "session");
   else
     send_session(ctx, 200, &s, true);
   ij_session_clear(&s);
@@ -411,14 +260,11 @@ void ij_h_session_update(ij_ctx *ctx) {
   static const char *const no_query[] = {NULL};
   char id[IJ_UUID_BUF];
   if (!ij_require(ctx, IJ_ACTION_SESSION_WRITE) || !ij_query_only(ctx, no_query) ||
-      !path_id(ctx, id, "session"))
+      !ij_path_uuid(ctx, "session", id))
     return;
-  int expected = if_match_version(ctx);
-  if (expected == -1) {
-    ij_send_problem(ctx, IJ_ERR_PRECONDITION_REQUIRED,
-                    "send If-Match with the ETag of the session you read", NULL);
+  int expected = ij_if_match_version(ctx);
+  if (!ij_if_match_given(ctx, expected, "session"))
     return;
-  }
   json_t *body = ij_body_object(ctx);
   if (!body)
     return;
@@ -452,7 +298,7 @@ void ij_h_session_update(ij_ctx *ctx) {
     goto done;
   }
   if (err != IJ_OK) {
-    send_store_error(ctx, err, &errs);
+    ij_send_store_error(ctx, err, "session", &errs);
     goto done;
   }
   send_session(ctx, 200, &s, false);

@@ -1,42 +1,18 @@
 /* The coordinators' work lists: triage, overdue, a day's sessions, outcomes due. Each is a keyset
  * list ({"items", "next_cursor"}) whose cursor is "<sort instant in microseconds>.<id>". */
-#include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
-#include <uuid/uuid.h>
 
 #include "internal.h"
 
 /* ---- shared parts ---- */
 
-/* Cursor "<microseconds>.<uuid>": opaque to clients. */
+/* Cursor "<microseconds>.<uuid>": opaque to clients; here the number must start with a digit. */
 static bool parse_cursor(const char *s, ij_worklist_cursor *out) {
   memset(out, 0, sizeof *out);
-  const char *dot = strchr(s, '.');
-  if (!dot || dot == s || dot - s > 19 || *s < '0' || *s > '9')
+  if (*s < '0' || *s > '9' || !ij_cursor_parse(s, &out->at, out->id))
     return false;
-  char num[24];
-  memcpy(num, s, (size_t)(dot - s));
-  num[dot - s] = 0;
-  char *end;
-  long long v = strtoll(num, &end, 10);
-  if (*end)
-    return false;
-  uuid_t u;
-  if (strlen(dot + 1) != 36 || uuid_parse(dot + 1, u) != 0)
-    return false;
-  uuid_unparse_lower(u, out->id);
-  out->at = (ij_time_us)v;
   out->has = true;
   return true;
-}
-
-static json_t *cursor_json(bool more, ij_time_us at, const char *id) {
-  if (!more)
-    return json_null();
-  char cursor[96];
-  snprintf(cursor, sizeof cursor, "%" PRId64 ".%s", at, id);
-  return json_string(cursor);
 }
 
 /* Reads limit and cursor (the only parameters besides `extra`); false when a problem was sent. */
@@ -52,23 +28,6 @@ static bool page_params(ij_ctx *ctx, const char *const *allowed, int *limit,
   return true;
 }
 
-/* A referral summary, the shape GET /v1/referrals lists. */
-static json_t *summary_json(const ij_referral *r, ij_time_us now) {
-  bool overdue =
-      ij_domain_referral_overdue(r->state, r->first_attended_at != 0, r->target_start_by, now);
-  return json_pack(
-      "{s:s, s:s, s:i, s:{s:s, s:o}, s:{s:o, s:s, s:s}, s:s, s:i, s:o, s:{s:s, s:s}, s:o, s:b,"
-      " s:o, s:o}",
-      "id", r->id, "state", ij_state_name(r->state), "version", r->version, "person", "name",
-      r->person_name, "date_of_birth", ij_json_date(r->date_of_birth), "offence", "date",
-      ij_json_date(r->offence_date), "category", r->offence_category, "ward", r->ward, "disposal",
-      r->disposal, "hours_proposed", r->hours_proposed, "hours_confirmed",
-      r->hours_confirmed ? json_integer(r->hours_confirmed) : json_null(), "officer", "sub",
-      r->officer_sub, "name", r->officer_name, "target_start_by", ij_json_time(r->target_start_by),
-      "overdue", overdue, "created_at", ij_json_time(r->created_at), "updated_at",
-      ij_json_time(r->updated_at));
-}
-
 typedef ij_err (*referral_list_fn)(ij_ctx *ctx, ij_conn *conn, const ij_worklist_cursor *after,
                                    int limit, ij_referral_page *out);
 
@@ -81,10 +40,8 @@ static void referral_worklist(ij_ctx *ctx, referral_list_fn list, bool by_target
   ij_worklist_cursor cursor;
   if (!page_params(ctx, allowed, &limit, &cursor, &errs))
     return;
-  if (errs.count) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+  if (ij_send_invalid(ctx, &errs))
     return;
-  }
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
@@ -96,14 +53,14 @@ static void referral_worklist(ij_ctx *ctx, referral_list_fn list, bool by_target
   }
   json_t *items = json_array();
   for (int i = 0; i < page.count; i++)
-    json_array_append_new(items, summary_json(&page.items[i], ctx->now));
+    json_array_append_new(items, ij_referral_summary_json(&page.items[i], ctx->now));
   json_t *next = json_null();
   if (page.more && page.count > 0) {
     const ij_referral *last = &page.items[page.count - 1];
-    next = cursor_json(true, by_target ? last->target_start_by : last->created_at, last->id);
+    next = ij_cursor_json(by_target ? last->target_start_by : last->created_at, last->id);
   }
   ij_referral_page_clear(&page);
-  ij_send_json(ctx, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+  ij_send_page(ctx, items, next);
 }
 
 /* ---- GET /v1/worklists/triage ---- */
@@ -163,10 +120,8 @@ void ij_h_worklist_sessions(ij_ctx *ctx) {
     day += 1;
   else if (v && strcmp(v, "today") != 0)
     ij_field_errors_add(&errs, "day", "must be today or tomorrow");
-  if (errs.count) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+  if (ij_send_invalid(ctx, &errs))
     return;
-  }
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
@@ -184,7 +139,7 @@ void ij_h_worklist_sessions(ij_ctx *ctx) {
   json_t *next = json_null();
   if (page.more && page.count > 0) {
     const ij_worklist_session *last = &page.items[page.count - 1];
-    next = cursor_json(true, last->starts_at, last->id);
+    next = ij_cursor_json(last->starts_at, last->id);
   }
   ij_worklist_session_page_clear(&page);
   ij_send_json(
@@ -211,10 +166,8 @@ void ij_h_worklist_outcomes_due(ij_ctx *ctx) {
   ij_worklist_cursor cursor;
   if (!page_params(ctx, allowed, &limit, &cursor, &errs))
     return;
-  if (errs.count) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+  if (ij_send_invalid(ctx, &errs))
     return;
-  }
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
@@ -231,8 +184,8 @@ void ij_h_worklist_outcomes_due(ij_ctx *ctx) {
   json_t *next = json_null();
   if (page.more && page.count > 0) {
     const ij_outcome_due *last = &page.items[page.count - 1];
-    next = cursor_json(true, last->ends_at, last->id);
+    next = ij_cursor_json(last->ends_at, last->id);
   }
   ij_outcome_due_page_clear(&page);
-  ij_send_json(ctx, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+  ij_send_page(ctx, items, next);
 }

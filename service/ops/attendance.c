@@ -54,7 +54,7 @@ ij_err ij_ops_apply_event(ij_conn *conn, const ij_op_ctx *op, const ij_actor *ac
   ij_referral_clear(r);
   *r = updated;
   if (d.to == IJ_STATE_COMPLETED || d.to == IJ_STATE_NON_COMPLIANT)
-    err = ij_store_notices_add_exit(conn, r, ij_state_name(d.to), op->now);
+    err = ij_ops_on_exit(conn, op, r);
   return err;
 }
 

@@ -17,13 +17,9 @@ ij_err ij_store_session_facts(ij_conn *conn, const char *area, const char *sessi
   memset(out, 0, sizeof *out);
   const char *p[2] = {session_id, area};
   PGresult *res;
-  ij_err err = ij_db_exec(conn, &STMT_SESSION_FACTS, p, &res);
+  ij_err err = ij_db_one(conn, &STMT_SESSION_FACTS, p, &res);
   if (err != IJ_OK)
-    return err == IJ_ERR_INVALID ? IJ_ERR_NOT_FOUND : err;
-  if (PQntuples(res) != 1) {
-    PQclear(res);
-    return IJ_ERR_NOT_FOUND;
-  }
+    return err;
   out->starts_at = ij_db_i64(res, 0, 0);
   out->ends_at = ij_db_i64(res, 0, 1);
   out->cancelled = ij_db_bool(res, 0, 2);
@@ -149,13 +145,9 @@ ij_err ij_store_booking_get(ij_conn *conn, const char *area, const char *id, boo
   memset(out, 0, sizeof *out);
   const char *p[2] = {id, area};
   PGresult *res;
-  ij_err err = ij_db_exec(conn, lock ? &STMT_BOOKING_LOCK : &STMT_BOOKING_GET, p, &res);
+  ij_err err = ij_db_one(conn, lock ? &STMT_BOOKING_LOCK : &STMT_BOOKING_GET, p, &res);
   if (err != IJ_OK)
-    return err == IJ_ERR_INVALID ? IJ_ERR_NOT_FOUND : err;
-  if (PQntuples(res) != 1) {
-    PQclear(res);
-    return IJ_ERR_NOT_FOUND;
-  }
+    return err;
   return to_list(res, out);
 }
 
@@ -176,30 +168,13 @@ static const ij_stmt STMT_BOOKING_OUTCOMES = {
     " ij_us(at) FROM booking_outcomes WHERE booking_id = $1 AND area = $2 ORDER BY seq",
     2};
 
-/* Wraps a result as rows of text cells (takes the result). */
-static ij_err rows_of(PGresult *res, ij_rows *out) {
-  memset(out, 0, sizeof *out);
-  out->count = PQntuples(res);
-  out->columns = PQnfields(res);
-  out->cells = calloc((size_t)(out->count * out->columns) + 1, sizeof *out->cells);
-  if (!out->cells) {
-    PQclear(res);
-    return IJ_ERR_NOMEM;
-  }
-  for (int r = 0; r < out->count; r++)
-    for (int c = 0; c < out->columns; c++)
-      out->cells[r * out->columns + c] = ij_db_str(res, r, c);
-  out->owner_ = res;
-  return IJ_OK;
-}
-
 ij_err ij_store_booking_outcomes(ij_conn *conn, const char *area, const char *booking_id,
                                  ij_rows *out) {
   memset(out, 0, sizeof *out);
   const char *p[2] = {booking_id, area};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_BOOKING_OUTCOMES, p, &res);
-  return err == IJ_OK ? rows_of(res, out) : err;
+  return err == IJ_OK ? ij_db_rows(res, out) : err;
 }
 
 /* The booking's new outcome and its history row in one statement; the place is freed when $16. */

@@ -33,6 +33,35 @@ ij_err ij_db_exec(ij_conn *conn, const ij_stmt *stmt, const char *const *params,
 /* Like ij_db_exec for a statement whose result is not needed. */
 ij_err ij_db_run(ij_conn *conn, const ij_stmt *stmt, const char *const *params);
 
+/* Runs a statement that reads one row by id, a malformed id reading as none: IJ_OK with *out set
+ * (the caller clears it) when there is exactly one row; else IJ_ERR_NOT_FOUND or the error, *out
+ * NULL. */
+ij_err ij_db_one(ij_conn *conn, const ij_stmt *stmt, const char *const *params, PGresult **out);
+
+/* Wraps a result as rows of text cells, NULL for SQL NULL (takes the result, also on failure). */
+ij_err ij_db_rows(PGresult *res, ij_rows *out);
+
+/* ---- keyset pages: the query fetches LIMIT limit + 1, the extra row tells that there is more */
+
+/* The LIMIT parameter for a page of `limit`: limit + 1 as text. */
+void ij_db_page_limit(int limit, char out[16]);
+/* The keyset parameters of a cursor (at, id): both NULL when there is none. `at_param` points
+ * into the struct itself. */
+typedef struct {
+  char at[IJ_TIME_BUF];
+  const char *at_param;
+  const char *id_param;
+} ij_db_keyset;
+void ij_db_keyset_of(bool has, ij_time_us at, const char *id, ij_db_keyset *out);
+/* A page's items from a result fetched with ij_db_page_limit: *count (at most limit) and *more
+ * set, and a zeroed array of *count + 1 items of item_size bytes (the caller frees it); NULL when
+ * out of memory, the result then cleared. */
+void *ij_db_page_items(PGresult *res, int limit, size_t item_size, int *count, bool *more);
+
+/* '{submitted,accepted,...}': the states in which the start clock runs, from the domain, as a
+ * text[] parameter. */
+void ij_db_clock_states(char *buf, size_t size);
+
 /* Helpers to read a text cell: NULL for SQL NULL. */
 const char *ij_db_str(const PGresult *res, int row, int col);
 int64_t ij_db_i64(const PGresult *res, int row, int col);  /* 0 for NULL */

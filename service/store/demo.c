@@ -40,19 +40,7 @@ static ij_err ids(ij_conn *conn, const char *area, const char *now, bool past, i
   PGresult *res;
   memset(out, 0, sizeof *out);
   ij_err err = ij_db_exec(conn, &STMT_DEMO_SESSIONS, p, &res);
-  if (err != IJ_OK)
-    return err;
-  out->count = PQntuples(res);
-  out->columns = 1;
-  out->cells = calloc((size_t)out->count + 1, sizeof *out->cells);
-  if (!out->cells) {
-    PQclear(res);
-    return IJ_ERR_NOMEM;
-  }
-  for (int i = 0; i < out->count; i++)
-    out->cells[i] = PQgetvalue(res, i, 0);
-  out->owner_ = res;
-  return IJ_OK;
+  return err == IJ_OK ? ij_db_rows(res, out) : err;
 }
 
 ij_err ij_store_demo_sessions(ij_conn *conn, const char *area, ij_time_us now, ij_rows *past,

@@ -68,20 +68,15 @@ ij_err ij_store_notices_list(ij_conn *conn, const char *area, const char *office
   memset(out, 0, sizeof *out);
   char after[24], lim[16];
   snprintf(after, sizeof after, "%lld", (long long)after_seq);
-  snprintf(lim, sizeof lim, "%d", limit + 1);
+  ij_db_page_limit(limit, lim);
   const char *p[4] = {area, after, officer_sub, lim};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_NOTICE_LIST, p, &res);
   if (err != IJ_OK)
     return err;
-  int n = PQntuples(res);
-  out->more = n > limit;
-  out->count = out->more ? limit : n;
-  out->items = calloc((size_t)out->count + 1, sizeof *out->items);
-  if (!out->items) {
-    PQclear(res);
+  out->items = ij_db_page_items(res, limit, sizeof *out->items, &out->count, &out->more);
+  if (!out->items)
     return IJ_ERR_NOMEM;
-  }
   for (int i = 0; i < out->count; i++) {
     ij_notice *x = &out->items[i];
     x->seq = ij_db_i64(res, i, 0);

@@ -100,13 +100,9 @@ ij_err ij_store_placement_get(ij_conn *conn, const char *area, const char *id, i
   memset(out, 0, sizeof *out);
   const char *p[2] = {id, area};
   PGresult *res;
-  ij_err err = ij_db_exec(conn, &STMT_PLACEMENT_GET, p, &res);
+  ij_err err = ij_db_one(conn, &STMT_PLACEMENT_GET, p, &res);
   if (err != IJ_OK)
-    return err == IJ_ERR_INVALID ? IJ_ERR_NOT_FOUND : err;
-  if (PQntuples(res) != 1) {
-    PQclear(res);
-    return IJ_ERR_NOT_FOUND;
-  }
+    return err;
   parse_placement(res, 0, out);
   out->owner_ = res;
   return IJ_OK;
@@ -189,32 +185,21 @@ static const ij_stmt STMT_PLACEMENT_LIST = {
 ij_err ij_store_placement_list(ij_conn *conn, const ij_placement_filter *f,
                                ij_placement_page *out) {
   memset(out, 0, sizeof *out);
-  char cursor_at[IJ_TIME_BUF], limit[16];
-  ij_time_format(f->cursor_created_at, cursor_at);
-  snprintf(limit, sizeof limit, "%d", f->limit + 1);
-  const char *p[9] = {f->area,
-                      f->type,
-                      f->ward,
-                      f->supervisor_sub,
-                      f->scope_sub,
-                      f->active < 0 ? NULL
-                      : f->active   ? "true"
-                                    : "false",
-                      f->has_cursor ? cursor_at : NULL,
-                      f->has_cursor ? f->cursor_id : NULL,
-                      limit};
+  char limit[16];
+  ij_db_keyset cursor;
+  ij_db_keyset_of(f->has_cursor, f->cursor_created_at, f->cursor_id, &cursor);
+  ij_db_page_limit(f->limit, limit);
+  const char *p[9] = {
+      f->area,           f->type,         f->ward,
+      f->supervisor_sub, f->scope_sub,    f->active < 0 ? NULL : f->active ? "true" : "false",
+      cursor.at_param,   cursor.id_param, limit};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_PLACEMENT_LIST, p, &res);
   if (err != IJ_OK)
     return err;
-  int n = PQntuples(res);
-  out->more = n > f->limit;
-  out->count = out->more ? f->limit : n;
-  out->items = calloc((size_t)out->count + 1, sizeof *out->items);
-  if (!out->items) {
-    PQclear(res);
+  out->items = ij_db_page_items(res, f->limit, sizeof *out->items, &out->count, &out->more);
+  if (!out->items)
     return IJ_ERR_NOMEM;
-  }
   for (int i = 0; i < out->count; i++)
     parse_placement(res, i, &out->items[i]);
   out->owner_ = res;

@@ -256,6 +256,71 @@ void ij_store_rollback(ij_conn *c) {
   (void)simple(c, "ROLLBACK");
 }
 
+ij_err ij_db_one(ij_conn *c, const ij_stmt *stmt, const char *const *params, PGresult **out) {
+  ij_err err = ij_db_exec(c, stmt, params, out);
+  if (err != IJ_OK)
+    return err == IJ_ERR_INVALID ? IJ_ERR_NOT_FOUND : err;
+  if (PQntuples(*out) != 1) {
+    PQclear(*out);
+    *out = NULL;
+    return IJ_ERR_NOT_FOUND;
+  }
+  return IJ_OK;
+}
+
+ij_err ij_db_rows(PGresult *res, ij_rows *out) {
+  memset(out, 0, sizeof *out);
+  out->count = PQntuples(res);
+  out->columns = PQnfields(res);
+  out->cells = calloc((size_t)(out->count * out->columns) + 1, sizeof *out->cells);
+  if (!out->cells) {
+    PQclear(res);
+    return IJ_ERR_NOMEM;
+  }
+  for (int r = 0; r < out->count; r++)
+    for (int c = 0; c < out->columns; c++)
+      out->cells[r * out->columns + c] = ij_db_str(res, r, c);
+  out->owner_ = res;
+  return IJ_OK;
+}
+
+void ij_db_clock_states(char *buf, size_t size) {
+  size_t n = 0;
+  buf[n++] = '{';
+  for (int s = 0; s < IJ_STATE__COUNT; s++) {
+    if (!ij_domain_state_clock_runs((ij_state)s))
+      continue;
+    int w = snprintf(buf + n, size - n, "%s%s", n > 1 ? "," : "", ij_state_name((ij_state)s));
+    if (w < 0 || (size_t)w >= size - n)
+      break;
+    n += (size_t)w;
+  }
+  snprintf(buf + n, size - n, "}");
+}
+
+void ij_db_page_limit(int limit, char out[16]) {
+  snprintf(out, 16, "%d", limit + 1);
+}
+
+void ij_db_keyset_of(bool has, ij_time_us at, const char *id, ij_db_keyset *out) {
+  out->at_param = out->id_param = NULL;
+  if (has) {
+    ij_time_format(at, out->at);
+    out->at_param = out->at;
+    out->id_param = id;
+  }
+}
+
+void *ij_db_page_items(PGresult *res, int limit, size_t item_size, int *count, bool *more) {
+  int n = PQntuples(res);
+  *more = n > limit;
+  *count = *more ? limit : n;
+  void *items = calloc((size_t)*count + 1, item_size);
+  if (!items)
+    PQclear(res);
+  return items;
+}
+
 const char *ij_db_str(const PGresult *res, int row, int col) {
   return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
 }

@@ -54,23 +54,6 @@ ij_err ij_store_ward_upsert(ij_conn *conn, const char *area, const char *code, c
   return ij_db_run(conn, &STMT_WARD_UPSERT, params);
 }
 
-/* Wraps a result as rows of text cells. Takes the result. */
-static ij_err to_rows(PGresult *res, ij_rows *out) {
-  memset(out, 0, sizeof *out);
-  out->count = PQntuples(res);
-  out->columns = PQnfields(res);
-  out->cells = calloc((size_t)(out->count * out->columns) + 1, sizeof *out->cells);
-  if (!out->cells) {
-    PQclear(res);
-    return IJ_ERR_NOMEM;
-  }
-  for (int r = 0; r < out->count; r++)
-    for (int c = 0; c < out->columns; c++)
-      out->cells[r * out->columns + c] = ij_db_str(res, r, c);
-  out->owner_ = res;
-  return IJ_OK;
-}
-
 static const ij_stmt STMT_WARDS = {
     "wards_list", "SELECT code, name FROM wards WHERE area = $1 AND active ORDER BY code", 1};
 
@@ -79,7 +62,7 @@ ij_err ij_store_wards_list(ij_conn *conn, const char *area, ij_rows *out) {
   const char *params[1] = {area};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_WARDS, params, &res);
-  return err == IJ_OK ? to_rows(res, out) : err;
+  return err == IJ_OK ? ij_db_rows(res, out) : err;
 }
 
 static const ij_stmt STMT_REASONS = {
@@ -93,5 +76,5 @@ ij_err ij_store_reason_codes_list(ij_conn *conn, const char *kind, ij_rows *out)
   const char *params[1] = {kind};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_REASONS, params, &res);
-  return err == IJ_OK ? to_rows(res, out) : err;
+  return err == IJ_OK ? ij_db_rows(res, out) : err;
 }

@@ -16,7 +16,7 @@
   " r.victim_consulted, r.victim_preference, r.victim_keep_updated, r.victim_contact,"          \
   " r.officer_sub, r.officer_name, r.reason_code, r.reason, ij_us(r.target_start_by),"          \
   " ij_us(r.first_attended_at), ij_us(r.created_at), ij_us(r.updated_at), r.breaches,"          \
-  " r.warnings, r.active_bookings"
+  " r.warnings, r.active_bookings, r.rereferral_of, r.rereferral_months"
 
 static void parse_referral(const PGresult *res, int row, ij_referral *r) {
   int c = 0;
@@ -63,6 +63,8 @@ static void parse_referral(const PGresult *res, int row, ij_referral *r) {
   r->breaches = (int)ij_db_i64(res, row, c++);
   r->warnings = (int)ij_db_i64(res, row, c++);
   r->active_bookings = (int)ij_db_i64(res, row, c++);
+  snprintf(r->rereferral_of, sizeof r->rereferral_of, "%s", PQgetvalue(res, row, c++));
+  r->rereferral_months = (int)ij_db_i64(res, row, c++);
 }
 
 void ij_referral_clear(ij_referral *r) {
@@ -88,35 +90,80 @@ static const ij_stmt STMT_IDEM_GET = {"idem_get",
                                       " WHERE area = $1 AND actor_sub = $2 AND key = $3",
                                       3};
 
-static const ij_stmt STMT_PERSON_UPSERT = {
-    "person_upsert",
-    "INSERT INTO people (id, area, name, date_of_birth, phone, email, address, postcode,"
-    " police_id, needs_notes, risk_notes, created_at, updated_at)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)"
-    " ON CONFLICT (area, police_id) WHERE police_id IS NOT NULL DO UPDATE SET"
-    " name = EXCLUDED.name, date_of_birth = EXCLUDED.date_of_birth,"
-    " phone = coalesce(EXCLUDED.phone, people.phone), email = coalesce(EXCLUDED.email, "
-    "people.email),"
-    " address = coalesce(EXCLUDED.address, people.address),"
-    " postcode = coalesce(EXCLUDED.postcode, people.postcode),"
-    " needs_notes = coalesce(EXCLUDED.needs_notes, people.needs_notes),"
-    " risk_notes = coalesce(EXCLUDED.risk_notes, people.risk_notes),"
-    " updated_at = EXCLUDED.updated_at"
-    " RETURNING id",
-    12};
+/* The newer details of a person referred again; NULL fields keep what is known. */
+#define PERSON_UPDATE                                                                            \
+  " name = EXCLUDED.name, name_key = EXCLUDED.name_key, date_of_birth = EXCLUDED.date_of_birth," \
+  " phone = coalesce(EXCLUDED.phone, people.phone),"                                             \
+  " email = coalesce(EXCLUDED.email, people.email),"                                             \
+  " address = coalesce(EXCLUDED.address, people.address),"                                       \
+  " postcode = coalesce(EXCLUDED.postcode, people.postcode),"                                    \
+  " needs_notes = coalesce(EXCLUDED.needs_notes, people.needs_notes),"                           \
+  " risk_notes = coalesce(EXCLUDED.risk_notes, people.risk_notes),"                              \
+  " updated_at = EXCLUDED.updated_at RETURNING id"
+#define PERSON_INSERT                                                                   \
+  "INSERT INTO people (id, area, name, date_of_birth, phone, email, address, postcode," \
+  " police_id, needs_notes, risk_notes, created_at, updated_at, name_key)"              \
+  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)"
+
+/* One person per police identifier; without one, per normalised name and date of birth. */
+static const ij_stmt STMT_PERSON_BY_POLICE_ID = {
+    "person_upsert_police_id",
+    PERSON_INSERT
+    " ON CONFLICT (area, police_id) WHERE police_id IS NOT NULL DO UPDATE SET" PERSON_UPDATE,
+    13};
+static const ij_stmt STMT_PERSON_BY_NAME = {
+    "person_upsert_name",
+    PERSON_INSERT " ON CONFLICT (area, name_key, date_of_birth) WHERE police_id IS NULL"
+                  " DO UPDATE SET" PERSON_UPDATE,
+    13};
+
+/* The person's latest exit before a new referral: the earlier referral and its exit date. */
+static const ij_stmt STMT_LAST_EXIT = {
+    "person_last_exit",
+    "SELECT r.id, (r.exited_at AT TIME ZONE 'UTC')::date - DATE '1970-01-01'"
+    " FROM referrals r JOIN people p ON p.id = r.person_id"
+    " WHERE p.area = $1 AND r.exited_at IS NOT NULL AND r.exited_at <= $5::timestamptz"
+    " AND CASE WHEN $2::text IS NOT NULL THEN p.police_id = $2"
+    " ELSE p.police_id IS NULL AND p.name_key = $3 AND p.date_of_birth = $4::date END"
+    " ORDER BY r.exited_at DESC LIMIT 1",
+    5};
+
+ij_err ij_store_referral_rereferral(ij_conn *conn, ij_referral *r, ij_time_us at) {
+  char key[IJ_MAX_NAME + 1], dob[IJ_DATE_BUF], when[IJ_TIME_BUF];
+  ij_domain_name_key(r->person_name, key, sizeof key);
+  ij_date_format(r->date_of_birth, dob);
+  ij_time_format(at, when);
+  const char *p[5] = {r->area, r->police_id, key, dob, when};
+  PGresult *res;
+  r->rereferral_of[0] = 0;
+  r->rereferral_months = 0;
+  ij_err err = ij_db_exec(conn, &STMT_LAST_EXIT, p, &res);
+  if (err != IJ_OK)
+    return err;
+  if (PQntuples(res) == 1) {
+    int months = ij_domain_rereferral_window((ij_date)ij_db_i64(res, 0, 1), ij_time_date(at));
+    if (months) {
+      snprintf(r->rereferral_of, sizeof r->rereferral_of, "%s", PQgetvalue(res, 0, 0));
+      r->rereferral_months = months;
+    }
+  }
+  PQclear(res);
+  return IJ_OK;
+}
 
 static const ij_stmt STMT_REFERRAL_INSERT = {
     "referral_insert",
     "WITH r AS (INSERT INTO referrals (id, area, person_id, state, version, officer_sub,"
     " officer_name, offence_date, offence_category, offence_description, offence_location, ward,"
     " disposal, consent_recorded, hours_proposed, has_victim, victim_consulted, victim_preference,"
-    " victim_keep_updated, victim_contact, target_start_by, created_at, updated_at)"
+    " victim_keep_updated, victim_contact, target_start_by, created_at, updated_at,"
+    " rereferral_of, rereferral_months)"
     " VALUES ($1, $2, $3, 'submitted', 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-    " $16, $17, $18, $19, $20, $20) RETURNING id, area, created_at)"
+    " $16, $17, $18, $19, $20, $20, $25, $26) RETURNING id, area, created_at)"
     " INSERT INTO referral_events (referral_id, seq, area, at, event, from_state, to_state,"
     " actor_sub, actor_name, actor_role, request_id)"
     " SELECT id, 1, area, created_at, 'create', NULL, 'submitted', $21, $22, $23, $24 FROM r",
-    24};
+    26};
 
 static void field_for_constraint(const ij_conn *conn, ij_field_errors *errs) {
   if (!errs)
@@ -178,10 +225,13 @@ ij_err ij_store_referral_create(ij_conn *conn, ij_referral *r, const ij_audit *a
     }
   }
   {
-    const char *p[12] = {r->person_id, r->area,        r->person_name, dob,
-                         r->phone,     r->email,       r->address,     r->postcode,
-                         r->police_id, r->needs_notes, r->risk_notes,  at};
-    err = ij_db_exec(conn, &STMT_PERSON_UPSERT, p, &res);
+    char key[IJ_MAX_NAME + 1];
+    ij_domain_name_key(r->person_name, key, sizeof key);
+    const char *p[13] = {
+        r->person_id, r->area,      r->person_name, dob,           r->phone, r->email, r->address,
+        r->postcode,  r->police_id, r->needs_notes, r->risk_notes, at,       key};
+    err =
+        ij_db_exec(conn, r->police_id ? &STMT_PERSON_BY_POLICE_ID : &STMT_PERSON_BY_NAME, p, &res);
     if (err != IJ_OK)
       goto fail;
     /* an existing person (same police identifier) keeps their id */
@@ -190,7 +240,9 @@ ij_err ij_store_referral_create(ij_conn *conn, ij_referral *r, const ij_audit *a
     res = NULL;
   }
   {
-    const char *p[24] = {r->id,
+    char months[8];
+    snprintf(months, sizeof months, "%d", r->rereferral_months);
+    const char *p[26] = {r->id,
                          r->area,
                          r->person_id,
                          r->officer_sub,
@@ -213,7 +265,9 @@ ij_err ij_store_referral_create(ij_conn *conn, ij_referral *r, const ij_audit *a
                          audit->actor_sub,
                          audit->actor_name,
                          audit->actor_role,
-                         audit->request_id};
+                         audit->request_id,
+                         r->rereferral_of[0] ? r->rereferral_of : NULL,
+                         r->rereferral_months ? months : NULL};
     err = ij_db_run(conn, &STMT_REFERRAL_INSERT, p);
     if (err != IJ_OK)
       goto fail;
@@ -235,20 +289,22 @@ static const ij_stmt STMT_REFERRAL_GET = {"referral_get",
                                           " WHERE r.id = $1 AND r.area = $2",
                                           2};
 
-ij_err ij_store_referral_get(ij_conn *conn, const char *area, const char *id, ij_referral *out) {
+/* One referral by id with STMT_REFERRAL_GET or STMT_REFERRAL_LOCK. */
+static ij_err read_referral(ij_conn *conn, const ij_stmt *stmt, const char *area, const char *id,
+                            ij_referral *out) {
   memset(out, 0, sizeof *out);
   const char *p[2] = {id, area};
   PGresult *res;
-  ij_err err = ij_db_exec(conn, &STMT_REFERRAL_GET, p, &res);
+  ij_err err = ij_db_one(conn, stmt, p, &res);
   if (err != IJ_OK)
-    return err == IJ_ERR_INVALID ? IJ_ERR_NOT_FOUND : err;
-  if (PQntuples(res) != 1) {
-    PQclear(res);
-    return IJ_ERR_NOT_FOUND;
-  }
+    return err;
   parse_referral(res, 0, out);
   out->owner_ = res;
   return IJ_OK;
+}
+
+ij_err ij_store_referral_get(ij_conn *conn, const char *area, const char *id, ij_referral *out) {
+  return read_referral(conn, &STMT_REFERRAL_GET, area, id, out);
 }
 
 static const ij_stmt STMT_REFERRAL_LOCK = {"referral_lock",
@@ -258,19 +314,7 @@ static const ij_stmt STMT_REFERRAL_LOCK = {"referral_lock",
                                            2};
 
 ij_err ij_store_referral_lock(ij_conn *conn, const char *area, const char *id, ij_referral *out) {
-  memset(out, 0, sizeof *out);
-  const char *p[2] = {id, area};
-  PGresult *res;
-  ij_err err = ij_db_exec(conn, &STMT_REFERRAL_LOCK, p, &res);
-  if (err != IJ_OK)
-    return err == IJ_ERR_INVALID ? IJ_ERR_NOT_FOUND : err;
-  if (PQntuples(res) != 1) {
-    PQclear(res);
-    return IJ_ERR_NOT_FOUND;
-  }
-  parse_referral(res, 0, out);
-  out->owner_ = res;
-  return IJ_OK;
+  return read_referral(conn, &STMT_REFERRAL_LOCK, area, id, out);
 }
 
 static const ij_stmt STMT_REFERRAL_COUNTERS = {
@@ -374,28 +418,14 @@ static const ij_stmt STMT_REFERRAL_LIST = {
     " ORDER BY r.created_at DESC, r.id DESC LIMIT $10",
     10};
 
-/* '{submitted,accepted,...}': the states in which the start clock runs, from the domain. */
-static void clock_states(char *buf, size_t size) {
-  size_t n = 0;
-  buf[n++] = '{';
-  for (int s = 0; s < IJ_STATE__COUNT; s++) {
-    if (!ij_domain_state_clock_runs((ij_state)s))
-      continue;
-    int w = snprintf(buf + n, size - n, "%s%s", n > 1 ? "," : "", ij_state_name((ij_state)s));
-    if (w < 0 || (size_t)w >= size - n)
-      break;
-    n += (size_t)w;
-  }
-  snprintf(buf + n, size - n, "}");
-}
-
 ij_err ij_store_referral_list(ij_conn *conn, const ij_referral_filter *f, ij_referral_page *out) {
   memset(out, 0, sizeof *out);
-  char states[256], now[IJ_TIME_BUF], cursor_at[IJ_TIME_BUF], limit[16];
-  clock_states(states, sizeof states);
+  char states[256], now[IJ_TIME_BUF], limit[16];
+  ij_db_clock_states(states, sizeof states);
   ij_time_format(f->now, now);
-  ij_time_format(f->cursor_created_at, cursor_at);
-  snprintf(limit, sizeof limit, "%d", f->limit + 1);
+  ij_db_keyset cursor;
+  ij_db_keyset_of(f->has_cursor, f->cursor_created_at, f->cursor_id, &cursor);
+  ij_db_page_limit(f->limit, limit);
   const char *p[10] = {f->area,
                        f->has_state ? ij_state_name(f->state) : NULL,
                        f->ward,
@@ -405,21 +435,16 @@ ij_err ij_store_referral_list(ij_conn *conn, const ij_referral_filter *f, ij_ref
                                       : "false",
                        states,
                        now,
-                       f->has_cursor ? cursor_at : NULL,
-                       f->has_cursor ? f->cursor_id : NULL,
+                       cursor.at_param,
+                       cursor.id_param,
                        limit};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_REFERRAL_LIST, p, &res);
   if (err != IJ_OK)
     return err;
-  int n = PQntuples(res);
-  out->more = n > f->limit;
-  out->count = out->more ? f->limit : n;
-  out->items = calloc((size_t)out->count + 1, sizeof *out->items);
-  if (!out->items) {
-    PQclear(res);
+  out->items = ij_db_page_items(res, f->limit, sizeof *out->items, &out->count, &out->more);
+  if (!out->items)
     return IJ_ERR_NOMEM;
-  }
   for (int i = 0; i < out->count; i++)
     parse_referral(res, i, &out->items[i]);
   out->owner_ = res;
@@ -450,7 +475,7 @@ ij_err ij_store_referral_events(ij_conn *conn, const char *area, const char *id,
   memset(out, 0, sizeof *out);
   char after[16], lim[16];
   snprintf(after, sizeof after, "%d", after_seq);
-  snprintf(lim, sizeof lim, "%d", limit + 1);
+  ij_db_page_limit(limit, lim);
   const char *p[4] = {id, area, after, lim};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_EVENTS, p, &res);
@@ -470,13 +495,9 @@ ij_err ij_store_referral_events(ij_conn *conn, const char *area, const char *id,
       return err;
     }
   }
-  out->more = n > limit;
-  out->count = out->more ? limit : n;
-  out->items = calloc((size_t)out->count + 1, sizeof *out->items);
-  if (!out->items) {
-    PQclear(res);
+  out->items = ij_db_page_items(res, limit, sizeof *out->items, &out->count, &out->more);
+  if (!out->items)
     return IJ_ERR_NOMEM;
-  }
   for (int i = 0; i < out->count; i++) {
     ij_event_record *e = &out->items[i];
     e->seq = (int)ij_db_i64(res, i, 0);

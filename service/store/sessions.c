@@ -174,13 +174,9 @@ ij_err ij_store_session_get(ij_conn *conn, const char *area, const char *id, boo
   memset(out, 0, sizeof *out);
   const char *p[2] = {id, area};
   PGresult *res;
-  ij_err err = ij_db_exec(conn, &STMT_SESSION_GET, p, &res);
+  ij_err err = ij_db_one(conn, &STMT_SESSION_GET, p, &res);
   if (err != IJ_OK)
-    return err == IJ_ERR_INVALID ? IJ_ERR_NOT_FOUND : err;
-  if (PQntuples(res) != 1) {
-    PQclear(res);
-    return IJ_ERR_NOT_FOUND;
-  }
+    return err;
   parse_session(res, 0, out);
   out->owner_ = res;
   if (with_bookings) {
@@ -212,11 +208,12 @@ static const ij_stmt STMT_SESSION_LIST = {
 
 ij_err ij_store_session_list(ij_conn *conn, const ij_session_filter *f, ij_session_page *out) {
   memset(out, 0, sizeof *out);
-  char from[IJ_TIME_BUF], to[IJ_TIME_BUF], cursor_at[IJ_TIME_BUF], limit[16];
+  char from[IJ_TIME_BUF], to[IJ_TIME_BUF], limit[16];
   ij_time_format(f->from, from);
   ij_time_format(f->to, to);
-  ij_time_format(f->cursor_starts_at, cursor_at);
-  snprintf(limit, sizeof limit, "%d", f->limit + 1);
+  ij_db_keyset cursor;
+  ij_db_keyset_of(f->has_cursor, f->cursor_starts_at, f->cursor_id, &cursor);
+  ij_db_page_limit(f->limit, limit);
   const char *p[11] = {f->area,
                        f->placement_id,
                        f->ward,
@@ -225,21 +222,16 @@ ij_err ij_store_session_list(ij_conn *conn, const ij_session_filter *f, ij_sessi
                        f->scope_sub,
                        f->has_from ? from : NULL,
                        f->has_to ? to : NULL,
-                       f->has_cursor ? cursor_at : NULL,
-                       f->has_cursor ? f->cursor_id : NULL,
+                       cursor.at_param,
+                       cursor.id_param,
                        limit};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_SESSION_LIST, p, &res);
   if (err != IJ_OK)
     return err;
-  int n = PQntuples(res);
-  out->more = n > f->limit;
-  out->count = out->more ? f->limit : n;
-  out->items = calloc((size_t)out->count + 1, sizeof *out->items);
-  if (!out->items) {
-    PQclear(res);
+  out->items = ij_db_page_items(res, f->limit, sizeof *out->items, &out->count, &out->more);
+  if (!out->items)
     return IJ_ERR_NOMEM;
-  }
   for (int i = 0; i < out->count; i++)
     parse_session(res, i, &out->items[i]);
   out->owner_ = res;

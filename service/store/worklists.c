@@ -39,32 +39,16 @@ static void parse_summary(const PGresult *res, int row, ij_referral *r) {
   r->minutes_credited = ij_db_i64(res, row, c++);
 }
 
-/* The keyset parameters of a cursor: NULL, NULL when there is none. */
-typedef struct {
-  char at[IJ_TIME_BUF];
-  const char *at_param;
-  const char *id_param;
-} cursor_params;
-
-static void cursor_of(const ij_worklist_cursor *after, cursor_params *out) {
-  out->at_param = out->id_param = NULL;
-  if (after && after->has) {
-    ij_time_format(after->at, out->at);
-    out->at_param = out->at;
-    out->id_param = after->id;
-  }
+/* The keyset parameters of a cursor (may be NULL): NULL, NULL when there is none. */
+static void cursor_of(const ij_worklist_cursor *after, ij_db_keyset *out) {
+  ij_db_keyset_of(after && after->has, after ? after->at : 0, after ? after->id : NULL, out);
 }
 
 /* Turns a result of summary rows into a page (takes the result). */
 static ij_err summary_page(PGresult *res, int limit, ij_referral_page *out) {
-  int n = PQntuples(res);
-  out->more = n > limit;
-  out->count = out->more ? limit : n;
-  out->items = calloc((size_t)out->count + 1, sizeof *out->items);
-  if (!out->items) {
-    PQclear(res);
+  out->items = ij_db_page_items(res, limit, sizeof *out->items, &out->count, &out->more);
+  if (!out->items)
     return IJ_ERR_NOMEM;
-  }
   for (int i = 0; i < out->count; i++)
     parse_summary(res, i, &out->items[i]);
   out->owner_ = res;
@@ -84,10 +68,10 @@ static const ij_stmt STMT_WORKLIST_TRIAGE = {
 ij_err ij_store_worklist_triage(ij_conn *conn, const char *area, const ij_worklist_cursor *after,
                                 int limit, ij_referral_page *out) {
   memset(out, 0, sizeof *out);
-  cursor_params cp;
+  ij_db_keyset cp;
   cursor_of(after, &cp);
   char lim[16];
-  snprintf(lim, sizeof lim, "%d", limit + 1);
+  ij_db_page_limit(limit, lim);
   const char *p[4] = {area, cp.at_param, cp.id_param, lim};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_WORKLIST_TRIAGE, p, &res);
@@ -97,21 +81,6 @@ ij_err ij_store_worklist_triage(ij_conn *conn, const char *area, const ij_workli
 }
 
 /* ---- overdue ---- */
-
-/* '{submitted,accepted,...}': the states in which the start clock runs, from the domain. */
-static void clock_states(char *buf, size_t size) {
-  size_t n = 0;
-  buf[n++] = '{';
-  for (int s = 0; s < IJ_STATE__COUNT; s++) {
-    if (!ij_domain_state_clock_runs((ij_state)s))
-      continue;
-    int w = snprintf(buf + n, size - n, "%s%s", n > 1 ? "," : "", ij_state_name((ij_state)s));
-    if (w < 0 || (size_t)w >= size - n)
-      break;
-    n += (size_t)w;
-  }
-  snprintf(buf + n, size - n, "}");
-}
 
 static const ij_stmt STMT_WORKLIST_OVERDUE = {
     "worklist_overdue",
@@ -126,12 +95,12 @@ ij_err ij_store_worklist_overdue(ij_conn *conn, const char *area, ij_time_us now
                                  const ij_worklist_cursor *after, int limit,
                                  ij_referral_page *out) {
   memset(out, 0, sizeof *out);
-  cursor_params cp;
+  ij_db_keyset cp;
   cursor_of(after, &cp);
   char states[256], at[IJ_TIME_BUF], lim[16];
-  clock_states(states, sizeof states);
+  ij_db_clock_states(states, sizeof states);
   ij_time_format(now, at);
-  snprintf(lim, sizeof lim, "%d", limit + 1);
+  ij_db_page_limit(limit, lim);
   const char *p[6] = {area, states, at, cp.at_param, cp.id_param, lim};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_WORKLIST_OVERDUE, p, &res);
@@ -173,12 +142,12 @@ ij_err ij_store_worklist_sessions(ij_conn *conn, const char *area, ij_time_us fr
                                   const ij_worklist_cursor *after, int limit,
                                   ij_worklist_session_page *out) {
   memset(out, 0, sizeof *out);
-  cursor_params cp;
+  ij_db_keyset cp;
   cursor_of(after, &cp);
   char from_s[IJ_TIME_BUF], to_s[IJ_TIME_BUF], lim[16];
   ij_time_format(from, from_s);
   ij_time_format(to, to_s);
-  snprintf(lim, sizeof lim, "%d", limit + 1);
+  ij_db_page_limit(limit, lim);
   const char *p[6] = {area, from_s, to_s, cp.at_param, cp.id_param, lim};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_WORKLIST_SESSIONS, p, &res);
@@ -266,24 +235,19 @@ ij_err ij_store_worklist_outcomes_due(ij_conn *conn, const char *area, ij_time_u
                                       const ij_worklist_cursor *after, int limit,
                                       ij_outcome_due_page *out) {
   memset(out, 0, sizeof *out);
-  cursor_params cp;
+  ij_db_keyset cp;
   cursor_of(after, &cp);
   char at[IJ_TIME_BUF], lim[16];
   ij_time_format(now, at);
-  snprintf(lim, sizeof lim, "%d", limit + 1);
+  ij_db_page_limit(limit, lim);
   const char *p[5] = {area, at, cp.at_param, cp.id_param, lim};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_WORKLIST_OUTCOMES_DUE, p, &res);
   if (err != IJ_OK)
     return err;
-  int n = PQntuples(res);
-  out->more = n > limit;
-  out->count = out->more ? limit : n;
-  out->items = calloc((size_t)out->count + 1, sizeof *out->items);
-  if (!out->items) {
-    PQclear(res);
+  out->items = ij_db_page_items(res, limit, sizeof *out->items, &out->count, &out->more);
+  if (!out->items)
     return IJ_ERR_NOMEM;
-  }
   for (int i = 0; i < out->count; i++) {
     ij_outcome_due *d = &out->items[i];
     d->id = ij_db_str(res, i, 0);

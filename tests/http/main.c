@@ -31,6 +31,7 @@ int main(void) {
   srunner_add_suite(sr, http_notices_suite());
   srunner_add_suite(sr, http_worklists_suite());
   srunner_add_suite(sr, http_bookings_suite());
+  srunner_add_suite(sr, http_followups_suite());
   srunner_add_suite(sr, http_placements_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);

@@ -6,6 +6,7 @@
 #define IJ_UNIT_SUITES(X) \
   X(bookings_suite)       \
   X(config_suite)         \
+  X(followups_suite)      \
   X(errors_suite)         \
   X(names_suite)          \
   X(outcomes_suite)       \

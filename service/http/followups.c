@@ -1,0 +1,271 @@
+/* Reoffending follow-up: the checks due, recording one, and importing a police CSV export. */
+#include <gnutls/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uuid/uuid.h>
+
+#include "ij/ops.h"
+#include "internal.h"
+
+static bool followup_id(ij_ctx *ctx, char out[IJ_UUID_BUF]) {
+  uuid_t u;
+  if (ctx->path_id && strlen(ctx->path_id) == 36 && uuid_parse(ctx->path_id, u) == 0) {
+    uuid_unparse_lower(u, out);
+    return true;
+  }
+  ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no follow-up check with this id", NULL);
+  return false;
+}
+
+static json_t *followup_json(const ij_followup *f) {
+  json_t *j = json_pack(
+      "{s:s, s:s, s:{s:s, s:s, s:o}, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:o,"
+      " s:o}",
+      "id", f->id, "referral_id", f->referral_id, "person", "id", f->person_id, "name",
+      f->person_name, "police_id", ij_json_str_or_null(f->police_id), "window_months",
+      f->window_months, "exit_state", f->exit_state, "exited_on", ij_json_date(f->exited_on),
+      "due_on", ij_json_date(f->due_on), "recorded_at", ij_json_time_or_null(f->recorded_at),
+      "reoffended", f->reoffended < 0 ? json_null() : json_boolean(f->reoffended),
+      "first_reoffence_on", f->reoffended == 1 ? ij_json_date(f->first_reoffence_on) : json_null(),
+      "reoffence_category", ij_json_str_or_null(f->reoffence_category), "source",
+      ij_json_str_or_null(f->source), "checked_by",
+      f->checked_by_sub ? json_pack("{s:s, s:s}", "sub", f->checked_by_sub, "name",
+                                    f->checked_by_name ? f->checked_by_name : f->checked_by_sub)
+                        : json_null(),
+      "version", f->version, "created_at", ij_json_time(f->created_at), "updated_at",
+      ij_json_time(f->updated_at));
+  return j;
+}
+
+static void send_followup(ij_ctx *ctx, ij_conn *conn, const char *id) {
+  ij_followup_page page;
+  ij_err err = ij_store_followup_get(conn, ctx->actor.area, id, false, &page);
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, err == IJ_ERR_NOT_FOUND ? "no follow-up check with this id" : NULL,
+                    NULL);
+    return;
+  }
+  char etag[24];
+  snprintf(etag, sizeof etag, "\"%d\"", page.items[0].version);
+  ij_set_header(ctx, "ETag", etag);
+  ij_send_json(ctx, 200, followup_json(&page.items[0]));
+  ij_followup_page_clear(&page);
+}
+
+/* ---- GET /v1/followups ---- */
+
+void ij_h_followup_list(ij_ctx *ctx) {
+  static const char *const allowed[] = {"status", "referral_id", "limit", "cursor", NULL};
+  static const char *const statuses[] = {"pending", "due", "overdue", "recorded", "all"};
+  if (!ij_require(ctx, IJ_ACTION_FOLLOWUP_READ) || !ij_query_only(ctx, allowed))
+    return;
+  ij_followup_filter f;
+  memset(&f, 0, sizeof f);
+  f.area = ctx->actor.area;
+  f.today = ij_time_date(ctx->now);
+  f.status = IJ_FOLLOWUPS_DUE;
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  const char *v = ij_query(ctx, "status");
+  if (v) {
+    bool known = false;
+    for (int i = 0; i < 5; i++)
+      if (strcmp(v, statuses[i]) == 0) {
+        f.status = (ij_followup_status)i;
+        known = true;
+      }
+    if (!known)
+      ij_field_errors_add(&errs, "status", "must be pending, due, overdue, recorded or all");
+  }
+  char referral[IJ_UUID_BUF];
+  uuid_t u;
+  if ((v = ij_query(ctx, "referral_id"))) {
+    if (strlen(v) == 36 && uuid_parse(v, u) == 0) {
+      uuid_unparse_lower(u, referral);
+      f.referral_id = referral;
+    } else {
+      ij_field_errors_add(&errs, "referral_id", "is not a referral id");
+    }
+  }
+  ij_query_limit(ctx, 25, 100, &f.limit, &errs);
+  if ((v = ij_query(ctx, "cursor"))) {
+    /* "<due date>.<id>" */
+    const char *dot = strchr(v, '.');
+    char date[IJ_DATE_BUF];
+    if (dot && dot - v == 10 && strlen(dot + 1) == 36 && uuid_parse(dot + 1, u) == 0) {
+      memcpy(date, v, 10);
+      date[10] = 0;
+      if (ij_date_parse(date, &f.cursor_due_on) == IJ_OK) {
+        uuid_unparse_lower(u, f.cursor_id);
+        f.has_cursor = true;
+      }
+    }
+    if (!f.has_cursor)
+      ij_field_errors_add(&errs, "cursor", "is not a cursor this service gave");
+  }
+  if (errs.count) {
+    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+    return;
+  }
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_followup_page page;
+  ij_err err = ij_store_followups_list(conn, &f, &page);
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, NULL, NULL);
+    return;
+  }
+  json_t *items = json_array();
+  for (int i = 0; i < page.count; i++)
+    json_array_append_new(items, followup_json(&page.items[i]));
+  json_t *next = json_null();
+  if (page.more && page.count) {
+    const ij_followup *last = &page.items[page.count - 1];
+    char date[IJ_DATE_BUF], cursor[64];
+    ij_date_format(last->due_on, date);
+    snprintf(cursor, sizeof cursor, "%s.%s", date, last->id);
+    next = json_string(cursor);
+  }
+  ij_followup_page_clear(&page);
+  ij_send_json(ctx, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}
+
+/* ---- GET /v1/followups/{id} ---- */
+
+void ij_h_followup_get(ij_ctx *ctx) {
+  static const char *const no_query[] = {NULL};
+  char id[IJ_UUID_BUF];
+  if (!ij_require(ctx, IJ_ACTION_FOLLOWUP_READ) || !ij_query_only(ctx, no_query) ||
+      !followup_id(ctx, id))
+    return;
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (conn)
+    send_followup(ctx, conn, id);
+}
+
+/* ---- PATCH /v1/followups/{id} ---- */
+
+void ij_h_followup_record(ij_ctx *ctx) {
+  static const char *const no_query[] = {NULL};
+  static const char *const fields[] = {"reoffended", "first_reoffence_on", "reoffence_category",
+                                       "source", NULL};
+  char id[IJ_UUID_BUF];
+  if (!ij_require(ctx, IJ_ACTION_FOLLOWUP_WRITE) || !ij_query_only(ctx, no_query) ||
+      !followup_id(ctx, id))
+    return;
+  const char *h = ij_header(ctx, "If-Match");
+  if (!h) {
+    ij_send_problem(ctx, IJ_ERR_PRECONDITION_REQUIRED,
+                    "send If-Match with the ETag of the check you read", NULL);
+    return;
+  }
+  while (*h == ' ' || *h == '"')
+    h++;
+  char *end;
+  long expected = strtol(h, &end, 10);
+  if (end == h || expected < 1 || (*end != '"' && *end != 0))
+    expected = -1; /* names no version: stale */
+  json_t *body = ij_body_object(ctx);
+  if (!body)
+    return;
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  ij_json_unknown(body, "", fields, &errs);
+  ij_followup_input in;
+  in.reoffended = ij_json_bool(body, "", "reoffended", &errs);
+  in.first_reoffence_on = ij_json_str(body, "", "first_reoffence_on", &errs);
+  in.category = ij_json_str(body, "", "reoffence_category", &errs);
+  in.source = ij_json_str(body, "", "source", &errs);
+  ij_conn *conn = NULL;
+  if (errs.count) {
+    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+    goto done;
+  }
+  conn = ij_ctx_conn(ctx);
+  if (!conn)
+    goto done;
+  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now};
+  int current = 0;
+  ij_err err =
+      ij_ops_record_followup(conn, &op, &ctx->actor, id, (int)expected, &in, NULL, &current, &errs);
+  if (err == IJ_ERR_STALE) {
+    char etag[24];
+    snprintf(etag, sizeof etag, "\"%d\"", current);
+    ij_set_header(ctx, "ETag", etag);
+  }
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err,
+                    err == IJ_ERR_NOT_FOUND ? "no follow-up check with this id"
+                    : err == IJ_ERR_STALE   ? "the check has changed since you read it"
+                                            : NULL,
+                    errs.count ? &errs : NULL);
+    goto done;
+  }
+  send_followup(ctx, conn, id);
+done:
+  json_decref(body);
+}
+
+/* ---- POST /v1/followups/import ---- */
+
+void ij_h_followup_import(ij_ctx *ctx) {
+  static const char *const no_query[] = {NULL};
+  if (!ij_require(ctx, IJ_ACTION_FOLLOWUP_WRITE) || !ij_query_only(ctx, no_query))
+    return;
+  const char *ct = ij_header(ctx, "Content-Type");
+  if (!ct || strncasecmp(ct, "text/csv", 8) != 0 || (ct[8] && ct[8] != ';' && ct[8] != ' ')) {
+    ij_send_problem(ctx, IJ_ERR_MEDIA_TYPE, "send the file as Content-Type: text/csv", NULL);
+    return;
+  }
+  const char *data = ctx->req->binary_body;
+  size_t len = ctx->req->binary_body_length;
+  unsigned char digest[32];
+  char sha[65];
+  if (gnutls_hash_fast(GNUTLS_DIG_SHA256, data ? data : "", len, digest) != 0) {
+    ij_send_problem(ctx, IJ_ERR_INTERNAL, NULL, NULL);
+    return;
+  }
+  for (int i = 0; i < 32; i++)
+    snprintf(sha + 2 * i, 3, "%02x", digest[i]);
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_import_errors *errs = calloc(1, sizeof *errs);
+  if (!errs) {
+    ij_send_problem(ctx, IJ_ERR_NOMEM, NULL, NULL);
+    return;
+  }
+  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now};
+  ij_import_report report;
+  ij_err err =
+      ij_ops_import_followups(conn, &op, &ctx->actor, data ? data : "", len, sha, &report, errs);
+  if (err == IJ_ERR_INVALID) {
+    /* a problem document whose errors name the row and column of each problem */
+    char detail[160];
+    snprintf(detail, sizeof detail, "%d problem%s in the file; nothing was recorded%s", errs->total,
+             errs->total == 1 ? "" : "s",
+             errs->total > errs->count ? " (the first ones are listed)" : "");
+    json_t *list = json_array();
+    for (int i = 0; i < errs->count; i++) {
+      char field[64];
+      snprintf(field, sizeof field, "row %d%s%s", errs->items[i].row,
+               errs->items[i].column[0] ? ": " : "", errs->items[i].column);
+      json_array_append_new(list, json_pack("{s:s, s:i, s:s, s:s}", "field", field, "row",
+                                            errs->items[i].row, "column", errs->items[i].column,
+                                            "message", errs->items[i].message));
+    }
+    ij_send_problem_errors(ctx, IJ_ERR_INVALID, detail, list);
+    free(errs);
+    return;
+  }
+  free(errs);
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, NULL, NULL);
+    return;
+  }
+  ij_send_json(ctx, report.replayed ? 200 : 201,
+               json_pack("{s:s, s:i, s:i, s:i, s:b}", "import_id", report.import_id, "rows",
+                         report.rows, "recorded", report.recorded, "unchanged", report.unchanged,
+                         "replayed", report.replayed));
+}
