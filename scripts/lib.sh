@@ -12,12 +12,14 @@ IJ_PG_SUPERUSER="postgres" # the database superuser initdb creates; DATABASE_URL
 # shellcheck disable=SC2034 # used by the scripts that source this file
 # Debian 12 packages to build the service (the test suites are configured with it, so their C
 # libraries are here too) and to run it locally.
+# nodejs and npm install the dashboard's web packages (web/), which the build embeds into the binary.
 IJ_BUILD_PACKAGES=(build-essential cmake pkg-config libulfius-dev libmicrohttpd-dev librhonabwy-dev
   libjansson-dev libgnutls28-dev libpq-dev uuid-dev check libcurl4-gnutls-dev postgresql-15
-  postgresql-client-15 ca-certificates)
-# Extra packages for scripts/test.
+  postgresql-client-15 ca-certificates nodejs npm)
+# Extra packages for scripts/test: chromium is the browser the dashboard's browser test drives
+# (playwright-core never downloads one).
 # shellcheck disable=SC2034
-IJ_TEST_PACKAGES=(nodejs npm clang-format)
+IJ_TEST_PACKAGES=(nodejs npm clang-format chromium)
 
 ij_say() { printf '==> %s\n' "$*" >&2; }
 ij_warn() { printf 'warning: %s\n' "$*" >&2; }
@@ -74,6 +76,28 @@ ij_install_packages() {
 }
 
 # ---- build ---------------------------------------------------------------------------------------
+
+# ij_npm_install DIR: installs the Node packages of $IJ_ROOT/DIR as its package-lock.json pins them
+# (`npm ci`), unless node_modules is already newer than package.json and package-lock.json.
+ij_npm_install() {
+  local dir="$IJ_ROOT/$1" stamp
+  [[ -f $dir/package.json ]] || return 0
+  stamp="$dir/node_modules/.package-lock.json"
+  if [[ -f $stamp && $stamp -nt $dir/package.json && (! -f $dir/package-lock.json || $stamp -nt $dir/package-lock.json) ]]; then
+    return 0
+  fi
+  ij_say "installing the node packages of $1"
+  if [[ -f $dir/package-lock.json ]]; then
+    (cd "$dir" && npm ci --no-audit --no-fund)
+  else
+    (cd "$dir" && npm install --no-audit --no-fund)
+  fi
+}
+
+# The dashboard's web packages (GOV.UK Frontend), embedded into the binary by the build.
+ij_web_packages() {
+  ij_npm_install web
+}
 
 # ij_build DIR [cmake configure arguments...]: configures and builds into $IJ_ROOT/DIR.
 ij_build() {

@@ -133,7 +133,9 @@ static int cmd_serve(void) {
                         c.connection_timeout_seconds,
                         c.max_body_bytes,
                         c.max_import_bytes,
-                        c.area_defaults};
+                        c.area_defaults,
+                        c.suppress_min_count,
+                        c.suppress_min_denominator};
   ij_server *server = NULL;
   err = ij_http_start(&ho, store, auth, &server);
   if (err != IJ_OK) {

@@ -61,6 +61,10 @@ static const setting settings[] = {
      "default most hours of work"},
     {"IJ_HOURS_DEFAULT", SET_INT, "7", 1, 200, OFF(area_defaults.hours_default), 0,
      "default hours proposed"},
+    {"IJ_SUPPRESS_MIN_COUNT", SET_INT, "5", 1, 1000, OFF(suppress_min_count), 0,
+     "statistics: counts from 1 to this minus one are suppressed (1: none)"},
+    {"IJ_SUPPRESS_MIN_DENOMINATOR", SET_INT, "10", 1, 100000, OFF(suppress_min_denominator), 0,
+     "statistics: rates on a denominator under this are withheld"},
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])

@@ -29,6 +29,8 @@ typedef struct {
   int outbox_interval_ms; /* between delivery rounds of the notice outbox */
   int outbox_batch;       /* notices claimed per round */
   ij_area_rules area_defaults;
+  int suppress_min_count;       /* IJ_SUPPRESS_MIN_COUNT */
+  int suppress_min_denominator; /* IJ_SUPPRESS_MIN_DENOMINATOR */
 } ij_config;
 
 /* What a command needs: settings not needed are still checked when set. */

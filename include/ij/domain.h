@@ -136,6 +136,7 @@ typedef enum {
   IJ_ACTION_NOTICE_READ,         /* coordinator, admin, officer (their own referrals' notices) */
   IJ_ACTION_FOLLOWUP_READ,       /* coordinator: reoffending checks */
   IJ_ACTION_FOLLOWUP_WRITE,      /* coordinator: record and import checks */
+  IJ_ACTION_STATS_READ,          /* commissioner, coordinator, admin: aggregates only */
   IJ_ACTION__COUNT
 } ij_action;
 
@@ -522,5 +523,58 @@ typedef struct {
  * than max_fields fields or a record longer than buf. */
 ij_err ij_csv_next(ij_csv *csv, char *buf, size_t size, const char **fields, int max_fields,
                    int *nfields);
+
+/* ---- statistics: small-number suppression ----------------------------------------------------
+ */
+/* Official-statistics disclosure control for the commissioners' figures. Rates are computed from
+ * the unsuppressed data and shown only where neither part is suppressed. */
+typedef struct {
+  int min_count;       /* counts 1..min_count-1 are suppressed (default 5) */
+  int min_denominator; /* rates on a denominator under this are withheld (default 10) */
+} ij_suppress_rules;
+
+/* One figure. `basis` is the number of people (or bookings) behind it: for a count, the count
+ * itself; for hours, the referrals whose hours they are. Zero is never suppressed. */
+typedef struct {
+  double value;
+  int64_t basis;
+  bool suppressed; /* set by the functions below */
+} ij_stat_cell;
+
+/* A rate numerator / denominator; value valid only when !suppressed. */
+typedef struct {
+  double value;                   /* 0.0-1.0 */
+  int64_t numerator, denominator; /* the raw parts */
+  bool numerator_shown;           /* the numerator's cell is not suppressed */
+  bool denominator_shown;         /* the denominator's cell is not suppressed */
+  bool suppressed;                /* withheld */
+} ij_stat_rate;
+
+/* A count cell (value = basis = count). */
+ij_stat_cell ij_stat_count(int64_t count);
+/* Primary suppression: basis from 1 to min_count - 1. */
+bool ij_suppress_primary(const ij_suppress_rules *rules, int64_t basis);
+void ij_suppress_cell(const ij_suppress_rules *rules, ij_stat_cell *cell);
+/* Secondary suppression within a group of cells (already primarily suppressed) that add up to a
+ * shown total: when exactly one is suppressed, the next smallest non-zero cell (by value, then
+ * basis, then position) is suppressed too. Returns the index suppressed, or -1. */
+int ij_suppress_group(ij_stat_cell *cells, size_t n);
+/* A rate from a numerator cell and a denominator cell (suppression already applied to both): the
+ * value is computed from the raw counts and withheld when either part is suppressed, or the
+ * denominator is under min_denominator. */
+ij_stat_rate ij_suppress_rate(const ij_suppress_rules *rules, const ij_stat_cell *numerator,
+                              const ij_stat_cell *denominator);
+
+/* Age bands of the statistics filter ("10-17", "18-24", "25+": age on the offence date):
+ * IJ_OK with the inclusive bounds, IJ_ERR_INVALID for another string. */
+ij_err ij_stats_age_band_parse(const char *s, int *min_age, int *max_age);
+/* Outcomes that count towards the attendance rate's denominator: every outcome except
+ * cancelled, rescheduled and absent_acceptable (the numerator: ij_outcome_attended). */
+bool ij_stats_attendance_counted(ij_outcome o);
+/* The default statistics period: the 12 months to `today` (from = today - 12 months + 1 day). */
+ij_date ij_stats_default_from(ij_date today);
+#define IJ_STATS_MAX_MONTHS 120 /* the longest period the statistics accept */
+/* Months from the month of `from` to the month of `to`, both counted (1 for the same month). */
+int ij_stats_months_between(ij_date from, ij_date to);
 
 #endif

@@ -18,6 +18,8 @@ typedef struct {
   long max_body_bytes;
   long max_import_bytes; /* the body limit of file imports (text/csv) */
   ij_area_rules area_defaults;
+  int suppress_min_count;       /* statistics: counts 1..this-1 are suppressed */
+  int suppress_min_denominator; /* statistics: rates on a smaller denominator are withheld */
 } ij_http_options;
 
 typedef struct ij_server ij_server;

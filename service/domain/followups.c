@@ -15,8 +15,8 @@ bool ij_domain_followup_closes(int window_months) {
 }
 
 static bool is_category(const char *s) {
-#define IJ_CATEGORY_MATCH(name)                                                                    \
-  if (strcmp(s, name) == 0)                                                                        \
+#define IJ_CATEGORY_MATCH(name) \
+  if (strcmp(s, name) == 0)     \
     return true;
   IJ_OFFENCE_CATEGORY_LIST(IJ_CATEGORY_MATCH)
 #undef IJ_CATEGORY_MATCH
@@ -24,8 +24,7 @@ static bool is_category(const char *s) {
 }
 
 ij_err ij_domain_followup_validate(const ij_followup_input *in, const ij_followup_facts *facts,
-                                   ij_date today, ij_followup_result *out,
-                                   ij_field_errors *errs) {
+                                   ij_date today, ij_followup_result *out, ij_field_errors *errs) {
   memset(out, 0, sizeof *out);
   int before = errs ? errs->count : 0;
   out->source = "pnc_check";
@@ -43,8 +42,7 @@ ij_err ij_domain_followup_validate(const ij_followup_input *in, const ij_followu
     if (in->first_reoffence_on)
       ij_field_errors_add(errs, "first_reoffence_on", "must be absent when there was no reoffence");
     if (in->category)
-      ij_field_errors_add(errs, "reoffence_category",
-                          "must be absent when there was no reoffence");
+      ij_field_errors_add(errs, "reoffence_category", "must be absent when there was no reoffence");
   } else {
     out->reoffended = true;
     if (!in->first_reoffence_on) {
@@ -95,8 +93,8 @@ void ij_domain_name_key(const char *name, char *out, size_t size) {
     return;
   for (const unsigned char *p = (const unsigned char *)name; p && *p && n + 1 < size; p++) {
     unsigned char c = *p;
-    bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
-                c >= 0x80;
+    bool keep =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || c >= 0x80;
     if (!keep) {
       space = n > 0;
       continue;

@@ -196,6 +196,12 @@ void ij_h_worklist_sessions(ij_ctx *ctx);
 void ij_h_worklist_outcomes_due(ij_ctx *ctx);
 void ij_h_notice_list(ij_ctx *ctx);
 
+/* commissioners' statistics and dashboard (stats.c, dashboard.c) */
+void ij_h_stats_summary(ij_ctx *ctx);
+void ij_h_stats_reoffending(ij_ctx *ctx);
+void ij_h_dashboard(ij_ctx *ctx);
+void ij_h_dashboard_asset(ij_ctx *ctx);
+
 /* reoffending follow-up (followups.c) */
 void ij_h_followup_list(ij_ctx *ctx);
 void ij_h_followup_get(ij_ctx *ctx);

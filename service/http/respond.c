@@ -79,6 +79,8 @@ void ij_send_json(ij_ctx *ctx, int status, json_t *body) {
 
 void ij_send_problem_events(ij_ctx *ctx, ij_err err, const char *detail,
                             const ij_field_errors *errs, unsigned allowed_events) {
+  if (err == IJ_ERR_NOMEM)
+    err = IJ_ERR_INTERNAL; /* the client learns no more than that it failed */
   int status = ij_err_status(err);
   char type[64];
   snprintf(type, sizeof type, "/problems/%s", ij_err_name(err));

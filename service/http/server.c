@@ -43,6 +43,12 @@ const ij_route ij_routes[] = {
     {"POST", "/v1/followups/import", ij_h_followup_import, true},
     {"GET", "/v1/followups/{id}", ij_h_followup_get, true},
     {"PATCH", "/v1/followups/{id}", ij_h_followup_record, true},
+    {"GET", "/v1/stats/summary", ij_h_stats_summary, true},
+    {"GET", "/v1/stats/summary.csv", ij_h_stats_summary, true},
+    {"GET", "/v1/stats/reoffending", ij_h_stats_reoffending, true},
+    {"GET", "/v1/stats/reoffending.csv", ij_h_stats_reoffending, true},
+    {"GET", "/dashboard", ij_h_dashboard, false},
+    {"GET", "/dashboard/assets/{id}", ij_h_dashboard_asset, false},
 };
 const int ij_routes_count = (int)(sizeof ij_routes / sizeof ij_routes[0]);
 

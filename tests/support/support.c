@@ -85,7 +85,7 @@ ts_server *ts_server_start(int pool) {
   ck_assert_ptr_nonnull(s);
   s->store = ts_store(pool);
   ck_assert_int_eq(ij_auth_open(ts_public_jwks(), "ij-test", "immediate-justice", &s->auth), IJ_OK);
-  ij_http_options o = {"127.0.0.1", 0, 4, 1000, 30, 65536, 4L << 20, {2, 20, 7, 48}};
+  ij_http_options o = {"127.0.0.1", 0, 4, 1000, 30, 65536, 4L << 20, {2, 20, 7, 48}, 5, 10};
   ck_assert_int_eq(ij_http_start(&o, s->store, s->auth, &s->server), IJ_OK);
   s->port = ij_http_port(s->server);
   return s;
@@ -214,7 +214,7 @@ ts_response *ts_http(ts_server *s, const char *method, const char *route, const 
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, 240L); /* a 50 MB upload to a sanitizer build is slow */
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   if (body) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);

@@ -29,6 +29,7 @@ START_TEST(test_permissions_matrix) {
       {IJ_ACTION_NOTICE_READ, true, true, false, false, true},
       {IJ_ACTION_FOLLOWUP_READ, false, true, false, false, false},
       {IJ_ACTION_FOLLOWUP_WRITE, false, true, false, false, false},
+      {IJ_ACTION_STATS_READ, false, true, false, true, true},
   };
   ck_assert_int_eq(sizeof k_matrix / sizeof k_matrix[0], IJ_ACTION__COUNT);
   for (size_t i = 0; i < sizeof k_matrix / sizeof k_matrix[0]; i++) {

@@ -1,0 +1,520 @@
+/* Commissioners' statistics: GET /v1/stats/summary and /v1/stats/reoffending, as JSON or, with a
+ * ".csv" path or Accept: text/csv, as CSV (RFC 4180). The store counts, the domain suppresses,
+ * this file renders. Nothing that identifies a person is read or written here. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* ---- the request: filters, period, format ---- */
+
+typedef struct {
+  ij_stats_filter f;
+  const char *age_band;
+  char from[IJ_DATE_BUF], to[IJ_DATE_BUF];
+  bool csv;
+  ij_suppress_rules rules;
+} stats_request;
+
+static bool category_ok(const char *s) {
+  static const char *const k_categories[] = {
+#define IJ_STATS_CATEGORY(name) name,
+      IJ_OFFENCE_CATEGORY_LIST(IJ_STATS_CATEGORY)
+#undef IJ_STATS_CATEGORY
+  };
+  for (size_t i = 0; i < sizeof k_categories / sizeof k_categories[0]; i++)
+    if (strcmp(s, k_categories[i]) == 0)
+      return true;
+  return false;
+}
+
+/* CSV by path (".csv") or by Accept naming text/csv. */
+static bool wants_csv(ij_ctx *ctx) {
+  const char *path = ctx->route->path;
+  size_t n = strlen(path);
+  if (n > 4 && strcmp(path + n - 4, ".csv") == 0)
+    return true;
+  const char *accept = ij_header(ctx, "Accept");
+  if (!accept)
+    return false;
+  for (const char *p = accept; (p = strstr(p, "text/csv")) != NULL; p += 8) {
+    char next = p[8];
+    if (next == 0 || next == ',' || next == ';' || next == ' ')
+      return true;
+  }
+  return false;
+}
+
+/* Parses and checks the common query; sends 403/422 and returns false when it cannot serve. */
+static bool stats_request_of(ij_ctx *ctx, stats_request *sr) {
+  static const char *const allowed[] = {
+      "from", "to", "ward", "placement_type", "age_band", "offence_category", NULL};
+  if (!ij_require(ctx, IJ_ACTION_STATS_READ) || !ij_query_only(ctx, allowed))
+    return false;
+  memset(sr, 0, sizeof *sr);
+  sr->csv = wants_csv(ctx);
+  sr->rules.min_count = ctx->server->opts.suppress_min_count;
+  sr->rules.min_denominator = ctx->server->opts.suppress_min_denominator;
+  ij_stats_filter *f = &sr->f;
+  f->area = ctx->actor.area;
+  f->today = ij_time_date(ctx->now);
+  f->to = f->today;
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  const char *v;
+  bool dates_ok = true;
+  if ((v = ij_query(ctx, "to")) && ij_date_parse(v, &f->to) != IJ_OK) {
+    ij_field_errors_add(&errs, "to", "must be a date YYYY-MM-DD");
+    dates_ok = false;
+  }
+  f->from = ij_stats_default_from(f->to);
+  if ((v = ij_query(ctx, "from")) && ij_date_parse(v, &f->from) != IJ_OK) {
+    ij_field_errors_add(&errs, "from", "must be a date YYYY-MM-DD");
+    dates_ok = false;
+  }
+  if (dates_ok && f->from > f->to)
+    ij_field_errors_add(&errs, "from", "must not be after to");
+  else if (dates_ok && ij_stats_months_between(f->from, f->to) > IJ_STATS_MAX_MONTHS)
+    ij_field_errors_add(&errs, "from", "must be at most %d months before to", IJ_STATS_MAX_MONTHS);
+  f->ward = ij_query(ctx, "ward");
+  if (f->ward && !ij_code_ok(f->ward))
+    ij_field_errors_add(&errs, "ward", "is not a ward code");
+  f->placement_type = ij_query(ctx, "placement_type");
+  if (f->placement_type && !ij_placement_type_ok(f->placement_type))
+    ij_field_errors_add(&errs, "placement_type", "is not a placement type");
+  f->offence_category = ij_query(ctx, "offence_category");
+  if (f->offence_category && !category_ok(f->offence_category))
+    ij_field_errors_add(&errs, "offence_category", "is not an offence category");
+  sr->age_band = ij_query(ctx, "age_band");
+  if (sr->age_band && ij_stats_age_band_parse(sr->age_band, &f->age_min, &f->age_max) != IJ_OK)
+    ij_field_errors_add(&errs, "age_band", "must be 10-17, 18-24 or 25+");
+  if (ij_send_invalid(ctx, &errs))
+    return false;
+  ij_date_format(f->from, sr->from);
+  ij_date_format(f->to, sr->to);
+  return true;
+}
+
+/* ---- figures after suppression ---- */
+
+/* Rounded half away from zero to 1/scale (the figures are never negative). */
+static double rounded(double v, double scale) {
+  double r = (double)(int64_t)(v * scale + (v < 0 ? -0.5 : 0.5));
+  return r / scale;
+}
+
+/* One decimal place (hours). */
+static double one_decimal(double v) {
+  return rounded(v, 10.0);
+}
+
+/* Rates to four decimal places: enough for a percentage with two. */
+static double four_decimals(double v) {
+  return rounded(v, 10000.0);
+}
+
+static json_t *cell_value(const ij_stat_cell *c, bool integer, bool has_value) {
+  if (c->suppressed || !has_value)
+    return json_null();
+  return integer ? json_integer((json_int_t)c->value) : json_real(c->value);
+}
+
+static json_t *cell_json(const ij_stat_cell *c, bool integer) {
+  return json_pack("{s:o, s:b}", "value", cell_value(c, integer, true), "suppressed",
+                   c->suppressed);
+}
+
+static json_t *rate_json(const ij_stat_rate *r) {
+  return json_pack("{s:o, s:o, s:o, s:b}", "value",
+                   r->suppressed ? json_null() : json_real(four_decimals(r->value)), "numerator",
+                   r->numerator_shown ? json_integer(r->numerator) : json_null(), "denominator",
+                   r->denominator_shown ? json_integer(r->denominator) : json_null(), "suppressed",
+                   r->suppressed);
+}
+
+typedef struct {
+  ij_stat_cell referrals, accepted, rejected, triaged, started, within_target, median;
+  ij_stat_cell completed, non_compliant, exited, hours, attended, attendance_counted, rereferrals;
+  bool has_median;
+  ij_stat_rate acceptance, within_target_rate, completion, non_compliance, attendance, rereferral;
+  int nmonths;
+  ij_stat_cell *month_referrals, *month_completed; /* owned */
+  ij_stat_cell type_hours[IJ_STATS_TYPES];
+} summary_cells;
+
+static ij_stat_cell counted(const ij_suppress_rules *rules, int64_t n) {
+  ij_stat_cell c = ij_stat_count(n);
+  ij_suppress_cell(rules, &c);
+  return c;
+}
+
+static bool summary_cells_of(const ij_suppress_rules *rules, const ij_stats_summary *s,
+                             summary_cells *c) {
+  memset(c, 0, sizeof *c);
+  c->referrals = counted(rules, s->referrals);
+  c->accepted = counted(rules, s->accepted);
+  c->rejected = counted(rules, s->rejected);
+  c->triaged = counted(rules, s->accepted + s->rejected);
+  c->started = counted(rules, s->started);
+  c->within_target = counted(rules, s->started_within_target);
+  c->completed = counted(rules, s->completed);
+  c->non_compliant = counted(rules, s->non_compliant);
+  c->exited = counted(rules, s->completed + s->non_compliant);
+  c->attended = counted(rules, s->bookings_attended);
+  c->attendance_counted = counted(rules, s->bookings_counted);
+  c->rereferrals = counted(rules, s->rereferrals);
+  /* hours and the median stand for the people behind them */
+  c->hours =
+      (ij_stat_cell){one_decimal((double)s->minutes_credited / 60.0), s->credited_referrals, false};
+  ij_suppress_cell(rules, &c->hours);
+  c->has_median = s->has_median && s->started > 0;
+  c->median = (ij_stat_cell){one_decimal(s->median_hours_to_first_session), s->started, false};
+  ij_suppress_cell(rules, &c->median);
+
+  /* groups adding up to a shown total: accepted + rejected = triaged, completed +
+   * non_compliant = exited, the months to the period's figures, the types to the hours */
+  ij_stat_cell pair[2] = {c->accepted, c->rejected};
+  ij_suppress_group(pair, 2);
+  c->accepted = pair[0];
+  c->rejected = pair[1];
+  pair[0] = c->completed;
+  pair[1] = c->non_compliant;
+  ij_suppress_group(pair, 2);
+  c->completed = pair[0];
+  c->non_compliant = pair[1];
+
+  c->nmonths = s->nmonths;
+  c->month_referrals = calloc((size_t)s->nmonths + 1, sizeof *c->month_referrals);
+  c->month_completed = calloc((size_t)s->nmonths + 1, sizeof *c->month_completed);
+  if (!c->month_referrals || !c->month_completed) {
+    free(c->month_referrals);
+    free(c->month_completed);
+    return false;
+  }
+  for (int i = 0; i < s->nmonths; i++) {
+    c->month_referrals[i] = counted(rules, s->months[i].referrals);
+    c->month_completed[i] = counted(rules, s->months[i].completed);
+  }
+  ij_suppress_group(c->month_referrals, (size_t)s->nmonths);
+  ij_suppress_group(c->month_completed, (size_t)s->nmonths);
+  for (int t = 0; t < IJ_STATS_TYPES; t++) {
+    const ij_stats_type_hours *h = &s->hours_by_type[t];
+    c->type_hours[t] = (ij_stat_cell){one_decimal((double)h->minutes / 60.0), h->referrals, false};
+    ij_suppress_cell(rules, &c->type_hours[t]);
+  }
+  ij_suppress_group(c->type_hours, IJ_STATS_TYPES);
+
+  /* rates from the raw counts, shown only where neither part is suppressed */
+  c->acceptance = ij_suppress_rate(rules, &c->accepted, &c->triaged);
+  c->within_target_rate = ij_suppress_rate(rules, &c->within_target, &c->started);
+  c->completion = ij_suppress_rate(rules, &c->completed, &c->exited);
+  c->non_compliance = ij_suppress_rate(rules, &c->non_compliant, &c->exited);
+  c->attendance = ij_suppress_rate(rules, &c->attended, &c->attendance_counted);
+  c->rereferral = ij_suppress_rate(rules, &c->rereferrals, &c->referrals);
+  return true;
+}
+
+static void summary_cells_clear(summary_cells *c) {
+  free(c->month_referrals);
+  free(c->month_completed);
+}
+
+/* ---- CSV ---- */
+
+typedef struct {
+  char *data;
+  size_t len, cap;
+  bool failed;
+} text_buf;
+
+static void put(text_buf *b, const char *s) {
+  size_t n = strlen(s);
+  if (b->failed)
+    return;
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->len + n + 1)
+      cap *= 2;
+    char *grown = realloc(b->data, cap);
+    if (!grown) {
+      b->failed = true;
+      return;
+    }
+    b->data = grown;
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, s, n + 1);
+  b->len += n;
+}
+
+/* One field, quoted when it holds a comma, a quote or a line break (RFC 4180). */
+static void put_field(text_buf *b, const char *s, bool last) {
+  if (strpbrk(s, ",\"\r\n")) {
+    put(b, "\"");
+    for (const char *p = s; *p; p++)
+      put(b, *p == '"' ? "\"\"" : (char[2]){*p, 0});
+    put(b, "\"");
+  } else {
+    put(b, s);
+  }
+  put(b, last ? "\r\n" : ",");
+}
+
+/* A JSON number or null as CSV text (the same digits as the JSON body); "" for null. */
+static void put_number(text_buf *b, json_t *v) {
+  char *text = json_is_null(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY);
+  put_field(b, text ? text : "", false);
+  free(text);
+  json_decref(v);
+}
+
+/* The leading columns of every row. */
+typedef struct {
+  const char *area, *from, *to;
+  const char *a, *b; /* the two breakdown columns of this file ("" when none) */
+} csv_row;
+
+static void put_lead(text_buf *b, const csv_row *row, const char *measure) {
+  put_field(b, row->area, false);
+  put_field(b, row->from, false);
+  put_field(b, row->to, false);
+  put_field(b, row->a, false);
+  put_field(b, row->b, false);
+  put_field(b, measure, false);
+}
+
+static void put_cell(text_buf *b, const csv_row *row, const char *measure, const ij_stat_cell *c,
+                     bool integer, bool has_value) {
+  put_lead(b, row, measure);
+  put_number(b, cell_value(c, integer, has_value));
+  put_field(b, "", false);
+  put_field(b, "", false);
+  put_field(b, c->suppressed ? "true" : "false", true);
+}
+
+static void put_rate(text_buf *b, const csv_row *row, const char *measure, const ij_stat_rate *r) {
+  put_lead(b, row, measure);
+  put_number(b, r->suppressed ? json_null() : json_real(four_decimals(r->value)));
+  put_number(b, r->numerator_shown ? json_integer(r->numerator) : json_null());
+  put_number(b, r->denominator_shown ? json_integer(r->denominator) : json_null());
+  put_field(b, r->suppressed ? "true" : "false", true);
+}
+
+static void send_csv(ij_ctx *ctx, text_buf *b, const char *what, const stats_request *sr) {
+  if (b->failed || !b->data) {
+    free(b->data);
+    ij_send_problem(ctx, IJ_ERR_NOMEM, NULL, NULL);
+    return;
+  }
+  char disposition[160];
+  snprintf(disposition, sizeof disposition, "attachment; filename=\"%s-%s-%s-%s.csv\"", what,
+           sr->f.area, sr->from, sr->to);
+  ulfius_set_binary_body_response(ctx->res, 200, b->data, b->len);
+  ij_set_header(ctx, "Content-Type", "text/csv; charset=utf-8; header=present");
+  ij_set_header(ctx, "Content-Disposition", disposition);
+  ctx->status = 200;
+  free(b->data);
+}
+
+/* ---- GET /v1/stats/summary ---- */
+
+static json_t *filters_json(const stats_request *sr) {
+  return json_pack("{s:o, s:o, s:o, s:o}", "ward", ij_json_str_or_null(sr->f.ward),
+                   "placement_type", ij_json_str_or_null(sr->f.placement_type), "age_band",
+                   ij_json_str_or_null(sr->age_band), "offence_category",
+                   ij_json_str_or_null(sr->f.offence_category));
+}
+
+static json_t *envelope(const stats_request *sr) {
+  return json_pack("{s:s, s:s, s:s, s:o, s:{s:i, s:i}}", "area", sr->f.area, "from", sr->from, "to",
+                   sr->to, "filters", filters_json(sr), "thresholds", "min_count",
+                   sr->rules.min_count, "min_denominator", sr->rules.min_denominator);
+}
+
+static void month_text(ij_date month, char out[IJ_DATE_BUF]) {
+  ij_date_format(month, out);
+  out[7] = 0; /* "YYYY-MM" */
+}
+
+static void send_summary_json(ij_ctx *ctx, const stats_request *sr, const ij_stats_summary *s,
+                              const summary_cells *c) {
+  json_t *figures = json_object();
+  json_object_set_new(figures, "referrals", cell_json(&c->referrals, true));
+  json_object_set_new(figures, "accepted", cell_json(&c->accepted, true));
+  json_object_set_new(figures, "rejected", cell_json(&c->rejected, true));
+  json_object_set_new(figures, "acceptance_rate", rate_json(&c->acceptance));
+  json_object_set_new(figures, "started", cell_json(&c->started, true));
+  json_object_set_new(figures, "median_hours_to_first_session",
+                      json_pack("{s:o, s:b}", "value", cell_value(&c->median, false, c->has_median),
+                                "suppressed", c->median.suppressed));
+  json_object_set_new(figures, "started_within_target_rate", rate_json(&c->within_target_rate));
+  json_object_set_new(figures, "completed", cell_json(&c->completed, true));
+  json_object_set_new(figures, "non_compliant", cell_json(&c->non_compliant, true));
+  json_object_set_new(figures, "exited", cell_json(&c->exited, true));
+  json_object_set_new(figures, "completion_rate", rate_json(&c->completion));
+  json_object_set_new(figures, "non_compliance_rate", rate_json(&c->non_compliance));
+  json_object_set_new(figures, "hours_delivered", cell_json(&c->hours, false));
+  json_object_set_new(figures, "attendance_rate", rate_json(&c->attendance));
+  json_object_set_new(figures, "rereferral_rate", rate_json(&c->rereferral));
+  json_t *monthly = json_array();
+  for (int i = 0; i < c->nmonths; i++) {
+    char month[IJ_DATE_BUF];
+    month_text(s->months[i].month, month);
+    json_array_append_new(monthly, json_pack("{s:s, s:o, s:o}", "month", month, "referrals",
+                                             cell_json(&c->month_referrals[i], true), "completed",
+                                             cell_json(&c->month_completed[i], true)));
+  }
+  json_t *types = json_array();
+  for (int t = 0; t < IJ_STATS_TYPES; t++)
+    json_array_append_new(types, json_pack("{s:s, s:o}", "placement_type",
+                                           s->hours_by_type[t].placement_type, "hours",
+                                           cell_json(&c->type_hours[t], false)));
+  json_t *body = envelope(sr);
+  json_object_set_new(body, "figures", figures);
+  json_object_set_new(body, "monthly", monthly);
+  json_object_set_new(body, "hours_by_placement_type", types);
+  ij_send_json(ctx, 200, body);
+}
+
+static void send_summary_csv(ij_ctx *ctx, const stats_request *sr, const ij_stats_summary *s,
+                             const summary_cells *c) {
+  text_buf b = {NULL, 0, 0, false};
+  put(&b, "area,from,to,month,placement_type,measure,value,numerator,denominator,suppressed\r\n");
+  csv_row row = {sr->f.area, sr->from, sr->to, "", ""};
+  put_cell(&b, &row, "referrals", &c->referrals, true, true);
+  put_cell(&b, &row, "accepted", &c->accepted, true, true);
+  put_cell(&b, &row, "rejected", &c->rejected, true, true);
+  put_rate(&b, &row, "acceptance_rate", &c->acceptance);
+  put_cell(&b, &row, "started", &c->started, true, true);
+  put_cell(&b, &row, "median_hours_to_first_session", &c->median, false, c->has_median);
+  put_rate(&b, &row, "started_within_target_rate", &c->within_target_rate);
+  put_cell(&b, &row, "completed", &c->completed, true, true);
+  put_cell(&b, &row, "non_compliant", &c->non_compliant, true, true);
+  put_cell(&b, &row, "exited", &c->exited, true, true);
+  put_rate(&b, &row, "completion_rate", &c->completion);
+  put_rate(&b, &row, "non_compliance_rate", &c->non_compliance);
+  put_cell(&b, &row, "hours_delivered", &c->hours, false, true);
+  put_rate(&b, &row, "attendance_rate", &c->attendance);
+  put_rate(&b, &row, "rereferral_rate", &c->rereferral);
+  for (int i = 0; i < c->nmonths; i++) {
+    char month[IJ_DATE_BUF];
+    month_text(s->months[i].month, month);
+    row.a = month;
+    put_cell(&b, &row, "referrals", &c->month_referrals[i], true, true);
+    put_cell(&b, &row, "completed", &c->month_completed[i], true, true);
+  }
+  row.a = "";
+  for (int t = 0; t < IJ_STATS_TYPES; t++) {
+    row.b = s->hours_by_type[t].placement_type;
+    put_cell(&b, &row, "hours", &c->type_hours[t], false, true);
+  }
+  send_csv(ctx, &b, "summary", sr);
+}
+
+void ij_h_stats_summary(ij_ctx *ctx) {
+  stats_request sr;
+  if (!stats_request_of(ctx, &sr))
+    return;
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_stats_summary s;
+  ij_err err = ij_store_stats_summary(conn, &sr.f, &s);
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, NULL, NULL);
+    return;
+  }
+  summary_cells c;
+  if (!summary_cells_of(&sr.rules, &s, &c)) {
+    ij_stats_summary_clear(&s);
+    ij_send_problem(ctx, IJ_ERR_NOMEM, NULL, NULL);
+    return;
+  }
+  if (sr.csv)
+    send_summary_csv(ctx, &sr, &s, &c);
+  else
+    send_summary_json(ctx, &sr, &s, &c);
+  summary_cells_clear(&c);
+  ij_stats_summary_clear(&s);
+}
+
+/* ---- GET /v1/stats/reoffending ---- */
+
+static const char k_reoffending_note[] =
+    "Local measure: people whose referral completed or was returned for non-compliance in the "
+    "period, checked 3, 6 and 12 months after that exit (police national computer checks and "
+    "police data). It is not the Ministry of Justice proven reoffending rate (12 months' "
+    "follow-up plus a 6-month wait, cautions and convictions only), which does not count "
+    "community resolutions. Only cohorts whose window has elapsed and whose check is recorded "
+    "are counted; the others are pending.";
+
+typedef struct {
+  ij_stat_cell cohort, reoffended, pending;
+  ij_stat_rate rate;
+} cohort_cells;
+
+static cohort_cells cohort_cells_of(const ij_suppress_rules *rules, const ij_stats_cohort *k) {
+  cohort_cells c;
+  c.cohort = counted(rules, k->cohort);
+  c.reoffended = counted(rules, k->reoffended);
+  c.pending = counted(rules, k->pending);
+  c.rate = ij_suppress_rate(rules, &c.reoffended, &c.cohort);
+  return c;
+}
+
+static json_t *cohort_json(const cohort_cells *c) {
+  return json_pack("{s:o, s:o, s:o, s:o}", "cohort", cell_json(&c->cohort, true), "reoffended",
+                   cell_json(&c->reoffended, true), "rate", rate_json(&c->rate), "pending",
+                   cell_json(&c->pending, true));
+}
+
+static void put_cohort(text_buf *b, csv_row *row, const char *group, const cohort_cells *c) {
+  row->b = group;
+  put_cell(b, row, "cohort", &c->cohort, true, true);
+  put_cell(b, row, "reoffended", &c->reoffended, true, true);
+  put_rate(b, row, "rate", &c->rate);
+  put_cell(b, row, "pending", &c->pending, true, true);
+}
+
+void ij_h_stats_reoffending(ij_ctx *ctx) {
+  stats_request sr;
+  if (!stats_request_of(ctx, &sr))
+    return;
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_stats_window w[IJ_FOLLOWUP_WINDOW_COUNT];
+  ij_err err = ij_store_stats_reoffending(conn, &sr.f, w);
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, NULL, NULL);
+    return;
+  }
+  cohort_cells completers[IJ_FOLLOWUP_WINDOW_COUNT], others[IJ_FOLLOWUP_WINDOW_COUNT];
+  for (int i = 0; i < IJ_FOLLOWUP_WINDOW_COUNT; i++) {
+    completers[i] = cohort_cells_of(&sr.rules, &w[i].completers);
+    others[i] = cohort_cells_of(&sr.rules, &w[i].non_completers);
+  }
+  if (sr.csv) {
+    text_buf b = {NULL, 0, 0, false};
+    put(&b, "area,from,to,window_months,exit,measure,value,numerator,denominator,suppressed\r\n");
+    csv_row row = {sr.f.area, sr.from, sr.to, "", ""};
+    for (int i = 0; i < IJ_FOLLOWUP_WINDOW_COUNT; i++) {
+      char months[8];
+      snprintf(months, sizeof months, "%d", w[i].months);
+      row.a = months;
+      put_cohort(&b, &row, "completers", &completers[i]);
+      put_cohort(&b, &row, "non_completers", &others[i]);
+    }
+    send_csv(ctx, &b, "reoffending", &sr);
+    return;
+  }
+  json_t *windows = json_array();
+  for (int i = 0; i < IJ_FOLLOWUP_WINDOW_COUNT; i++)
+    json_array_append_new(windows, json_pack("{s:i, s:o, s:o}", "months", w[i].months, "completers",
+                                             cohort_json(&completers[i]), "non_completers",
+                                             cohort_json(&others[i])));
+  json_t *body = envelope(&sr);
+  json_object_set_new(body, "note", json_string(k_reoffending_note));
+  json_object_set_new(body, "windows", windows);
+  ij_send_json(ctx, 200, body);
+}

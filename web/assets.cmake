@@ -1,0 +1,16 @@
+# The dashboard's files, as served by GET /dashboard (index.html) and GET /dashboard/assets/{id}
+# (everything else): "name|source relative to web/|media type". This list is the whole set the
+# service can serve; the handler answers 404 for any other name. Included by CMakeLists.txt and by
+# embed_assets.cmake.
+set(IJ_DASHBOARD_GOVUK node_modules/govuk-frontend/dist/govuk)
+set(IJ_DASHBOARD_ASSETS
+    "index.html|src/index.html|text/html"
+    "dashboard.js|src/dashboard.js|text/javascript"
+    "dashboard.css|src/dashboard.css|text/css"
+    "govuk-frontend.min.css|${IJ_DASHBOARD_GOVUK}/govuk-frontend.min.css|text/css"
+    "light-94a07e06a1-v2.woff2|${IJ_DASHBOARD_GOVUK}/assets/fonts/light-94a07e06a1-v2.woff2|font/woff2"
+    "bold-b542beb274-v2.woff2|${IJ_DASHBOARD_GOVUK}/assets/fonts/bold-b542beb274-v2.woff2|font/woff2"
+    "light-f591b13f7d-v2.woff|${IJ_DASHBOARD_GOVUK}/assets/fonts/light-f591b13f7d-v2.woff|font/woff"
+    "bold-affa96571d-v2.woff|${IJ_DASHBOARD_GOVUK}/assets/fonts/bold-affa96571d-v2.woff|font/woff"
+    "govuk-crest.svg|${IJ_DASHBOARD_GOVUK}/assets/images/govuk-crest.svg|image/svg+xml"
+    "favicon.svg|${IJ_DASHBOARD_GOVUK}/assets/images/favicon.svg|image/svg+xml")

@@ -1,0 +1,472 @@
+// The commissioners' dashboard: reads the figures from the JSON API (GET /v1/stats/summary and
+// /v1/stats/reoffending with the filters on the form), shows them as headline figures, SVG charts
+// and data tables, and offers the same figures as CSV (GET /v1/stats/summary.csv).
+//
+// The bearer token comes from the address (/dashboard#token=...), is taken out of the address bar
+// at once and kept in sessionStorage for this tab. Behind a sign-in proxy that adds the
+// Authorization header itself there is no token, and none is sent.
+// Everything the API returns is written with textContent: no HTML is ever built from data.
+
+const TOKEN_KEY = 'ij.dashboard.token';
+const FILTERS = ['from', 'to', 'ward', 'placement_type', 'age_band', 'offence_category'];
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+const PLACEMENT_TYPES = {
+  gardening: 'Gardening',
+  litter_picking: 'Litter picking',
+  charity_work: 'Charity work',
+  graffiti_removal: 'Graffiti removal',
+  community_clean_up: 'Community clean-up',
+  other: 'Other',
+};
+const OFFENCE_CATEGORIES = {
+  asb: 'Anti-social behaviour',
+  harassment: 'Harassment',
+  public_order: 'Public order',
+  drunk_and_disorderly: 'Drunk and disorderly',
+  shop_theft: 'Shop theft',
+  cannabis_possession: 'Cannabis possession',
+  criminal_damage: 'Criminal damage',
+  other: 'Other',
+};
+
+// ---- formatting (the browser test formats the API's figures the same way) ----------------------
+
+const countFormat = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+const hoursFormat = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+export function formatCell(cell, kind) {
+  if (!cell || cell.suppressed) return '[c]';
+  if (cell.value === null || cell.value === undefined) return '–';
+  if (kind === 'rate') return `${(cell.value * 100).toFixed(1)}%`;
+  if (kind === 'hours') return hoursFormat.format(cell.value);
+  return countFormat.format(cell.value);
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === 'class') node.className = v;
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+function svg(tag, attrs = {}, text) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+// A figure as shown: "[c]" with a hidden explanation for screen readers when suppressed.
+function cellNode(cell, kind) {
+  const text = formatCell(cell, kind);
+  const span = el('span', { class: 'ij-cell', 'data-suppressed': cell?.suppressed ? 'true' : null }, text);
+  if (cell?.suppressed) {
+    span.classList.add('ij-cell--suppressed');
+    span.title = 'Suppressed: too few to show';
+    span.append(el('span', { class: 'govuk-visually-hidden' }, ' (suppressed)'));
+  }
+  return span;
+}
+
+function monthLabel(ym) {
+  const [y, m] = ym.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, 1)).toLocaleDateString('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+}
+
+function dateLabel(ymd) {
+  const [y, m, d] = ymd.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+// ---- the token and the API ---------------------------------------------------------------------
+
+function storage() {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null; // storage refused by the browser: the token lives for this page only
+  }
+}
+
+let memoryToken = null;
+
+function takeTokenFromAddress() {
+  const hash = location.hash.replace(/^#/, '');
+  if (!hash) return;
+  const params = new URLSearchParams(hash);
+  const token = params.get('token');
+  if (token === null) return;
+  memoryToken = token;
+  storage()?.setItem(TOKEN_KEY, token);
+  params.delete('token');
+  const rest = params.toString();
+  history.replaceState(history.state, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
+}
+
+function token() {
+  return memoryToken ?? storage()?.getItem(TOKEN_KEY) ?? null;
+}
+
+class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function api(path, params, accept = 'application/json') {
+  const query = params && params.toString();
+  const headers = { Accept: accept };
+  const t = token();
+  if (t) headers.Authorization = `Bearer ${t}`;
+  let res;
+  try {
+    res = await fetch(`${path}${query ? `?${query}` : ''}`, { headers, credentials: 'same-origin', cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, 'The service could not be reached. Check your connection and try again.');
+  }
+  if (res.ok) return res;
+  let detail = '';
+  try {
+    const problem = await res.json();
+    detail = problem.detail || problem.title || '';
+  } catch {
+    // not a problem document
+  }
+  if (res.status === 401) {
+    throw new ApiError(401, 'You are not signed in, or your sign-in has expired. Sign in again, or open the ' +
+      'dashboard with the link that includes your access token.');
+  }
+  if (res.status === 403) {
+    throw new ApiError(403, 'Your account is not allowed to see these figures. Ask an administrator for the commissioner role.');
+  }
+  throw new ApiError(res.status, detail ? `The figures could not be loaded: ${detail}` : `The figures could not be loaded (error ${res.status}).`);
+}
+
+// ---- page state --------------------------------------------------------------------------------
+
+const $ = (id) => document.getElementById(id);
+let shownParams = null; // the filters of the figures on screen (the CSV download uses them)
+let loadSeq = 0;
+
+function formParams() {
+  const params = new URLSearchParams();
+  for (const name of FILTERS) {
+    const value = $(name).value.trim();
+    if (value) params.set(name, value);
+  }
+  return params;
+}
+
+function setState(state, message) {
+  $('main-content').dataset.state = state;
+  $('results').setAttribute('aria-busy', state === 'loading' ? 'true' : 'false');
+  $('apply').disabled = state === 'loading';
+  $('status').textContent = message ?? '';
+  $('status').hidden = !message;
+}
+
+function showError(err) {
+  $('error-title').textContent = err.status === 401 ? 'You need to sign in' : 'There is a problem';
+  $('error-message').textContent = err.message;
+  $('error').hidden = false;
+  $('error').focus?.();
+  $('results').hidden = true;
+  setState('error', null);
+}
+
+function hideError() {
+  $('error').hidden = true;
+}
+
+// ---- headline figures --------------------------------------------------------------------------
+
+const HEADLINES = [
+  { key: 'referrals', label: 'Referrals', kind: 'count' },
+  { key: 'acceptance_rate', label: 'Acceptance rate', kind: 'rate', of: 'accepted of referrals triaged' },
+  { key: 'median_hours_to_first_session', label: 'Median time to first session', kind: 'hours', unit: 'hours from referral' },
+  { key: 'started_within_target_rate', label: 'Started within the target', kind: 'rate', of: 'started within the target (48 hours by default)' },
+  { key: 'completion_rate', label: 'Completion rate', kind: 'rate', of: 'completed of those who left the scheme' },
+  { key: 'attendance_rate', label: 'Attendance rate', kind: 'rate', of: 'booked sessions attended' },
+  { key: 'non_compliance_rate', label: 'Non-compliance rate', kind: 'rate', of: 'returned for non-compliance of those who left' },
+  { key: 'hours_delivered', label: 'Hours delivered', kind: 'hours', unit: 'hours of reparation credited' },
+  { key: 'rereferral_rate', label: 'Re-referral rate', kind: 'rate', of: 'referred again within 12 months of leaving' },
+];
+
+function renderFigures(figures) {
+  const list = $('figures');
+  list.replaceChildren();
+  for (const h of HEADLINES) {
+    const cell = figures[h.key];
+    let detail = '';
+    if (cell?.suppressed) detail = 'Suppressed: too few to show';
+    else if (h.kind === 'rate' && Number.isInteger(cell?.numerator) && Number.isInteger(cell?.denominator)) {
+      detail = `${countFormat.format(cell.numerator)} of ${countFormat.format(cell.denominator)}: ${h.of}`;
+    } else if (h.kind === 'rate') detail = `No cases: ${h.of}`;
+    else if (h.unit) detail = h.unit;
+    list.append(
+      el('li', { class: 'ij-figure', 'data-figure': h.key },
+        el('h3', { class: 'govuk-heading-s ij-figure__label' }, h.label),
+        el('p', { class: 'ij-figure__value' }, cellNode(cell, h.kind)),
+        el('p', { class: 'govuk-body-s ij-figure__detail' }, detail)),
+    );
+  }
+}
+
+// ---- charts ------------------------------------------------------------------------------------
+
+function niceMax(v) {
+  if (!(v > 0)) return 1;
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
+function legend(svgNode, x, y, series) {
+  let dx = x;
+  for (const s of series) {
+    svgNode.append(svg('rect', { x: dx, y: y - 10, width: 12, height: 12, class: s.cls }));
+    svgNode.append(svg('text', { x: dx + 18, y, class: 'ij-axis-label' }, s.label));
+    dx += 30 + s.label.length * 8;
+  }
+}
+
+// Vertical bars in groups: groups [{label, values: [cell...]}], series [{label, cls}].
+function groupedBars(container, title, groups, series, { kind = 'count', yLabel = '' } = {}) {
+  const width = 960;
+  const height = 320;
+  const m = { top: 36, right: 16, bottom: 48, left: 64 };
+  const plotW = width - m.left - m.right;
+  const plotH = height - m.top - m.bottom;
+  const values = groups.flatMap((g) => g.values.map((c) => (c && !c.suppressed && typeof c.value === 'number' ? c.value : 0)));
+  const max = kind === 'rate' ? 1 : niceMax(Math.max(0, ...values));
+  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'ij-svg', role: 'img', 'aria-labelledby': `${container.id}-title` });
+  root.append(svg('title', { id: `${container.id}-title` }, `${title} (chart; the table below gives the figures)`));
+  for (let i = 0; i <= 4; i++) {
+    const v = (max * i) / 4;
+    const y = m.top + plotH - (plotH * i) / 4;
+    root.append(svg('line', { x1: m.left, x2: width - m.right, y1: y, y2: y, class: 'ij-grid' }));
+    const text = kind === 'rate' ? `${Math.round(v * 100)}%` : countFormat.format(v);
+    root.append(svg('text', { x: m.left - 8, y: y + 4, class: 'ij-axis-label', 'text-anchor': 'end' }, text));
+  }
+  if (yLabel) root.append(svg('text', { x: m.left, y: 14, class: 'ij-axis-label' }, yLabel));
+  legend(root, width - m.right - 360, 14, series);
+  const groupW = plotW / Math.max(1, groups.length);
+  const barW = Math.min(48, (groupW * 0.8) / series.length);
+  const every = Math.ceil(groups.length / 13);
+  groups.forEach((g, gi) => {
+    const gx = m.left + gi * groupW + (groupW - barW * series.length) / 2;
+    g.values.forEach((cell, si) => {
+      const x = gx + si * barW;
+      if (!cell || cell.suppressed) {
+        root.append(svg('text', { x: x + barW / 2, y: m.top + plotH - 4, class: 'ij-bar-note', 'text-anchor': 'middle' }, '[c]'));
+        return;
+      }
+      const v = typeof cell.value === 'number' ? cell.value : 0;
+      const h = (plotH * v) / max;
+      root.append(svg('rect', { x, y: m.top + plotH - h, width: Math.max(1, barW - 2), height: h, class: series[si].cls }));
+    });
+    if (gi % every === 0) {
+      root.append(svg('text', { x: m.left + gi * groupW + groupW / 2, y: height - m.bottom + 18, class: 'ij-axis-label', 'text-anchor': 'middle' }, g.label));
+    }
+  });
+  root.append(svg('line', { x1: m.left, x2: width - m.right, y1: m.top + plotH, y2: m.top + plotH, class: 'ij-axis' }));
+  container.replaceChildren(root);
+}
+
+// Horizontal bars, one per row: rows [{label, cell}].
+function horizontalBars(container, title, rows) {
+  const width = 960;
+  const rowH = 36;
+  const m = { top: 12, right: 96, bottom: 12, left: 200 };
+  const height = m.top + m.bottom + rowH * Math.max(1, rows.length);
+  const plotW = width - m.left - m.right;
+  const max = niceMax(Math.max(0, ...rows.map((r) => (r.cell && !r.cell.suppressed && typeof r.cell.value === 'number' ? r.cell.value : 0))));
+  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'ij-svg', role: 'img', 'aria-labelledby': `${container.id}-title` });
+  root.append(svg('title', { id: `${container.id}-title` }, `${title} (chart; the table below gives the figures)`));
+  rows.forEach((r, i) => {
+    const y = m.top + i * rowH;
+    root.append(svg('text', { x: m.left - 12, y: y + rowH / 2 + 5, class: 'ij-axis-label', 'text-anchor': 'end' }, r.label));
+    const suppressed = !r.cell || r.cell.suppressed;
+    const v = !suppressed && typeof r.cell.value === 'number' ? r.cell.value : 0;
+    const w = (plotW * v) / max;
+    if (!suppressed) root.append(svg('rect', { x: m.left, y: y + 6, width: w, height: rowH - 12, class: 'ij-bar--a' }));
+    root.append(svg('text', { x: m.left + w + 8, y: y + rowH / 2 + 5, class: 'ij-axis-label' }, formatCell(r.cell, 'hours')));
+  });
+  root.append(svg('line', { x1: m.left, x2: m.left, y1: m.top, y2: height - m.bottom, class: 'ij-axis' }));
+  container.replaceChildren(root);
+}
+
+function tableRow(cells) {
+  const tr = el('tr', { class: 'govuk-table__row' });
+  cells.forEach((c, i) => {
+    if (i === 0) tr.append(el('th', { scope: 'row', class: 'govuk-table__header' }, c));
+    else tr.append(el('td', { class: `govuk-table__cell${c.numeric === false ? '' : ' govuk-table__cell--numeric'}` }, c.node ?? c));
+  });
+  return tr;
+}
+
+function renderMonthly(monthly) {
+  groupedBars($('monthly-chart'), 'Referrals and completions by month',
+    monthly.map((m) => ({ label: monthLabel(m.month), values: [m.referrals, m.completed] })),
+    [{ label: 'Referrals', cls: 'ij-bar--a' }, { label: 'Completed', cls: 'ij-bar--b' }],
+    { yLabel: 'Referrals' });
+  const body = $('monthly-table').tBodies[0];
+  body.replaceChildren(...monthly.map((m) => {
+    const row = tableRow([monthLabel(m.month), cellNode(m.referrals), cellNode(m.completed)]);
+    row.dataset.month = m.month;
+    return row;
+  }));
+}
+
+function renderHours(rows) {
+  const labelled = rows.map((r) => ({ label: PLACEMENT_TYPES[r.placement_type] ?? r.placement_type, cell: r.hours, type: r.placement_type }));
+  horizontalBars($('hours-chart'), 'Hours delivered by placement type', labelled);
+  const body = $('hours-table').tBodies[0];
+  body.replaceChildren(...labelled.map((r) => {
+    const row = tableRow([r.label, cellNode(r.cell, 'hours')]);
+    row.dataset.placementType = r.type;
+    return row;
+  }));
+}
+
+// A cohort whose rate cannot be given yet because its checks are still to come reads "pending".
+function cohortRate(c) {
+  const noneRecorded = !c.cohort?.suppressed && (c.cohort?.value ?? 0) === 0;
+  if (noneRecorded && !c.pending?.suppressed && (c.pending?.value ?? 0) > 0) {
+    return el('span', { class: 'ij-cell ij-cell--pending', 'data-pending': 'true' }, 'pending');
+  }
+  return cellNode(c.rate, 'rate');
+}
+
+function renderReoffending(data) {
+  const windows = data.windows ?? [];
+  groupedBars($('reoffending-chart'), 'Reoffending rate by window, completers and non-completers',
+    windows.map((w) => ({ label: `${w.months} months`, values: [w.completers.rate, w.non_completers.rate] })),
+    [{ label: 'Completed', cls: 'ij-bar--a' }, { label: 'Did not complete', cls: 'ij-bar--b' }],
+    { kind: 'rate', yLabel: 'Reoffended' });
+  const rows = [];
+  for (const w of windows) {
+    for (const [group, label] of [['completers', 'Completed'], ['non_completers', 'Did not complete']]) {
+      const c = w[group];
+      const row = tableRow([`${w.months} months`, { node: label, numeric: false }, cellNode(c.cohort), cellNode(c.reoffended),
+        cohortRate(c), cellNode(c.pending)]);
+      row.dataset.window = String(w.months);
+      row.dataset.group = group;
+      rows.push(row);
+    }
+  }
+  $('reoffending-table').tBodies[0].replaceChildren(...rows);
+  $('reoffending-note').textContent = data.note ?? '';
+}
+
+// ---- loading -----------------------------------------------------------------------------------
+
+async function load(params) {
+  const seq = ++loadSeq;
+  hideError();
+  setState('loading', 'Loading the figures…');
+  try {
+    const [summary, reoffending] = await Promise.all([
+      api('/v1/stats/summary', params).then((r) => r.json()),
+      api('/v1/stats/reoffending', params).then((r) => r.json()),
+    ]);
+    if (seq !== loadSeq) return; // a newer request is on its way
+    renderFigures(summary.figures ?? {});
+    renderMonthly(summary.monthly ?? []);
+    renderHours(summary.hours_by_placement_type ?? []);
+    renderReoffending(reoffending);
+    if (!$('from').value && summary.from) $('from').value = summary.from;
+    if (!$('to').value && summary.to) $('to').value = summary.to;
+    shownParams = new URLSearchParams(params);
+    $('area-caption').textContent = `Immediate Justice – ${summary.area}`;
+    $('period').textContent = `Figures for referrals made from ${dateLabel(summary.from)} to ${dateLabel(summary.to)}` +
+      ' (reoffending: people who left the scheme in that period).';
+    const th = summary.thresholds ?? {};
+    $('thresholds').textContent = th.min_count
+      ? `Counts from 1 to ${th.min_count - 1} are suppressed, rates are not shown on fewer than ${th.min_denominator} cases, ` +
+        'and where a total would reveal a suppressed figure another figure is suppressed too.'
+      : '';
+    $('results').hidden = false;
+    setState('ready', null);
+    const query = params.toString();
+    history.replaceState(history.state, '', `${location.pathname}${query ? `?${query}` : ''}`);
+  } catch (err) {
+    if (seq !== loadSeq) return;
+    showError(err instanceof ApiError ? err : new ApiError(0, `The figures could not be shown: ${err.message}`));
+  }
+}
+
+async function loadWards() {
+  const res = await api('/v1/wards');
+  const body = await res.json();
+  const select = $('ward');
+  const chosen = select.dataset.initial ?? '';
+  for (const w of body.items ?? []) select.append(el('option', { value: w.code }, w.name));
+  select.value = chosen;
+}
+
+async function downloadCsv() {
+  const button = $('download-csv');
+  button.disabled = true;
+  try {
+    const params = shownParams ?? new URLSearchParams();
+    const res = await api('/v1/stats/summary.csv', params, 'text/csv');
+    const blob = await res.blob();
+    const url = URL.createObjectURL(new Blob([blob], { type: 'text/csv' }));
+    const a = el('a', { href: url, download: `immediate-justice-${params.get('from') ?? 'from'}-${params.get('to') ?? 'to'}.csv`, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  } catch (err) {
+    showError(err instanceof ApiError ? err : new ApiError(0, err.message));
+    $('results').hidden = false;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function fillSelect(id, labels) {
+  const select = $(id);
+  for (const [code, label] of Object.entries(labels)) select.append(el('option', { value: code }, label));
+}
+
+async function start() {
+  document.body.classList.add('govuk-frontend-supported');
+  takeTokenFromAddress();
+  fillSelect('placement_type', PLACEMENT_TYPES);
+  fillSelect('offence_category', OFFENCE_CATEGORIES);
+  // Filters given in the address (?ward=...) are applied on arrival.
+  const initial = new URLSearchParams(location.search);
+  for (const name of FILTERS) {
+    const v = initial.get(name);
+    if (v === null) continue;
+    if (name === 'ward') $('ward').dataset.initial = v;
+    $(name).value = v;
+  }
+  $('filters').addEventListener('submit', (e) => {
+    e.preventDefault();
+    load(formParams());
+  });
+  $('reset').addEventListener('click', () => {
+    for (const name of FILTERS) $(name).value = '';
+    load(new URLSearchParams());
+  });
+  $('download-csv').addEventListener('click', downloadCsv);
+  try {
+    await loadWards();
+  } catch (err) {
+    showError(err instanceof ApiError ? err : new ApiError(0, err.message));
+    return;
+  }
+  await load(formParams());
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+else start();
