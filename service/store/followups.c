@@ -51,14 +51,10 @@ ij_err ij_store_followups_create(ij_conn *conn, const ij_referral *r, const char
   " f.checked_by_sub, f.checked_by_name, f.version, ij_us(f.created_at), ij_us(f.updated_at)"
 
 static ij_err to_page(PGresult *res, int limit, ij_followup_page *out) {
-  int n = PQntuples(res);
-  out->more = limit > 0 && n > limit;
-  out->count = out->more ? limit : n;
-  out->items = calloc((size_t)out->count + 1, sizeof *out->items);
-  if (!out->items) {
-    PQclear(res);
+  out->items = ij_db_page_items(res, limit > 0 ? limit : PQntuples(res), sizeof *out->items,
+                                &out->count, &out->more);
+  if (!out->items)
     return IJ_ERR_NOMEM;
-  }
   for (int i = 0; i < out->count; i++) {
     ij_followup *f = &out->items[i];
     int c = 0;
@@ -115,7 +111,7 @@ ij_err ij_store_followups_list(ij_conn *conn, const ij_followup_filter *f, ij_fo
   char today[IJ_DATE_BUF], cursor[IJ_DATE_BUF], limit[16];
   ij_date_format(f->today, today);
   ij_date_format(f->cursor_due_on, cursor);
-  snprintf(limit, sizeof limit, "%d", f->limit + 1);
+  ij_db_page_limit(f->limit, limit);
   const char *p[7] = {f->area,
                       today,
                       statuses[f->status],
@@ -200,23 +196,6 @@ static const ij_stmt STMT_FOLLOWUPS_CANDIDATES = {
     " OR f.referral_id = ANY ($4::uuid[]))",
     4};
 
-/* Wraps a result as rows of text cells (takes the result). */
-static ij_err rows_of(PGresult *res, ij_rows *out) {
-  memset(out, 0, sizeof *out);
-  out->count = PQntuples(res);
-  out->columns = PQnfields(res);
-  out->cells = calloc((size_t)(out->count * out->columns) + 1, sizeof *out->cells);
-  if (!out->cells) {
-    PQclear(res);
-    return IJ_ERR_NOMEM;
-  }
-  for (int r = 0; r < out->count; r++)
-    for (int c = 0; c < out->columns; c++)
-      out->cells[r * out->columns + c] = ij_db_str(res, r, c);
-  out->owner_ = res;
-  return IJ_OK;
-}
-
 ij_err ij_store_followups_candidates(ij_conn *conn, const char *area, const char *police_ids,
                                      const char *person_ids, const char *referral_ids,
                                      ij_rows *out) {
@@ -224,7 +203,7 @@ ij_err ij_store_followups_candidates(ij_conn *conn, const char *area, const char
   PGresult *res;
   memset(out, 0, sizeof *out);
   ij_err err = ij_db_exec(conn, &STMT_FOLLOWUPS_CANDIDATES, p, &res);
-  return err == IJ_OK ? rows_of(res, out) : err;
+  return err == IJ_OK ? ij_db_rows(res, out) : err;
 }
 
 static const ij_stmt STMT_IMPORT_FIND = {
@@ -244,7 +223,7 @@ ij_err ij_store_followup_import_find(ij_conn *conn, const char *area, const char
     PQclear(res);
     return IJ_ERR_NOT_FOUND;
   }
-  return rows_of(res, out);
+  return ij_db_rows(res, out);
 }
 
 static const ij_stmt STMT_IMPORT_ADD = {

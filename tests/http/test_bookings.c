@@ -13,21 +13,6 @@ static const char *str(json_t *j, const char *key) {
   return json_string_value(json_object_get(j, key));
 }
 
-/* Runs SQL with parameters on a connection of its own; returns the first cell (owned) or NULL. */
-static char *sql(const char *query, int n, const char *const *params) {
-  PGconn *pg = PQconnectdb(ts_database_url());
-  ck_assert_int_eq(PQstatus(pg), CONNECTION_OK);
-  PGresult *res = PQexecParams(pg, query, n, NULL, params, NULL, NULL, 0);
-  ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK,
-                "%s: %s", query, PQresultErrorMessage(res));
-  char *out = NULL;
-  if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
-    out = strdup(PQgetvalue(res, 0, 0));
-  PQclear(res);
-  PQfinish(pg);
-  return out;
-}
-
 static void new_uuid(char out[37]) {
   uuid_t u;
   uuid_generate_random(u);
@@ -46,13 +31,13 @@ static void make_session(int min_age, int hours_ahead, int minutes, int capacity
   snprintf(len, sizeof len, "%d", minutes);
   snprintf(cap, sizeof cap, "%d", capacity);
   const char *p1[3] = {placement, AREA, age};
-  free(sql(
+  free(ts_sql(
       "INSERT INTO placements (id, area, name, type, provider, ward, min_age, supervisor_sub,"
       " supervisor_name, created_at, updated_at) VALUES ($1, $2, 'Allotment tidy-up',"
       " 'gardening', 'Allotments Society', 'ward-a', $3::int, 'sup-1', 'Sup One', now(), now())",
       3, p1));
   const char *p2[6] = {session, AREA, placement, ahead, len, cap};
-  free(sql(
+  free(ts_sql(
       "INSERT INTO sessions (id, area, placement_id, starts_at, ends_at, capacity,"
       " supervisor_sub, supervisor_name, created_at, updated_at) VALUES ($1, $2, $3,"
       " date_trunc('minute', now()) + $4::int * interval '1 hour',"
@@ -66,12 +51,12 @@ static void move_to_past(const char *session, int hours) {
   char h[16];
   snprintf(h, sizeof h, "%d", hours);
   const char *p[2] = {session, h};
-  free(sql("WITH s AS (UPDATE sessions SET starts_at = date_trunc('minute', now()) - $2::int *"
-           " interval '1 hour', ends_at = date_trunc('minute', now()) - $2::int * interval"
-           " '1 hour' + (ends_at - starts_at) WHERE id = $1 RETURNING id, starts_at, ends_at)"
-           " UPDATE bookings b SET starts_at = s.starts_at, ends_at = s.ends_at FROM s"
-           " WHERE b.session_id = s.id",
-           2, p));
+  free(ts_sql("WITH s AS (UPDATE sessions SET starts_at = date_trunc('minute', now()) - $2::int *"
+              " interval '1 hour', ends_at = date_trunc('minute', now()) - $2::int * interval"
+              " '1 hour' + (ends_at - starts_at) WHERE id = $1 RETURNING id, starts_at, ends_at)"
+              " UPDATE bookings b SET starts_at = s.starts_at, ends_at = s.ends_at FROM s"
+              " WHERE b.session_id = s.id",
+              2, p));
 }
 
 /* A referral by a new person (police id made unique), accepted with `hours`; writes its id. */
@@ -250,17 +235,17 @@ START_TEST(hundred_concurrent_bookings_fill_eight_places) {
     b[i] = (booker){coord, ids[i], session, 0, NULL};
   ck_assert_int_eq(race(b, 100), 8);
   const char *p[1] = {session};
-  char *booked = sql("SELECT booked FROM sessions WHERE id = $1", 1, p);
-  char *rows = sql("SELECT count(*) FROM bookings WHERE session_id = $1", 1, p);
+  char *booked = ts_sql("SELECT booked FROM sessions WHERE id = $1", 1, p);
+  char *rows = ts_sql("SELECT count(*) FROM bookings WHERE session_id = $1", 1, p);
   ck_assert_str_eq(booked, "8");
   ck_assert_str_eq(rows, "8");
   free(booked);
   free(rows);
   /* each of the 8 is scheduled, the 92 others still accepted */
   const char *q[1] = {AREA};
-  char *scheduled = sql("SELECT count(*) FROM referrals WHERE area = $1 AND state = 'scheduled'"
-                        " AND active_bookings = 1",
-                        1, q);
+  char *scheduled = ts_sql("SELECT count(*) FROM referrals WHERE area = $1 AND state = 'scheduled'"
+                           " AND active_bookings = 1",
+                           1, q);
   ck_assert_str_eq(scheduled, "8");
   free(scheduled);
   free(officer);
@@ -354,7 +339,7 @@ START_TEST(attendance_progresses_and_completes) {
   expect_events(coord, id, events);
   /* the outcome notice and the victim update are in the outbox */
   const char *p[1] = {id};
-  char *n = sql("SELECT count(*) FROM notices WHERE referral_id = $1", 1, p);
+  char *n = ts_sql("SELECT count(*) FROM notices WHERE referral_id = $1", 1, p);
   ck_assert_str_eq(n, "2");
   free(n);
   /* an amendment after completion is refused */
@@ -390,7 +375,7 @@ START_TEST(future_session_outcomes_are_refused) {
   const char *const events[] = {"create", "accept", "book", "unbook", NULL};
   expect_events(coord, id, events);
   const char *p[1] = {session};
-  char *booked = sql("SELECT booked FROM sessions WHERE id = $1", 1, p);
+  char *booked = ts_sql("SELECT booked FROM sessions WHERE id = $1", 1, p);
   ck_assert_str_eq(booked, "0");
   free(booked);
   free(officer);
@@ -473,11 +458,12 @@ START_TEST(amendments_keep_the_original_and_enforcement_follows) {
   ck_assert_int_eq(json_integer_value(json_object_get(r->json, "active_bookings")), 2);
   ts_response_free(r);
   const char *p[1] = {open_session};
-  char *booked = sql("SELECT booked FROM sessions WHERE id = $1", 1, p);
+  char *booked = ts_sql("SELECT booked FROM sessions WHERE id = $1", 1, p);
   ck_assert_str_eq(booked, "0");
   free(booked);
   const char *q[1] = {id};
-  char *n = sql("SELECT count(*) FROM notices WHERE referral_id = $1 AND kind = 'outcome'", 1, q);
+  char *n =
+      ts_sql("SELECT count(*) FROM notices WHERE referral_id = $1 AND kind = 'outcome'", 1, q);
   ck_assert_str_eq(n, "1");
   free(n);
   const char *const events[] = {
@@ -517,8 +503,8 @@ START_TEST(rescheduling_links_the_new_booking) {
   ts_response_free(r);
   expect_state(coord, id, "scheduled");
   const char *p1[1] = {s1}, *p2[1] = {s2};
-  char *b1 = sql("SELECT booked FROM sessions WHERE id = $1", 1, p1);
-  char *b2 = sql("SELECT booked FROM sessions WHERE id = $1", 1, p2);
+  char *b1 = ts_sql("SELECT booked FROM sessions WHERE id = $1", 1, p1);
+  char *b2 = ts_sql("SELECT booked FROM sessions WHERE id = $1", 1, p2);
   ck_assert_str_eq(b1, "0");
   ck_assert_str_eq(b2, "1");
   free(b1);

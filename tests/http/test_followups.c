@@ -12,20 +12,6 @@ static const char *str(json_t *j, const char *key) {
   return json_string_value(json_object_get(j, key));
 }
 
-static char *sql(const char *query, int n, const char *const *params) {
-  PGconn *pg = PQconnectdb(ts_database_url());
-  ck_assert_int_eq(PQstatus(pg), CONNECTION_OK);
-  PGresult *res = PQexecParams(pg, query, n, NULL, params, NULL, NULL, 0);
-  ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK,
-                "%s: %s", query, PQresultErrorMessage(res));
-  char *out = NULL;
-  if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
-    out = strdup(PQgetvalue(res, 0, 0));
-  PQclear(res);
-  PQfinish(pg);
-  return out;
-}
-
 /* A referral with `police_id`, taken to non-compliance through the transitions endpoint (its
  * breach set by SQL); writes the referral id. */
 static void exited_referral(const char *police_id, char id[64]) {
@@ -43,7 +29,7 @@ static void exited_referral(const char *police_id, char id[64]) {
   ts_response_free(r);
   free(body);
   const char *p[1] = {id};
-  free(sql("UPDATE referrals SET state = 'scheduled', breaches = 1 WHERE id = $1", 1, p));
+  free(ts_sql("UPDATE referrals SET state = 'scheduled', breaches = 1 WHERE id = $1", 1, p));
   char path[160];
   snprintf(path, sizeof path, "/v1/referrals/%s/transitions", id);
   r = ts_http(S, "POST", "/v1/referrals/{id}/transitions", path, coord,
@@ -61,18 +47,18 @@ static void age_checks(const char *referral_id, int months_ago) {
   char m[8];
   snprintf(m, sizeof m, "%d", months_ago);
   const char *p[2] = {referral_id, m};
-  free(sql("UPDATE followup_checks SET exited_on = current_date - $2::int * interval '1 month'"
-           " - interval '1 day', due_on = current_date - $2::int * interval '1 month'"
-           " - interval '1 day' + window_months * interval '1 month' WHERE referral_id = $1",
-           2, p));
+  free(ts_sql("UPDATE followup_checks SET exited_on = current_date - $2::int * interval '1 month'"
+              " - interval '1 day', due_on = current_date - $2::int * interval '1 month'"
+              " - interval '1 day' + window_months * interval '1 month' WHERE referral_id = $1",
+              2, p));
 }
 
 static char *check_id(const char *referral_id, int window) {
   char w[8];
   snprintf(w, sizeof w, "%d", window);
   const char *p[2] = {referral_id, w};
-  return sql("SELECT id FROM followup_checks WHERE referral_id = $1 AND window_months = $2::int", 2,
-             p);
+  return ts_sql("SELECT id FROM followup_checks WHERE referral_id = $1 AND window_months = $2::int",
+                2, p);
 }
 
 static ts_response *record(const char *token, const char *check, const char *etag,
@@ -89,9 +75,9 @@ START_TEST(an_exit_makes_three_checks_and_the_last_closes) {
   char id[64];
   exited_referral("22/700001A", id);
   const char *p[1] = {id};
-  char *n = sql("SELECT count(*) FROM followup_checks WHERE referral_id = $1"
-                " AND due_on = exited_on + window_months * interval '1 month'",
-                1, p);
+  char *n = ts_sql("SELECT count(*) FROM followup_checks WHERE referral_id = $1"
+                   " AND due_on = exited_on + window_months * interval '1 month'",
+                   1, p);
   ck_assert_str_eq(n, "3");
   free(n);
   char *c3 = check_id(id, 3), *c12 = check_id(id, 12);
@@ -197,9 +183,9 @@ START_TEST(imports_are_all_or_nothing_and_idempotent) {
   ck_assert(has_error(r, 5, "reoffended"));
   ts_response_free(r);
   const char *p[1] = {a};
-  char *n = sql("SELECT count(*) FROM followup_checks WHERE referral_id = $1"
-                " AND recorded_at IS NOT NULL",
-                1, p);
+  char *n = ts_sql("SELECT count(*) FROM followup_checks WHERE referral_id = $1"
+                   " AND recorded_at IS NOT NULL",
+                   1, p);
   ck_assert_str_eq(n, "0");
   free(n);
   r = import(coord, "police_id,window_months\n\"unterminated,3\n", "text/csv");
@@ -218,9 +204,10 @@ START_TEST(imports_are_all_or_nothing_and_idempotent) {
   ck_assert_int_eq(r->status, 200);
   ck_assert(json_is_true(json_object_get(r->json, "replayed")));
   ts_response_free(r);
-  n = sql("SELECT count(*) FROM followup_checks WHERE referral_id = $1 AND recorded_at IS NOT NULL"
-          " AND source = 'police_import' AND import_id IS NOT NULL",
-          1, p);
+  n = ts_sql(
+      "SELECT count(*) FROM followup_checks WHERE referral_id = $1 AND recorded_at IS NOT NULL"
+      " AND source = 'police_import' AND import_id IS NOT NULL",
+      1, p);
   ck_assert_str_eq(n, "1");
   free(n);
   /* a different file repeating the same result is no change; another result is refused */
@@ -251,21 +238,22 @@ START_TEST(a_large_file_is_refused_and_a_big_one_imports) {
   free(huge);
   /* 10,000 due checks made directly, then one file that records all of them */
   const char *p[1] = {AREA};
-  free(sql("WITH pe AS (INSERT INTO people (id, area, name, date_of_birth, police_id, created_at,"
-           " updated_at) SELECT gen_random_uuid(), $1, 'Person ' || g, date '2000-01-01',"
-           " 'BULK/' || g, now(), now() FROM generate_series(1, 10000) g RETURNING id, police_id),"
-           " r AS (INSERT INTO referrals (id, area, person_id, state, version, officer_sub,"
-           " officer_name, offence_date, offence_category, ward, disposal, consent_recorded,"
-           " hours_proposed, target_start_by, created_at, updated_at, exited_at)"
-           " SELECT gen_random_uuid(), $1, pe.id, 'completed', 1, 'pc-1', 'pc-1',"
-           " date '2025-01-01', 'asb', 'ward-a', 'community_resolution', true, 7, now(),"
-           " now() - interval '5 months', now(), now() - interval '4 months' FROM pe"
-           " RETURNING id, person_id)"
-           " INSERT INTO followup_checks (id, area, referral_id, person_id, window_months,"
-           " exit_state, exited_on, due_on, created_at, updated_at)"
-           " SELECT gen_random_uuid(), $1, r.id, r.person_id, 3, 'completed',"
-           " current_date - 100, current_date - 9, now(), now() FROM r",
-           1, p));
+  free(ts_sql(
+      "WITH pe AS (INSERT INTO people (id, area, name, date_of_birth, police_id, created_at,"
+      " updated_at) SELECT gen_random_uuid(), $1, 'Person ' || g, date '2000-01-01',"
+      " 'BULK/' || g, now(), now() FROM generate_series(1, 10000) g RETURNING id, police_id),"
+      " r AS (INSERT INTO referrals (id, area, person_id, state, version, officer_sub,"
+      " officer_name, offence_date, offence_category, ward, disposal, consent_recorded,"
+      " hours_proposed, target_start_by, created_at, updated_at, exited_at)"
+      " SELECT gen_random_uuid(), $1, pe.id, 'completed', 1, 'pc-1', 'pc-1',"
+      " date '2025-01-01', 'asb', 'ward-a', 'community_resolution', true, 7, now(),"
+      " now() - interval '5 months', now(), now() - interval '4 months' FROM pe"
+      " RETURNING id, person_id)"
+      " INSERT INTO followup_checks (id, area, referral_id, person_id, window_months,"
+      " exit_state, exited_on, due_on, created_at, updated_at)"
+      " SELECT gen_random_uuid(), $1, r.id, r.person_id, 3, 'completed',"
+      " current_date - 100, current_date - 9, now(), now() FROM r",
+      1, p));
   size_t cap = 64 + 10000 * 40, len = 0;
   char *csv = malloc(cap);
   len += (size_t)snprintf(csv, cap, "police_id,window_months,reoffended\n");
@@ -284,8 +272,8 @@ START_TEST(a_large_file_is_refused_and_a_big_one_imports) {
   ck_assert_int_eq(json_integer_value(json_object_get(r->json, "recorded")), 10000);
   ts_response_free(r);
   free(csv);
-  char *n =
-      sql("SELECT count(*) FROM followup_checks WHERE area = $1 AND recorded_at IS NOT NULL", 1, p);
+  char *n = ts_sql(
+      "SELECT count(*) FROM followup_checks WHERE area = $1 AND recorded_at IS NOT NULL", 1, p);
   ck_assert_str_eq(n, "10000");
   free(n);
   free(coord);
@@ -309,14 +297,14 @@ START_TEST(people_are_matched_and_rereferrals_found) {
   snprintf(ids[1], 64, "%s", ts_id(r));
   ts_response_free(r);
   const char *p[2] = {ids[0], ids[1]};
-  char *same = sql("SELECT count(DISTINCT person_id) FROM referrals WHERE id IN ($1, $2)", 2, p);
+  char *same = ts_sql("SELECT count(DISTINCT person_id) FROM referrals WHERE id IN ($1, $2)", 2, p);
   ck_assert_str_eq(same, "1");
   free(same);
   /* an exit two months ago, then a new referral of the same person: a 3-month re-referral */
   char first[64];
   exited_referral("22/900001D", first);
   const char *q[1] = {first};
-  free(sql("UPDATE referrals SET exited_at = now() - interval '2 months' WHERE id = $1", 1, q));
+  free(ts_sql("UPDATE referrals SET exited_at = now() - interval '2 months' WHERE id = $1", 1, q));
   char *again = ts_referral_body("ward-a");
   json_t *j = json_loads(again, 0, NULL);
   free(again);

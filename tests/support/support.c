@@ -1,6 +1,7 @@
 #include "support.h"
 
 #include <curl/curl.h>
+#include <libpq-fe.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -261,4 +262,18 @@ char *ts_referral_body(const char *ward) {
 const char *ts_id(const ts_response *r) {
   json_t *id = json_object_get(r->json, "id");
   return json_is_string(id) ? json_string_value(id) : "";
+}
+
+char *ts_sql(const char *query, int n, const char *const *params) {
+  PGconn *pg = PQconnectdb(ts_database_url());
+  ck_assert_int_eq(PQstatus(pg), CONNECTION_OK);
+  PGresult *res = PQexecParams(pg, query, n, NULL, params, NULL, NULL, 0);
+  ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK || PQresultStatus(res) == PGRES_COMMAND_OK,
+                "%s: %s", query, PQresultErrorMessage(res));
+  char *out = NULL;
+  if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
+    out = strdup(PQgetvalue(res, 0, 0));
+  PQclear(res);
+  PQfinish(pg);
+  return out;
 }

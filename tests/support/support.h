@@ -61,6 +61,10 @@ void ts_response_free(ts_response *r);
 /* A valid referral body for the given ward (owned: free()). */
 char *ts_referral_body(const char *ward);
 
+/* Runs SQL with text parameters on a connection of its own, for set-up the API does not offer;
+ * fails the test on an error. Returns the first cell of the first row (owned: free()) or NULL. */
+char *ts_sql(const char *query, int n, const char *const *params);
+
 /* Referral id from a response body (borrowed from r). */
 const char *ts_id(const ts_response *r);
 
