@@ -15,8 +15,23 @@ struct ij_auth {
   char *jwks_json;
   char *issuer;
   char *audience;
-  pthread_key_t thread_keys; /* this thread's jwks_t, made on first use */
+  pthread_key_t thread_keys; /* this thread's thread_state, made on first use */
 };
+
+/* Tokens this thread has verified, until they expire: a token is verified once, not on every
+ * request (RS256 verification costs more than the rest of a read). Direct-mapped by a hash of the
+ * token; an entry matches only the identical token. Per thread, so no lock. */
+#define CACHE_SLOTS 128
+typedef struct {
+  uint64_t hash;
+  char *token; /* owned */
+  ij_principal principal;
+} cache_entry;
+
+typedef struct {
+  jwks_t *jwks;
+  cache_entry cache[CACHE_SLOTS];
+} thread_state;
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static void global_init(void) {
@@ -24,7 +39,20 @@ static void global_init(void) {
 }
 
 static void free_thread_keys(void *p) {
-  r_jwks_free(p);
+  thread_state *t = p;
+  if (!t)
+    return;
+  r_jwks_free(t->jwks);
+  for (int i = 0; i < CACHE_SLOTS; i++)
+    free(t->cache[i].token);
+  free(t);
+}
+
+static uint64_t token_hash(const char *s) {
+  uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  return h;
 }
 
 static jwks_t *parse_jwks(const char *json) {
@@ -70,9 +98,9 @@ void ij_auth_close(ij_auth *a) {
   if (!a)
     return;
   /* the calling thread's copy; worker threads' copies go with their threads */
-  jwks_t *mine = pthread_getspecific(a->thread_keys);
+  thread_state *mine = pthread_getspecific(a->thread_keys);
   if (mine) {
-    r_jwks_free(mine);
+    free_thread_keys(mine);
     pthread_setspecific(a->thread_keys, NULL);
   }
   pthread_key_delete(a->thread_keys);
@@ -82,14 +110,20 @@ void ij_auth_close(ij_auth *a) {
   free(a);
 }
 
-static jwks_t *thread_jwks(ij_auth *a) {
-  jwks_t *jwks = pthread_getspecific(a->thread_keys);
-  if (!jwks) {
-    jwks = parse_jwks(a->jwks_json);
-    if (jwks)
-      pthread_setspecific(a->thread_keys, jwks);
+static thread_state *thread_of(ij_auth *a) {
+  thread_state *t = pthread_getspecific(a->thread_keys);
+  if (!t) {
+    t = calloc(1, sizeof *t);
+    if (!t)
+      return NULL;
+    t->jwks = parse_jwks(a->jwks_json);
+    if (!t->jwks) {
+      free(t);
+      return NULL;
+    }
+    pthread_setspecific(a->thread_keys, t);
   }
-  return jwks;
+  return t;
 }
 
 static bool alg_allowed(jwa_alg alg) {
@@ -187,9 +221,20 @@ ij_err ij_auth_verify(ij_auth *a, const char *token, int64_t now, ij_principal *
   *why = NULL;
   if (!token || !*token || strlen(token) > 8192)
     return *why = "no token", IJ_ERR_UNAUTHENTICATED;
-  jwks_t *jwks = thread_jwks(a);
-  if (!jwks)
+  thread_state *t = thread_of(a);
+  if (!t)
     return *why = "no keys", IJ_ERR_INTERNAL;
+  uint64_t hash = token_hash(token);
+  cache_entry *slot = &t->cache[hash % CACHE_SLOTS];
+  if (slot->token && slot->hash == hash && strcmp(slot->token, token) == 0) {
+    if (slot->principal.exp + LEEWAY_SECONDS > now) {
+      *out = slot->principal;
+      return IJ_OK;
+    }
+    free(slot->token); /* expired: verify again, which refuses it */
+    slot->token = NULL;
+  }
+  jwks_t *jwks = t->jwks;
   jwt_t *jwt = NULL;
   json_t *claims = NULL;
   ij_err err = IJ_ERR_UNAUTHENTICATED;
@@ -233,6 +278,12 @@ ij_err ij_auth_verify(ij_auth *a, const char *token, int64_t now, ij_principal *
     goto done;
   }
   err = check_claims(a, claims, now, out, why);
+  if (err == IJ_OK) {
+    free(slot->token);
+    slot->token = strdup(token);
+    slot->hash = hash;
+    slot->principal = *out;
+  }
 done:
   json_decref(claims);
   r_jwt_free(jwt);

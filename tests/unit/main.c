@@ -4,6 +4,7 @@
 
 /* Each suite is defined in its own file under tests/unit/. */
 #define IJ_UNIT_SUITES(X) \
+  X(auth_suite)           \
   X(bookings_suite)       \
   X(config_suite)         \
   X(followups_suite)      \
