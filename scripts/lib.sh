@@ -20,6 +20,10 @@ IJ_BUILD_PACKAGES=(build-essential cmake pkg-config libulfius-dev libmicrohttpd-
 # (playwright-core never downloads one).
 # shellcheck disable=SC2034
 IJ_TEST_PACKAGES=(nodejs npm clang-format chromium)
+# The fuzzers (tests/fuzz) are built with clang and libFuzzer, which Debian 12 ships in
+# libclang-rt-14-dev (libclang_rt.fuzzer*.a for clang 14, Debian 12's clang).
+# shellcheck disable=SC2034
+IJ_FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 
 ij_say() { printf '==> %s\n' "$*" >&2; }
 ij_warn() { printf 'warning: %s\n' "$*" >&2; }
@@ -124,6 +128,48 @@ ij_check_format() {
   if ! clang-format --style=file --dry-run -Werror "${files[@]}"; then
     ij_die "the files above are not formatted; fix them with: clang-format -i <file>..."
   fi
+}
+
+# ---- fuzzing --------------------------------------------------------------------------------------
+
+IJ_FUZZERS=(fuzz_json fuzz_csv fuzz_jwt)
+
+# ij_fuzz SECONDS [HARNESS...]: builds the libFuzzer harnesses of tests/fuzz with clang in
+# build-fuzz (IJ_FUZZ=ON: ASan, UBSan and coverage) and runs each (all when none is named) for
+# SECONDS on a temporary copy of its seed corpus in tests/fuzz/corpus/<harness>/, so the
+# repository's corpus never changes. Fails on any crash, leak, timeout, out-of-memory or sanitizer
+# report; the input that caused it is kept in build-fuzz/fuzz-artifacts/ and the whole output in
+# build-fuzz/fuzz-logs/<harness>.log. Prints libFuzzer's last line (runs, cov, ft, exec/s) for each.
+ij_fuzz() {
+  local seconds="$1" dir="$IJ_ROOT/build-fuzz" h tmp log rc
+  shift
+  local harnesses=("$@")
+  ((${#harnesses[@]} > 0)) || harnesses=("${IJ_FUZZERS[@]}")
+  command -v clang >/dev/null 2>&1 || ij_die "clang is missing: apt-get install ${IJ_FUZZ_PACKAGES[*]}"
+  ij_say "building the fuzzers in $dir (clang, libFuzzer)"
+  CC=clang cmake -S "$IJ_ROOT" -B "$dir" -DIJ_FUZZ=ON -DIJ_TESTS=OFF \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$dir" --target fuzzers -j"${IJ_BUILD_JOBS:-2}"
+  mkdir -p "$dir/fuzz-artifacts" "$dir/fuzz-logs"
+  for h in "${harnesses[@]}"; do
+    [[ -x $dir/fuzz/$h && -d $IJ_ROOT/tests/fuzz/corpus/$h ]] || ij_die "no such fuzzer: $h"
+    tmp="$(mktemp -d "${TMPDIR:-/tmp}/ij-fuzz-$h.XXXXXX")"
+    cp -R "$IJ_ROOT/tests/fuzz/corpus/$h/." "$tmp/"
+    log="$dir/fuzz-logs/$h.log"
+    ij_say "fuzzing $h for ${seconds}s ($(find "$tmp" -type f | wc -l) seed inputs)"
+    rc=0
+    ASAN_OPTIONS="detect_leaks=1" \
+      UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+      "$dir/fuzz/$h" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+      -print_final_stats=1 -artifact_prefix="$dir/fuzz-artifacts/$h-" "$tmp" >"$log" 2>&1 \
+      || rc=$?
+    rm -rf "$tmp"
+    if ((rc != 0)) || grep -qE '^==[0-9]+==ERROR|runtime error:|^SUMMARY: ' "$log"; then
+      tail -n 80 "$log" >&2
+      ij_die "$h failed (exit $rc; log above, whole in $log; the input is in $dir/fuzz-artifacts/)"
+    fi
+    printf '%s: %s\n' "$h" "$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1)"
+  done
 }
 
 # ---- PostgreSQL ----------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ static bool load_config(ij_config *c, int needs) {
     return false;
   }
   ij_log_min_level = (ij_log_level)c->log_level;
+  ij_log_output_format = (ij_log_format)c->log_format;
   return true;
 }
 

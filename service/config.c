@@ -8,7 +8,14 @@
 
 #include "ij/log.h"
 
-typedef enum { SET_INT, SET_BOOL, SET_STRING, SET_LISTEN, SET_LOG_LEVEL } setting_kind;
+typedef enum {
+  SET_INT,
+  SET_BOOL,
+  SET_STRING,
+  SET_LISTEN,
+  SET_LOG_LEVEL,
+  SET_LOG_FORMAT
+} setting_kind;
 
 typedef struct {
   const char *env;
@@ -49,6 +56,8 @@ static const setting settings[] = {
     {"IJ_CONNECTION_TIMEOUT_SECONDS", SET_INT, "60", 1, 3600, OFF(connection_timeout_seconds), 0,
      "idle HTTP connection timeout"},
     {"IJ_LOG_LEVEL", SET_LOG_LEVEL, "info", 0, 0, OFF(log_level), 0, "debug, info, warn or error"},
+    {"IJ_LOG_FORMAT", SET_LOG_FORMAT, "json", 0, 0, OFF(log_format), 0,
+     "json (one JSON object a line) or text"},
     {"IJ_OUTBOX_INTERVAL_MS", SET_INT, "1000", 10, 3600000, OFF(outbox_interval_ms), 0,
      "pause between delivery rounds of outcome notices to the areas' webhooks"},
     {"IJ_OUTBOX_BATCH", SET_INT, "20", 1, 1000, OFF(outbox_batch), 0,
@@ -159,6 +168,15 @@ ij_err ij_config_load(ij_config *c, int needs, char *problems, size_t size) {
       n = ij_log_level_parse(v);
       if (n < 0) {
         problem(problems, size, "%s: must be debug, info, warn or error (got \"%s\")\n", s->env, v);
+        bad = true;
+      } else {
+        *(int *)(void *)field = (int)n;
+      }
+      break;
+    case SET_LOG_FORMAT:
+      n = ij_log_format_parse(v);
+      if (n < 0) {
+        problem(problems, size, "%s: must be json or text (got \"%s\")\n", s->env, v);
         bad = true;
       } else {
         *(int *)(void *)field = (int)n;

@@ -26,6 +26,7 @@ typedef struct {
   int max_connections;
   int connection_timeout_seconds;
   int log_level;
+  int log_format;         /* ij_log_format: IJ_LOG_FORMAT */
   int outbox_interval_ms; /* between delivery rounds of the notice outbox */
   int outbox_batch;       /* notices claimed per round */
   ij_area_rules area_defaults;

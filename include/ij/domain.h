@@ -504,8 +504,9 @@ ij_err ij_domain_followup_validate(const ij_followup_input *in, const ij_followu
  * referral made on `referred_on` falls, or 0 when it falls in none. */
 int ij_domain_rereferral_window(ij_date earlier_exit, ij_date referred_on);
 
-/* A name for matching people without a police identifier: ASCII letters lowered, every run of
- * other ASCII characters one space, trimmed; bytes of multi-byte characters kept as they are. */
+/* A name for matching people without a police identifier: ASCII letters lowered, digits kept, every
+ * run of other ASCII characters one space, trimmed; bytes of multi-byte characters kept as they
+ * are. */
 void ij_domain_name_key(const char *name, char *out, size_t size);
 
 /* ---- CSV (RFC 4180) ------------------------------------------------------------------------- */

@@ -415,6 +415,10 @@ ij_err ij_store_notice_delivered(ij_conn *conn, const char *id);
 /* Counts a failed attempt on a claimed notice, keeps the error (borrowed; shortened to 500
  * characters) and puts the next attempt 2^attempts seconds (at most an hour) from now. */
 ij_err ij_store_notice_failed(ij_conn *conn, const char *id, const char *error);
+/* The outbox backlog, database-wide: undelivered notices of areas with a webhook (*count) and the
+ * age in seconds of the oldest of them (*oldest_seconds, 0 when none). Counts over the partial
+ * index of undelivered notices, so it stays cheap while deliveries keep up. */
+ij_err ij_store_notices_backlog(ij_conn *conn, int64_t *count, double *oldest_seconds);
 
 /* ---- work lists (coordinators) ---- */
 

@@ -175,6 +175,19 @@ static bool aud_matches(json_t *aud, const char *want) {
   return false;
 }
 
+/* A NumericDate claim (exp, nbf) as whole seconds, clamped to +-2^62: a huge or fractional value
+ * must not make the conversion from double or the leeway arithmetic undefined (found by
+ * tests/fuzz/fuzz_jwt.c). */
+static int64_t numeric_date(json_t *v) {
+  const int64_t limit = INT64_C(1) << 62;
+  if (json_is_integer(v)) {
+    json_int_t i = json_integer_value(v);
+    return i > limit ? limit : i < -limit ? -limit : (int64_t)i;
+  }
+  double d = json_number_value(v); /* jansson has no NaN or infinity */
+  return d >= (double)limit ? limit : d <= -(double)limit ? -limit : (int64_t)d;
+}
+
 /* Claims after the signature is good. */
 static ij_err check_claims(ij_auth *a, json_t *claims, int64_t now, ij_principal *out,
                            const char **why) {
@@ -184,16 +197,16 @@ static ij_err check_claims(ij_auth *a, json_t *claims, int64_t now, ij_principal
   json_t *aud = json_object_get(claims, "aud");
   if (!json_is_integer(exp) && !json_is_real(exp))
     return *why = "the token has no expiry", IJ_ERR_UNAUTHENTICATED;
-  if ((int64_t)json_number_value(exp) + LEEWAY_SECONDS <= now)
+  if (numeric_date(exp) + LEEWAY_SECONDS <= now)
     return *why = "the token has expired", IJ_ERR_UNAUTHENTICATED;
-  if (nbf && (!json_is_number(nbf) || (int64_t)json_number_value(nbf) - LEEWAY_SECONDS > now))
+  if (nbf && (!json_is_number(nbf) || numeric_date(nbf) - LEEWAY_SECONDS > now))
     return *why = "the token is not valid yet", IJ_ERR_UNAUTHENTICATED;
   if (!json_is_string(iss) || strcmp(json_string_value(iss), a->issuer) != 0)
     return *why = "the token is from another issuer", IJ_ERR_UNAUTHENTICATED;
   if (!aud || !aud_matches(aud, a->audience))
     return *why = "the token is for another audience", IJ_ERR_UNAUTHENTICATED;
   memset(out, 0, sizeof *out);
-  out->exp = (int64_t)json_number_value(exp);
+  out->exp = numeric_date(exp);
   if (!copy_claim(claims, "sub", out->sub, sizeof out->sub, true))
     return *why = "the token has no valid sub claim", IJ_ERR_UNAUTHENTICATED;
   if (!copy_claim(claims, "name", out->name, sizeof out->name, true))

@@ -10,6 +10,8 @@
 #define IJ_REQUEST_ID_MAX 65
 #define IJ_MAX_QUERY 16
 
+typedef struct ij_metrics ij_metrics;
+
 struct ij_server {
   struct _u_instance instance;
   ij_http_options opts;
@@ -17,6 +19,7 @@ struct ij_server {
   ij_store *store;
   ij_auth *auth;
   int port;
+  ij_metrics *metrics; /* owned */
 };
 
 typedef struct {
@@ -54,6 +57,15 @@ typedef struct ij_route {
 /* The route table (route.c). */
 extern const ij_route ij_routes[];
 extern const int ij_routes_count;
+
+/* ---- metrics (metrics.c) ---- */
+/* Counters for every route of the table (owned: ij_metrics_free); NULL when out of memory. */
+ij_metrics *ij_metrics_new(void);
+void ij_metrics_free(ij_metrics *metrics);
+/* Counts one answered request: route NULL when none matched (counted by method then). Lock-free;
+ * any thread. */
+void ij_metrics_observe(ij_metrics *metrics, const ij_route *route, const char *method, int status,
+                        long long duration_us);
 
 /* A database connection for this request; on failure the problem is sent and NULL returned. */
 ij_conn *ij_ctx_conn(ij_ctx *ctx);
@@ -163,6 +175,7 @@ json_t *ij_json_date(ij_date d);
 /* ---- handlers ---- */
 void ij_h_healthz(ij_ctx *ctx);
 void ij_h_readyz(ij_ctx *ctx);
+void ij_h_metrics(ij_ctx *ctx);
 void ij_h_me(ij_ctx *ctx);
 void ij_h_wards(ij_ctx *ctx);
 void ij_h_reason_codes(ij_ctx *ctx);

@@ -2,6 +2,8 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +15,7 @@
 const ij_route ij_routes[] = {
     {"GET", "/healthz", ij_h_healthz, false},
     {"GET", "/readyz", ij_h_readyz, false},
+    {"GET", "/metrics", ij_h_metrics, false},
     {"GET", "/v1/me", ij_h_me, true},
     {"GET", "/v1/wards", ij_h_wards, true},
     {"GET", "/v1/reason-codes", ij_h_reason_codes, true},
@@ -61,6 +64,39 @@ static ij_time_us clock_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   return (ij_time_us)ts.tv_sec * IJ_US_PER_SECOND + ts.tv_nsec / 1000;
+}
+
+static long long monotonic_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Probes and scrapes that succeed are logged at debug, so that they do not drown the log. */
+static bool is_probe(const ij_route *route) {
+  return route && !route->authenticated &&
+         (strcmp(route->path, "/healthz") == 0 || strcmp(route->path, "/readyz") == 0 ||
+          strcmp(route->path, "/metrics") == 0);
+}
+
+/* The access line: method, route template (never the path, whose ids and query stay out of the
+ * log), status, duration and the caller's area and subject when authenticated. */
+static void log_request(const ij_ctx *ctx, const char *method, int status, long long duration_us) {
+  ij_log_level level = status >= 500                          ? IJ_LOG_WARN
+                       : status < 400 && is_probe(ctx->route) ? IJ_LOG_DEBUG
+                                                              : IJ_LOG_INFO;
+  if (!ij_log_enabled(level))
+    return;
+  bool authenticated = ctx->actor.area != NULL;
+  ij_log_field fields[] = {
+      {"method", IJ_LOG_FIELD_STR, method, 0, 0},
+      {"route", IJ_LOG_FIELD_STR, ctx->route ? ctx->route->path : NULL, 0, 0},
+      {"status", IJ_LOG_FIELD_INT, NULL, status, 0},
+      {"duration_ms", IJ_LOG_FIELD_MS, NULL, 0, (double)duration_us / 1000.0},
+      {"area", IJ_LOG_FIELD_STR, authenticated ? ctx->actor.area : NULL, 0, 0},
+      {"sub", IJ_LOG_FIELD_STR, authenticated ? ctx->actor.sub : NULL, 0, 0},
+  };
+  ij_log_write_fields(level, fields, (int)(sizeof fields / sizeof fields[0]), "request");
 }
 
 static bool request_id_ok(const char *s) {
@@ -224,6 +260,7 @@ static bool body_too_large(ij_ctx *ctx) {
 /* Every request passes here: request id, route, body size, authentication, handler, log. */
 static int dispatch(const struct _u_request *req, struct _u_response *res, void *data) {
   ij_server *server = data;
+  long long started_us = monotonic_us();
   ij_ctx ctx;
   memset(&ctx, 0, sizeof ctx);
   ctx.req = req;
@@ -286,12 +323,23 @@ done:
   if (ctx.conn)
     ij_store_release(server->store, ctx.conn);
   free_query(&ctx);
-  if (ctx.status >= 500)
-    ij_log(IJ_LOG_WARN, "%s %s -> %d", req->http_verb, path, ctx.status);
-  else
-    ij_log(IJ_LOG_DEBUG, "%s %s -> %d", req->http_verb, path, ctx.status);
+  int status = ctx.status ? ctx.status : (int)res->status;
+  long long duration_us = monotonic_us() - started_us;
+  ij_metrics_observe(server->metrics, route, req->http_verb, status, duration_us);
+  log_request(&ctx, req->http_verb, status, duration_us);
   ij_log_set_request_id(NULL);
   return U_CALLBACK_COMPLETE;
+}
+
+/* libmicrohttpd's own messages, as log lines of ours (so that the log stays one format). */
+static void mhd_log(void *cls, const char *fmt, va_list ap) {
+  (void)cls;
+  char msg[512];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  size_t n = strlen(msg);
+  while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+    msg[--n] = 0;
+  ij_log(IJ_LOG_WARN, "libmicrohttpd: %s", msg);
 }
 
 ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth, ij_server **out) {
@@ -304,17 +352,24 @@ ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth
   s->opts.host = s->host;
   s->store = store;
   s->auth = auth;
+  s->metrics = ij_metrics_new();
+  if (!s->metrics) {
+    free(s);
+    return IJ_ERR_NOMEM;
+  }
   struct sockaddr_in addr;
   memset(&addr, 0, sizeof addr);
   addr.sin_family = AF_INET;
   addr.sin_port = htons((uint16_t)opts->port);
   if (inet_pton(AF_INET, opts->host, &addr.sin_addr) != 1) {
     ij_log(IJ_LOG_ERROR, "listen address %s is not a numeric IPv4 address", opts->host);
+    ij_metrics_free(s->metrics);
     free(s);
     return IJ_ERR_INVALID;
   }
   if (ulfius_init_instance(&s->instance, opts->port ? (unsigned)opts->port : 8080, &addr, NULL) !=
       U_OK) {
+    ij_metrics_free(s->metrics);
     free(s);
     return IJ_ERR_INTERNAL;
   }
@@ -332,11 +387,13 @@ ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth
       {MHD_OPTION_CONNECTION_LIMIT, opts->max_connections, NULL},
       {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
       {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+      {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
       {MHD_OPTION_END, 0, NULL}};
   if (ulfius_start_framework_with_mhd_options(
           &s->instance, MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, ops) != U_OK) {
     ij_log(IJ_LOG_ERROR, "cannot listen on %s:%d", opts->host, opts->port);
     ulfius_clean_instance(&s->instance);
+    ij_metrics_free(s->metrics);
     free(s);
     return IJ_ERR_UNAVAILABLE;
   }
@@ -361,5 +418,6 @@ void ij_http_stop(ij_server *s) {
     return;
   ulfius_stop_framework(&s->instance);
   ulfius_clean_instance(&s->instance);
+  ij_metrics_free(s->metrics);
   free(s);
 }

@@ -173,3 +173,24 @@ ij_err ij_store_notice_failed(ij_conn *conn, const char *id, const char *error) 
   const char *p[2] = {id, error ? error : "failed"};
   return ij_db_run(conn, &STMT_NOTICE_FAILED, p);
 }
+
+static const ij_stmt STMT_NOTICE_BACKLOG = {
+    "notice_backlog",
+    "SELECT count(*), coalesce(extract(epoch FROM now() - min(n.created_at)), 0)::float8"
+    " FROM notices n JOIN areas a ON a.code = n.area"
+    " WHERE n.delivered_at IS NULL AND a.webhook_url IS NOT NULL",
+    0};
+
+ij_err ij_store_notices_backlog(ij_conn *conn, int64_t *count, double *oldest_seconds) {
+  *count = 0;
+  *oldest_seconds = 0;
+  PGresult *res;
+  ij_err err = ij_db_one(conn, &STMT_NOTICE_BACKLOG, NULL, &res);
+  if (err != IJ_OK)
+    return err;
+  *count = ij_db_i64(res, 0, 0);
+  const char *age = ij_db_str(res, 0, 1);
+  *oldest_seconds = age ? strtod(age, NULL) : 0;
+  PQclear(res);
+  return IJ_OK;
+}

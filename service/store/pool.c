@@ -189,9 +189,18 @@ static ij_err fail(ij_conn *c, PGresult *res, const ij_stmt *stmt) {
   if (PQstatus(c->pg) != CONNECTION_OK)
     c->broken = true;
   ij_err err = c->broken ? IJ_ERR_UNAVAILABLE : map_sqlstate(st);
-  ij_log(err == IJ_ERR_INTERNAL || err == IJ_ERR_UNAVAILABLE ? IJ_LOG_ERROR : IJ_LOG_DEBUG,
-         "statement %s failed (%s): %s", stmt->name, st ? st : "no sqlstate",
-         res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg));
+  /* Never the whole message: its DETAIL quotes row values (a duplicate key, a failing row), which
+   * may be personal data. A fault of the service keeps the primary message, which names what
+   * failed; an error the client caused (a conflict, a bad value) only its SQLSTATE and constraint,
+   * since even the primary message may quote the value. */
+  if (err == IJ_ERR_INTERNAL || err == IJ_ERR_UNAVAILABLE) {
+    const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    ij_log(IJ_LOG_ERROR, "statement %s failed (%s): %s", stmt->name, st ? st : "no sqlstate",
+           primary ? primary : PQerrorMessage(c->pg));
+  } else {
+    ij_log(IJ_LOG_DEBUG, "statement %s failed (%s%s%s)", stmt->name, st ? st : "no sqlstate",
+           cons ? ", constraint " : "", cons ? cons : "");
+  }
   if (res)
     PQclear(res);
   return err;

@@ -592,8 +592,8 @@ START_TEST(a_commissioner_is_refused_every_personal_data_route) {
   ck_assert_ptr_nonnull(out);
   ij_http_print_routes(out);
   fclose(out);
-  static const char *const open_to_all[] = {"/healthz", "/readyz", "/v1/me", "/v1/wards",
-                                            "/v1/reason-codes"};
+  static const char *const open_to_all[] = {"/healthz", "/readyz",   "/metrics",
+                                            "/v1/me",   "/v1/wards", "/v1/reason-codes"};
   char *comm = ts_token("commissioner", AREA, "pcc-1");
   int checked = 0;
   char *save = NULL;

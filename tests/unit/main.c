@@ -8,6 +8,7 @@
   X(bookings_suite)       \
   X(config_suite)         \
   X(followups_suite)      \
+  X(log_suite)            \
   X(errors_suite)         \
   X(names_suite)          \
   X(outcomes_suite)       \

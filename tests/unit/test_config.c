@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ij/config.h"
+#include "ij/log.h"
 
 Suite *config_suite(void);
 
@@ -13,6 +14,7 @@ static void clear_env(void) {
                          "IJ_LOG_LEVEL", "IJ_DB_PREPARE", "IJ_MAX_BODY_BYTES", NULL};
   for (const char **n = names; *n; n++)
     unsetenv(*n);
+  unsetenv("IJ_LOG_FORMAT");
 }
 
 START_TEST(defaults) {
@@ -31,6 +33,7 @@ START_TEST(defaults) {
   ck_assert_int_eq(c.area_defaults.hours_max, 20);
   ck_assert_int_eq(c.area_defaults.hours_default, 7);
   ck_assert_str_eq(c.jwt_issuer, "ij-dev");
+  ck_assert_int_eq(c.log_format, IJ_LOG_FORMAT_JSON);
 }
 END_TEST
 
@@ -40,6 +43,7 @@ START_TEST(every_bad_value_is_named) {
   setenv("IJ_THREADS", "0", 1);
   setenv("IJ_DB_POOL", "many", 1);
   setenv("IJ_LOG_LEVEL", "loud", 1);
+  setenv("IJ_LOG_FORMAT", "xml", 1);
   setenv("IJ_DB_PREPARE", "perhaps", 1);
   ij_config c;
   char problems[2048];
@@ -51,6 +55,7 @@ START_TEST(every_bad_value_is_named) {
                          "IJ_THREADS: must be a whole number from 1 to 64 (got \"0\")",
                          "IJ_DB_POOL",
                          "IJ_LOG_LEVEL",
+                         "IJ_LOG_FORMAT: must be json or text (got \"xml\")",
                          "IJ_DB_PREPARE"};
   for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
     ck_assert_msg(strstr(problems, named[i]), "missing %s in:\n%s", named[i], problems);
