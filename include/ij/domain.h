@@ -137,6 +137,7 @@ typedef enum {
   IJ_ACTION_FOLLOWUP_READ,       /* coordinator: reoffending checks */
   IJ_ACTION_FOLLOWUP_WRITE,      /* coordinator: record and import checks */
   IJ_ACTION_STATS_READ,          /* commissioner, coordinator, admin: aggregates only */
+  IJ_ACTION_ACCESS_LOG_READ,     /* admin: the personal-data access log */
   IJ_ACTION__COUNT
 } ij_action;
 

@@ -719,4 +719,67 @@ typedef struct {
 ij_err ij_store_stats_reoffending(ij_conn *conn, const ij_stats_filter *f,
                                   ij_stats_window out[IJ_FOLLOWUP_WINDOW_COUNT]);
 
+/* ---- personal-data access log ---------------------------------------------------------------- */
+/* One request's access to people's records: referral_ids[i] was consulted, altered or disclosed
+ * (actions[i]: "consult", "alter", "disclose"). All strings borrowed. */
+typedef struct {
+  const char *area;
+  ij_time_us at;
+  const char *actor_sub;
+  const char *actor_role; /* the actor's role names, comma-separated */
+  const char *route;      /* the route template, as in openapi.yaml */
+  const char *method;
+  const char *request_id;
+  int count;
+  const char *const *referral_ids; /* canonical UUIDs */
+  const char *const *actions;
+} ij_access_record;
+
+/* Writes the request's records in one statement and its own transaction (not to be called inside
+ * one), each with the person of its referral in the area; ids of no referral in the area are left
+ * out. The commit does not wait for the WAL flush (synchronous_commit off for it). */
+ij_err ij_store_access_log(ij_conn *conn, const ij_access_record *rec);
+/* referral_id of the area's follow-up checks an import recorded, at most `limit` (for its access
+ * record). */
+ij_err ij_store_import_referrals(ij_conn *conn, const char *area, const char *import_id, int limit,
+                                 ij_rows *out);
+
+/* A logged access. Strings live in the page's owner_ (ij_access_page_clear); referral_id and
+ * person_id NULL when the record names none. */
+typedef struct {
+  int64_t id;
+  ij_time_us at;
+  const char *actor_sub;
+  const char *actor_role;
+  const char *action;
+  const char *referral_id;
+  const char *person_id;
+  const char *route;
+  const char *method;
+  const char *request_id;
+} ij_access_entry;
+
+typedef struct {
+  const char *area;
+  const char *person_id;   /* canonical UUID or NULL */
+  const char *referral_id; /* canonical UUID or NULL */
+  const char *actor_sub;   /* or NULL */
+  int limit;
+  bool has_cursor; /* the page after (cursor_at, cursor_id), newest first */
+  ij_time_us cursor_at;
+  int64_t cursor_id;
+} ij_access_filter;
+
+typedef struct {
+  int count;
+  bool more;
+  ij_access_entry *items;
+  void *owner_;
+} ij_access_page;
+
+/* The area's access records, newest first (at, id descending), at most f->limit.
+ * *out: ij_access_page_clear. */
+ij_err ij_store_access_list(ij_conn *conn, const ij_access_filter *f, ij_access_page *out);
+void ij_access_page_clear(ij_access_page *page);
+
 #endif

@@ -71,6 +71,7 @@ static void send_booking(ij_ctx *ctx, ij_conn *conn, const char *id, int status)
     snprintf(location, sizeof location, "/v1/bookings/%s", id);
     ij_set_header(ctx, "Location", location);
   }
+  ij_ctx_accessed(ctx, list.items[0].referral_id);
   ij_send_json(ctx, status, booking_json(&list.items[0], &outcomes));
   ij_rows_clear(&outcomes);
   ij_booking_list_clear(&list);
@@ -151,6 +152,7 @@ void ij_h_referral_bookings(ij_ctx *ctx) {
     if (may_see_booking(ctx, &list.items[i]))
       json_array_append_new(items, booking_json(&list.items[i], NULL));
   ij_booking_list_clear(&list);
+  ij_ctx_accessed(ctx, referral_id);
   ij_send_json(ctx, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <uuid/uuid.h>
 
+#include "ij/log.h"
 #include "ij/ops.h"
 #include "internal.h"
 
@@ -48,6 +49,7 @@ static void send_followup(ij_ctx *ctx, ij_conn *conn, const char *id) {
   char etag[24];
   snprintf(etag, sizeof etag, "\"%d\"", page.items[0].version);
   ij_set_header(ctx, "ETag", etag);
+  ij_ctx_accessed(ctx, page.items[0].referral_id);
   ij_send_json(ctx, 200, followup_json(&page.items[0]));
   ij_followup_page_clear(&page);
 }
@@ -117,8 +119,10 @@ void ij_h_followup_list(ij_ctx *ctx) {
     return;
   }
   json_t *items = json_array();
-  for (int i = 0; i < page.count; i++)
+  for (int i = 0; i < page.count; i++) {
     json_array_append_new(items, followup_json(&page.items[i]));
+    ij_ctx_accessed(ctx, page.items[i].referral_id);
+  }
   json_t *next = json_null();
   if (page.more && page.count) {
     const ij_followup *last = &page.items[page.count - 1];
@@ -263,6 +267,19 @@ void ij_h_followup_import(ij_ctx *ctx) {
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);
     return;
+  }
+  if (!report.replayed && report.recorded > 0) {
+    /* the referrals whose checks this import recorded: altered (a replay changes nothing) */
+    ij_rows changed;
+    if (ij_store_import_referrals(conn, ctx->actor.area, report.import_id, IJ_ACCESS_MAX + 1,
+                                  &changed) == IJ_OK) {
+      for (int i = 0; i < changed.count; i++)
+        ij_ctx_accessed(ctx, ij_rows_get(&changed, i, 0));
+      ij_rows_clear(&changed);
+    } else {
+      ij_log(IJ_LOG_ERROR, "audit: the referrals of import %s were not read for the access log",
+             report.import_id);
+    }
   }
   ij_send_json(ctx, report.replayed ? 200 : 201,
                json_pack("{s:s, s:i, s:i, s:i, s:b}", "import_id", report.import_id, "rows",

@@ -9,6 +9,8 @@
 
 #define IJ_REQUEST_ID_MAX 65
 #define IJ_MAX_QUERY 16
+/* Referrals one request may note for the access log; more are counted and reported as lost. */
+#define IJ_ACCESS_MAX 256
 
 typedef struct ij_metrics ij_metrics;
 
@@ -43,6 +45,11 @@ typedef struct ij_ctx {
   bool query_overflow;
   ij_conn *conn; /* acquired on demand by ij_ctx_conn, released after the handler */
   int status;    /* the status sent, for the log */
+  /* the referrals whose people's data this request returned or changed, for the access log */
+  int naccessed;
+  int accessed_lost; /* noted beyond IJ_ACCESS_MAX */
+  char accessed[IJ_ACCESS_MAX][IJ_UUID_BUF];
+  bool accessed_disclosed[IJ_ACCESS_MAX]; /* disclosed to a third party rather than consulted */
 } ij_ctx;
 
 typedef void (*ij_handler)(ij_ctx *ctx);
@@ -52,6 +59,7 @@ typedef struct ij_route {
   const char *path; /* as in openapi.yaml: /v1/referrals/{id} */
   ij_handler handler;
   bool authenticated;
+  bool personal; /* returns or changes people's data: its 2xx answers go to the access log */
 } ij_route;
 
 /* The route table (route.c). */
@@ -66,6 +74,13 @@ void ij_metrics_free(ij_metrics *metrics);
  * any thread. */
 void ij_metrics_observe(ij_metrics *metrics, const ij_route *route, const char *method, int status,
                         long long duration_us);
+
+/* Notes a referral (canonical UUID, borrowed) whose person's data the request returned or
+ * changed: consulted for GET, altered otherwise. The dispatcher writes the access log for the
+ * whole request after a 2xx answer on a personal route. Repeats are noted once. */
+void ij_ctx_accessed(ij_ctx *ctx, const char *referral_id);
+/* As ij_ctx_accessed, for data disclosed to a third party (a victim's contact in a notice). */
+void ij_ctx_disclosed(ij_ctx *ctx, const char *referral_id);
 
 /* A database connection for this request; on failure the problem is sent and NULL returned. */
 ij_conn *ij_ctx_conn(ij_ctx *ctx);
@@ -214,6 +229,9 @@ void ij_h_stats_summary(ij_ctx *ctx);
 void ij_h_stats_reoffending(ij_ctx *ctx);
 void ij_h_dashboard(ij_ctx *ctx);
 void ij_h_dashboard_asset(ij_ctx *ctx);
+
+/* the personal-data access log (access_log.c) */
+void ij_h_access_log_list(ij_ctx *ctx);
 
 /* reoffending follow-up (followups.c) */
 void ij_h_followup_list(ij_ctx *ctx);

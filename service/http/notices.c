@@ -52,8 +52,15 @@ void ij_h_notice_list(ij_ctx *ctx) {
     return;
   }
   json_t *items = json_array();
-  for (int i = 0; i < page.count; i++)
-    json_array_append_new(items, notice_json(&page.items[i]));
+  for (int i = 0; i < page.count; i++) {
+    const ij_notice *n = &page.items[i];
+    json_array_append_new(items, notice_json(n));
+    /* a victim update carries the victim's contact: disclosed; an outcome notice is consulted */
+    if (strcmp(n->kind, "victim_update") == 0)
+      ij_ctx_disclosed(ctx, n->referral_id);
+    else
+      ij_ctx_accessed(ctx, n->referral_id);
+  }
   json_t *next = json_null();
   if (page.more && page.count > 0) {
     char cursor[24];

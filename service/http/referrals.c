@@ -302,8 +302,10 @@ void ij_h_referral_create(ij_ctx *ctx) {
     ij_set_header(ctx, "Idempotent-Replayed", "true");
     json_t *kept = json_loads(replay.response, 0, NULL);
     json_t *id = json_object_get(kept, "id");
-    if (json_is_string(id))
+    if (json_is_string(id)) {
       snprintf(location, sizeof location, "/v1/referrals/%s", json_string_value(id));
+      ij_ctx_accessed(ctx, json_string_value(id));
+    }
     json_decref(kept);
     ij_set_header(ctx, "Location", location);
     ij_set_etag(ctx, 1);
@@ -313,6 +315,7 @@ void ij_h_referral_create(ij_ctx *ctx) {
   }
   ij_set_header(ctx, "Location", location);
   ij_set_etag(ctx, 1);
+  ij_ctx_accessed(ctx, r.id);
   ij_send_raw_json(ctx, 201, response);
 done:
   free(response);
@@ -336,6 +339,7 @@ void ij_h_referral_get(ij_ctx *ctx) {
     ij_send_not_found_as(ctx, err, "referral");
     return;
   }
+  ij_ctx_accessed(ctx, r.id);
   send_referral(ctx, 200, &r);
   ij_referral_clear(&r);
 }
@@ -444,6 +448,7 @@ void ij_h_referral_transition(ij_ctx *ctx) {
     send_store_error(ctx, err, &errs);
     goto done;
   }
+  ij_ctx_accessed(ctx, updated.id);
   send_referral(ctx, 200, &updated);
 done:
   ij_referral_clear(&current);
@@ -504,8 +509,10 @@ void ij_h_referral_list(ij_ctx *ctx) {
     return;
   }
   json_t *items = json_array();
-  for (int i = 0; i < page.count; i++)
+  for (int i = 0; i < page.count; i++) {
     json_array_append_new(items, ij_referral_summary_json(&page.items[i], ctx->now));
+    ij_ctx_accessed(ctx, page.items[i].id);
+  }
   json_t *next = json_null();
   if (page.more && page.count > 0) {
     const ij_referral *last = &page.items[page.count - 1];
@@ -565,5 +572,6 @@ void ij_h_referral_events(ij_ctx *ctx) {
     next = json_string(cursor);
   }
   ij_event_page_clear(&page);
+  ij_ctx_accessed(ctx, id);
   ij_send_page(ctx, items, next);
 }

@@ -13,45 +13,46 @@
 #include "internal.h"
 
 const ij_route ij_routes[] = {
-    {"GET", "/healthz", ij_h_healthz, false},
-    {"GET", "/readyz", ij_h_readyz, false},
-    {"GET", "/metrics", ij_h_metrics, false},
-    {"GET", "/v1/me", ij_h_me, true},
-    {"GET", "/v1/wards", ij_h_wards, true},
-    {"GET", "/v1/reason-codes", ij_h_reason_codes, true},
-    {"POST", "/v1/referrals", ij_h_referral_create, true},
-    {"GET", "/v1/referrals", ij_h_referral_list, true},
-    {"GET", "/v1/referrals/{id}", ij_h_referral_get, true},
-    {"POST", "/v1/referrals/{id}/transitions", ij_h_referral_transition, true},
-    {"GET", "/v1/referrals/{id}/events", ij_h_referral_events, true},
-    {"POST", "/v1/referrals/{id}/bookings", ij_h_booking_create, true},
-    {"GET", "/v1/referrals/{id}/bookings", ij_h_referral_bookings, true},
-    {"GET", "/v1/bookings/{id}", ij_h_booking_get, true},
-    {"POST", "/v1/bookings/{id}/outcome", ij_h_booking_outcome, true},
-    {"POST", "/v1/placements", ij_h_placement_create, true},
-    {"GET", "/v1/placements", ij_h_placement_list, true},
-    {"GET", "/v1/placements/{id}", ij_h_placement_get, true},
-    {"PATCH", "/v1/placements/{id}", ij_h_placement_update, true},
-    {"POST", "/v1/placements/{id}/sessions", ij_h_session_create, true},
-    {"GET", "/v1/placements/{id}/sessions", ij_h_placement_sessions, true},
-    {"GET", "/v1/sessions", ij_h_session_list, true},
-    {"GET", "/v1/sessions/{id}", ij_h_session_get, true},
-    {"PATCH", "/v1/sessions/{id}", ij_h_session_update, true},
-    {"GET", "/v1/worklists/triage", ij_h_worklist_triage, true},
-    {"GET", "/v1/worklists/overdue", ij_h_worklist_overdue, true},
-    {"GET", "/v1/worklists/sessions", ij_h_worklist_sessions, true},
-    {"GET", "/v1/worklists/outcomes-due", ij_h_worklist_outcomes_due, true},
-    {"GET", "/v1/notices", ij_h_notice_list, true},
-    {"GET", "/v1/followups", ij_h_followup_list, true},
-    {"POST", "/v1/followups/import", ij_h_followup_import, true},
-    {"GET", "/v1/followups/{id}", ij_h_followup_get, true},
-    {"PATCH", "/v1/followups/{id}", ij_h_followup_record, true},
-    {"GET", "/v1/stats/summary", ij_h_stats_summary, true},
-    {"GET", "/v1/stats/summary.csv", ij_h_stats_summary, true},
-    {"GET", "/v1/stats/reoffending", ij_h_stats_reoffending, true},
-    {"GET", "/v1/stats/reoffending.csv", ij_h_stats_reoffending, true},
-    {"GET", "/dashboard", ij_h_dashboard, false},
-    {"GET", "/dashboard/assets/{id}", ij_h_dashboard_asset, false},
+    {"GET", "/healthz", ij_h_healthz, false, false},
+    {"GET", "/readyz", ij_h_readyz, false, false},
+    {"GET", "/metrics", ij_h_metrics, false, false},
+    {"GET", "/v1/me", ij_h_me, true, false},
+    {"GET", "/v1/wards", ij_h_wards, true, false},
+    {"GET", "/v1/reason-codes", ij_h_reason_codes, true, false},
+    {"POST", "/v1/referrals", ij_h_referral_create, true, true},
+    {"GET", "/v1/referrals", ij_h_referral_list, true, true},
+    {"GET", "/v1/referrals/{id}", ij_h_referral_get, true, true},
+    {"POST", "/v1/referrals/{id}/transitions", ij_h_referral_transition, true, true},
+    {"GET", "/v1/referrals/{id}/events", ij_h_referral_events, true, true},
+    {"POST", "/v1/referrals/{id}/bookings", ij_h_booking_create, true, true},
+    {"GET", "/v1/referrals/{id}/bookings", ij_h_referral_bookings, true, true},
+    {"GET", "/v1/bookings/{id}", ij_h_booking_get, true, true},
+    {"POST", "/v1/bookings/{id}/outcome", ij_h_booking_outcome, true, true},
+    {"POST", "/v1/placements", ij_h_placement_create, true, false},
+    {"GET", "/v1/placements", ij_h_placement_list, true, false},
+    {"GET", "/v1/placements/{id}", ij_h_placement_get, true, false},
+    {"PATCH", "/v1/placements/{id}", ij_h_placement_update, true, false},
+    {"POST", "/v1/placements/{id}/sessions", ij_h_session_create, true, false},
+    {"GET", "/v1/placements/{id}/sessions", ij_h_placement_sessions, true, false},
+    {"GET", "/v1/sessions", ij_h_session_list, true, false},
+    {"GET", "/v1/sessions/{id}", ij_h_session_get, true, true},
+    {"PATCH", "/v1/sessions/{id}", ij_h_session_update, true, false},
+    {"GET", "/v1/worklists/triage", ij_h_worklist_triage, true, true},
+    {"GET", "/v1/worklists/overdue", ij_h_worklist_overdue, true, true},
+    {"GET", "/v1/worklists/sessions", ij_h_worklist_sessions, true, true},
+    {"GET", "/v1/worklists/outcomes-due", ij_h_worklist_outcomes_due, true, true},
+    {"GET", "/v1/notices", ij_h_notice_list, true, true},
+    {"GET", "/v1/followups", ij_h_followup_list, true, true},
+    {"POST", "/v1/followups/import", ij_h_followup_import, true, true},
+    {"GET", "/v1/followups/{id}", ij_h_followup_get, true, true},
+    {"PATCH", "/v1/followups/{id}", ij_h_followup_record, true, true},
+    {"GET", "/v1/stats/summary", ij_h_stats_summary, true, false},
+    {"GET", "/v1/stats/summary.csv", ij_h_stats_summary, true, false},
+    {"GET", "/v1/stats/reoffending", ij_h_stats_reoffending, true, false},
+    {"GET", "/v1/stats/reoffending.csv", ij_h_stats_reoffending, true, false},
+    {"GET", "/v1/access-log", ij_h_access_log_list, true, false},
+    {"GET", "/dashboard", ij_h_dashboard, false, false},
+    {"GET", "/dashboard/assets/{id}", ij_h_dashboard_asset, false, false},
 };
 const int ij_routes_count = (int)(sizeof ij_routes / sizeof ij_routes[0]);
 
@@ -220,6 +221,67 @@ ij_conn *ij_ctx_conn(ij_ctx *ctx) {
   return ctx->conn;
 }
 
+static void note_access(ij_ctx *ctx, const char *referral_id, bool disclosed) {
+  if (!referral_id || !referral_id[0])
+    return;
+  for (int i = 0; i < ctx->naccessed; i++)
+    if (ctx->accessed_disclosed[i] == disclosed && strcmp(ctx->accessed[i], referral_id) == 0)
+      return;
+  if (ctx->naccessed == IJ_ACCESS_MAX) {
+    ctx->accessed_lost++;
+    return;
+  }
+  snprintf(ctx->accessed[ctx->naccessed], IJ_UUID_BUF, "%s", referral_id);
+  ctx->accessed_disclosed[ctx->naccessed] = disclosed;
+  ctx->naccessed++;
+}
+
+void ij_ctx_accessed(ij_ctx *ctx, const char *referral_id) {
+  note_access(ctx, referral_id, false);
+}
+
+void ij_ctx_disclosed(ij_ctx *ctx, const char *referral_id) {
+  note_access(ctx, referral_id, true);
+}
+
+/* The access log of a request that answered 2xx on a personal route: one statement for all the
+ * referrals it noted. The answer is decided already, so a failure here is logged (an audit
+ * failure, at error level) and does not change it. */
+static void record_access(ij_ctx *ctx, int status) {
+  if (!ctx->route || !ctx->route->personal || status < 200 || status > 299 || !ctx->actor.area ||
+      (ctx->naccessed == 0 && ctx->accessed_lost == 0))
+    return;
+  const char *by_method = strcmp(ctx->req->http_verb, "GET") == 0 ? "consult" : "alter";
+  const char *ids[IJ_ACCESS_MAX], *actions[IJ_ACCESS_MAX];
+  for (int i = 0; i < ctx->naccessed; i++) {
+    ids[i] = ctx->accessed[i];
+    actions[i] = ctx->accessed_disclosed[i] ? "disclose" : by_method;
+  }
+  char roles[96] = "";
+  for (ij_roles bit = 1; bit <= IJ_ROLE_SYSTEM; bit <<= 1) {
+    const char *name = (ctx->actor.roles & bit) ? ij_role_name(bit) : NULL;
+    if (name) {
+      size_t used = strlen(roles);
+      snprintf(roles + used, sizeof roles - used, "%s%s", used ? "," : "", name);
+    }
+  }
+  ij_access_record rec = {
+      ctx->actor.area,     ctx->now,        ctx->actor.sub, roles, ctx->route->path,
+      ctx->req->http_verb, ctx->request_id, ctx->naccessed, ids,   actions};
+  ij_err err = IJ_OK;
+  if (!ctx->conn)
+    err = ij_store_acquire(ctx->server->store, &ctx->conn);
+  if (err == IJ_OK)
+    err = ij_store_access_log(ctx->conn, &rec);
+  if (err != IJ_OK)
+    ij_log(IJ_LOG_ERROR, "audit: the access log of %s %s (%d referrals) was not written: %s",
+           ctx->req->http_verb, ctx->route->path, ctx->naccessed, ij_err_name(err));
+  if (ctx->accessed_lost > 0)
+    ij_log(IJ_LOG_ERROR,
+           "audit: %d referrals of %s %s beyond %d were not written to the access log",
+           ctx->accessed_lost, ctx->req->http_verb, ctx->route->path, IJ_ACCESS_MAX);
+}
+
 static bool authenticate(ij_ctx *ctx) {
   const char *h = ij_header(ctx, "Authorization");
   const char *why = "an Authorization: Bearer token is required";
@@ -319,11 +381,12 @@ static int dispatch(const struct _u_request *req, struct _u_response *res, void 
     goto done;
   }
   route->handler(&ctx);
-done:
+done:;
+  int status = ctx.status ? ctx.status : (int)res->status;
+  record_access(&ctx, status);
   if (ctx.conn)
     ij_store_release(server->store, ctx.conn);
   free_query(&ctx);
-  int status = ctx.status ? ctx.status : (int)res->status;
   long long duration_us = monotonic_us() - started_us;
   ij_metrics_observe(server->metrics, route, req->http_verb, status, duration_us);
   log_request(&ctx, req->http_verb, status, duration_us);

@@ -249,8 +249,11 @@ void ij_h_session_get(ij_ctx *ctx) {
     err = IJ_ERR_NOT_FOUND;
   if (err != IJ_OK)
     ij_send_not_found_as(ctx, err, "session");
-  else
+  else {
+    for (int i = 0; i < s.nbookings; i++)
+      ij_ctx_accessed(ctx, s.bookings[i].referral_id);
     send_session(ctx, 200, &s, true);
+  }
   ij_session_clear(&s);
 }
 

@@ -52,8 +52,10 @@ static void referral_worklist(ij_ctx *ctx, referral_list_fn list, bool by_target
     return;
   }
   json_t *items = json_array();
-  for (int i = 0; i < page.count; i++)
+  for (int i = 0; i < page.count; i++) {
     json_array_append_new(items, ij_referral_summary_json(&page.items[i], ctx->now));
+    ij_ctx_accessed(ctx, page.items[i].id);
+  }
   json_t *next = json_null();
   if (page.more && page.count > 0) {
     const ij_referral *last = &page.items[page.count - 1];
@@ -134,8 +136,11 @@ void ij_h_worklist_sessions(ij_ctx *ctx) {
     return;
   }
   json_t *items = json_array();
-  for (int i = 0; i < page.count; i++)
+  for (int i = 0; i < page.count; i++) {
     json_array_append_new(items, session_json(&page.items[i]));
+    for (int k = 0; k < page.items[i].nbookings; k++)
+      ij_ctx_accessed(ctx, page.items[i].bookings[k].referral_id);
+  }
   json_t *next = json_null();
   if (page.more && page.count > 0) {
     const ij_worklist_session *last = &page.items[page.count - 1];
@@ -179,8 +184,10 @@ void ij_h_worklist_outcomes_due(ij_ctx *ctx) {
     return;
   }
   json_t *items = json_array();
-  for (int i = 0; i < page.count; i++)
+  for (int i = 0; i < page.count; i++) {
     json_array_append_new(items, outcome_due_json(&page.items[i]));
+    ij_ctx_accessed(ctx, page.items[i].referral_id);
+  }
   json_t *next = json_null();
   if (page.more && page.count > 0) {
     const ij_outcome_due *last = &page.items[page.count - 1];

@@ -9,7 +9,8 @@ START_TEST(test_permissions_matrix) {
   /* action x role, written from SPEC.md and docs/api-contract.md: officers refer, follow their
    * referrals, see their bookings and notices; coordinators triage, run placements, sessions,
    * bookings and work lists; supervisors see their placements and sessions and record attendance;
-   * admins read notices; commissioners never see a person. The system role is never granted. */
+   * admins read notices and the access log; commissioners never see a person. The system role is
+   * never granted. */
   static const struct {
     ij_action action;
     bool officer, coordinator, supervisor, commissioner, admin;
@@ -30,6 +31,7 @@ START_TEST(test_permissions_matrix) {
       {IJ_ACTION_FOLLOWUP_READ, false, true, false, false, false},
       {IJ_ACTION_FOLLOWUP_WRITE, false, true, false, false, false},
       {IJ_ACTION_STATS_READ, false, true, false, true, true},
+      {IJ_ACTION_ACCESS_LOG_READ, false, false, false, false, true},
   };
   ck_assert_int_eq(sizeof k_matrix / sizeof k_matrix[0], IJ_ACTION__COUNT);
   for (size_t i = 0; i < sizeof k_matrix / sizeof k_matrix[0]; i++) {

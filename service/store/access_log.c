@@ -1,0 +1,130 @@
+/* The personal-data access log: one statement per request that touched people's records, and the
+ * admin's read of it. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+
+/* ij_log_access (migration 005) turns synchronous_commit off for its own implicit transaction and
+ * inserts every record in one round trip. */
+static const ij_stmt STMT_ACCESS_LOG = {
+    "access_log",
+    "SELECT ij_log_access($1, $2::timestamptz, $3, $4, $5::uuid[], $6::text[], $7, $8, $9)", 9};
+
+/* '{a,b,...}' of simple tokens (UUIDs, action names); NULL when out of memory (caller frees). */
+static char *array_literal(const char *const *values, int count) {
+  size_t size = 3;
+  for (int i = 0; i < count; i++)
+    size += strlen(values[i]) + 1;
+  char *out = malloc(size);
+  if (!out)
+    return NULL;
+  char *w = out;
+  *w++ = '{';
+  for (int i = 0; i < count; i++) {
+    if (i)
+      *w++ = ',';
+    size_t n = strlen(values[i]);
+    memcpy(w, values[i], n);
+    w += n;
+  }
+  *w++ = '}';
+  *w = 0;
+  return out;
+}
+
+ij_err ij_store_access_log(ij_conn *conn, const ij_access_record *rec) {
+  if (rec->count <= 0)
+    return IJ_OK;
+  char *ids = array_literal(rec->referral_ids, rec->count);
+  char *actions = array_literal(rec->actions, rec->count);
+  ij_err err = IJ_ERR_NOMEM;
+  if (ids && actions) {
+    char at[IJ_TIME_BUF];
+    ij_time_format(rec->at, at);
+    const char *p[9] = {rec->area, at,         rec->actor_sub, rec->actor_role, ids,
+                        actions,   rec->route, rec->method,    rec->request_id};
+    err = ij_db_run(conn, &STMT_ACCESS_LOG, p);
+  }
+  free(ids);
+  free(actions);
+  return err;
+}
+
+static const ij_stmt STMT_IMPORT_REFERRALS = {
+    "access_import_referrals",
+    "SELECT DISTINCT referral_id FROM followup_checks WHERE area = $1 AND import_id = $2::uuid"
+    " LIMIT $3",
+    3};
+
+ij_err ij_store_import_referrals(ij_conn *conn, const char *area, const char *import_id, int limit,
+                                 ij_rows *out) {
+  memset(out, 0, sizeof *out);
+  char n[16];
+  snprintf(n, sizeof n, "%d", limit);
+  const char *p[3] = {area, import_id, n};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_IMPORT_REFERRALS, p, &res);
+  if (err != IJ_OK)
+    return err;
+  return ij_db_rows(res, out);
+}
+
+static const ij_stmt STMT_ACCESS_LIST = {
+    "access_list",
+    "SELECT id, ij_us(at), actor_sub, actor_role, action, referral_id, person_id, route, method,"
+    " request_id FROM personal_data_access WHERE area = $1"
+    " AND ($2::uuid IS NULL OR person_id = $2) AND ($3::uuid IS NULL OR referral_id = $3)"
+    " AND ($4::text IS NULL OR actor_sub = $4)"
+    " AND ($5::timestamptz IS NULL OR (at, id) < ($5, $6::bigint))"
+    " ORDER BY at DESC, id DESC LIMIT $7",
+    7};
+
+ij_err ij_store_access_list(ij_conn *conn, const ij_access_filter *f, ij_access_page *out) {
+  memset(out, 0, sizeof *out);
+  char limit[16], at[IJ_TIME_BUF], id[24];
+  ij_db_page_limit(f->limit, limit);
+  ij_time_format(f->cursor_at, at);
+  snprintf(id, sizeof id, "%" PRId64, f->cursor_id);
+  const char *p[7] = {f->area,
+                      f->person_id,
+                      f->referral_id,
+                      f->actor_sub,
+                      f->has_cursor ? at : NULL,
+                      f->has_cursor ? id : NULL,
+                      limit};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_ACCESS_LIST, p, &res);
+  if (err != IJ_OK)
+    return err;
+  out->items = ij_db_page_items(res, f->limit, sizeof *out->items, &out->count, &out->more);
+  if (!out->items)
+    return IJ_ERR_NOMEM;
+  for (int i = 0; i < out->count; i++) {
+    ij_access_entry *e = &out->items[i];
+    int c = 0;
+    e->id = ij_db_i64(res, i, c++);
+    e->at = ij_db_i64(res, i, c++);
+    e->actor_sub = ij_db_str(res, i, c++);
+    e->actor_role = ij_db_str(res, i, c++);
+    e->action = ij_db_str(res, i, c++);
+    e->referral_id = ij_db_str(res, i, c++);
+    e->person_id = ij_db_str(res, i, c++);
+    e->route = ij_db_str(res, i, c++);
+    e->method = ij_db_str(res, i, c++);
+    e->request_id = ij_db_str(res, i, c++);
+  }
+  out->owner_ = res;
+  return IJ_OK;
+}
+
+void ij_access_page_clear(ij_access_page *page) {
+  if (!page)
+    return;
+  free(page->items);
+  if (page->owner_)
+    PQclear(page->owner_);
+  memset(page, 0, sizeof *page);
+}

@@ -1,0 +1,178 @@
+/* The personal-data access log: what reading and changing a referral leaves, the admin's read of
+ * it, and that the log cannot be changed. */
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suites.h"
+
+static const char *const R_LOG = "/v1/access-log";
+
+static const char *str(json_t *j, const char *key) {
+  return json_string_value(json_object_get(j, key));
+}
+
+/* Exactly one record of the request with these values. */
+static void expect_record(const char *request_id, const char *action, const char *route,
+                          const char *method, const char *sub, const char *role,
+                          const char *referral_id, const char *person_id) {
+  const char *p[8] = {request_id, action, route, method, sub, role, referral_id, person_id};
+  char *n = ts_sql("SELECT count(*) FROM personal_data_access WHERE request_id = $1"
+                   " AND action = $2 AND route = $3 AND method = $4 AND actor_sub = $5"
+                   " AND actor_role = $6 AND referral_id = $7::uuid AND person_id = $8::uuid",
+                   8, p);
+  ck_assert_msg(n && strcmp(n, "1") == 0, "want one %s record of %s %s (request %s), got %s",
+                action, method, route, request_id, n ? n : "none");
+  free(n);
+}
+
+START_TEST(reads_and_changes_are_logged_and_admins_read_them) {
+  char *officer = ts_token("officer", AREA, "pc-log-1");
+  char *coord = ts_token("coordinator", AREA, "coord-log-1");
+  char *admin = ts_token("admin", AREA, "admin-log-1");
+  char *body = ts_referral_body("ward-a");
+  ts_response *r = ts_http(S, "POST", "/v1/referrals", "/v1/referrals", officer, NULL, body);
+  ck_assert_int_eq(r->status, 201);
+  char id[64], rid_create[80], rid_get[80], rid_list[80], rid_trans[80], path[200];
+  snprintf(id, sizeof id, "%s", ts_id(r));
+  snprintf(rid_create, sizeof rid_create, "%s", r->request_id);
+  ts_response_free(r);
+  const char *p[1] = {id};
+  char *person = ts_sql("SELECT person_id FROM referrals WHERE id = $1::uuid", 1, p);
+  ck_assert_ptr_nonnull(person);
+
+  snprintf(path, sizeof path, "/v1/referrals/%s", id);
+  r = ts_http(S, "GET", "/v1/referrals/{id}", path, coord, NULL, NULL);
+  ck_assert_int_eq(r->status, 200);
+  snprintf(rid_get, sizeof rid_get, "%s", r->request_id);
+  ts_response_free(r);
+
+  r = ts_http(S, "GET", "/v1/referrals", "/v1/referrals", coord, NULL, NULL);
+  ck_assert_int_eq(r->status, 200);
+  snprintf(rid_list, sizeof rid_list, "%s", r->request_id);
+  ts_response_free(r);
+
+  snprintf(path, sizeof path, "/v1/referrals/%s/transitions", id);
+  const char *const if_match[] = {"If-Match: \"1\"", NULL};
+  r = ts_http(S, "POST", "/v1/referrals/{id}/transitions", path, coord, if_match,
+              "{\"event\":\"accept\",\"hours_confirmed\":8,\"suitability_notes\":\"Fine.\"}");
+  ck_assert_int_eq(r->status, 200);
+  snprintf(rid_trans, sizeof rid_trans, "%s", r->request_id);
+  ts_response_free(r);
+
+  /* a refused request leaves no record */
+  snprintf(path, sizeof path, "/v1/referrals/%s", id);
+  r = ts_http(S, "GET", "/v1/referrals/{id}", path, admin, NULL, NULL);
+  ck_assert_int_eq(r->status, 403);
+  ts_response_free(r);
+
+  expect_record(rid_create, "alter", "/v1/referrals", "POST", "pc-log-1", "officer", id, person);
+  expect_record(rid_get, "consult", "/v1/referrals/{id}", "GET", "coord-log-1", "coordinator", id,
+                person);
+  expect_record(rid_list, "consult", "/v1/referrals", "GET", "coord-log-1", "coordinator", id,
+                person);
+  expect_record(rid_trans, "alter", "/v1/referrals/{id}/transitions", "POST", "coord-log-1",
+                "coordinator", id, person);
+
+  /* the admin reads them by person, newest first */
+  char query[200];
+  snprintf(query, sizeof query, "/v1/access-log?person_id=%s", person);
+  r = ts_http(S, "GET", R_LOG, query, admin, NULL, NULL);
+  ck_assert_msg(r->status == 200, "%ld: %s", r->status, r->body);
+  json_t *items = json_object_get(r->json, "items");
+  ck_assert_int_eq(json_array_size(items), 4);
+  json_t *first = json_array_get(items, 0);
+  ck_assert_str_eq(str(first, "request_id"), rid_trans);
+  ck_assert_str_eq(str(first, "action"), "alter");
+  ck_assert_str_eq(str(first, "route"), "/v1/referrals/{id}/transitions");
+  ck_assert_str_eq(str(first, "method"), "POST");
+  ck_assert_str_eq(str(first, "referral_id"), id);
+  ck_assert_str_eq(str(first, "person_id"), person);
+  ck_assert_str_eq(str(json_object_get(first, "actor"), "sub"), "coord-log-1");
+  ck_assert_str_eq(str(json_object_get(first, "actor"), "role"), "coordinator");
+  ck_assert_str_eq(str(json_array_get(items, 3), "request_id"), rid_create);
+  ck_assert(json_is_null(json_object_get(r->json, "next_cursor")));
+  ts_response_free(r);
+
+  /* by actor, a page at a time */
+  r = ts_http(S, "GET", R_LOG, "/v1/access-log?actor=coord-log-1&limit=2", admin, NULL, NULL);
+  ck_assert_int_eq(r->status, 200);
+  ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 2);
+  ck_assert_str_eq(str(json_array_get(json_object_get(r->json, "items"), 1), "request_id"),
+                   rid_list);
+  const char *cursor = str(r->json, "next_cursor");
+  ck_assert_ptr_nonnull(cursor);
+  snprintf(query, sizeof query, "/v1/access-log?actor=coord-log-1&limit=2&cursor=%s", cursor);
+  ts_response_free(r);
+  r = ts_http(S, "GET", R_LOG, query, admin, NULL, NULL);
+  ck_assert_int_eq(r->status, 200);
+  items = json_object_get(r->json, "items");
+  ck_assert_int_eq(json_array_size(items), 1);
+  ck_assert_str_eq(str(json_array_get(items, 0), "request_id"), rid_get);
+  ck_assert(json_is_null(json_object_get(r->json, "next_cursor")));
+  ts_response_free(r);
+
+  r = ts_http(S, "GET", R_LOG, "/v1/access-log?person_id=nope&cursor=x", admin, NULL, NULL);
+  ck_assert_int_eq(r->status, 422);
+  ts_response_free(r);
+
+  free(person);
+  free(body);
+  free(officer);
+  free(coord);
+  free(admin);
+}
+END_TEST
+
+START_TEST(only_admins_read_the_log) {
+  char *coord = ts_token("coordinator", AREA, "coord-log-2");
+  ts_response *r = ts_http(S, "GET", R_LOG, "/v1/access-log", coord, NULL, NULL);
+  ck_assert_int_eq(r->status, 403);
+  ts_response_free(r);
+  free(coord);
+}
+END_TEST
+
+START_TEST(the_log_is_append_only) {
+  char *officer = ts_token("officer", AREA, "pc-log-3");
+  char *body = ts_referral_body("ward-b");
+  ts_response *r = ts_http(S, "POST", "/v1/referrals", "/v1/referrals", officer, NULL, body);
+  ck_assert_int_eq(r->status, 201);
+  char id[64];
+  snprintf(id, sizeof id, "%s", ts_id(r));
+  ts_response_free(r);
+  PGconn *pg = PQconnectdb(ts_database_url());
+  ck_assert_int_eq(PQstatus(pg), CONNECTION_OK);
+  const char *p[1] = {id};
+  PGresult *res =
+      PQexecParams(pg, "SELECT count(*) FROM personal_data_access WHERE referral_id = $1", 1, NULL,
+                   p, NULL, NULL, 0);
+  ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+  ck_assert_str_eq(PQgetvalue(res, 0, 0), "1");
+  PQclear(res);
+  res =
+      PQexecParams(pg, "UPDATE personal_data_access SET action = 'consult' WHERE referral_id = $1",
+                   1, NULL, p, NULL, NULL, 0);
+  ck_assert_int_eq(PQresultStatus(res), PGRES_FATAL_ERROR);
+  PQclear(res);
+  res = PQexecParams(pg, "DELETE FROM personal_data_access WHERE referral_id = $1", 1, NULL, p,
+                     NULL, NULL, 0);
+  ck_assert_int_eq(PQresultStatus(res), PGRES_FATAL_ERROR);
+  PQclear(res);
+  PQfinish(pg);
+  free(body);
+  free(officer);
+}
+END_TEST
+
+Suite *http_access_log_suite(void) {
+  Suite *s = suite_create("http-access-log");
+  TCase *tc = tcase_create("access-log");
+  tcase_set_timeout(tc, 60);
+  tcase_add_checked_fixture(tc, http_setup, http_teardown);
+  tcase_add_test(tc, reads_and_changes_are_logged_and_admins_read_them);
+  tcase_add_test(tc, only_admins_read_the_log);
+  tcase_add_test(tc, the_log_is_append_only);
+  suite_add_tcase(s, tc);
+  return s;
+}
