@@ -2,7 +2,6 @@
  * referrals in each state this release reaches, made through the domain and the store. */
 #include <stdio.h>
 #include <string.h>
-#include <uuid/uuid.h>
 
 #include "ij/cli.h"
 #include "ij/ops.h"
@@ -164,12 +163,6 @@ static const demo_referral DEMO[] = {
      PLAN_NON_COMPLIANT},
 };
 
-static void new_uuid(char out[IJ_UUID_BUF]) {
-  uuid_t u;
-  uuid_generate_random(u);
-  uuid_unparse_lower(u, out);
-}
-
 static ij_err make_one(ij_conn *conn, const demo_referral *d, const ij_area_rules *rules,
                        ij_time_us now, char id[IJ_UUID_BUF]) {
   static const ij_actor officer = {"pc-101", "PC 101", "derbyshire", IJ_ROLE_OFFICER};
@@ -202,8 +195,8 @@ static ij_err make_one(ij_conn *conn, const demo_referral *d, const ij_area_rule
   }
   ij_referral r;
   memset(&r, 0, sizeof r);
-  new_uuid(r.id);
-  new_uuid(r.person_id);
+  ij_uuid_new(r.id);
+  ij_uuid_new(r.person_id);
   r.area = "derbyshire";
   r.person_name = d->name;
   r.date_of_birth = derived.date_of_birth;

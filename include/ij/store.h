@@ -9,6 +9,7 @@
 
 #include "ij/domain.h"
 #include "ij/error.h"
+#include "ij/ids.h"
 
 /* ---- pool ------------------------------------------------------------------------------------ */
 typedef struct ij_store ij_store; /* the pool: thread-safe */
@@ -69,7 +70,6 @@ ij_err ij_store_wards_list(ij_conn *conn, const char *area, ij_rows *out);
 ij_err ij_store_reason_codes_list(ij_conn *conn, const char *kind, ij_rows *out);
 
 /* ---- referrals ------------------------------------------------------------------------------- */
-#define IJ_UUID_BUF 37
 
 /* A referral as stored. Strings are NULL when absent. In a record the store returns, the strings
  * live in owner_ until ij_referral_clear; in one the caller builds, they are the caller's. */

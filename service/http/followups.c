@@ -2,21 +2,10 @@
 #include <gnutls/crypto.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uuid/uuid.h>
 
 #include "ij/log.h"
 #include "ij/ops.h"
 #include "internal.h"
-
-static bool followup_id(ij_ctx *ctx, char out[IJ_UUID_BUF]) {
-  uuid_t u;
-  if (ctx->path_id && strlen(ctx->path_id) == 36 && uuid_parse(ctx->path_id, u) == 0) {
-    uuid_unparse_lower(u, out);
-    return true;
-  }
-  ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no follow-up check with this id", NULL);
-  return false;
-}
 
 static json_t *followup_json(const ij_followup *f) {
   json_t *j = json_pack(
@@ -46,9 +35,7 @@ static void send_followup(ij_ctx *ctx, ij_conn *conn, const char *id) {
                     NULL);
     return;
   }
-  char etag[24];
-  snprintf(etag, sizeof etag, "\"%d\"", page.items[0].version);
-  ij_set_header(ctx, "ETag", etag);
+  ij_set_etag(ctx, page.items[0].version);
   ij_ctx_accessed(ctx, page.items[0].referral_id);
   ij_send_json(ctx, 200, followup_json(&page.items[0]));
   ij_followup_page_clear(&page);
@@ -80,10 +67,8 @@ void ij_h_followup_list(ij_ctx *ctx) {
       ij_field_errors_add(&errs, "status", "must be pending, due, overdue, recorded or all");
   }
   char referral[IJ_UUID_BUF];
-  uuid_t u;
   if ((v = ij_query(ctx, "referral_id"))) {
-    if (strlen(v) == 36 && uuid_parse(v, u) == 0) {
-      uuid_unparse_lower(u, referral);
+    if (ij_uuid_canonical(v, referral)) {
       f.referral_id = referral;
     } else {
       ij_field_errors_add(&errs, "referral_id", "is not a referral id");
@@ -94,13 +79,10 @@ void ij_h_followup_list(ij_ctx *ctx) {
     /* "<due date>.<id>" */
     const char *dot = strchr(v, '.');
     char date[IJ_DATE_BUF];
-    if (dot && dot - v == 10 && strlen(dot + 1) == 36 && uuid_parse(dot + 1, u) == 0) {
+    if (dot && dot - v == 10 && ij_uuid_canonical(dot + 1, f.cursor_id)) {
       memcpy(date, v, 10);
       date[10] = 0;
-      if (ij_date_parse(date, &f.cursor_due_on) == IJ_OK) {
-        uuid_unparse_lower(u, f.cursor_id);
-        f.has_cursor = true;
-      }
+      f.has_cursor = ij_date_parse(date, &f.cursor_due_on) == IJ_OK;
     }
     if (!f.has_cursor)
       ij_field_errors_add(&errs, "cursor", "is not a cursor this service gave");
@@ -141,7 +123,7 @@ void ij_h_followup_get(ij_ctx *ctx) {
   static const char *const no_query[] = {NULL};
   char id[IJ_UUID_BUF];
   if (!ij_require(ctx, IJ_ACTION_FOLLOWUP_READ) || !ij_query_only(ctx, no_query) ||
-      !followup_id(ctx, id))
+      !ij_path_uuid(ctx, "follow-up check", id))
     return;
   ij_conn *conn = ij_ctx_conn(ctx);
   if (conn)
@@ -156,20 +138,11 @@ void ij_h_followup_record(ij_ctx *ctx) {
                                        "source", NULL};
   char id[IJ_UUID_BUF];
   if (!ij_require(ctx, IJ_ACTION_FOLLOWUP_WRITE) || !ij_query_only(ctx, no_query) ||
-      !followup_id(ctx, id))
+      !ij_path_uuid(ctx, "follow-up check", id))
     return;
-  const char *h = ij_header(ctx, "If-Match");
-  if (!h) {
-    ij_send_problem(ctx, IJ_ERR_PRECONDITION_REQUIRED,
-                    "send If-Match with the ETag of the check you read", NULL);
+  int expected = ij_if_match_version(ctx); /* -2 names no version: stale */
+  if (!ij_if_match_given(ctx, expected, "check"))
     return;
-  }
-  while (*h == ' ' || *h == '"')
-    h++;
-  char *end;
-  long expected = strtol(h, &end, 10);
-  if (end == h || expected < 1 || (*end != '"' && *end != 0))
-    expected = -1; /* names no version: stale */
   json_t *body = ij_body_object(ctx);
   if (!body)
     return;
@@ -192,11 +165,9 @@ void ij_h_followup_record(ij_ctx *ctx) {
   ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now};
   int current = 0;
   ij_err err =
-      ij_ops_record_followup(conn, &op, &ctx->actor, id, (int)expected, &in, NULL, &current, &errs);
+      ij_ops_record_followup(conn, &op, &ctx->actor, id, expected, &in, NULL, &current, &errs);
   if (err == IJ_ERR_STALE) {
-    char etag[24];
-    snprintf(etag, sizeof etag, "\"%d\"", current);
-    ij_set_header(ctx, "ETag", etag);
+    ij_set_etag(ctx, current);
   }
   if (err != IJ_OK) {
     ij_send_problem(ctx, err,

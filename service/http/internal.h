@@ -140,10 +140,6 @@ void ij_send_page(ij_ctx *ctx, json_t *items, json_t *next_cursor);
 void ij_set_etag(ij_ctx *ctx, int version);
 
 /* ---- ids, cursors and codes ---- */
-/* The canonical lower-case form of a UUID in `in` (may be NULL); false when it is not one. */
-bool ij_uuid_canonical(const char *in, char out[IJ_UUID_BUF]);
-/* A new random UUID, lower case. */
-void ij_uuid_new(char out[IJ_UUID_BUF]);
 /* The {id} path segment as a canonical UUID; otherwise 404 "no <what> with this id" is sent and
  * false returned. */
 bool ij_path_uuid(ij_ctx *ctx, const char *what, char id[IJ_UUID_BUF]);

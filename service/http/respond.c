@@ -2,7 +2,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uuid/uuid.h>
 
 #include "internal.h"
 
@@ -77,18 +76,21 @@ void ij_send_json(ij_ctx *ctx, int status, json_t *body) {
   send_json_typed(ctx, status, body, "application/json");
 }
 
+/* The problem document's common members. */
+static json_t *problem_of(ij_ctx *ctx, ij_err err, const char *detail) {
+  char type[64];
+  snprintf(type, sizeof type, "/problems/%s", ij_err_name(err));
+  const char *instance = ctx->req && ctx->req->url_path ? ctx->req->url_path : "/";
+  return json_pack("{s:s, s:s, s:i, s:s, s:s, s:s}", "type", type, "title", ij_err_message(err),
+                   "status", ij_err_status(err), "detail", detail ? detail : ij_err_message(err),
+                   "instance", instance, "request_id", ctx->request_id);
+}
+
 void ij_send_problem_events(ij_ctx *ctx, ij_err err, const char *detail,
                             const ij_field_errors *errs, unsigned allowed_events) {
   if (err == IJ_ERR_NOMEM)
     err = IJ_ERR_INTERNAL; /* the client learns no more than that it failed */
-  int status = ij_err_status(err);
-  char type[64];
-  snprintf(type, sizeof type, "/problems/%s", ij_err_name(err));
-  const char *instance = ctx->req && ctx->req->url_path ? ctx->req->url_path : "/";
-  json_t *p =
-      json_pack("{s:s, s:s, s:i, s:s, s:s, s:s}", "type", type, "title", ij_err_message(err),
-                "status", status, "detail", detail ? detail : ij_err_message(err), "instance",
-                instance, "request_id", ctx->request_id);
+  json_t *p = problem_of(ctx, err, detail);
   if (p && errs && errs->count > 0) {
     json_t *list = json_array();
     for (int i = 0; i < errs->count; i++)
@@ -110,7 +112,7 @@ void ij_send_problem_events(ij_ctx *ctx, ij_err err, const char *detail,
         json_array_append_new(list, json_string(ij_event_name((ij_event)e)));
     json_object_set_new(p, "allowed_events", list);
   }
-  send_json_typed(ctx, status, p, "application/problem+json");
+  send_json_typed(ctx, ij_err_status(err), p, "application/problem+json");
 }
 
 void ij_send_problem(ij_ctx *ctx, ij_err err, const char *detail, const ij_field_errors *errs) {
@@ -312,20 +314,6 @@ void ij_query_cursor(ij_ctx *ctx, ij_time_us *at, char id[IJ_UUID_BUF], bool *ha
 
 /* ---- ids, cursors and codes ---- */
 
-bool ij_uuid_canonical(const char *in, char out[IJ_UUID_BUF]) {
-  uuid_t u;
-  if (!in || strlen(in) != 36 || uuid_parse(in, u) != 0)
-    return false;
-  uuid_unparse_lower(u, out);
-  return true;
-}
-
-void ij_uuid_new(char out[IJ_UUID_BUF]) {
-  uuid_t u;
-  uuid_generate_random(u);
-  uuid_unparse_lower(u, out);
-}
-
 bool ij_path_uuid(ij_ctx *ctx, const char *what, char id[IJ_UUID_BUF]) {
   if (ij_uuid_canonical(ctx->path_id, id))
     return true;
@@ -509,22 +497,10 @@ json_t *ij_json_date(ij_date d) {
 }
 
 void ij_send_problem_errors(ij_ctx *ctx, ij_err err, const char *detail, json_t *errors) {
-  int status = ij_err_status(err);
-  char type[64];
-  snprintf(type, sizeof type, "/problems/%s", ij_err_name(err));
-  const char *instance = ctx->req && ctx->req->url_path ? ctx->req->url_path : "/";
-  json_t *p =
-      json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:o}", "type", type, "title", ij_err_message(err),
-                "status", status, "detail", detail ? detail : ij_err_message(err), "instance",
-                instance, "request_id", ctx->request_id, "errors", errors);
-  char *text = p ? json_dumps(p, JSON_COMPACT) : NULL;
-  json_decref(p);
-  if (!text) {
-    ij_send_problem(ctx, IJ_ERR_NOMEM, NULL, NULL);
-    return;
-  }
-  ulfius_set_binary_body_response(ctx->res, (unsigned)status, text, strlen(text));
-  ij_set_header(ctx, "Content-Type", "application/problem+json");
-  ctx->status = status;
-  free(text);
+  json_t *p = problem_of(ctx, err, detail);
+  if (p)
+    json_object_set_new(p, "errors", errors);
+  else
+    json_decref(errors);
+  send_json_typed(ctx, ij_err_status(err), p, "application/problem+json");
 }

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <uuid/uuid.h>
 
 #include "ij/log.h"
 #include "internal.h"
@@ -333,9 +332,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *res, void 
   if (rid && request_id_ok(rid)) {
     snprintf(ctx.request_id, sizeof ctx.request_id, "%s", rid);
   } else {
-    uuid_t u;
-    uuid_generate_random(u);
-    uuid_unparse_lower(u, ctx.request_id);
+    ij_uuid_new(ctx.request_id);
   }
   ij_log_set_request_id(ctx.request_id);
   ij_set_header(&ctx, "X-Request-Id", ctx.request_id);

@@ -4,15 +4,8 @@
  * those required completes it. */
 #include <stdio.h>
 #include <string.h>
-#include <uuid/uuid.h>
 
 #include "ij/ops.h"
-
-static void new_id(char out[IJ_UUID_BUF]) {
-  uuid_t u;
-  uuid_generate_random(u);
-  uuid_unparse_lower(u, out);
-}
 
 static const ij_actor *system_actor(const ij_op_ctx *op, ij_actor *out) {
   out->sub = "system";
@@ -71,7 +64,7 @@ static ij_err place(ij_conn *conn, const ij_op_ctx *op, const ij_referral *r,
     err = ij_domain_booking_check(r->state, r->date_of_birth, &session, op->now, errs);
   if (err != IJ_OK)
     return err;
-  new_id(booking_id);
+  ij_uuid_new(booking_id);
   err = ij_store_booking_insert(conn, op->area, booking_id, r->id, r->person_id, session_id,
                                 op->now, errs);
   if (err == IJ_OK)

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <uuid/uuid.h>
 
 #include "ij/ops.h"
 
@@ -63,14 +62,6 @@ static int parse_bool(const char *s) {
       return 0;
   }
   return -1;
-}
-
-static bool canonical_uuid(const char *in, char out[IJ_UUID_BUF]) {
-  uuid_t u;
-  if (!in || strlen(in) != 36 || uuid_parse(in, u) != 0)
-    return false;
-  uuid_unparse_lower(u, out);
-  return true;
 }
 
 /* A Postgres array literal, built up value by value: "{" then "v1","v2" then "}". */
@@ -205,7 +196,7 @@ static ij_err read_file(const char *data, size_t len, import_row **out, int *nro
       r->key[k] = have[k] >= 0 ? dup_or_null(fields[have[k]]) : NULL;
     char canon[IJ_UUID_BUF];
     for (int k = 1; k < 3; k++) {
-      if (r->key[k] && !canonical_uuid(r->key[k], canon))
+      if (r->key[k] && !ij_uuid_canonical(r->key[k], canon))
         add_error(errs, row, COLUMNS[k], "is not an id the service gave");
       else if (r->key[k])
         memcpy(r->key[k], canon, IJ_UUID_BUF);
@@ -381,9 +372,7 @@ ij_err ij_ops_import_followups(ij_conn *conn, const ij_op_ctx *op, const ij_acto
 
   /* every row is good: record them all, or nothing */
   if (err == IJ_OK) {
-    uuid_t u;
-    uuid_generate_random(u);
-    uuid_unparse_lower(u, report->import_id);
+    ij_uuid_new(report->import_id);
     err = ij_store_begin(conn);
     ij_audit audit = {op->request_id, actor->sub, actor->name, "coordinator", op->now};
     if (err == IJ_OK)

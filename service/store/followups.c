@@ -2,15 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uuid/uuid.h>
 
 #include "db.h"
-
-static void new_id(char out[IJ_UUID_BUF]) {
-  uuid_t u;
-  uuid_generate_random(u);
-  uuid_unparse_lower(u, out);
-}
 
 static const ij_stmt STMT_FOLLOWUPS_CREATE = {
     "followups_create",
@@ -26,7 +19,7 @@ ij_err ij_store_followups_create(ij_conn *conn, const ij_referral *r, const char
                                    dues[3 * (IJ_DATE_BUF + 1) + 3] = "{";
   for (int i = 0; i < IJ_FOLLOWUP_WINDOW_COUNT; i++) {
     char id[IJ_UUID_BUF], due[IJ_DATE_BUF], w[8];
-    new_id(id);
+    ij_uuid_new(id);
     ij_date_format(due_on[i], due);
     snprintf(w, sizeof w, "%d", ij_followup_windows[i]);
     const char *sep = i ? "," : "";

@@ -3,15 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <uuid/uuid.h>
 
 #include "db.h"
-
-static void new_uuid(char out[IJ_UUID_BUF]) {
-  uuid_t u;
-  uuid_generate_random(u);
-  uuid_unparse_lower(u, out);
-}
 
 /* The payload is built by the database from bound values, so that its JSON is always well made. */
 static const ij_stmt STMT_NOTICE_OUTCOME = {
@@ -37,7 +30,7 @@ ij_err ij_store_notices_add_exit(ij_conn *conn, const ij_referral *r, const char
       (strcmp(event, "completed") != 0 && strcmp(event, "non_compliant") != 0))
     return IJ_ERR_INVALID;
   char id[IJ_UUID_BUF], when[IJ_TIME_BUF], hours[16], minutes[24];
-  new_uuid(id);
+  ij_uuid_new(id);
   ij_time_format(at, when);
   snprintf(hours, sizeof hours, "%d", r->hours_confirmed ? r->hours_confirmed : r->hours_proposed);
   snprintf(minutes, sizeof minutes, "%lld", (long long)r->minutes_credited);
@@ -46,7 +39,7 @@ ij_err ij_store_notices_add_exit(ij_conn *conn, const ij_referral *r, const char
   ij_err err = ij_db_run(conn, &STMT_NOTICE_OUTCOME, p);
   if (err != IJ_OK || r->victim_keep_updated != 1 || !r->victim_contact)
     return err;
-  new_uuid(id);
+  ij_uuid_new(id);
   const char *v[7] = {id, r->area, r->id, event, when, r->victim_contact, when};
   return ij_db_run(conn, &STMT_NOTICE_VICTIM, v);
 }
