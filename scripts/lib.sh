@@ -7,7 +7,8 @@
 IJ_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 IJ_PG_BIN="/usr/lib/postgresql/15/bin"
 IJ_PG_OS_USER="ijpostgres"
-IJ_PG_SUPERUSER="postgres" # the database superuser initdb creates; DATABASE_URL connects as it
+IJ_PG_SUPERUSER="postgres" # the database superuser initdb creates; DATABASE_OWNER_URL connects as it
+IJ_PG_SERVICE_USER="ij_app" # the service's login role, a member of ij_service; DATABASE_URL
 
 # shellcheck disable=SC2034 # used by the scripts that source this file
 # Debian 12 packages to build the service (the test suites are configured with it, so their C
@@ -295,13 +296,13 @@ ij_pg_stop() {
     || true
 }
 
-# ij_pg_url DIR DBNAME: the libpq URI of DBNAME on the running cluster in DIR (port and socket
-# directory from its pid file).
+# ij_pg_url DIR DBNAME [USER]: the libpq URI of DBNAME on the running cluster in DIR (port and
+# socket directory from its pid file) for USER (default: the superuser).
 ij_pg_url() {
-  local dir="$1" db="$2" lines=()
+  local dir="$1" db="$2" user="${3:-$IJ_PG_SUPERUSER}" lines=()
   mapfile -t lines <"$dir/data/postmaster.pid"
   ((${#lines[@]} >= 5)) || ij_die "unexpected pid file $dir/data/postmaster.pid"
-  printf 'postgresql://%s@/%s?host=%s&port=%s' "$IJ_PG_SUPERUSER" "$db" \
+  printf 'postgresql://%s@/%s?host=%s&port=%s' "$user" "$db" \
     "$(ij_urlencode "${lines[4]}")" "${lines[3]}"
 }
 
@@ -315,6 +316,28 @@ ij_pg_create_db() {
     ij_say "creating database $db"
     "$IJ_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$admin" -c "CREATE DATABASE \"$db\""
   fi
+}
+
+# ij_pg_service_role DIR: makes the service's roles on the running cluster in DIR unless they exist:
+# ij_service (no login; the migrations grant it what the service needs and bind it by row-level
+# security) and the login role $IJ_PG_SERVICE_USER, a member of it that owns nothing. Local socket
+# connections are trusted, so it has no password.
+ij_pg_service_role() {
+  local dir="$1" admin
+  admin="$(ij_pg_url "$dir" postgres)"
+  "$IJ_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$admin" <<SQL
+SET client_min_messages = warning;
+DO \$\$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ij_service') THEN
+    CREATE ROLE ij_service NOLOGIN;
+  END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$IJ_PG_SERVICE_USER') THEN
+    CREATE ROLE $IJ_PG_SERVICE_USER LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE ij_service;
+  END IF;
+END
+\$\$;
+SQL
 }
 
 # ---- the persistent development cluster (scripts/run) ---------------------------------------------
@@ -403,8 +426,10 @@ ij_test_pg_create() {
     "max_connections = 200"
   ij_pg_start "$IJ_TEST_PG_DIR" "$port"
   ij_pg_create_db "$IJ_TEST_PG_DIR" "$db"
-  DATABASE_URL="$(ij_pg_url "$IJ_TEST_PG_DIR" "$db")"
-  export DATABASE_URL
+  ij_pg_service_role "$IJ_TEST_PG_DIR"
+  DATABASE_OWNER_URL="$(ij_pg_url "$IJ_TEST_PG_DIR" "$db")"
+  DATABASE_URL="$(ij_pg_url "$IJ_TEST_PG_DIR" "$db" "$IJ_PG_SERVICE_USER")"
+  export DATABASE_URL DATABASE_OWNER_URL
 }
 
 ij_test_pg_destroy() {

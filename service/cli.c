@@ -113,9 +113,21 @@ static int cmd_serve(void) {
   }
   /* one connection more than requests may take: the outbox worker holds one while it delivers */
   ij_store_options so = {c.database_url, c.db_pool < 256 ? c.db_pool + 1 : c.db_pool,
-                         c.db_acquire_timeout_ms, c.db_prepare};
+                         c.db_acquire_timeout_ms, c.db_prepare, true};
   ij_store *store = NULL;
   if (ij_store_open(&so, &store) != IJ_OK) {
+    ij_auth_close(auth);
+    return 2;
+  }
+  /* A role that row-level security does not bind is refused now (and on every new connection);
+   * a database that is down is waited for: requests get 503 until it is back. */
+  ij_conn *probe = NULL;
+  err = ij_store_acquire(store, &probe);
+  ij_store_release(store, probe);
+  if (err == IJ_ERR_FORBIDDEN) {
+    fprintf(stderr, "ij: DATABASE_URL connects as a role that row-level security does not bind"
+                    " (see the log line above); use a member of ij_service that owns nothing\n");
+    ij_store_close(store);
     ij_auth_close(auth);
     return 2;
   }
@@ -171,7 +183,8 @@ static int cmd_migrate(void) {
   if (!load_config(&c, IJ_NEED_DATABASE))
     return 2;
   int applied = 0, version = 0;
-  if (ij_store_migrate(c.database_url, &applied, &version) != IJ_OK) {
+  if (ij_store_migrate(c.database_owner_url ? c.database_owner_url : c.database_url, &applied,
+                       &version) != IJ_OK) {
     fprintf(stderr, "ij: migration failed\n");
     return 1;
   }
@@ -183,7 +196,8 @@ static int cmd_seed(void) {
   ij_config c;
   if (!load_config(&c, IJ_NEED_DATABASE))
     return 2;
-  ij_store_options so = {c.database_url, 1, 10000, false};
+  ij_store_options so = {c.database_owner_url ? c.database_owner_url : c.database_url, 1, 10000,
+                         false, false};
   ij_store *store = NULL;
   ij_conn *conn = NULL;
   if (ij_store_open(&so, &store) != IJ_OK || ij_store_acquire(store, &conn) != IJ_OK) {

@@ -31,7 +31,9 @@ typedef struct {
 
 static const setting settings[] = {
     {"DATABASE_URL", SET_STRING, NULL, 0, 0, OFF(database_url), IJ_NEED_DATABASE,
-     "PostgreSQL connection URI or key=value string"},
+     "PostgreSQL URI or key=value string of the service's role (a member of ij_service)"},
+    {"DATABASE_OWNER_URL", SET_STRING, NULL, 0, 0, OFF(database_owner_url), 0,
+     "the schema owner's connection, for migrate and seed (default: DATABASE_URL)"},
     {"IJ_LISTEN", SET_LISTEN, "127.0.0.1:8080", 0, 0, 0, 0, "address and port to serve on"},
     {"IJ_THREADS", SET_INT, "4", 1, 64, OFF(threads), 0, "HTTP worker threads"},
     {"IJ_DB_POOL", SET_INT, "0", 0, 256, OFF(db_pool), 0,

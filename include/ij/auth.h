@@ -7,11 +7,11 @@
 
 #include "ij/domain.h"
 #include "ij/error.h"
+#include "ij/ids.h"
 
 typedef struct ij_auth ij_auth; /* thread-safe once opened */
 
 #define IJ_CLAIM_MAX 128
-#define IJ_AREA_MAX 65
 
 typedef struct {
   char sub[IJ_CLAIM_MAX];

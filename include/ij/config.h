@@ -10,8 +10,9 @@
 #include "ij/error.h"
 
 typedef struct {
-  const char *database_url; /* DATABASE_URL */
-  char listen_host[64];     /* from IJ_LISTEN host:port */
+  const char *database_url;       /* DATABASE_URL: the service's role, bound by row security */
+  const char *database_owner_url; /* DATABASE_OWNER_URL: the owner, for migrate and seed */
+  char listen_host[64];           /* from IJ_LISTEN host:port */
   int listen_port;
   int threads;
   int db_pool;

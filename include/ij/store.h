@@ -20,6 +20,8 @@ typedef struct {
   int size;               /* connections, 1-256 */
   int acquire_timeout_ms; /* how long acquire waits for a free connection */
   bool prepare;           /* server-side prepared statements (off behind a transaction pooler) */
+  bool unprivileged;      /* refuse a role that row-level security does not bind: a superuser,
+                             a role with BYPASSRLS, or one with the tables' owner's rights */
 } ij_store_options;
 
 /* Opens the pool; connections are made on first use, so open succeeds with the database down.
@@ -27,13 +29,24 @@ typedef struct {
 ij_err ij_store_open(const ij_store_options *opts, ij_store **out);
 void ij_store_close(ij_store *store);
 /* A connection for this thread; reconnects a broken one. IJ_ERR_UNAVAILABLE when none is free in
- * time or the database cannot be reached. Give it back with ij_store_release. */
+ * time or the database cannot be reached; IJ_ERR_FORBIDDEN when the pool is `unprivileged` and
+ * the role it connects as is not (the connection is closed and the reason logged). Give it back
+ * with ij_store_release. */
 ij_err ij_store_acquire(ij_store *store, ij_conn **out);
 void ij_store_release(ij_store *store, ij_conn *conn);
 void ij_store_stats(ij_store *store, int *size, int *in_use, int *waiting);
 
+/* The area a checked-out connection works in, for row-level security: every statement it runs
+ * outside a transaction, and every transaction it begins, first sets `ij.area` for that
+ * transaction only, in the same round trip (a libpq pipeline). NULL or "" clears it; so does
+ * ij_store_release. A connection of the service's role without an area sees no row of an area. */
+void ij_store_scope(ij_conn *conn, const char *area);
+
 /* Transactions on a checked-out connection. */
 ij_err ij_store_begin(ij_conn *conn);
+/* A read-only transaction on one snapshot (REPEATABLE READ): figures read by several statements
+ * agree with each other. */
+ij_err ij_store_begin_snapshot(ij_conn *conn);
 ij_err ij_store_commit(ij_conn *conn);
 void ij_store_rollback(ij_conn *conn);
 
@@ -404,10 +417,13 @@ typedef struct {
   void *owner_;
 } ij_notice_batch;
 
-/* In a transaction the caller has begun: locks up to `limit` undelivered notices that are due, of
- * areas with a webhook, oldest first, skipping those another transaction holds (so that several
- * workers never send the same notice at once). The locks last until the caller commits.
- * *out: ij_notice_batch_clear. */
+/* The areas that have undelivered notices due and a webhook, by code (a function that returns no
+ * row of a notice, so it needs no area). *out: ij_rows_clear. */
+ij_err ij_store_notice_due_areas(ij_conn *conn, ij_rows *out);
+/* In a transaction the caller has begun, on a connection scoped to an area (or the owner's, for
+ * every area): locks up to `limit` undelivered notices that are due, of areas with a webhook,
+ * oldest first, skipping those another transaction holds (so that several workers never send the
+ * same notice at once). The locks last until the caller commits. *out: ij_notice_batch_clear. */
 ij_err ij_store_notices_claim(ij_conn *conn, int limit, ij_notice_batch *out);
 void ij_notice_batch_clear(ij_notice_batch *batch);
 /* Marks a claimed notice delivered (now). */

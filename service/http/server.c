@@ -217,6 +217,8 @@ ij_conn *ij_ctx_conn(ij_ctx *ctx) {
     ij_send_problem(ctx, err, "the database is not available; try again shortly", NULL);
     return NULL;
   }
+  /* row-level security: the request's statements see only the verified token's area */
+  ij_store_scope(ctx->conn, ctx->actor.area);
   return ctx->conn;
 }
 
@@ -268,8 +270,11 @@ static void record_access(ij_ctx *ctx, int status) {
       ctx->actor.area,     ctx->now,        ctx->actor.sub, roles, ctx->route->path,
       ctx->req->http_verb, ctx->request_id, ctx->naccessed, ids,   actions};
   ij_err err = IJ_OK;
-  if (!ctx->conn)
+  if (!ctx->conn) {
     err = ij_store_acquire(ctx->server->store, &ctx->conn);
+    if (err == IJ_OK)
+      ij_store_scope(ctx->conn, ctx->actor.area);
+  }
   if (err == IJ_OK)
     err = ij_store_access_log(ctx->conn, &rec);
   if (err != IJ_OK)

@@ -127,22 +127,17 @@ static post_result post(CURLM *m, CURL *c, const ij_notice_delivery *n, atomic_b
 
 /* ---- one round ---- */
 
-/* Claims, posts and records one batch in one transaction. *claimed: how many were due. */
-static ij_err run_round(ij_store *store, int batch, atomic_bool *stop, int *delivered, int *failed,
-                        int *claimed) {
+/* Claims, posts and records one batch of one area's notices in one transaction, on a connection
+ * scoped to that area (row-level security). *claimed: how many were due. */
+static ij_err run_area(ij_conn *conn, const char *area, int batch, atomic_bool *stop,
+                       int *delivered, int *failed, int *claimed) {
   *delivered = *failed = *claimed = 0;
-  pthread_once(&curl_once, curl_init);
-  if (curl_init_rc != CURLE_OK)
-    return IJ_ERR_INTERNAL;
-  ij_conn *conn = NULL;
-  ij_err err = ij_store_acquire(store, &conn);
-  if (err != IJ_OK)
-    return err;
   CURL *c = NULL;
   CURLM *m = NULL;
   ij_notice_batch claim;
   memset(&claim, 0, sizeof claim);
-  err = ij_store_begin(conn);
+  ij_store_scope(conn, area);
+  ij_err err = ij_store_begin(conn);
   if (err != IJ_OK)
     goto done;
   err = ij_store_notices_claim(conn, batch, &claim);
@@ -190,6 +185,33 @@ done:
   if (c)
     curl_easy_cleanup(c);
   ij_notice_batch_clear(&claim);
+  ij_store_scope(conn, NULL);
+  return err;
+}
+
+/* One round: a batch of each area that has notices due. *claimed: the largest batch claimed (a
+ * full one means more may be due). */
+static ij_err run_round(ij_store *store, int batch, atomic_bool *stop, int *delivered, int *failed,
+                        int *claimed) {
+  *delivered = *failed = *claimed = 0;
+  pthread_once(&curl_once, curl_init);
+  if (curl_init_rc != CURLE_OK)
+    return IJ_ERR_INTERNAL;
+  ij_conn *conn = NULL;
+  ij_err err = ij_store_acquire(store, &conn);
+  if (err != IJ_OK)
+    return err;
+  ij_rows areas;
+  err = ij_store_notice_due_areas(conn, &areas);
+  for (int i = 0; err == IJ_OK && i < areas.count && !(stop && atomic_load(stop)); i++) {
+    int d = 0, f = 0, n = 0;
+    err = run_area(conn, ij_rows_get(&areas, i, 0), batch, stop, &d, &f, &n);
+    *delivered += d;
+    *failed += f;
+    if (n > *claimed)
+      *claimed = n;
+  }
+  ij_rows_clear(&areas);
   ij_store_release(store, conn);
   return err;
 }

@@ -168,11 +168,17 @@ ij_err ij_store_notice_failed(ij_conn *conn, const char *id, const char *error) 
 }
 
 static const ij_stmt STMT_NOTICE_BACKLOG = {
-    "notice_backlog",
-    "SELECT count(*), coalesce(extract(epoch FROM now() - min(n.created_at)), 0)::float8"
-    " FROM notices n JOIN areas a ON a.code = n.area"
-    " WHERE n.delivered_at IS NULL AND a.webhook_url IS NOT NULL",
-    0};
+    "notice_backlog", "SELECT pending, oldest_seconds FROM ij_notice_backlog()", 0};
+
+static const ij_stmt STMT_NOTICE_DUE_AREAS = {"notice_due_areas",
+                                              "SELECT area FROM ij_notice_due_areas() AS area", 0};
+
+ij_err ij_store_notice_due_areas(ij_conn *conn, ij_rows *out) {
+  memset(out, 0, sizeof *out);
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_NOTICE_DUE_AREAS, NULL, &res);
+  return err == IJ_OK ? ij_db_rows(res, out) : err;
+}
 
 ij_err ij_store_notices_backlog(ij_conn *conn, int64_t *count, double *oldest_seconds) {
   *count = 0;

@@ -10,6 +10,7 @@
 
 struct ij_store {
   char *conninfo;
+  bool unprivileged;
   int size;
   int timeout_ms;
   pthread_mutex_t mu;
@@ -35,6 +36,7 @@ ij_err ij_store_open(const ij_store_options *opts, ij_store **out) {
     return IJ_ERR_NOMEM;
   }
   s->size = opts->size;
+  s->unprivileged = opts->unprivileged;
   s->timeout_ms = opts->acquire_timeout_ms > 0 ? opts->acquire_timeout_ms : 5000;
   for (int i = 0; i < s->size; i++)
     s->conns[i].prepare = opts->prepare;
@@ -65,6 +67,39 @@ static void forget_prepared(ij_conn *c) {
   c->nprepared = 0;
 }
 
+/* Whether the connection's role is bound by row-level security: not a superuser, no BYPASSRLS,
+ * no rights of the referrals table's owner (who is exempt from its policies). */
+static ij_err check_unprivileged(PGconn *pg) {
+  PGresult *res = PQexec(
+      pg, "SELECT r.rolsuper, r.rolbypassrls, pg_has_role(current_user, c.relowner, 'USAGE'),"
+          " current_user"
+          " FROM pg_roles r, pg_class c"
+          " WHERE r.rolname = current_user AND c.oid = to_regclass('public.referrals')");
+  ij_err err = IJ_OK;
+  if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+    ij_log(IJ_LOG_WARN, "database role check failed: %s", PQerrorMessage(pg));
+    err = IJ_ERR_UNAVAILABLE;
+  } else if (PQntuples(res) != 1) {
+    ij_log(IJ_LOG_ERROR, "database role check: the schema is not migrated (no referrals table)");
+    err = IJ_ERR_UNAVAILABLE;
+  } else {
+    const char *why = PQgetvalue(res, 0, 0)[0] == 't'   ? "is a superuser"
+                      : PQgetvalue(res, 0, 1)[0] == 't' ? "has BYPASSRLS"
+                      : PQgetvalue(res, 0, 2)[0] == 't' ? "has the rights of the tables' owner"
+                                                        : NULL;
+    if (why) {
+      ij_log(IJ_LOG_ERROR,
+             "the database role %s %s, so row-level security would not bind it: connect as a"
+             " member of ij_service that owns nothing (DATABASE_URL; migrations use"
+             " DATABASE_OWNER_URL)",
+             PQgetvalue(res, 0, 3), why);
+      err = IJ_ERR_FORBIDDEN;
+    }
+  }
+  PQclear(res);
+  return err;
+}
+
 /* Makes sure the connection is usable; called without the pool lock. */
 static ij_err connect_if_needed(ij_store *s, ij_conn *c) {
   if (c->pg && !c->broken && PQstatus(c->pg) == CONNECTION_OK)
@@ -82,6 +117,14 @@ static ij_err connect_if_needed(ij_store *s, ij_conn *c) {
     PQfinish(c->pg);
     c->pg = NULL;
     return IJ_ERR_UNAVAILABLE;
+  }
+  if (s->unprivileged) {
+    ij_err err = check_unprivileged(c->pg);
+    if (err != IJ_OK) {
+      PQfinish(c->pg);
+      c->pg = NULL;
+      return err;
+    }
   }
   c->broken = false;
   return IJ_OK;
@@ -141,6 +184,7 @@ void ij_store_release(ij_store *s, ij_conn *c) {
       ij_store_rollback(c);
   }
   pthread_mutex_lock(&s->mu);
+  c->area[0] = 0;
   c->in_use = false;
   s->in_use--;
   pthread_cond_signal(&s->cv);
@@ -206,14 +250,111 @@ static ij_err fail(ij_conn *c, PGresult *res, const ij_stmt *stmt) {
   return err;
 }
 
+void ij_store_scope(ij_conn *c, const char *area) {
+  snprintf(c->area, sizeof c->area, "%s", area ? area : "");
+}
+
+/* Sets the connection's area for the current transaction; sent ahead of a statement or after
+ * BEGIN, in the same pipeline. */
+static const ij_stmt STMT_SCOPE = {"scope", "SELECT set_config('ij.area', $1, true)", 1};
+
+/* Whether a statement goes prepared: always once prepared; while the table has room otherwise (a
+ * statement beyond it runs unprepared rather than being prepared twice). */
+static bool use_prepared(const ij_conn *c, const ij_stmt *stmt) {
+  return c->prepare && (is_prepared(c, stmt) || c->nprepared < IJ_MAX_PREPARED);
+}
+
+/* Queues a statement in pipeline mode, preparing it first when it goes prepared and is not yet;
+ * *prepares tells whether a preparation was queued (its result comes first). */
+static bool send_stmt(ij_conn *c, const ij_stmt *stmt, const char *const *params, bool *prepares) {
+  *prepares = false;
+  if (!use_prepared(c, stmt))
+    return PQsendQueryParams(c->pg, stmt->sql, stmt->nparams, NULL, params, NULL, NULL, 0);
+  if (!is_prepared(c, stmt)) {
+    if (!PQsendPrepare(c->pg, stmt->name, stmt->sql, stmt->nparams, NULL))
+      return false;
+    *prepares = true;
+  }
+  return PQsendQueryPrepared(c->pg, stmt->name, stmt->nparams, params, NULL, NULL, 0);
+}
+
+/* Runs `first` (parameters p1) and then `second` (p2) in one pipeline, so in one implicit
+ * transaction (or in the explicit one `first` begins) and one round trip. The result of `second`
+ * goes to *out when out is not NULL; a failure of either is mapped as ij_db_exec maps it. */
+static ij_err pipeline2(ij_conn *c, const ij_stmt *first, const char *const *p1,
+                        const ij_stmt *second, const char *const *p2, PGresult **out) {
+  const ij_stmt *stmts[2] = {first, second};
+  bool prepares[2] = {false, false};
+  if (!PQenterPipelineMode(c->pg))
+    return fail(c, NULL, first);
+  if (!send_stmt(c, first, p1, &prepares[0]) || !send_stmt(c, second, p2, &prepares[1]) ||
+      !PQpipelineSync(c->pg)) {
+    c->broken = true; /* the pipeline is in an unknown state: start again on a new connection */
+    (void)PQexitPipelineMode(c->pg);
+    return fail(c, NULL, first);
+  }
+  /* Each queued request's result (a preparation's, then its statement's), then the sync. The
+   * first failure is kept; the requests after it come back aborted. A preparation that succeeded
+   * lasts even when the transaction fails, so it is noted either way. */
+  PGresult *failed = NULL, *last = NULL;
+  const ij_stmt *failed_stmt = first;
+  bool lost = false;
+  for (int i = 0; i < 2 && !lost; i++) {
+    for (int step = prepares[i] ? 0 : 1; step < 2 && !lost; step++) {
+      PGresult *res = PQgetResult(c->pg);
+      if (!res) {
+        lost = true;
+        break;
+      }
+      ExecStatusType st = PQresultStatus(res);
+      bool ok = st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
+      if (ok && step == 0 && c->nprepared < IJ_MAX_PREPARED)
+        c->prepared[c->nprepared++] = stmts[i];
+      if (!ok && st != PGRES_PIPELINE_ABORTED && !failed) {
+        failed = res;
+        failed_stmt = stmts[i];
+      } else if (ok && step == 1 && i == 1) {
+        last = res;
+      } else {
+        PQclear(res);
+      }
+      PGresult *end = PQgetResult(c->pg); /* the NULL that ends each request's results */
+      if (end) {
+        PQclear(end);
+        lost = true;
+      }
+    }
+  }
+  PGresult *sync = lost ? NULL : PQgetResult(c->pg);
+  if (!sync || PQresultStatus(sync) != PGRES_PIPELINE_SYNC)
+    c->broken = true;
+  if (sync)
+    PQclear(sync);
+  if (!PQexitPipelineMode(c->pg))
+    c->broken = true;
+  if (failed || c->broken) {
+    if (last)
+      PQclear(last);
+    return fail(c, failed, failed_stmt);
+  }
+  if (out)
+    *out = last;
+  else if (last)
+    PQclear(last);
+  return IJ_OK;
+}
+
 ij_err ij_db_exec(ij_conn *c, const ij_stmt *stmt, const char *const *params, PGresult **out) {
   *out = NULL;
   c->sqlstate[0] = 0;
   c->constraint[0] = 0;
+  /* a statement of its own with an area: the area and the statement in one implicit transaction */
+  if (c->area[0] && PQtransactionStatus(c->pg) == PQTRANS_IDLE) {
+    const char *scope[1] = {c->area};
+    return pipeline2(c, &STMT_SCOPE, scope, stmt, params, out);
+  }
   PGresult *res;
-  /* a statement beyond the table's room runs unprepared rather than being prepared twice */
-  bool prepared = c->prepare && (is_prepared(c, stmt) || c->nprepared < IJ_MAX_PREPARED);
-  if (prepared) {
+  if (use_prepared(c, stmt)) {
     if (!is_prepared(c, stmt)) {
       res = PQprepare(c->pg, stmt->name, stmt->sql, stmt->nparams, NULL);
       if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -253,8 +394,29 @@ static ij_err simple(ij_conn *c, const char *sql) {
   return IJ_OK;
 }
 
+static const ij_stmt STMT_BEGIN = {"begin", "BEGIN", 0};
+static const ij_stmt STMT_BEGIN_SNAPSHOT = {"begin_snapshot",
+                                            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0};
+
+static ij_err begin(ij_conn *c, const ij_stmt *stmt) {
+  if (!c->area[0])
+    return simple(c, stmt->sql);
+  /* the BEGIN and the area together: one round trip */
+  c->sqlstate[0] = 0;
+  c->constraint[0] = 0;
+  const char *scope[1] = {c->area};
+  ij_err err = pipeline2(c, stmt, NULL, &STMT_SCOPE, scope, NULL);
+  if (err != IJ_OK && !c->broken && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+    ij_store_rollback(c);
+  return err;
+}
+
 ij_err ij_store_begin(ij_conn *c) {
-  return simple(c, "BEGIN");
+  return begin(c, &STMT_BEGIN);
+}
+
+ij_err ij_store_begin_snapshot(ij_conn *c) {
+  return begin(c, &STMT_BEGIN_SNAPSHOT);
 }
 
 ij_err ij_store_commit(ij_conn *c) {

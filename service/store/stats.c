@@ -70,10 +70,6 @@ static const ij_stmt STMT_STATS_HOURS = {
                 " WHERE b.minutes_credited > 0 GROUP BY p.type",
     8};
 
-/* One snapshot for the three statements, so that the series add up to the figures. */
-static const ij_stmt STMT_STATS_SNAPSHOT = {
-    "stats_snapshot", "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0};
-
 static const char *const k_types[IJ_STATS_TYPES] = {
 #define IJ_STATS_TYPE(name) name,
     IJ_PLACEMENT_TYPE_LIST(IJ_STATS_TYPE)
@@ -200,11 +196,11 @@ ij_err ij_store_stats_summary(ij_conn *conn, const ij_stats_filter *f, ij_stats_
   memset(out, 0, sizeof *out);
   stats_params sp;
   params_of(f, &sp);
-  ij_err err = ij_store_begin(conn);
+  /* one snapshot for the statements, so that the series add up to the figures */
+  ij_err err = ij_store_begin_snapshot(conn);
   if (err != IJ_OK)
     return err;
-  if ((err = ij_db_run(conn, &STMT_STATS_SNAPSHOT, NULL)) != IJ_OK ||
-      (err = read_figures(conn, &sp, out)) != IJ_OK ||
+  if ((err = read_figures(conn, &sp, out)) != IJ_OK ||
       (err = read_monthly(conn, &sp, out)) != IJ_OK || (err = read_hours(conn, &sp, out)) != IJ_OK)
     goto done;
   err = ij_store_commit(conn);

@@ -7,7 +7,8 @@
 //
 // Environment:
 //   IJ_BIN           the ij binary (required)
-//   DATABASE_URL     the test database (required; migrated here)
+//   DATABASE_URL     the test database as the service role (required)
+//   DATABASE_OWNER_URL  the same database as its owner (migrations and SQL set-up; default DATABASE_URL)
 //   IJ_ARTIFACT_DIR  where the screenshot goes (default: the current folder)
 //   IJ_CHROMIUM      the browser (default /usr/bin/chromium)
 // Run by ctest as the test `browser`; `npm ci` in this folder first (scripts/test does).
@@ -77,7 +78,7 @@ function sparePort() {
 function psql(sql) {
   const candidates = ['/usr/lib/postgresql/15/bin/psql', 'psql'];
   const bin = candidates.find((c) => c === 'psql' || fs.existsSync(c));
-  return run(bin, ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-d', DATABASE_URL, '-c', sql]);
+  return run(bin, ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-d', process.env.DATABASE_OWNER_URL || DATABASE_URL, '-c', sql]);
 }
 
 async function call(method, route, { token, body, headers = {} } = {}) {

@@ -486,7 +486,7 @@ START_TEST(delivery_retries_with_backoff_then_delivers_once) {
 
   for (int round = 1; round <= 2; round++) {
     int delivered = -1, failed = -1;
-    ck_assert_int_eq(ij_outbox_run_once(S->store, 20, &delivered, &failed), IJ_OK);
+    ck_assert_int_eq(ij_outbox_run_once(S->service, 20, &delivered, &failed), IJ_OK);
     ck_assert_int_ge(failed, 2);
     for (int i = 0; i < 2; i++)
       ck_assert_int_eq(seen(rx, ids[i]), round);
@@ -500,13 +500,13 @@ START_TEST(delivery_retries_with_backoff_then_delivers_once) {
              round, (1 << round) * 1000 - 500, (1 << round));
     ck_assert_int_eq(sql_count(c, q, 1, p), 2);
     /* not due yet: another round leaves them alone */
-    ck_assert_int_eq(ij_outbox_run_once(S->store, 20, NULL, NULL), IJ_OK);
+    ck_assert_int_eq(ij_outbox_run_once(S->service, 20, NULL, NULL), IJ_OK);
     for (int i = 0; i < 2; i++)
       ck_assert_int_eq(seen(rx, ids[i]), round);
     make_due(c);
   }
   int delivered = 0;
-  ck_assert_int_eq(ij_outbox_run_once(S->store, 20, &delivered, NULL), IJ_OK);
+  ck_assert_int_eq(ij_outbox_run_once(S->service, 20, &delivered, NULL), IJ_OK);
   ck_assert_int_ge(delivered, 2);
   for (int i = 0; i < 2; i++)
     ck_assert_int_eq(seen(rx, ids[i]), 3);
@@ -518,7 +518,7 @@ START_TEST(delivery_retries_with_backoff_then_delivers_once) {
 
   /* delivered is final: due or not, it is never sent again */
   make_due(c);
-  ck_assert_int_eq(ij_outbox_run_once(S->store, 20, NULL, NULL), IJ_OK);
+  ck_assert_int_eq(ij_outbox_run_once(S->service, 20, NULL, NULL), IJ_OK);
   for (int i = 0; i < 2; i++)
     ck_assert_int_eq(seen(rx, ids[i]), 3);
   ck_assert_int_eq(rx->bad_requests, 0);
@@ -569,7 +569,7 @@ START_TEST(unreachable_webhook_is_a_failed_attempt) {
   snprintf(url, sizeof url, "http://127.0.0.1:%d/hook", ntohs(addr.sin_port));
   const char *p[2] = {AREA, url};
   sql_run(c, "UPDATE areas SET webhook_url = $2 WHERE code = $1", 2, p);
-  ck_assert_int_eq(ij_outbox_run_once(S->store, 20, NULL, NULL), IJ_OK);
+  ck_assert_int_eq(ij_outbox_run_once(S->service, 20, NULL, NULL), IJ_OK);
   ck_assert_int_eq(sql_count(c,
                              "SELECT count(*) FROM notices WHERE area = $1 AND attempts = 1"
                              " AND delivered_at IS NULL AND last_error <> ''",
@@ -578,7 +578,7 @@ START_TEST(unreachable_webhook_is_a_failed_attempt) {
   close(fd);
   set_webhook(c, NULL);
   PQfinish(c);
-  ck_assert_int_eq(ij_outbox_run_once(S->store, 0, NULL, NULL), IJ_ERR_INVALID);
+  ck_assert_int_eq(ij_outbox_run_once(S->service, 0, NULL, NULL), IJ_ERR_INVALID);
 }
 END_TEST
 
@@ -597,7 +597,7 @@ static void *run_rounds(void *arg) {
   pthread_barrier_wait(w->start);
   for (int i = 0; i < 100; i++) {
     int d = 0, f = 0;
-    w->err = ij_outbox_run_once(S->store, 3, &d, &f);
+    w->err = ij_outbox_run_once(S->service, 3, &d, &f);
     if (w->err != IJ_OK)
       break;
     w->delivered += d;
@@ -664,7 +664,7 @@ START_TEST(worker_delivers_and_stops_promptly) {
   set_webhook(c, rx);
   ij_outbox_options o = {50, 20};
   ij_outbox *outbox = NULL;
-  ck_assert_int_eq(ij_outbox_start(S->store, &o, &outbox), IJ_OK);
+  ck_assert_int_eq(ij_outbox_start(S->service, &o, &outbox), IJ_OK);
   const char *p[1] = {AREA};
   long long delivered = 0;
   for (int i = 0; i < 200 && delivered < 2; i++) {
@@ -680,17 +680,17 @@ START_TEST(worker_delivers_and_stops_promptly) {
 
   /* a worker waiting out a long interval stops at once too */
   ij_outbox_options slow = {3600000, 20};
-  ck_assert_int_eq(ij_outbox_start(S->store, &slow, &outbox), IJ_OK);
+  ck_assert_int_eq(ij_outbox_start(S->service, &slow, &outbox), IJ_OK);
   usleep(100 * 1000);
   clock_gettime(CLOCK_MONOTONIC, &t0);
   ij_outbox_stop(outbox);
   ck_assert_double_lt(seconds_since(&t0), 1.0);
 
   ij_outbox_options bad = {0, 20};
-  ck_assert_int_eq(ij_outbox_start(S->store, &bad, &outbox), IJ_ERR_INVALID);
+  ck_assert_int_eq(ij_outbox_start(S->service, &bad, &outbox), IJ_ERR_INVALID);
   bad.interval_ms = 1000;
   bad.batch = 0;
-  ck_assert_int_eq(ij_outbox_start(S->store, &bad, &outbox), IJ_ERR_INVALID);
+  ck_assert_int_eq(ij_outbox_start(S->service, &bad, &outbox), IJ_ERR_INVALID);
   set_webhook(c, NULL);
   receiver_stop(rx);
   PQfinish(c);
@@ -706,7 +706,7 @@ START_TEST(stop_abandons_a_slow_delivery) {
   set_webhook(c, rx);
   ij_outbox_options o = {50, 20};
   ij_outbox *outbox = NULL;
-  ck_assert_int_eq(ij_outbox_start(S->store, &o, &outbox), IJ_OK);
+  ck_assert_int_eq(ij_outbox_start(S->service, &o, &outbox), IJ_OK);
   int started = 0;
   for (int i = 0; i < 200 && started == 0; i++) {
     usleep(20 * 1000);

@@ -419,7 +419,7 @@ START_TEST(pool_reconnects_after_a_broken_connection) {
 END_TEST
 
 START_TEST(pool_times_out_when_exhausted) {
-  ij_store_options o = {ts_database_url(), 1, 200, true};
+  ij_store_options o = {ts_database_url(), 1, 200, true, false};
   ij_store *s;
   ck_assert_int_eq(ij_store_open(&o, &s), IJ_OK);
   ij_conn *a, *b;
@@ -437,7 +437,7 @@ START_TEST(pool_times_out_when_exhausted) {
 END_TEST
 
 START_TEST(unreachable_database_is_unavailable) {
-  ij_store_options o = {"postgresql://127.0.0.1:1/none?connect_timeout=2", 1, 200, true};
+  ij_store_options o = {"postgresql://127.0.0.1:1/none?connect_timeout=2", 1, 200, true, false};
   ij_store *s;
   ck_assert_int_eq(ij_store_open(&o, &s), IJ_OK);
   ij_conn *c;

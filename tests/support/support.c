@@ -13,12 +13,16 @@
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static char *private_jwk, *public_jwks;
-static const char *database_url;
+static const char *database_url, *service_url;
 
 static void init_once(void) {
-  database_url = getenv("DATABASE_URL");
-  if (!database_url || !*database_url) {
-    fprintf(stderr, "DATABASE_URL must name the test database (scripts/test sets it)\n");
+  service_url = getenv("DATABASE_URL");
+  database_url = getenv("DATABASE_OWNER_URL");
+  if (!database_url || !*database_url)
+    database_url = service_url;
+  if (!service_url || !*service_url) {
+    fprintf(stderr, "DATABASE_URL must name the test database (scripts/test sets it, and"
+                    " DATABASE_OWNER_URL for its owner)\n");
     exit(2);
   }
   int applied = 0, version = 0;
@@ -38,6 +42,11 @@ const char *ts_database_url(void) {
   return database_url;
 }
 
+const char *ts_service_url(void) {
+  pthread_once(&once, init_once);
+  return service_url;
+}
+
 const char *ts_private_jwk(void) {
   pthread_once(&once, init_once);
   return private_jwk;
@@ -49,7 +58,7 @@ const char *ts_public_jwks(void) {
 }
 
 ij_store *ts_store(int size) {
-  ij_store_options o = {ts_database_url(), size, 10000, true};
+  ij_store_options o = {ts_database_url(), size, 10000, true, false};
   ij_store *s = NULL;
   ck_assert_int_eq(ij_store_open(&o, &s), IJ_OK);
   return s;
@@ -84,10 +93,13 @@ char *ts_token(const char *roles, const char *area, const char *sub) {
 ts_server *ts_server_start(int pool) {
   ts_server *s = calloc(1, sizeof *s);
   ck_assert_ptr_nonnull(s);
+  /* the service's own role, as `ij serve` connects: row-level security binds it */
+  ij_store_options so = {ts_service_url(), pool, 10000, true, true};
+  ck_assert_int_eq(ij_store_open(&so, &s->service), IJ_OK);
   s->store = ts_store(pool);
   ck_assert_int_eq(ij_auth_open(ts_public_jwks(), "ij-test", "immediate-justice", &s->auth), IJ_OK);
   ij_http_options o = {"127.0.0.1", 0, 4, 1000, 30, 65536, 4L << 20, {2, 20, 7, 48}, 5, 10};
-  ck_assert_int_eq(ij_http_start(&o, s->store, s->auth, &s->server), IJ_OK);
+  ck_assert_int_eq(ij_http_start(&o, s->service, s->auth, &s->server), IJ_OK);
   s->port = ij_http_port(s->server);
   return s;
 }
@@ -96,6 +108,7 @@ void ts_server_stop(ts_server *s) {
   if (!s)
     return;
   ij_http_stop(s->server);
+  ij_store_close(s->service);
   ij_store_close(s->store);
   ij_auth_close(s->auth);
   free(s);

@@ -11,10 +11,14 @@
 #include "ij/http.h"
 #include "ij/store.h"
 
-/* DATABASE_URL, migrated once per process; aborts the run with a message when unset. */
+/* The test database as its owner (DATABASE_OWNER_URL, else DATABASE_URL), migrated once per
+ * process; aborts the run with a message when unset. Row-level security does not bind it. */
 const char *ts_database_url(void);
+/* The test database as the service's role (DATABASE_URL), which row-level security binds: what
+ * the in-process server of ts_server_start connects as. */
+const char *ts_service_url(void);
 
-/* A pool of `size` connections on the test database (owned: ij_store_close). */
+/* A pool of `size` connections on the test database as its owner (owned: ij_store_close). */
 ij_store *ts_store(int size);
 
 /* A fresh area (random code, written to `out`) with wards "ward-a" and "ward-b". */
@@ -28,13 +32,15 @@ const char *ts_public_jwks(void);
 char *ts_token(const char *roles, const char *area, const char *sub);
 
 typedef struct {
-  ij_store *store;
+  ij_store *store;   /* the owner's pool, for the tests' own set-up and checks */
+  ij_store *service; /* the service's pool, as the service's role (row-level security binds it) */
   ij_auth *auth;
   ij_server *server;
   int port;
 } ts_server;
 
-/* Starts the service on 127.0.0.1 and a spare port, with a pool of `pool` connections. */
+/* Starts the service on 127.0.0.1 and a spare port, with a pool of `pool` connections as the
+ * service's role (and as many as the owner for the test's own use). */
 ts_server *ts_server_start(int pool);
 void ts_server_stop(ts_server *s);
 
