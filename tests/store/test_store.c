@@ -446,6 +446,167 @@ START_TEST(unreachable_database_is_unavailable) {
 }
 END_TEST
 
+/* ---- row-level security ---- */
+
+/* A pool as the service's role (row-level security binds it). */
+static ij_store *service_store(void) {
+  ij_store_options o = {ts_service_url(), 1, 10000, true, true};
+  ij_store *s = NULL;
+  ck_assert_int_eq(ij_store_open(&o, &s), IJ_OK);
+  return s;
+}
+
+/* Two areas with one referral each, made as the owner. */
+static void two_areas(char a[IJ_AREA_MAX], char b[IJ_AREA_MAX], ij_referral *ra, ij_referral *rb) {
+  ij_store *s = ts_store(1);
+  ij_conn *c;
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  ts_new_area(c, a);
+  ts_new_area(c, b);
+  ij_replay replay;
+  make_referral(ra, a, "pc-a", 0);
+  ck_assert_int_eq(create(c, ra, NULL, &replay), IJ_OK);
+  make_referral(rb, b, "pc-b", 0);
+  ck_assert_int_eq(create(c, rb, NULL, &replay), IJ_OK);
+  ij_store_release(s, c);
+  ij_store_close(s);
+}
+
+START_TEST(row_security_scopes_the_pool_to_one_area) {
+  char a[IJ_AREA_MAX], b[IJ_AREA_MAX];
+  ij_referral ra, rb, got;
+  two_areas(a, b, &ra, &rb);
+  ij_store *s = service_store();
+  ij_conn *c;
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  /* no area: nothing at all, not even with the right filter */
+  ck_assert_int_eq(ij_store_referral_get(c, a, ra.id, &got), IJ_ERR_NOT_FOUND);
+  /* area a: its own referral, and not b's even when the query asks for b by area and id */
+  ij_store_scope(c, a);
+  ck_assert_int_eq(ij_store_referral_get(c, a, ra.id, &got), IJ_OK);
+  ij_referral_clear(&got);
+  ck_assert_int_eq(ij_store_referral_get(c, b, rb.id, &got), IJ_ERR_NOT_FOUND);
+  ij_referral_filter f = {.area = b, .overdue = -1, .now = now_us(), .limit = 50};
+  ij_referral_page page;
+  ck_assert_int_eq(ij_store_referral_list(c, &f, &page), IJ_OK);
+  ck_assert_int_eq(page.count, 0);
+  ij_referral_page_clear(&page);
+  /* inside a transaction too */
+  ck_assert_int_eq(ij_store_begin(c), IJ_OK);
+  ck_assert_int_eq(ij_store_referral_get(c, a, ra.id, &got), IJ_OK);
+  ij_referral_clear(&got);
+  ck_assert_int_eq(ij_store_referral_get(c, b, rb.id, &got), IJ_ERR_NOT_FOUND);
+  ij_store_commit(c);
+  /* writing into another area is refused, and changes nothing */
+  make_referral(&got, b, "pc-a", 0);
+  ij_replay replay;
+  ck_assert_int_ne(create(c, &got, NULL, &replay), IJ_OK);
+  /* the scope ends with the connection's loan */
+  ij_store_release(s, c);
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  ck_assert_int_eq(ij_store_referral_get(c, a, ra.id, &got), IJ_ERR_NOT_FOUND);
+  ij_store_release(s, c);
+  ij_store_close(s);
+}
+END_TEST
+
+/* Counts the rows of every table with an area, as the service's role with `area` set for the
+ * transaction and queries that forget the area filter: none of another area may show. */
+START_TEST(row_security_hides_other_areas_from_queries_without_a_filter) {
+  char a[IJ_AREA_MAX], b[IJ_AREA_MAX];
+  ij_referral ra, rb;
+  two_areas(a, b, &ra, &rb);
+  PGconn *owner = PQconnectdb(ts_database_url());
+  ck_assert_int_eq(PQstatus(owner), CONNECTION_OK);
+  PGresult *tables = PQexec(owner, "SELECT c.relname FROM pg_class c"
+                                   " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                                   " JOIN pg_attribute t ON t.attrelid = c.oid"
+                                   " WHERE n.nspname = 'public' AND c.relkind = 'r'"
+                                   " AND t.attname = 'area' AND NOT t.attisdropped ORDER BY 1");
+  ck_assert_int_eq(PQresultStatus(tables), PGRES_TUPLES_OK);
+  ck_assert_int_ge(PQntuples(tables), 13);
+  PGconn *svc = PQconnectdb(ts_service_url());
+  ck_assert_int_eq(PQstatus(svc), CONNECTION_OK);
+  for (int i = 0; i < PQntuples(tables); i++) {
+    const char *t = PQgetvalue(tables, i, 0);
+    char *ident = PQescapeIdentifier(svc, t, strlen(t));
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FILTER (WHERE area <> $1), count(*) FILTER (WHERE area = $1)"
+             " FROM %s",
+             ident);
+    PQfreemem(ident);
+    PQclear(PQexec(svc, "BEGIN"));
+    const char *p[1] = {a};
+    PQclear(PQexecParams(svc, "SELECT set_config('ij.area', $1, true)", 1, NULL, p, NULL, NULL, 0));
+    PGresult *res = PQexecParams(svc, sql, 1, NULL, p, NULL, NULL, 0);
+    ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", t, PQerrorMessage(svc));
+    ck_assert_msg(strcmp(PQgetvalue(res, 0, 0), "0") == 0, "%s shows rows of other areas", t);
+    PQclear(res);
+    PQclear(PQexec(svc, "COMMIT"));
+    /* without an area: nothing */
+    res = PQexecParams(svc, sql, 1, NULL, p, NULL, NULL, 0);
+    ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+    ck_assert_msg(strcmp(PQgetvalue(res, 0, 1), "0") == 0, "%s shows rows without an area", t);
+    PQclear(res);
+  }
+  /* the area's referral shows, and only it */
+  PQclear(PQexec(svc, "BEGIN"));
+  const char *p[1] = {a};
+  PQclear(PQexecParams(svc, "SELECT set_config('ij.area', $1, true)", 1, NULL, p, NULL, NULL, 0));
+  PGresult *res = PQexec(svc, "SELECT count(*) FROM referrals");
+  ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+  ck_assert_str_eq(PQgetvalue(res, 0, 0), "1");
+  PQclear(res);
+  /* an update without a filter touches only the area's rows */
+  res = PQexec(svc, "UPDATE referrals SET updated_at = updated_at");
+  ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+  ck_assert_str_eq(PQcmdTuples(res), "1");
+  PQclear(res);
+  PQclear(PQexec(svc, "ROLLBACK"));
+  PQfinish(svc);
+  PQclear(tables);
+  PQfinish(owner);
+}
+END_TEST
+
+/* Every table with an area has the policy, the service's role owns nothing, and a pool that must
+ * be unprivileged refuses the owner. */
+START_TEST(row_security_covers_every_area_table_and_binds_the_role) {
+  PGconn *owner = PQconnectdb(ts_database_url());
+  ck_assert_int_eq(PQstatus(owner), CONNECTION_OK);
+  PGresult *res =
+      PQexec(owner, "SELECT c.relname FROM pg_class c"
+                    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " JOIN pg_attribute t ON t.attrelid = c.oid AND t.attname = 'area'"
+                    " WHERE n.nspname = 'public' AND c.relkind = 'r'"
+                    " AND (NOT c.relrowsecurity OR NOT EXISTS (SELECT FROM pg_policy p"
+                    "  WHERE p.polrelid = c.oid AND 'ij_service'::regrole = ANY (p.polroles)))");
+  ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+  ck_assert_msg(PQntuples(res) == 0, "%s has an area but no row-level security",
+                PQntuples(res) ? PQgetvalue(res, 0, 0) : "");
+  PQclear(res);
+  res = PQexec(owner, "SELECT count(*) FROM pg_class c WHERE pg_has_role('ij_service', c.relowner,"
+                      " 'USAGE') AND c.relnamespace = 'public'::regnamespace");
+  ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+  ck_assert_str_eq(PQgetvalue(res, 0, 0), "0");
+  PQclear(res);
+  PQfinish(owner);
+  /* the owner (a superuser here) is refused by a pool that must be bound by the policies */
+  ij_store_options o = {ts_database_url(), 1, 2000, true, true};
+  ij_store *s;
+  ck_assert_int_eq(ij_store_open(&o, &s), IJ_OK);
+  ij_conn *c;
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_ERR_FORBIDDEN);
+  ij_store_close(s);
+  /* and the service's role is accepted */
+  s = service_store();
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  ij_store_release(s, c);
+  ij_store_close(s);
+}
+END_TEST
+
 static Suite *store_suite(void) {
   Suite *s = suite_create("store");
   TCase *tc = tcase_create("store");
@@ -462,6 +623,9 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, pool_reconnects_after_a_broken_connection);
   tcase_add_test(tc, pool_times_out_when_exhausted);
   tcase_add_test(tc, unreachable_database_is_unavailable);
+  tcase_add_test(tc, row_security_scopes_the_pool_to_one_area);
+  tcase_add_test(tc, row_security_hides_other_areas_from_queries_without_a_filter);
+  tcase_add_test(tc, row_security_covers_every_area_table_and_binds_the_role);
   suite_add_tcase(s, tc);
   return s;
 }
