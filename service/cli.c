@@ -16,7 +16,9 @@
 #include "ij/config.h"
 #include "ij/http.h"
 #include "ij/log.h"
+#include "ij/ops.h"
 #include "ij/outbox.h"
+#include "ij/retention.h"
 
 static void usage(FILE *out) {
   char settings[4096];
@@ -32,6 +34,9 @@ static void usage(FILE *out) {
           "  keygen --private FILE --jwks FILE [--kid KID]\n"
           "                        write a new RSA signing key and its public JWKS\n"
           "  routes                list the served routes\n"
+          "  retention [--area AREA]\n"
+          "                        erase the personal data of referrals that ended more than\n"
+          "                        IJ_RETENTION_MONTHS ago, and of their people\n"
           "settings (environment):\n%s",
           settings);
 }
@@ -168,13 +173,79 @@ static int cmd_serve(void) {
     ij_auth_close(auth);
     return 1;
   }
+  ij_retention_worker *retention = NULL;
+  if (c.retention_interval_hours > 0 &&
+      ij_retention_start(store, c.retention_months, c.retention_interval_hours, &retention) !=
+          IJ_OK) {
+    fprintf(stderr, "ij: cannot start the retention schedule\n");
+    ij_outbox_stop(outbox);
+    ij_http_stop(server);
+    ij_store_close(store);
+    ij_auth_close(auth);
+    return 1;
+  }
   int sig = 0;
   sigwait(&set, &sig);
-  ij_log(IJ_LOG_INFO, "signal %d: stopping", sig);
+  /* Graceful stop: refuse new connections at once, let the requests in flight finish (up to
+   * IJ_SHUTDOWN_GRACE_SECONDS; a second signal cuts the wait short), then stop. */
+  ij_log(IJ_LOG_INFO, "signal %d: stopping; requests in flight may take up to %d s", sig,
+         c.shutdown_grace_seconds);
+  ij_http_quiesce(server);
+  ij_retention_stop(retention);
   ij_outbox_stop(outbox);
+  long long waited_ms = 0, grace_ms = (long long)c.shutdown_grace_seconds * 1000;
+  bool drained = false;
+  const struct timespec no_wait = {0, 0};
+  while (!(drained = ij_http_drain(server, waited_ms < grace_ms ? 100 : 0)) &&
+         waited_ms < grace_ms) {
+    waited_ms += 100;
+    if (sigtimedwait(&set, NULL, &no_wait) > 0) {
+      ij_log(IJ_LOG_WARN, "second signal: stopping at once");
+      break;
+    }
+  }
+  if (!drained)
+    ij_log(IJ_LOG_WARN, "stopping with %d requests still in flight", ij_http_in_flight(server));
   ij_http_stop(server);
+  ij_log(IJ_LOG_INFO, "stopped");
   ij_store_close(store);
   ij_auth_close(auth);
+  return 0;
+}
+
+/* Retention once, as the service's role, area by area (for deployments that schedule it outside
+ * `ij serve`, e.g. with a timer, with IJ_RETENTION_INTERVAL_HOURS=0). */
+static int cmd_retention(int argc, char **argv) {
+  const char *area = NULL;
+  static const struct option opts[] = {{"area", required_argument, NULL, 'a'}, {0, 0, 0, 0}};
+  int o;
+  optind = 1;
+  while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    if (o != 'a') {
+      usage(stderr);
+      return 2;
+    }
+    area = optarg;
+  }
+  ij_config c;
+  if (!load_config(&c, IJ_NEED_DATABASE))
+    return 2;
+  ij_store_options so = {c.database_url, 1, 10000, false, true};
+  ij_store *store = NULL;
+  if (ij_store_open(&so, &store) != IJ_OK)
+    return 2;
+  ij_time_us now = now_us();
+  ij_retention_totals t;
+  ij_err err = ij_ops_retention(store, area, c.retention_months, 500, now, &t);
+  ij_store_close(store);
+  char cutoff[IJ_TIME_BUF];
+  ij_time_format(ij_domain_retention_cutoff(now, c.retention_months), cutoff);
+  printf("erased %lld referrals that ended before %s and %lld people, in %d areas\n",
+         (long long)t.referrals, cutoff, (long long)t.people, t.areas);
+  if (err != IJ_OK) {
+    fprintf(stderr, "ij: retention stopped: %s\n", ij_err_message(err));
+    return 1;
+  }
   return 0;
 }
 
@@ -349,6 +420,8 @@ int ij_cli_main(int argc, char **argv) {
     return cmd_token(argc - 1, argv + 1);
   if (strcmp(cmd, "keygen") == 0)
     return cmd_keygen(argc - 1, argv + 1);
+  if (strcmp(cmd, "retention") == 0)
+    return cmd_retention(argc - 1, argv + 1);
   if (strcmp(cmd, "routes") == 0) {
     ij_http_print_routes(stdout);
     return 0;

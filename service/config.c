@@ -57,6 +57,8 @@ static const setting settings[] = {
      "concurrent HTTP connections"},
     {"IJ_CONNECTION_TIMEOUT_SECONDS", SET_INT, "60", 1, 3600, OFF(connection_timeout_seconds), 0,
      "idle HTTP connection timeout"},
+    {"IJ_SHUTDOWN_GRACE_SECONDS", SET_INT, "10", 0, 3600, OFF(shutdown_grace_seconds), 0,
+     "on SIGTERM or SIGINT, how long requests in flight may take to finish before the stop"},
     {"IJ_LOG_LEVEL", SET_LOG_LEVEL, "info", 0, 0, OFF(log_level), 0, "debug, info, warn or error"},
     {"IJ_LOG_FORMAT", SET_LOG_FORMAT, "json", 0, 0, OFF(log_format), 0,
      "json (one JSON object a line) or text"},
@@ -76,6 +78,10 @@ static const setting settings[] = {
      "statistics: counts from 1 to this minus one are suppressed (1: none)"},
     {"IJ_SUPPRESS_MIN_DENOMINATOR", SET_INT, "10", 1, 100000, OFF(suppress_min_denominator), 0,
      "statistics: rates on a denominator under this are withheld"},
+    {"IJ_RETENTION_MONTHS", SET_INT, "36", 1, 1200, OFF(retention_months), 0,
+     "personal data of a referral is erased this many months after it ends"},
+    {"IJ_RETENTION_INTERVAL_HOURS", SET_INT, "24", 0, 8760, OFF(retention_interval_hours), 0,
+     "how often serve runs retention (0: never; run `ij retention` instead)"},
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])

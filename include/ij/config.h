@@ -26,6 +26,7 @@ typedef struct {
   long max_import_bytes;
   int max_connections;
   int connection_timeout_seconds;
+  int shutdown_grace_seconds; /* on SIGTERM: how long requests in flight may take to finish */
   int log_level;
   int log_format;         /* ij_log_format: IJ_LOG_FORMAT */
   int outbox_interval_ms; /* between delivery rounds of the notice outbox */
@@ -33,6 +34,8 @@ typedef struct {
   ij_area_rules area_defaults;
   int suppress_min_count;       /* IJ_SUPPRESS_MIN_COUNT */
   int suppress_min_denominator; /* IJ_SUPPRESS_MIN_DENOMINATOR */
+  int retention_months;         /* IJ_RETENTION_MONTHS: erasure after a referral ends */
+  int retention_interval_hours; /* IJ_RETENTION_INTERVAL_HOURS: 0, no schedule in serve */
 } ij_config;
 
 /* What a command needs: settings not needed are still checked when set. */

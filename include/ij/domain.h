@@ -467,6 +467,13 @@ ij_err ij_domain_outcome_decide(const ij_outcome_input *in, const ij_booking_fac
 #define IJ_FOLLOWUP_WINDOW_COUNT 3
 extern const int ij_followup_windows[IJ_FOLLOWUP_WINDOW_COUNT]; /* 3, 6, 12 */
 
+/* Retention: a referral that ended (closed, rejected or withdrawn) before this instant has its
+ * personal data erased: the start (00:00 UTC) of the day `months` calendar months before now's
+ * UTC date. Months must be at least 1. */
+ij_time_us ij_domain_retention_cutoff(ij_time_us now, int months);
+/* Whether a referral in this state has ended, so that retention applies to it. */
+bool ij_domain_state_ended(ij_state s);
+
 /* A date plus whole calendar months, clamped to the last day of a shorter month. */
 ij_date ij_date_add_months(ij_date d, int months);
 /* The day a window's check falls due: the exit date plus the window's months. */

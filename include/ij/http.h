@@ -2,6 +2,7 @@
 #ifndef IJ_HTTP_H
 #define IJ_HTTP_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "ij/auth.h"
@@ -27,7 +28,16 @@ typedef struct ij_server ij_server;
 /* Starts serving with the given pool and verifier (borrowed: they must outlive the server). */
 ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth, ij_server **out);
 int ij_http_port(const ij_server *server);
-/* Stops accepting, finishes requests in flight, frees the server. */
+/* A graceful stop is ij_http_quiesce, ij_http_drain, then ij_http_stop. */
+/* Stops accepting: new connections are refused from now on; requests already received go on, and
+ * their answers close their connections. Safe to repeat. */
+void ij_http_quiesce(ij_server *server);
+/* Quiesces, then waits up to wait_ms for the requests in flight to finish; true when none is left
+ * (idle kept-alive connections are not waited for). May be called again to wait longer. */
+bool ij_http_drain(ij_server *server, int wait_ms);
+/* Requests received and not yet answered. */
+int ij_http_in_flight(ij_server *server);
+/* Stops at once (a request still in flight is cut off) and frees the server. */
 void ij_http_stop(ij_server *server);
 
 /* One line per served route: "METHOD /path/{param}". */

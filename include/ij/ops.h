@@ -86,4 +86,20 @@ ij_err ij_ops_import_followups(ij_conn *conn, const ij_op_ctx *op, const ij_acto
                                const char *data, size_t len, const char *sha256,
                                ij_import_report *report, ij_import_errors *errs);
 
+/* ---- retention ---- */
+
+typedef struct {
+  int areas;         /* areas visited */
+  int64_t referrals; /* referrals whose personal data was erased */
+  int64_t people;    /* people erased */
+} ij_retention_totals;
+
+/* Erases the personal data of referrals that ended more than `months` calendar months before
+ * `now` (ij_domain_retention_cutoff), and of people none of whose referrals is kept: area by area
+ * (only `area` when not NULL), each on a connection scoped to that area, in transactions of at
+ * most `batch` referrals, until none is left. Figures the statistics use are kept (see
+ * migrations/007_retention.sql). *out: what was erased, also when an error stops the run. */
+ij_err ij_ops_retention(ij_store *store, const char *area, int months, int batch, ij_time_us now,
+                        ij_retention_totals *out);
+
 #endif

@@ -118,6 +118,8 @@ typedef struct {
   int active_bookings;             /* bookings holding a place */
   char rereferral_of[IJ_UUID_BUF]; /* "" when this is not a re-referral */
   int rereferral_months;           /* 3, 6 or 12; 0 when not a re-referral */
+  ij_time_us erased_at;            /* when retention erased its personal data; 0: not erased */
+  bool person_erased;              /* the person's data is erased (no name or date of birth) */
   void *owner_;
 } ij_referral;
 
@@ -435,6 +437,18 @@ ij_err ij_store_notice_failed(ij_conn *conn, const char *id, const char *error);
  * age in seconds of the oldest of them (*oldest_seconds, 0 when none). Counts over the partial
  * index of undelivered notices, so it stays cheap while deliveries keep up. */
 ij_err ij_store_notices_backlog(ij_conn *conn, int64_t *count, double *oldest_seconds);
+
+/* ---- retention ---- */
+
+/* Every area's code, in order (areas hold no personal data: no area is needed to read them). */
+ij_err ij_store_area_codes(ij_conn *conn, ij_rows *out);
+/* In one transaction (its own statement): erases the personal data of up to `limit` referrals of
+ * `area` that ended (closed, rejected, withdrawn) before `ended_before`, oldest first, and of the
+ * people none of whose referrals is kept any longer; drops idempotency records made before
+ * `ended_before`. *referrals and *people: how many were erased. Referrals locked by another
+ * transaction are skipped (a later run takes them). */
+ij_err ij_store_retention_erase(ij_conn *conn, const char *area, ij_time_us ended_before,
+                                ij_time_us now, int limit, int *referrals, int *people);
 
 /* ---- work lists (coordinators) ---- */
 

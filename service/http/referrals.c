@@ -32,11 +32,16 @@ static bool overdue(const ij_referral *r, ij_time_us now) {
   return ij_domain_referral_overdue(r->state, r->first_attended_at != 0, r->target_start_by, now);
 }
 
+/* Null once retention has erased the person. */
+static json_t *date_of_birth_json(const ij_referral *r) {
+  return r->person_erased ? json_null() : ij_json_date(r->date_of_birth);
+}
+
 /* The full representation. */
 static json_t *referral_json(const ij_referral *r, const ij_actor *viewer, ij_time_us now) {
   json_t *person = json_pack(
       "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name", r->person_name, "date_of_birth",
-      ij_json_date(r->date_of_birth), "phone", ij_json_str_or_null(r->phone), "email",
+      date_of_birth_json(r), "phone", ij_json_str_or_null(r->phone), "email",
       ij_json_str_or_null(r->email), "address", ij_json_str_or_null(r->address), "postcode",
       ij_json_str_or_null(r->postcode), "police_id", ij_json_str_or_null(r->police_id),
       "needs_notes", ij_json_str_or_null(r->needs_notes), "risk_notes",
@@ -75,6 +80,7 @@ static json_t *referral_json(const ij_referral *r, const ij_actor *viewer, ij_ti
                       ij_json_str_or_null(r->rereferral_of[0] ? r->rereferral_of : NULL));
   json_object_set_new(j, "rereferral_months",
                       r->rereferral_months ? json_integer(r->rereferral_months) : json_null());
+  json_object_set_new(j, "erased_at", ij_json_time_or_null(r->erased_at));
   json_object_set_new(j, "allowed_events", allowed_events_json(viewer, r));
   return j;
 }
@@ -84,7 +90,7 @@ json_t *ij_referral_summary_json(const ij_referral *r, ij_time_us now) {
   json_t *j = json_pack(
       "{s:s, s:s, s:i, s:{s:s, s:o}, s:{s:o, s:s, s:s}, s:s, s:i, s:o, s:o, s:o, s:b, s:o, s:o}",
       "id", r->id, "state", ij_state_name(r->state), "version", r->version, "person", "name",
-      r->person_name, "date_of_birth", ij_json_date(r->date_of_birth), "offence", "date",
+      r->person_name, "date_of_birth", date_of_birth_json(r), "offence", "date",
       ij_json_date(r->offence_date), "category", r->offence_category, "ward", r->ward, "disposal",
       r->disposal, "hours_proposed", r->hours_proposed, "hours_confirmed",
       r->hours_confirmed ? json_integer(r->hours_confirmed) : json_null(), "officer",

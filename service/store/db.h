@@ -23,8 +23,8 @@ struct ij_conn {
   int nprepared;
   const ij_stmt *prepared[IJ_MAX_PREPARED];
   char area[IJ_AREA_MAX]; /* the area its statements run in ("" for none): ij_store_scope */
-  char sqlstate[6];    /* of the last failed statement */
-  char constraint[64]; /* constraint named by the last failed statement, if any */
+  char sqlstate[6];       /* of the last failed statement */
+  char constraint[64];    /* constraint named by the last failed statement, if any */
 };
 
 /* Runs a statement with text parameters (NULL for SQL NULL). IJ_OK with *out set (the caller
@@ -59,6 +59,8 @@ void ij_db_keyset_of(bool has, ij_time_us at, const char *id, ij_db_keyset *out)
  * out of memory, the result then cleared. */
 void *ij_db_page_items(PGresult *res, int limit, size_t item_size, int *count, bool *more);
 
+/* '{a,b,...}': the states for which the domain's predicate holds, as a text[] parameter. */
+void ij_db_state_array(bool (*which)(ij_state), char *buf, size_t size);
 /* '{submitted,accepted,...}': the states in which the start clock runs, from the domain, as a
  * text[] parameter. */
 void ij_db_clock_states(char *buf, size_t size);

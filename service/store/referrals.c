@@ -16,7 +16,8 @@
   " r.victim_consulted, r.victim_preference, r.victim_keep_updated, r.victim_contact,"          \
   " r.officer_sub, r.officer_name, r.reason_code, r.reason, ij_us(r.target_start_by),"          \
   " ij_us(r.first_attended_at), ij_us(r.created_at), ij_us(r.updated_at), r.breaches,"          \
-  " r.warnings, r.active_bookings, r.rereferral_of, r.rereferral_months"
+  " r.warnings, r.active_bookings, r.rereferral_of, r.rereferral_months, ij_us(r.erased_at),"   \
+  " p.erased_at IS NOT NULL"
 
 static void parse_referral(const PGresult *res, int row, ij_referral *r) {
   int c = 0;
@@ -65,6 +66,8 @@ static void parse_referral(const PGresult *res, int row, ij_referral *r) {
   r->active_bookings = (int)ij_db_i64(res, row, c++);
   snprintf(r->rereferral_of, sizeof r->rereferral_of, "%s", PQgetvalue(res, row, c++));
   r->rereferral_months = (int)ij_db_i64(res, row, c++);
+  r->erased_at = ij_db_i64(res, row, c++);
+  r->person_erased = ij_db_bool(res, row, c++);
 }
 
 void ij_referral_clear(ij_referral *r) {

@@ -9,13 +9,13 @@
 #include "db.h"
 
 /* The filters shared by every statement: $4 ward, $5 offence category, $6/$7 age band on the
- * offence date, $8 placement type (a booking, not cancelled or rescheduled, on such a placement).
+ * offence date (kept on the referral, so that it outlives the erased date of birth), $8 placement
+ * type (a booking, not cancelled or rescheduled, on such a placement).
  */
 #define STATS_FILTERS                                                                        \
   " AND ($4::text IS NULL OR r.ward = $4)"                                                   \
   " AND ($5::text IS NULL OR r.offence_category = $5)"                                       \
-  " AND ($6::int IS NULL OR date_part('year', age(r.offence_date, pe.date_of_birth))"        \
-  "      BETWEEN $6::int AND $7::int)"                                                       \
+  " AND ($6::int IS NULL OR r.age_at_offence BETWEEN $6::int AND $7::int)"                   \
   " AND ($8::text IS NULL OR EXISTS (SELECT 1 FROM bookings b JOIN sessions s ON s.id ="     \
   "      b.session_id JOIN placements p ON p.id = s.placement_id WHERE b.referral_id = r.id" \
   "      AND p.type = $8 AND b.status NOT IN ('cancelled', 'rescheduled')))"
@@ -24,7 +24,7 @@
 #define STATS_SCOPE                                                                        \
   "WITH r AS (SELECT r.id, r.state, r.created_at, r.first_attended_at, r.target_start_by," \
   " r.completed_at, r.exited_at, r.rereferral_of, r.minutes_credited, r.hours_confirmed"   \
-  " FROM referrals r JOIN people pe ON pe.id = r.person_id"                                \
+  " FROM referrals r"                                                                      \
   " WHERE r.area = $1 AND r.created_at >= $2::timestamptz AND r.created_at < "             \
   "$3::timestamptz" STATS_FILTERS ")"
 
@@ -221,7 +221,6 @@ static const ij_stmt STMT_STATS_REOFFENDING = {
     " count(*) FILTER (WHERE f.due_on <= $9::date AND f.recorded_at IS NOT NULL AND f.reoffended),"
     " count(*) FILTER (WHERE f.due_on > $9::date OR f.recorded_at IS NULL)"
     " FROM followup_checks f JOIN referrals r ON r.id = f.referral_id"
-    " JOIN people pe ON pe.id = r.person_id"
     " WHERE f.area = $1 AND f.due_on >= $2::date + interval '3 months'"
     " AND f.due_on <= $3::date + interval '12 months'"
     " AND f.exited_on BETWEEN $2::date AND $3::date" STATS_FILTERS

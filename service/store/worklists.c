@@ -12,7 +12,7 @@
   " r.offence_date - DATE '1970-01-01', r.offence_category, r.ward, r.disposal," \
   " r.hours_proposed, r.hours_confirmed, r.officer_sub, r.officer_name, r.area," \
   " ij_us(r.target_start_by), ij_us(r.first_attended_at), ij_us(r.created_at),"  \
-  " ij_us(r.updated_at), r.minutes_credited"
+  " ij_us(r.updated_at), r.minutes_credited, p.erased_at IS NOT NULL"
 
 static void parse_summary(const PGresult *res, int row, ij_referral *r) {
   int c = 0;
@@ -37,6 +37,7 @@ static void parse_summary(const PGresult *res, int row, ij_referral *r) {
   r->created_at = ij_db_i64(res, row, c++);
   r->updated_at = ij_db_i64(res, row, c++);
   r->minutes_credited = ij_db_i64(res, row, c++);
+  r->person_erased = ij_db_bool(res, row, c++);
 }
 
 /* The keyset parameters of a cursor (may be NULL): NULL, NULL when there is none. */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ij/ops.h"
 #include "suites.h"
 
 static const char *const R_SUMMARY = "/v1/stats/summary";
@@ -771,6 +772,193 @@ START_TEST(reoffending_counts_elapsed_windows_and_pending_ones) {
 }
 END_TEST
 
+/* ---- retention ---- */
+
+/* The answer to `path` as canonical JSON text (owned: free()). */
+static char *figures_text(const char *route, const char *path, const char *token) {
+  ts_response *r = get(route, path, token);
+  ck_assert_msg(r->status == 200, "%s: %ld %s", path, r->status, r->body);
+  json_t *copy = json_deep_copy(r->json);
+  json_object_del(copy, "generated_at"); /* the one member that may differ between two calls */
+  char *text = json_dumps(copy, JSON_SORT_KEYS | JSON_COMPACT);
+  json_decref(copy);
+  ts_response_free(r);
+  return text;
+}
+
+static long long count(PGconn *c, const char *q) {
+  char out[32];
+  const char *p[1] = {AREA};
+  sql(c, q, 1, p, out, sizeof out);
+  return atoll(out);
+}
+
+START_TEST(retention_erases_personal_data_and_keeps_the_figures) {
+  seed_summary();
+  PGconn *c = db();
+  /* reoffending: exits of 200 days ago with their checks; half of them closed since */
+  for (int i = 0; i < 12; i++) {
+    bool rec[3] = {true, i < 10, false};
+    bool re[3] = {i < 3, i < 5, false};
+    exit_with_checks(c, i % 2 ? "ward-a" : "ward-b", i < 8, 200, rec, re);
+  }
+  const char *a[1] = {AREA};
+  sql(c,
+      "UPDATE referrals SET state = 'closed' WHERE area = $1 AND state IN ('completed',"
+      " 'non_compliant') AND created_at > now() - interval '1 year' AND random() < 2",
+      1, a, NULL, 0);
+  /* personal data to erase: free text on every referral, reasons in the event log, session notes,
+   * outcome notes, a notice with a police identifier */
+  sql(c,
+      "UPDATE referrals SET offence_description = 'Broke a window', offence_location = '1 High St',"
+      " suitability_notes = 'Works outdoors', victim_contact = '07700 900000', reason = 'Moved'"
+      " WHERE area = $1",
+      1, a, NULL, 0);
+  sql(c,
+      "UPDATE people SET phone = '07700 900001', police_id = 'P' || left(id::text, 8),"
+      " risk_notes = 'none' WHERE area = $1",
+      1, a, NULL, 0);
+  sql(c,
+      "INSERT INTO referral_events (referral_id, seq, area, at, event, from_state, to_state,"
+      " actor_sub, actor_name, actor_role, reason, request_id)"
+      " SELECT id, 1, area, created_at, 'create', NULL, state, 'pc-1', 'PC 1', 'officer',"
+      " 'Said sorry', 'seed' FROM referrals WHERE area = $1",
+      1, a, NULL, 0);
+  sql(c, "UPDATE bookings SET notes = 'Arrived late' WHERE area = $1", 1, a, NULL, 0);
+  sql(c,
+      "INSERT INTO booking_outcomes (booking_id, seq, area, at, status, penalty_minutes,"
+      " minutes_credited, notes, actor_sub, actor_name, actor_role, request_id) SELECT id, 1,"
+      " area, updated_at, status, 0, minutes_credited, 'Good work',"
+      " 'sup-1', 'Sup', 'supervisor', 'seed' FROM bookings WHERE area = $1",
+      1, a, NULL, 0);
+  sql(c,
+      "INSERT INTO notices (id, area, referral_id, kind, event, payload, created_at,"
+      " next_attempt_at, delivered_at) SELECT gen_random_uuid(), area, id, 'outcome', 'completed',"
+      " jsonb_build_object('police_id', 'P1', 'disposal', disposal), now(), now(), now()"
+      " FROM referrals WHERE area = $1 AND state = 'closed'",
+      1, a, NULL, 0);
+  long long ended = count(c, "SELECT count(*) FROM referrals WHERE area = $1"
+                             " AND state IN ('closed', 'rejected', 'withdrawn')");
+  long long kept = count(c, "SELECT count(*) FROM referrals WHERE area = $1"
+                            " AND state NOT IN ('closed', 'rejected', 'withdrawn')");
+  ck_assert_int_ge(ended, 10);
+  ck_assert_int_ge(kept, 10);
+
+  /* every figure the dashboard shows, before */
+  char *comm = ts_token("commissioner", AREA, "pcc-1");
+  time_t now = time(NULL), start = now - 400 * 86400;
+  char from[16], to[16], reoff[256];
+  strftime(from, sizeof from, "%Y-%m-%d", gmtime(&start));
+  strftime(to, sizeof to, "%Y-%m-%d", gmtime(&now));
+  snprintf(reoff, sizeof reoff, "%s?from=%s&to=%s", R_REOFFENDING, from, to);
+  const char *paths[][2] = {
+      {R_SUMMARY, "/v1/stats/summary?from=2025-01-01&to=2025-03-31"},
+      {R_SUMMARY, "/v1/stats/summary?from=2025-01-01&to=2025-03-31&age_band=10-17"},
+      {R_SUMMARY, "/v1/stats/summary?from=2025-01-01&to=2025-03-31&age_band=25%2B"},
+      {R_SUMMARY, "/v1/stats/summary?from=2025-01-01&to=2025-03-31&ward=ward-b"},
+      {R_SUMMARY, "/v1/stats/summary?from=2025-01-01&to=2025-03-31&placement_type=gardening"},
+      {R_REOFFENDING, reoff},
+  };
+  enum { NPATHS = sizeof paths / sizeof paths[0] };
+  char *before[NPATHS];
+  for (int i = 0; i < NPATHS; i++)
+    before[i] = figures_text(paths[i][0], paths[i][1], comm);
+  json_t *before_reoff = json_loads(before[NPATHS - 1], 0, NULL);
+  ck_assert_ptr_nonnull(before_reoff);
+  json_decref(before_reoff);
+
+  /* retention as the service runs it (its role, area by area), in batches of 3 */
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ij_time_us at = (ij_time_us)ts.tv_sec * IJ_US_PER_SECOND;
+  ij_retention_totals t;
+  ck_assert_int_eq(ij_ops_retention(S->service, AREA, 1, 3, at, &t), IJ_OK);
+  ck_assert_int_eq(t.referrals, ended);
+  ck_assert_int_gt(t.people, 0);
+
+  /* the figures are the same */
+  for (int i = 0; i < NPATHS; i++) {
+    char *after = figures_text(paths[i][0], paths[i][1], comm);
+    ck_assert_msg(strcmp(before[i], after) == 0, "%s changed:\n%s\n%s", paths[i][1], before[i],
+                  after);
+    free(after);
+    free(before[i]);
+  }
+  free(comm);
+
+  /* nothing personal is left of the ended referrals and of their people; the others are whole */
+  ck_assert_int_eq(count(c, "SELECT count(*) FROM referrals WHERE area = $1 AND erased_at IS NULL"
+                            " AND state IN ('closed', 'rejected', 'withdrawn')"),
+                   0);
+  ck_assert_int_eq(count(c, "SELECT count(*) FROM referrals WHERE area = $1 AND erased_at IS NOT"
+                            " NULL AND (offence_description IS NOT NULL OR offence_location IS NOT"
+                            " NULL OR suitability_notes IS NOT NULL OR victim_contact IS NOT NULL"
+                            " OR reason IS NOT NULL)"),
+                   0);
+  ck_assert_int_eq(count(c, "SELECT count(*) FROM referrals WHERE area = $1 AND erased_at IS NULL"
+                            " AND offence_description = 'Broke a window'"),
+                   kept);
+  ck_assert_int_eq(count(c, "SELECT count(*) FROM people p WHERE area = $1 AND NOT EXISTS (SELECT"
+                            " FROM referrals r WHERE r.person_id = p.id AND r.erased_at IS NULL)"
+                            " AND (p.erased_at IS NULL OR p.date_of_birth IS NOT NULL OR p.phone"
+                            " IS NOT NULL OR p.police_id IS NOT NULL OR p.risk_notes IS NOT NULL"
+                            " OR p.name <> 'erased')"),
+                   0);
+  ck_assert_int_eq(count(c, "SELECT count(*) FROM people p WHERE area = $1 AND EXISTS (SELECT"
+                            " FROM referrals r WHERE r.person_id = p.id AND r.erased_at IS NULL)"
+                            " AND (p.erased_at IS NOT NULL OR p.date_of_birth IS NULL)"),
+                   0);
+  ck_assert_int_eq(count(c, "SELECT count(*) FROM referral_events e JOIN referrals r ON r.id ="
+                            " e.referral_id WHERE r.area = $1 AND r.erased_at IS NOT NULL AND"
+                            " e.reason IS NOT NULL"),
+                   0);
+  ck_assert_int_eq(count(c, "SELECT count(*) FROM bookings b JOIN referrals r ON r.id ="
+                            " b.referral_id WHERE r.area = $1 AND r.erased_at IS NOT NULL AND"
+                            " b.notes IS NOT NULL"),
+                   0);
+  ck_assert_int_eq(count(c, "SELECT count(*) FROM booking_outcomes o JOIN bookings b ON b.id ="
+                            " o.booking_id JOIN referrals r ON r.id = b.referral_id WHERE r.area ="
+                            " $1 AND r.erased_at IS NOT NULL AND o.notes IS NOT NULL"),
+                   0);
+  ck_assert_int_eq(count(c, "SELECT count(*) FROM notices n JOIN referrals r ON r.id ="
+                            " n.referral_id WHERE r.area = $1 AND n.payload ? 'police_id'"),
+                   0);
+  /* the append-only tables still refuse a change outside erasure */
+  PGresult *res = PQexecParams(c, "UPDATE referral_events SET reason = NULL WHERE area = $1", 1,
+                               NULL, a, NULL, NULL, 0);
+  ck_assert_int_eq(PQresultStatus(res), PGRES_FATAL_ERROR);
+  PQclear(res);
+
+  /* an erased referral through the API: no name, no date of birth, when it was erased */
+  char id[IJ_UUID_BUF];
+  sql(c,
+      "SELECT r.id FROM referrals r JOIN people p ON p.id = r.person_id WHERE r.area = $1"
+      " AND p.erased_at IS NOT NULL LIMIT 1",
+      1, a, id, sizeof id);
+  char *coord = ts_token("coordinator", AREA, "coord-1"), path[128];
+  snprintf(path, sizeof path, "/v1/referrals/%s", id);
+  ts_response *r = get("/v1/referrals/{id}", path, coord);
+  ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+  json_t *person = json_object_get(r->json, "person");
+  ck_assert_str_eq(json_string_value(json_object_get(person, "name")), "erased");
+  ck_assert(json_is_null(json_object_get(person, "date_of_birth")));
+  ck_assert(json_is_null(json_object_get(person, "police_id")));
+  ck_assert(json_is_string(json_object_get(r->json, "erased_at")));
+  ck_assert(json_is_null(json_object_get(json_object_get(r->json, "offence"), "description")));
+  ts_response_free(r);
+  r = get("/v1/referrals", "/v1/referrals?state=rejected", coord);
+  ck_assert_int_eq(r->status, 200);
+  ts_response_free(r);
+  free(coord);
+
+  /* a second run finds nothing more */
+  ck_assert_int_eq(ij_ops_retention(S->service, AREA, 1, 3, at, &t), IJ_OK);
+  ck_assert_int_eq(t.referrals, 0);
+  ck_assert_int_eq(t.people, 0);
+  PQfinish(c);
+}
+END_TEST
+
 Suite *http_stats_suite(void) {
   Suite *s = suite_create("http_stats");
   TCase *tc = tcase_create("stats");
@@ -783,6 +971,7 @@ Suite *http_stats_suite(void) {
   tcase_add_test(tc, only_commissioners_coordinators_and_admins);
   tcase_add_test(tc, a_commissioner_is_refused_every_personal_data_route);
   tcase_add_test(tc, reoffending_counts_elapsed_windows_and_pending_ones);
+  tcase_add_test(tc, retention_erases_personal_data_and_keeps_the_figures);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -153,6 +153,24 @@ START_TEST(csv_records) {
 }
 END_TEST
 
+/* Retention: the cut-off is the start of the day `months` calendar months back, and only ended
+ * referrals are erased. */
+START_TEST(retention_cutoff_and_ended_states) {
+  ij_time_us now, want;
+  ck_assert_int_eq(ij_time_parse("2026-11-22T15:30:00Z", &now), IJ_OK);
+  ck_assert_int_eq(ij_time_parse("2023-11-22T00:00:00Z", &want), IJ_OK);
+  ck_assert_int_eq(ij_domain_retention_cutoff(now, 36), want);
+  ck_assert_int_eq(ij_time_parse("2026-03-31T23:59:59Z", &now), IJ_OK);
+  ck_assert_int_eq(ij_time_parse("2026-02-28T00:00:00Z", &want), IJ_OK); /* clamped */
+  ck_assert_int_eq(ij_domain_retention_cutoff(now, 1), want);
+  ck_assert_int_eq(ij_domain_retention_cutoff(now, 0), want); /* never less than a month */
+  for (int st = 0; st < IJ_STATE__COUNT; st++) {
+    bool ended = st == IJ_STATE_CLOSED || st == IJ_STATE_REJECTED || st == IJ_STATE_WITHDRAWN;
+    ck_assert_msg(ij_domain_state_ended((ij_state)st) == ended, "%s", ij_state_name((ij_state)st));
+  }
+}
+END_TEST
+
 Suite *followups_suite(void) {
   Suite *s = suite_create("followups");
   TCase *tc = tcase_create("followups");
@@ -161,6 +179,7 @@ Suite *followups_suite(void) {
   tcase_add_test(tc, rereferral_windows);
   tcase_add_test(tc, name_keys);
   tcase_add_test(tc, csv_records);
+  tcase_add_test(tc, retention_cutoff_and_ended_states);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1,0 +1,105 @@
+/* The retention schedule's thread. */
+#include "ij/retention.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "ij/log.h"
+#include "ij/ops.h"
+
+#define FIRST_RUN_SECONDS 60
+#define BATCH 500
+
+struct ij_retention_worker {
+  ij_store *store;
+  int months;
+  int interval_hours;
+  atomic_bool stopping;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  pthread_t thread;
+};
+
+static ij_time_us now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (ij_time_us)ts.tv_sec * IJ_US_PER_SECOND + ts.tv_nsec / 1000;
+}
+
+/* Waits `seconds` or until stopped; true when stopped. */
+static bool wait_or_stop(ij_retention_worker *w, long seconds) {
+  struct timespec deadline;
+  clock_gettime(CLOCK_MONOTONIC, &deadline);
+  deadline.tv_sec += seconds;
+  pthread_mutex_lock(&w->mu);
+  while (!atomic_load(&w->stopping))
+    if (pthread_cond_timedwait(&w->cv, &w->mu, &deadline) == ETIMEDOUT)
+      break;
+  pthread_mutex_unlock(&w->mu);
+  return atomic_load(&w->stopping);
+}
+
+static void *run(void *arg) {
+  ij_retention_worker *w = arg;
+  ij_log(IJ_LOG_INFO,
+         "retention: erasing personal data %d months after a referral ends, every %d"
+         " hours",
+         w->months, w->interval_hours);
+  long pause = FIRST_RUN_SECONDS;
+  while (!wait_or_stop(w, pause)) {
+    ij_retention_totals t;
+    ij_err err = ij_ops_retention(w->store, NULL, w->months, BATCH, now_us(), &t);
+    if (err != IJ_OK)
+      ij_log(IJ_LOG_WARN, "retention: run stopped (%s) after %lld referrals and %lld people",
+             ij_err_message(err), (long long)t.referrals, (long long)t.people);
+    else if (t.referrals || t.people)
+      ij_log(IJ_LOG_INFO, "retention: erased %lld referrals and %lld people in %d areas",
+             (long long)t.referrals, (long long)t.people, t.areas);
+    pause = (long)w->interval_hours * 3600;
+  }
+  return NULL;
+}
+
+ij_err ij_retention_start(ij_store *store, int months, int interval_hours,
+                          ij_retention_worker **out) {
+  *out = NULL;
+  if (!store || months < 1 || months > 1200 || interval_hours < 1 || interval_hours > 8760)
+    return IJ_ERR_INVALID;
+  ij_retention_worker *w = calloc(1, sizeof *w);
+  if (!w)
+    return IJ_ERR_NOMEM;
+  w->store = store;
+  w->months = months;
+  w->interval_hours = interval_hours;
+  atomic_init(&w->stopping, false);
+  pthread_mutex_init(&w->mu, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&w->cv, &ca);
+  pthread_condattr_destroy(&ca);
+  if (pthread_create(&w->thread, NULL, run, w) != 0) {
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    free(w);
+    return IJ_ERR_INTERNAL;
+  }
+  *out = w;
+  return IJ_OK;
+}
+
+void ij_retention_stop(ij_retention_worker *w) {
+  if (!w)
+    return;
+  pthread_mutex_lock(&w->mu);
+  atomic_store(&w->stopping, true);
+  pthread_cond_broadcast(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+  pthread_join(w->thread, NULL);
+  pthread_mutex_destroy(&w->mu);
+  pthread_cond_destroy(&w->cv);
+  free(w);
+}

@@ -1,0 +1,43 @@
+/* Retention: erasing the personal data of referrals that ended long enough ago (the rules are in
+ * migrations/007_retention.sql's ij_retention_erase, which runs under the caller's row-level
+ * security). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+
+static const ij_stmt STMT_AREA_CODES = {"area_codes", "SELECT code FROM areas ORDER BY code", 0};
+
+ij_err ij_store_area_codes(ij_conn *conn, ij_rows *out) {
+  memset(out, 0, sizeof *out);
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_AREA_CODES, NULL, &res);
+  return err == IJ_OK ? ij_db_rows(res, out) : err;
+}
+
+static const ij_stmt STMT_RETENTION_ERASE = {
+    "retention_erase",
+    "SELECT referrals_erased, people_erased FROM ij_retention_erase($1, $2::text[],"
+    " $3::timestamptz, $4::timestamptz, $5::integer)",
+    5};
+
+ij_err ij_store_retention_erase(ij_conn *conn, const char *area, ij_time_us ended_before,
+                                ij_time_us now, int limit, int *referrals, int *people) {
+  *referrals = *people = 0;
+  char before[IJ_TIME_BUF], at[IJ_TIME_BUF], lim[16];
+  ij_time_format(ended_before, before);
+  ij_time_format(now, at);
+  snprintf(lim, sizeof lim, "%d", limit);
+  char ended[256];
+  ij_db_state_array(ij_domain_state_ended, ended, sizeof ended);
+  const char *p[5] = {area, ended, before, at, lim};
+  PGresult *res;
+  ij_err err = ij_db_one(conn, &STMT_RETENTION_ERASE, p, &res);
+  if (err != IJ_OK)
+    return err;
+  *referrals = (int)ij_db_i64(res, 0, 0);
+  *people = (int)ij_db_i64(res, 0, 1);
+  PQclear(res);
+  return IJ_OK;
+}
