@@ -429,7 +429,23 @@ ij_test_pg_create() {
   ij_pg_service_role "$IJ_TEST_PG_DIR"
   DATABASE_OWNER_URL="$(ij_pg_url "$IJ_TEST_PG_DIR" "$db")"
   DATABASE_URL="$(ij_pg_url "$IJ_TEST_PG_DIR" "$db" "$IJ_PG_SERVICE_USER")"
-  export DATABASE_URL DATABASE_OWNER_URL
+  # pg_ctl for this cluster as its server's user, for the fault tests that stop and start it:
+  # "$IJ_TEST_PGCTL" stop -m fast, "$IJ_TEST_PGCTL" start -w, "$IJ_TEST_PGCTL" status.
+  IJ_TEST_PGCTL="$IJ_TEST_PG_DIR/pgctl"
+  {
+    echo '#!/usr/bin/env bash'
+    echo '# pg_ctl for a throwaway test cluster (made by scripts/lib.sh); arguments go to pg_ctl.'
+    echo 'cd /'
+    if ij_is_root; then
+      printf 'exec runuser -u %q -- ' "$IJ_PG_OS_USER"
+    else
+      printf 'exec '
+    fi
+    printf '%q --pgdata=%q --log=%q "$@"\n' "$IJ_PG_BIN/pg_ctl" "$IJ_TEST_PG_DIR/data" \
+      "$IJ_TEST_PG_DIR/log/postgresql.log"
+  } >"$IJ_TEST_PGCTL"
+  chmod 755 "$IJ_TEST_PGCTL"
+  export DATABASE_URL DATABASE_OWNER_URL IJ_TEST_PGCTL
 }
 
 ij_test_pg_destroy() {
