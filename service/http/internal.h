@@ -2,6 +2,7 @@
 #ifndef IJ_HTTP_INTERNAL_H
 #define IJ_HTTP_INTERNAL_H
 
+#include <stdatomic.h>
 #include <jansson.h>
 #include <ulfius.h>
 
@@ -22,6 +23,11 @@ struct ij_server {
   ij_auth *auth;
   int port;
   ij_metrics *metrics; /* owned */
+  /* the graceful stop */
+  atomic_int in_flight;     /* requests from their request line until libmicrohttpd is done */
+  atomic_bool draining;     /* after ij_http_quiesce: answers say Connection: close */
+  int listen_fd;            /* ours to close after the daemon stops, once quiesced */
+  long long quiet_since_us; /* draining: when in_flight was last seen above zero */
 };
 
 typedef struct {

@@ -13,20 +13,6 @@
 #include "ij/log.h"
 #include "internal.h"
 
-/* What the graceful stop needs, kept here beside the server (it is private to this file). The
- * server comes first so that an ij_server pointer is also a pointer to its state. */
-typedef struct {
-  ij_server server;
-  atomic_int in_flight;     /* requests from their request line until libmicrohttpd is done */
-  atomic_bool draining;     /* after ij_http_quiesce: answers say Connection: close */
-  int listen_fd;            /* ours to close after the daemon stops, once quiesced */
-  long long quiet_since_us; /* draining: when in_flight was last seen above zero */
-} server_state;
-
-static server_state *state_of(ij_server *s) {
-  return (server_state *)s;
-}
-
 const ij_route ij_routes[] = {
     {"GET", "/healthz", ij_h_healthz, false, false},
     {"GET", "/readyz", ij_h_readyz, false, false},
@@ -360,7 +346,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *res, void 
   ij_set_header(&ctx, "Cache-Control", "no-store");
   ij_set_header(&ctx, "X-Content-Type-Options", "nosniff");
   /* while draining, a kept-alive connection is not offered for another request */
-  if (atomic_load(&state_of(server)->draining))
+  if (atomic_load(&server->draining))
     ij_set_header(&ctx, "Connection", "close");
 
   const char *path = req->url_path ? req->url_path : "/";
@@ -431,25 +417,24 @@ static void mhd_log(void *cls, const char *fmt, va_list ap) {
  * such request, when its answer is sent or its connection closed. */
 static void *uri_log(void *cls, const char *uri, struct MHD_Connection *connection) {
   (void)connection;
-  atomic_fetch_add(&((server_state *)cls)->in_flight, 1);
+  atomic_fetch_add(&((ij_server *)cls)->in_flight, 1);
   return ulfius_uri_logger(NULL, uri);
 }
 
 static void request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
                               enum MHD_RequestTerminationCode toe) {
   mhd_request_completed(NULL, connection, con_cls, toe);
-  atomic_fetch_sub(&((server_state *)cls)->in_flight, 1);
+  atomic_fetch_sub(&((ij_server *)cls)->in_flight, 1);
 }
 
 ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth, ij_server **out) {
   *out = NULL;
-  server_state *st = calloc(1, sizeof *st);
-  if (!st)
+  ij_server *s = calloc(1, sizeof *s);
+  if (!s)
     return IJ_ERR_NOMEM;
-  atomic_init(&st->in_flight, 0);
-  atomic_init(&st->draining, false);
-  st->listen_fd = -1;
-  ij_server *s = &st->server;
+  atomic_init(&s->in_flight, 0);
+  atomic_init(&s->draining, false);
+  s->listen_fd = -1;
   s->opts = *opts;
   snprintf(s->host, sizeof s->host, "%s", opts->host);
   s->opts.host = s->host;
@@ -457,7 +442,7 @@ ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth
   s->auth = auth;
   s->metrics = ij_metrics_new();
   if (!s->metrics) {
-    free(st);
+    free(s);
     return IJ_ERR_NOMEM;
   }
   struct sockaddr_in addr;
@@ -467,13 +452,13 @@ ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth
   if (inet_pton(AF_INET, opts->host, &addr.sin_addr) != 1) {
     ij_log(IJ_LOG_ERROR, "listen address %s is not a numeric IPv4 address", opts->host);
     ij_metrics_free(s->metrics);
-    free(st);
+    free(s);
     return IJ_ERR_INVALID;
   }
   if (ulfius_init_instance(&s->instance, opts->port ? (unsigned)opts->port : 8080, &addr, NULL) !=
       U_OK) {
     ij_metrics_free(s->metrics);
-    free(st);
+    free(s);
     return IJ_ERR_INTERNAL;
   }
   /* one more byte than allowed, so an oversized body is seen (ulfius truncates silently) */
@@ -488,8 +473,8 @@ ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth
       {MHD_OPTION_SOCK_ADDR, 0, &addr},
       {MHD_OPTION_CONNECTION_TIMEOUT, opts->connection_timeout_seconds, NULL},
       {MHD_OPTION_CONNECTION_LIMIT, opts->max_connections, NULL},
-      {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, st},
-      {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_log, st},
+      {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, s},
+      {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_log, s},
       {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
       {MHD_OPTION_END, 0, NULL}};
   /* MHD_USE_ITC: MHD_quiesce_daemon needs it to stop accepting while requests finish */
@@ -499,7 +484,7 @@ ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth
     ij_log(IJ_LOG_ERROR, "cannot listen on %s:%d", opts->host, opts->port);
     ulfius_clean_instance(&s->instance);
     ij_metrics_free(s->metrics);
-    free(st);
+    free(s);
     return IJ_ERR_UNAVAILABLE;
   }
   /* the port actually bound (the daemon reports the one it was given, not a spare one) */
@@ -519,10 +504,9 @@ int ij_http_port(const ij_server *s) {
 }
 
 void ij_http_quiesce(ij_server *s) {
-  server_state *st = state_of(s);
-  if (atomic_exchange(&st->draining, true))
+  if (atomic_exchange(&s->draining, true))
     return;
-  st->quiet_since_us = monotonic_us();
+  s->quiet_since_us = monotonic_us();
   MHD_socket fd = MHD_quiesce_daemon(s->instance.mhd_daemon);
   if (fd == MHD_INVALID_SOCKET) {
     ij_log(IJ_LOG_WARN, "could not stop accepting connections before the stop");
@@ -532,7 +516,7 @@ void ij_http_quiesce(ij_server *s) {
    * its backlog until the stop and then be reset; shut down, a listening socket refuses them at
    * once. It is closed after the daemon stops, as libmicrohttpd asks. */
   shutdown(fd, SHUT_RDWR);
-  st->listen_fd = fd;
+  s->listen_fd = fd;
 }
 
 /* Idle kept-alive connections may never send again, so the drain does not wait for them: it ends
@@ -541,17 +525,16 @@ void ij_http_quiesce(ij_server *s) {
 #define DRAIN_QUIET_US (300 * 1000LL)
 
 bool ij_http_drain(ij_server *s, int wait_ms) {
-  server_state *st = state_of(s);
   ij_http_quiesce(s);
   long long deadline = monotonic_us() + (long long)wait_ms * 1000;
   for (;;) {
     long long now = monotonic_us();
-    if (atomic_load(&st->in_flight) > 0) {
-      st->quiet_since_us = now;
+    if (atomic_load(&s->in_flight) > 0) {
+      s->quiet_since_us = now;
     } else {
       const union MHD_DaemonInfo *info =
           MHD_get_daemon_info(s->instance.mhd_daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-      if ((info && info->num_connections == 0) || now - st->quiet_since_us >= DRAIN_QUIET_US)
+      if ((info && info->num_connections == 0) || now - s->quiet_since_us >= DRAIN_QUIET_US)
         return true;
     }
     if (now >= deadline)
@@ -562,17 +545,16 @@ bool ij_http_drain(ij_server *s, int wait_ms) {
 }
 
 int ij_http_in_flight(ij_server *s) {
-  return atomic_load(&state_of(s)->in_flight);
+  return atomic_load(&s->in_flight);
 }
 
 void ij_http_stop(ij_server *s) {
   if (!s)
     return;
-  server_state *st = state_of(s);
   ulfius_stop_framework(&s->instance);
-  if (st->listen_fd >= 0)
-    close(st->listen_fd);
+  if (s->listen_fd >= 0)
+    close(s->listen_fd);
   ulfius_clean_instance(&s->instance);
   ij_metrics_free(s->metrics);
-  free(st);
+  free(s);
 }
