@@ -116,8 +116,9 @@ static int cmd_serve(void) {
     fprintf(stderr, "ij: IJ_JWKS_FILE: %s holds no usable public key\n", c.jwks_file);
     return 2;
   }
-  /* one connection more than requests may take: the outbox worker holds one while it delivers */
-  ij_store_options so = {c.database_url, c.db_pool < 256 ? c.db_pool + 1 : c.db_pool,
+  /* two connections more than requests may take: the outbox worker holds one while it delivers,
+   * the access log's writer one while it writes */
+  ij_store_options so = {c.database_url, c.db_pool < 255 ? c.db_pool + 2 : c.db_pool,
                          c.db_acquire_timeout_ms, c.db_prepare, true};
   ij_store *store = NULL;
   if (ij_store_open(&so, &store) != IJ_OK) {

@@ -40,6 +40,10 @@ int ij_http_in_flight(ij_server *server);
 /* Stops at once (a request still in flight is cut off) and frees the server. */
 void ij_http_stop(ij_server *server);
 
+/* Writes the personal-data access rows queued so far (normally written in batches every 200 ms
+ * by a thread of the server), on the calling thread. */
+ij_err ij_http_flush_audit(ij_server *server);
+
 /* One line per served route: "METHOD /path/{param}". */
 void ij_http_print_routes(FILE *out);
 

@@ -74,6 +74,12 @@ void ij_h_access_log_list(ij_ctx *ctx) {
   }
   if (ij_send_invalid(ctx, &errs))
     return;
+  /* the rows still queued are written first, so that the log is complete up to this request */
+  ij_err flushed = ij_http_flush_audit(ctx->server);
+  if (flushed != IJ_OK) {
+    ij_send_problem(ctx, flushed, "the access log could not be brought up to date", NULL);
+    return;
+  }
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;

@@ -15,6 +15,16 @@
 
 typedef struct ij_metrics ij_metrics;
 
+/* The access log's queue and writer thread (audit.c). */
+typedef struct ij_access_queue ij_access_queue;
+ij_err ij_audit_start(ij_store *store, ij_access_queue **out);
+/* Queues the record's rows (copied). Never blocks on the database. */
+void ij_audit_enqueue(ij_access_queue *audit, const ij_access_record *rec);
+/* Writes everything queued now, on the calling thread. */
+ij_err ij_audit_flush(ij_access_queue *audit);
+/* Stops the thread, writes what is queued, frees. NULL is ignored. */
+void ij_audit_stop(ij_access_queue *audit);
+
 struct ij_server {
   struct _u_instance instance;
   ij_http_options opts;
@@ -22,7 +32,8 @@ struct ij_server {
   ij_store *store;
   ij_auth *auth;
   int port;
-  ij_metrics *metrics; /* owned */
+  ij_metrics *metrics;    /* owned */
+  ij_access_queue *audit; /* owned */
   /* the graceful stop */
   atomic_int in_flight;     /* requests from their request line until libmicrohttpd is done */
   atomic_bool draining;     /* after ij_http_quiesce: answers say Connection: close */

@@ -247,9 +247,9 @@ void ij_ctx_disclosed(ij_ctx *ctx, const char *referral_id) {
   note_access(ctx, referral_id, true);
 }
 
-/* The access log of a request that answered 2xx on a personal route: one statement for all the
- * referrals it noted. The answer is decided already, so a failure here is logged (an audit
- * failure, at error level) and does not change it. */
+/* The access log of a request that answered 2xx on a personal route: one row per referral it
+ * noted, queued for the audit thread, which writes them in batches (so that a read stays a read:
+ * no write transaction per request). A failure to write is logged at error level. */
 static void record_access(ij_ctx *ctx, int status) {
   if (!ctx->route || !ctx->route->personal || status < 200 || status > 299 || !ctx->actor.area ||
       (ctx->naccessed == 0 && ctx->accessed_lost == 0))
@@ -271,17 +271,8 @@ static void record_access(ij_ctx *ctx, int status) {
   ij_access_record rec = {
       ctx->actor.area,     ctx->now,        ctx->actor.sub, roles, ctx->route->path,
       ctx->req->http_verb, ctx->request_id, ctx->naccessed, ids,   actions};
-  ij_err err = IJ_OK;
-  if (!ctx->conn) {
-    err = ij_store_acquire(ctx->server->store, &ctx->conn);
-    if (err == IJ_OK)
-      ij_store_scope(ctx->conn, ctx->actor.area);
-  }
-  if (err == IJ_OK)
-    err = ij_store_access_log(ctx->conn, &rec);
-  if (err != IJ_OK)
-    ij_log(IJ_LOG_ERROR, "audit: the access log of %s %s (%d referrals) was not written: %s",
-           ctx->req->http_verb, ctx->route->path, ctx->naccessed, ij_err_name(err));
+  /* queued, written by the audit thread within IJ_AUDIT_INTERVAL_MS (audit.c) */
+  ij_audit_enqueue(ctx->server->audit, &rec);
   if (ctx->accessed_lost > 0)
     ij_log(IJ_LOG_ERROR,
            "audit: %d referrals of %s %s beyond %d were not written to the access log",
@@ -441,7 +432,8 @@ ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth
   s->store = store;
   s->auth = auth;
   s->metrics = ij_metrics_new();
-  if (!s->metrics) {
+  if (!s->metrics || ij_audit_start(store, &s->audit) != IJ_OK) {
+    ij_metrics_free(s->metrics);
     free(s);
     return IJ_ERR_NOMEM;
   }
@@ -451,12 +443,14 @@ ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth
   addr.sin_port = htons((uint16_t)opts->port);
   if (inet_pton(AF_INET, opts->host, &addr.sin_addr) != 1) {
     ij_log(IJ_LOG_ERROR, "listen address %s is not a numeric IPv4 address", opts->host);
+    ij_audit_stop(s->audit);
     ij_metrics_free(s->metrics);
     free(s);
     return IJ_ERR_INVALID;
   }
   if (ulfius_init_instance(&s->instance, opts->port ? (unsigned)opts->port : 8080, &addr, NULL) !=
       U_OK) {
+    ij_audit_stop(s->audit);
     ij_metrics_free(s->metrics);
     free(s);
     return IJ_ERR_INTERNAL;
@@ -483,6 +477,7 @@ ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth
       U_OK) {
     ij_log(IJ_LOG_ERROR, "cannot listen on %s:%d", opts->host, opts->port);
     ulfius_clean_instance(&s->instance);
+    ij_audit_stop(s->audit);
     ij_metrics_free(s->metrics);
     free(s);
     return IJ_ERR_UNAVAILABLE;
@@ -555,6 +550,11 @@ void ij_http_stop(ij_server *s) {
   if (s->listen_fd >= 0)
     close(s->listen_fd);
   ulfius_clean_instance(&s->instance);
+  ij_audit_stop(s->audit); /* after the last request: what it queued is written */
   ij_metrics_free(s->metrics);
   free(s);
+}
+
+ij_err ij_http_flush_audit(ij_server *s) {
+  return ij_audit_flush(s->audit);
 }

@@ -53,6 +53,85 @@ ij_err ij_store_access_log(ij_conn *conn, const ij_access_record *rec) {
   return err;
 }
 
+static const ij_stmt STMT_ACCESS_LOG_ROWS = {
+    "access_log_rows",
+    "SELECT ij_log_access_rows($1, $2::timestamptz[], $3::text[], $4::text[], $5::text[],"
+    " $6::uuid[], $7::text[], $8::text[], $9::text[])",
+    9};
+
+/* A growing text buffer for array literals. */
+typedef struct {
+  char *data;
+  size_t len, cap;
+  bool failed;
+} strbuf;
+
+static void sb_put(strbuf *b, const char *s, size_t n) {
+  if (b->failed)
+    return;
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 1024;
+    while (cap < b->len + n + 1)
+      cap *= 2;
+    char *d = realloc(b->data, cap);
+    if (!d) {
+      b->failed = true;
+      return;
+    }
+    b->data = d;
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, s, n);
+  b->len += n;
+  b->data[b->len] = 0;
+}
+
+/* Appends one element of an array literal, quoted, with " and \ escaped: any text is safe. */
+static void sb_element(strbuf *b, bool first, const char *v) {
+  sb_put(b, first ? "\"" : ",\"", first ? 1 : 2);
+  for (const char *p = v ? v : ""; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      sb_put(b, "\\", 1);
+    sb_put(b, p, 1);
+  }
+  sb_put(b, "\"", 1);
+}
+
+ij_err ij_store_access_log_rows(ij_conn *conn, const char *area, const ij_access_row *rows,
+                                int count) {
+  if (count <= 0)
+    return IJ_OK;
+  enum { AT, SUB, ROLE, ACTION, ID, ROUTE, METHOD, REQUEST, COLUMNS };
+  strbuf col[COLUMNS];
+  memset(col, 0, sizeof col);
+  for (int c = 0; c < COLUMNS; c++)
+    sb_put(&col[c], "{", 1);
+  for (int i = 0; i < count; i++) {
+    const ij_access_row *r = &rows[i];
+    char at[IJ_TIME_BUF];
+    ij_time_format(r->at, at);
+    const char *v[COLUMNS] = {at,       r->actor_sub, r->actor_role, r->action, r->referral_id,
+                              r->route, r->method,    r->request_id};
+    for (int c = 0; c < COLUMNS; c++)
+      sb_element(&col[c], i == 0, v[c]);
+  }
+  bool failed = false;
+  for (int c = 0; c < COLUMNS; c++) {
+    sb_put(&col[c], "}", 1);
+    failed = failed || col[c].failed;
+  }
+  ij_err err = IJ_ERR_NOMEM;
+  if (!failed) {
+    const char *p[9] = {
+        area,         col[AT].data,    col[SUB].data,    col[ROLE].data,   col[ACTION].data,
+        col[ID].data, col[ROUTE].data, col[METHOD].data, col[REQUEST].data};
+    err = ij_db_run(conn, &STMT_ACCESS_LOG_ROWS, p);
+  }
+  for (int c = 0; c < COLUMNS; c++)
+    free(col[c].data);
+  return err;
+}
+
 static const ij_stmt STMT_IMPORT_REFERRALS = {
     "access_import_referrals",
     "SELECT DISTINCT referral_id FROM followup_checks WHERE area = $1 AND import_id = $2::uuid"

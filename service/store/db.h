@@ -31,6 +31,20 @@ struct ij_conn {
  * clears it) for tuples or command results; otherwise the mapped error, *out NULL, and
  * conn->sqlstate / conn->constraint set. */
 ij_err ij_db_exec(ij_conn *conn, const ij_stmt *stmt, const char *const *params, PGresult **out);
+/* One statement of a batch: its parameters, and where its result goes (NULL: not needed). */
+typedef struct {
+  const ij_stmt *stmt;
+  const char *const *params;
+  PGresult **out;
+} ij_db_step;
+
+/* Runs up to 15 statements in one round trip (a libpq pipeline). Outside a transaction they form
+ * one implicit transaction, all or nothing, preceded by the connection's area when it has one;
+ * inside the caller's transaction they run in it. On success each step's *out is set (the
+ * caller clears it); on failure every *out is NULL and the first failure is mapped as ij_db_exec
+ * maps it. */
+ij_err ij_db_batch(ij_conn *conn, const ij_db_step *steps, int n);
+
 /* Like ij_db_exec for a statement whose result is not needed. */
 ij_err ij_db_run(ij_conn *conn, const ij_stmt *stmt, const char *const *params);
 

@@ -278,28 +278,34 @@ static bool send_stmt(ij_conn *c, const ij_stmt *stmt, const char *const *params
   return PQsendQueryPrepared(c->pg, stmt->name, stmt->nparams, params, NULL, NULL, 0);
 }
 
-/* Runs `first` (parameters p1) and then `second` (p2) in one pipeline, so in one implicit
- * transaction (or in the explicit one `first` begins) and one round trip. The result of `second`
- * goes to *out when out is not NULL; a failure of either is mapped as ij_db_exec maps it. */
-static ij_err pipeline2(ij_conn *c, const ij_stmt *first, const char *const *p1,
-                        const ij_stmt *second, const char *const *p2, PGresult **out) {
-  const ij_stmt *stmts[2] = {first, second};
-  bool prepares[2] = {false, false};
+#define IJ_MAX_BATCH 16
+
+/* Runs the steps in one pipeline with one sync: one round trip, and one implicit transaction (or
+ * the explicit one a step begins, or the caller's). Each step's result goes to its out (when not
+ * NULL) on success; on failure every out is NULL and the first failure is mapped as ij_db_exec
+ * maps it. */
+static ij_err run_pipeline(ij_conn *c, const ij_db_step *steps, int n) {
+  bool prepares[IJ_MAX_BATCH] = {false};
+  PGresult *kept[IJ_MAX_BATCH] = {NULL};
+  if (n < 1 || n > IJ_MAX_BATCH)
+    return IJ_ERR_INTERNAL;
   if (!PQenterPipelineMode(c->pg))
-    return fail(c, NULL, first);
-  if (!send_stmt(c, first, p1, &prepares[0]) || !send_stmt(c, second, p2, &prepares[1]) ||
-      !PQpipelineSync(c->pg)) {
+    return fail(c, NULL, steps[0].stmt);
+  bool queued = true;
+  for (int i = 0; i < n && queued; i++)
+    queued = send_stmt(c, steps[i].stmt, steps[i].params, &prepares[i]);
+  if (!queued || !PQpipelineSync(c->pg)) {
     c->broken = true; /* the pipeline is in an unknown state: start again on a new connection */
     (void)PQexitPipelineMode(c->pg);
-    return fail(c, NULL, first);
+    return fail(c, NULL, steps[0].stmt);
   }
   /* Each queued request's result (a preparation's, then its statement's), then the sync. The
    * first failure is kept; the requests after it come back aborted. A preparation that succeeded
    * lasts even when the transaction fails, so it is noted either way. */
-  PGresult *failed = NULL, *last = NULL;
-  const ij_stmt *failed_stmt = first;
+  PGresult *failed = NULL;
+  const ij_stmt *failed_stmt = steps[0].stmt;
   bool lost = false;
-  for (int i = 0; i < 2 && !lost; i++) {
+  for (int i = 0; i < n && !lost; i++) {
     for (int step = prepares[i] ? 0 : 1; step < 2 && !lost; step++) {
       PGresult *res = PQgetResult(c->pg);
       if (!res) {
@@ -309,12 +315,12 @@ static ij_err pipeline2(ij_conn *c, const ij_stmt *first, const char *const *p1,
       ExecStatusType st = PQresultStatus(res);
       bool ok = st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
       if (ok && step == 0 && c->nprepared < IJ_MAX_PREPARED)
-        c->prepared[c->nprepared++] = stmts[i];
+        c->prepared[c->nprepared++] = steps[i].stmt;
       if (!ok && st != PGRES_PIPELINE_ABORTED && !failed) {
         failed = res;
-        failed_stmt = stmts[i];
-      } else if (ok && step == 1 && i == 1) {
-        last = res;
+        failed_stmt = steps[i].stmt;
+      } else if (ok && step == 1 && steps[i].out) {
+        kept[i] = res;
       } else {
         PQclear(res);
       }
@@ -333,15 +339,33 @@ static ij_err pipeline2(ij_conn *c, const ij_stmt *first, const char *const *p1,
   if (!PQexitPipelineMode(c->pg))
     c->broken = true;
   if (failed || c->broken) {
-    if (last)
-      PQclear(last);
+    for (int i = 0; i < n; i++)
+      if (kept[i])
+        PQclear(kept[i]);
     return fail(c, failed, failed_stmt);
   }
-  if (out)
-    *out = last;
-  else if (last)
-    PQclear(last);
+  for (int i = 0; i < n; i++)
+    if (steps[i].out)
+      *steps[i].out = kept[i];
   return IJ_OK;
+}
+
+ij_err ij_db_batch(ij_conn *c, const ij_db_step *steps, int n) {
+  c->sqlstate[0] = 0;
+  c->constraint[0] = 0;
+  for (int i = 0; i < n; i++)
+    if (steps[i].out)
+      *steps[i].out = NULL;
+  if (n < 1 || n >= IJ_MAX_BATCH)
+    return IJ_ERR_INTERNAL;
+  if (!c->area[0] || PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+    return run_pipeline(c, steps, n);
+  /* outside a transaction: the area first, in the same implicit transaction */
+  ij_db_step all[IJ_MAX_BATCH];
+  const char *scope[1] = {c->area};
+  all[0] = (ij_db_step){&STMT_SCOPE, scope, NULL};
+  memcpy(all + 1, steps, sizeof *steps * (size_t)n);
+  return run_pipeline(c, all, n + 1);
 }
 
 ij_err ij_db_exec(ij_conn *c, const ij_stmt *stmt, const char *const *params, PGresult **out) {
@@ -350,8 +374,8 @@ ij_err ij_db_exec(ij_conn *c, const ij_stmt *stmt, const char *const *params, PG
   c->constraint[0] = 0;
   /* a statement of its own with an area: the area and the statement in one implicit transaction */
   if (c->area[0] && PQtransactionStatus(c->pg) == PQTRANS_IDLE) {
-    const char *scope[1] = {c->area};
-    return pipeline2(c, &STMT_SCOPE, scope, stmt, params, out);
+    ij_db_step step = {stmt, params, out};
+    return ij_db_batch(c, &step, 1);
   }
   PGresult *res;
   if (use_prepared(c, stmt)) {
@@ -405,7 +429,8 @@ static ij_err begin(ij_conn *c, const ij_stmt *stmt) {
   c->sqlstate[0] = 0;
   c->constraint[0] = 0;
   const char *scope[1] = {c->area};
-  ij_err err = pipeline2(c, stmt, NULL, &STMT_SCOPE, scope, NULL);
+  ij_db_step steps[2] = {{stmt, NULL, NULL}, {&STMT_SCOPE, scope, NULL}};
+  ij_err err = run_pipeline(c, steps, 2);
   if (err != IJ_OK && !c->broken && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
     ij_store_rollback(c);
   return err;
