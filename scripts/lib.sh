@@ -18,9 +18,9 @@ IJ_BUILD_PACKAGES=(build-essential cmake pkg-config libulfius-dev libmicrohttpd-
   libjansson-dev libgnutls28-dev libpq-dev uuid-dev check libcurl4-gnutls-dev postgresql-15
   postgresql-client-15 ca-certificates nodejs npm)
 # Extra packages for scripts/test: chromium is the browser the dashboard's browser test drives
-# (playwright-core never downloads one).
+# (playwright-core never downloads one); wrk drives the benchmark's smoke run (bench-smoke).
 # shellcheck disable=SC2034
-IJ_TEST_PACKAGES=(nodejs npm clang-format chromium)
+IJ_TEST_PACKAGES=(nodejs npm clang-format chromium wrk)
 # The fuzzers (tests/fuzz) are built with clang and libFuzzer, which Debian 12 ships in
 # libclang-rt-14-dev (libclang_rt.fuzzer*.a for clang 14, Debian 12's clang).
 # shellcheck disable=SC2034

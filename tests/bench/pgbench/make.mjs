@@ -1,0 +1,64 @@
+// Writes pgbench scripts that run the service's own SQL for a scenario, as the service sends it
+// (statements taken from the store's C source by extract.mjs, parameters bound to the same kind of
+// values, the same pipelines), so that each scenario has the database's own limit beside it.
+//   node make.mjs ROOT OUTDIR PREFIX AREAS KMIN
+// writes OUTDIR/get.sql and OUTDIR/transition.sql.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const [root, out, prefix, areas, kmin] = process.argv.slice(2);
+const here = path.dirname(new URL(import.meta.url).pathname);
+const sql = JSON.parse(execFileSync('node', [path.join(here, 'extract.mjs'), root, 'scope',
+  'referral_get', 'area_rules', 'referral_transition'], { encoding: 'utf8' }));
+
+/* $n -> the expression bound to it (longest numbers first, so $1 does not eat $10) */
+function bind(text, params) {
+  return text.replace(/\$(\d+)/g, (_, n) => {
+    if (!(n in params)) throw new Error(`no value for $${n} in ${text.slice(0, 60)}`);
+    return params[n];
+  });
+}
+
+const area = `('${prefix}' || lpad(:a::text, 2, '0'))`;
+const id = (kind, k) =>
+  `('${kind}-' || lpad(to_hex(:a::int), 4, '0') || '-4000-8000-' || lpad(to_hex(${k}::bigint), 12, '0'))`;
+const scope = bind(sql.scope, { 1: area });
+
+fs.mkdirSync(out, { recursive: true });
+// Scenario 1: what GET /v1/referrals/{id} runs: the area and the read, one pipeline. (Its access
+// log rows are written in batches by another connection, which this baseline leaves out.)
+fs.writeFileSync(path.join(out, 'get.sql'), `\\set a random(1, ${areas})
+\\set k random(1, ${kmin})
+\\startpipeline
+${scope};
+${bind(sql.referral_get, { 1: `${id('00000000', ':k')}::uuid`, 2: area })};
+\\endpipeline
+`);
+// Scenario 2: what accepting a waiting referral runs: read it, the area's rules, then BEGIN with
+// the area, the transition, COMMIT. Each client takes its own referrals (:c counts its runs)
+// within the slice of the waiting work given to it (:offset, :slice per area); should it get to
+// the end of the slice it starts again, and the repeated transitions change nothing.
+fs.writeFileSync(path.join(out, 'transition.sql'), `\\set g :client_id + :clients * :c
+\\set c :c + 1
+\\set a (:g % ${areas}) + 1
+\\set j (:g / ${areas}) % :slice + 1 + :offset
+\\startpipeline
+${scope};
+${bind(sql.referral_get, { 1: `${id('00000001', ':j')}::uuid`, 2: area })};
+\\endpipeline
+\\startpipeline
+${scope};
+${bind(sql.area_rules, { 1: area })};
+\\endpipeline
+\\startpipeline
+BEGIN;
+${scope};
+\\endpipeline
+${bind(sql.referral_transition, {
+  1: `${id('00000001', ':j')}::uuid`, 2: area, 3: "'1'", 4: "'accepted'", 5: 'now()', 6: "'7'",
+  7: "'Suitable for outdoor work'", 8: 'NULL', 9: 'NULL', 10: 'NULL', 11: "'accept'",
+  12: "'submitted'", 13: "'bench-coordinator'", 14: "'Bench Coordinator'", 15: "'coordinator'",
+  16: "'pgbench'" })};
+COMMIT;
+`);

@@ -1,0 +1,53 @@
+-- Shared by the benchmark's wrk scripts (loaded with dofile). Configuration comes from the
+-- environment that scripts/bench sets:
+--   IJ_BENCH_TOKENS   file of "role area token" lines (a token per role and area)
+--   IJ_BENCH_AREAS    number of areas; IJ_BENCH_PREFIX their code prefix (bench01 ...)
+--   IJ_BENCH_KMIN     referrals per area that every area has (ids 00000000-AAAA-4000-8000-K)
+--   IJ_BENCH_THREADS  wrk's -t, so that threads can take disjoint shares of one-off work
+--   IJ_BENCH_OFFSET   where in the waiting work (1..per_area) this run starts
+local C = {}
+C.areas = tonumber(os.getenv("IJ_BENCH_AREAS") or "43")
+C.prefix = os.getenv("IJ_BENCH_PREFIX") or "bench"
+C.kmin = tonumber(os.getenv("IJ_BENCH_KMIN") or "1000")
+C.threads = tonumber(os.getenv("IJ_BENCH_THREADS") or "2")
+C.offset = tonumber(os.getenv("IJ_BENCH_OFFSET") or "0")
+
+C.tokens = {}
+for line in io.lines(os.getenv("IJ_BENCH_TOKENS")) do
+  local role, area, token = line:match("^(%S+) (%S+) (%S+)$")
+  if role then
+    C.tokens[role .. " " .. area] = token
+  end
+end
+
+function C.area(a)
+  return string.format("%s%02d", C.prefix, a)
+end
+
+function C.id(kind, a, k)
+  return string.format("%08x-%04x-4000-8000-%012x", kind, a, k)
+end
+
+function C.auth(role, a)
+  local t = C.tokens[role .. " " .. C.area(a)]
+  if not t then
+    error("no " .. role .. " token for " .. C.area(a))
+  end
+  return "Bearer " .. t
+end
+
+-- The n-th piece of one-off work of this thread: the areas in turn, then the next number.
+function C.share(tid, n)
+  local g = tid + C.threads * n
+  return (g % C.areas) + 1, math.floor(g / C.areas) + 1 + C.offset
+end
+
+function C.done(summary, latency, requests)
+  io.write(string.format("RESULT requests=%d seconds=%.3f rps=%.1f p50_ms=%.3f p99_ms=%.3f " ..
+                         "non2xx=%d socket_errors=%d\n",
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+
+return C
