@@ -1,5 +1,6 @@
 /* The referral resource: create, list, read, transitions, history.
  * Each handler reads top to bottom: parse -> domain decides -> store persists -> map. */
+#include <pthread.h>
 #include <gnutls/crypto.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,8 +110,53 @@ static void send_store_error(ij_ctx *ctx, ij_err err, const ij_field_errors *err
   ij_send_problem(ctx, err, NULL, errs && errs->count ? errs : NULL);
 }
 
+/* An area's rules change rarely (by an administrator, in the areas table), and every referral
+ * write needs them: they are kept for a minute per area, so that a write does not pay a round trip
+ * for them. A change takes effect within that minute; a lost cache costs one read. */
+#define AREA_RULES_CACHE 64
+#define AREA_RULES_TTL_US (60 * IJ_US_PER_SECOND)
+static struct {
+  char area[IJ_AREA_MAX];
+  ij_area_rules rules;
+  ij_time_us until;
+} rules_cache[AREA_RULES_CACHE];
+static pthread_mutex_t rules_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static bool cached_rules(const char *area, ij_time_us now, ij_area_rules *out) {
+  bool hit = false;
+  pthread_mutex_lock(&rules_mu);
+  for (int i = 0; i < AREA_RULES_CACHE && !hit; i++)
+    if (rules_cache[i].until > now && strcmp(rules_cache[i].area, area) == 0) {
+      *out = rules_cache[i].rules;
+      hit = true;
+    }
+  pthread_mutex_unlock(&rules_mu);
+  return hit;
+}
+
+static void cache_rules(const char *area, ij_time_us now, const ij_area_rules *rules) {
+  pthread_mutex_lock(&rules_mu);
+  int slot = 0; /* the same area's slot, else the one that expires first */
+  for (int i = 0; i < AREA_RULES_CACHE; i++) {
+    if (strcmp(rules_cache[i].area, area) == 0) {
+      slot = i;
+      break;
+    }
+    if (rules_cache[i].until < rules_cache[slot].until)
+      slot = i;
+  }
+  snprintf(rules_cache[slot].area, sizeof rules_cache[slot].area, "%s", area);
+  rules_cache[slot].rules = *rules;
+  rules_cache[slot].until = now + AREA_RULES_TTL_US;
+  pthread_mutex_unlock(&rules_mu);
+}
+
 static ij_err area_rules(ij_ctx *ctx, ij_conn *conn, ij_area_rules *rules) {
+  if (cached_rules(ctx->actor.area, ctx->now, rules))
+    return IJ_OK;
   ij_err err = ij_store_area_rules(conn, ctx->actor.area, &ctx->server->opts.area_defaults, rules);
+  if (err == IJ_OK)
+    cache_rules(ctx->actor.area, ctx->now, rules);
   if (err == IJ_ERR_NOT_FOUND)
     ij_send_problem(ctx, IJ_ERR_FORBIDDEN, "your token's area is not known to the service", NULL);
   else if (err != IJ_OK)
@@ -422,7 +468,14 @@ void ij_h_referral_transition(ij_ctx *ctx) {
   }
   ij_audit audit = {ctx->request_id, ctx->actor.sub, ctx->actor.name,
                     ij_role_name(decision.acting_role), ctx->now};
-  /* the change, the bookings it ends and the notices it owes, in one transaction */
+  /* the change, the bookings it ends and the notices it owes, in one transaction; a change that
+   * ends no booking and owes nothing is one statement, its own transaction (one round trip) */
+  bool alone = decision.to != IJ_STATE_WITHDRAWN && decision.to != IJ_STATE_NON_COMPLIANT;
+  if (alone) {
+    err = ij_store_referral_transition(conn, ctx->actor.area, id, current.version, &decision, &req,
+                                       &audit, &updated, &errs);
+    goto answered;
+  }
   err = ij_store_begin(conn);
   if (err == IJ_OK)
     err = ij_store_referral_transition(conn, ctx->actor.area, id, current.version, &decision, &req,
@@ -445,6 +498,7 @@ void ij_h_referral_transition(ij_ctx *ctx) {
     ij_referral_clear(&updated);
     err = ij_store_referral_get(conn, ctx->actor.area, id, &updated);
   }
+answered:
   if (err == IJ_ERR_STALE) {
     ij_send_problem(ctx, err, "the referral has changed since you read it; read it again and retry",
                     NULL);

@@ -23,6 +23,7 @@ struct ij_conn {
   int nprepared;
   const ij_stmt *prepared[IJ_MAX_PREPARED];
   char area[IJ_AREA_MAX]; /* the area its statements run in ("" for none): ij_store_scope */
+  const ij_stmt *begin;   /* a BEGIN not sent yet: it goes with the transaction's first statement */
   char sqlstate[6];       /* of the last failed statement */
   char constraint[64];    /* constraint named by the last failed statement, if any */
 };

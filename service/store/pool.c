@@ -185,6 +185,7 @@ void ij_store_release(ij_store *s, ij_conn *c) {
   }
   pthread_mutex_lock(&s->mu);
   c->area[0] = 0;
+  c->begin = NULL;
   c->in_use = false;
   s->in_use--;
   pthread_cond_signal(&s->cv);
@@ -356,16 +357,23 @@ ij_err ij_db_batch(ij_conn *c, const ij_db_step *steps, int n) {
   for (int i = 0; i < n; i++)
     if (steps[i].out)
       *steps[i].out = NULL;
-  if (n < 1 || n >= IJ_MAX_BATCH)
+  if (n < 1 || n >= IJ_MAX_BATCH - 1)
     return IJ_ERR_INTERNAL;
-  if (!c->area[0] || PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+  const ij_stmt *begin_stmt = c->begin;
+  c->begin = NULL;
+  if (!begin_stmt && (!c->area[0] || PQtransactionStatus(c->pg) != PQTRANS_IDLE))
     return run_pipeline(c, steps, n);
-  /* outside a transaction: the area first, in the same implicit transaction */
+  /* a transaction's first statements: its BEGIN, then the area, then them; outside one: the area
+   * first, in the same implicit transaction */
   ij_db_step all[IJ_MAX_BATCH];
+  int k = 0;
+  if (begin_stmt)
+    all[k++] = (ij_db_step){begin_stmt, NULL, NULL};
   const char *scope[1] = {c->area};
-  all[0] = (ij_db_step){&STMT_SCOPE, scope, NULL};
-  memcpy(all + 1, steps, sizeof *steps * (size_t)n);
-  return run_pipeline(c, all, n + 1);
+  if (c->area[0])
+    all[k++] = (ij_db_step){&STMT_SCOPE, scope, NULL};
+  memcpy(all + k, steps, sizeof *steps * (size_t)n);
+  return run_pipeline(c, all, n + k);
 }
 
 ij_err ij_db_exec(ij_conn *c, const ij_stmt *stmt, const char *const *params, PGresult **out) {
@@ -373,7 +381,7 @@ ij_err ij_db_exec(ij_conn *c, const ij_stmt *stmt, const char *const *params, PG
   c->sqlstate[0] = 0;
   c->constraint[0] = 0;
   /* a statement of its own with an area: the area and the statement in one implicit transaction */
-  if (c->area[0] && PQtransactionStatus(c->pg) == PQTRANS_IDLE) {
+  if (c->begin || (c->area[0] && PQtransactionStatus(c->pg) == PQTRANS_IDLE)) {
     ij_db_step step = {stmt, params, out};
     return ij_db_batch(c, &step, 1);
   }
@@ -422,18 +430,13 @@ static const ij_stmt STMT_BEGIN = {"begin", "BEGIN", 0};
 static const ij_stmt STMT_BEGIN_SNAPSHOT = {"begin_snapshot",
                                             "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0};
 
+/* BEGIN is not sent at once: it goes in one round trip with the area and the transaction's first
+ * statement (ij_db_batch). A transaction that runs nothing sends nothing. */
 static ij_err begin(ij_conn *c, const ij_stmt *stmt) {
-  if (!c->area[0])
-    return simple(c, stmt->sql);
-  /* the BEGIN and the area together: one round trip */
-  c->sqlstate[0] = 0;
-  c->constraint[0] = 0;
-  const char *scope[1] = {c->area};
-  ij_db_step steps[2] = {{stmt, NULL, NULL}, {&STMT_SCOPE, scope, NULL}};
-  ij_err err = run_pipeline(c, steps, 2);
-  if (err != IJ_OK && !c->broken && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
-    ij_store_rollback(c);
-  return err;
+  if (c->begin || PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+    return IJ_ERR_INTERNAL; /* already in one */
+  c->begin = stmt;
+  return IJ_OK;
 }
 
 ij_err ij_store_begin(ij_conn *c) {
@@ -445,10 +448,18 @@ ij_err ij_store_begin_snapshot(ij_conn *c) {
 }
 
 ij_err ij_store_commit(ij_conn *c) {
+  if (c->begin) { /* nothing was run */
+    c->begin = NULL;
+    return IJ_OK;
+  }
   return simple(c, "COMMIT");
 }
 
 void ij_store_rollback(ij_conn *c) {
+  if (c->begin) {
+    c->begin = NULL;
+    return;
+  }
   (void)simple(c, "ROLLBACK");
 }
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 const [root, out, prefix, areas, kmin] = process.argv.slice(2);
 const here = path.dirname(new URL(import.meta.url).pathname);
 const sql = JSON.parse(execFileSync('node', [path.join(here, 'extract.mjs'), root, 'scope',
-  'referral_get', 'area_rules', 'referral_transition'], { encoding: 'utf8' }));
+  'referral_get', 'referral_transition'], { encoding: 'utf8' }));
 
 /* $n -> the expression bound to it (longest numbers first, so $1 does not eat $10) */
 function bind(text, params) {
@@ -35,10 +35,11 @@ ${scope};
 ${bind(sql.referral_get, { 1: `${id('00000000', ':k')}::uuid`, 2: area })};
 \\endpipeline
 `);
-// Scenario 2: what accepting a waiting referral runs: read it, the area's rules, then BEGIN with
-// the area, the transition, COMMIT. Each client takes its own referrals (:c counts its runs)
-// within the slice of the waiting work given to it (:offset, :slice per area); should it get to
-// the end of the slice it starts again, and the repeated transitions change nothing.
+// Scenario 2: what accepting a waiting referral runs: read it (with the area, one pipeline), then
+// the transition, one statement with the area in front, its own transaction (the area's rules
+// come from the service's cache). Each client takes its own referrals (:c counts its runs) within
+// the slice of the waiting work given to it (:offset, :slice per area); should it get to the end
+// of the slice it starts again, and the repeated transitions change nothing.
 fs.writeFileSync(path.join(out, 'transition.sql'), `\\set g :client_id + :clients * :c
 \\set c :c + 1
 \\set a (:g % ${areas}) + 1
@@ -49,16 +50,10 @@ ${bind(sql.referral_get, { 1: `${id('00000001', ':j')}::uuid`, 2: area })};
 \\endpipeline
 \\startpipeline
 ${scope};
-${bind(sql.area_rules, { 1: area })};
-\\endpipeline
-\\startpipeline
-BEGIN;
-${scope};
-\\endpipeline
 ${bind(sql.referral_transition, {
   1: `${id('00000001', ':j')}::uuid`, 2: area, 3: "'1'", 4: "'accepted'", 5: 'now()', 6: "'7'",
   7: "'Suitable for outdoor work'", 8: 'NULL', 9: 'NULL', 10: 'NULL', 11: "'accept'",
   12: "'submitted'", 13: "'bench-coordinator'", 14: "'Bench Coordinator'", 15: "'coordinator'",
   16: "'pgbench'" })};
-COMMIT;
+\\endpipeline
 `);
