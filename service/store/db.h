@@ -46,6 +46,13 @@ typedef struct {
  * maps it. */
 ij_err ij_db_batch(ij_conn *conn, const ij_db_step *steps, int n);
 
+/* Like ij_db_exec, planned for these parameters every time (plan_cache_mode force_custom_plan for
+ * the transaction, in the same round trip): for statements whose optional filters ("$n IS NULL OR
+ * ...") and keyset cursor only use the right index when the planner sees the values. Outside a
+ * transaction only. */
+ij_err ij_db_exec_custom_plan(ij_conn *conn, const ij_stmt *stmt, const char *const *params,
+                              PGresult **out);
+
 /* Like ij_db_exec for a statement whose result is not needed. */
 ij_err ij_db_run(ij_conn *conn, const ij_stmt *stmt, const char *const *params);
 

@@ -407,6 +407,16 @@ ij_err ij_db_exec(ij_conn *c, const ij_stmt *stmt, const char *const *params, PG
   return IJ_OK;
 }
 
+static const ij_stmt STMT_CUSTOM_PLAN = {
+    "custom_plan", "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)", 0};
+
+ij_err ij_db_exec_custom_plan(ij_conn *c, const ij_stmt *stmt, const char *const *params,
+                              PGresult **out) {
+  *out = NULL;
+  ij_db_step steps[2] = {{&STMT_CUSTOM_PLAN, NULL, NULL}, {stmt, params, out}};
+  return ij_db_batch(c, steps, 2);
+}
+
 ij_err ij_db_run(ij_conn *c, const ij_stmt *stmt, const char *const *params) {
   PGresult *res;
   ij_err err = ij_db_exec(c, stmt, params, &res);

@@ -408,9 +408,11 @@ ij_err ij_store_referral_transition(ij_conn *conn, const char *area, const char 
   return IJ_OK;
 }
 
+/* The page's ids first, from the covering index referrals_area_list alone (every filter column is
+ * in it: an index-only scan from the cursor down, however deep), then those rows. */
 static const ij_stmt STMT_REFERRAL_LIST = {
     "referral_list",
-    "SELECT " REFERRAL_COLUMNS " FROM referrals r JOIN people p ON p.id = r.person_id"
+    "WITH page AS (SELECT r.id, r.created_at FROM referrals r"
     " WHERE r.area = $1"
     " AND ($2::text IS NULL OR r.state = $2)"
     " AND ($3::text IS NULL OR r.ward = $3)"
@@ -418,7 +420,9 @@ static const ij_stmt STMT_REFERRAL_LIST = {
     " AND ($5::boolean IS NULL OR $5 = (r.first_attended_at IS NULL"
     "      AND r.state = ANY ($6::text[]) AND r.target_start_by < $7::timestamptz))"
     " AND ($8::timestamptz IS NULL OR (r.created_at, r.id) < ($8, $9::uuid))"
-    " ORDER BY r.created_at DESC, r.id DESC LIMIT $10",
+    " ORDER BY r.created_at DESC, r.id DESC LIMIT $10)"
+    " SELECT " REFERRAL_COLUMNS " FROM page JOIN referrals r ON r.id = page.id"
+    " JOIN people p ON p.id = r.person_id ORDER BY page.created_at DESC, page.id DESC",
     10};
 
 ij_err ij_store_referral_list(ij_conn *conn, const ij_referral_filter *f, ij_referral_page *out) {
@@ -442,7 +446,7 @@ ij_err ij_store_referral_list(ij_conn *conn, const ij_referral_filter *f, ij_ref
                        cursor.id_param,
                        limit};
   PGresult *res;
-  ij_err err = ij_db_exec(conn, &STMT_REFERRAL_LIST, p, &res);
+  ij_err err = ij_db_exec_custom_plan(conn, &STMT_REFERRAL_LIST, p, &res);
   if (err != IJ_OK)
     return err;
   out->items = ij_db_page_items(res, f->limit, sizeof *out->items, &out->count, &out->more);

@@ -1,4 +1,6 @@
--- Work waiting for the write scenarios, added after the national load (as the owner), per area:
+-- Work waiting for the write scenarios, added after the national load (as the owner), in areas of
+-- their own (:prefix01 ...: wait01 ...), so that the history's areas keep their realistic size for
+-- the reads, lists and statistics; the rows go into the same tables and indexes. Per area:
 --   :per_area referrals just made (submitted), for the transition scenario to accept:
 --     ids 00000001-AAAA-4000-8000-JJJJJJJJJJJJ (A the area's number, J = 1..per_area, hex);
 --   :per_area referrals scheduled on a session that ended yesterday (7 hours, as confirmed), for
@@ -7,10 +9,16 @@
 -- J runs from :first to :first + :per_area - 1, so that a later run adds work after an earlier
 -- one's (whose events are append-only). The history of each (events, counters) is what the
 -- service would have written. Run with
---   psql -v prefix=bench -v areas=43 -v per_area=3000 -v first=1 -f work.sql
+--   psql -v prefix=wait -v areas=43 -v per_area=3000 -v first=1 -f work.sql
 -- (:per_area and :first - 1 multiples of 50: bookings fill sessions of 50).
 \set ON_ERROR_STOP on
 BEGIN;
+INSERT INTO areas (code, name)
+SELECT :'prefix' || lpad(a::text, 2, '0'), 'Waiting work ' || a FROM generate_series(1, :areas) a
+ON CONFLICT DO NOTHING;
+INSERT INTO wards (area, code, name)
+SELECT :'prefix' || lpad(a::text, 2, '0'), 'ward-01', 'Ward 1' FROM generate_series(1, :areas) a
+ON CONFLICT DO NOTHING;
 CREATE TEMPORARY TABLE w ON COMMIT DROP AS
 SELECT a, j, :'prefix' || lpad(a::text, 2, '0') AS area,
        lpad(to_hex(a), 4, '0') || '-4000-8000-' || lpad(to_hex(j), 12, '0') AS tail,

@@ -1,13 +1,13 @@
 // Writes pgbench scripts that run the service's own SQL for a scenario, as the service sends it
 // (statements taken from the store's C source by extract.mjs, parameters bound to the same kind of
 // values, the same pipelines), so that each scenario has the database's own limit beside it.
-//   node make.mjs ROOT OUTDIR PREFIX AREAS KMIN
+//   node make.mjs ROOT OUTDIR PREFIX AREAS KMIN WORK_PREFIX
 // writes OUTDIR/get.sql and OUTDIR/transition.sql.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const [root, out, prefix, areas, kmin] = process.argv.slice(2);
+const [root, out, prefix, areas, kmin, workPrefix] = process.argv.slice(2);
 const here = path.dirname(new URL(import.meta.url).pathname);
 const sql = JSON.parse(execFileSync('node', [path.join(here, 'extract.mjs'), root, 'scope',
   'referral_get', 'referral_transition'], { encoding: 'utf8' }));
@@ -24,6 +24,8 @@ const area = `('${prefix}' || lpad(:a::text, 2, '0'))`;
 const id = (kind, k) =>
   `('${kind}-' || lpad(to_hex(:a::int), 4, '0') || '-4000-8000-' || lpad(to_hex(${k}::bigint), 12, '0'))`;
 const scope = bind(sql.scope, { 1: area });
+const workArea = `('${workPrefix}' || lpad(:a::text, 2, '0'))`;
+const workScope = bind(sql.scope, { 1: workArea });
 
 fs.mkdirSync(out, { recursive: true });
 // Scenario 1: what GET /v1/referrals/{id} runs: the area and the read, one pipeline. (Its access
@@ -45,13 +47,13 @@ fs.writeFileSync(path.join(out, 'transition.sql'), `\\set g :client_id + :client
 \\set a (:g % ${areas}) + 1
 \\set j (:g / ${areas}) % :slice + 1 + :offset
 \\startpipeline
-${scope};
-${bind(sql.referral_get, { 1: `${id('00000001', ':j')}::uuid`, 2: area })};
+${workScope};
+${bind(sql.referral_get, { 1: `${id('00000001', ':j')}::uuid`, 2: workArea })};
 \\endpipeline
 \\startpipeline
-${scope};
+${workScope};
 ${bind(sql.referral_transition, {
-  1: `${id('00000001', ':j')}::uuid`, 2: area, 3: "'1'", 4: "'accepted'", 5: 'now()', 6: "'7'",
+  1: `${id('00000001', ':j')}::uuid`, 2: workArea, 3: "'1'", 4: "'accepted'", 5: 'now()', 6: "'7'",
   7: "'Suitable for outdoor work'", 8: 'NULL', 9: 'NULL', 10: 'NULL', 11: "'accept'",
   12: "'submitted'", 13: "'bench-coordinator'", 14: "'Bench Coordinator'", 15: "'coordinator'",
   16: "'pgbench'" })};

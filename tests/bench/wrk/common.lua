@@ -1,13 +1,15 @@
 -- Shared by the benchmark's wrk scripts (loaded with dofile). Configuration comes from the
 -- environment that scripts/bench sets:
 --   IJ_BENCH_TOKENS   file of "role area token" lines (a token per role and area)
---   IJ_BENCH_AREAS    number of areas; IJ_BENCH_PREFIX their code prefix (bench01 ...)
+--   IJ_BENCH_AREAS    number of areas; IJ_BENCH_PREFIX their code prefix (bench01 ...),
+--                     IJ_BENCH_WORK_PREFIX that of the waiting work's areas (wait01 ...)
 --   IJ_BENCH_KMIN     referrals per area that every area has (ids 00000000-AAAA-4000-8000-K)
 --   IJ_BENCH_THREADS  wrk's -t, so that threads can take disjoint shares of one-off work
 --   IJ_BENCH_OFFSET   where in the waiting work (1..per_area) this run starts
 local C = {}
 C.areas = tonumber(os.getenv("IJ_BENCH_AREAS") or "43")
 C.prefix = os.getenv("IJ_BENCH_PREFIX") or "bench"
+C.work_prefix = os.getenv("IJ_BENCH_WORK_PREFIX") or "wait"
 C.kmin = tonumber(os.getenv("IJ_BENCH_KMIN") or "1000")
 C.threads = tonumber(os.getenv("IJ_BENCH_THREADS") or "2")
 C.offset = tonumber(os.getenv("IJ_BENCH_OFFSET") or "0")
@@ -24,14 +26,20 @@ function C.area(a)
   return string.format("%s%02d", C.prefix, a)
 end
 
+-- The areas of the waiting work (work.sql), for the scenarios that use it up.
+function C.work_area(a)
+  return string.format("%s%02d", C.work_prefix, a)
+end
+
 function C.id(kind, a, k)
   return string.format("%08x-%04x-4000-8000-%012x", kind, a, k)
 end
 
-function C.auth(role, a)
-  local t = C.tokens[role .. " " .. C.area(a)]
+function C.auth(role, a, work)
+  local area = work and C.work_area(a) or C.area(a)
+  local t = C.tokens[role .. " " .. area]
   if not t then
-    error("no " .. role .. " token for " .. C.area(a))
+    error("no " .. role .. " token for " .. area)
   end
   return "Bearer " .. t
 end

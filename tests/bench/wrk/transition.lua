@@ -12,7 +12,7 @@ request = function()
   local a, j = C.share(tid, n)
   n = n + 1
   return wrk.format("POST", "/v1/referrals/" .. C.id(1, a, j) .. "/transitions",
-                    {["Authorization"] = C.auth("coordinator", a), ["If-Match"] = '"1"',
+                    {["Authorization"] = C.auth("coordinator", a, true), ["If-Match"] = '"1"',
                      ["Content-Type"] = "application/json"}, body)
 end
 done = C.done
