@@ -48,8 +48,7 @@ ij_err ij_db_batch(ij_conn *conn, const ij_db_step *steps, int n);
 
 /* Like ij_db_exec, planned for these parameters every time (plan_cache_mode force_custom_plan for
  * the transaction, in the same round trip): for statements whose optional filters ("$n IS NULL OR
- * ...") and keyset cursor only use the right index when the planner sees the values. Outside a
- * transaction only. */
+ * ...") and keyset cursor only use the right index when the planner sees the values. */
 ij_err ij_db_exec_custom_plan(ij_conn *conn, const ij_stmt *stmt, const char *const *params,
                               PGresult **out);
 

@@ -60,7 +60,8 @@ SELECT ('00000007-' || lpad(to_hex(a), 4, '0') || '-4000-8000-' || lpad(to_hex(s
        50, 'bench-supervisor', 'Bench Supervisor', now() - interval '10 days',
        now() - interval '10 days'
 FROM (SELECT DISTINCT a, area FROM w) x,
-     generate_series((:first - 1) / 50 + 1, (:first + :per_area - 2) / 50 + 1) s;
+     generate_series((:first - 1) / 50 + 1, (:first + :per_area - 2) / 50 + 1) s
+WHERE :per_area > 0;
 INSERT INTO people (id, area, name, name_key, date_of_birth, police_id, created_at, updated_at)
 SELECT ('00000005-' || tail)::uuid, area, 'Booked Person ' || j, 'booked person ' || j,
        date '1990-01-01' + (j % 5000), 'B' || a || '/' || j, at - interval '10 days',

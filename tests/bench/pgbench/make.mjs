@@ -2,7 +2,7 @@
 // (statements taken from the store's C source by extract.mjs, parameters bound to the same kind of
 // values, the same pipelines), so that each scenario has the database's own limit beside it.
 //   node make.mjs ROOT OUTDIR PREFIX AREAS KMIN WORK_PREFIX
-// writes OUTDIR/get.sql and OUTDIR/transition.sql.
+// writes OUTDIR/get.sql, OUTDIR/transition.sql and OUTDIR/create.sql.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,7 +10,8 @@ import path from 'node:path';
 const [root, out, prefix, areas, kmin, workPrefix] = process.argv.slice(2);
 const here = path.dirname(new URL(import.meta.url).pathname);
 const sql = JSON.parse(execFileSync('node', [path.join(here, 'extract.mjs'), root, 'scope',
-  'referral_get', 'referral_transition'], { encoding: 'utf8' }));
+  'referral_get', 'referral_transition', 'person_last_exit', 'idem_insert',
+  'person_upsert_police_id', 'referral_insert'], { encoding: 'utf8' }));
 
 /* $n -> the expression bound to it (longest numbers first, so $1 does not eat $10) */
 function bind(text, params) {
@@ -58,4 +59,35 @@ ${bind(sql.referral_transition, {
   12: "'submitted'", 13: "'bench-coordinator'", 14: "'Bench Coordinator'", 15: "'coordinator'",
   16: "'pgbench'" })};
 \\endpipeline
+`);
+// Scenario 3: what a referral's creation runs (the area's rules come from the service's cache):
+// the person's last exit (re-referral), then BEGIN with the area and the idempotency record, the
+// person, the referral with its first event, COMMIT. A new person and key each time, in the
+// waiting work's areas (so that the history's areas keep their size); the kept response is a
+// text of the size of the service's (about 1.5 kB).
+const police = `'PGB/' || :run || '/' || :client_id || '/' || :c`;
+const newId = (what) => `md5('${what}/' || :run || '/' || :client_id || '/' || :c)::uuid`;
+fs.writeFileSync(path.join(out, 'create.sql'), `\\set c :c + 1
+\\set a random(1, ${areas})
+\\startpipeline
+${workScope};
+${bind(sql.person_last_exit, { 1: workArea, 2: police, 3: "'bench person'", 4: "'2003-04-05'",
+  5: 'now()' })};
+\\endpipeline
+\\startpipeline
+BEGIN;
+${workScope};
+${bind(sql.idem_insert, { 1: workArea, 2: "'bench-officer'", 3: `'pgb-' || :run || '-' || :client_id || '-' || :c`,
+  4: "md5(:c::text)", 5: "'201'", 6: 'repeat(\'x\', 1500)', 7: newId('referral'), 8: 'now()' })};
+\\endpipeline
+${bind(sql.person_upsert_police_id, { 1: newId('person'), 2: workArea, 3: "'Bench Person'",
+  4: "'2003-04-05'", 5: 'NULL', 6: 'NULL', 7: 'NULL', 8: 'NULL', 9: police, 10: 'NULL',
+  11: 'NULL', 12: 'now()', 13: "'bench person'" })};
+${bind(sql.referral_insert, { 1: newId('referral'), 2: workArea, 3: newId('person'),
+  4: "'bench-officer'", 5: "'Bench Officer'", 6: "current_date - 1", 7: "'asb'", 8: 'NULL',
+  9: "'Market Place'", 10: "'ward-01'", 11: "'community_resolution'", 12: 'true', 13: "'7'",
+  14: 'false', 15: 'NULL', 16: 'NULL', 17: 'NULL', 18: 'NULL', 19: "now() + interval '48 hours'",
+  20: 'now()', 21: "'bench-officer'", 22: "'Bench Officer'", 23: "'officer'", 24: "'pgbench'",
+  25: 'NULL', 26: 'NULL' })};
+COMMIT;
 `);
