@@ -285,7 +285,8 @@ static ij_err outcome_then(ij_conn *conn, const char *booking, ij_outcome outcom
   ij_field_errors errs;
   ij_field_errors_init(&errs);
   int version = 0;
-  return ij_ops_record_outcome(conn, &op, &supervisor, booking, 0, &in, NULL, &version, &errs);
+  return ij_ops_record_outcome(conn, &op, &supervisor, booking, NULL, 0, &in, NULL, &version,
+                               &errs);
 }
 
 static ij_err session_times(ij_conn *conn, const char *session, ij_time_us *starts,

@@ -33,9 +33,10 @@ ij_err ij_ops_book(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
  * set), and moves the referral by itself: in progress on the first attended session, completed
  * when the credited hours reach those required (with outcome notices), back to accepted when no
  * booking holds a place and nothing was attended. rescheduled_session: the session of the new
- * booking for a rescheduled outcome (else NULL). */
+ * booking for a rescheduled outcome (else NULL). referral_id: the booking's referral when the
+ * caller has read the booking already (else NULL: it is read here). */
 ij_err ij_ops_record_outcome(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
-                             const char *booking_id, int expected_version,
+                             const char *booking_id, const char *referral_id, int expected_version,
                              const ij_outcome_input *in, const char *rescheduled_session,
                              int *current_version, ij_field_errors *errs);
 

@@ -247,17 +247,21 @@ void ij_h_booking_outcome(ij_ctx *ctx) {
   }
   /* a supervisor records only on the sessions they supervise */
   ij_booking_list bl;
+  char referral_id[IJ_UUID_BUF] = "";
   ij_err err = ij_store_booking_get(conn, ctx->actor.area, id, false, &bl);
   if (err == IJ_OK) {
     bool visible = may_see_booking(ctx, &bl.items[0]);
+    snprintf(referral_id, sizeof referral_id, "%s", bl.items[0].referral_id);
     ij_booking_list_clear(&bl);
     err = visible ? IJ_OK : IJ_ERR_NOT_FOUND;
   }
   if (err == IJ_OK) {
     ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now};
     int current = 0;
-    err = ij_ops_record_outcome(conn, &op, &ctx->actor, id, expected < 0 ? -1 : expected, &in,
-                                resched ? new_session : NULL, &current, &errs);
+    /* the booking's referral is known from the read above: ops need not read it again */
+    err =
+        ij_ops_record_outcome(conn, &op, &ctx->actor, id, referral_id, expected < 0 ? -1 : expected,
+                              &in, resched ? new_session : NULL, &current, &errs);
     if (err == IJ_ERR_STALE)
       ij_set_etag(ctx, current);
   }

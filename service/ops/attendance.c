@@ -99,20 +99,27 @@ ij_err ij_ops_book(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
 }
 
 ij_err ij_ops_record_outcome(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
-                             const char *booking_id, int expected_version,
-                             const ij_outcome_input *in, const char *rescheduled_session,
-                             int *current_version, ij_field_errors *errs) {
+                             const char *booking_id, const char *known_referral_id,
+                             int expected_version, const ij_outcome_input *in,
+                             const char *rescheduled_session, int *current_version,
+                             ij_field_errors *errs) {
   ij_booking_list bl;
   memset(&bl, 0, sizeof bl);
   ij_referral r;
   memset(&r, 0, sizeof r);
-  /* which referral: read without a lock, then lock the referral before the booking */
-  ij_err err = ij_store_booking_get(conn, op->area, booking_id, false, &bl);
-  if (err != IJ_OK)
-    return err;
+  /* which referral (read without a lock unless the caller knows), then lock the referral before
+   * the booking */
+  ij_err err = IJ_OK;
   char referral_id[IJ_UUID_BUF];
-  snprintf(referral_id, sizeof referral_id, "%s", bl.items[0].referral_id);
-  ij_booking_list_clear(&bl);
+  if (known_referral_id) {
+    snprintf(referral_id, sizeof referral_id, "%s", known_referral_id);
+  } else {
+    err = ij_store_booking_get(conn, op->area, booking_id, false, &bl);
+    if (err != IJ_OK)
+      return err;
+    snprintf(referral_id, sizeof referral_id, "%s", bl.items[0].referral_id);
+    ij_booking_list_clear(&bl);
+  }
   if ((err = ij_store_begin(conn)) != IJ_OK)
     return err;
   err = ij_store_referral_lock(conn, op->area, referral_id, &r);
