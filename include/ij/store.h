@@ -765,10 +765,6 @@ typedef struct {
   const char *const *actions;
 } ij_access_record;
 
-/* Writes the request's records in one statement and its own transaction (not to be called inside
- * one), each with the person of its referral in the area; ids of no referral in the area are left
- * out. The commit does not wait for the WAL flush (synchronous_commit off for it). */
-ij_err ij_store_access_log(ij_conn *conn, const ij_access_record *rec);
 /* One access of one referral, for the batched log. Strings borrowed. */
 typedef struct {
   ij_time_us at;
@@ -782,8 +778,9 @@ typedef struct {
 } ij_access_row;
 
 /* Writes `count` access rows of one area in one statement and its own transaction (the
- * connection scoped to `area`; not inside a transaction). Commits without waiting for the WAL
- * flush, as ij_store_access_log. */
+ * connection scoped to `area`; not inside a transaction), each with the person of its referral
+ * in the area; ids of no referral in the area are left out. Commits without waiting for the WAL
+ * flush (synchronous_commit off for that transaction). */
 ij_err ij_store_access_log_rows(ij_conn *conn, const char *area, const ij_access_row *rows,
                                 int count);
 /* referral_id of the area's follow-up checks an import recorded, at most `limit` (for its access

@@ -1,57 +1,11 @@
-/* The personal-data access log: one statement per request that touched people's records, and the
- * admin's read of it. */
+/* The personal-data access log: batches of rows, one statement per area (the http layer's queue
+ * writes them), and the admin's read of it. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
-
-/* ij_log_access (migration 005) turns synchronous_commit off for its own implicit transaction and
- * inserts every record in one round trip. */
-static const ij_stmt STMT_ACCESS_LOG = {
-    "access_log",
-    "SELECT ij_log_access($1, $2::timestamptz, $3, $4, $5::uuid[], $6::text[], $7, $8, $9)", 9};
-
-/* '{a,b,...}' of simple tokens (UUIDs, action names); NULL when out of memory (caller frees). */
-static char *array_literal(const char *const *values, int count) {
-  size_t size = 3;
-  for (int i = 0; i < count; i++)
-    size += strlen(values[i]) + 1;
-  char *out = malloc(size);
-  if (!out)
-    return NULL;
-  char *w = out;
-  *w++ = '{';
-  for (int i = 0; i < count; i++) {
-    if (i)
-      *w++ = ',';
-    size_t n = strlen(values[i]);
-    memcpy(w, values[i], n);
-    w += n;
-  }
-  *w++ = '}';
-  *w = 0;
-  return out;
-}
-
-ij_err ij_store_access_log(ij_conn *conn, const ij_access_record *rec) {
-  if (rec->count <= 0)
-    return IJ_OK;
-  char *ids = array_literal(rec->referral_ids, rec->count);
-  char *actions = array_literal(rec->actions, rec->count);
-  ij_err err = IJ_ERR_NOMEM;
-  if (ids && actions) {
-    char at[IJ_TIME_BUF];
-    ij_time_format(rec->at, at);
-    const char *p[9] = {rec->area, at,         rec->actor_sub, rec->actor_role, ids,
-                        actions,   rec->route, rec->method,    rec->request_id};
-    err = ij_db_run(conn, &STMT_ACCESS_LOG, p);
-  }
-  free(ids);
-  free(actions);
-  return err;
-}
 
 static const ij_stmt STMT_ACCESS_LOG_ROWS = {
     "access_log_rows",

@@ -44,6 +44,14 @@ function C.auth(role, a, work)
   return "Bearer " .. t
 end
 
+-- wrk's setup() for scripts whose threads take disjoint shares: numbers the threads (the global
+-- `tid` of each thread's script). Use as `setup = C.setup`.
+local next_tid = 0
+function C.setup(thread)
+  thread:set("tid", next_tid)
+  next_tid = next_tid + 1
+end
+
 -- The n-th piece of one-off work of this thread: the areas in turn, then the next number.
 function C.share(tid, n)
   local g = tid + C.threads * n

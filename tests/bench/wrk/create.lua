@@ -1,11 +1,7 @@
 -- Scenario 3: POST /v1/referrals with an Idempotency-Key, a new person each time, in the waiting
 -- work's areas (so that the history's areas keep their size for the other scenarios).
 local C = dofile(os.getenv("IJ_BENCH_DIR") .. "/wrk/common.lua")
-local next_tid = 0
-function setup(thread)
-  thread:set("tid", next_tid)
-  next_tid = next_tid + 1
-end
+setup = C.setup
 local n = 0
 local run = os.getenv("IJ_BENCH_RUN") or tostring(os.time())
 local day = os.date("!%Y-%m-%d", os.time() - 86400)

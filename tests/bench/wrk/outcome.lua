@@ -1,11 +1,7 @@
 -- Scenario 4: POST /v1/bookings/{id}/outcome, attended_complied on a booking whose session ended
 -- yesterday (work.sql): the 7 hours credited complete its referral. Each booking once.
 local C = dofile(os.getenv("IJ_BENCH_DIR") .. "/wrk/common.lua")
-local next_tid = 0
-function setup(thread)
-  thread:set("tid", next_tid)
-  next_tid = next_tid + 1
-end
+setup = C.setup
 local n = 0
 local body = '{"outcome":"attended_complied","behaviour":"good","work_quality":"good"}'
 request = function()

@@ -1,11 +1,7 @@
 -- Scenario 2: POST /v1/referrals/{id}/transitions, accepting referrals that wait (work.sql), each
 -- once: the threads take disjoint shares.
 local C = dofile(os.getenv("IJ_BENCH_DIR") .. "/wrk/common.lua")
-local next_tid = 0
-function setup(thread)
-  thread:set("tid", next_tid)
-  next_tid = next_tid + 1
-end
+setup = C.setup
 local n = 0
 local body = '{"event":"accept","hours_confirmed":7,"suitability_notes":"Suitable for outdoor work"}'
 request = function()
