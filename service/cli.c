@@ -137,6 +137,29 @@ static int cmd_serve(void) {
     ij_auth_close(auth);
     return 2;
   }
+  /* Read routing: the statistics from a hot standby while it keeps up (same checks and options;
+   * requests only, so one connection per worker). A standby that is down is no reason not to
+   * serve: the primary answers meanwhile. */
+  ij_store *read_store = NULL;
+  if (c.database_url_read) {
+    ij_store_options ro = {c.database_url_read, c.db_pool, c.db_acquire_timeout_ms, c.db_prepare,
+                           true};
+    if (ij_store_open(&ro, &read_store) != IJ_OK) {
+      ij_store_close(store);
+      ij_auth_close(auth);
+      return 2;
+    }
+    err = ij_store_acquire(read_store, &probe);
+    ij_store_release(read_store, probe);
+    if (err == IJ_ERR_FORBIDDEN) {
+      fprintf(stderr, "ij: DATABASE_URL_READ connects as a role that row-level security does not"
+                      " bind (see the log line above); use the service's role\n");
+      ij_store_close(read_store);
+      ij_store_close(store);
+      ij_auth_close(auth);
+      return 2;
+    }
+  }
   /* signals are taken by sigwait below; every thread started after this inherits the mask */
   sigset_t set;
   sigemptyset(&set);
@@ -155,21 +178,28 @@ static int cmd_serve(void) {
                         c.area_defaults,
                         c.suppress_min_count,
                         c.suppress_min_denominator};
+  ij_http_reads reads = {read_store, c.read_max_lag_seconds};
   ij_server *server = NULL;
-  err = ij_http_start(&ho, store, auth, &server);
+  err = ij_http_start_with_reads(&ho, store, &reads, auth, &server);
   if (err != IJ_OK) {
     fprintf(stderr, "ij: cannot serve on %s:%d\n", c.listen_host, c.listen_port);
+    ij_store_close(read_store);
     ij_store_close(store);
     ij_auth_close(auth);
     return 1;
   }
   ij_log(IJ_LOG_INFO, "serving on http://%s:%d with %d threads and %d database connections",
          c.listen_host, ij_http_port(server), c.threads, c.db_pool);
+  if (read_store)
+    ij_log(IJ_LOG_INFO,
+           "statistics read from DATABASE_URL_READ while it is at most %d s behind the primary",
+           c.read_max_lag_seconds);
   ij_outbox_options oo = {c.outbox_interval_ms, c.outbox_batch};
   ij_outbox *outbox = NULL;
   if (ij_outbox_start(store, &oo, &outbox) != IJ_OK) {
     fprintf(stderr, "ij: cannot start the notice outbox worker\n");
     ij_http_stop(server);
+    ij_store_close(read_store);
     ij_store_close(store);
     ij_auth_close(auth);
     return 1;
@@ -181,6 +211,7 @@ static int cmd_serve(void) {
     fprintf(stderr, "ij: cannot start the retention schedule\n");
     ij_outbox_stop(outbox);
     ij_http_stop(server);
+    ij_store_close(read_store);
     ij_store_close(store);
     ij_auth_close(auth);
     return 1;
@@ -209,6 +240,7 @@ static int cmd_serve(void) {
     ij_log(IJ_LOG_WARN, "stopping with %d requests still in flight", ij_http_in_flight(server));
   ij_http_stop(server);
   ij_log(IJ_LOG_INFO, "stopped");
+  ij_store_close(read_store);
   ij_store_close(store);
   ij_auth_close(auth);
   return 0;

@@ -12,6 +12,8 @@
 typedef struct {
   const char *database_url;       /* DATABASE_URL: the service's role, bound by row security */
   const char *database_owner_url; /* DATABASE_OWNER_URL: the owner, for migrate and seed */
+  const char *database_url_read;  /* DATABASE_URL_READ: a hot standby for the statistics, or NULL */
+  int read_max_lag_seconds;       /* IJ_READ_MAX_LAG_SECONDS: further behind, the primary answers */
   char listen_host[64];           /* from IJ_LISTEN host:port */
   int listen_port;
   int threads;

@@ -23,10 +23,20 @@ typedef struct {
   int suppress_min_denominator; /* statistics: rates on a smaller denominator are withheld */
 } ij_http_options;
 
+/* Read routing: the statistics are read from `store` (a hot standby's pool) while its server is at
+ * most max_lag_seconds behind the primary, else from the primary's pool. */
+typedef struct {
+  ij_store *store; /* borrowed: must outlive the server; NULL: the primary serves every read */
+  int max_lag_seconds;
+} ij_http_reads;
+
 typedef struct ij_server ij_server;
 
 /* Starts serving with the given pool and verifier (borrowed: they must outlive the server). */
 ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth, ij_server **out);
+/* As ij_http_start, with the statistics routed to a read pool as `reads` says (copied). */
+ij_err ij_http_start_with_reads(const ij_http_options *opts, ij_store *store,
+                                const ij_http_reads *reads, ij_auth *auth, ij_server **out);
 int ij_http_port(const ij_server *server);
 /* A graceful stop is ij_http_quiesce, ij_http_drain, then ij_http_stop. */
 /* Stops accepting: new connections are refused from now on; requests already received go on, and

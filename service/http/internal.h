@@ -28,6 +28,7 @@ void ij_audit_stop(ij_access_queue *audit);
 struct ij_server {
   struct _u_instance instance;
   ij_http_options opts;
+  ij_http_reads reads; /* read routing (read_routing.c) */
   char host[64];
   ij_store *store;
   ij_auth *auth;
@@ -39,7 +40,26 @@ struct ij_server {
   atomic_bool draining;     /* after ij_http_quiesce: answers say Connection: close */
   int listen_fd;            /* ours to close after the daemon stops, once quiesced */
   long long quiet_since_us; /* draining: when in_flight was last seen above zero */
+  /* read routing (read_routing.c): after the replica failed or lagged, the primary answers
+   * until this (monotonic microseconds), for this reason (ij_read_fallback) */
+  atomic_llong read_skip_until_us;
+  atomic_int read_skip_reason;
 };
+
+/* Why a read that may go to the replica went to the primary. */
+typedef enum {
+  IJ_READ_NO_FALLBACK,    /* no replica configured, or it answered */
+  IJ_READ_REPLICA_BEHIND, /* further behind than the bound, or cannot tell how far */
+  IJ_READ_REPLICA_UNAVAILABLE
+} ij_read_fallback;
+
+/* Where a request's statistics were read and how fresh they are. */
+typedef struct {
+  bool replica; /* read from the read pool (else the primary's) */
+  ij_read_fallback fallback;
+  double lag_seconds;
+  ij_time_us data_as_of;
+} ij_read_info;
 
 typedef struct {
   char *key;
@@ -60,8 +80,10 @@ typedef struct ij_ctx {
   int nquery;
   ij_query_param query[IJ_MAX_QUERY];
   bool query_overflow;
-  ij_conn *conn; /* acquired on demand by ij_ctx_conn, released after the handler */
-  int status;    /* the status sent, for the log */
+  ij_conn *conn;      /* acquired on demand by ij_ctx_conn, released after the handler */
+  ij_conn *read_conn; /* from the read pool, by ij_ctx_read_conn, released after the handler */
+  ij_read_info read;  /* set by ij_ctx_read_conn */
+  int status;         /* the status sent, for the log */
   /* the referrals whose people's data this request returned or changed, for the access log */
   int naccessed;
   int accessed_lost; /* noted beyond IJ_ACCESS_MAX */
@@ -101,6 +123,13 @@ void ij_ctx_disclosed(ij_ctx *ctx, const char *referral_id);
 
 /* A database connection for this request; on failure the problem is sent and NULL returned. */
 ij_conn *ij_ctx_conn(ij_ctx *ctx);
+/* A connection for read-only statements that may see data a little behind the primary's (the
+ * statistics; never a read after this caller's own write): the read pool's when one is configured
+ * and its server is at most read_max_lag_seconds behind, else the primary's (ij_ctx_conn). Sets
+ * ctx->read. On failure the problem is sent and NULL returned (read_routing.c). */
+ij_conn *ij_ctx_read_conn(ij_ctx *ctx);
+/* ctx->read as the `freshness` member of a response (a new reference). */
+json_t *ij_read_freshness_json(const ij_ctx *ctx);
 
 /* ---- responses ---- */
 /* Sends a JSON body (takes the reference). */

@@ -384,6 +384,8 @@ done:;
   record_access(&ctx, status);
   if (ctx.conn)
     ij_store_release(server->store, ctx.conn);
+  if (ctx.read_conn)
+    ij_store_release(server->reads.store, ctx.read_conn);
   free_query(&ctx);
   long long duration_us = monotonic_us() - started_us;
   ij_metrics_observe(server->metrics, route, req->http_verb, status, duration_us);
@@ -419,14 +421,23 @@ static void request_completed(void *cls, struct MHD_Connection *connection, void
 }
 
 ij_err ij_http_start(const ij_http_options *opts, ij_store *store, ij_auth *auth, ij_server **out) {
+  return ij_http_start_with_reads(opts, store, NULL, auth, out);
+}
+
+ij_err ij_http_start_with_reads(const ij_http_options *opts, ij_store *store,
+                                const ij_http_reads *reads, ij_auth *auth, ij_server **out) {
   *out = NULL;
   ij_server *s = calloc(1, sizeof *s);
   if (!s)
     return IJ_ERR_NOMEM;
   atomic_init(&s->in_flight, 0);
   atomic_init(&s->draining, false);
+  atomic_init(&s->read_skip_until_us, 0);
+  atomic_init(&s->read_skip_reason, 0);
   s->listen_fd = -1;
   s->opts = *opts;
+  if (reads)
+    s->reads = *reads;
   snprintf(s->host, sizeof s->host, "%s", opts->host);
   s->opts.host = s->host;
   s->store = store;

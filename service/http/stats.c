@@ -373,6 +373,7 @@ static void send_summary_json(ij_ctx *ctx, const stats_request *sr, const ij_sta
   json_object_set_new(body, "figures", figures);
   json_object_set_new(body, "monthly", monthly);
   json_object_set_new(body, "hours_by_placement_type", types);
+  json_object_set_new(body, "freshness", ij_read_freshness_json(ctx));
   ij_send_json(ctx, 200, body);
 }
 
@@ -415,7 +416,7 @@ void ij_h_stats_summary(ij_ctx *ctx) {
   stats_request sr;
   if (!stats_request_of(ctx, &sr))
     return;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_read_conn(ctx); /* a replica when one is close enough behind */
   if (!conn)
     return;
   ij_stats_summary s;
@@ -480,7 +481,7 @@ void ij_h_stats_reoffending(ij_ctx *ctx) {
   stats_request sr;
   if (!stats_request_of(ctx, &sr))
     return;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_read_conn(ctx); /* a replica when one is close enough behind */
   if (!conn)
     return;
   ij_stats_window w[IJ_FOLLOWUP_WINDOW_COUNT];
@@ -516,5 +517,6 @@ void ij_h_stats_reoffending(ij_ctx *ctx) {
   json_t *body = envelope(&sr);
   json_object_set_new(body, "note", json_string(k_reoffending_note));
   json_object_set_new(body, "windows", windows);
+  json_object_set_new(body, "freshness", ij_read_freshness_json(ctx));
   ij_send_json(ctx, 200, body);
 }

@@ -78,6 +78,20 @@ function monthLabel(ym) {
   return new Date(Date.UTC(y, m - 1, 1)).toLocaleDateString('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' });
 }
 
+// "Figures as of …, up to N s behind": the freshness the API states (a replica may serve them).
+export function freshnessText(f) {
+  if (!f || !f.data_as_of) return '';
+  const at = new Date(f.data_as_of).toLocaleString('en-GB', {
+    day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZone: 'UTC',
+  });
+  const lag = Math.ceil(Number(f.lag_seconds) || 0);
+  const where = f.source === 'replica' ? 'read from a replica of the database'
+    : f.fallback ? 'read from the primary database: its replica is ' +
+      (f.fallback === 'replica_behind' ? 'too far behind' : 'not available')
+      : 'read from the primary database';
+  return `Figures as of ${at} UTC, up to ${lag} s behind (${where}).`;
+}
+
 function dateLabel(ymd) {
   const [y, m, d] = ymd.split('-').map(Number);
   return new Date(Date.UTC(y, m - 1, d)).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
@@ -387,6 +401,7 @@ async function load(params) {
     $('area-caption').textContent = `Immediate Justice – ${summary.area}`;
     $('period').textContent = `Figures for referrals made from ${dateLabel(summary.from)} to ${dateLabel(summary.to)}` +
       ' (reoffending: people who left the scheme in that period).';
+    $('freshness').textContent = freshnessText(summary.freshness);
     const th = summary.thresholds ?? {};
     $('thresholds').textContent = th.min_count
       ? `Counts from 1 to ${th.min_count - 1} are suppressed, rates are not shown on fewer than ${th.min_denominator} cases, ` +
