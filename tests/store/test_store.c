@@ -6,6 +6,7 @@
 #include <time.h>
 #include <uuid/uuid.h>
 
+#include "suites.h"
 #include "support.h"
 
 static ij_time_us now_us(void) {
@@ -633,6 +634,7 @@ static Suite *store_suite(void) {
 int main(void) {
   ts_database_url(); /* migrate once, before the tests fork */
   SRunner *sr = srunner_create(store_suite());
+  srunner_add_suite(sr, store_instances_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

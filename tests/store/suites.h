@@ -1,0 +1,11 @@
+/* The store suites beyond test_store.c's own, added to its runner. */
+#ifndef IJ_TEST_STORE_SUITES_H
+#define IJ_TEST_STORE_SUITES_H
+
+#include <check.h>
+
+/* Several instances on one database: outbox workers, a crash mid-delivery, retention, migrations
+ * started together (test_outbox_instances.c). */
+Suite *store_instances_suite(void);
+
+#endif
