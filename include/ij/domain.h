@@ -89,15 +89,17 @@ typedef enum {
       IJ_EVENT__COUNT
 } ij_event;
 
-/* Roles are bits; a token may carry several. IJ_ROLE_SYSTEM is the service acting by itself and
- * is never granted by a token. */
-#define IJ_ROLE_LIST(X)                            \
-  X(IJ_ROLE_OFFICER, 1u << 0, "officer")           \
-  X(IJ_ROLE_COORDINATOR, 1u << 1, "coordinator")   \
-  X(IJ_ROLE_SUPERVISOR, 1u << 2, "supervisor")     \
-  X(IJ_ROLE_COMMISSIONER, 1u << 3, "commissioner") \
-  X(IJ_ROLE_ADMIN, 1u << 4, "admin")               \
-  X(IJ_ROLE_SYSTEM, 1u << 5, "system")
+/* Roles are bits; a token may carry several. A national commissioner reads the statistics of
+ * every area together (aggregates only) as well as those of their own. IJ_ROLE_SYSTEM is the
+ * service acting by itself, is never granted by a token, and stays the highest bit. */
+#define IJ_ROLE_LIST(X)                                 \
+  X(IJ_ROLE_OFFICER, 1u << 0, "officer")                \
+  X(IJ_ROLE_COORDINATOR, 1u << 1, "coordinator")        \
+  X(IJ_ROLE_SUPERVISOR, 1u << 2, "supervisor")          \
+  X(IJ_ROLE_COMMISSIONER, 1u << 3, "commissioner")      \
+  X(IJ_ROLE_ADMIN, 1u << 4, "admin")                    \
+  X(IJ_ROLE_NATIONAL, 1u << 5, "national_commissioner") \
+  X(IJ_ROLE_SYSTEM, 1u << 6, "system")
 
 typedef unsigned ij_roles;
 enum {
@@ -107,7 +109,7 @@ enum {
 };
 #define IJ_ROLES_HUMAN                                                                 \
   (IJ_ROLE_OFFICER | IJ_ROLE_COORDINATOR | IJ_ROLE_SUPERVISOR | IJ_ROLE_COMMISSIONER | \
-   IJ_ROLE_ADMIN)
+   IJ_ROLE_ADMIN | IJ_ROLE_NATIONAL)
 
 /* Names are static strings (borrowed); NULL for an out-of-range value. */
 const char *ij_state_name(ij_state s);
@@ -137,6 +139,7 @@ typedef enum {
   IJ_ACTION_FOLLOWUP_READ,       /* coordinator: reoffending checks */
   IJ_ACTION_FOLLOWUP_WRITE,      /* coordinator: record and import checks */
   IJ_ACTION_STATS_READ,          /* commissioner, coordinator, admin: aggregates only */
+  IJ_ACTION_STATS_NATIONAL,      /* national commissioner: every area's aggregates together */
   IJ_ACTION_ACCESS_LOG_READ,     /* admin: the personal-data access log */
   IJ_ACTION__COUNT
 } ij_action;

@@ -694,7 +694,7 @@ ij_err ij_store_followup_import_add(ij_conn *conn, const char *area, const char 
 /* ---- commissioners' statistics --------------------------------------------------------------- */
 /* Aggregates only: counts, sums and a median over an area's referrals; nothing about a person. */
 typedef struct {
-  const char *area;
+  const char *area;             /* NULL: every area (the national view) */
   ij_date from, to;             /* inclusive: referrals made (summary) or exits (reoffending) */
   const char *ward;             /* NULL: any */
   const char *placement_type;   /* NULL: any; else referrals with a booking on such a placement */

@@ -10,6 +10,8 @@
 
 typedef struct {
   ij_stats_filter f;
+  const char *scope; /* "area" (the token's) or "national" (every area: f.area is NULL) */
+  const char *label; /* the area's code, or "national" */
   const char *age_band;
   char from[IJ_DATE_BUF], to[IJ_DATE_BUF];
   bool csv;
@@ -48,15 +50,21 @@ static bool wants_csv(ij_ctx *ctx) {
 /* Parses and checks the common query; sends 403/422 and returns false when it cannot serve. */
 static bool stats_request_of(ij_ctx *ctx, stats_request *sr) {
   static const char *const allowed[] = {
-      "from", "to", "ward", "placement_type", "age_band", "offence_category", NULL};
+      "from", "to", "ward", "placement_type", "age_band", "offence_category", "scope", NULL};
   if (!ij_require(ctx, IJ_ACTION_STATS_READ) || !ij_query_only(ctx, allowed))
+    return false;
+  const char *scope = ij_query(ctx, "scope");
+  bool national = scope && strcmp(scope, "national") == 0;
+  if (national && !ij_require(ctx, IJ_ACTION_STATS_NATIONAL))
     return false;
   memset(sr, 0, sizeof *sr);
   sr->csv = wants_csv(ctx);
   sr->rules.min_count = ctx->server->opts.suppress_min_count;
   sr->rules.min_denominator = ctx->server->opts.suppress_min_denominator;
   ij_stats_filter *f = &sr->f;
-  f->area = ctx->actor.area;
+  sr->scope = national ? "national" : "area";
+  f->area = national ? NULL : ctx->actor.area;
+  sr->label = national ? "national" : ctx->actor.area;
   f->today = ij_time_date(ctx->now);
   f->to = f->today;
   ij_field_errors errs;
@@ -76,9 +84,13 @@ static bool stats_request_of(ij_ctx *ctx, stats_request *sr) {
     ij_field_errors_add(&errs, "from", "must not be after to");
   else if (dates_ok && ij_stats_months_between(f->from, f->to) > IJ_STATS_MAX_MONTHS)
     ij_field_errors_add(&errs, "from", "must be at most %d months before to", IJ_STATS_MAX_MONTHS);
+  if (scope && !national && strcmp(scope, "area") != 0)
+    ij_field_errors_add(&errs, "scope", "must be area or national");
   f->ward = ij_query(ctx, "ward");
   if (f->ward && !ij_code_ok(f->ward))
     ij_field_errors_add(&errs, "ward", "is not a ward code");
+  else if (f->ward && national)
+    ij_field_errors_add(&errs, "ward", "is an area's: it cannot filter the national scope");
   f->placement_type = ij_query(ctx, "placement_type");
   if (f->placement_type && !ij_placement_type_ok(f->placement_type))
     ij_field_errors_add(&errs, "placement_type", "is not a placement type");
@@ -308,7 +320,7 @@ static void send_csv(ij_ctx *ctx, text_buf *b, const char *what, const stats_req
   }
   char disposition[160];
   snprintf(disposition, sizeof disposition, "attachment; filename=\"%s-%s-%s-%s.csv\"", what,
-           sr->f.area, sr->from, sr->to);
+           sr->label, sr->from, sr->to);
   ulfius_set_binary_body_response(ctx->res, 200, b->data, b->len);
   ij_set_header(ctx, "Content-Type", "text/csv; charset=utf-8; header=present");
   ij_set_header(ctx, "Content-Disposition", disposition);
@@ -326,9 +338,9 @@ static json_t *filters_json(const stats_request *sr) {
 }
 
 static json_t *envelope(const stats_request *sr) {
-  return json_pack("{s:s, s:s, s:s, s:o, s:{s:i, s:i}}", "area", sr->f.area, "from", sr->from, "to",
-                   sr->to, "filters", filters_json(sr), "thresholds", "min_count",
-                   sr->rules.min_count, "min_denominator", sr->rules.min_denominator);
+  return json_pack("{s:s, s:s, s:s, s:s, s:o, s:{s:i, s:i}}", "area", sr->label, "scope", sr->scope,
+                   "from", sr->from, "to", sr->to, "filters", filters_json(sr), "thresholds",
+                   "min_count", sr->rules.min_count, "min_denominator", sr->rules.min_denominator);
 }
 
 static void month_text(ij_date month, char out[IJ_DATE_BUF]) {
@@ -381,7 +393,7 @@ static void send_summary_csv(ij_ctx *ctx, const stats_request *sr, const ij_stat
                              const summary_cells *c) {
   text_buf b = {NULL, 0, 0, false};
   put(&b, "area,from,to,month,placement_type,measure,value,numerator,denominator,suppressed\r\n");
-  csv_row row = {sr->f.area, sr->from, sr->to, "", ""};
+  csv_row row = {sr->label, sr->from, sr->to, "", ""};
   put_cell(&b, &row, "referrals", &c->referrals, true, true);
   put_cell(&b, &row, "accepted", &c->accepted, true, true);
   put_cell(&b, &row, "rejected", &c->rejected, true, true);
@@ -498,7 +510,7 @@ void ij_h_stats_reoffending(ij_ctx *ctx) {
   if (sr.csv) {
     text_buf b = {NULL, 0, 0, false};
     put(&b, "area,from,to,window_months,exit,measure,value,numerator,denominator,suppressed\r\n");
-    csv_row row = {sr.f.area, sr.from, sr.to, "", ""};
+    csv_row row = {sr.label, sr.from, sr.to, "", ""};
     for (int i = 0; i < IJ_FOLLOWUP_WINDOW_COUNT; i++) {
       char months[8];
       snprintf(months, sizeof months, "%d", w[i].months);

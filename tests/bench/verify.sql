@@ -89,4 +89,9 @@ SELECT
    WHERE (r.state = 'closed') <> coalesce(fu.last_recorded, false)) AS closed_vs_last_check,
   (SELECT count(*) FROM followup_checks f
    WHERE f.recorded_at IS NOT NULL AND f.recorded_at::date < f.due_on) AS recorded_before_due,
-  (SELECT count(*) FROM referrals r WHERE r.age_at_offence IS NULL) AS age_missing;
+  (SELECT count(*) FROM referrals r WHERE r.age_at_offence IS NULL) AS age_missing,
+  -- what the statistics read of a referral's bookings (migration 010) against the bookings
+  (SELECT count(*) FROM referrals r JOIN referral_booking_rollup x ON x.id = r.id
+   WHERE (r.booking_statuses, r.booked_types, r.type_minutes)
+         IS DISTINCT FROM (x.booking_statuses, x.booked_types, x.type_minutes))
+    AS booking_summaries_vs_bookings;

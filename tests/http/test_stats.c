@@ -960,6 +960,104 @@ START_TEST(retention_erases_personal_data_and_keeps_the_figures) {
 }
 END_TEST
 
+/* The figures from the raw rows (bookings, sessions and placements joined; not the values kept on
+ * the referral), for one area or, when area is NULL, for every area: what the API must answer. */
+static const char SQL_RAW_FIGURES[] =
+    "WITH r AS (SELECT * FROM referrals WHERE ($1::text IS NULL OR area = $1)"
+    " AND created_at >= '2025-01-01' AND created_at < '2025-04-01'),"
+    " b AS (SELECT b.status, b.minutes_credited, p.type FROM r JOIN bookings b ON b.referral_id ="
+    " r.id JOIN sessions s ON s.id = b.session_id JOIN placements p ON p.id = s.placement_id)"
+    " SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM r WHERE state = 'rejected'),"
+    " (SELECT count(r.first_attended_at) FROM r), (SELECT count(r.completed_at) FROM r),"
+    " (SELECT coalesce(sum(minutes_credited), 0) FROM r),"
+    " (SELECT count(*) FROM b WHERE status IN ('attended_complied', 'attended_failed_to_comply',"
+    "  'sent_home_behaviour', 'sent_home_service_issue')),"
+    " (SELECT count(*) FROM b WHERE status IN ('attended_complied', 'attended_failed_to_comply',"
+    "  'sent_home_behaviour', 'sent_home_service_issue', 'absent_unacceptable')),"
+    " (SELECT coalesce(sum(minutes_credited), 0) FROM b WHERE type = 'gardening')";
+
+static void expect_raw_figures(PGconn *c, const char *area, ts_response *r) {
+  PGresult *raw = PQexecParams(c, SQL_RAW_FIGURES, 1, NULL, &area, NULL, NULL, 0);
+  ck_assert_int_eq(PQresultStatus(raw), PGRES_TUPLES_OK);
+  long long v[8];
+  for (int i = 0; i < 8; i++)
+    v[i] = atoll(PQgetvalue(raw, 0, i));
+  PQclear(raw);
+  ck_assert_int_gt(v[0], 0);
+  expect_count(fig(r, "referrals"), v[0]);
+  expect_count(fig(r, "rejected"), v[1]);
+  expect_count(fig(r, "started"), v[2]);
+  expect_count(fig(r, "completed"), v[3]);
+  expect_number(fig(r, "hours_delivered"), (double)v[4] / 60.0);
+  expect_rate(fig(r, "attendance_rate"), v[5], v[6]);
+  json_t *types = json_object_get(r->json, "hours_by_placement_type");
+  json_t *gardening = json_object_get(json_array_get(types, 0), "hours");
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(types, 0), "placement_type")),
+                   "gardening");
+  expect_number(gardening, (double)v[7] / 60.0);
+}
+
+/* A national commissioner sees every area's figures together, equal to those computed from the
+ * raw rows of every area; nobody else may ask for them, and a ward (an area's) cannot filter them.
+ */
+START_TEST(the_national_scope_adds_up_every_area_from_the_raw_rows) {
+  seed_summary();
+  char first[IJ_AREA_MAX];
+  snprintf(first, sizeof first, "%s", AREA);
+  ij_conn *conn;
+  ck_assert_int_eq(ij_store_acquire(S->store, &conn), IJ_OK);
+  ts_new_area(conn, AREA); /* a second area with the same referrals */
+  ij_store_release(S->store, conn);
+  seed_summary();
+  PGconn *c = db();
+  char *national = ts_token("national_commissioner", first, "ncc-1");
+  ts_response *r = summary(national, "scope=national");
+  ck_assert_str_eq(json_string_value(json_object_get(r->json, "scope")), "national");
+  ck_assert_str_eq(json_string_value(json_object_get(r->json, "area")), "national");
+  expect_raw_figures(c, NULL, r);
+  /* at least both areas' 31 referrals each */
+  ck_assert_int_ge(json_integer_value(json_object_get(fig(r, "referrals"), "value")), 62);
+  ts_response_free(r);
+  /* without the scope, their own area's; equal to its raw rows too */
+  r = summary(national, NULL);
+  ck_assert_str_eq(json_string_value(json_object_get(r->json, "scope")), "area");
+  expect_count(fig(r, "referrals"), 31);
+  expect_raw_figures(c, first, r);
+  ts_response_free(r);
+  char path[256];
+  snprintf(path, sizeof path, "%s?%s&scope=national", R_REOFFENDING, PERIOD);
+  r = get(R_REOFFENDING, path, national);
+  ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+  ts_response_free(r);
+
+  /* a ward belongs to an area; an unknown scope is refused */
+  snprintf(path, sizeof path, "%s?%s&scope=national&ward=ward-a", R_SUMMARY, PERIOD);
+  r = get(R_SUMMARY, path, national);
+  ck_assert_int_eq(r->status, 422);
+  ts_response_free(r);
+  snprintf(path, sizeof path, "%s?%s&scope=country", R_SUMMARY, PERIOD);
+  r = get(R_SUMMARY, path, national);
+  ck_assert_int_eq(r->status, 422);
+  ts_response_free(r);
+  free(national);
+
+  /* an area's commissioner, coordinator and admin may not */
+  const char *const others[] = {"commissioner", "coordinator", "admin"};
+  for (int i = 0; i < 3; i++) {
+    char *t = ts_token(others[i], first, "someone");
+    const char *routes[2] = {R_SUMMARY, R_REOFFENDING};
+    for (int k = 0; k < 2; k++) {
+      snprintf(path, sizeof path, "%s?%s&scope=national", routes[k], PERIOD);
+      r = get(routes[k], path, t);
+      ck_assert_msg(r->status == 403, "%s %s: %ld", others[i], routes[k], r->status);
+      ts_response_free(r);
+    }
+    free(t);
+  }
+  PQfinish(c);
+}
+END_TEST
+
 Suite *http_stats_suite(void) {
   Suite *s = suite_create("http_stats");
   TCase *tc = tcase_create("stats");
@@ -973,6 +1071,7 @@ Suite *http_stats_suite(void) {
   tcase_add_test(tc, a_commissioner_is_refused_every_personal_data_route);
   tcase_add_test(tc, reoffending_counts_elapsed_windows_and_pending_ones);
   tcase_add_test(tc, retention_erases_personal_data_and_keeps_the_figures);
+  tcase_add_test(tc, the_national_scope_adds_up_every_area_from_the_raw_rows);
   suite_add_tcase(s, tc);
   return s;
 }

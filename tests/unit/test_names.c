@@ -54,7 +54,8 @@ START_TEST(test_role_names) {
     const char *name;
   } roles[] = {{IJ_ROLE_OFFICER, "officer"},       {IJ_ROLE_COORDINATOR, "coordinator"},
                {IJ_ROLE_SUPERVISOR, "supervisor"}, {IJ_ROLE_COMMISSIONER, "commissioner"},
-               {IJ_ROLE_ADMIN, "admin"},           {IJ_ROLE_SYSTEM, "system"}};
+               {IJ_ROLE_ADMIN, "admin"},           {IJ_ROLE_NATIONAL, "national_commissioner"},
+               {IJ_ROLE_SYSTEM, "system"}};
   ij_roles all = 0;
   for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
     ck_assert_str_eq(ij_role_name(roles[i].bit), roles[i].name);

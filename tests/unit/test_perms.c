@@ -9,29 +9,31 @@ START_TEST(test_permissions_matrix) {
   /* action x role, written from SPEC.md and docs/api-contract.md: officers refer, follow their
    * referrals, see their bookings and notices; coordinators triage, run placements, sessions,
    * bookings and work lists; supervisors see their placements and sessions and record attendance;
-   * admins read notices and the access log; commissioners never see a person. The system role is
+   * admins read notices and the access log; commissioners never see a person, and national
+   * commissioners alone read every area's statistics together. The system role is
    * never granted. */
   static const struct {
     ij_action action;
-    bool officer, coordinator, supervisor, commissioner, admin;
+    bool officer, coordinator, supervisor, commissioner, admin, national;
   } k_matrix[] = {
-      {IJ_ACTION_REFERRAL_CREATE, true, false, false, false, false},
-      {IJ_ACTION_REFERRAL_READ, true, true, false, false, false},
-      {IJ_ACTION_REFERRAL_LIST, true, true, false, false, false},
-      {IJ_ACTION_REFERRAL_TRANSITION, true, true, false, false, false},
-      {IJ_ACTION_PLACEMENT_WRITE, false, true, false, false, false},
-      {IJ_ACTION_PLACEMENT_READ, false, true, true, false, false},
-      {IJ_ACTION_SESSION_WRITE, false, true, false, false, false},
-      {IJ_ACTION_SESSION_READ, false, true, true, false, false},
-      {IJ_ACTION_BOOKING_WRITE, false, true, false, false, false},
-      {IJ_ACTION_BOOKING_READ, true, true, true, false, false},
-      {IJ_ACTION_OUTCOME_RECORD, false, true, true, false, false},
-      {IJ_ACTION_WORKLIST_READ, false, true, false, false, false},
-      {IJ_ACTION_NOTICE_READ, true, true, false, false, true},
-      {IJ_ACTION_FOLLOWUP_READ, false, true, false, false, false},
-      {IJ_ACTION_FOLLOWUP_WRITE, false, true, false, false, false},
-      {IJ_ACTION_STATS_READ, false, true, false, true, true},
-      {IJ_ACTION_ACCESS_LOG_READ, false, false, false, false, true},
+      {IJ_ACTION_REFERRAL_CREATE, true, false, false, false, false, false},
+      {IJ_ACTION_REFERRAL_READ, true, true, false, false, false, false},
+      {IJ_ACTION_REFERRAL_LIST, true, true, false, false, false, false},
+      {IJ_ACTION_REFERRAL_TRANSITION, true, true, false, false, false, false},
+      {IJ_ACTION_PLACEMENT_WRITE, false, true, false, false, false, false},
+      {IJ_ACTION_PLACEMENT_READ, false, true, true, false, false, false},
+      {IJ_ACTION_SESSION_WRITE, false, true, false, false, false, false},
+      {IJ_ACTION_SESSION_READ, false, true, true, false, false, false},
+      {IJ_ACTION_BOOKING_WRITE, false, true, false, false, false, false},
+      {IJ_ACTION_BOOKING_READ, true, true, true, false, false, false},
+      {IJ_ACTION_OUTCOME_RECORD, false, true, true, false, false, false},
+      {IJ_ACTION_WORKLIST_READ, false, true, false, false, false, false},
+      {IJ_ACTION_NOTICE_READ, true, true, false, false, true, false},
+      {IJ_ACTION_FOLLOWUP_READ, false, true, false, false, false, false},
+      {IJ_ACTION_FOLLOWUP_WRITE, false, true, false, false, false, false},
+      {IJ_ACTION_STATS_READ, false, true, false, true, true, true},
+      {IJ_ACTION_STATS_NATIONAL, false, false, false, false, false, true},
+      {IJ_ACTION_ACCESS_LOG_READ, false, false, false, false, true, false},
   };
   ck_assert_int_eq(sizeof k_matrix / sizeof k_matrix[0], IJ_ACTION__COUNT);
   for (size_t i = 0; i < sizeof k_matrix / sizeof k_matrix[0]; i++) {
@@ -44,7 +46,8 @@ START_TEST(test_permissions_matrix) {
                  {IJ_ROLE_COORDINATOR, k_matrix[i].coordinator},
                  {IJ_ROLE_SUPERVISOR, k_matrix[i].supervisor},
                  {IJ_ROLE_COMMISSIONER, k_matrix[i].commissioner},
-                 {IJ_ROLE_ADMIN, k_matrix[i].admin}};
+                 {IJ_ROLE_ADMIN, k_matrix[i].admin},
+                 {IJ_ROLE_NATIONAL, k_matrix[i].national}};
     ij_roles allowed = 0, refused = 0;
     for (size_t k = 0; k < sizeof cells / sizeof cells[0]; k++) {
       ck_assert_msg(ij_domain_may(cells[k].role, a) == cells[k].may, "action %zu, role %s", i,

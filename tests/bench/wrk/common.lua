@@ -59,10 +59,11 @@ function C.share(tid, n)
 end
 
 function C.done(summary, latency, requests)
-  io.write(string.format("RESULT requests=%d seconds=%.3f rps=%.1f p50_ms=%.3f p99_ms=%.3f " ..
-                         "non2xx=%d socket_errors=%d\n",
+  io.write(string.format("RESULT requests=%d seconds=%.3f rps=%.1f p50_ms=%.3f p95_ms=%.3f " ..
+                         "p99_ms=%.3f non2xx=%d socket_errors=%d\n",
     summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.status,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    summary.errors.status,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 
