@@ -2,7 +2,7 @@
 // (statements taken from the store's C source by extract.mjs, parameters bound to the same kind of
 // values, the same pipelines), so that each scenario has the database's own limit beside it.
 //   node make.mjs ROOT OUTDIR PREFIX AREAS KMIN WORK_PREFIX
-// writes OUTDIR/get.sql, OUTDIR/transition.sql and OUTDIR/create.sql.
+// writes OUTDIR/get.sql, OUTDIR/transition.sql, OUTDIR/create.sql and OUTDIR/outcome.sql.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,9 @@ const [root, out, prefix, areas, kmin, workPrefix] = process.argv.slice(2);
 const here = path.dirname(new URL(import.meta.url).pathname);
 const sql = JSON.parse(execFileSync('node', [path.join(here, 'extract.mjs'), root, 'scope',
   'referral_get', 'referral_transition', 'person_last_exit', 'idem_insert',
-  'person_upsert_police_id', 'referral_insert'], { encoding: 'utf8' }));
+  'person_upsert_police_id', 'referral_insert', 'booking_get', 'referral_lock', 'booking_lock',
+  'booking_record', 'referral_counters', 'notice_outcome', 'followups_create', 'booking_outcomes'],
+  { encoding: 'utf8' }));
 
 /* $n -> the expression bound to it (longest numbers first, so $1 does not eat $10) */
 function bind(text, params) {
@@ -90,4 +92,79 @@ ${bind(sql.referral_insert, { 1: newId('referral'), 2: workArea, 3: newId('perso
   20: 'now()', 21: "'bench-officer'", 22: "'Bench Officer'", 23: "'officer'", 24: "'pgbench'",
   25: 'NULL', 26: 'NULL' })};
 COMMIT;
+`);
+// Scenario 4: what recording attended_complied on a booking whose session ended runs, when the 7
+// hours it credits complete the referral (work.sql's waiting bookings 00000004-..., referrals
+// 00000003-..., people 00000005-...), as the service's statement log shows it:
+//   1. the booking, to check who may record and to learn its referral (the area in front);
+//   2. BEGIN with the area and the referral's lock;
+//   3.-9. one round trip each: the booking's lock; its outcome with its history row; the
+//      referral's counters; the attend transition (scheduled -> in_progress, the coordinator) and
+//      the complete transition (in_progress -> completed, the system), each with its event row;
+//      the outcome notice (outbox); the three follow-up checks;
+//   10. COMMIT;
+//   11.-12. the answer read back: the booking, then its outcome history (the area in front of each).
+// The personal-data access log row is written in batches by another connection, left out as in
+// get.sql. What the service reads and then sends back (the versions 1 and 3, the person, the
+// police id, the session's start) is bound to what work.sql made; what the domain decides in C
+// between the statements is bound to its decision for this case: 420 minutes credited (the
+// 7-hour session), no place freed, the first attendance at the session's start, the two
+// transitions, the notice's figures (7 hours, 420 minutes) and the checks due 3, 6 and 12 months
+// after today. The notice's time is text as the service writes it (ISO 8601 in UTC, through
+// to_json: a colon in the script would be read as a pgbench variable); the service's own ids
+// (notice, checks) are random, as here. Each client takes its own bookings (:c counts its runs)
+// within the slice given to it (:offset, :slice per area); a booking cannot take an outcome
+// twice, so a client that gets to the end of its slice fails (scripts/bench sizes the slices so
+// that none does).
+const oj = ':j';
+const booking = `${id('00000004', oj)}::uuid`;
+const referral = `${id('00000003', oj)}::uuid`;
+const sessionStart = "(date_trunc('day', now()) - interval '1 day' + interval '9 hours')";
+const transition = (version, to, event, from, sub, name, role) => bind(sql.referral_transition, {
+  1: referral, 2: workArea, 3: `'${version}'`, 4: `'${to}'`, 5: 'now()', 6: 'NULL', 7: 'NULL',
+  8: 'NULL', 9: 'NULL', 10: 'NULL', 11: `'${event}'`, 12: `'${from}'`, 13: `'${sub}'`,
+  14: `'${name}'`, 15: `'${role}'`, 16: "'pgbench'" });
+fs.writeFileSync(path.join(out, 'outcome.sql'), `\\set g :client_id + :clients * :c
+\\set c :c + 1
+\\set a (:g % ${areas}) + 1
+\\set j (:g / ${areas}) + 1 + :offset
+\\if :j > :offset + :slice
+SELECT 'outcome.sql: this client has used up its slice of waiting bookings'::int;
+\\endif
+\\startpipeline
+${workScope};
+${bind(sql.booking_get, { 1: booking, 2: workArea })};
+\\endpipeline
+\\startpipeline
+BEGIN;
+${workScope};
+${bind(sql.referral_lock, { 1: referral, 2: workArea })};
+\\endpipeline
+${bind(sql.booking_lock, { 1: booking, 2: workArea })};
+${bind(sql.booking_record, { 1: booking, 2: workArea, 3: "'1'", 4: "'attended_complied'", 5: 'NULL',
+  6: "'0'", 7: "'420'", 8: "'good'", 9: "'good'", 10: 'NULL', 11: 'NULL', 12: 'now()', 13: 'NULL',
+  14: "'bench-coordinator'", 15: "'bench-coordinator'", 16: "'false'", 17: "'coordinator'",
+  18: "'pgbench'" })};
+${bind(sql.referral_counters, { 1: referral, 2: workArea, 3: "'420'", 4: "'0'", 5: "'0'",
+  6: sessionStart, 7: 'now()' })};
+${transition(3, 'in_progress', 'attend', 'scheduled', 'bench-coordinator', 'bench-coordinator',
+  'coordinator')};
+${transition(4, 'completed', 'complete', 'in_progress', 'system', 'Immediate Justice service',
+  'system')};
+${bind(sql.notice_outcome, { 1: 'gen_random_uuid()', 2: workArea, 3: referral, 4: "'completed'",
+  5: 'now()', 6: "'bench-officer'", 7: "'B' || :a || '/' || :j", 8: "'community_resolution'",
+  9: "'7'", 10: "'420'", 11: "(to_json(now() AT TIME ZONE 'UTC') #>> '{}') || 'Z'" })};
+${bind(sql.followups_create, { 1: workArea, 2: referral, 3: `${id('00000005', oj)}::uuid`,
+  4: "'completed'", 5: 'current_date', 6: 'now()',
+  7: 'ARRAY[gen_random_uuid(), gen_random_uuid(), gen_random_uuid()]', 8: "'{3,6,12}'",
+  9: "ARRAY[current_date + interval '3 months', current_date + interval '6 months', current_date + interval '12 months']" })};
+COMMIT;
+\\startpipeline
+${workScope};
+${bind(sql.booking_get, { 1: booking, 2: workArea })};
+\\endpipeline
+\\startpipeline
+${workScope};
+${bind(sql.booking_outcomes, { 1: booking, 2: workArea })};
+\\endpipeline
 `);
