@@ -18,9 +18,10 @@ IJ_BUILD_PACKAGES=(build-essential cmake pkg-config libulfius-dev libmicrohttpd-
   libjansson-dev libgnutls28-dev libpq-dev uuid-dev check libcurl4-gnutls-dev postgresql-15
   postgresql-client-15 ca-certificates nodejs npm)
 # Extra packages for scripts/test: chromium is the browser the dashboard's browser test drives
-# (playwright-core never downloads one); wrk drives the benchmark's smoke run (bench-smoke).
+# (playwright-core never downloads one); wrk drives the benchmark's smoke run (bench-smoke); haproxy
+# balances the two instances of the high-availability test (ha, scripts/ha).
 # shellcheck disable=SC2034
-IJ_TEST_PACKAGES=(nodejs npm clang-format chromium wrk)
+IJ_TEST_PACKAGES=(nodejs npm clang-format chromium wrk haproxy)
 # The fuzzers (tests/fuzz) are built with clang and libFuzzer, which Debian 12 ships in
 # libclang-rt-14-dev (libclang_rt.fuzzer*.a for clang 14, Debian 12's clang).
 # shellcheck disable=SC2034
@@ -455,4 +456,100 @@ ij_test_pg_destroy() {
   ij_pg_stop "$dir"
   rm -rf "$dir"
   ij_say "removed the throwaway PostgreSQL"
+}
+
+# ---- streaming replication and HAProxy (scripts/ha) ------------------------------------------------
+
+IJ_PG_REPLICATION_USER="ij_replicator" # the role a hot standby streams as (trusted on the socket)
+# Settings of a primary that a hot standby streams from: ij_pg_init DIR "${IJ_PG_PRIMARY_SETTINGS[@]}".
+# hot_standby_feedback keeps the primary's vacuum from removing rows a standby's query still reads.
+# shellcheck disable=SC2034
+IJ_PG_PRIMARY_SETTINGS=("wal_level = replica" "max_wal_senders = 10" "max_replication_slots = 10"
+  "hot_standby = on" "hot_standby_feedback = on")
+
+# ij_pg_replication_role DIR: makes the replication role on the running cluster in DIR unless it
+# exists. The clusters of these scripts trust every connection on their socket, replication too.
+ij_pg_replication_role() {
+  local admin
+  admin="$(ij_pg_url "$1" postgres)"
+  "$IJ_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -d "$admin" <<SQL
+SET client_min_messages = warning;
+DO \$\$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$IJ_PG_REPLICATION_USER') THEN
+    CREATE ROLE $IJ_PG_REPLICATION_USER LOGIN REPLICATION;
+  END IF;
+END
+\$\$;
+SQL
+}
+
+# ij_pg_standby PRIMARY_DIR DIR PORT SLOT: makes a hot standby of the running cluster in
+# PRIMARY_DIR (made with IJ_PG_PRIMARY_SETTINGS and ij_pg_replication_role) in DIR, laid out as
+# ij_pg_init lays out a cluster: pg_basebackup -R (standby.signal and primary_conninfo over the
+# primary's socket) streaming from the replication slot SLOT, which it creates on the primary.
+# Starts it on PORT and waits until its WAL receiver streams. DIR must exist and be empty.
+ij_pg_standby() {
+  local primary="$1" dir="$2" port="$3" slot="$4" lines=() i status=""
+  mapfile -t lines <"$primary/data/postmaster.pid"
+  ((${#lines[@]} >= 5)) || ij_die "unexpected pid file $primary/data/postmaster.pid"
+  mkdir -p "$dir/socket" "$dir/log"
+  ij_pg_own "$dir"
+  if ! ij_pg_as "$IJ_PG_BIN/pg_basebackup" --pgdata="$dir/data" --write-recovery-conf \
+    --wal-method=stream --checkpoint=fast --create-slot --slot="$slot" \
+    --dbname="host=${lines[4]} port=${lines[3]} user=$IJ_PG_REPLICATION_USER" \
+    >"$dir/log/basebackup.log" 2>&1; then
+    cat "$dir/log/basebackup.log" >&2
+    ij_die "pg_basebackup failed (log above)"
+  fi
+  ij_pg_start "$dir" "$port"
+  for ((i = 0; i < 300; i++)); do
+    status="$("$IJ_PG_BIN/psql" -X -q -t -A -d "$(ij_pg_url "$dir" postgres)" \
+      -c "SELECT status FROM pg_stat_wal_receiver" 2>/dev/null || true)"
+    [[ $status == streaming ]] && return 0
+    sleep 0.1
+  done
+  tail -n 30 "$dir/log/postgresql.log" >&2 || true
+  ij_die "the standby in $dir does not stream from its primary (log above)"
+}
+
+# ij_pg_write_pgctl DIR FILE: writes FILE, an executable that runs pg_ctl for the cluster in DIR as
+# the server's user (arguments go to pg_ctl: FILE stop -m fast, FILE start -w, FILE status).
+ij_pg_write_pgctl() {
+  local dir="$1" file="$2"
+  {
+    echo '#!/usr/bin/env bash'
+    echo '# pg_ctl for a cluster made by scripts/lib.sh; arguments go to pg_ctl.'
+    echo 'cd /'
+    if ij_is_root; then
+      printf 'exec runuser -u %q -- ' "$IJ_PG_OS_USER"
+    else
+      printf 'exec '
+    fi
+    printf '%q --pgdata=%q --log=%q "$@"\n' "$IJ_PG_BIN/pg_ctl" "$dir/data" \
+      "$dir/log/postgresql.log"
+  } >"$file"
+  chmod 755 "$file"
+}
+
+# The haproxy program (Debian puts it in /usr/sbin, which an ordinary user's PATH may lack).
+ij_haproxy_bin() {
+  if command -v haproxy 2>/dev/null; then
+    return 0
+  elif [[ -x /usr/sbin/haproxy ]]; then
+    echo /usr/sbin/haproxy
+  else
+    ij_die "haproxy is missing: apt-get install haproxy"
+  fi
+}
+
+# ij_http_ok PORT PATH: true when GET PATH on 127.0.0.1:PORT answers 200 within two seconds
+# (bash's /dev/tcp: no HTTP client needed).
+ij_http_ok() {
+  local status=""
+  # shellcheck disable=SC2016 # $1 and $2 are the inner shell's arguments
+  status="$(timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n" "$2" >&3
+    IFS=" " read -r _ code _ <&3 && printf %s "$code"' _ "$1" "$2" 2>/dev/null)" || return 1
+  [[ $status == 200 ]]
 }

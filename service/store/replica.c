@@ -14,15 +14,15 @@
  * role (the details need pg_read_all_stats), which is all this asks. */
 static const ij_stmt STMT_REPLICA_LAG = {
     "replica_lag",
-    "SELECT s.standby, s.lag, (extract(epoch FROM s.at) * 1000000)::bigint - (s.lag * "
-    "1000000)::bigint"
+    "SELECT s.standby, s.lag,"
+    " (extract(epoch FROM s.at) * 1000000)::bigint - (s.lag * 1000000)::bigint"
+    " FROM (SELECT t.standby, t.at, CASE WHEN t.lag < 0 THEN 0 ELSE t.lag END AS lag"
     " FROM (SELECT pg_is_in_recovery() AS standby, clock_timestamp() AS at,"
     " CASE WHEN NOT pg_is_in_recovery() THEN 0::float8"
     " WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()"
     " AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver) THEN 0::float8"
-    " ELSE greatest(0, extract(epoch FROM clock_timestamp() - "
-    "pg_last_xact_replay_timestamp()))::float8"
-    " END AS lag) s",
+    " ELSE extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp())::float8"
+    " END AS lag) t) s",
     0};
 
 ij_err ij_store_replica_lag(ij_conn *conn, ij_replica_lag *out) {
