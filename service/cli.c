@@ -177,7 +177,9 @@ static int cmd_serve(void) {
                         c.max_import_bytes,
                         c.area_defaults,
                         c.suppress_min_count,
-                        c.suppress_min_denominator};
+                        c.suppress_min_denominator,
+                        c.stats_concurrency,
+                        c.stats_timeout_seconds * 1000};
   ij_http_reads reads = {read_store, c.read_max_lag_seconds};
   ij_server *server = NULL;
   err = ij_http_start_with_reads(&ho, store, &reads, auth, &server);

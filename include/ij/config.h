@@ -35,6 +35,8 @@ typedef struct {
   int outbox_batch;       /* notices claimed per round */
   ij_area_rules area_defaults;
   int suppress_min_count;       /* IJ_SUPPRESS_MIN_COUNT */
+  int stats_concurrency;        /* IJ_STATS_CONCURRENCY */
+  int stats_timeout_seconds;    /* IJ_STATS_TIMEOUT_SECONDS */
   int suppress_min_denominator; /* IJ_SUPPRESS_MIN_DENOMINATOR */
   int retention_months;         /* IJ_RETENTION_MONTHS: erasure after a referral ends */
   int retention_interval_hours; /* IJ_RETENTION_INTERVAL_HOURS: 0, no schedule in serve */

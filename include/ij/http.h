@@ -21,6 +21,8 @@ typedef struct {
   ij_area_rules area_defaults;
   int suppress_min_count;       /* statistics: counts 1..this-1 are suppressed */
   int suppress_min_denominator; /* statistics: rates on a smaller denominator are withheld */
+  int stats_concurrency;        /* statistics requests reading at once; 0: any number */
+  int stats_timeout_ms;         /* a statistics statement's bound; 0: none */
 } ij_http_options;
 
 /* Read routing: the statistics are read from `store` (a hot standby's pool) while its server is at

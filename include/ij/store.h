@@ -701,6 +701,7 @@ typedef struct {
   const char *offence_category; /* NULL: any */
   int age_min, age_max;         /* age on the offence date; age_max 0: any */
   ij_date today;                /* reoffending: windows due on or before today have elapsed */
+  int timeout_ms;               /* each statement's bound (statement_timeout); 0: none */
 } ij_stats_filter;
 
 typedef struct {

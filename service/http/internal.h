@@ -44,6 +44,7 @@ struct ij_server {
    * until this (monotonic microseconds), for this reason (ij_read_fallback) */
   atomic_llong read_skip_until_us;
   atomic_int read_skip_reason;
+  atomic_int stats_running; /* statistics requests reading now (stats.c) */
 };
 
 /* Why a read that may go to the replica went to the primary. */

@@ -3,6 +3,7 @@
  * this file renders. Nothing that identifies a person is read or written here. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -66,6 +67,7 @@ static bool stats_request_of(ij_ctx *ctx, stats_request *sr) {
   f->area = national ? NULL : ctx->actor.area;
   sr->label = national ? "national" : ctx->actor.area;
   f->today = ij_time_date(ctx->now);
+  f->timeout_ms = ctx->server->opts.stats_timeout_ms;
   f->to = f->today;
   ij_field_errors errs;
   ij_field_errors_init(&errs);
@@ -105,6 +107,42 @@ static bool stats_request_of(ij_ctx *ctx, stats_request *sr) {
   ij_date_format(f->from, sr->from);
   ij_date_format(f->to, sr->to);
   return true;
+}
+
+/* ---- how many read at once ---- */
+
+#define STATS_QUEUE_MS 5000 /* how long a request waits for its turn */
+#define STATS_POLL_MS 10
+
+/* Takes a turn among the statistics requests reading at once (opts.stats_concurrency), so that
+ * dashboards, and above all national periods of years, cannot take every database connection
+ * from officers and coordinators. Sends 503 with Retry-After and returns false when no turn comes
+ * within STATS_QUEUE_MS. Pair with stats_leave. */
+static bool stats_enter(ij_ctx *ctx) {
+  ij_server *s = ctx->server;
+  int limit = s->opts.stats_concurrency;
+  if (limit <= 0)
+    return true;
+  for (int waited = 0;; waited += STATS_POLL_MS) {
+    int running = atomic_load(&s->stats_running);
+    if (running < limit && atomic_compare_exchange_weak(&s->stats_running, &running, running + 1))
+      return true;
+    if (running < limit)
+      continue; /* another request took the turn first, or a spurious failure: look again */
+    if (waited >= STATS_QUEUE_MS)
+      break;
+    struct timespec pause = {0, STATS_POLL_MS * 1000000L};
+    nanosleep(&pause, NULL);
+  }
+  ij_set_header(ctx, "Retry-After", "2");
+  ij_send_problem(ctx, IJ_ERR_UNAVAILABLE,
+                  "other statistics are being computed: try again in a few seconds", NULL);
+  return false;
+}
+
+static void stats_leave(ij_ctx *ctx) {
+  if (ctx->server->opts.stats_concurrency > 0)
+    atomic_fetch_sub(&ctx->server->stats_running, 1);
 }
 
 /* ---- figures after suppression ---- */
@@ -428,11 +466,16 @@ void ij_h_stats_summary(ij_ctx *ctx) {
   stats_request sr;
   if (!stats_request_of(ctx, &sr))
     return;
-  ij_conn *conn = ij_ctx_read_conn(ctx); /* a replica when one is close enough behind */
-  if (!conn)
+  if (!stats_enter(ctx))
     return;
+  ij_conn *conn = ij_ctx_read_conn(ctx); /* a replica when one is close enough behind */
+  if (!conn) {
+    stats_leave(ctx);
+    return;
+  }
   ij_stats_summary s;
   ij_err err = ij_store_stats_summary(conn, &sr.f, &s);
+  stats_leave(ctx);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);
     return;
@@ -493,11 +536,16 @@ void ij_h_stats_reoffending(ij_ctx *ctx) {
   stats_request sr;
   if (!stats_request_of(ctx, &sr))
     return;
-  ij_conn *conn = ij_ctx_read_conn(ctx); /* a replica when one is close enough behind */
-  if (!conn)
+  if (!stats_enter(ctx))
     return;
+  ij_conn *conn = ij_ctx_read_conn(ctx); /* a replica when one is close enough behind */
+  if (!conn) {
+    stats_leave(ctx);
+    return;
+  }
   ij_stats_window w[IJ_FOLLOWUP_WINDOW_COUNT];
   ij_err err = ij_store_stats_reoffending(conn, &sr.f, w);
+  stats_leave(ctx);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);
     return;

@@ -14,8 +14,8 @@
 static const ij_stmt STMT_STATS_FIGURES = {
     "stats_figures",
     "SELECT * FROM ij_stats_figures($1, $2::timestamptz, $3::timestamptz, $4, $5, $6::int,"
-    " $7::int, $8, $9::text[], $10::text[])",
-    10};
+    " $7::int, $8)",
+    8};
 
 static const ij_stmt STMT_STATS_MONTHLY = {
     "stats_monthly",
@@ -23,11 +23,17 @@ static const ij_stmt STMT_STATS_MONTHLY = {
     " $7::int, $8)",
     8};
 
-static const ij_stmt STMT_STATS_HOURS = {
-    "stats_hours_by_type",
-    "SELECT * FROM ij_stats_hours($1, $2::timestamptz, $3::timestamptz, $4, $5, $6::int, $7::int,"
-    " $8)",
+/* ("status", status, bookings, 0) and ("type", placement type, minutes, referrals) rows. */
+static const ij_stmt STMT_STATS_BOOKINGS = {
+    "stats_bookings",
+    "SELECT * FROM ij_stats_bookings($1, $2::timestamptz, $3::timestamptz, $4, $5, $6::int,"
+    " $7::int, $8)",
     8};
+
+/* A bound on each statement of the transaction, so that a costly period (the national view over
+ * years) gives up rather than holding a connection for minutes: 57014, answered 503. */
+static const ij_stmt STMT_STATS_TIMEOUT = {"stats_timeout",
+                                           "SELECT set_config('statement_timeout', $1, true)", 1};
 
 static const char *const k_types[IJ_STATS_TYPES] = {
 #define IJ_STATS_TYPE(name) name,
@@ -37,8 +43,9 @@ static const char *const k_types[IJ_STATS_TYPES] = {
 
 /* The text parameters every statement shares. */
 typedef struct {
-  char from[IJ_TIME_BUF], to[IJ_TIME_BUF], age_min[16], age_max[16];
-  const char *p[10];
+  char from[IJ_TIME_BUF], to[IJ_TIME_BUF], age_min[16], age_max[16], timeout_ms[24];
+  const char *p[9];
+  const char *timeout[1];
 } stats_params;
 
 static void params_of(const ij_stats_filter *f, stats_params *sp) {
@@ -47,29 +54,19 @@ static void params_of(const ij_stats_filter *f, stats_params *sp) {
   ij_time_format((ij_time_us)(f->to + 1) * IJ_US_PER_DAY, sp->to);
   snprintf(sp->age_min, sizeof sp->age_min, "%d", f->age_min);
   snprintf(sp->age_max, sizeof sp->age_max, "%d", f->age_max);
+  snprintf(sp->timeout_ms, sizeof sp->timeout_ms, "%d", f->timeout_ms > 0 ? f->timeout_ms : 0);
+  sp->timeout[0] = sp->timeout_ms;
   bool age = f->age_max > 0;
-  const char *p[10] = {f->area,
-                       sp->from,
-                       sp->to,
-                       f->ward,
-                       f->offence_category,
-                       age ? sp->age_min : NULL,
-                       age ? sp->age_max : NULL,
-                       f->placement_type,
-                       NULL,
-                       NULL};
+  const char *p[9] = {f->area,
+                      sp->from,
+                      sp->to,
+                      f->ward,
+                      f->offence_category,
+                      age ? sp->age_min : NULL,
+                      age ? sp->age_max : NULL,
+                      f->placement_type,
+                      NULL};
   memcpy(sp->p, p, sizeof p);
-}
-
-/* '{a,b}' of the outcomes for which `pick` holds. */
-static void outcome_array(bool (*pick)(ij_outcome), char *buf, size_t size) {
-  size_t used = (size_t)snprintf(buf, size, "{");
-  for (int o = 0; o < IJ_OUTCOME__COUNT && used < size; o++)
-    if (pick((ij_outcome)o))
-      used += (size_t)snprintf(buf + used, size - used, "%s%s", used > 1 ? "," : "",
-                               ij_outcome_name((ij_outcome)o));
-  if (used < size)
-    snprintf(buf + used, size - used, "}");
 }
 
 void ij_stats_summary_clear(ij_stats_summary *s) {
@@ -96,8 +93,6 @@ static ij_err read_figures(PGresult *res, ij_stats_summary *out) {
   const char *median = ij_db_str(res, 0, c++);
   out->has_median = median != NULL;
   out->median_hours_to_first_session = median ? strtod(median, NULL) : 0.0;
-  out->bookings_attended = ij_db_i64(res, 0, c++);
-  out->bookings_counted = ij_db_i64(res, 0, c++);
   return IJ_OK;
 }
 
@@ -115,43 +110,51 @@ static ij_err read_monthly(PGresult *res, ij_stats_summary *out) {
   return IJ_OK;
 }
 
-static void read_hours(PGresult *res, ij_stats_summary *out) {
+/* Which bookings count as attended, and which count at all, is the domain's. */
+static void read_bookings(PGresult *res, ij_stats_summary *out) {
   for (int t = 0; t < IJ_STATS_TYPES; t++)
     out->hours_by_type[t].placement_type = k_types[t];
-  for (int i = 0; i < PQntuples(res); i++)
-    for (int t = 0; t < IJ_STATS_TYPES; t++)
-      if (strcmp(PQgetvalue(res, i, 0), k_types[t]) == 0) {
-        out->hours_by_type[t].minutes = ij_db_i64(res, i, 1);
-        out->hours_by_type[t].referrals = ij_db_i64(res, i, 2);
-      }
+  for (int i = 0; i < PQntuples(res); i++) {
+    const char *kind = PQgetvalue(res, i, 0), *key = PQgetvalue(res, i, 1);
+    int64_t amount = ij_db_i64(res, i, 2);
+    ij_outcome o;
+    if (strcmp(kind, "status") == 0 && ij_outcome_parse(key, &o) == IJ_OK) {
+      if (ij_outcome_attended(o))
+        out->bookings_attended += amount;
+      if (ij_stats_attendance_counted(o))
+        out->bookings_counted += amount;
+    } else if (strcmp(kind, "type") == 0) {
+      for (int t = 0; t < IJ_STATS_TYPES; t++)
+        if (strcmp(key, k_types[t]) == 0) {
+          out->hours_by_type[t].minutes = amount;
+          out->hours_by_type[t].referrals = ij_db_i64(res, i, 3);
+        }
+    }
+  }
 }
 
 ij_err ij_store_stats_summary(ij_conn *conn, const ij_stats_filter *f, ij_stats_summary *out) {
   memset(out, 0, sizeof *out);
   stats_params sp;
   params_of(f, &sp);
-  char attended[256], counted[256];
-  outcome_array(ij_outcome_attended, attended, sizeof attended);
-  outcome_array(ij_stats_attendance_counted, counted, sizeof counted);
-  sp.p[8] = attended;
-  sp.p[9] = counted;
   /* one snapshot for the three statements, so that the series add up to the figures, and one
    * round trip for them */
-  PGresult *figures = NULL, *monthly = NULL, *hours = NULL;
-  const ij_db_step steps[] = {{&STMT_STATS_FIGURES, sp.p, &figures},
+  PGresult *figures = NULL, *monthly = NULL, *bookings = NULL;
+  const ij_db_step steps[] = {{&STMT_STATS_TIMEOUT, sp.timeout, NULL},
+                              {&STMT_STATS_FIGURES, sp.p, &figures},
                               {&STMT_STATS_MONTHLY, sp.p, &monthly},
-                              {&STMT_STATS_HOURS, sp.p, &hours}};
+                              {&STMT_STATS_BOOKINGS, sp.p, &bookings}};
   ij_err err = ij_store_begin_snapshot(conn);
   if (err == IJ_OK)
-    err = ij_db_batch(conn, steps, 3);
+    err = ij_db_batch(conn, steps, 4);
   if (err == IJ_OK && (err = read_figures(figures, out)) == IJ_OK &&
       (err = read_monthly(monthly, out)) == IJ_OK) {
-    read_hours(hours, out);
+    read_bookings(bookings, out);
     err = ij_store_commit(conn);
   }
   PQclear(figures);
   PQclear(monthly);
-  PQclear(hours);
+  PQclear(bookings);
   if (err != IJ_OK) {
     ij_store_rollback(conn);
     ij_stats_summary_clear(out);
@@ -181,7 +184,9 @@ ij_err ij_store_stats_reoffending(ij_conn *conn, const ij_stats_filter *f,
   sp.p[2] = to;
   sp.p[8] = today;
   PGresult *res = NULL;
-  ij_err err = ij_db_exec(conn, &STMT_STATS_REOFFENDING, sp.p, &res);
+  const ij_db_step steps[] = {{&STMT_STATS_TIMEOUT, sp.timeout, NULL},
+                              {&STMT_STATS_REOFFENDING, sp.p, &res}};
+  ij_err err = ij_db_batch(conn, steps, 2);
   if (err != IJ_OK)
     return err;
   for (int i = 0; i < PQntuples(res); i++) {

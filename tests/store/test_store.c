@@ -457,6 +457,38 @@ static ij_store *service_store(void) {
   return s;
 }
 
+/* A statistics statement that runs past its bound (here: waiting for a lock another transaction
+ * holds) is cancelled and answered as unavailable, rather than holding its connection. */
+START_TEST(statistics_give_up_after_their_timeout) {
+  PGconn *holder = PQconnectdb(ts_database_url());
+  ck_assert_int_eq(PQstatus(holder), CONNECTION_OK);
+  PGresult *res = PQexec(holder, "BEGIN; LOCK TABLE referrals IN ACCESS EXCLUSIVE MODE");
+  ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+  PQclear(res);
+  ij_store *s = service_store();
+  ij_conn *c;
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  ij_store_scope(c, "derbyshire");
+  ij_stats_filter f = {
+      .area = "derbyshire", .from = 20000, .to = 20400, .today = 20400, .timeout_ms = 300};
+  ij_stats_summary sum;
+  ck_assert_int_eq(ij_store_stats_summary(c, &f, &sum), IJ_ERR_UNAVAILABLE);
+  ij_stats_window w[IJ_FOLLOWUP_WINDOW_COUNT];
+  ck_assert_int_eq(ij_store_stats_reoffending(c, &f, w), IJ_ERR_UNAVAILABLE);
+  ij_store_release(s, c);
+  res = PQexec(holder, "ROLLBACK");
+  PQclear(res);
+  /* the lock gone, the same request is answered */
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  ij_store_scope(c, "derbyshire");
+  ck_assert_int_eq(ij_store_stats_summary(c, &f, &sum), IJ_OK);
+  ij_stats_summary_clear(&sum);
+  ij_store_release(s, c);
+  ij_store_close(s);
+  PQfinish(holder);
+}
+END_TEST
+
 /* Two areas with one referral each, made as the owner. */
 static void two_areas(char a[IJ_AREA_MAX], char b[IJ_AREA_MAX], ij_referral *ra, ij_referral *rb) {
   ij_store *s = ts_store(1);
@@ -624,6 +656,7 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, pool_reconnects_after_a_broken_connection);
   tcase_add_test(tc, pool_times_out_when_exhausted);
   tcase_add_test(tc, unreachable_database_is_unavailable);
+  tcase_add_test(tc, statistics_give_up_after_their_timeout);
   tcase_add_test(tc, row_security_scopes_the_pool_to_one_area);
   tcase_add_test(tc, row_security_hides_other_areas_from_queries_without_a_filter);
   tcase_add_test(tc, row_security_covers_every_area_table_and_binds_the_role);

@@ -93,12 +93,17 @@ char *ts_token(const char *roles, const char *area, const char *sub) {
 ts_server *ts_server_start(int pool) {
   ts_server *s = calloc(1, sizeof *s);
   ck_assert_ptr_nonnull(s);
-  /* the service's own role, as `ij serve` connects: row-level security binds it */
-  ij_store_options so = {ts_service_url(), pool, 10000, true, true};
+  /* the service's own role, as `ij serve` connects: row-level security binds it;
+   * IJ_DB_PREPARE=false as behind a transaction pooler (tests/pgbouncer/run.sh) */
+  const char *prepare = getenv("IJ_DB_PREPARE");
+  ij_store_options so = {ts_service_url(), pool, 10000,
+                         !prepare || (strcmp(prepare, "false") != 0 && strcmp(prepare, "0") != 0),
+                         true};
   ck_assert_int_eq(ij_store_open(&so, &s->service), IJ_OK);
   s->store = ts_store(pool);
   ck_assert_int_eq(ij_auth_open(ts_public_jwks(), "ij-test", "immediate-justice", &s->auth), IJ_OK);
-  ij_http_options o = {"127.0.0.1", 0, 4, 1000, 30, 65536, 4L << 20, {2, 20, 7, 48}, 5, 10};
+  ij_http_options o = {"127.0.0.1",    0, 4,  1000, 30,   65536, 4L << 20,
+                       {2, 20, 7, 48}, 5, 10, 2,    30000};
   ck_assert_int_eq(ij_http_start(&o, s->service, s->auth, &s->server), IJ_OK);
   s->port = ij_http_port(s->server);
   return s;
