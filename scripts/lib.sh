@@ -18,10 +18,11 @@ IJ_BUILD_PACKAGES=(build-essential cmake pkg-config libulfius-dev libmicrohttpd-
   libjansson-dev libgnutls28-dev libpq-dev uuid-dev check libcurl4-gnutls-dev postgresql-15
   postgresql-client-15 ca-certificates nodejs npm)
 # Extra packages for scripts/test: chromium is the browser the dashboard's browser test drives
-# (playwright-core never downloads one); wrk drives the benchmark's smoke run (bench-smoke); haproxy
-# balances the two instances of the high-availability test (ha, scripts/ha).
+# (playwright-core never downloads one); wrk drives the benchmark's smoke run (bench-smoke);
+# pgbouncer runs the HTTP suite through transaction pooling (http-pgbouncer); haproxy balances the
+# two instances of the high-availability test (ha, scripts/ha).
 # shellcheck disable=SC2034
-IJ_TEST_PACKAGES=(nodejs npm clang-format chromium wrk haproxy)
+IJ_TEST_PACKAGES=(nodejs npm clang-format chromium wrk pgbouncer haproxy)
 # The fuzzers (tests/fuzz) are built with clang and libFuzzer, which Debian 12 ships in
 # libclang-rt-14-dev (libclang_rt.fuzzer*.a for clang 14, Debian 12's clang).
 # shellcheck disable=SC2034
@@ -456,6 +457,93 @@ ij_test_pg_destroy() {
   ij_pg_stop "$dir"
   rm -rf "$dir"
   ij_say "removed the throwaway PostgreSQL"
+}
+
+# ---- PgBouncer (transaction pooling) ---------------------------------------------------------------
+
+IJ_PGBOUNCER_PORT="" # set by ij_pgbouncer_start
+
+# The pgbouncer program (Debian puts it in /usr/sbin, which an ordinary user's PATH may lack).
+ij_pgbouncer_bin() {
+  if command -v pgbouncer 2>/dev/null; then
+    return 0
+  elif [[ -x /usr/sbin/pgbouncer ]]; then
+    echo /usr/sbin/pgbouncer
+  else
+    ij_die "pgbouncer is missing: apt-get install pgbouncer"
+  fi
+}
+
+# ij_pgbouncer_start DIR PG_HOST PG_PORT USER [POOL_SIZE]: runs PgBouncer (Debian 12: 1.18) as a
+# daemon in transaction pooling mode in front of the PostgreSQL server at PG_HOST (a socket
+# directory or a host name) and PG_PORT, every database by its own name, listening on 127.0.0.1 at
+# a free port, which it puts in IJ_PGBOUNCER_PORT (and DIR/port). USER is the login role clients
+# use, trusted without a password (a test proxy: anyone on the machine may connect as USER), and
+# each database/user pair gets at most POOL_SIZE (default 4) server connections, fewer than the
+# service's pool, so that consecutive transactions of one client land on different server
+# connections. DIR (existing, empty) receives pgbouncer.ini, userlist.txt, the pid file and
+# pgbouncer.log; it is given to the server's user, since PgBouncer, like PostgreSQL, refuses to run
+# as root. Stop it with ij_pgbouncer_stop DIR.
+ij_pgbouncer_start() {
+  local dir="$1" host="$2" pgport="$3" user="$4" pool="${5:-4}" bin port i
+  bin="$(ij_pgbouncer_bin)" || return 1
+  ij_pg_ensure_os_user
+  port="$(ij_free_port)"
+  printf '"%s" ""\n' "$user" >"$dir/userlist.txt"
+  cat >"$dir/pgbouncer.ini" <<INI
+; Written by scripts/lib.sh (ij_pgbouncer_start)
+[databases]
+* = host=$host port=$pgport
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir =
+auth_type = trust
+auth_file = $dir/userlist.txt
+pool_mode = transaction
+; transaction pooling never resets a server connection between clients: nothing may rely on it
+server_reset_query =
+default_pool_size = $pool
+max_client_conn = 500
+query_wait_timeout = 60
+; libpq sends none of these unless asked; JDBC-style clients send extra_float_digits
+ignore_startup_parameters = extra_float_digits
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+INI
+  ij_pg_own "$dir"
+  if ! ij_pg_as "$bin" -d -q "$dir/pgbouncer.ini"; then
+    tail -n 30 "$dir/pgbouncer.log" >&2 || true
+    ij_die "PgBouncer did not start (log above: $dir/pgbouncer.log)"
+  fi
+  for ((i = 0; i < 100; i++)); do
+    if (: <"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port" >"$dir/port"
+      # shellcheck disable=SC2034 # read by the caller
+      IJ_PGBOUNCER_PORT="$port"
+      return 0
+    fi
+    sleep 0.1
+  done
+  tail -n 30 "$dir/pgbouncer.log" >&2 || true
+  ij_pgbouncer_stop "$dir"
+  ij_die "PgBouncer does not listen on 127.0.0.1:$port (log above: $dir/pgbouncer.log)"
+}
+
+# ij_pgbouncer_stop DIR: stops the PgBouncer that ij_pgbouncer_start ran in DIR, if it runs (at
+# once: clients are cut off), and waits for it to exit.
+ij_pgbouncer_stop() {
+  local dir="$1" pid i
+  [[ -f $dir/pgbouncer.pid ]] || return 0
+  pid="$(<"$dir/pgbouncer.pid")"
+  [[ $pid =~ ^[0-9]+$ ]] || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 100; i++)); do
+    [[ -d /proc/$pid ]] || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
 }
 
 # ---- streaming replication and HAProxy (scripts/ha) ------------------------------------------------

@@ -260,7 +260,10 @@ void ij_store_scope(ij_conn *c, const char *area) {
 static const ij_stmt STMT_SCOPE = {"scope", "SELECT set_config('ij.area', $1, true)", 1};
 
 /* Whether a statement goes prepared: always once prepared; while the table has room otherwise (a
- * statement beyond it runs unprepared rather than being prepared twice). */
+ * statement beyond it runs unprepared rather than being prepared twice). Never with prepare off
+ * (IJ_DB_PREPARE=false), as behind a transaction pooler: a named statement lives on one server
+ * connection, and PgBouncer 1.18 may give a client another one for each transaction; the unnamed
+ * statement of PQsendQueryParams is parsed with each execution, so it works there. */
 static bool use_prepared(const ij_conn *c, const ij_stmt *stmt) {
   return c->prepare && (is_prepared(c, stmt) || c->nprepared < IJ_MAX_PREPARED);
 }
