@@ -434,19 +434,7 @@ ij_test_pg_create() {
   # pg_ctl for this cluster as its server's user, for the fault tests that stop and start it:
   # "$IJ_TEST_PGCTL" stop -m fast, "$IJ_TEST_PGCTL" start -w, "$IJ_TEST_PGCTL" status.
   IJ_TEST_PGCTL="$IJ_TEST_PG_DIR/pgctl"
-  {
-    echo '#!/usr/bin/env bash'
-    echo '# pg_ctl for a throwaway test cluster (made by scripts/lib.sh); arguments go to pg_ctl.'
-    echo 'cd /'
-    if ij_is_root; then
-      printf 'exec runuser -u %q -- ' "$IJ_PG_OS_USER"
-    else
-      printf 'exec '
-    fi
-    printf '%q --pgdata=%q --log=%q "$@"\n' "$IJ_PG_BIN/pg_ctl" "$IJ_TEST_PG_DIR/data" \
-      "$IJ_TEST_PG_DIR/log/postgresql.log"
-  } >"$IJ_TEST_PGCTL"
-  chmod 755 "$IJ_TEST_PGCTL"
+  ij_pg_write_pgctl "$IJ_TEST_PG_DIR" "$IJ_TEST_PGCTL"
   export DATABASE_URL DATABASE_OWNER_URL IJ_TEST_PGCTL
 }
 
@@ -463,14 +451,15 @@ ij_test_pg_destroy() {
 
 IJ_PGBOUNCER_PORT="" # set by ij_pgbouncer_start
 
-# The pgbouncer program (Debian puts it in /usr/sbin, which an ordinary user's PATH may lack).
-ij_pgbouncer_bin() {
-  if command -v pgbouncer 2>/dev/null; then
+# ij_sbin_program NAME: prints the path of a program that Debian puts in /usr/sbin (which an
+# ordinary user's PATH may lack), or dies saying which package to install.
+ij_sbin_program() {
+  if command -v "$1" 2>/dev/null; then
     return 0
-  elif [[ -x /usr/sbin/pgbouncer ]]; then
-    echo /usr/sbin/pgbouncer
+  elif [[ -x /usr/sbin/$1 ]]; then
+    echo "/usr/sbin/$1"
   else
-    ij_die "pgbouncer is missing: apt-get install pgbouncer"
+    ij_die "$1 is missing: apt-get install $1"
   fi
 }
 
@@ -486,7 +475,7 @@ ij_pgbouncer_bin() {
 # as root. Stop it with ij_pgbouncer_stop DIR.
 ij_pgbouncer_start() {
   local dir="$1" host="$2" pgport="$3" user="$4" pool="${5:-4}" bin port i
-  bin="$(ij_pgbouncer_bin)" || return 1
+  bin="$(ij_sbin_program pgbouncer)" || return 1
   ij_pg_ensure_os_user
   port="$(ij_free_port)"
   printf '"%s" ""\n' "$user" >"$dir/userlist.txt"
@@ -618,17 +607,6 @@ ij_pg_write_pgctl() {
       "$dir/log/postgresql.log"
   } >"$file"
   chmod 755 "$file"
-}
-
-# The haproxy program (Debian puts it in /usr/sbin, which an ordinary user's PATH may lack).
-ij_haproxy_bin() {
-  if command -v haproxy 2>/dev/null; then
-    return 0
-  elif [[ -x /usr/sbin/haproxy ]]; then
-    echo /usr/sbin/haproxy
-  else
-    ij_die "haproxy is missing: apt-get install haproxy"
-  fi
 }
 
 # ij_http_ok PORT PATH: true when GET PATH on 127.0.0.1:PORT answers 200 within two seconds

@@ -42,7 +42,7 @@ trap 'exit 143' TERM
 
 ij_pgbouncer_start "$dir" "$sockdir" "$pgport" "$user" "${IJ_PGBOUNCER_POOL_SIZE:-4}"
 port="$IJ_PGBOUNCER_PORT"
-version="$("$(ij_pgbouncer_bin)" --version | head -n 1 | cut -d' ' -f2)"
+version="$("$(ij_sbin_program pgbouncer)" --version | head -n 1 | cut -d' ' -f2)"
 ij_say "PgBouncer $version (transaction pooling) on 127.0.0.1:$port in front of $sockdir:$pgport"
 
 DATABASE_OWNER_URL="$owner_url"
