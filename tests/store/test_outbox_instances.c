@@ -82,6 +82,39 @@ static long long count(const char *query, const char *area) {
   return n;
 }
 
+/* A submitted referral of a new person in `area`, made through the store as an officer would. */
+static void add_referral(ij_conn *c, const char *area, const char *name, const char *police_id,
+                         const char *dob, const char *offence_date) {
+  ij_referral r;
+  memset(&r, 0, sizeof r);
+  uuid_t u;
+  uuid_generate_random(u);
+  uuid_unparse_lower(u, r.id);
+  uuid_generate_random(u);
+  uuid_unparse_lower(u, r.person_id);
+  r.area = area;
+  r.state = IJ_STATE_SUBMITTED;
+  r.version = 1;
+  r.person_name = name;
+  r.police_id = police_id;
+  ij_date_parse(dob, &r.date_of_birth);
+  ij_date_parse(offence_date, &r.offence_date);
+  r.offence_category = "asb";
+  r.ward = "ward-a";
+  r.disposal = "community_resolution";
+  r.consent_recorded = true;
+  r.hours_proposed = 7;
+  r.victim_consulted = r.victim_keep_updated = -1;
+  r.officer_sub = r.officer_name = "pc-1";
+  r.created_at = r.updated_at = now_us();
+  r.target_start_by = r.created_at + 48 * IJ_US_PER_HOUR;
+  ij_audit a = {"req-test", "pc-1", "pc-1", "officer", r.created_at};
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  ij_replay replay;
+  ck_assert_int_eq(ij_store_referral_create(c, &r, &a, NULL, &replay, &errs), IJ_OK);
+}
+
 /* `n` referrals in a fresh area (written to `area`), each with an outcome notice (and a victim
  * update when `both`) due now; the area's webhook is unset until the test sets it. */
 static void area_with_notices(char area[IJ_AREA_MAX], int n, bool both) {
@@ -90,33 +123,7 @@ static void area_with_notices(char area[IJ_AREA_MAX], int n, bool both) {
   ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
   ts_new_area(c, area);
   for (int i = 0; i < n; i++) {
-    ij_referral r;
-    memset(&r, 0, sizeof r);
-    uuid_t u;
-    uuid_generate_random(u);
-    uuid_unparse_lower(u, r.id);
-    uuid_generate_random(u);
-    uuid_unparse_lower(u, r.person_id);
-    r.area = area;
-    r.state = IJ_STATE_SUBMITTED;
-    r.version = 1;
-    r.person_name = "Casey Brown";
-    ij_date_parse("2003-02-01", &r.date_of_birth);
-    ij_date_parse("2026-01-10", &r.offence_date);
-    r.offence_category = "asb";
-    r.ward = "ward-a";
-    r.disposal = "community_resolution";
-    r.consent_recorded = true;
-    r.hours_proposed = 7;
-    r.victim_consulted = r.victim_keep_updated = -1;
-    r.officer_sub = r.officer_name = "pc-1";
-    r.created_at = r.updated_at = now_us();
-    r.target_start_by = r.created_at + 48 * IJ_US_PER_HOUR;
-    ij_audit a = {"req-test", "pc-1", "pc-1", "officer", r.created_at};
-    ij_field_errors errs;
-    ij_field_errors_init(&errs);
-    ij_replay replay;
-    ck_assert_int_eq(ij_store_referral_create(c, &r, &a, NULL, &replay, &errs), IJ_OK);
+    add_referral(c, area, "Casey Brown", NULL, "2003-02-01", "2026-01-10");
   }
   ij_store_release(s, c);
   ij_store_close(s);
@@ -400,34 +407,7 @@ START_TEST(retention_on_two_instances_erases_a_person_whose_referrals_they_split
   ij_conn *c;
   ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
   for (int i = 0; i < 2; i++) {
-    ij_referral r;
-    memset(&r, 0, sizeof r);
-    uuid_t u;
-    uuid_generate_random(u);
-    uuid_unparse_lower(u, r.id);
-    uuid_generate_random(u);
-    uuid_unparse_lower(u, r.person_id);
-    r.area = area;
-    r.state = IJ_STATE_SUBMITTED;
-    r.version = 1;
-    r.person_name = "Alex Green";
-    r.police_id = "19/111111A";
-    ij_date_parse("1999-02-01", &r.date_of_birth);
-    ij_date_parse("2019-01-10", &r.offence_date);
-    r.offence_category = "asb";
-    r.ward = "ward-a";
-    r.disposal = "community_resolution";
-    r.consent_recorded = true;
-    r.hours_proposed = 7;
-    r.victim_consulted = r.victim_keep_updated = -1;
-    r.officer_sub = r.officer_name = "pc-1";
-    r.created_at = r.updated_at = now_us();
-    r.target_start_by = r.created_at + 48 * IJ_US_PER_HOUR;
-    ij_audit a = {"req-test", "pc-1", "pc-1", "officer", r.created_at};
-    ij_field_errors errs;
-    ij_field_errors_init(&errs);
-    ij_replay replay;
-    ck_assert_int_eq(ij_store_referral_create(c, &r, &a, NULL, &replay, &errs), IJ_OK);
+    add_referral(c, area, "Alex Green", "19/111111A", "1999-02-01", "2019-01-10");
   }
   ij_store_release(s, c);
   ij_store_close(s);
