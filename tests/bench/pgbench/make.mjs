@@ -103,7 +103,8 @@ COMMIT;
 //      the complete transition (in_progress -> completed, the system), each with its event row;
 //      the outcome notice (outbox); the three follow-up checks;
 //   10. COMMIT;
-//   11.-12. the answer read back: the booking, then its outcome history (the area in front of each).
+//   11.-12. the answer read back: the booking, then its outcome history (the area in front of
+//      each).
 // The personal-data access log row is written in batches by another connection, left out as in
 // get.sql. What the service reads and then sends back (the versions 1 and 3, the person, the
 // police id, the session's start) is bound to what work.sql made; what the domain decides in C
@@ -157,7 +158,7 @@ ${bind(sql.notice_outcome, { 1: 'gen_random_uuid()', 2: workArea, 3: referral, 4
 ${bind(sql.followups_create, { 1: workArea, 2: referral, 3: `${id('00000005', oj)}::uuid`,
   4: "'completed'", 5: 'current_date', 6: 'now()',
   7: 'ARRAY[gen_random_uuid(), gen_random_uuid(), gen_random_uuid()]', 8: "'{3,6,12}'",
-  9: "ARRAY[current_date + interval '3 months', current_date + interval '6 months', current_date + interval '12 months']" })};
+  9: `ARRAY[${[3, 6, 12].map((m) => `current_date + interval '${m} months'`).join(', ')}]` })};
 COMMIT;
 \\startpipeline
 ${workScope};
