@@ -539,10 +539,12 @@ ij_pgbouncer_stop() {
 
 IJ_PG_REPLICATION_USER="ij_replicator" # the role a hot standby streams as (trusted on the socket)
 # Settings of a primary that a hot standby streams from: ij_pg_init DIR "${IJ_PG_PRIMARY_SETTINGS[@]}".
-# hot_standby_feedback keeps the primary's vacuum from removing rows a standby's query still reads.
+# hot_standby_feedback keeps the primary's vacuum from removing rows a standby's query still reads;
+# a standby (which copies these settings) gives up a silent connection to its primary after
+# wal_receiver_timeout, well within IJ_READ_MAX_LAG_SECONDS: until then it would report no lag.
 # shellcheck disable=SC2034
 IJ_PG_PRIMARY_SETTINGS=("wal_level = replica" "max_wal_senders = 10" "max_replication_slots = 10"
-  "hot_standby = on" "hot_standby_feedback = on")
+  "hot_standby = on" "hot_standby_feedback = on" "wal_receiver_timeout = 10s")
 
 # ij_pg_replication_role DIR: makes the replication role on the running cluster in DIR unless it
 # exists. The clusters of these scripts trust every connection on their socket, replication too.

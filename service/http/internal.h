@@ -45,6 +45,7 @@ struct ij_server {
   atomic_llong read_skip_until_us;
   atomic_int read_skip_reason;
   atomic_int stats_running; /* statistics requests reading now (stats.c) */
+  atomic_int stats_waiting; /* and waiting for a turn */
 };
 
 /* Why a read that may go to the replica went to the primary. */
@@ -129,6 +130,11 @@ ij_conn *ij_ctx_conn(ij_ctx *ctx);
  * and its server is at most read_max_lag_seconds behind, else the primary's (ij_ctx_conn). Sets
  * ctx->read. On failure the problem is sent and NULL returned (read_routing.c). */
 ij_conn *ij_ctx_read_conn(ij_ctx *ctx);
+/* After the read connection's statements failed with `err`: when they ran on the replica and it
+ * could not serve them (unreachable, or a recovery conflict cancelled them: 40001), the replica is
+ * set aside as unreachable, ctx->read says the primary, and the primary's connection is returned
+ * to run them once more; else NULL (send the problem of err). */
+ij_conn *ij_ctx_read_retry(ij_ctx *ctx, ij_err err);
 /* ctx->read as the `freshness` member of a response (a new reference). */
 json_t *ij_read_freshness_json(const ij_ctx *ctx);
 

@@ -78,6 +78,16 @@ ij_conn *ij_ctx_read_conn(ij_ctx *ctx) {
   return ij_ctx_conn(ctx);
 }
 
+ij_conn *ij_ctx_read_retry(ij_ctx *ctx, ij_err err) {
+  if (!ctx->read_conn || (err != IJ_ERR_UNAVAILABLE && err != IJ_ERR_CONFLICT))
+    return NULL;
+  ij_store_release(ctx->server->reads.store, ctx->read_conn);
+  ctx->read_conn = NULL;
+  skip_replica(ctx->server, IJ_READ_REPLICA_UNAVAILABLE, NULL);
+  ctx->read = (ij_read_info){false, IJ_READ_REPLICA_UNAVAILABLE, 0.0, ctx->now};
+  return ij_ctx_conn(ctx);
+}
+
 json_t *ij_read_freshness_json(const ij_ctx *ctx) {
   static const char *const fallbacks[] = {NULL, "replica_behind", "replica_unavailable"};
   const ij_read_info *r = &ctx->read;

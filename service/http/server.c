@@ -434,6 +434,8 @@ ij_err ij_http_start_with_reads(const ij_http_options *opts, ij_store *store,
   atomic_init(&s->draining, false);
   atomic_init(&s->read_skip_until_us, 0);
   atomic_init(&s->read_skip_reason, 0);
+  atomic_init(&s->stats_running, 0);
+  atomic_init(&s->stats_waiting, 0);
   s->listen_fd = -1;
   s->opts = *opts;
   if (reads)

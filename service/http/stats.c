@@ -114,26 +114,51 @@ static bool stats_request_of(ij_ctx *ctx, stats_request *sr) {
 #define STATS_QUEUE_MS 5000 /* how long a request waits for its turn */
 #define STATS_POLL_MS 10
 
+static long long monotonic_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 /* Takes a turn among the statistics requests reading at once (opts.stats_concurrency), so that
  * dashboards, and above all national periods of years, cannot take every database connection
- * from officers and coordinators. Sends 503 with Retry-After and returns false when no turn comes
- * within STATS_QUEUE_MS. Pair with stats_leave. */
+ * from officers and coordinators. A request that finds every turn taken waits up to
+ * STATS_QUEUE_MS, but only while a worker thread stays free of statistics (a waiting request holds
+ * its thread, and with it the other connections libmicrohttpd gave that thread): at most
+ * threads - concurrency - 1 wait. Otherwise, or when no turn comes in time, it sends 503 with
+ * Retry-After and returns false. Pair with stats_leave. */
 static bool stats_enter(ij_ctx *ctx) {
   ij_server *s = ctx->server;
   int limit = s->opts.stats_concurrency;
   if (limit <= 0)
     return true;
-  for (int waited = 0;; waited += STATS_POLL_MS) {
+  bool waiting = false;
+  long long deadline = monotonic_ms() + STATS_QUEUE_MS;
+  for (;;) {
     int running = atomic_load(&s->stats_running);
-    if (running < limit && atomic_compare_exchange_weak(&s->stats_running, &running, running + 1))
-      return true;
-    if (running < limit)
+    if (running < limit) {
+      if (atomic_compare_exchange_weak(&s->stats_running, &running, running + 1))
+        break;
       continue; /* another request took the turn first, or a spurious failure: look again */
-    if (waited >= STATS_QUEUE_MS)
-      break;
+    }
+    if (!waiting) {
+      if (atomic_fetch_add(&s->stats_waiting, 1) >= s->opts.threads - limit - 1) {
+        atomic_fetch_sub(&s->stats_waiting, 1);
+        goto busy;
+      }
+      waiting = true;
+    }
+    if (monotonic_ms() >= deadline)
+      goto busy;
     struct timespec pause = {0, STATS_POLL_MS * 1000000L};
     nanosleep(&pause, NULL);
   }
+  if (waiting)
+    atomic_fetch_sub(&s->stats_waiting, 1);
+  return true;
+busy:
+  if (waiting)
+    atomic_fetch_sub(&s->stats_waiting, 1);
   ij_set_header(ctx, "Retry-After", "2");
   ij_send_problem(ctx, IJ_ERR_UNAVAILABLE,
                   "other statistics are being computed: try again in a few seconds", NULL);
@@ -475,6 +500,8 @@ void ij_h_stats_summary(ij_ctx *ctx) {
   }
   ij_stats_summary s;
   ij_err err = ij_store_stats_summary(conn, &sr.f, &s);
+  if (err != IJ_OK && (conn = ij_ctx_read_retry(ctx, err)) != NULL)
+    err = ij_store_stats_summary(conn, &sr.f, &s);
   stats_leave(ctx);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);
@@ -545,6 +572,8 @@ void ij_h_stats_reoffending(ij_ctx *ctx) {
   }
   ij_stats_window w[IJ_FOLLOWUP_WINDOW_COUNT];
   ij_err err = ij_store_stats_reoffending(conn, &sr.f, w);
+  if (err != IJ_OK && (conn = ij_ctx_read_retry(ctx, err)) != NULL)
+    err = ij_store_stats_reoffending(conn, &sr.f, w);
   stats_leave(ctx);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);

@@ -1,8 +1,8 @@
 /* Commissioners' statistics: counts, sums and a median over an area's referrals (or every area's:
- * the national view) and their follow-up checks. The statements are SQL functions of migration 010
- * that return aggregates only: they read what the figures need of a referral's bookings from the
- * referral itself (kept there by triggers) through one covering index, and are planned for their
- * arguments. Suppression is the domain's. */
+ * the national view) and their follow-up checks. The statements are database functions
+ * (PL/pgSQL, migrations 010 and 012) that return aggregates only: they read what the figures need
+ * of a referral's bookings from the referral itself (kept there by a trigger) through one covering
+ * index, and are planned for their arguments. Suppression is the domain's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,9 +144,10 @@ ij_err ij_store_stats_summary(ij_conn *conn, const ij_stats_filter *f, ij_stats_
                               {&STMT_STATS_FIGURES, sp.p, &figures},
                               {&STMT_STATS_MONTHLY, sp.p, &monthly},
                               {&STMT_STATS_BOOKINGS, sp.p, &bookings}};
+  bool bounded = f->timeout_ms > 0; /* else the role's or database's statement_timeout holds */
   ij_err err = ij_store_begin_snapshot(conn);
   if (err == IJ_OK)
-    err = ij_db_batch(conn, steps, 4);
+    err = ij_db_batch(conn, steps + !bounded, 4 - !bounded);
   if (err == IJ_OK && (err = read_figures(figures, out)) == IJ_OK &&
       (err = read_monthly(monthly, out)) == IJ_OK) {
     read_bookings(bookings, out);
@@ -186,7 +187,8 @@ ij_err ij_store_stats_reoffending(ij_conn *conn, const ij_stats_filter *f,
   PGresult *res = NULL;
   const ij_db_step steps[] = {{&STMT_STATS_TIMEOUT, sp.timeout, NULL},
                               {&STMT_STATS_REOFFENDING, sp.p, &res}};
-  ij_err err = ij_db_batch(conn, steps, 2);
+  bool bounded = f->timeout_ms > 0;
+  ij_err err = ij_db_batch(conn, steps + !bounded, 2 - !bounded);
   if (err != IJ_OK)
     return err;
   for (int i = 0; i < PQntuples(res); i++) {
