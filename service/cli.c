@@ -21,7 +21,7 @@
 #include "ij/retention.h"
 
 static void usage(FILE *out) {
-  char settings[4096];
+  char settings[8192]; /* the settings table: about 3.5 kB today */
   ij_config_describe(settings, sizeof settings);
   fprintf(out,
           "usage: ij COMMAND [options]\n"

@@ -83,7 +83,8 @@ static const setting settings[] = {
     {"IJ_SUPPRESS_MIN_DENOMINATOR", SET_INT, "10", 1, 100000, OFF(suppress_min_denominator), 0,
      "statistics: rates on a denominator under this are withheld"},
     {"IJ_STATS_CONCURRENCY", SET_INT, "2", 0, 256, OFF(stats_concurrency), 0,
-     "statistics requests read at once by an instance; more wait up to 5 s, then 503 (0: any)"},
+     "statistics requests read at once by an instance; a few more wait up to 5 s, the rest 503 (0: "
+     "any)"},
     {"IJ_STATS_TIMEOUT_SECONDS", SET_INT, "30", 0, 3600, OFF(stats_timeout_seconds), 0,
      "a statistics query running longer is cancelled and answered 503 (0: never)"},
     {"IJ_RETENTION_MONTHS", SET_INT, "36", 1, 1200, OFF(retention_months), 0,
