@@ -3,10 +3,12 @@
  * series, CSV equal to JSON, bad filters, roles; and a commissioner refused every personal-data
  * route in the route table. */
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ij/ops.h"
 #include "suites.h"
@@ -1058,6 +1060,65 @@ START_TEST(the_national_scope_adds_up_every_area_from_the_raw_rows) {
 }
 END_TEST
 
+/* ---- turns ---- */
+
+typedef struct {
+  ts_server *server;
+  const char *token;
+  ts_response *r;
+} stats_call;
+
+static void *call_summary(void *arg) {
+  stats_call *c = arg;
+  c->r = ts_http(c->server, "GET", R_SUMMARY, "/v1/stats/summary", c->token, NULL, NULL);
+  return NULL;
+}
+
+/* Statistics take turns: with one turn and no worker thread to spare for waiting, a request that
+ * finds the turn taken gets 503 with Retry-After at once; the turn is given back afterwards. The
+ * first request is held inside its turn by a lock on the referrals. */
+START_TEST(statistics_take_turns) {
+  PGconn *holder = db();
+  sql(holder, "BEGIN", 0, NULL, NULL, 0);
+  sql(holder, "LOCK TABLE referrals IN ACCESS EXCLUSIVE MODE", 0, NULL, NULL, 0);
+  ts_server t = {S->store, S->service, S->auth, NULL, 0};
+  ij_http_options ho = {"127.0.0.1", 0, 2, 100, 30, 65536, 65536, {2, 20, 7, 48}, 5, 10, 1, 30000};
+  ck_assert_int_eq(ij_http_start(&ho, S->service, S->auth, &t.server), IJ_OK);
+  t.port = ij_http_port(t.server);
+  char *comm = ts_token("commissioner", AREA, "pcc-1");
+  stats_call first = {&t, comm, NULL};
+  pthread_t th;
+  ck_assert_int_eq(pthread_create(&th, NULL, call_summary, &first), 0);
+  /* until the first request waits for the lock, holding the turn */
+  PGconn *c = db();
+  char waiting[16] = "0";
+  for (int i = 0; i < 500 && strcmp(waiting, "0") == 0; i++) {
+    sql(c,
+        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        " AND datname = current_database()",
+        0, NULL, waiting, sizeof waiting);
+    if (strcmp(waiting, "0") == 0)
+      usleep(20000);
+  }
+  ck_assert_str_ne(waiting, "0");
+  ts_response *r = ts_http(&t, "GET", R_SUMMARY, "/v1/stats/summary", comm, NULL, NULL);
+  ck_assert_msg(r->status == 503, "%ld %s", r->status, r->body);
+  ck_assert_str_eq(r->retry_after, "2");
+  ts_response_free(r);
+  sql(holder, "ROLLBACK", 0, NULL, NULL, 0);
+  pthread_join(th, NULL);
+  ck_assert_msg(first.r->status == 200, "%ld %s", first.r->status, first.r->body);
+  ts_response_free(first.r);
+  r = ts_http(&t, "GET", R_SUMMARY, "/v1/stats/summary", comm, NULL, NULL);
+  ck_assert_msg(r->status == 200, "the turn was not given back: %ld", r->status);
+  ts_response_free(r);
+  free(comm);
+  ij_http_stop(t.server);
+  PQfinish(c);
+  PQfinish(holder);
+}
+END_TEST
+
 Suite *http_stats_suite(void) {
   Suite *s = suite_create("http_stats");
   TCase *tc = tcase_create("stats");
@@ -1072,6 +1133,7 @@ Suite *http_stats_suite(void) {
   tcase_add_test(tc, reoffending_counts_elapsed_windows_and_pending_ones);
   tcase_add_test(tc, retention_erases_personal_data_and_keeps_the_figures);
   tcase_add_test(tc, the_national_scope_adds_up_every_area_from_the_raw_rows);
+  tcase_add_test(tc, statistics_take_turns);
   suite_add_tcase(s, tc);
   return s;
 }

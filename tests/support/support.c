@@ -163,6 +163,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *user) {
   header_value(p, len, "Idempotent-Replayed", r->replayed, sizeof r->replayed);
   header_value(p, len, "Allow", r->allow, sizeof r->allow);
   header_value(p, len, "WWW-Authenticate", r->www_authenticate, sizeof r->www_authenticate);
+  header_value(p, len, "Retry-After", r->retry_after, sizeof r->retry_after);
   return len;
 }
 

@@ -55,6 +55,7 @@ typedef struct {
   char replayed[16];
   char allow[64];
   char www_authenticate[128];
+  char retry_after[16];
 } ts_response;
 
 /* One request. route: the route template (for the contract check), path: the actual path with
