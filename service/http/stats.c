@@ -112,6 +112,7 @@ static bool stats_request_of(ij_ctx *ctx, stats_request *sr) {
 /* ---- how many read at once ---- */
 
 #define STATS_QUEUE_MS 5000 /* how long a request waits for its turn */
+#define STATS_BRIEF_MS 250  /* and how long when no worker thread is to spare for waiting */
 #define STATS_POLL_MS 10
 
 static long long monotonic_ms(void) {
@@ -123,16 +124,18 @@ static long long monotonic_ms(void) {
 /* Takes a turn among the statistics requests reading at once (opts.stats_concurrency), so that
  * dashboards, and above all national periods of years, cannot take every database connection
  * from officers and coordinators. A request that finds every turn taken waits up to
- * STATS_QUEUE_MS, but only while a worker thread stays free of statistics (a waiting request holds
- * its thread, and with it the other connections libmicrohttpd gave that thread): at most
- * threads - concurrency - 1 wait. Otherwise, or when no turn comes in time, it sends 503 with
- * Retry-After and returns false. Pair with stats_leave. */
+ * STATS_QUEUE_MS while a worker thread stays free of statistics (a waiting request holds its
+ * thread, and with it the other connections libmicrohttpd gave that thread): threads -
+ * concurrency - 1 may wait so long; beyond them a request waits STATS_BRIEF_MS, enough for a turn
+ * of an area's figures (milliseconds) to come free, never long enough to stall its thread's other
+ * connections for long. When no turn comes in time it sends 503 with Retry-After and returns
+ * false. Pair with stats_leave. */
 static bool stats_enter(ij_ctx *ctx) {
   ij_server *s = ctx->server;
   int limit = s->opts.stats_concurrency;
   if (limit <= 0)
     return true;
-  bool waiting = false;
+  bool waiting = false, brief = false;
   long long deadline = monotonic_ms() + STATS_QUEUE_MS;
   for (;;) {
     int running = atomic_load(&s->stats_running);
@@ -141,12 +144,14 @@ static bool stats_enter(ij_ctx *ctx) {
         break;
       continue; /* another request took the turn first, or a spurious failure: look again */
     }
-    if (!waiting) {
-      if (atomic_fetch_add(&s->stats_waiting, 1) >= s->opts.threads - limit - 1) {
+    if (!waiting && !brief) {
+      if (atomic_fetch_add(&s->stats_waiting, 1) < s->opts.threads - limit - 1) {
+        waiting = true;
+      } else {
         atomic_fetch_sub(&s->stats_waiting, 1);
-        goto busy;
+        brief = true;
+        deadline = monotonic_ms() + STATS_BRIEF_MS;
       }
-      waiting = true;
     }
     if (monotonic_ms() >= deadline)
       goto busy;
