@@ -41,6 +41,9 @@ void ij_store_stats(ij_store *store, int *size, int *in_use, int *waiting);
  * transaction only, in the same round trip (a libpq pipeline). NULL or "" clears it; so does
  * ij_store_release. A connection of the service's role without an area sees no row of an area. */
 void ij_store_scope(ij_conn *conn, const char *area);
+/* The SQLSTATE of the connection's last failed statement ("" when none failed or the connection
+ * was lost): what an IJ_ERR_* answer came from. */
+const char *ij_store_sqlstate(const ij_conn *conn);
 
 /* Transactions on a checked-out connection. */
 ij_err ij_store_begin(ij_conn *conn);

@@ -251,6 +251,10 @@ static ij_err fail(ij_conn *c, PGresult *res, const ij_stmt *stmt) {
   return err;
 }
 
+const char *ij_store_sqlstate(const ij_conn *c) {
+  return c->sqlstate;
+}
+
 void ij_store_scope(ij_conn *c, const char *area) {
   snprintf(c->area, sizeof c->area, "%s", area ? area : "");
 }

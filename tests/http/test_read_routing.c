@@ -20,9 +20,7 @@ typedef struct {
 static routed_server *routed_start(const char *url, int max_lag_seconds) {
   routed_server *r = calloc(1, sizeof *r);
   ck_assert_ptr_nonnull(r);
-  const char *prepare = getenv("IJ_DB_PREPARE");
-  ij_store_options ro = {
-      url, 2, 500, !prepare || (strcmp(prepare, "false") != 0 && strcmp(prepare, "0") != 0), true};
+  ij_store_options ro = {url, 2, 500, ts_db_prepare(), true};
   ck_assert_int_eq(ij_store_open(&ro, &r->reads), IJ_OK);
   r->ts = (ts_server){S->store, S->service, S->auth, NULL, 0};
   ij_http_options ho = {"127.0.0.1", 0, 2, 100, 30, 65536, 65536, {2, 20, 7, 48}, 5, 10, 2, 30000};

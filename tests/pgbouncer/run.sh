@@ -58,6 +58,11 @@ rc=0
 clients="$(grep -c 'login attempt' "$dir/pgbouncer.log" || true)"
 servers="$(grep -c 'new connection to server' "$dir/pgbouncer.log" || true)"
 ij_say "PgBouncer served $clients client connections with $servers server connections"
+# the suite's connections went through PgBouncer, and shared fewer server connections
+if ((rc == 0 && (clients == 0 || servers == 0 || clients <= servers))); then
+  ij_warn "the suite's connections did not go through PgBouncer's pooling as expected"
+  rc=1
+fi
 if ((rc != 0)); then
   ij_warn "the last lines of PgBouncer's log ($dir/pgbouncer.log):"
   tail -n 20 "$dir/pgbouncer.log" >&2 || true

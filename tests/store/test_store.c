@@ -473,8 +473,10 @@ START_TEST(statistics_give_up_after_their_timeout) {
       .area = "derbyshire", .from = 20000, .to = 20400, .today = 20400, .timeout_ms = 300};
   ij_stats_summary sum;
   ck_assert_int_eq(ij_store_stats_summary(c, &f, &sum), IJ_ERR_UNAVAILABLE);
+  ck_assert_str_eq(ij_store_sqlstate(c), "57014"); /* cancelled by statement_timeout */
   ij_stats_window w[IJ_FOLLOWUP_WINDOW_COUNT];
   ck_assert_int_eq(ij_store_stats_reoffending(c, &f, w), IJ_ERR_UNAVAILABLE);
+  ck_assert_str_eq(ij_store_sqlstate(c), "57014");
   ij_store_release(s, c);
   res = PQexec(holder, "ROLLBACK");
   PQclear(res);

@@ -75,6 +75,11 @@ void ts_new_area(ij_conn *conn, char out[IJ_AREA_MAX]) {
   ck_assert_int_eq(ij_store_ward_upsert(conn, out, "ward-b", "Ward B"), IJ_OK);
 }
 
+bool ts_db_prepare(void) {
+  const char *prepare = getenv("IJ_DB_PREPARE");
+  return !prepare || (strcmp(prepare, "false") != 0 && strcmp(prepare, "0") != 0);
+}
+
 char *ts_token(const char *roles, const char *area, const char *sub) {
   char buf[128];
   snprintf(buf, sizeof buf, "%s", roles);
@@ -95,10 +100,7 @@ ts_server *ts_server_start(int pool) {
   ck_assert_ptr_nonnull(s);
   /* the service's own role, as `ij serve` connects: row-level security binds it;
    * IJ_DB_PREPARE=false as behind a transaction pooler (tests/pgbouncer/run.sh) */
-  const char *prepare = getenv("IJ_DB_PREPARE");
-  ij_store_options so = {ts_service_url(), pool, 10000,
-                         !prepare || (strcmp(prepare, "false") != 0 && strcmp(prepare, "0") != 0),
-                         true};
+  ij_store_options so = {ts_service_url(), pool, 10000, ts_db_prepare(), true};
   ck_assert_int_eq(ij_store_open(&so, &s->service), IJ_OK);
   s->store = ts_store(pool);
   ck_assert_int_eq(ij_auth_open(ts_public_jwks(), "ij-test", "immediate-justice", &s->auth), IJ_OK);

@@ -30,6 +30,9 @@ const char *ts_public_jwks(void);
 
 /* A token for roles (comma-separated), area and sub, valid for an hour (owned: free()). */
 char *ts_token(const char *roles, const char *area, const char *sub);
+/* Whether the service's pools use prepared statements: IJ_DB_PREPARE, as `ij serve` reads it
+ * (false behind PgBouncer, tests/pgbouncer/run.sh). */
+bool ts_db_prepare(void);
 
 typedef struct {
   ij_store *store;   /* the owner's pool, for the tests' own set-up and checks */
