@@ -1,12 +1,12 @@
 /* The retention schedule's thread. */
 #include "ij/retention.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
+#include "ij/wait.h"
 #include "ij/log.h"
 #include "ij/ops.h"
 
@@ -31,15 +31,10 @@ static ij_time_us now_us(void) {
 
 /* Waits `seconds` or until stopped; true when stopped. */
 static bool wait_or_stop(ij_retention_worker *w, long seconds) {
-  struct timespec deadline;
-  clock_gettime(CLOCK_MONOTONIC, &deadline);
-  deadline.tv_sec += seconds;
   pthread_mutex_lock(&w->mu);
-  while (!atomic_load(&w->stopping))
-    if (pthread_cond_timedwait(&w->cv, &w->mu, &deadline) == ETIMEDOUT)
-      break;
+  bool stopped = ij_wait_or_stop(&w->cv, &w->mu, seconds * 1000, &w->stopping);
   pthread_mutex_unlock(&w->mu);
-  return atomic_load(&w->stopping);
+  return stopped;
 }
 
 static void *run(void *arg) {
@@ -76,11 +71,7 @@ ij_err ij_retention_start(ij_store *store, int months, int interval_hours,
   w->interval_hours = interval_hours;
   atomic_init(&w->stopping, false);
   pthread_mutex_init(&w->mu, NULL);
-  pthread_condattr_t ca;
-  pthread_condattr_init(&ca);
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-  pthread_cond_init(&w->cv, &ca);
-  pthread_condattr_destroy(&ca);
+  ij_cond_init_monotonic(&w->cv);
   if (pthread_create(&w->thread, NULL, run, w) != 0) {
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);

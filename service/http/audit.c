@@ -4,7 +4,6 @@
  * on a connection scoped to that area. The trade-off, stated in the README: a crash of `ij` loses
  * the rows of at most the last interval (a graceful stop writes them), and a database outage is
  * bridged by keeping up to IJ_AUDIT_MAX_PENDING rows (more are counted as lost, at error level). */
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ij/wait.h"
 #include "ij/log.h"
 #include "internal.h"
 
@@ -40,7 +40,7 @@ struct ij_access_queue {
   audit_row *pending;
   int npending, cap;
   long long lost; /* rows dropped because the queue was full */
-  bool stopping;
+  atomic_bool stopping;
   bool started;
   pthread_t thread;
 };
@@ -184,16 +184,8 @@ ij_err ij_audit_flush(ij_access_queue *a) {
 static void *run(void *arg) {
   ij_access_queue *a = arg;
   pthread_mutex_lock(&a->mu);
-  while (!a->stopping) {
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_nsec += IJ_AUDIT_INTERVAL_MS * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-      deadline.tv_sec++;
-      deadline.tv_nsec -= 1000000000L;
-    }
-    while (!a->stopping && pthread_cond_timedwait(&a->cv, &a->mu, &deadline) != ETIMEDOUT)
-      ;
+  while (!atomic_load(&a->stopping)) {
+    ij_wait_or_stop(&a->cv, &a->mu, IJ_AUDIT_INTERVAL_MS, &a->stopping);
     bool work = a->npending > 0 || a->lost > 0;
     pthread_mutex_unlock(&a->mu);
     if (work)
@@ -212,11 +204,8 @@ ij_err ij_audit_start(ij_store *store, ij_access_queue **out) {
   a->store = store;
   pthread_mutex_init(&a->mu, NULL);
   pthread_mutex_init(&a->write_mu, NULL);
-  pthread_condattr_t ca;
-  pthread_condattr_init(&ca);
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-  pthread_cond_init(&a->cv, &ca);
-  pthread_condattr_destroy(&ca);
+  atomic_init(&a->stopping, false);
+  ij_cond_init_monotonic(&a->cv);
   if (pthread_create(&a->thread, NULL, run, a) != 0) {
     ij_audit_stop(a);
     return IJ_ERR_INTERNAL;
@@ -231,7 +220,7 @@ void ij_audit_stop(ij_access_queue *a) {
     return;
   if (a->started) {
     pthread_mutex_lock(&a->mu);
-    a->stopping = true;
+    atomic_store(&a->stopping, true);
     pthread_cond_broadcast(&a->cv);
     pthread_mutex_unlock(&a->mu);
     pthread_join(a->thread, NULL);

@@ -4,7 +4,6 @@
 #include "ij/outbox.h"
 
 #include <curl/curl.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -13,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ij/wait.h"
 #include "ij/log.h"
 
 #define POST_TIMEOUT_MS 10000L
@@ -230,16 +230,6 @@ ij_err ij_outbox_run_once(ij_store *store, int batch, int *delivered, int *faile
 
 /* ---- the worker thread ---- */
 
-static void deadline_after(struct timespec *ts, int ms) {
-  clock_gettime(CLOCK_MONOTONIC, ts);
-  ts->tv_sec += ms / 1000;
-  ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-  if (ts->tv_nsec >= 1000000000L) {
-    ts->tv_sec++;
-    ts->tv_nsec -= 1000000000L;
-  }
-}
-
 static void *worker(void *arg) {
   ij_outbox *o = arg;
   ij_log(IJ_LOG_INFO, "outbox: delivering notices every %d ms, %d at a time", o->opts.interval_ms,
@@ -254,12 +244,8 @@ static void *worker(void *arg) {
     /* a full batch: more may be due, go again at once */
     if (err == IJ_OK && claimed == o->opts.batch)
       continue;
-    struct timespec deadline;
-    deadline_after(&deadline, o->opts.interval_ms);
     pthread_mutex_lock(&o->mu);
-    while (!atomic_load(&o->stopping))
-      if (pthread_cond_timedwait(&o->cv, &o->mu, &deadline) == ETIMEDOUT)
-        break;
+    ij_wait_or_stop(&o->cv, &o->mu, o->opts.interval_ms, &o->stopping);
     pthread_mutex_unlock(&o->mu);
   }
   return NULL;
@@ -280,11 +266,7 @@ ij_err ij_outbox_start(ij_store *store, const ij_outbox_options *opts, ij_outbox
   o->opts = *opts;
   atomic_init(&o->stopping, false);
   pthread_mutex_init(&o->mu, NULL);
-  pthread_condattr_t ca;
-  pthread_condattr_init(&ca);
-  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-  pthread_cond_init(&o->cv, &ca);
-  pthread_condattr_destroy(&ca);
+  ij_cond_init_monotonic(&o->cv);
   if (pthread_create(&o->thread, NULL, worker, o) != 0) {
     pthread_cond_destroy(&o->cv);
     pthread_mutex_destroy(&o->mu);

@@ -5,15 +5,11 @@
  * once still erases a person; migrations started together on a fresh database apply each
  * migration once. The webhook is a small ulfius server inside the test that notes, per notice,
  * how often it arrived and whether it arrived while the same notice was still in flight. */
-#include <arpa/inet.h>
 #include <libpq-fe.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <ulfius.h>
 #include <unistd.h>
@@ -194,30 +190,7 @@ static receiver *receiver_start(int delay_ms) {
   ck_assert_ptr_nonnull(rx);
   pthread_mutex_init(&rx->mu, NULL);
   rx->delay_ms = delay_ms;
-  struct sockaddr_in addr;
-  memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_port = 0; /* a spare port */
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  ck_assert_int_eq(ulfius_init_instance(&rx->instance, 8080, &addr, NULL), U_OK);
-  ck_assert_int_eq(ulfius_add_endpoint_by_val(&rx->instance, "POST", "/hook", NULL, 0, on_post, rx),
-                   U_OK);
-  struct MHD_OptionItem ops[] = {
-      {MHD_OPTION_THREAD_POOL_SIZE, 8, NULL},
-      {MHD_OPTION_SOCK_ADDR, 0, &addr},
-      {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
-      {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
-      {MHD_OPTION_END, 0, NULL}};
-  ck_assert_int_eq(ulfius_start_framework_with_mhd_options(
-                       &rx->instance, MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, ops),
-                   U_OK);
-  const union MHD_DaemonInfo *info =
-      MHD_get_daemon_info(rx->instance.mhd_daemon, MHD_DAEMON_INFO_LISTEN_FD);
-  ck_assert_ptr_nonnull(info);
-  struct sockaddr_in bound;
-  socklen_t len = sizeof bound;
-  ck_assert_int_eq(getsockname(info->listen_fd, (struct sockaddr *)&bound, &len), 0);
-  rx->port = ntohs(bound.sin_port);
+  rx->port = ts_local_server(&rx->instance, "POST", "/hook", on_post, rx, 8);
   return rx;
 }
 

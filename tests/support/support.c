@@ -1,12 +1,16 @@
 #include "support.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <libpq-fe.h>
 #include <fcntl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <uuid/uuid.h>
@@ -73,6 +77,34 @@ void ts_new_area(ij_conn *conn, char out[IJ_AREA_MAX]) {
   ck_assert_int_eq(ij_store_area_upsert(conn, out, "Test area"), IJ_OK);
   ck_assert_int_eq(ij_store_ward_upsert(conn, out, "ward-a", "Ward A"), IJ_OK);
   ck_assert_int_eq(ij_store_ward_upsert(conn, out, "ward-b", "Ward B"), IJ_OK);
+}
+
+int ts_local_server(struct _u_instance *instance, const char *method, const char *path,
+                    int (*cb)(const struct _u_request *, struct _u_response *, void *), void *user,
+                    int threads) {
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_port = 0; /* a spare port */
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  ck_assert_int_eq(ulfius_init_instance(instance, 8080, &addr, NULL), U_OK);
+  ck_assert_int_eq(ulfius_add_endpoint_by_val(instance, method, path, NULL, 0, cb, user), U_OK);
+  struct MHD_OptionItem ops[] = {
+      {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)threads, NULL},
+      {MHD_OPTION_SOCK_ADDR, 0, &addr},
+      {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
+      {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+      {MHD_OPTION_END, 0, NULL}};
+  ck_assert_int_eq(ulfius_start_framework_with_mhd_options(
+                       instance, MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, ops),
+                   U_OK);
+  const union MHD_DaemonInfo *info =
+      MHD_get_daemon_info(instance->mhd_daemon, MHD_DAEMON_INFO_LISTEN_FD);
+  ck_assert_ptr_nonnull(info);
+  struct sockaddr_in bound;
+  socklen_t len = sizeof bound;
+  ck_assert_int_eq(getsockname(info->listen_fd, (struct sockaddr *)&bound, &len), 0);
+  return ntohs(bound.sin_port);
 }
 
 bool ts_db_prepare(void) {

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <jansson.h>
 #include <stdbool.h>
+#include <ulfius.h>
 
 #include "ij/auth.h"
 #include "ij/http.h"
@@ -33,6 +34,13 @@ char *ts_token(const char *roles, const char *area, const char *sub);
 /* Whether the service's pools use prepared statements: IJ_DB_PREPARE, as `ij serve` reads it
  * (false behind PgBouncer, tests/pgbouncer/run.sh). */
 bool ts_db_prepare(void);
+
+/* Starts `instance` (the caller's, uninitialised) answering `method` `path` with `cb` on a spare
+ * port of 127.0.0.1, with `threads` worker threads (a webhook receiver for the outbox tests);
+ * returns the port. Stop with ulfius_stop_framework and ulfius_clean_instance. */
+int ts_local_server(struct _u_instance *instance, const char *method, const char *path,
+                    int (*cb)(const struct _u_request *, struct _u_response *, void *), void *user,
+                    int threads);
 
 typedef struct {
   ij_store *store;   /* the owner's pool, for the tests' own set-up and checks */
