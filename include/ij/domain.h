@@ -162,13 +162,25 @@ bool ij_domain_referral_overdue(ij_state s, bool attended, ij_time_us target_sta
                                 ij_time_us now);
 
 /* ---- the transition table -------------------------------------------------------------------- */
+/* What an event does besides moving the state: a column of the transition table, copied into the
+ * decision, so that the operation persisting it and the SQL it runs decide nothing. */
+typedef enum {
+  IJ_EFFECT_EXIT = 1u << 0,            /* the referral leaves the scheme: exited_at is set, the
+                                          referring force (and a victim who asked) is told the
+                                          outcome and the reoffending checks fall due */
+  IJ_EFFECT_COMPLETION = 1u << 1,      /* completed_at is set */
+  IJ_EFFECT_WARNING = 1u << 2,         /* one more enforcement warning is counted */
+  IJ_EFFECT_CANCEL_BOOKINGS = 1u << 3, /* every booking still holding a place is cancelled */
+} ij_effect;
+
 typedef struct {
   ij_event event;
   unsigned from_mask; /* bit (1u << state) for each state the event may fire from; 0 for create */
   ij_state to;
-  ij_roles roles; /* who may fire it */
-  bool client;    /* sent by a client to POST .../transitions */
-  bool stays;     /* the state does not change (enforcement warnings); `to` is unused */
+  ij_roles roles;   /* who may fire it */
+  bool client;      /* sent by a client to POST .../transitions */
+  bool stays;       /* the state does not change (enforcement warnings); `to` is unused */
+  unsigned effects; /* ij_effect bits */
 } ij_transition_rule;
 
 /* The table itself (borrowed, static), for documentation and tests. */
@@ -211,6 +223,8 @@ typedef struct {
   const char
       *reason_kind;   /* "reject", "withdraw", "non_compliance" or NULL: the reason-code list */
   int hours_required; /* the hours required after the event */
+  unsigned effects;   /* the event's ij_effect bits */
+  int warnings_delta; /* 1 for an enforcement warning, else 0 */
 } ij_decision;
 
 /* Decides an event. Order of checks: role (IJ_ERR_FORBIDDEN when no role of the actor may ever
@@ -223,6 +237,37 @@ ij_err ij_domain_decide(const ij_actor *actor, const ij_referral_facts *facts,
                         const ij_transition_request *req, const ij_area_rules *rules,
                         bool from_client, ij_decision *out, unsigned *allowed_events,
                         ij_field_errors *errs);
+
+/* ---- follow-on events ------------------------------------------------------------------------ */
+/* Events the service fires by itself as a consequence of another change (an outcome, a session's
+ * cancellation, a reoffending check): one row each, in the order they are tried, with the
+ * conditions on the referral's facts under which it fires. The states it fires from are the
+ * transition table's. */
+typedef enum {
+  IJ_FACT_ANY, /* not looked at */
+  IJ_FACT_YES,
+  IJ_FACT_NO
+} ij_fact_test;
+
+typedef struct {
+  ij_event event;
+  ij_fact_test attended;      /* facts.attended */
+  ij_fact_test hours_met;     /* facts.minutes_credited >= facts.hours_required * 60 */
+  ij_fact_test bookings_open; /* facts.active_bookings > 0 */
+  ij_fact_test last_check;    /* facts.last_check_recorded */
+} ij_followon_rule;
+
+/* The table itself (borrowed, static), for documentation and tests. */
+const ij_followon_rule *ij_domain_followons(size_t *count);
+
+/* The event that follows on a referral with these facts: the first row of the follow-on table
+ * whose event the transition table allows from facts->state and whose conditions hold. True with
+ * *event set, and *by_cause set when `cause` (the person whose change caused it; may be NULL) may
+ * fire it under one of their roles (then it is recorded as theirs: attend by the supervisor who
+ * recorded the attendance), else the service fires it. False when nothing follows. The caller
+ * decides the event with ij_domain_decide, applies it and asks again until nothing follows. */
+bool ij_domain_followon_next(const ij_actor *cause, const ij_referral_facts *facts,
+                             ij_event *event, bool *by_cause);
 
 /* The mask of client events the actor may send in this state with these facts' owner. */
 unsigned ij_domain_allowed_events(const ij_actor *actor, const ij_referral_facts *facts);

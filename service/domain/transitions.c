@@ -17,47 +17,51 @@
 #define COORDINATOR IJ_ROLE_COORDINATOR
 #define SUPERVISOR IJ_ROLE_SUPERVISOR
 #define SYSTEM IJ_ROLE_SYSTEM
+#define EXIT IJ_EFFECT_EXIT
+#define COMPLETION IJ_EFFECT_COMPLETION
+#define WARNING IJ_EFFECT_WARNING
+#define CANCEL_BOOKINGS IJ_EFFECT_CANCEL_BOOKINGS
 /* clang-format off */
 static const ij_transition_rule k_transitions[IJ_EVENT__COUNT] = {
   /* [event] = {event, from states,
-                to state, who may fire it, sent by a client, state stays} */
+                to state, who may fire it, sent by a client, state stays, effects} */
   [IJ_EVENT_CREATE] = {
     IJ_EVENT_CREATE, 0u,
-    IJ_STATE_SUBMITTED, OFFICER, false, false},
+    IJ_STATE_SUBMITTED, OFFICER, false, false, 0},
   [IJ_EVENT_ACCEPT] = {
     IJ_EVENT_ACCEPT, FROM_SUBMITTED,
-    IJ_STATE_ACCEPTED, COORDINATOR, true, false},
+    IJ_STATE_ACCEPTED, COORDINATOR, true, false, 0},
   [IJ_EVENT_REJECT] = {
     IJ_EVENT_REJECT, FROM_SUBMITTED,
-    IJ_STATE_REJECTED, COORDINATOR, true, false},
+    IJ_STATE_REJECTED, COORDINATOR, true, false, 0},
   [IJ_EVENT_BOOK] = {
     IJ_EVENT_BOOK, FROM_ACCEPTED,
-    IJ_STATE_SCHEDULED, COORDINATOR | SYSTEM, false, false},
+    IJ_STATE_SCHEDULED, COORDINATOR | SYSTEM, false, false, 0},
   [IJ_EVENT_UNBOOK] = {
     IJ_EVENT_UNBOOK, FROM_SCHEDULED,
-    IJ_STATE_ACCEPTED, COORDINATOR | SYSTEM, false, false},
+    IJ_STATE_ACCEPTED, COORDINATOR | SYSTEM, false, false, 0},
   [IJ_EVENT_ATTEND] = {
     IJ_EVENT_ATTEND, FROM_SCHEDULED,
-    IJ_STATE_IN_PROGRESS, COORDINATOR | SUPERVISOR | SYSTEM, false, false},
+    IJ_STATE_IN_PROGRESS, COORDINATOR | SUPERVISOR | SYSTEM, false, false, 0},
   [IJ_EVENT_COMPLETE] = {
     IJ_EVENT_COMPLETE, FROM_SCHEDULED | FROM_IN_PROGRESS,
-    IJ_STATE_COMPLETED, SYSTEM, false, false},
+    IJ_STATE_COMPLETED, SYSTEM, false, false, EXIT | COMPLETION},
   [IJ_EVENT_DECLARE_NON_COMPLIANCE] = {
     IJ_EVENT_DECLARE_NON_COMPLIANCE, FROM_SCHEDULED | FROM_IN_PROGRESS,
-    IJ_STATE_NON_COMPLIANT, COORDINATOR, true, false},
+    IJ_STATE_NON_COMPLIANT, COORDINATOR, true, false, EXIT | CANCEL_BOOKINGS},
   [IJ_EVENT_WITHDRAW] = {
     IJ_EVENT_WITHDRAW, FROM_SUBMITTED | FROM_ACCEPTED | FROM_SCHEDULED | FROM_IN_PROGRESS,
-    IJ_STATE_WITHDRAWN, OFFICER | COORDINATOR, true, false},
+    IJ_STATE_WITHDRAWN, OFFICER | COORDINATOR, true, false, CANCEL_BOOKINGS},
   [IJ_EVENT_CLOSE] = {
     IJ_EVENT_CLOSE, FROM_COMPLETED | FROM_NON_COMPLIANT,
-    IJ_STATE_CLOSED, SYSTEM, false, false},
+    IJ_STATE_CLOSED, SYSTEM, false, false, 0},
   /* Enforcement warnings: recorded in the history, the state stays as it is. */
   [IJ_EVENT_FIRST_WARNING] = {
     IJ_EVENT_FIRST_WARNING, FROM_SCHEDULED | FROM_IN_PROGRESS,
-    IJ_STATE_SCHEDULED /* unused */, COORDINATOR, true, true},
+    IJ_STATE_SCHEDULED /* unused */, COORDINATOR, true, true, WARNING},
   [IJ_EVENT_SECOND_WARNING] = {
     IJ_EVENT_SECOND_WARNING, FROM_SCHEDULED | FROM_IN_PROGRESS,
-    IJ_STATE_SCHEDULED /* unused */, COORDINATOR, true, true},
+    IJ_STATE_SCHEDULED /* unused */, COORDINATOR, true, true, WARNING},
 };
 /* clang-format on */
 #undef FROM_SUBMITTED
@@ -70,6 +74,10 @@ static const ij_transition_rule k_transitions[IJ_EVENT__COUNT] = {
 #undef COORDINATOR
 #undef SUPERVISOR
 #undef SYSTEM
+#undef EXIT
+#undef COMPLETION
+#undef WARNING
+#undef CANCEL_BOOKINGS
 
 /* The data fields of a transition request. */
 enum {
@@ -114,8 +122,8 @@ static bool owns_referral(const ij_actor *actor, const ij_referral_facts *facts)
 
 /* The actor's roles under which it may fire the rule's event on this referral. An officer acts
  * only on their own referrals (of the events on an existing referral, that is withdraw). */
-static ij_roles effective_roles(const ij_transition_rule *rule, const ij_actor *actor,
-                                const ij_referral_facts *facts) {
+ij_roles ij_domain_effective_roles(const ij_transition_rule *rule, const ij_actor *actor,
+                                   const ij_referral_facts *facts) {
   ij_roles roles = rule->roles & actor->roles;
   if (rule->from_mask != 0 && (roles & IJ_ROLE_OFFICER) && !owns_referral(actor, facts)) {
     roles &= ~(ij_roles)IJ_ROLE_OFFICER;
@@ -131,7 +139,7 @@ unsigned ij_domain_allowed_events(const ij_actor *actor, const ij_referral_facts
   for (size_t i = 0; i < sizeof k_transitions / sizeof k_transitions[0]; i++) {
     const ij_transition_rule *rule = &k_transitions[i];
     if (rule->client && (rule->from_mask & ST(facts->state)) != 0 &&
-        effective_roles(rule, actor, facts) != 0) {
+        ij_domain_effective_roles(rule, actor, facts) != 0) {
       mask |= 1u << rule->event;
     }
   }
@@ -291,7 +299,7 @@ ij_err ij_domain_decide(const ij_actor *actor, const ij_referral_facts *facts,
   const char *event = ij_event_name(req->event);
 
   /* 1. role */
-  ij_roles roles = effective_roles(rule, actor, facts);
+  ij_roles roles = ij_domain_effective_roles(rule, actor, facts);
   if (roles == 0) {
     if (rule->roles & actor->roles) {
       ij_field_errors_add(errs, "event", "only the referring officer or a coordinator may %s",
@@ -335,5 +343,7 @@ ij_err ij_domain_decide(const ij_actor *actor, const ij_referral_facts *facts,
   out->reason_kind = k_event_data[req->event].reason_kind;
   out->hours_required =
       req->event == IJ_EVENT_ACCEPT ? req->hours_confirmed : facts->hours_required;
+  out->effects = rule->effects;
+  out->warnings_delta = (rule->effects & IJ_EFFECT_WARNING) ? 1 : 0;
   return IJ_OK;
 }

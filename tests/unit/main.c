@@ -7,6 +7,7 @@
   X(auth_suite)           \
   X(bookings_suite)       \
   X(config_suite)         \
+  X(followons_suite)      \
   X(followups_suite)      \
   X(log_suite)            \
   X(errors_suite)         \
