@@ -1,5 +1,6 @@
 /* The demo data set: the Derbyshire area with Derby's wards, a second area to show isolation, and
- * referrals in each state this release reaches, made through the domain and the store. */
+ * referrals in each state this release reaches, made through the same operations (service/ops) as
+ * the API's, at the times they would have happened. */
 #include <stdio.h>
 #include <string.h>
 
@@ -163,18 +164,38 @@ static const demo_referral DEMO[] = {
      PLAN_NON_COMPLIANT},
 };
 
-static ij_err make_one(ij_conn *conn, const demo_referral *d, const ij_area_rules *rules,
+static const ij_actor OFFICER = {"pc-101", "PC 101", "derbyshire", IJ_ROLE_OFFICER};
+static const ij_actor COORDINATOR = {"coord-1", "Coordinator 1", "derbyshire", IJ_ROLE_COORDINATOR};
+
+/* A client's event on a referral, as it was sent at `at`. */
+static ij_err send_event(ij_conn *conn, const char *id, const ij_actor *actor,
+                         const ij_transition_request *req, ij_time_us at) {
+  ij_op_ctx op = {"derbyshire", "seed", at, NULL};
+  ij_referral current, updated;
+  ij_err err = ij_ops_referral_get(conn, &op, id, &current);
+  if (err != IJ_OK)
+    return err;
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  unsigned allowed;
+  err = ij_ops_referral_transition(conn, &op, actor, id, current.version, req, &updated, &allowed,
+                                   &errs);
+  if (err != IJ_OK && errs.count)
+    ij_log(IJ_LOG_ERROR, "seed: %s: %s %s", ij_event_name(req->event), errs.items[0].field,
+           errs.items[0].message);
+  ij_referral_clear(&current);
+  ij_referral_clear(&updated);
+  return err;
+}
+
+static ij_err make_one(ij_conn *conn, const demo_referral *d, const ij_area_rules *defaults,
                        ij_time_us now, char id[IJ_UUID_BUF]) {
-  static const ij_actor officer = {"pc-101", "PC 101", "derbyshire", IJ_ROLE_OFFICER};
-  static const ij_actor coordinator = {"coord-1", "Coordinator 1", "derbyshire",
-                                       IJ_ROLE_COORDINATOR};
   ij_time_us at = now - (ij_time_us)d->days_ago * IJ_US_PER_DAY;
   ij_referral_input in;
   memset(&in, 0, sizeof in);
   in.person.name = d->name;
   in.person.date_of_birth = d->dob;
   in.person.postcode = d->postcode;
-  in.offence_date = NULL;
   char offence_date[IJ_DATE_BUF];
   ij_date_format(ij_time_date(at) - 1, offence_date);
   in.offence_date = offence_date;
@@ -185,74 +206,33 @@ static ij_err make_one(ij_conn *conn, const demo_referral *d, const ij_area_rule
   in.consent_recorded = 1;
   in.victim_consulted = -1;
   in.victim_keep_updated = -1;
-  ij_referral_derived derived;
   ij_field_errors errs;
   ij_field_errors_init(&errs);
-  ij_err err = ij_domain_referral_validate(&in, rules, at, &derived, &errs);
+  ij_op_ctx op = {"derbyshire", "seed", at, defaults};
+  ij_create_request req = {NULL, NULL, NULL, NULL};
+  ij_created made;
+  ij_err err = ij_ops_referral_create(conn, &op, &OFFICER, &in, &req, &made, &errs);
   if (err != IJ_OK) {
-    ij_log(IJ_LOG_ERROR, "seed: %s: %s %s", d->name, errs.items[0].field, errs.items[0].message);
+    if (errs.count)
+      ij_log(IJ_LOG_ERROR, "seed: %s: %s %s", d->name, errs.items[0].field, errs.items[0].message);
+    ij_created_clear(&made);
     return err;
   }
-  ij_referral r;
-  memset(&r, 0, sizeof r);
-  ij_uuid_new(r.id);
-  ij_uuid_new(r.person_id);
-  r.area = "derbyshire";
-  r.person_name = d->name;
-  r.date_of_birth = derived.date_of_birth;
-  r.postcode = d->postcode;
-  r.offence_date = derived.offence_date;
-  r.offence_category = d->category;
-  r.offence_location = d->location;
-  r.ward = d->ward;
-  r.disposal = d->disposal;
-  r.consent_recorded = true;
-  r.hours_proposed = derived.hours_proposed;
-  r.victim_consulted = r.victim_keep_updated = -1;
-  r.officer_sub = officer.sub;
-  r.officer_name = officer.name;
-  r.target_start_by = derived.target_start_by;
-  r.created_at = r.updated_at = at;
-  ij_audit audit = {"seed", officer.sub, officer.name, "officer", at};
-  ij_replay replay;
-  err = ij_store_referral_create(conn, &r, &audit, NULL, &replay, &errs);
-  if (err != IJ_OK)
-    return err;
-  memcpy(id, r.id, IJ_UUID_BUF);
-  int version = 1;
+  memcpy(id, made.referral.id, IJ_UUID_BUF);
+  ij_created_clear(&made);
   for (int i = 0; i < 2 && d->events[i] != IJ_EVENT_CREATE; i++) {
-    ij_referral current;
-    err = ij_store_referral_get(conn, "derbyshire", r.id, &current);
-    if (err != IJ_OK)
-      return err;
-    ij_referral_facts facts;
-    memset(&facts, 0, sizeof facts);
-    facts.state = current.state;
-    facts.officer_sub = current.officer_sub;
-    facts.hours_required = current.hours_proposed;
-    ij_transition_request req;
-    memset(&req, 0, sizeof req);
-    req.event = d->events[i];
-    if (req.event == IJ_EVENT_ACCEPT) {
-      req.has_hours_confirmed = true;
-      req.hours_confirmed = rules->hours_default;
-      req.suitability_notes = "Suitable for group work outdoors.";
+    ij_transition_request t;
+    memset(&t, 0, sizeof t);
+    t.event = d->events[i];
+    if (t.event == IJ_EVENT_ACCEPT) {
+      t.has_hours_confirmed = true;
+      t.hours_confirmed = ij_domain_rules_or_default(defaults)->hours_default;
+      t.suitability_notes = "Suitable for group work outdoors.";
     } else {
-      req.reason_code = d->reason_code;
+      t.reason_code = d->reason_code;
     }
-    const ij_actor *actor = req.event == IJ_EVENT_WITHDRAW && i == 0 ? &officer : &coordinator;
-    ij_decision decision;
-    err = ij_domain_decide(actor, &facts, &req, rules, true, &decision, NULL, &errs);
-    if (err == IJ_OK) {
-      ij_audit a = {"seed", actor->sub, actor->name, ij_role_name(decision.acting_role),
-                    at + (i + 1) * IJ_US_PER_HOUR};
-      ij_referral updated;
-      err = ij_store_referral_transition(conn, "derbyshire", r.id, version, &decision, &req, &a,
-                                         &updated, &errs);
-      ij_referral_clear(&updated);
-      version++;
-    }
-    ij_referral_clear(&current);
+    const ij_actor *actor = t.event == IJ_EVENT_WITHDRAW && i == 0 ? &OFFICER : &COORDINATOR;
+    err = send_event(conn, id, actor, &t, at + (i + 1) * IJ_US_PER_HOUR);
     if (err != IJ_OK)
       return err;
   }
@@ -262,19 +242,17 @@ static ij_err make_one(ij_conn *conn, const demo_referral *d, const ij_area_rule
 /* Books a referral onto a session as it would have been the day before the session. */
 static ij_err book_then(ij_conn *conn, const char *id, const char *session, ij_time_us starts_at,
                         char booking[IJ_UUID_BUF]) {
-  static const ij_actor coordinator = {"coord-1", "Coordinator 1", "derbyshire",
-                                       IJ_ROLE_COORDINATOR};
-  ij_op_ctx op = {"derbyshire", "seed", starts_at - IJ_US_PER_DAY};
+  ij_op_ctx op = {"derbyshire", "seed", starts_at - IJ_US_PER_DAY, NULL};
   ij_field_errors errs;
   ij_field_errors_init(&errs);
-  return ij_ops_book(conn, &op, &coordinator, id, session, booking, NULL, &errs);
+  return ij_ops_book(conn, &op, &COORDINATOR, id, session, booking, NULL, &errs);
 }
 
 /* Records an outcome as the session's supervisor would have at the end of the session. */
 static ij_err outcome_then(ij_conn *conn, const char *booking, ij_outcome outcome,
                            ij_time_us ends_at) {
   static const ij_actor supervisor = {"sup-1", "Supervisor 1", "derbyshire", IJ_ROLE_SUPERVISOR};
-  ij_op_ctx op = {"derbyshire", "seed", ends_at};
+  ij_op_ctx op = {"derbyshire", "seed", ends_at, NULL};
   ij_outcome_input in;
   memset(&in, 0, sizeof in);
   in.outcome = outcome;
@@ -291,10 +269,11 @@ static ij_err outcome_then(ij_conn *conn, const char *booking, ij_outcome outcom
 
 static ij_err session_times(ij_conn *conn, const char *session, ij_time_us *starts,
                             ij_time_us *ends) {
-  ij_session_facts f;
-  ij_err err = ij_store_session_facts(conn, "derbyshire", session, &f, NULL, 0);
-  *starts = f.starts_at;
-  *ends = f.ends_at;
+  ij_session s;
+  ij_err err = ij_ops_session_get(conn, &(ij_op_ctx){"derbyshire", "seed", 0, NULL}, session, &s);
+  *starts = s.starts_at;
+  *ends = s.ends_at;
+  ij_session_clear(&s);
   return err;
 }
 
@@ -308,9 +287,8 @@ static ij_err attend(ij_conn *conn, int plan, const char *id, const ij_rows *pas
     return IJ_ERR_INTERNAL;
   switch (plan) {
   case PLAN_SCHEDULED:
-    return ij_ops_book(conn, &(ij_op_ctx){"derbyshire", "seed", now},
-                       &(ij_actor){"coord-1", "Coordinator 1", "derbyshire", IJ_ROLE_COORDINATOR},
-                       id, ij_rows_get(future, 0, 0), booking, NULL,
+    return ij_ops_book(conn, &(ij_op_ctx){"derbyshire", "seed", now, NULL}, &COORDINATOR, id,
+                       ij_rows_get(future, 0, 0), booking, NULL,
                        &(ij_field_errors){0, {{{0}, {0}}}});
   case PLAN_IN_PROGRESS:
   case PLAN_COMPLETED:
@@ -334,43 +312,12 @@ static ij_err attend(ij_conn *conn, int plan, const char *id, const ij_rows *pas
     if (err != IJ_OK)
       return err;
     /* the coordinator declares non-compliance the next morning */
-    ij_referral r;
-    err = ij_store_referral_get(conn, "derbyshire", id, &r);
-    if (err != IJ_OK)
-      return err;
-    static const ij_actor coordinator = {"coord-1", "Coordinator 1", "derbyshire",
-                                         IJ_ROLE_COORDINATOR};
-    ij_referral_facts facts;
-    ij_ops_facts(&r, &facts);
     ij_transition_request req;
     memset(&req, 0, sizeof req);
     req.event = IJ_EVENT_DECLARE_NON_COMPLIANCE;
     req.reason_code = "unacceptable_absence";
     req.reason = "Did not attend and gave no reason.";
-    ij_decision d;
-    ij_field_errors errs;
-    ij_field_errors_init(&errs);
-    ij_time_us at = ends + 20 * IJ_US_PER_HOUR;
-    err = ij_domain_decide(&coordinator, &facts, &req, NULL, true, &d, NULL, &errs);
-    ij_referral updated;
-    memset(&updated, 0, sizeof updated);
-    if (err == IJ_OK)
-      err = ij_store_begin(conn);
-    if (err == IJ_OK) {
-      ij_audit audit = {"seed", coordinator.sub, coordinator.name, "coordinator", at};
-      err = ij_store_referral_transition(conn, "derbyshire", id, r.version, &d, &req, &audit,
-                                         &updated, &errs);
-      ij_op_ctx op = {"derbyshire", "seed", at};
-      if (err == IJ_OK)
-        err = ij_ops_on_exit(conn, &op, &updated);
-      if (err == IJ_OK)
-        err = ij_store_commit(conn);
-      else
-        ij_store_rollback(conn);
-    }
-    ij_referral_clear(&updated);
-    ij_referral_clear(&r);
-    return err;
+    return send_event(conn, id, &COORDINATOR, &req, ends + 20 * IJ_US_PER_HOUR);
   }
   }
   return IJ_OK;
@@ -378,39 +325,27 @@ static ij_err attend(ij_conn *conn, int plan, const char *id, const ij_rows *pas
 
 ij_err ij_seed_demo(ij_conn *conn, const ij_area_rules *defaults, ij_time_us now, int *created) {
   *created = 0;
-  ij_err err = ij_store_area_upsert(conn, "derbyshire", "Derbyshire");
+  ij_op_ctx op = {"derbyshire", "seed", now, defaults};
+  ij_err err = ij_ops_area_define(conn, "derbyshire", "Derbyshire");
   if (err == IJ_OK)
-    err = ij_store_area_upsert(conn, "nottinghamshire", "Nottinghamshire");
+    err = ij_ops_area_define(conn, "nottinghamshire", "Nottinghamshire");
   for (size_t i = 0; err == IJ_OK && i < sizeof DERBY_WARDS / sizeof DERBY_WARDS[0]; i++)
-    err = ij_store_ward_upsert(conn, "derbyshire", DERBY_WARDS[i][0], DERBY_WARDS[i][1]);
+    err = ij_ops_ward_define(conn, "derbyshire", DERBY_WARDS[i][0], DERBY_WARDS[i][1]);
   if (err == IJ_OK)
-    err = ij_store_ward_upsert(conn, "nottinghamshire", "castle", "Castle");
+    err = ij_ops_ward_define(conn, "nottinghamshire", "castle", "Castle");
   if (err != IJ_OK)
     return err;
-  ij_referral_filter f;
-  memset(&f, 0, sizeof f);
-  f.area = "derbyshire";
-  f.overdue = -1;
-  f.now = now;
-  f.limit = 1;
-  ij_referral_page page;
-  err = ij_store_referral_list(conn, &f, &page);
-  if (err != IJ_OK)
+  bool any = false;
+  err = ij_ops_area_has_referrals(conn, &op, &any);
+  if (err != IJ_OK || any)
     return err;
-  int existing = page.count;
-  ij_referral_page_clear(&page);
-  if (existing)
-    return IJ_OK;
-  ij_area_rules rules;
-  err = ij_store_area_rules(conn, "derbyshire", defaults, &rules);
   ij_rows past, future;
   memset(&past, 0, sizeof past);
   memset(&future, 0, sizeof future);
-  if (err == IJ_OK)
-    err = ij_store_demo_sessions(conn, "derbyshire", now, &past, &future);
+  err = ij_ops_demo_sessions(conn, &op, &past, &future);
   for (size_t i = 0; err == IJ_OK && i < sizeof DEMO / sizeof DEMO[0]; i++) {
     char id[IJ_UUID_BUF];
-    err = make_one(conn, &DEMO[i], &rules, now, id);
+    err = make_one(conn, &DEMO[i], defaults, now, id);
     if (err == IJ_OK && DEMO[i].plan != PLAN_NONE)
       err = attend(conn, DEMO[i].plan, id, &past, &future, now);
     if (err == IJ_OK)

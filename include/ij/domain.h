@@ -154,6 +154,10 @@ typedef struct {
   int target_start_hours; /* default 48 */
 } ij_area_rules;
 
+/* The area rules to apply: `rules` itself, or the defaults (2, 20, 7, 48) when it is NULL.
+ * Returns a borrowed pointer, never NULL. */
+const ij_area_rules *ij_domain_rules_or_default(const ij_area_rules *rules);
+
 ij_time_us ij_domain_target_start_by(ij_time_us referred_at, const ij_area_rules *rules);
 /* The states in which the 48-hour start clock runs (a referral that is not yet attended). */
 bool ij_domain_state_clock_runs(ij_state s);
@@ -198,6 +202,13 @@ typedef struct {
   bool attended;             /* at least one attended session */
   bool last_check_recorded;  /* the last reoffending check is recorded */
 } ij_referral_facts;
+
+/* The hours a referral requires: those confirmed at acceptance (0: not confirmed), else those
+ * proposed. */
+int ij_domain_hours_required(int hours_confirmed, int hours_proposed);
+/* Whether a victim is told a referral's progress: they asked to be kept updated (keep_updated 1)
+ * and left a contact. */
+bool ij_domain_victim_updated(int keep_updated, bool has_contact);
 
 typedef struct {
   const char *sub;
@@ -266,8 +277,8 @@ const ij_followon_rule *ij_domain_followons(size_t *count);
  * fire it under one of their roles (then it is recorded as theirs: attend by the supervisor who
  * recorded the attendance), else the service fires it. False when nothing follows. The caller
  * decides the event with ij_domain_decide, applies it and asks again until nothing follows. */
-bool ij_domain_followon_next(const ij_actor *cause, const ij_referral_facts *facts,
-                             ij_event *event, bool *by_cause);
+bool ij_domain_followon_next(const ij_actor *cause, const ij_referral_facts *facts, ij_event *event,
+                             bool *by_cause);
 
 /* The mask of client events the actor may send in this state with these facts' owner. */
 unsigned ij_domain_allowed_events(const ij_actor *actor, const ij_referral_facts *facts);

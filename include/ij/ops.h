@@ -7,20 +7,61 @@
 #include "ij/domain.h"
 #include "ij/store.h"
 
+/* Where and when an operation runs. Strings borrowed. */
 typedef struct {
   const char *area;
   const char *request_id;
   ij_time_us now;
+  const ij_area_rules *area_defaults; /* the rules of an area without its own; NULL: the domain's */
 } ij_op_ctx;
 
 /* The facts the domain decides on, from a stored referral. */
 void ij_ops_facts(const ij_referral *r, ij_referral_facts *f);
 
-/* Decides `event` for `actor` on a referral locked in the caller's transaction and persists it;
- * *r becomes the updated referral (the old one is cleared). An exit (completed, non_compliant)
- * writes the outcome notices. */
-ij_err ij_ops_apply_event(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor, ij_referral *r,
-                          ij_event event, ij_field_errors *errs);
+/* ---- referrals ---- */
+
+/* What making a referral needs beyond its data: the Idempotency-Key (or NULL) with a hash of the
+ * request, and how to render the 201 response (kept with the key, so that a retry gets the same
+ * one): render returns a new malloc'd string for the referral made, or NULL when out of memory. */
+typedef struct {
+  const char *idempotency_key;
+  const char *request_hash; /* hex SHA-256 of the body, when a key is given */
+  char *(*render)(const ij_referral *r, void *arg);
+  void *render_arg;
+} ij_create_request;
+
+typedef struct {
+  ij_referral referral; /* as made; its strings are borrowed from the input (not when replayed) */
+  bool replayed;        /* the key was used before with the same request: nothing was made */
+  int status;           /* 201, or the kept response's */
+  char *response;       /* the response to send (owned: ij_created_clear) */
+} ij_created;
+void ij_created_clear(ij_created *c);
+
+/* Makes a referral (submitted, version 1) for an officer in op's area, with its person (the same
+ * person as an earlier referral with the same police identifier, else name and date of birth) and
+ * a note when it is a re-referral within 12 months of an exit, in one transaction with the key.
+ * IJ_ERR_FORBIDDEN for an area the service does not know (no field errors); IJ_ERR_INVALID with
+ * every problem in errs; IJ_ERR_IDEMPOTENCY when the key came with another request. */
+ij_err ij_ops_referral_create(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                              const ij_referral_input *in, const ij_create_request *req,
+                              ij_created *out, ij_field_errors *errs);
+
+/* A client's event on a referral at expected_version, decided by the domain and written with its
+ * effects (the bookings a withdrawal or non-compliance ends, an exit's notices and reoffending
+ * checks) in one transaction. *out: the referral after it (ij_referral_clear; also set, to the
+ * referral as read, on IJ_ERR_STALE when it was read at another version). IJ_ERR_NOT_FOUND,
+ * IJ_ERR_STALE, IJ_ERR_FORBIDDEN (the role, with a field error on "event"; or the area unknown,
+ * without), IJ_ERR_TRANSITION (*allowed_events set), IJ_ERR_INVALID, IJ_ERR_CONFLICT. */
+ij_err ij_ops_referral_transition(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                                  const char *id, int expected_version,
+                                  const ij_transition_request *req, ij_referral *out,
+                                  unsigned *allowed_events, ij_field_errors *errs);
+
+/* One referral of op's area. IJ_ERR_NOT_FOUND when there is none. *out: ij_referral_clear. */
+ij_err ij_ops_referral_get(ij_conn *conn, const ij_op_ctx *op, const char *id, ij_referral *out);
+
+/* ---- bookings and attendance ---- */
 
 /* Books a referral onto a session; the first booking schedules the referral. IJ_ERR_NOT_FOUND
  * (no such referral), IJ_ERR_INVALID (field session_id: no such session), IJ_ERR_TRANSITION
@@ -40,10 +81,6 @@ ij_err ij_ops_record_outcome(ij_conn *conn, const ij_op_ctx *op, const ij_actor 
                              const ij_outcome_input *in, const char *rescheduled_session,
                              int *current_version, ij_field_errors *errs);
 
-/* What an exit (completed, non_compliant) owes, in the caller's transaction: the outcome notices
- * and the three reoffending checks, due 3, 6 and 12 months after the exit's date. */
-ij_err ij_ops_on_exit(ij_conn *conn, const ij_op_ctx *op, const ij_referral *r);
-
 /* Records a reoffending check's result at expected_version (0: any; else IJ_ERR_STALE with
  * *current_version set); the last check (12 months) closes the referral. import_id: the import
  * it came from, or NULL. */
@@ -52,11 +89,42 @@ ij_err ij_ops_record_followup(ij_conn *conn, const ij_op_ctx *op, const ij_actor
                               const ij_followup_input *in, const char *import_id,
                               int *current_version, ij_field_errors *errs);
 
-/* The same, inside the caller's transaction. */
-ij_err ij_ops_record_followup_in_tx(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
-                                    const char *followup_id, int expected_version,
-                                    const ij_followup_input *in, const char *import_id,
-                                    int *current_version, ij_field_errors *errs);
+/* ---- sessions ---- */
+
+/* Changes a session at expected_version (a negative one never matches: IJ_ERR_STALE, or
+ * IJ_ERR_NOT_FOUND when there is no such session): capacity, supervisor, or cancelled, which
+ * cancels every booking still holding a place and takes back to accepted (the unbook follow-on,
+ * as `actor`) each referral left with none and nothing attended, in one transaction, tried again
+ * while rows it must lock are busy (then IJ_ERR_CONFLICT). IJ_ERR_INVALID with every problem in
+ * errs. *out: the session after it, without bookings (ij_session_clear). */
+ij_err ij_ops_session_update(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                             const char *id, int expected_version, const ij_session_input *changes,
+                             ij_session *out, ij_field_errors *errs);
+
+/* One session of op's area, without its bookings. *out: ij_session_clear. */
+ij_err ij_ops_session_get(ij_conn *conn, const ij_op_ctx *op, const char *id, ij_session *out);
+
+/* ---- reference data and the demo data set ---- */
+
+/* Defines an area (code, display name), or renames it. */
+ij_err ij_ops_area_define(ij_conn *conn, const char *code, const char *name);
+/* Defines a ward of an area, or renames it. */
+ij_err ij_ops_ward_define(ij_conn *conn, const char *area, const char *code, const char *name);
+/* *any: op's area has at least one referral. */
+ij_err ij_ops_area_has_referrals(ij_conn *conn, const ij_op_ctx *op, bool *any);
+/* The demo placements of op's area and their sessions from three days before op->now to four
+ * days after; *past and *future: the ids of the sessions ended before and starting after op->now,
+ * in time order, one column each (ij_rows_clear). */
+ij_err ij_ops_demo_sessions(ij_conn *conn, const ij_op_ctx *op, ij_rows *past, ij_rows *future);
+
+/* ---- statistics ---- */
+
+/* The summary's figures for the filter, read on one snapshot, with the attendance rate's parts
+ * counted by the domain's rules. *out: ij_stats_summary_clear. */
+ij_err ij_ops_stats_summary(ij_conn *conn, const ij_stats_filter *f, ij_stats_summary *out);
+/* Reoffending by window and exit, for exits in the period. */
+ij_err ij_ops_stats_reoffending(ij_conn *conn, const ij_stats_filter *f,
+                                ij_stats_window out[IJ_FOLLOWUP_WINDOW_COUNT]);
 
 /* ---- importing checks from a CSV file ---- */
 #define IJ_IMPORT_ERRORS_MAX 200

@@ -152,26 +152,55 @@ typedef struct {
   char *response;
 } ij_replay;
 
-/* Creates a referral (state submitted, version 1) with its person and its "create" event, and
- * the idempotency record when `idem` is given, in one transaction. When the key exists already
- * for this actor and area: IJ_OK with replay->replayed and the kept response, or
- * IJ_ERR_IDEMPOTENCY when the request hash differs. A person with the same police identifier in
- * the area is the same person (updated with the newer details). IJ_ERR_INVALID with field
- * "offence.ward" for a ward the area does not have. */
-ij_err ij_store_referral_create(ij_conn *conn, ij_referral *r, const ij_audit *audit,
-                                const ij_idempotency *idem, ij_replay *replay,
+/* Records an Idempotency-Key for this actor and area with the response to give a retry, in the
+ * caller's transaction: *claimed false (nothing written) when the key is recorded already, or was
+ * by a concurrent request that has committed. */
+ij_err ij_store_idempotency_claim(ij_conn *conn, const char *area, const char *actor_sub,
+                                  const ij_idempotency *idem, const char *referral_id,
+                                  ij_time_us at, bool *claimed);
+/* The request hash and response kept for a key. IJ_ERR_NOT_FOUND when there is none. out->response
+ * is owned by the caller (free()). */
+ij_err ij_store_idempotency_get(ij_conn *conn, const char *area, const char *actor_sub,
+                                const char *key, char request_hash[65], ij_replay *out);
+
+/* Inserts r's person, or updates the person the area has already (same police identifier, else
+ * the same name_key and date of birth: ij_domain_name_key) with the newer details; r->person_id
+ * becomes the stored person's id. */
+ij_err ij_store_person_upsert(ij_conn *conn, ij_referral *r, const char *name_key, ij_time_us at,
+                              ij_field_errors *errs);
+/* Inserts the referral (state submitted, version 1) and its "create" event. IJ_ERR_INVALID with
+ * field "offence.ward" for a ward the area does not have. */
+ij_err ij_store_referral_insert(ij_conn *conn, const ij_referral *r, const ij_audit *audit,
                                 ij_field_errors *errs);
 
-/* Fills r->rereferral_of and r->rereferral_months when the person (by police identifier, else by
- * normalised name and date of birth) left an earlier referral within 12 months before `at`. */
-ij_err ij_store_referral_rereferral(ij_conn *conn, ij_referral *r, ij_time_us at);
+/* The person's latest exit (completed or non-compliant) at or before `before`, found by police
+ * identifier when given, else by name_key and date of birth: the referral and the exit's date.
+ * IJ_ERR_NOT_FOUND when they have none. */
+ij_err ij_store_person_last_exit(ij_conn *conn, const char *area, const char *police_id,
+                                 const char *name_key, ij_date date_of_birth, ij_time_us before,
+                                 char referral_id[IJ_UUID_BUF], ij_date *exited_on);
 
 /* IJ_ERR_NOT_FOUND when there is no such referral in the area. *out: ij_referral_clear. */
 ij_err ij_store_referral_get(ij_conn *conn, const char *area, const char *id, ij_referral *out);
 
-/* Applies a decided event: state, version + 1, the event's data, and the event row, atomically,
- * only if the referral is still at `expected_version` (else IJ_ERR_STALE). IJ_ERR_INVALID with
- * field "reason_code" for a code not in the decision's reason list. *out: the updated referral. */
+/* A decided event to write: the decision (with its effects on the referral's own columns: the
+ * warning count, exited_at, completed_at), the request's data and who. Borrowed. */
+typedef struct {
+  const ij_decision *decision;
+  const ij_transition_request *request;
+  const ij_audit *audit;
+} ij_transition_write;
+#define IJ_TRANSITIONS_MAX 8
+
+/* Writes decided events one after another in one round trip, each moving the version on by one:
+ * state, version, the event's data and its event row, only if the referral is still at
+ * `expected_version` (else IJ_ERR_STALE, nothing written). IJ_ERR_INVALID with field
+ * "reason_code" for a code not in the decision's reason list. *out: the referral after the last
+ * (ij_referral_clear). */
+ij_err ij_store_referral_transitions(ij_conn *conn, const char *area, const char *id,
+                                     int expected_version, const ij_transition_write *writes, int n,
+                                     ij_referral *out, ij_field_errors *errs);
+/* One decided event, as ij_store_referral_transitions. */
 ij_err ij_store_referral_transition(ij_conn *conn, const char *area, const char *id,
                                     int expected_version, const ij_decision *decision,
                                     const ij_transition_request *req, const ij_audit *audit,
@@ -360,28 +389,38 @@ typedef struct {
 ij_err ij_store_session_list(ij_conn *conn, const ij_session_filter *f, ij_session_page *out);
 void ij_session_page_clear(ij_session_page *page);
 
-/* Applies validated changes (capacity, supervisor, cancelled) at `expected_version` (else
- * IJ_ERR_STALE; IJ_ERR_NOT_FOUND when not in the area), version + 1, in one transaction.
- * IJ_ERR_CONFLICT with field "capacity" when the capacity would fall below the places held, with
- * field "cancelled" when the session is cancelled already. Cancelling also cancels every booking
- * still `booked` (version + 1), frees their places and counts them off their referrals; a
- * referral left with no active booking, nothing attended and in state scheduled gets the
- * domain's `unbook` event, made by `actor` (as system and coordinator) and recorded with `audit`.
- * Locks referrals, then the session, then its bookings (the order the bookings code uses).
- * *out: the updated session, without bookings. */
+/* Changes an open session at expected_version (else IJ_ERR_STALE; IJ_ERR_NOT_FOUND when not in
+ * the area): capacity and supervisor, version + 1. IJ_ERR_CONFLICT with field "capacity" when the
+ * capacity would fall below the places held, with field "cancelled" when the session is
+ * cancelled. *out: the updated session, without bookings. Cancelling is the two calls below. */
 ij_err ij_store_session_update(ij_conn *conn, const char *area, const char *id,
-                               int expected_version, const ij_session_input *changes,
-                               const ij_actor *actor, const ij_audit *audit, ij_session *out,
-                               ij_field_errors *errs);
+                               int expected_version, const ij_session_input *changes, ij_time_us at,
+                               ij_session *out, ij_field_errors *errs);
+
+/* Cancelling a session, in the caller's transaction. First the locks, in the order the bookings
+ * code takes them: the referrals holding open bookings on the session (waiting), then the
+ * session (waiting), then its open bookings and the referrals of any booked meanwhile without
+ * waiting, since holding the session, waiting for anything else could close a cycle. IJ_ERR_STALE,
+ * IJ_ERR_NOT_FOUND, IJ_ERR_CONFLICT with field "cancelled" when it is cancelled already, or
+ * IJ_ERR_CONFLICT with *busy when a row was busy: roll back and try again. */
+ij_err ij_store_session_cancel_lock(ij_conn *conn, const char *area, const char *id,
+                                    int expected_version, bool *busy, ij_field_errors *errs);
+/* Then the change: every booking still `booked` cancelled (version + 1), their places freed and
+ * counted off their referrals, the session cancelled with any other change sent (version + 1).
+ * *referral_ids: the referrals whose bookings were cancelled, one column (ij_rows_clear). */
+ij_err ij_store_session_cancel_apply(ij_conn *conn, const char *area, const char *id,
+                                     const ij_session_input *changes, ij_time_us at,
+                                     ij_rows *referral_ids, ij_field_errors *errs);
 /* END PLACEMENTS-SECTION */
 
 /* NOTICES-SECTION: the outcome-notice outbox, its feed and delivery, and the work lists (owned by
  * the notices work). */
 /* Writes, in the caller's transaction, the outcome notice for a referral that has just reached
- * `event` ("completed" or "non_compliant"), and a victim update when the victim asked to be kept
- * updated and gave a contact. `r` is the referral after the change. */
+ * `event` (the state's name), with the hours it required, and with tell_victim a victim update to
+ * r->victim_contact, in one round trip. `r` is the referral after the change. IJ_ERR_INVALID
+ * (nothing written) for an event other than "completed" and "non_compliant". */
 ij_err ij_store_notices_add_exit(ij_conn *conn, const ij_referral *r, const char *event,
-                                 ij_time_us at);
+                                 int hours_required, bool tell_victim, ij_time_us at);
 
 /* A notice as the feed shows it. Strings live in the page's owner_ (ij_notice_page_clear). */
 typedef struct {
@@ -727,13 +766,16 @@ typedef struct {
   int64_t minutes_credited, credited_referrals; /* referrals with any minutes credited */
   bool has_median;
   double median_hours_to_first_session;
-  int64_t bookings_attended, bookings_counted; /* attendance rate's parts */
+  int64_t bookings_attended, bookings_counted; /* attendance rate's parts (ij_ops_stats_summary) */
+  int64_t bookings_by_outcome[IJ_OUTCOME__COUNT]; /* bookings of the period by recorded outcome */
   int nmonths;
   ij_stats_month *months; /* every month of the period, oldest first (owned) */
   ij_stats_type_hours hours_by_type[IJ_STATS_TYPES]; /* in IJ_PLACEMENT_TYPE_LIST order */
 } ij_stats_summary;
 
-/* The raw figures of the summary, in one read-only snapshot. *out: ij_stats_summary_clear. */
+/* The raw figures of the summary, in one round trip, inside the caller's read-only snapshot
+ * transaction (ij_store_begin_snapshot), so that the series add up to the figures. Leaves
+ * bookings_attended and bookings_counted to the caller. *out: ij_stats_summary_clear. */
 ij_err ij_store_stats_summary(ij_conn *conn, const ij_stats_filter *f, ij_stats_summary *out);
 void ij_stats_summary_clear(ij_stats_summary *s);
 

@@ -1,4 +1,4 @@
-/* The background threads' pause: see ij/wait.h. */
+/* Waits on monotonic condition variables: see ij/wait.h. */
 #include "ij/wait.h"
 
 #include <errno.h>
@@ -25,4 +25,17 @@ bool ij_wait_or_stop(pthread_cond_t *cv, pthread_mutex_t *mu, long ms, atomic_bo
     if (pthread_cond_timedwait(cv, mu, &deadline) == ETIMEDOUT)
       break;
   return atomic_load(stop);
+}
+
+long long ij_deadline_ms(long ms) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000 + ms;
+}
+
+bool ij_cond_wait_until(pthread_cond_t *cv, pthread_mutex_t *mu, long long deadline_ms) {
+  if (ij_deadline_ms(0) >= deadline_ms)
+    return false;
+  struct timespec at = {(time_t)(deadline_ms / 1000), (long)(deadline_ms % 1000) * 1000000L};
+  return pthread_cond_timedwait(cv, mu, &at) != ETIMEDOUT;
 }

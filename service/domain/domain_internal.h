@@ -7,10 +7,6 @@
 
 #include "ij/domain.h"
 
-/* The area rules to apply: `rules` itself, or the defaults (2, 20, 7, 48) when it is NULL.
- * Returns a borrowed pointer, never NULL. */
-const ij_area_rules *ij_domain_rules_or_default(const ij_area_rules *rules);
-
 /* True when `s` is 1..max_len characters of a-z, 0-9 and any character of `extra` (may be ""). */
 bool ij_text_is_code(const char *s, size_t max_len, const char *extra);
 /* True when `s` is NULL, empty or only ASCII white space. */

@@ -33,8 +33,8 @@ static bool holds(ij_fact_test test, bool fact) {
   return test == IJ_FACT_ANY || (test == IJ_FACT_YES) == fact;
 }
 
-bool ij_domain_followon_next(const ij_actor *cause, const ij_referral_facts *facts,
-                             ij_event *event, bool *by_cause) {
+bool ij_domain_followon_next(const ij_actor *cause, const ij_referral_facts *facts, ij_event *event,
+                             bool *by_cause) {
   if (facts == NULL || (unsigned)facts->state >= IJ_STATE__COUNT) {
     return false;
   }
@@ -44,8 +44,7 @@ bool ij_domain_followon_next(const ij_actor *cause, const ij_referral_facts *fac
     const ij_followon_rule *f = &k_followons[i];
     const ij_transition_rule *rule = &table[f->event];
     if ((rule->from_mask & (1u << facts->state)) == 0 || !holds(f->attended, facts->attended) ||
-        !holds(f->hours_met, hours_met) ||
-        !holds(f->bookings_open, facts->active_bookings > 0) ||
+        !holds(f->hours_met, hours_met) || !holds(f->bookings_open, facts->active_bookings > 0) ||
         !holds(f->last_check, facts->last_check_recorded)) {
       continue;
     }
@@ -58,4 +57,12 @@ bool ij_domain_followon_next(const ij_actor *cause, const ij_referral_facts *fac
     return true;
   }
   return false;
+}
+
+int ij_domain_hours_required(int hours_confirmed, int hours_proposed) {
+  return hours_confirmed > 0 ? hours_confirmed : hours_proposed;
+}
+
+bool ij_domain_victim_updated(int keep_updated, bool has_contact) {
+  return keep_updated == 1 && has_contact;
 }

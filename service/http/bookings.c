@@ -107,7 +107,7 @@ void ij_h_booking_create(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
-  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now};
+  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, &ctx->server->opts.area_defaults};
   unsigned allowed = 0;
   ij_err err =
       ij_ops_book(conn, &op, &ctx->actor, referral_id, session_id, booking_id, &allowed, &errs);
@@ -256,7 +256,7 @@ void ij_h_booking_outcome(ij_ctx *ctx) {
     err = visible ? IJ_OK : IJ_ERR_NOT_FOUND;
   }
   if (err == IJ_OK) {
-    ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now};
+    ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, &ctx->server->opts.area_defaults};
     int current = 0;
     /* the booking's referral is known from the read above: ops need not read it again */
     err =

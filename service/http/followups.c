@@ -162,7 +162,7 @@ void ij_h_followup_record(ij_ctx *ctx) {
   conn = ij_ctx_conn(ctx);
   if (!conn)
     goto done;
-  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now};
+  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, &ctx->server->opts.area_defaults};
   int current = 0;
   ij_err err =
       ij_ops_record_followup(conn, &op, &ctx->actor, id, expected, &in, NULL, &current, &errs);
@@ -211,7 +211,7 @@ void ij_h_followup_import(ij_ctx *ctx) {
     ij_send_problem(ctx, IJ_ERR_NOMEM, NULL, NULL);
     return;
   }
-  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now};
+  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, &ctx->server->opts.area_defaults};
   ij_import_report report;
   ij_err err =
       ij_ops_import_followups(conn, &op, &ctx->actor, data ? data : "", len, sha, &report, errs);

@@ -2,6 +2,7 @@
 #ifndef IJ_HTTP_INTERNAL_H
 #define IJ_HTTP_INTERNAL_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <jansson.h>
 #include <ulfius.h>
@@ -44,8 +45,12 @@ struct ij_server {
    * until this (monotonic microseconds), for this reason (ij_read_fallback) */
   atomic_llong read_skip_until_us;
   atomic_int read_skip_reason;
-  atomic_int stats_running; /* statistics requests reading now (stats.c) */
-  atomic_int stats_waiting; /* and waiting for a turn */
+  /* the statistics' turns (stats.c): requests reading now and waiting for a turn, under stats_mu;
+   * a request giving its turn back signals stats_cv */
+  pthread_mutex_t stats_mu;
+  pthread_cond_t stats_cv;
+  int stats_running;
+  int stats_waiting;
 };
 
 /* Why a read that may go to the replica went to the primary. */

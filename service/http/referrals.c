@@ -1,6 +1,5 @@
 /* The referral resource: create, list, read, transitions, history.
  * Each handler reads top to bottom: parse -> domain decides -> store persists -> map. */
-#include <pthread.h>
 #include <gnutls/crypto.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,67 +109,6 @@ static void send_store_error(ij_ctx *ctx, ij_err err, const ij_field_errors *err
   ij_send_problem(ctx, err, NULL, errs && errs->count ? errs : NULL);
 }
 
-/* An area's rules change rarely (by an administrator, in the areas table), and every referral
- * write needs them: they are kept for a minute per area, so that a write does not pay a round trip
- * for them. A change takes effect within that minute; a lost cache costs one read. */
-#define AREA_RULES_CACHE 64
-#define AREA_RULES_TTL_US (60 * IJ_US_PER_SECOND)
-static struct {
-  char area[IJ_AREA_MAX];
-  ij_area_rules rules;
-  ij_time_us until;
-} rules_cache[AREA_RULES_CACHE];
-static pthread_mutex_t rules_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static bool cached_rules(const char *area, ij_time_us now, ij_area_rules *out) {
-  bool hit = false;
-  pthread_mutex_lock(&rules_mu);
-  for (int i = 0; i < AREA_RULES_CACHE && !hit; i++)
-    if (rules_cache[i].until > now && strcmp(rules_cache[i].area, area) == 0) {
-      *out = rules_cache[i].rules;
-      hit = true;
-    }
-  pthread_mutex_unlock(&rules_mu);
-  return hit;
-}
-
-static void cache_rules(const char *area, ij_time_us now, const ij_area_rules *rules) {
-  pthread_mutex_lock(&rules_mu);
-  int slot = 0; /* the same area's slot, else the one that expires first */
-  for (int i = 0; i < AREA_RULES_CACHE; i++) {
-    if (strcmp(rules_cache[i].area, area) == 0) {
-      slot = i;
-      break;
-    }
-    if (rules_cache[i].until < rules_cache[slot].until)
-      slot = i;
-  }
-  snprintf(rules_cache[slot].area, sizeof rules_cache[slot].area, "%s", area);
-  rules_cache[slot].rules = *rules;
-  rules_cache[slot].until = now + AREA_RULES_TTL_US;
-  pthread_mutex_unlock(&rules_mu);
-}
-
-static ij_err area_rules(ij_ctx *ctx, ij_conn *conn, ij_area_rules *rules) {
-  if (cached_rules(ctx->actor.area, ctx->now, rules))
-    return IJ_OK;
-  ij_err err = ij_store_area_rules(conn, ctx->actor.area, &ctx->server->opts.area_defaults, rules);
-  if (err == IJ_OK)
-    cache_rules(ctx->actor.area, ctx->now, rules);
-  if (err == IJ_ERR_NOT_FOUND)
-    ij_send_problem(ctx, IJ_ERR_FORBIDDEN, "your token's area is not known to the service", NULL);
-  else if (err != IJ_OK)
-    ij_send_problem(ctx, err, NULL, NULL);
-  return err;
-}
-
-static const char *acting_role(const ij_actor *actor, ij_roles preferred) {
-  ij_roles r = actor->roles & preferred;
-  if (!r)
-    r = actor->roles;
-  return ij_role_name(r & (~r + 1)); /* the lowest bit */
-}
-
 /* ---- POST /v1/referrals ---- */
 
 static const char *const TOP_FIELDS[] = {
@@ -246,6 +184,15 @@ static bool body_hash(ij_ctx *ctx, char out[65]) {
   return true;
 }
 
+/* The 201 body for a referral just made (the ops layer keeps it with the Idempotency-Key). */
+static char *render_created(const ij_referral *r, void *arg) {
+  ij_ctx *ctx = arg;
+  json_t *representation = referral_json(r, &ctx->actor, ctx->now);
+  char *text = representation ? json_dumps(representation, JSON_COMPACT) : NULL;
+  json_decref(representation);
+  return text;
+}
+
 void ij_h_referral_create(ij_ctx *ctx) {
   static const char *const no_query[] = {NULL};
   if (!ij_require(ctx, IJ_ACTION_REFERRAL_CREATE) || !ij_query_only(ctx, no_query))
@@ -265,80 +212,25 @@ void ij_h_referral_create(ij_ctx *ctx) {
   ij_field_errors_init(&errs);
   ij_referral_input in;
   decode_referral(body, &in, &errs);
-  ij_conn *conn = NULL;
-  char *response = NULL;
+  ij_created made;
+  memset(&made, 0, sizeof made);
   if (ij_send_invalid(ctx, &errs))
     goto done;
-  conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     goto done;
-  ij_area_rules rules;
-  if (area_rules(ctx, conn, &rules) != IJ_OK)
-    goto done;
-  ij_referral_derived derived;
-  if (ij_domain_referral_validate(&in, &rules, ctx->now, &derived, &errs) != IJ_OK) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
-    goto done;
-  }
-
-  ij_referral r;
-  memset(&r, 0, sizeof r);
-  ij_uuid_new(r.id);
-  ij_uuid_new(r.person_id);
-  r.area = ctx->actor.area;
-  r.state = IJ_STATE_SUBMITTED;
-  r.version = 1;
-  r.person_name = in.person.name;
-  r.date_of_birth = derived.date_of_birth;
-  r.phone = in.person.phone;
-  r.email = in.person.email;
-  r.address = in.person.address;
-  r.postcode = in.person.postcode;
-  r.police_id = in.person.police_id;
-  r.needs_notes = in.person.needs_notes;
-  r.risk_notes = in.person.risk_notes;
-  r.offence_date = derived.offence_date;
-  r.offence_category = in.offence_category;
-  r.offence_description = in.offence_description;
-  r.offence_location = in.offence_location;
-  r.ward = in.ward;
-  r.disposal = in.disposal;
-  r.consent_recorded = true;
-  r.hours_proposed = derived.hours_proposed;
-  r.has_victim = in.has_victim;
-  r.victim_consulted = in.victim_consulted;
-  r.victim_preference = in.victim_preference;
-  r.victim_keep_updated = in.victim_keep_updated;
-  r.victim_contact = in.victim_contact;
-  r.officer_sub = ctx->actor.sub;
-  r.officer_name = ctx->actor.name;
-  r.target_start_by = derived.target_start_by;
-  r.created_at = r.updated_at = ctx->now;
-  /* a person referred again within 12 months of an earlier exit: recorded by the service */
-  ij_err found = ij_store_referral_rereferral(conn, &r, ctx->now);
-  if (found != IJ_OK) {
-    ij_send_problem(ctx, found, NULL, NULL);
-    goto done;
-  }
-
-  /* the response is made before the transaction, so that a retry can be given the same one */
-  json_t *representation = referral_json(&r, &ctx->actor, ctx->now);
-  response = representation ? json_dumps(representation, JSON_COMPACT) : NULL;
-  json_decref(representation);
-  if (!response) {
-    ij_send_problem(ctx, IJ_ERR_NOMEM, NULL, NULL);
-    goto done;
-  }
   char hash[65];
   if (key && !body_hash(ctx, hash)) {
     ij_send_problem(ctx, IJ_ERR_INTERNAL, NULL, NULL);
     goto done;
   }
-  ij_idempotency idem = {key, hash, 201, response};
-  ij_audit audit = {ctx->request_id, ctx->actor.sub, ctx->actor.name,
-                    acting_role(&ctx->actor, IJ_ROLE_OFFICER), ctx->now};
-  ij_replay replay;
-  ij_err err = ij_store_referral_create(conn, &r, &audit, key ? &idem : NULL, &replay, &errs);
+  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, &ctx->server->opts.area_defaults};
+  ij_create_request req = {key, key ? hash : NULL, render_created, ctx};
+  ij_err err = ij_ops_referral_create(conn, &op, &ctx->actor, &in, &req, &made, &errs);
+  if (err == IJ_ERR_FORBIDDEN) {
+    ij_send_problem(ctx, err, "your token's area is not known to the service", NULL);
+    goto done;
+  }
   if (err == IJ_ERR_IDEMPOTENCY) {
     ij_send_problem(ctx, err,
                     "this Idempotency-Key was used with a different request; use a new key", NULL);
@@ -349,28 +241,24 @@ void ij_h_referral_create(ij_ctx *ctx) {
     goto done;
   }
   char location[64];
-  snprintf(location, sizeof location, "/v1/referrals/%s", r.id);
-  if (replay.replayed) {
+  snprintf(location, sizeof location, "/v1/referrals/%s", made.referral.id);
+  if (made.replayed) {
     ij_set_header(ctx, "Idempotent-Replayed", "true");
-    json_t *kept = json_loads(replay.response, 0, NULL);
+    json_t *kept = json_loads(made.response, 0, NULL);
     json_t *id = json_object_get(kept, "id");
     if (json_is_string(id)) {
       snprintf(location, sizeof location, "/v1/referrals/%s", json_string_value(id));
       ij_ctx_accessed(ctx, json_string_value(id));
     }
     json_decref(kept);
-    ij_set_header(ctx, "Location", location);
-    ij_set_etag(ctx, 1);
-    ij_send_raw_json(ctx, replay.status, replay.response);
-    free(replay.response);
-    goto done;
+  } else {
+    ij_ctx_accessed(ctx, made.referral.id);
   }
   ij_set_header(ctx, "Location", location);
   ij_set_etag(ctx, 1);
-  ij_ctx_accessed(ctx, r.id);
-  ij_send_raw_json(ctx, 201, response);
+  ij_send_raw_json(ctx, made.status, made.response);
 done:
-  free(response);
+  ij_created_clear(&made);
   json_decref(body);
 }
 
@@ -428,80 +316,37 @@ void ij_h_referral_transition(ij_ctx *ctx) {
   req.suitability_notes = ij_json_str(body, "", "suitability_notes", &errs);
   req.reason_code = ij_json_str(body, "", "reason_code", &errs);
   req.reason = ij_json_str(body, "", "reason", &errs);
-  ij_referral current, updated;
-  memset(&current, 0, sizeof current);
+  ij_referral updated;
   memset(&updated, 0, sizeof updated);
   if (ij_send_invalid(ctx, &errs))
     goto done;
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     goto done;
-  ij_err err = ij_store_referral_get(conn, ctx->actor.area, id, &current);
-  if (err != IJ_OK) {
-    ij_send_not_found_as(ctx, err, "referral");
-    goto done;
-  }
-  if (expected != current.version) {
-    ij_set_etag(ctx, current.version);
-    ij_send_problem(ctx, IJ_ERR_STALE,
-                    "the referral has changed since you read it; read it again and retry", NULL);
-    goto done;
-  }
-  ij_area_rules rules;
-  if (area_rules(ctx, conn, &rules) != IJ_OK)
-    goto done;
-  ij_referral_facts facts;
-  ij_ops_facts(&current, &facts);
-  ij_decision decision;
+  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, &ctx->server->opts.area_defaults};
   unsigned allowed = 0;
-  err = ij_domain_decide(&ctx->actor, &facts, &req, &rules, true, &decision, &allowed, &errs);
+  ij_err err = ij_ops_referral_transition(conn, &op, &ctx->actor, id, expected, &req, &updated,
+                                          &allowed, &errs);
   if (err == IJ_ERR_TRANSITION) {
     char detail[128];
     snprintf(detail, sizeof detail, "%s is not allowed when the referral is %s", event,
-             ij_state_name(current.state));
+             ij_state_name(updated.state));
     ij_send_problem_events(ctx, err, detail, &errs, allowed);
     goto done;
   }
-  if (err != IJ_OK) {
-    ij_send_problem(ctx, err, NULL, errs.count ? &errs : NULL);
-    goto done;
-  }
-  ij_audit audit = {ctx->request_id, ctx->actor.sub, ctx->actor.name,
-                    ij_role_name(decision.acting_role), ctx->now};
-  /* the change, the bookings it ends and the notices it owes, in one transaction; a change that
-   * ends no booking and owes nothing is one statement, its own transaction (one round trip) */
-  bool alone = decision.to != IJ_STATE_WITHDRAWN && decision.to != IJ_STATE_NON_COMPLIANT;
-  if (alone) {
-    err = ij_store_referral_transition(conn, ctx->actor.area, id, current.version, &decision, &req,
-                                       &audit, &updated, &errs);
-    goto answered;
-  }
-  err = ij_store_begin(conn);
-  if (err == IJ_OK)
-    err = ij_store_referral_transition(conn, ctx->actor.area, id, current.version, &decision, &req,
-                                       &audit, &updated, &errs);
-  int cancelled = 0;
-  if (err == IJ_OK &&
-      (decision.to == IJ_STATE_WITHDRAWN || decision.to == IJ_STATE_NON_COMPLIANT) &&
-      updated.active_bookings > 0)
-    err = ij_store_bookings_cancel_open(conn, ctx->actor.area, id, ctx->now, &cancelled);
-  if (err == IJ_OK && decision.to == IJ_STATE_NON_COMPLIANT) {
-    /* an exit: outcome notices and the reoffending checks */
-    ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now};
-    err = ij_ops_on_exit(conn, &op, &updated);
-  }
-  if (err == IJ_OK)
-    err = ij_store_commit(conn);
-  else
-    ij_store_rollback(conn);
-  if (err == IJ_OK && cancelled > 0) {
-    ij_referral_clear(&updated);
-    err = ij_store_referral_get(conn, ctx->actor.area, id, &updated);
-  }
-answered:
   if (err == IJ_ERR_STALE) {
+    if (updated.owner_ && updated.version != expected)
+      ij_set_etag(ctx, updated.version);
     ij_send_problem(ctx, err, "the referral has changed since you read it; read it again and retry",
                     NULL);
+    goto done;
+  }
+  if (err == IJ_ERR_NOT_FOUND) {
+    ij_send_not_found_as(ctx, err, "referral");
+    goto done;
+  }
+  if (err == IJ_ERR_FORBIDDEN && errs.count == 0) {
+    ij_send_problem(ctx, err, "your token's area is not known to the service", NULL);
     goto done;
   }
   if (err != IJ_OK) {
@@ -511,7 +356,6 @@ answered:
   ij_ctx_accessed(ctx, updated.id);
   send_referral(ctx, 200, &updated);
 done:
-  ij_referral_clear(&current);
   ij_referral_clear(&updated);
   json_decref(body);
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ij/log.h"
+#include "ij/wait.h"
 #include "internal.h"
 
 const ij_route ij_routes[] = {
@@ -434,8 +435,8 @@ ij_err ij_http_start_with_reads(const ij_http_options *opts, ij_store *store,
   atomic_init(&s->draining, false);
   atomic_init(&s->read_skip_until_us, 0);
   atomic_init(&s->read_skip_reason, 0);
-  atomic_init(&s->stats_running, 0);
-  atomic_init(&s->stats_waiting, 0);
+  pthread_mutex_init(&s->stats_mu, NULL);
+  ij_cond_init_monotonic(&s->stats_cv);
   s->listen_fd = -1;
   s->opts = *opts;
   if (reads)
@@ -565,6 +566,8 @@ void ij_http_stop(ij_server *s) {
   ulfius_clean_instance(&s->instance);
   ij_audit_stop(s->audit); /* after the last request: what it queued is written */
   ij_metrics_free(s->metrics);
+  pthread_cond_destroy(&s->stats_cv);
+  pthread_mutex_destroy(&s->stats_mu);
   free(s);
 }
 

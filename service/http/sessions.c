@@ -5,6 +5,7 @@
  * other is answered as if it did not exist). */
 #include <string.h>
 
+#include "ij/ops.h"
 #include "internal.h"
 
 /* ---- helpers ---- */
@@ -277,23 +278,16 @@ void ij_h_session_update(ij_ctx *ctx) {
   decode_session(body, false, &in, &errs);
   ij_session s;
   memset(&s, 0, sizeof s);
-  if (errs.count || ij_domain_session_validate(&in, false, ctx->now, NULL, &errs) != IJ_OK) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+  if (ij_send_invalid(ctx, &errs))
     goto done;
-  }
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     goto done;
-  ij_err err;
-  if (expected < 0) {
-    /* an If-Match that names no version never matches: 412, or 404 when there is no session */
-    err = ij_store_session_get(conn, ctx->actor.area, id, false, &s);
-    err = err == IJ_OK ? IJ_ERR_STALE : err;
-    ij_session_clear(&s);
-  } else {
-    ij_audit audit = {ctx->request_id, ctx->actor.sub, ctx->actor.name, "coordinator", ctx->now};
-    err = ij_store_session_update(conn, ctx->actor.area, id, expected, &in, &ctx->actor, &audit, &s,
-                                  &errs);
+  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, NULL};
+  ij_err err = ij_ops_session_update(conn, &op, &ctx->actor, id, expected, &in, &s, &errs);
+  if (err == IJ_ERR_INVALID) {
+    ij_send_problem(ctx, err, NULL, &errs);
+    goto done;
   }
   if (err == IJ_ERR_STALE) {
     ij_send_problem(ctx, err, "the session has changed since you read it; read it again and retry",

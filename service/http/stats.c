@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "ij/ops.h"
+#include "ij/wait.h"
 #include "internal.h"
 
 /* ---- the request: filters, period, format ---- */
@@ -113,13 +115,6 @@ static bool stats_request_of(ij_ctx *ctx, stats_request *sr) {
 
 #define STATS_QUEUE_MS 5000 /* how long a request waits for its turn */
 #define STATS_BRIEF_MS 250  /* and how long when no worker thread is to spare for waiting */
-#define STATS_POLL_MS 10
-
-static long long monotonic_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 /* Takes a turn among the statistics requests reading at once (opts.stats_concurrency), so that
  * dashboards, and above all national periods of years, cannot take every database connection
@@ -135,35 +130,31 @@ static bool stats_enter(ij_ctx *ctx) {
   int limit = s->opts.stats_concurrency;
   if (limit <= 0)
     return true;
-  bool waiting = false, brief = false;
-  long long deadline = monotonic_ms() + STATS_QUEUE_MS;
-  for (;;) {
-    int running = atomic_load(&s->stats_running);
-    if (running < limit) {
-      if (atomic_compare_exchange_weak(&s->stats_running, &running, running + 1))
-        break;
-      continue; /* another request took the turn first, or a spurious failure: look again */
+  bool waiting = false, decided = false, got = true;
+  pthread_mutex_lock(&s->stats_mu);
+  long long deadline = ij_deadline_ms(STATS_QUEUE_MS);
+  while (s->stats_running >= limit) {
+    if (!decided) {
+      /* wait long only while a worker thread stays free of statistics */
+      decided = true;
+      waiting = s->stats_waiting < s->opts.threads - limit - 1;
+      if (waiting)
+        s->stats_waiting++;
+      else
+        deadline = ij_deadline_ms(STATS_BRIEF_MS);
     }
-    if (!waiting && !brief) {
-      if (atomic_fetch_add(&s->stats_waiting, 1) < s->opts.threads - limit - 1) {
-        waiting = true;
-      } else {
-        atomic_fetch_sub(&s->stats_waiting, 1);
-        brief = true;
-        deadline = monotonic_ms() + STATS_BRIEF_MS;
-      }
+    if (!ij_cond_wait_until(&s->stats_cv, &s->stats_mu, deadline) && s->stats_running >= limit) {
+      got = false;
+      break;
     }
-    if (monotonic_ms() >= deadline)
-      goto busy;
-    struct timespec pause = {0, STATS_POLL_MS * 1000000L};
-    nanosleep(&pause, NULL);
   }
+  if (got)
+    s->stats_running++;
   if (waiting)
-    atomic_fetch_sub(&s->stats_waiting, 1);
-  return true;
-busy:
-  if (waiting)
-    atomic_fetch_sub(&s->stats_waiting, 1);
+    s->stats_waiting--;
+  pthread_mutex_unlock(&s->stats_mu);
+  if (got)
+    return true;
   ij_set_header(ctx, "Retry-After", "2");
   ij_send_problem(ctx, IJ_ERR_UNAVAILABLE,
                   "other statistics are being computed: try again in a few seconds", NULL);
@@ -171,8 +162,13 @@ busy:
 }
 
 static void stats_leave(ij_ctx *ctx) {
-  if (ctx->server->opts.stats_concurrency > 0)
-    atomic_fetch_sub(&ctx->server->stats_running, 1);
+  ij_server *s = ctx->server;
+  if (s->opts.stats_concurrency <= 0)
+    return;
+  pthread_mutex_lock(&s->stats_mu);
+  s->stats_running--;
+  pthread_cond_signal(&s->stats_cv);
+  pthread_mutex_unlock(&s->stats_mu);
 }
 
 /* ---- figures after suppression ---- */
@@ -504,9 +500,9 @@ void ij_h_stats_summary(ij_ctx *ctx) {
     return;
   }
   ij_stats_summary s;
-  ij_err err = ij_store_stats_summary(conn, &sr.f, &s);
+  ij_err err = ij_ops_stats_summary(conn, &sr.f, &s);
   if (err != IJ_OK && (conn = ij_ctx_read_retry(ctx, err)) != NULL)
-    err = ij_store_stats_summary(conn, &sr.f, &s);
+    err = ij_ops_stats_summary(conn, &sr.f, &s);
   stats_leave(ctx);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);
@@ -576,9 +572,9 @@ void ij_h_stats_reoffending(ij_ctx *ctx) {
     return;
   }
   ij_stats_window w[IJ_FOLLOWUP_WINDOW_COUNT];
-  ij_err err = ij_store_stats_reoffending(conn, &sr.f, w);
+  ij_err err = ij_ops_stats_reoffending(conn, &sr.f, w);
   if (err != IJ_OK && (conn = ij_ctx_read_retry(ctx, err)) != NULL)
-    err = ij_store_stats_reoffending(conn, &sr.f, w);
+    err = ij_ops_stats_reoffending(conn, &sr.f, w);
   stats_leave(ctx);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);

@@ -1,55 +1,12 @@
 /* Booking and attendance operations: each is one transaction in which the domain decides and
- * the store writes. The referral moves by itself: the first booking schedules it, the first
- * attended session puts it in progress, and the attendance that brings the credited hours up to
- * those required completes it. */
+ * the store writes. The referral moves by itself through the domain's follow-on events: the first
+ * booking schedules it, the first attended session puts it in progress, the attendance that
+ * brings the credited hours up to those required completes it, and losing its last place with
+ * nothing attended takes it back to accepted. */
 #include <stdio.h>
 #include <string.h>
 
-#include "ij/ops.h"
-
-static const ij_actor *system_actor(const ij_op_ctx *op, ij_actor *out) {
-  out->sub = "system";
-  out->name = "Immediate Justice service";
-  out->area = op->area;
-  out->roles = IJ_ROLE_SYSTEM;
-  return out;
-}
-
-void ij_ops_facts(const ij_referral *r, ij_referral_facts *f) {
-  memset(f, 0, sizeof *f);
-  f->state = r->state;
-  f->officer_sub = r->officer_sub;
-  f->hours_required = r->hours_confirmed ? r->hours_confirmed : r->hours_proposed;
-  f->minutes_credited = r->minutes_credited;
-  f->unacceptable_absences = r->breaches;
-  f->warnings = r->warnings;
-  f->active_bookings = r->active_bookings;
-  f->attended = r->first_attended_at != 0;
-}
-
-ij_err ij_ops_apply_event(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor, ij_referral *r,
-                          ij_event event, ij_field_errors *errs) {
-  ij_referral_facts facts;
-  ij_ops_facts(r, &facts);
-  ij_transition_request req;
-  memset(&req, 0, sizeof req);
-  req.event = event;
-  ij_decision d;
-  ij_err err = ij_domain_decide(actor, &facts, &req, NULL, false, &d, NULL, errs);
-  if (err != IJ_OK)
-    return err;
-  ij_audit audit = {op->request_id, actor->sub, actor->name, ij_role_name(d.acting_role), op->now};
-  ij_referral updated;
-  err = ij_store_referral_transition(conn, op->area, r->id, r->version, &d, &req, &audit, &updated,
-                                     errs);
-  if (err != IJ_OK)
-    return err;
-  ij_referral_clear(r);
-  *r = updated;
-  if (d.to == IJ_STATE_COMPLETED || d.to == IJ_STATE_NON_COMPLIANT)
-    err = ij_ops_on_exit(conn, op, r);
-  return err;
-}
+#include "ops_internal.h"
 
 /* Takes a place for a referral locked in the caller's transaction. */
 static ij_err place(ij_conn *conn, const ij_op_ctx *op, const ij_referral *r,
@@ -88,8 +45,10 @@ ij_err ij_ops_book(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
     ij_ops_facts(&r, &facts);
     *allowed_events = ij_domain_allowed_events(actor, &facts);
   }
-  if (err == IJ_OK && r.state == IJ_STATE_ACCEPTED)
-    err = ij_ops_apply_event(conn, op, actor, &r, IJ_EVENT_BOOK, errs);
+  if (err == IJ_OK) {
+    r.active_bookings++; /* as ij_store_referral_counters counted it */
+    err = ij_ops_follow_on(conn, op, actor, &r, false, errs);
+  }
   if (err == IJ_OK)
     err = ij_store_commit(conn);
   if (err != IJ_OK)
@@ -182,16 +141,7 @@ ij_err ij_ops_record_outcome(ij_conn *conn, const ij_op_ctx *op, const ij_actor 
   r.active_bookings += effect.places_delta;
   if (first_attendance)
     r.first_attended_at = b->starts_at;
-  ij_actor sys;
-  int hours_required = r.hours_confirmed ? r.hours_confirmed : r.hours_proposed;
-  if (effect.attended && r.state == IJ_STATE_SCHEDULED)
-    err = ij_ops_apply_event(conn, op, actor, &r, IJ_EVENT_ATTEND, errs);
-  if (err == IJ_OK && r.minutes_credited >= (int64_t)hours_required * 60 &&
-      (r.state == IJ_STATE_SCHEDULED || r.state == IJ_STATE_IN_PROGRESS))
-    err = ij_ops_apply_event(conn, op, system_actor(op, &sys), &r, IJ_EVENT_COMPLETE, errs);
-  if (err == IJ_OK && r.state == IJ_STATE_SCHEDULED && r.active_bookings == 0 &&
-      !r.first_attended_at)
-    err = ij_ops_apply_event(conn, op, system_actor(op, &sys), &r, IJ_EVENT_UNBOOK, errs);
+  err = ij_ops_follow_on(conn, op, actor, &r, false, errs);
   if (err == IJ_OK)
     err = ij_store_commit(conn);
 done:

@@ -1,20 +1,9 @@
-/* Reoffending follow-up operations: the checks an exit owes, and recording a check's result,
- * which closes the referral when it is the last one. */
+/* Reoffending follow-up operations: recording a check's result, which closes the referral when
+ * it is the last one (the checks themselves are made by an exit: ops/referral.c). */
 #include <stdio.h>
 #include <string.h>
 
-#include "ij/ops.h"
-
-ij_err ij_ops_on_exit(ij_conn *conn, const ij_op_ctx *op, const ij_referral *r) {
-  ij_err err = ij_store_notices_add_exit(conn, r, ij_state_name(r->state), op->now);
-  if (err != IJ_OK)
-    return err;
-  ij_date exited_on = ij_time_date(op->now);
-  ij_date due[IJ_FOLLOWUP_WINDOW_COUNT];
-  for (int i = 0; i < IJ_FOLLOWUP_WINDOW_COUNT; i++)
-    due[i] = ij_domain_followup_due(exited_on, ij_followup_windows[i]);
-  return ij_store_followups_create(conn, r, ij_state_name(r->state), exited_on, due, op->now);
-}
+#include "ops_internal.h"
 
 /* The record-and-close core, in the caller's transaction (the referral is locked here). */
 ij_err ij_ops_record_followup_in_tx(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
@@ -52,28 +41,9 @@ ij_err ij_ops_record_followup_in_tx(ij_conn *conn, const ij_op_ctx *op, const ij
                     op->now};
   err = ij_store_followup_record(conn, op->area, followup_id, f->version, &result, in->category,
                                  import_id, &audit);
-  if (err == IJ_OK && ij_domain_followup_closes(f->window_months) &&
-      (r.state == IJ_STATE_COMPLETED || r.state == IJ_STATE_NON_COMPLIANT)) {
-    /* the last check: the referral closes by itself */
-    ij_referral_facts rf;
-    ij_ops_facts(&r, &rf);
-    rf.last_check_recorded = true;
-    ij_transition_request req;
-    memset(&req, 0, sizeof req);
-    req.event = IJ_EVENT_CLOSE;
-    ij_actor sys = {"system", "Immediate Justice service", op->area, IJ_ROLE_SYSTEM};
-    ij_decision d;
-    err = ij_domain_decide(&sys, &rf, &req, NULL, false, &d, NULL, errs);
-    ij_referral updated;
-    memset(&updated, 0, sizeof updated);
-    if (err == IJ_OK) {
-      ij_audit close_audit = {op->request_id, sys.sub, sys.name, ij_role_name(d.acting_role),
-                              op->now};
-      err = ij_store_referral_transition(conn, op->area, r.id, r.version, &d, &req, &close_audit,
-                                         &updated, errs);
-    }
-    ij_referral_clear(&updated);
-  }
+  /* the last check closes the referral by itself */
+  if (err == IJ_OK)
+    err = ij_ops_follow_on(conn, op, actor, &r, ij_domain_followup_closes(f->window_months), errs);
 done:
   ij_followup_page_clear(&page);
   ij_referral_clear(&r);

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ij/ops.h"
+#include "ops_internal.h"
 
 enum {
   COL_POLICE,

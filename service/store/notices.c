@@ -25,23 +25,25 @@ static const ij_stmt STMT_NOTICE_VICTIM = {
     7};
 
 ij_err ij_store_notices_add_exit(ij_conn *conn, const ij_referral *r, const char *event,
-                                 ij_time_us at) {
+                                 int hours_required, bool tell_victim, ij_time_us at) {
+  /* a notice reports an exit: a caller passing another state is refused, nothing written */
   if (!r || !r->area || !event ||
       (strcmp(event, "completed") != 0 && strcmp(event, "non_compliant") != 0))
     return IJ_ERR_INVALID;
-  char id[IJ_UUID_BUF], when[IJ_TIME_BUF], hours[16], minutes[24];
+  char id[IJ_UUID_BUF], victim_id[IJ_UUID_BUF], when[IJ_TIME_BUF], hours[16], minutes[24];
   ij_uuid_new(id);
   ij_time_format(at, when);
-  snprintf(hours, sizeof hours, "%d", r->hours_confirmed ? r->hours_confirmed : r->hours_proposed);
+  snprintf(hours, sizeof hours, "%d", hours_required);
   snprintf(minutes, sizeof minutes, "%lld", (long long)r->minutes_credited);
   const char *p[11] = {id,           r->area,     r->id, event,   when, r->officer_sub,
                        r->police_id, r->disposal, hours, minutes, when};
-  ij_err err = ij_db_run(conn, &STMT_NOTICE_OUTCOME, p);
-  if (err != IJ_OK || r->victim_keep_updated != 1 || !r->victim_contact)
-    return err;
-  ij_uuid_new(id);
-  const char *v[7] = {id, r->area, r->id, event, when, r->victim_contact, when};
-  return ij_db_run(conn, &STMT_NOTICE_VICTIM, v);
+  if (!tell_victim)
+    return ij_db_run(conn, &STMT_NOTICE_OUTCOME, p);
+  ij_uuid_new(victim_id);
+  const char *v[7] = {victim_id, r->area, r->id, event, when, r->victim_contact, when};
+  /* both in one round trip */
+  ij_db_step steps[2] = {{&STMT_NOTICE_OUTCOME, p, NULL}, {&STMT_NOTICE_VICTIM, v, NULL}};
+  return ij_db_batch(conn, steps, 2);
 }
 
 /* ---- the feed ---- */

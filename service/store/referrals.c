@@ -120,6 +120,18 @@ static const ij_stmt STMT_PERSON_BY_NAME = {
                   " DO UPDATE SET" PERSON_UPDATE,
     13};
 
+static void field_for_constraint(const ij_conn *conn, ij_field_errors *errs) {
+  if (!errs)
+    return;
+  if (strcmp(conn->constraint, "referrals_ward_fkey") == 0)
+    ij_field_errors_add(errs, "offence.ward", "is not a ward of this area");
+  else if (strstr(conn->constraint, "reason_fkey"))
+    ij_field_errors_add(errs, "reason_code", "is not a reason code for this event");
+  else if (strcmp(conn->constraint, "referrals_area_fkey") == 0 ||
+           strcmp(conn->constraint, "people_area_fkey") == 0)
+    ij_field_errors_add(errs, "area", "your token's area is not known to the service");
+}
+
 /* The person's latest exit before a new referral: the earlier referral and its exit date. */
 static const ij_stmt STMT_LAST_EXIT = {
     "person_last_exit",
@@ -131,27 +143,27 @@ static const ij_stmt STMT_LAST_EXIT = {
     " ORDER BY r.exited_at DESC LIMIT 1",
     5};
 
-ij_err ij_store_referral_rereferral(ij_conn *conn, ij_referral *r, ij_time_us at) {
-  char key[IJ_MAX_NAME + 1], dob[IJ_DATE_BUF], when[IJ_TIME_BUF];
-  ij_domain_name_key(r->person_name, key, sizeof key);
-  ij_date_format(r->date_of_birth, dob);
-  ij_time_format(at, when);
-  const char *p[5] = {r->area, r->police_id, key, dob, when};
+ij_err ij_store_person_last_exit(ij_conn *conn, const char *area, const char *police_id,
+                                 const char *name_key, ij_date date_of_birth, ij_time_us before,
+                                 char referral_id[IJ_UUID_BUF], ij_date *exited_on) {
+  char dob[IJ_DATE_BUF], when[IJ_TIME_BUF];
+  ij_date_format(date_of_birth, dob);
+  ij_time_format(before, when);
+  const char *p[5] = {area, police_id, name_key, dob, when};
   PGresult *res;
-  r->rereferral_of[0] = 0;
-  r->rereferral_months = 0;
+  referral_id[0] = 0;
+  *exited_on = 0;
   ij_err err = ij_db_exec(conn, &STMT_LAST_EXIT, p, &res);
   if (err != IJ_OK)
     return err;
   if (PQntuples(res) == 1) {
-    int months = ij_domain_rereferral_window((ij_date)ij_db_i64(res, 0, 1), ij_time_date(at));
-    if (months) {
-      snprintf(r->rereferral_of, sizeof r->rereferral_of, "%s", PQgetvalue(res, 0, 0));
-      r->rereferral_months = months;
-    }
+    snprintf(referral_id, IJ_UUID_BUF, "%s", PQgetvalue(res, 0, 0));
+    *exited_on = (ij_date)ij_db_i64(res, 0, 1);
+  } else {
+    err = IJ_ERR_NOT_FOUND;
   }
   PQclear(res);
-  return IJ_OK;
+  return err;
 }
 
 static const ij_stmt STMT_REFERRAL_INSERT = {
@@ -168,121 +180,103 @@ static const ij_stmt STMT_REFERRAL_INSERT = {
     " SELECT id, 1, area, created_at, 'create', NULL, 'submitted', $21, $22, $23, $24 FROM r",
     26};
 
-static void field_for_constraint(const ij_conn *conn, ij_field_errors *errs) {
-  if (!errs)
-    return;
-  if (strcmp(conn->constraint, "referrals_ward_fkey") == 0)
-    ij_field_errors_add(errs, "offence.ward", "is not a ward of this area");
-  else if (strstr(conn->constraint, "reason_fkey"))
-    ij_field_errors_add(errs, "reason_code", "is not a reason code for this event");
-  else if (strcmp(conn->constraint, "referrals_area_fkey") == 0 ||
-           strcmp(conn->constraint, "people_area_fkey") == 0)
-    ij_field_errors_add(errs, "area", "your token's area is not known to the service");
-}
-
-ij_err ij_store_referral_create(ij_conn *conn, ij_referral *r, const ij_audit *audit,
-                                const ij_idempotency *idem, ij_replay *replay,
-                                ij_field_errors *errs) {
-  memset(replay, 0, sizeof *replay);
-  char at[IJ_TIME_BUF], target[IJ_TIME_BUF], dob[IJ_DATE_BUF], offence_date[IJ_DATE_BUF];
-  char status[16], hours[16];
-  ij_time_format(audit->at, at);
-  ij_time_format(r->target_start_by, target);
-  ij_date_format(r->date_of_birth, dob);
-  ij_date_format(r->offence_date, offence_date);
-  snprintf(hours, sizeof hours, "%d", r->hours_proposed);
-  PGresult *res = NULL;
-
-  ij_err err = ij_store_begin(conn);
+ij_err ij_store_idempotency_claim(ij_conn *conn, const char *area, const char *actor_sub,
+                                  const ij_idempotency *idem, const char *referral_id,
+                                  ij_time_us at, bool *claimed) {
+  char status[16], when[IJ_TIME_BUF];
+  snprintf(status, sizeof status, "%d", idem->status);
+  ij_time_format(at, when);
+  const char *p[8] = {area,   actor_sub,      idem->key,   idem->request_hash,
+                      status, idem->response, referral_id, when};
+  PGresult *res;
+  *claimed = false;
+  ij_err err = ij_db_exec(conn, &STMT_IDEM_INSERT, p, &res);
   if (err != IJ_OK)
     return err;
-  if (idem) {
-    snprintf(status, sizeof status, "%d", idem->status);
-    const char *p[8] = {r->area, audit->actor_sub, idem->key, idem->request_hash,
-                        status,  idem->response,   r->id,     at};
-    err = ij_db_exec(conn, &STMT_IDEM_INSERT, p, &res);
-    if (err != IJ_OK)
-      goto fail;
-    bool inserted = strcmp(PQcmdTuples(res), "1") == 0;
-    PQclear(res);
-    res = NULL;
-    if (!inserted) {
-      /* the key was used before (or concurrently, and that request has committed) */
-      ij_store_rollback(conn);
-      const char *q[3] = {r->area, audit->actor_sub, idem->key};
-      err = ij_db_exec(conn, &STMT_IDEM_GET, q, &res);
-      if (err != IJ_OK)
-        return err;
-      if (PQntuples(res) != 1) {
-        err = IJ_ERR_CONFLICT; /* inserted and gone again: cannot happen, keys are kept */
-      } else if (strcmp(PQgetvalue(res, 0, 0), idem->request_hash) != 0) {
-        err = IJ_ERR_IDEMPOTENCY;
-      } else {
-        replay->replayed = true;
-        replay->status = atoi(PQgetvalue(res, 0, 1));
-        replay->response = strdup(PQgetvalue(res, 0, 2));
-        err = replay->response ? IJ_OK : IJ_ERR_NOMEM;
-      }
-      PQclear(res);
-      return err;
-    }
-  }
-  {
-    char key[IJ_MAX_NAME + 1];
-    ij_domain_name_key(r->person_name, key, sizeof key);
-    const char *p[13] = {
-        r->person_id, r->area,      r->person_name, dob,           r->phone, r->email, r->address,
-        r->postcode,  r->police_id, r->needs_notes, r->risk_notes, at,       key};
-    err =
-        ij_db_exec(conn, r->police_id ? &STMT_PERSON_BY_POLICE_ID : &STMT_PERSON_BY_NAME, p, &res);
-    if (err != IJ_OK)
-      goto fail;
-    /* an existing person (same police identifier) keeps their id */
-    snprintf(r->person_id, sizeof r->person_id, "%s", PQgetvalue(res, 0, 0));
-    PQclear(res);
-    res = NULL;
-  }
-  {
-    char months[8];
-    snprintf(months, sizeof months, "%d", r->rereferral_months);
-    const char *p[26] = {r->id,
-                         r->area,
-                         r->person_id,
-                         r->officer_sub,
-                         r->officer_name,
-                         offence_date,
-                         r->offence_category,
-                         r->offence_description,
-                         r->offence_location,
-                         r->ward,
-                         r->disposal,
-                         r->consent_recorded ? "true" : "false",
-                         hours,
-                         r->has_victim ? "true" : "false",
-                         tristate_text(r->victim_consulted),
-                         r->victim_preference,
-                         tristate_text(r->victim_keep_updated),
-                         r->victim_contact,
-                         target,
-                         at,
-                         audit->actor_sub,
-                         audit->actor_name,
-                         audit->actor_role,
-                         audit->request_id,
-                         r->rereferral_of[0] ? r->rereferral_of : NULL,
-                         r->rereferral_months ? months : NULL};
-    err = ij_db_run(conn, &STMT_REFERRAL_INSERT, p);
-    if (err != IJ_OK)
-      goto fail;
-  }
-  err = ij_store_commit(conn);
-  if (err != IJ_OK)
-    goto fail;
+  *claimed = strcmp(PQcmdTuples(res), "1") == 0;
+  PQclear(res);
   return IJ_OK;
-fail:
+}
+
+ij_err ij_store_idempotency_get(ij_conn *conn, const char *area, const char *actor_sub,
+                                const char *key, char request_hash[65], ij_replay *out) {
+  memset(out, 0, sizeof *out);
+  const char *q[3] = {area, actor_sub, key};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_IDEM_GET, q, &res);
+  if (err != IJ_OK)
+    return err;
+  if (PQntuples(res) != 1) {
+    err = IJ_ERR_NOT_FOUND;
+  } else {
+    snprintf(request_hash, 65, "%s", PQgetvalue(res, 0, 0));
+    out->status = atoi(PQgetvalue(res, 0, 1));
+    out->response = strdup(PQgetvalue(res, 0, 2));
+    err = out->response ? IJ_OK : IJ_ERR_NOMEM;
+  }
+  PQclear(res);
+  return err;
+}
+
+ij_err ij_store_person_upsert(ij_conn *conn, ij_referral *r, const char *name_key, ij_time_us at,
+                              ij_field_errors *errs) {
+  char when[IJ_TIME_BUF], dob[IJ_DATE_BUF];
+  ij_time_format(at, when);
+  ij_date_format(r->date_of_birth, dob);
+  const char *p[13] = {r->person_id,  r->area,    r->person_name, dob,          r->phone,
+                       r->email,      r->address, r->postcode,    r->police_id, r->needs_notes,
+                       r->risk_notes, when,       name_key};
+  PGresult *res;
+  ij_err err =
+      ij_db_exec(conn, r->police_id ? &STMT_PERSON_BY_POLICE_ID : &STMT_PERSON_BY_NAME, p, &res);
+  if (err != IJ_OK) {
+    if (err == IJ_ERR_INVALID)
+      field_for_constraint(conn, errs);
+    return err;
+  }
+  /* an existing person (same police identifier) keeps their id */
+  snprintf(r->person_id, sizeof r->person_id, "%s", PQgetvalue(res, 0, 0));
+  PQclear(res);
+  return IJ_OK;
+}
+
+ij_err ij_store_referral_insert(ij_conn *conn, const ij_referral *r, const ij_audit *audit,
+                                ij_field_errors *errs) {
+  char at[IJ_TIME_BUF], target[IJ_TIME_BUF], offence_date[IJ_DATE_BUF], hours[16], months[8];
+  ij_time_format(audit->at, at);
+  ij_time_format(r->target_start_by, target);
+  ij_date_format(r->offence_date, offence_date);
+  snprintf(hours, sizeof hours, "%d", r->hours_proposed);
+  snprintf(months, sizeof months, "%d", r->rereferral_months);
+  const char *p[26] = {r->id,
+                       r->area,
+                       r->person_id,
+                       r->officer_sub,
+                       r->officer_name,
+                       offence_date,
+                       r->offence_category,
+                       r->offence_description,
+                       r->offence_location,
+                       r->ward,
+                       r->disposal,
+                       r->consent_recorded ? "true" : "false",
+                       hours,
+                       r->has_victim ? "true" : "false",
+                       tristate_text(r->victim_consulted),
+                       r->victim_preference,
+                       tristate_text(r->victim_keep_updated),
+                       r->victim_contact,
+                       target,
+                       at,
+                       audit->actor_sub,
+                       audit->actor_name,
+                       audit->actor_role,
+                       audit->request_id,
+                       r->rereferral_of[0] ? r->rereferral_of : NULL,
+                       r->rereferral_months ? months : NULL};
+  ij_err err = ij_db_run(conn, &STMT_REFERRAL_INSERT, p);
   if (err == IJ_ERR_INVALID)
     field_for_constraint(conn, errs);
-  ij_store_rollback(conn);
   return err;
 }
 
@@ -355,50 +349,79 @@ static const ij_stmt STMT_REFERRAL_TRANSITION = {
     " reason_kind = coalesce($8, reason_kind),"
     " reason_code = CASE WHEN $8::text IS NULL THEN reason_code ELSE $9 END,"
     " reason = CASE WHEN $8::text IS NULL THEN reason ELSE $10 END,"
-    " warnings = warnings + CASE WHEN $11 IN ('first_warning', 'second_warning') THEN 1 ELSE 0 END,"
-    " exited_at = CASE WHEN $4 IN ('completed', 'non_compliant') THEN $5 ELSE exited_at END,"
-    " completed_at = CASE WHEN $4 = 'completed' THEN $5 ELSE completed_at END"
+    " warnings = warnings + $17::integer,"
+    " exited_at = coalesce($18::timestamptz, exited_at),"
+    " completed_at = coalesce($19::timestamptz, completed_at)"
     " WHERE id = $1 AND area = $2 AND version = $3 RETURNING *),"
     " e AS (INSERT INTO referral_events (referral_id, seq, area, at, event, from_state, to_state,"
     " actor_sub, actor_name, actor_role, reason_kind, reason_code, reason, request_id)"
     " SELECT u.id, u.version, u.area, $5, $11, $12, u.state, $13, $14, $15, $8, $9, $10, $16"
     " FROM u)"
     " SELECT " REFERRAL_COLUMNS " FROM u r JOIN people p ON p.id = r.person_id",
-    16};
+    19};
 
-ij_err ij_store_referral_transition(ij_conn *conn, const char *area, const char *id,
-                                    int expected_version, const ij_decision *d,
-                                    const ij_transition_request *req, const ij_audit *audit,
-                                    ij_referral *out, ij_field_errors *errs) {
-  memset(out, 0, sizeof *out);
-  char version[16], at[IJ_TIME_BUF], hours[16];
-  snprintf(version, sizeof version, "%d", expected_version);
-  ij_time_format(audit->at, at);
-  snprintf(hours, sizeof hours, "%d", req->hours_confirmed);
+/* One transition's parameters, with room for its text values. */
+typedef struct {
+  char version[16], at[IJ_TIME_BUF], hours[16], warnings[8];
+  const char *p[19];
+} transition_params;
+
+static void transition_params_of(const char *area, const char *id, int expected_version,
+                                 const ij_transition_write *w, transition_params *t) {
+  const ij_decision *d = w->decision;
+  const ij_transition_request *req = w->request;
+  snprintf(t->version, sizeof t->version, "%d", expected_version);
+  ij_time_format(w->audit->at, t->at);
+  snprintf(t->hours, sizeof t->hours, "%d", req->hours_confirmed);
+  snprintf(t->warnings, sizeof t->warnings, "%d", d->warnings_delta);
   const char *reason_kind = d->reason_kind;
-  const char *p[16] = {id,
+  const char *p[19] = {id,
                        area,
-                       version,
+                       t->version,
                        ij_state_name(d->to),
-                       at,
-                       req->has_hours_confirmed ? hours : NULL,
+                       t->at,
+                       req->has_hours_confirmed ? t->hours : NULL,
                        req->suitability_notes,
                        reason_kind,
                        reason_kind ? req->reason_code : NULL,
                        reason_kind ? req->reason : NULL,
                        ij_event_name(req->event),
                        ij_state_name(d->from),
-                       audit->actor_sub,
-                       audit->actor_name,
-                       audit->actor_role,
-                       audit->request_id};
-  PGresult *res;
-  ij_err err = ij_db_exec(conn, &STMT_REFERRAL_TRANSITION, p, &res);
+                       w->audit->actor_sub,
+                       w->audit->actor_name,
+                       w->audit->actor_role,
+                       w->audit->request_id,
+                       t->warnings,
+                       (d->effects & IJ_EFFECT_EXIT) ? t->at : NULL,
+                       (d->effects & IJ_EFFECT_COMPLETION) ? t->at : NULL};
+  memcpy(t->p, p, sizeof p);
+}
+
+ij_err ij_store_referral_transitions(ij_conn *conn, const char *area, const char *id,
+                                     int expected_version, const ij_transition_write *writes, int n,
+                                     ij_referral *out, ij_field_errors *errs) {
+  memset(out, 0, sizeof *out);
+  if (n < 1 || n > IJ_TRANSITIONS_MAX)
+    return IJ_ERR_INTERNAL;
+  transition_params params[IJ_TRANSITIONS_MAX];
+  PGresult *results[IJ_TRANSITIONS_MAX];
+  ij_db_step steps[IJ_TRANSITIONS_MAX];
+  for (int i = 0; i < n; i++) {
+    /* each write moves the version on by one, so the next one's is known before it runs */
+    transition_params_of(area, id, expected_version + i, &writes[i], &params[i]);
+    results[i] = NULL;
+    steps[i] = (ij_db_step){&STMT_REFERRAL_TRANSITION, params[i].p, &results[i]};
+  }
+  ij_err err = n == 1 ? ij_db_exec(conn, &STMT_REFERRAL_TRANSITION, params[0].p, &results[0])
+                      : ij_db_batch(conn, steps, n);
   if (err != IJ_OK) {
     if (err == IJ_ERR_INVALID)
       field_for_constraint(conn, errs);
     return err;
   }
+  for (int i = 0; i < n - 1; i++)
+    PQclear(results[i]);
+  PGresult *res = results[n - 1];
   if (PQntuples(res) != 1) {
     PQclear(res);
     return IJ_ERR_STALE;
@@ -406,6 +429,14 @@ ij_err ij_store_referral_transition(ij_conn *conn, const char *area, const char 
   parse_referral(res, 0, out);
   out->owner_ = res;
   return IJ_OK;
+}
+
+ij_err ij_store_referral_transition(ij_conn *conn, const char *area, const char *id,
+                                    int expected_version, const ij_decision *d,
+                                    const ij_transition_request *req, const ij_audit *audit,
+                                    ij_referral *out, ij_field_errors *errs) {
+  ij_transition_write w = {d, req, audit};
+  return ij_store_referral_transitions(conn, area, id, expected_version, &w, 1, out, errs);
 }
 
 /* The page's ids first, from the covering index referrals_area_period alone (every filter column is

@@ -341,22 +341,19 @@ static const ij_stmt STMT_CANCEL_LOCK_LATE_REFERRALS = {
 
 /* Cancels the open bookings, counts them off their referrals and the session's places, and
  * cancels the session (with any other change sent); returns the referrals whose bookings were
- * cancelled, with what the unbook decision needs. */
+ * cancelled. */
 static const ij_stmt STMT_CANCEL_APPLY = {
     "session_cancel_apply",
     "WITH c AS (UPDATE bookings SET status = 'cancelled', version = version + 1, updated_at = $3"
     " WHERE session_id = $1 AND area = $2 AND status = 'booked' RETURNING referral_id),"
     " n AS (SELECT referral_id, count(*) AS k FROM c GROUP BY referral_id),"
     " r AS (UPDATE referrals x SET active_bookings = x.active_bookings - n.k, updated_at = $3"
-    " FROM n WHERE x.id = n.referral_id AND x.area = $2"
-    " RETURNING x.id, x.state, x.version, x.officer_sub,"
-    " coalesce(x.hours_confirmed, x.hours_proposed), x.minutes_credited, x.breaches, x.warnings,"
-    " x.active_bookings, x.first_attended_at IS NOT NULL),"
+    " FROM n WHERE x.id = n.referral_id AND x.area = $2 RETURNING x.id),"
     " s AS (UPDATE sessions SET cancelled = true, booked = booked - (SELECT count(*) FROM c),"
     " capacity = coalesce($4::integer, capacity), supervisor_sub = coalesce($5, supervisor_sub),"
     " supervisor_name = coalesce($6, supervisor_name), version = version + 1, updated_at = $3"
     " WHERE id = $1 AND area = $2 RETURNING id)"
-    " SELECT r.* FROM r, s ORDER BY r.id",
+    " SELECT r.id FROM r, s ORDER BY r.id",
     6};
 
 /* '{id,id,...}' from the first column (owned: free()). */
@@ -374,62 +371,14 @@ static char *uuid_array(const PGresult *res) {
   return out;
 }
 
-/* The unbook event for each referral left with nothing booked and nothing attended. */
-static ij_err unbook_referrals(ij_conn *conn, const char *area, const PGresult *rows,
-                               const ij_actor *who, const ij_audit *audit, ij_field_errors *errs) {
-  ij_actor actor = *who;
-  actor.roles = IJ_ROLE_SYSTEM | IJ_ROLE_COORDINATOR;
-  for (int i = 0; i < PQntuples(rows); i++) {
-    ij_referral_facts facts;
-    memset(&facts, 0, sizeof facts);
-    if (ij_state_parse(PQgetvalue(rows, i, 1), &facts.state) != IJ_OK)
-      return IJ_ERR_INTERNAL;
-    facts.officer_sub = PQgetvalue(rows, i, 3);
-    facts.hours_required = (int)ij_db_i64(rows, i, 4);
-    facts.minutes_credited = ij_db_i64(rows, i, 5);
-    facts.unacceptable_absences = (int)ij_db_i64(rows, i, 6);
-    facts.warnings = (int)ij_db_i64(rows, i, 7);
-    facts.active_bookings = (int)ij_db_i64(rows, i, 8);
-    facts.attended = ij_db_bool(rows, i, 9);
-    if (facts.state != IJ_STATE_SCHEDULED || facts.active_bookings != 0 || facts.attended)
-      continue;
-    ij_transition_request req;
-    memset(&req, 0, sizeof req);
-    req.event = IJ_EVENT_UNBOOK;
-    ij_decision decision;
-    ij_err err = ij_domain_decide(&actor, &facts, &req, NULL, false, &decision, NULL, errs);
-    if (err != IJ_OK)
-      return err;
-    ij_audit a = *audit;
-    a.actor_role = ij_role_name(decision.acting_role);
-    ij_referral updated;
-    err =
-        ij_store_referral_transition(conn, area, PQgetvalue(rows, i, 0), (int)ij_db_i64(rows, i, 2),
-                                     &decision, &req, &a, &updated, errs);
-    ij_referral_clear(&updated);
-    if (err != IJ_OK)
-      return err == IJ_ERR_STALE ? IJ_ERR_CONFLICT : err; /* locked: cannot happen */
-  }
-  return IJ_OK;
-}
-
-/* One attempt at cancelling. IJ_ERR__COUNT asks for another: a row to lock while holding the
- * session was busy. */
-static ij_err cancel_once(ij_conn *conn, const char *area, const char *id, int expected_version,
-                          const ij_session_input *in, const ij_actor *actor, const ij_audit *audit,
-                          ij_session *out, ij_field_errors *errs) {
-  char cap[16], when[IJ_TIME_BUF];
-  snprintf(cap, sizeof cap, "%d", in->capacity);
-  ij_time_format(audit->at, when);
+ij_err ij_store_session_cancel_lock(ij_conn *conn, const char *area, const char *id,
+                                    int expected_version, bool *busy, ij_field_errors *errs) {
+  *busy = false;
   const char *key[2] = {id, area};
   PGresult *referrals = NULL, *locked = NULL, *bookings = NULL, *res = NULL;
   char *ids = NULL;
-
-  ij_err err = ij_store_begin(conn);
-  if (err != IJ_OK)
-    return err;
   /* 1. the referrals holding open bookings, locked in id order */
-  err = ij_db_exec(conn, &STMT_CANCEL_REFERRALS, key, &referrals);
+  ij_err err = ij_db_exec(conn, &STMT_CANCEL_REFERRALS, key, &referrals);
   if (err != IJ_OK)
     goto done;
   ids = uuid_array(referrals);
@@ -458,8 +407,6 @@ static ij_err cancel_once(ij_conn *conn, const char *area, const char *id, int e
     err = IJ_ERR_CONFLICT;
     goto done;
   }
-  PQclear(res);
-  res = NULL;
   /* 3. its open bookings, and the referrals of any booked since step 1, without waiting */
   err = ij_db_exec(conn, &STMT_CANCEL_LOCK_BOOKINGS, key, &bookings);
   if (err == IJ_OK) {
@@ -472,35 +419,11 @@ static ij_err cancel_once(ij_conn *conn, const char *area, const char *id, int e
     if (late)
       PQclear(late);
   }
-  if (err != IJ_OK) {
-    if (strcmp(conn->sqlstate, "55P03") == 0)
-      err = IJ_ERR__COUNT; /* busy: start again */
-    goto done;
+  if (err != IJ_OK && strcmp(conn->sqlstate, "55P03") == 0) {
+    *busy = true;
+    err = IJ_ERR_CONFLICT;
   }
-  /* 4. cancel, count off, and unbook */
-  const char *p[6] = {id,
-                      area,
-                      when,
-                      in->has_capacity ? cap : NULL,
-                      in->has_supervisor ? in->supervisor_sub : NULL,
-                      in->has_supervisor ? in->supervisor_name : NULL};
-  err = ij_db_exec(conn, &STMT_CANCEL_APPLY, p, &res);
-  if (err != IJ_OK) {
-    err = constraint_error(conn, err, errs);
-    goto done;
-  }
-  err = unbook_referrals(conn, area, res, actor, audit, errs);
-  if (err != IJ_OK)
-    goto done;
-  err = ij_store_session_get(conn, area, id, false, out);
-  if (err != IJ_OK)
-    goto done;
-  err = ij_store_commit(conn);
-  if (err != IJ_OK)
-    ij_session_clear(out);
 done:
-  if (err != IJ_OK)
-    ij_store_rollback(conn);
   if (referrals)
     PQclear(referrals);
   if (locked)
@@ -513,21 +436,29 @@ done:
   return err;
 }
 
+ij_err ij_store_session_cancel_apply(ij_conn *conn, const char *area, const char *id,
+                                     const ij_session_input *changes, ij_time_us at,
+                                     ij_rows *referral_ids, ij_field_errors *errs) {
+  memset(referral_ids, 0, sizeof *referral_ids);
+  char cap[16], when[IJ_TIME_BUF];
+  snprintf(cap, sizeof cap, "%d", changes->capacity);
+  ij_time_format(at, when);
+  const char *p[6] = {id,
+                      area,
+                      when,
+                      changes->has_capacity ? cap : NULL,
+                      changes->has_supervisor ? changes->supervisor_sub : NULL,
+                      changes->has_supervisor ? changes->supervisor_name : NULL};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_CANCEL_APPLY, p, &res);
+  if (err != IJ_OK)
+    return constraint_error(conn, err, errs);
+  return ij_db_rows(res, referral_ids);
+}
+
 ij_err ij_store_session_update(ij_conn *conn, const char *area, const char *id,
-                               int expected_version, const ij_session_input *changes,
-                               const ij_actor *actor, const ij_audit *audit, ij_session *out,
-                               ij_field_errors *errs) {
+                               int expected_version, const ij_session_input *changes, ij_time_us at,
+                               ij_session *out, ij_field_errors *errs) {
   memset(out, 0, sizeof *out);
-  if (changes->cancelled != 1)
-    return update_open(conn, area, id, expected_version, changes, audit->at, out, errs);
-  ij_err err = IJ_ERR__COUNT;
-  for (int attempt = 0; attempt < 10 && err == IJ_ERR__COUNT; attempt++) {
-    if (attempt > 0) {
-      struct timespec pause = {0, 2000000L * attempt}; /* 2 ms, 4 ms, ... */
-      nanosleep(&pause, NULL);
-    }
-    err = cancel_once(conn, area, id, expected_version, changes, actor, audit, out, errs);
-  }
-  /* the rows stayed busy: let the caller try again */
-  return err == IJ_ERR__COUNT ? IJ_ERR_CONFLICT : err;
+  return update_open(conn, area, id, expected_version, changes, at, out, errs);
 }

@@ -110,7 +110,7 @@ static ij_err read_monthly(PGresult *res, ij_stats_summary *out) {
   return IJ_OK;
 }
 
-/* Which bookings count as attended, and which count at all, is the domain's. */
+/* The bookings by outcome, and the minutes by placement type. */
 static void read_bookings(PGresult *res, ij_stats_summary *out) {
   for (int t = 0; t < IJ_STATS_TYPES; t++)
     out->hours_by_type[t].placement_type = k_types[t];
@@ -119,10 +119,7 @@ static void read_bookings(PGresult *res, ij_stats_summary *out) {
     int64_t amount = ij_db_i64(res, i, 2);
     ij_outcome o;
     if (strcmp(kind, "status") == 0 && ij_outcome_parse(key, &o) == IJ_OK) {
-      if (ij_outcome_attended(o))
-        out->bookings_attended += amount;
-      if (ij_stats_attendance_counted(o))
-        out->bookings_counted += amount;
+      out->bookings_by_outcome[o] += amount;
     } else if (strcmp(kind, "type") == 0) {
       for (int t = 0; t < IJ_STATS_TYPES; t++)
         if (strcmp(key, k_types[t]) == 0) {
@@ -137,29 +134,22 @@ ij_err ij_store_stats_summary(ij_conn *conn, const ij_stats_filter *f, ij_stats_
   memset(out, 0, sizeof *out);
   stats_params sp;
   params_of(f, &sp);
-  /* one snapshot for the three statements, so that the series add up to the figures, and one
-   * round trip for them */
+  /* the three statements in one round trip, in the caller's snapshot */
   PGresult *figures = NULL, *monthly = NULL, *bookings = NULL;
   const ij_db_step steps[] = {{&STMT_STATS_TIMEOUT, sp.timeout, NULL},
                               {&STMT_STATS_FIGURES, sp.p, &figures},
                               {&STMT_STATS_MONTHLY, sp.p, &monthly},
                               {&STMT_STATS_BOOKINGS, sp.p, &bookings}};
   bool bounded = f->timeout_ms > 0; /* else the role's or database's statement_timeout holds */
-  ij_err err = ij_store_begin_snapshot(conn);
-  if (err == IJ_OK)
-    err = ij_db_batch(conn, steps + !bounded, 4 - !bounded);
+  ij_err err = ij_db_batch(conn, steps + !bounded, 4 - !bounded);
   if (err == IJ_OK && (err = read_figures(figures, out)) == IJ_OK &&
-      (err = read_monthly(monthly, out)) == IJ_OK) {
+      (err = read_monthly(monthly, out)) == IJ_OK)
     read_bookings(bookings, out);
-    err = ij_store_commit(conn);
-  }
   PQclear(figures);
   PQclear(monthly);
   PQclear(bookings);
-  if (err != IJ_OK) {
-    ij_store_rollback(conn);
+  if (err != IJ_OK)
     ij_stats_summary_clear(out);
-  }
   return err;
 }
 

@@ -98,7 +98,11 @@ static void exit_referral(const char *id, const char *state) {
   ck_assert_int_eq(ij_store_begin(conn), IJ_OK);
   ij_referral r;
   ck_assert_int_eq(ij_store_referral_get(conn, AREA, id, &r), IJ_OK);
-  ck_assert_int_eq(ij_store_notices_add_exit(conn, &r, state, now_us()), IJ_OK);
+  ck_assert_int_eq(ij_store_notices_add_exit(
+                       conn, &r, state, 7,
+                       ij_domain_victim_updated(r.victim_keep_updated, r.victim_contact != NULL),
+                       now_us()),
+                   IJ_OK);
   ij_referral_clear(&r);
   ck_assert_int_eq(ij_store_commit(conn), IJ_OK);
   ij_store_release(S->store, conn);
@@ -180,7 +184,8 @@ START_TEST(exit_writes_outcome_and_victim_update) {
   ck_assert_int_eq(ij_store_acquire(S->store, &conn), IJ_OK);
   ij_referral ref;
   ck_assert_int_eq(ij_store_referral_get(conn, AREA, id, &ref), IJ_OK);
-  ck_assert_int_eq(ij_store_notices_add_exit(conn, &ref, "withdrawn", now_us()), IJ_ERR_INVALID);
+  ck_assert_int_eq(ij_store_notices_add_exit(conn, &ref, "withdrawn", 7, false, now_us()),
+                   IJ_ERR_INVALID);
   ij_referral_clear(&ref);
   ij_store_release(S->store, conn);
   free(coord);

@@ -108,7 +108,7 @@ static void add_referral(ij_conn *c, const char *area, const char *name, const c
   ij_field_errors errs;
   ij_field_errors_init(&errs);
   ij_replay replay;
-  ck_assert_int_eq(ij_store_referral_create(c, &r, &a, NULL, &replay, &errs), IJ_OK);
+  ck_assert_int_eq(ts_store_referral(c, &r, &a, NULL, &replay, &errs), IJ_OK);
 }
 
 /* `n` referrals in a fresh area (written to `area`), each with an outcome notice (and a victim

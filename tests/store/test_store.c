@@ -48,7 +48,7 @@ static ij_err create(ij_conn *c, ij_referral *r, const ij_idempotency *idem, ij_
   ij_audit a = {"req-test", r->officer_sub, r->officer_name, "officer", r->created_at};
   ij_field_errors errs;
   ij_field_errors_init(&errs);
-  return ij_store_referral_create(c, r, &a, idem, replay, &errs);
+  return ts_store_referral(c, r, &a, idem, replay, &errs);
 }
 
 START_TEST(migrate_is_repeatable) {
@@ -132,7 +132,7 @@ START_TEST(unknown_ward_is_a_field_error) {
   ij_field_errors errs;
   ij_field_errors_init(&errs);
   ij_replay replay;
-  ck_assert_int_eq(ij_store_referral_create(c, &r, &a, NULL, &replay, &errs), IJ_ERR_INVALID);
+  ck_assert_int_eq(ts_store_referral(c, &r, &a, NULL, &replay, &errs), IJ_ERR_INVALID);
   ck_assert_int_eq(errs.count, 1);
   ck_assert_str_eq(errs.items[0].field, "offence.ward");
   /* nothing was written, and the connection is usable */
@@ -197,7 +197,7 @@ END_TEST
 static ij_err transition(ij_conn *c, const char *area, const char *id, int version, ij_event ev,
                          ij_state from, ij_state to, const char *kind, const char *code,
                          ij_referral *out, ij_field_errors *errs) {
-  ij_decision d = {from, to, IJ_ROLE_COORDINATOR, kind, 7};
+  ij_decision d = {from, to, IJ_ROLE_COORDINATOR, kind, 7, 0, 0};
   ij_transition_request req;
   memset(&req, 0, sizeof req);
   req.event = ev;

@@ -72,8 +72,8 @@ START_TEST(test_walk_followons) {
   int wrong = 0;
   for (unsigned bits = 0; bits < 16; bits++) {
     ij_referral_facts f = facts_of(s, bits);
-    const char *want = expected_next(s, f.attended, bits & 2u, f.active_bookings > 0,
-                                     f.last_check_recorded);
+    const char *want =
+        expected_next(s, f.attended, bits & 2u, f.active_bookings > 0, f.last_check_recorded);
     for (size_t c = 0; c < N_CAUSES; c++) {
       ij_actor cause = {"pc-101", "Test User", "derbyshire", k_causes[c]};
       ij_event event = IJ_EVENT__COUNT;
@@ -90,8 +90,8 @@ START_TEST(test_walk_followons) {
         ij_decision d;
         ij_field_errors errs;
         ij_field_errors_init(&errs);
-        ij_err err = ij_domain_decide(by_cause ? &cause : &system, &f, &req, NULL, false, &d,
-                                      NULL, &errs);
+        ij_err err =
+            ij_domain_decide(by_cause ? &cause : &system, &f, &req, NULL, false, &d, NULL, &errs);
         ok = err == IJ_OK && d.from == s;
       }
       if (!ok) {

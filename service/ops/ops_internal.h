@@ -1,0 +1,36 @@
+/* Private to the operations: what every operation on a referral shares (ops/referral.c). The
+ * other ops files use these and never each other, so that there is no cycle among them. */
+#ifndef IJ_OPS_INTERNAL_H
+#define IJ_OPS_INTERNAL_H
+
+#include "ij/ops.h"
+
+/* The service acting by itself (a follow-on event nobody's role may fire), in op's area. Returns
+ * out. */
+const ij_actor *ij_ops_system_actor(const ij_op_ctx *op, ij_actor *out);
+
+/* The area's rules (its own settings over op->area_defaults), kept for a minute per area: every
+ * referral write needs them and an administrator changes them rarely. IJ_ERR_NOT_FOUND for an
+ * area the service does not know. */
+ij_err ij_ops_area_rules(ij_conn *conn, const ij_op_ctx *op, ij_area_rules *out);
+
+/* Persists a decision the domain made on *r (read or locked at r->version) in the caller's
+ * transaction, with what its effects owe: the bookings it ends, the outcome notices and the
+ * reoffending checks of an exit. *r becomes the referral after it (the old one is cleared). */
+ij_err ij_ops_apply(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor, ij_referral *r,
+                    const ij_decision *d, const ij_transition_request *req, ij_field_errors *errs);
+
+/* Fires the follow-on events the domain names for *r (locked in the caller's transaction) until
+ * none follows, all written in one round trip, then their effects. `cause`: the person whose
+ * change they follow (they fire the events their role may); last_check_recorded: the change
+ * recorded the last reoffending check. *r becomes the referral after them. */
+ij_err ij_ops_follow_on(ij_conn *conn, const ij_op_ctx *op, const ij_actor *cause, ij_referral *r,
+                        bool last_check_recorded, ij_field_errors *errs);
+
+/* ij_ops_record_followup inside the caller's transaction (an import records many in one). */
+ij_err ij_ops_record_followup_in_tx(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                                    const char *followup_id, int expected_version,
+                                    const ij_followup_input *in, const char *import_id,
+                                    int *current_version, ij_field_errors *errs);
+
+#endif

@@ -1,0 +1,195 @@
+/* Referral operations a person asks for: making a referral, and the lifecycle events a client
+ * sends (accept, reject, withdraw, declare non-compliance, warnings). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops_internal.h"
+
+/* The rules of the caller's area; an area the service does not know is refused. */
+static ij_err rules_of(ij_conn *conn, const ij_op_ctx *op, ij_area_rules *rules) {
+  ij_err err = ij_ops_area_rules(conn, op, rules);
+  return err == IJ_ERR_NOT_FOUND ? IJ_ERR_FORBIDDEN : err;
+}
+
+/* A person referred again within 12 months of an earlier exit: recorded by the service. */
+static ij_err note_rereferral(ij_conn *conn, ij_referral *r, const char *name_key, ij_time_us now) {
+  char earlier[IJ_UUID_BUF];
+  ij_date exited_on;
+  ij_err err = ij_store_person_last_exit(conn, r->area, r->police_id, name_key, r->date_of_birth,
+                                         now, earlier, &exited_on);
+  if (err == IJ_ERR_NOT_FOUND)
+    return IJ_OK;
+  if (err != IJ_OK)
+    return err;
+  int months = ij_domain_rereferral_window(exited_on, ij_time_date(now));
+  if (months) {
+    snprintf(r->rereferral_of, sizeof r->rereferral_of, "%s", earlier);
+    r->rereferral_months = months;
+  }
+  return IJ_OK;
+}
+
+static void referral_of(const ij_op_ctx *op, const ij_actor *actor, const ij_referral_input *in,
+                        const ij_referral_derived *derived, ij_referral *r) {
+  memset(r, 0, sizeof *r);
+  ij_uuid_new(r->id);
+  ij_uuid_new(r->person_id);
+  r->area = op->area;
+  r->state = IJ_STATE_SUBMITTED;
+  r->version = 1;
+  r->person_name = in->person.name;
+  r->date_of_birth = derived->date_of_birth;
+  r->phone = in->person.phone;
+  r->email = in->person.email;
+  r->address = in->person.address;
+  r->postcode = in->person.postcode;
+  r->police_id = in->person.police_id;
+  r->needs_notes = in->person.needs_notes;
+  r->risk_notes = in->person.risk_notes;
+  r->offence_date = derived->offence_date;
+  r->offence_category = in->offence_category;
+  r->offence_description = in->offence_description;
+  r->offence_location = in->offence_location;
+  r->ward = in->ward;
+  r->disposal = in->disposal;
+  r->consent_recorded = true;
+  r->hours_proposed = derived->hours_proposed;
+  r->has_victim = in->has_victim;
+  r->victim_consulted = in->victim_consulted;
+  r->victim_preference = in->victim_preference;
+  r->victim_keep_updated = in->victim_keep_updated;
+  r->victim_contact = in->victim_contact;
+  r->officer_sub = actor->sub;
+  r->officer_name = actor->name;
+  r->target_start_by = derived->target_start_by;
+  r->created_at = r->updated_at = op->now;
+}
+
+/* The role an actor makes a referral under: officer when they hold it. */
+static const char *creating_role(const ij_actor *actor) {
+  ij_roles r = actor->roles & IJ_ROLE_OFFICER;
+  if (!r)
+    r = actor->roles;
+  return ij_role_name(r & (~r + 1)); /* the lowest bit */
+}
+
+/* A retry of a request whose key is recorded: the kept response, or IJ_ERR_IDEMPOTENCY when the
+ * key came with another request. */
+static ij_err replay_of(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                        const ij_create_request *req, ij_created *out) {
+  char hash[65];
+  ij_replay kept;
+  ij_err err =
+      ij_store_idempotency_get(conn, op->area, actor->sub, req->idempotency_key, hash, &kept);
+  if (err == IJ_ERR_NOT_FOUND)
+    return IJ_ERR_CONFLICT; /* recorded and gone again: cannot happen, keys are kept */
+  if (err != IJ_OK)
+    return err;
+  if (strcmp(hash, req->request_hash) != 0) {
+    free(kept.response);
+    return IJ_ERR_IDEMPOTENCY;
+  }
+  out->replayed = true;
+  out->status = kept.status;
+  out->response = kept.response;
+  return IJ_OK;
+}
+
+ij_err ij_ops_referral_create(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                              const ij_referral_input *in, const ij_create_request *req,
+                              ij_created *out, ij_field_errors *errs) {
+  memset(out, 0, sizeof *out);
+  ij_area_rules rules;
+  ij_err err = rules_of(conn, op, &rules);
+  if (err != IJ_OK)
+    return err;
+  ij_referral_derived derived;
+  if ((err = ij_domain_referral_validate(in, &rules, op->now, &derived, errs)) != IJ_OK)
+    return err;
+  ij_referral *r = &out->referral;
+  referral_of(op, actor, in, &derived, r);
+  char name_key[IJ_MAX_NAME + 1];
+  ij_domain_name_key(r->person_name, name_key, sizeof name_key);
+  if ((err = note_rereferral(conn, r, name_key, op->now)) != IJ_OK)
+    return err;
+  /* the response is made before the transaction, so that a retry can be given the same one */
+  out->status = 201;
+  if (req->render) {
+    out->response = req->render(r, req->render_arg);
+    if (!out->response)
+      return IJ_ERR_NOMEM;
+  } else if (req->idempotency_key) {
+    return IJ_ERR_INTERNAL; /* a key keeps the response: there must be one */
+  }
+  ij_audit audit = {op->request_id, actor->sub, actor->name, creating_role(actor), op->now};
+  if ((err = ij_store_begin(conn)) != IJ_OK)
+    return err;
+  if (req->idempotency_key) {
+    ij_idempotency idem = {req->idempotency_key, req->request_hash, 201, out->response};
+    bool claimed = false;
+    err = ij_store_idempotency_claim(conn, op->area, actor->sub, &idem, r->id, op->now, &claimed);
+    if (err == IJ_OK && !claimed) {
+      ij_store_rollback(conn);
+      free(out->response);
+      out->response = NULL;
+      return replay_of(conn, op, actor, req, out);
+    }
+  }
+  if (err == IJ_OK)
+    err = ij_store_person_upsert(conn, r, name_key, op->now, errs);
+  if (err == IJ_OK)
+    err = ij_store_referral_insert(conn, r, &audit, errs);
+  if (err == IJ_OK)
+    err = ij_store_commit(conn);
+  if (err != IJ_OK)
+    ij_store_rollback(conn);
+  return err;
+}
+
+void ij_created_clear(ij_created *c) {
+  free(c->response);
+  c->response = NULL;
+}
+
+ij_err ij_ops_referral_transition(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                                  const char *id, int expected_version,
+                                  const ij_transition_request *req, ij_referral *out,
+                                  unsigned *allowed_events, ij_field_errors *errs) {
+  memset(out, 0, sizeof *out);
+  *allowed_events = 0;
+  /* read without a lock: the write below is conditional on the version */
+  ij_err err = ij_store_referral_get(conn, op->area, id, out);
+  if (err != IJ_OK)
+    return err;
+  if (expected_version != out->version)
+    return IJ_ERR_STALE;
+  ij_area_rules rules;
+  if ((err = rules_of(conn, op, &rules)) != IJ_OK)
+    return err;
+  ij_referral_facts facts;
+  ij_ops_facts(out, &facts);
+  ij_decision d;
+  err = ij_domain_decide(actor, &facts, req, &rules, true, &d, allowed_events, errs);
+  if (err != IJ_OK)
+    return err;
+  /* an event with no effect beyond the referral's own row is one statement, its own transaction
+   * (one round trip); otherwise the change and what it owes commit together */
+  if (d.effects & ~(unsigned)(IJ_EFFECT_WARNING | IJ_EFFECT_COMPLETION)) {
+    if ((err = ij_store_begin(conn)) != IJ_OK)
+      return err;
+    err = ij_ops_apply(conn, op, actor, out, &d, req, errs);
+    if (err == IJ_OK)
+      err = ij_ops_follow_on(conn, op, actor, out, false, errs);
+    if (err == IJ_OK)
+      err = ij_store_commit(conn);
+    else
+      ij_store_rollback(conn);
+    return err;
+  }
+  return ij_ops_apply(conn, op, actor, out, &d, req, errs);
+}
+
+ij_err ij_ops_referral_get(ij_conn *conn, const ij_op_ctx *op, const char *id, ij_referral *out) {
+  return ij_store_referral_get(conn, op->area, id, out);
+}

@@ -1,0 +1,78 @@
+/* Session operations: changing a session, and cancelling one, which ends its bookings and takes
+ * back to accepted each referral left with no place and nothing attended. */
+#include <string.h>
+#include <time.h>
+
+#include "ops_internal.h"
+
+/* One attempt at cancelling, in a transaction of its own. *busy: a row to lock while holding the
+ * session was busy; try again. */
+static ij_err cancel_once(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor, const char *id,
+                          int expected_version, const ij_session_input *changes, ij_session *out,
+                          bool *busy, ij_field_errors *errs) {
+  ij_rows referrals;
+  memset(&referrals, 0, sizeof referrals);
+  ij_err err = ij_store_begin(conn);
+  if (err != IJ_OK)
+    return err;
+  err = ij_store_session_cancel_lock(conn, op->area, id, expected_version, busy, errs);
+  if (err == IJ_OK)
+    err = ij_store_session_cancel_apply(conn, op->area, id, changes, op->now, &referrals, errs);
+  /* each referral that lost its bookings follows on: unbooked when nothing is left */
+  for (int i = 0; err == IJ_OK && i < referrals.count; i++) {
+    ij_referral r;
+    err = ij_store_referral_get(conn, op->area, ij_rows_get(&referrals, i, 0), &r);
+    if (err == IJ_OK)
+      err = ij_ops_follow_on(conn, op, actor, &r, false, errs);
+    ij_referral_clear(&r);
+    if (err == IJ_ERR_STALE)
+      err = IJ_ERR_CONFLICT; /* locked since the first step: cannot happen */
+  }
+  ij_rows_clear(&referrals);
+  if (err == IJ_OK)
+    err = ij_store_session_get(conn, op->area, id, false, out);
+  if (err == IJ_OK) {
+    err = ij_store_commit(conn);
+    if (err != IJ_OK)
+      ij_session_clear(out);
+  }
+  if (err != IJ_OK)
+    ij_store_rollback(conn);
+  return err;
+}
+
+/* Attempts at a cancellation whose rows stay busy, and the pause before each further one. */
+#define CANCEL_ATTEMPTS 10
+#define CANCEL_PAUSE_MS 2
+
+ij_err ij_ops_session_update(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                             const char *id, int expected_version, const ij_session_input *changes,
+                             ij_session *out, ij_field_errors *errs) {
+  memset(out, 0, sizeof *out);
+  if (ij_domain_session_validate(changes, false, op->now, NULL, errs) != IJ_OK)
+    return IJ_ERR_INVALID;
+  if (expected_version < 0) {
+    /* an If-Match that names no version never matches: stale, or not found */
+    ij_err err = ij_store_session_get(conn, op->area, id, false, out);
+    ij_session_clear(out);
+    return err == IJ_OK ? IJ_ERR_STALE : err;
+  }
+  if (changes->cancelled != 1)
+    return ij_store_session_update(conn, op->area, id, expected_version, changes, op->now, out,
+                                   errs);
+  ij_err err = IJ_OK;
+  bool busy = true;
+  for (int attempt = 0; attempt < CANCEL_ATTEMPTS && busy; attempt++) {
+    if (attempt > 0) {
+      struct timespec pause = {0, CANCEL_PAUSE_MS * 1000000L * attempt}; /* 2 ms, 4 ms, ... */
+      nanosleep(&pause, NULL);
+    }
+    ij_field_errors_init(errs);
+    err = cancel_once(conn, op, actor, id, expected_version, changes, out, &busy, errs);
+  }
+  return err; /* still busy: IJ_ERR_CONFLICT, for the caller to try again */
+}
+
+ij_err ij_ops_session_get(ij_conn *conn, const ij_op_ctx *op, const char *id, ij_session *out) {
+  return ij_store_session_get(conn, op->area, id, false, out);
+}
