@@ -1,15 +1,15 @@
-/* The unit test runner: every suite of the pure layers, in one process (Check forks per test). */
+/* The unit test runners, no database (Check forks per test). Built twice: with IJ_TEST_DOMAIN as
+ * test_domain, the domain's suites linked with the domain library alone; without it as test_unit,
+ * the other pure parts. */
 #include <check.h>
 #include <stdlib.h>
 
 /* Each suite is defined in its own file under tests/unit/. */
+#ifdef IJ_TEST_DOMAIN
 #define IJ_UNIT_SUITES(X) \
-  X(auth_suite)           \
   X(bookings_suite)       \
-  X(config_suite)         \
   X(followons_suite)      \
   X(followups_suite)      \
-  X(log_suite)            \
   X(errors_suite)         \
   X(names_suite)          \
   X(outcomes_suite)       \
@@ -19,6 +19,12 @@
   X(time_suite)           \
   X(transitions_suite)    \
   X(validate_suite)
+#else
+#define IJ_UNIT_SUITES(X) \
+  X(auth_suite)           \
+  X(config_suite)         \
+  X(log_suite)
+#endif
 
 #define IJ_DECLARE_SUITE(fn) Suite *fn(void);
 IJ_UNIT_SUITES(IJ_DECLARE_SUITE)

@@ -85,12 +85,34 @@ START_TEST(hours_must_be_consistent) {
 }
 END_TEST
 
+START_TEST(the_thresholds_are_settings) {
+  unsetenv("IJ_SUPPRESS_MIN_COUNT");
+  unsetenv("IJ_SUPPRESS_MIN_DENOMINATOR");
+  ij_config c;
+  char problems[2048];
+  ck_assert_int_eq(ij_config_load(&c, 0, problems, sizeof problems), IJ_OK);
+  ck_assert_int_eq(c.suppress_min_count, 5);
+  ck_assert_int_eq(c.suppress_min_denominator, 10);
+  setenv("IJ_SUPPRESS_MIN_COUNT", "3", 1);
+  setenv("IJ_SUPPRESS_MIN_DENOMINATOR", "20", 1);
+  ck_assert_int_eq(ij_config_load(&c, 0, problems, sizeof problems), IJ_OK);
+  ck_assert_int_eq(c.suppress_min_count, 3);
+  ck_assert_int_eq(c.suppress_min_denominator, 20);
+  setenv("IJ_SUPPRESS_MIN_COUNT", "0", 1);
+  ck_assert_int_eq(ij_config_load(&c, 0, problems, sizeof problems), IJ_ERR_INVALID);
+  ck_assert_ptr_nonnull(strstr(problems, "IJ_SUPPRESS_MIN_COUNT"));
+  unsetenv("IJ_SUPPRESS_MIN_COUNT");
+  unsetenv("IJ_SUPPRESS_MIN_DENOMINATOR");
+}
+END_TEST
+
 Suite *config_suite(void) {
   Suite *s = suite_create("config");
   TCase *tc = tcase_create("config");
   tcase_add_test(tc, defaults);
   tcase_add_test(tc, every_bad_value_is_named);
   tcase_add_test(tc, hours_must_be_consistent);
+  tcase_add_test(tc, the_thresholds_are_settings);
   suite_add_tcase(s, tc);
   return s;
 }

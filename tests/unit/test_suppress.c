@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ij/config.h"
 #include "ij/domain.h"
 
 Suite *suppress_suite(void);
@@ -210,27 +209,6 @@ START_TEST(the_default_period_and_its_months) {
 }
 END_TEST
 
-START_TEST(the_thresholds_are_settings) {
-  unsetenv("IJ_SUPPRESS_MIN_COUNT");
-  unsetenv("IJ_SUPPRESS_MIN_DENOMINATOR");
-  ij_config c;
-  char problems[2048];
-  ck_assert_int_eq(ij_config_load(&c, 0, problems, sizeof problems), IJ_OK);
-  ck_assert_int_eq(c.suppress_min_count, 5);
-  ck_assert_int_eq(c.suppress_min_denominator, 10);
-  setenv("IJ_SUPPRESS_MIN_COUNT", "3", 1);
-  setenv("IJ_SUPPRESS_MIN_DENOMINATOR", "20", 1);
-  ck_assert_int_eq(ij_config_load(&c, 0, problems, sizeof problems), IJ_OK);
-  ck_assert_int_eq(c.suppress_min_count, 3);
-  ck_assert_int_eq(c.suppress_min_denominator, 20);
-  setenv("IJ_SUPPRESS_MIN_COUNT", "0", 1);
-  ck_assert_int_eq(ij_config_load(&c, 0, problems, sizeof problems), IJ_ERR_INVALID);
-  ck_assert_ptr_nonnull(strstr(problems, "IJ_SUPPRESS_MIN_COUNT"));
-  unsetenv("IJ_SUPPRESS_MIN_COUNT");
-  unsetenv("IJ_SUPPRESS_MIN_DENOMINATOR");
-}
-END_TEST
-
 Suite *suppress_suite(void) {
   Suite *s = suite_create("suppress");
   TCase *tc = tcase_create("suppress");
@@ -245,7 +223,6 @@ Suite *suppress_suite(void) {
   tcase_add_test(tc, age_bands);
   tcase_add_test(tc, attendance_counts_outcomes_that_were_owed);
   tcase_add_test(tc, the_default_period_and_its_months);
-  tcase_add_test(tc, the_thresholds_are_settings);
   suite_add_tcase(s, tc);
   return s;
 }
