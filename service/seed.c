@@ -1,11 +1,16 @@
 /* The demo data set: the Derbyshire area with Derby's wards, a second area to show isolation, and
- * referrals in each state this release reaches, made through the domain and the store. */
+ * referrals in several states, made through the operations and the store. */
 #include <stdio.h>
 #include <string.h>
 
 #include "ij/cli.h"
 #include "ij/ops.h"
 #include "ij/log.h"
+#include "ij/store/audit.h"
+#include "ij/store/demo.h"
+#include "ij/store/placements.h"
+#include "ij/store/reference.h"
+#include "ij/store/referrals.h"
 
 static const char *const DERBY_WARDS[][2] = {
     {"abbey", "Abbey"},           {"allestree", "Allestree"},   {"alvaston", "Alvaston"},

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ij/store/stats.h"
 #include "internal.h"
 
 /* ---- the request: filters, period, format ---- */

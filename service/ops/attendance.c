@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "ij/ops.h"
+#include "ij/store/audit.h"
+#include "ij/store/bookings.h"
+#include "ij/store/placements.h"
 
 static const ij_actor *system_actor(const ij_op_ctx *op, ij_actor *out) {
   out->sub = "system";

@@ -4,6 +4,9 @@
 #include <string.h>
 
 #include "ij/ops.h"
+#include "ij/store/audit.h"
+#include "ij/store/followups.h"
+#include "ij/store/notices.h"
 
 ij_err ij_ops_on_exit(ij_conn *conn, const ij_op_ctx *op, const ij_referral *r) {
   ij_err err = ij_store_notices_add_exit(conn, r, ij_state_name(r->state), op->now);

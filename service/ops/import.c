@@ -7,6 +7,8 @@
 #include <strings.h>
 
 #include "ij/ops.h"
+#include "ij/store/audit.h"
+#include "ij/store/followups.h"
 
 enum {
   COL_POLICE,
