@@ -7,6 +7,11 @@
 #include "ij/cli.h"
 #include "ij/ops.h"
 #include "ij/log.h"
+#include "ij/store/audit.h"
+#include "ij/store/demo.h"
+#include "ij/store/placements.h"
+#include "ij/store/reference.h"
+#include "ij/store/referrals.h"
 
 static const char *const DERBY_WARDS[][2] = {
     {"abbey", "Abbey"},           {"allestree", "Allestree"},   {"alvaston", "Alvaston"},

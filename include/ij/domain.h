@@ -360,7 +360,7 @@ ij_err ij_domain_referral_validate(const ij_referral_input *in, const ij_area_ru
   X("community_clean_up")         \
   X("other")
 
-/* PLACEMENTS-SECTION: placement and session input validation (owned by the placements work). */
+/* ---- placements and sessions: input validation ----------------------------------------------- */
 #define IJ_MAX_SUPERVISOR 128   /* a supervisor's subject and display name, in bytes */
 #define IJ_MIN_AGE_DEFAULT 10   /* a placement's minimum age when none is given */
 #define IJ_SESSION_MAX_HOURS 24 /* the longest session */
@@ -413,7 +413,6 @@ typedef struct {
  * changes to one. IJ_OK with *out set on create, or IJ_ERR_INVALID with every problem in errs. */
 ij_err ij_domain_session_validate(const ij_session_input *in, bool create, ij_time_us now,
                                   ij_session_times *out, ij_field_errors *errs);
-/* END PLACEMENTS-SECTION */
 
 /* ---- bookings, attendance and enforcement ---------------------------------------------------- */
 /* The states in which a referral may be booked onto a session: accepted, scheduled, in_progress. */

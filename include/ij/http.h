@@ -8,7 +8,7 @@
 #include "ij/auth.h"
 #include "ij/domain.h"
 #include "ij/error.h"
-#include "ij/store.h"
+#include "ij/store/pool.h"
 
 typedef struct {
   const char *host; /* numeric IPv4 address */

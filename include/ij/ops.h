@@ -4,8 +4,17 @@
 #ifndef IJ_OPS_H
 #define IJ_OPS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "ij/domain.h"
-#include "ij/store.h"
+#include "ij/error.h"
+#include "ij/ids.h"
+#include "ij/store/pool.h"
+#include "ij/store/placements.h"
+#include "ij/store/referrals.h"
+#include "ij/store/stats.h"
 
 /* Where and when an operation runs. Strings borrowed. */
 typedef struct {

@@ -6,7 +6,7 @@
 #define IJ_OUTBOX_H
 
 #include "ij/error.h"
-#include "ij/store.h"
+#include "ij/store/pool.h"
 
 typedef struct {
   int interval_ms; /* the pause between rounds, 10 to 3600000 */

@@ -4,7 +4,7 @@
 #define IJ_RETENTION_H
 
 #include "ij/error.h"
-#include "ij/store.h"
+#include "ij/store/pool.h"
 
 typedef struct ij_retention_worker ij_retention_worker;
 

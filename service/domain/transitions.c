@@ -6,7 +6,8 @@
 
 #define ST(s) (1u << (s))
 
-/* One row per event, indexed by event (see SPEC.md, "The referral lifecycle"). */
+/* One row per event, indexed by event: the referral lifecycle of README.md and
+ * docs/api-contract.md. */
 #define FROM_SUBMITTED ST(IJ_STATE_SUBMITTED)
 #define FROM_ACCEPTED ST(IJ_STATE_ACCEPTED)
 #define FROM_SCHEDULED ST(IJ_STATE_SCHEDULED)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ij/ops.h"
+#include "ij/store/bookings.h"
 #include "internal.h"
 
 /* A supervisor who is not also a coordinator sees only the sessions they supervise. */

@@ -5,6 +5,7 @@
 
 #include "ij/log.h"
 #include "ij/ops.h"
+#include "ij/store/followups.h"
 #include "internal.h"
 
 static json_t *followup_json(const ij_followup *f) {

@@ -8,6 +8,9 @@
 #include <ulfius.h>
 
 #include "ij/http.h"
+#include "ij/store/access_log.h"
+#include "ij/store/pool.h"
+#include "ij/store/referrals.h"
 
 #define IJ_REQUEST_ID_MAX 65
 #define IJ_MAX_QUERY 16
@@ -102,13 +105,13 @@ typedef void (*ij_handler)(ij_ctx *ctx);
 
 typedef struct ij_route {
   const char *method;
-  const char *path; /* as in openapi.yaml: /v1/referrals/{id} */
+  const char *path; /* as in openapi/openapi.yaml: /v1/referrals/{id} */
   ij_handler handler;
   bool authenticated;
   bool personal; /* returns or changes people's data: its 2xx answers go to the access log */
 } ij_route;
 
-/* The route table (route.c). */
+/* The route table (server.c). */
 extern const ij_route ij_routes[];
 extern const int ij_routes_count;
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ij/log.h"
+#include "ij/store/notices.h"
 #include "internal.h"
 
 _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "the request counters must be lock-free");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ij/store/notices.h"
 #include "internal.h"
 
 static json_t *notice_json(const ij_notice *n) {

@@ -4,6 +4,7 @@
  * other is answered as if it did not exist). */
 #include <string.h>
 
+#include "ij/store/placements.h"
 #include "internal.h"
 
 /* ---- helpers ---- */

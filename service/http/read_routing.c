@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "ij/log.h"
+#include "ij/store/replica.h"
 #include "internal.h"
 
 /* After the replica failed or lagged, the primary answers for this long before it is tried again:

@@ -1,6 +1,7 @@
 /* Health, the caller, and reference data. */
 #include <string.h>
 
+#include "ij/store/reference.h"
 #include "internal.h"
 
 static const char *const NO_QUERY[] = {NULL};

@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "ij/ops.h"
+#include "ij/store/audit.h"
+#include "ij/store/bookings.h"
+#include "ij/store/reference.h"
 #include "internal.h"
 
 /* ---- helpers ---- */

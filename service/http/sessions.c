@@ -5,6 +5,8 @@
  * other is answered as if it did not exist). */
 #include <string.h>
 
+#include "ij/store/audit.h"
+#include "ij/store/placements.h"
 #include "ij/ops.h"
 #include "internal.h"
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ij/store/stats.h"
 #include "ij/ops.h"
 #include "ij/wait.h"
 #include "internal.h"

@@ -2,6 +2,7 @@
  * list ({"items", "next_cursor"}) whose cursor is "<sort instant in microseconds>.<id>". */
 #include <string.h>
 
+#include "ij/store/worklists.h"
 #include "internal.h"
 
 /* ---- shared parts ---- */

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ij/store/audit.h"
+#include "ij/store/bookings.h"
+#include "ij/store/placements.h"
 #include "ops_internal.h"
 
 /* Takes a place for a referral locked in the caller's transaction. */

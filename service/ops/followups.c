@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ij/store/audit.h"
+#include "ij/store/followups.h"
+#include "ij/store/notices.h"
 #include "ops_internal.h"
 
 /* The record-and-close core, in the caller's transaction (the referral is locked here). */

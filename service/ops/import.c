@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ij/store/audit.h"
+#include "ij/store/followups.h"
 #include "ops_internal.h"
 
 enum {

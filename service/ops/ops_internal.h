@@ -4,6 +4,12 @@
 #define IJ_OPS_INTERNAL_H
 
 #include "ij/ops.h"
+#include "ij/store/audit.h"
+#include "ij/store/bookings.h"
+#include "ij/store/demo.h"
+#include "ij/store/followups.h"
+#include "ij/store/notices.h"
+#include "ij/store/reference.h"
 
 /* The service acting by itself (a follow-on event nobody's role may fire), in op's area. Returns
  * out. */

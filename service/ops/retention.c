@@ -2,6 +2,8 @@
 #include <string.h>
 
 #include "ij/ops.h"
+#include "ij/store/reference.h"
+#include "ij/store/retention.h"
 
 static ij_err erase_area(ij_store *store, const char *area, ij_time_us cutoff, int batch,
                          ij_time_us now, ij_retention_totals *out) {

@@ -14,6 +14,7 @@
 
 #include "ij/wait.h"
 #include "ij/log.h"
+#include "ij/store/notices.h"
 
 #define POST_TIMEOUT_MS 10000L
 

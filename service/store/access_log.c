@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ij/store/access_log.h"
+#include "ij/store/followups.h"
 #include "db.h"
 
 static const ij_stmt STMT_ACCESS_LOG_ROWS = {

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ij/store/bookings.h"
+#include "ij/store/placements.h"
 #include "db.h"
 
 static const ij_stmt STMT_SESSION_FACTS = {

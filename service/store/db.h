@@ -3,8 +3,14 @@
 #define IJ_STORE_DB_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
-#include "ij/store.h"
+#include "ij/domain.h"
+#include "ij/error.h"
+#include "ij/ids.h"
+#include "ij/store/pool.h"
 
 /* A statement: a unique name (for server-side preparation), its SQL and parameter count. */
 typedef struct {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ij/store/demo.h"
 #include "db.h"
 
 static const ij_stmt STMT_DEMO_PLACEMENTS = {

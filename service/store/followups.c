@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ij/store/followups.h"
 #include "db.h"
 
 static const ij_stmt STMT_FOLLOWUPS_CREATE = {

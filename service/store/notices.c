@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ij/store/notices.h"
 #include "db.h"
 
 /* The payload is built by the database from bound values, so that its JSON is always well made. */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ij/store/placements.h"
 #include "db.h"
 
 /* The columns every placement read returns, in the order parse_placement reads them. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ij/store/referrals.h"
 #include "db.h"
 
 /* The columns every referral read returns, in the order parse_referral reads them. */

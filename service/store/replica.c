@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ij/store/replica.h"
 #include "db.h"
 
 /* On a primary nothing is missing. On a standby connected to its primary (a WAL receiver runs)

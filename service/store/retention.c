@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ij/store/reference.h"
+#include "ij/store/retention.h"
 #include "db.h"
 
 static const ij_stmt STMT_AREA_CODES = {"area_codes", "SELECT code FROM areas ORDER BY code", 0};

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "ij/store/placements.h"
+#include "ij/store/referrals.h"
 #include "db.h"
 
 /* The columns every session read returns (sessions s joined to placements p), in the order

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ij/store/stats.h"
 #include "db.h"
 
 /* $1 area (NULL: national), $2/$3 the period, $4 ward, $5 offence category, $6/$7 age band, $8

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ij/store/worklists.h"
 #include "db.h"
 
 /* The columns of a referral summary, in the order parse_summary reads them. */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ij/store/referrals.h"
 #include "suites.h"
 
 #define RACERS 50

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "ij/outbox.h"
+#include "ij/store/notices.h"
+#include "ij/store/referrals.h"
 #include "suites.h"
 
 static const char *const R_NOTICES = "/v1/notices";

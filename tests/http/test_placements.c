@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ij/store/referrals.h"
 #include "suites.h"
 
 static const char *const R_PLACEMENTS = "/v1/placements";

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ij/store/replica.h"
 #include "suites.h"
 
 static const char *const R_SUMMARY = "/v1/stats/summary";

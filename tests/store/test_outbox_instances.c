@@ -16,6 +16,8 @@
 #include <uuid/uuid.h>
 
 #include "ij/outbox.h"
+#include "ij/store/audit.h"
+#include "ij/store/referrals.h"
 #include "suites.h"
 #include "support.h"
 

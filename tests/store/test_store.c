@@ -6,6 +6,10 @@
 #include <time.h>
 #include <uuid/uuid.h>
 
+#include "ij/store/audit.h"
+#include "ij/store/reference.h"
+#include "ij/store/referrals.h"
+#include "ij/store/stats.h"
 #include "suites.h"
 #include "support.h"
 

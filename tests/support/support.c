@@ -1,3 +1,4 @@
+#include "ij/store/reference.h"
 #include "support.h"
 
 #include <arpa/inet.h>

@@ -10,7 +10,8 @@
 
 #include "ij/auth.h"
 #include "ij/http.h"
-#include "ij/store.h"
+#include "ij/store/pool.h"
+#include "ij/store/referrals.h"
 
 /* The test database as its owner (DATABASE_OWNER_URL, else DATABASE_URL), migrated once per
  * process; aborts the run with a message when unset. Row-level security does not bind it. */

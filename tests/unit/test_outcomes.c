@@ -1,7 +1,7 @@
 /* Attendance outcomes: names and kinds, every data check and conflict with both sides of its
  * boundary, the order of checks, and the effects over the whole matrix of outcome x (first
- * recording, amendment of each recorded outcome). Expectations are written from SPEC.md and
- * docs/api-contract.md, not derived from the code. */
+ * recording, amendment of each recorded outcome). Expectations are written from
+ * docs/api-contract.md ("Bookings and attendance"), not derived from the code. */
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,8 +10,8 @@
 
 Suite *outcomes_suite(void);
 
-/* Written out from SPEC.md, in the header's order: attended (hours may be credited), breach
- * (counts towards enforcement), frees the place (the booking stops holding it). */
+/* Written out from docs/api-contract.md, in the header's order: attended (hours may be credited),
+ * breach (counts towards enforcement), frees the place (the booking stops holding it). */
 static const struct {
   const char *name;
   bool attended, breach, frees;
@@ -704,7 +704,7 @@ END_TEST
 
 /* ---- effects: outcome x (first recording, amendment of each recorded outcome) ---------------- */
 
-/* Hand-written cells, each from the rules in SPEC.md. */
+/* Hand-written cells, each from the rules in docs/api-contract.md. */
 START_TEST(test_effect_examples) {
   static const struct {
     int previous; /* -1: first recording, else an outcome */

@@ -6,7 +6,7 @@
 Suite *perms_suite(void);
 
 START_TEST(test_permissions_matrix) {
-  /* action x role, written from SPEC.md and docs/api-contract.md: officers refer, follow their
+  /* action x role, written from README.md and docs/api-contract.md: officers refer, follow their
    * referrals, see their bookings and notices; coordinators triage, run placements, sessions,
    * bookings and work lists; supervisors see their placements and sessions and record attendance;
    * admins read notices and the access log; commissioners never see a person, and national

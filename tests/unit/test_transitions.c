@@ -1,6 +1,6 @@
 /* The referral state machine: the whole table walked (state x event x role, from a client and
- * not, owner and not) against an expectation written here from SPEC.md, every guard on both
- * sides, the order of checks and the allowed events. */
+ * not, owner and not) against an expectation written here from README.md and docs/api-contract.md,
+ * every guard on both sides, the order of checks and the allowed events. */
 #include <check.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,10 +10,10 @@
 
 Suite *transitions_suite(void);
 
-/* SPEC.md, "The referral lifecycle", and the enforcement steps of "Placements and attendance"
- * with docs/api-contract.md, written out independently of the code's table. States and roles are
- * space-separated names. `own_only`: roles that may fire the event only on referrals they made
- * themselves. `to` is "" for an event that leaves the state as it is. */
+/* The referral lifecycle (README.md, docs/api-contract.md) and the enforcement steps
+ * (docs/api-contract.md, "Enforcement"), written out independently of the code's table. States and
+ * roles are space-separated names. `own_only`: roles that may fire the event only on referrals they
+ * made themselves. `to` is "" for an event that leaves the state as it is. */
 typedef struct {
   const char *event;
   const char *from;

@@ -1,0 +1,19 @@
+/* Demo data the store makes in bulk for `ij seed`: placements and their sessions around a given
+ * day.
+ *
+ * Ownership: the connection and `area` are borrowed for the call; the session ids come back as
+ * ij_rows the caller owns until ij_rows_clear. */
+#ifndef IJ_STORE_DEMO_H
+#define IJ_STORE_DEMO_H
+
+#include "ij/domain.h"
+#include "ij/error.h"
+#include "ij/store/pool.h"
+
+/* Demo data: three placements in the area with a session each day from three days before `now`
+ * to four days after (09:00-13:00 UTC); the ids of the sessions that have ended and of those yet
+ * to start, by start time. *past and *future: ij_rows_clear. */
+ij_err ij_store_demo_sessions(ij_conn *conn, const char *area, ij_time_us now, ij_rows *past,
+                              ij_rows *future);
+
+#endif

@@ -1,0 +1,88 @@
+/* The outcome-notice outbox: the notices and victim updates written when a referral exits, the
+ * feed of them an area reads, and their delivery to each area's webhook by the outbox worker.
+ *
+ * Ownership: the connection is borrowed for the call; strings passed in are borrowed for the call
+ * only. An ij_notice_page or ij_notice_batch owns its items and their strings until its *_clear;
+ * area lists come back as ij_rows the caller owns until ij_rows_clear. */
+#ifndef IJ_STORE_NOTICES_H
+#define IJ_STORE_NOTICES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ij/domain.h"
+#include "ij/error.h"
+#include "ij/store/pool.h"
+#include "ij/store/referrals.h"
+
+/* Writes, in the caller's transaction, the outcome notice for a referral that has just reached
+ * `event` (the state's name), with the hours it required, and with tell_victim a victim update to
+ * r->victim_contact, in one round trip. `r` is the referral after the change. IJ_ERR_INVALID
+ * (nothing written) for an event other than "completed" and "non_compliant". */
+ij_err ij_store_notices_add_exit(ij_conn *conn, const ij_referral *r, const char *event,
+                                 int hours_required, bool tell_victim, ij_time_us at);
+
+/* ---- the feed -------------------------------------------------------------------------------- */
+/* A notice as the feed shows it. Strings live in the page's owner_ (ij_notice_page_clear). */
+typedef struct {
+  int64_t seq;
+  const char *id;
+  const char *kind;  /* "outcome" or "victim_update" */
+  const char *event; /* "completed" or "non_compliant" */
+  const char *referral_id;
+  ij_time_us created_at;
+  ij_time_us delivered_at; /* 0 while not delivered */
+  const char *payload;     /* a JSON object, as text */
+} ij_notice;
+
+typedef struct {
+  int count;
+  ij_notice *items;
+  bool more; /* another page follows the last item */
+  void *owner_;
+} ij_notice_page;
+
+/* The area's notices with seq > after_seq, ascending by seq, at most `limit`. With officer_sub,
+ * only outcome notices of referrals that officer made (no victim updates).
+ * *out: ij_notice_page_clear. */
+ij_err ij_store_notices_list(ij_conn *conn, const char *area, const char *officer_sub,
+                             int64_t after_seq, int limit, ij_notice_page *out);
+/* Frees the items and their strings and zeroes the page (NULL and a zeroed page are ignored). */
+void ij_notice_page_clear(ij_notice_page *page);
+
+/* ---- delivery -------------------------------------------------------------------------------- */
+/* One notice claimed for delivery. Strings live in the batch's owner_. */
+typedef struct {
+  const char *id;
+  const char *url;  /* the area's webhook */
+  const char *body; /* {"id","kind","event","referral_id","created_at","payload"} as JSON text */
+  int attempts;     /* failed attempts so far */
+} ij_notice_delivery;
+
+typedef struct {
+  int count;
+  ij_notice_delivery *items;
+  void *owner_;
+} ij_notice_batch;
+
+/* The areas that have undelivered notices due and a webhook, by code (a function that returns no
+ * row of a notice, so it needs no area). *out: ij_rows_clear. */
+ij_err ij_store_notice_due_areas(ij_conn *conn, ij_rows *out);
+/* In a transaction the caller has begun, on a connection scoped to an area (or the owner's, for
+ * every area): locks up to `limit` undelivered notices that are due, of areas with a webhook,
+ * oldest first, skipping those another transaction holds (so that several workers never send the
+ * same notice at once). The locks last until the caller commits. *out: ij_notice_batch_clear. */
+ij_err ij_store_notices_claim(ij_conn *conn, int limit, ij_notice_batch *out);
+/* Frees the items and their strings and zeroes the batch (NULL and a zeroed batch are ignored). */
+void ij_notice_batch_clear(ij_notice_batch *batch);
+/* Marks a claimed notice delivered (now). */
+ij_err ij_store_notice_delivered(ij_conn *conn, const char *id);
+/* Counts a failed attempt on a claimed notice, keeps the error (borrowed; shortened to 500
+ * characters) and puts the next attempt 2^attempts seconds (at most an hour) from now. */
+ij_err ij_store_notice_failed(ij_conn *conn, const char *id, const char *error);
+/* The outbox backlog, database-wide: undelivered notices of areas with a webhook (*count) and the
+ * age in seconds of the oldest of them (*oldest_seconds, 0 when none). Counts over the partial
+ * index of undelivered notices, so it stays cheap while deliveries keep up. */
+ij_err ij_store_notices_backlog(ij_conn *conn, int64_t *count, double *oldest_seconds);
+
+#endif
