@@ -3,8 +3,6 @@
 
 #include "internal.h"
 
-static const char *const NO_QUERY[] = {NULL};
-
 void ij_h_healthz(ij_ctx *ctx) {
   ij_send_json(ctx, 200, json_pack("{s:s}", "status", "ok"));
 }
@@ -25,8 +23,6 @@ void ij_h_readyz(ij_ctx *ctx) {
 }
 
 void ij_h_me(ij_ctx *ctx) {
-  if (!ij_query_only(ctx, NO_QUERY))
-    return;
   json_t *roles = json_array();
   for (unsigned bit = 1; bit < IJ_ROLE_SYSTEM; bit <<= 1)
     if (ctx->actor.roles & bit)
@@ -37,8 +33,6 @@ void ij_h_me(ij_ctx *ctx) {
 }
 
 void ij_h_wards(ij_ctx *ctx) {
-  if (!ij_query_only(ctx, NO_QUERY))
-    return;
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
@@ -57,9 +51,6 @@ void ij_h_wards(ij_ctx *ctx) {
 }
 
 void ij_h_reason_codes(ij_ctx *ctx) {
-  static const char *const allowed[] = {"kind", NULL};
-  if (!ij_query_only(ctx, allowed))
-    return;
   const char *kind = ij_query(ctx, "kind");
   if (kind && strcmp(kind, "reject") != 0 && strcmp(kind, "withdraw") != 0 &&
       strcmp(kind, "non_compliance") != 0 && strcmp(kind, "warning") != 0) {
