@@ -14,6 +14,7 @@
   X(outcomes_suite)       \
   X(perms_suite)          \
   X(placements_suite)     \
+  X(routes_suite)         \
   X(suppress_suite)       \
   X(time_suite)           \
   X(transitions_suite)    \
