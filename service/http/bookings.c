@@ -56,7 +56,7 @@ static void send_booking(ij_ctx *ctx, ij_conn *conn, const char *id, int status)
   ij_booking_list list;
   ij_err err = ij_store_booking_get(conn, ctx->actor.area, id, false, &list);
   if (err != IJ_OK) {
-    ij_send_not_found_as(ctx, err, "booking");
+    ij_send_store_error(ctx, err, NULL);
     return;
   }
   ij_rows outcomes;
@@ -78,19 +78,12 @@ static void send_booking(ij_ctx *ctx, ij_conn *conn, const char *id, int status)
   ij_booking_list_clear(&list);
 }
 
-static void send_error(ij_ctx *ctx, ij_err err, const char *detail, ij_field_errors *errs) {
-  ij_send_problem(ctx, err, detail, errs && errs->count ? errs : NULL);
-}
-
 /* ---- POST /v1/referrals/{id}/bookings ---- */
 
 void ij_h_booking_create(ij_ctx *ctx) {
-  static const char *const no_query[] = {NULL};
   static const char *const fields[] = {"session_id", NULL};
-  char referral_id[IJ_UUID_BUF], session_id[IJ_UUID_BUF], booking_id[IJ_UUID_BUF];
-  if (!ij_require(ctx, IJ_ACTION_BOOKING_WRITE) || !ij_query_only(ctx, no_query) ||
-      !ij_path_uuid(ctx, "referral", referral_id))
-    return;
+  const char *referral_id = ctx->id;
+  char session_id[IJ_UUID_BUF], booking_id[IJ_UUID_BUF];
   json_t *body = ij_body_object(ctx);
   if (!body)
     return;
@@ -118,7 +111,7 @@ void ij_h_booking_create(ij_ctx *ctx) {
     return;
   }
   if (err != IJ_OK) {
-    send_error(ctx, err, err == IJ_ERR_NOT_FOUND ? "no referral with this id" : NULL, &errs);
+    ij_send_store_error(ctx, err, &errs);
     return;
   }
   send_booking(ctx, conn, booking_id, 201);
@@ -127,25 +120,21 @@ void ij_h_booking_create(ij_ctx *ctx) {
 /* ---- GET /v1/referrals/{id}/bookings ---- */
 
 void ij_h_referral_bookings(ij_ctx *ctx) {
-  static const char *const no_query[] = {NULL};
-  char referral_id[IJ_UUID_BUF];
-  if (!ij_require(ctx, IJ_ACTION_BOOKING_READ) || !ij_query_only(ctx, no_query) ||
-      !ij_path_uuid(ctx, "referral", referral_id))
-    return;
+  const char *referral_id = ctx->id;
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
   ij_referral r;
   ij_err err = ij_store_referral_get(conn, ctx->actor.area, referral_id, &r);
   if (err != IJ_OK) {
-    ij_send_not_found_as(ctx, err, "referral");
+    ij_send_store_error(ctx, err, NULL);
     return;
   }
   ij_referral_clear(&r);
   ij_booking_list list;
   err = ij_store_bookings_of_referral(conn, ctx->actor.area, referral_id, &list);
   if (err != IJ_OK) {
-    send_error(ctx, err, NULL, NULL);
+    ij_send_problem(ctx, err, NULL, NULL);
     return;
   }
   json_t *items = json_array();
@@ -160,11 +149,7 @@ void ij_h_referral_bookings(ij_ctx *ctx) {
 /* ---- GET /v1/bookings/{id} ---- */
 
 void ij_h_booking_get(ij_ctx *ctx) {
-  static const char *const no_query[] = {NULL};
-  char id[IJ_UUID_BUF];
-  if (!ij_require(ctx, IJ_ACTION_BOOKING_READ) || !ij_query_only(ctx, no_query) ||
-      !ij_path_uuid(ctx, "booking", id))
-    return;
+  const char *id = ctx->id;
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
@@ -174,7 +159,7 @@ void ij_h_booking_get(ij_ctx *ctx) {
     err = IJ_ERR_NOT_FOUND;
   ij_booking_list_clear(&list);
   if (err != IJ_OK) {
-    ij_send_not_found_as(ctx, err, "booking");
+    ij_send_store_error(ctx, err, NULL);
     return;
   }
   send_booking(ctx, conn, id, 200);
@@ -186,32 +171,11 @@ static const char *const OUTCOME_FIELDS[] = {
     "outcome", "absence_reason",         "penalty_minutes",  "behaviour", "work_quality",
     "notes",   "rescheduled_session_id", "amendment_reason", NULL};
 
-/* If-Match for an outcome, read as it always was here (not ij_if_match_version): a number after
- * an optional opening quote, ending at a quote or the end; -1 when absent, -2 when it cannot name
- * a version. */
-static int if_match(ij_ctx *ctx) {
-  const char *h = ij_header(ctx, "If-Match");
-  if (!h)
-    return -1;
-  while (*h == ' ')
-    h++;
-  if (*h == '"')
-    h++;
-  char *end;
-  long v = strtol(h, &end, 10);
-  if (end == h || (*end != '"' && *end != 0) || v < 1 || v > 1000000000)
-    return -2;
-  return (int)v;
-}
-
 void ij_h_booking_outcome(ij_ctx *ctx) {
-  static const char *const no_query[] = {NULL};
-  char id[IJ_UUID_BUF], new_session[IJ_UUID_BUF];
-  if (!ij_require(ctx, IJ_ACTION_OUTCOME_RECORD) || !ij_query_only(ctx, no_query) ||
-      !ij_path_uuid(ctx, "booking", id))
-    return;
-  int expected = if_match(ctx);
-  if (!ij_if_match_given(ctx, expected, "booking"))
+  const char *id = ctx->id;
+  char new_session[IJ_UUID_BUF];
+  int expected;
+  if (!ij_if_match(ctx, &expected))
     return;
   json_t *body = ij_body_object(ctx);
   if (!body)
@@ -268,11 +232,7 @@ void ij_h_booking_outcome(ij_ctx *ctx) {
   }
   json_decref(body);
   if (err != IJ_OK) {
-    send_error(ctx, err,
-               err == IJ_ERR_NOT_FOUND ? "no booking with this id"
-               : err == IJ_ERR_STALE   ? "the booking has changed since you read it; read it again"
-                                       : NULL,
-               &errs);
+    ij_send_store_error(ctx, err, &errs);
     return;
   }
   send_booking(ctx, conn, id, 200);

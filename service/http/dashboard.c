@@ -100,7 +100,7 @@ void ij_h_dashboard(ij_ctx *ctx) {
 
 void ij_h_dashboard_asset(ij_ctx *ctx) {
   security_headers(ctx);
-  const char *name = ctx->path_id ? ctx->path_id : "";
+  const char *name = ctx->id ? ctx->id : "";
   const ij_dashboard_file *f = NULL;
   if (asset_name_ok(name) && strcmp(name, PAGE_NAME) != 0)
     f = find_file(name);

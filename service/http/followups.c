@@ -32,8 +32,7 @@ static void send_followup(ij_ctx *ctx, ij_conn *conn, const char *id) {
   ij_followup_page page;
   ij_err err = ij_store_followup_get(conn, ctx->actor.area, id, false, &page);
   if (err != IJ_OK) {
-    ij_send_problem(ctx, err, err == IJ_ERR_NOT_FOUND ? "no follow-up check with this id" : NULL,
-                    NULL);
+    ij_send_store_error(ctx, err, NULL);
     return;
   }
   ij_set_etag(ctx, page.items[0].version);
@@ -44,11 +43,16 @@ static void send_followup(ij_ctx *ctx, ij_conn *conn, const char *id) {
 
 /* ---- GET /v1/followups ---- */
 
+/* The list's cursor, "<due date>.<id>". */
+static json_t *due_cursor(const ij_followup *f) {
+  char date[IJ_DATE_BUF], cursor[64];
+  ij_date_format(f->due_on, date);
+  snprintf(cursor, sizeof cursor, "%s.%s", date, f->id);
+  return json_string(cursor);
+}
+
 void ij_h_followup_list(ij_ctx *ctx) {
-  static const char *const allowed[] = {"status", "referral_id", "limit", "cursor", NULL};
   static const char *const statuses[] = {"pending", "due", "overdue", "recorded", "all"};
-  if (!ij_require(ctx, IJ_ACTION_FOLLOWUP_READ) || !ij_query_only(ctx, allowed))
-    return;
   ij_followup_filter f;
   memset(&f, 0, sizeof f);
   f.area = ctx->actor.area;
@@ -106,43 +110,27 @@ void ij_h_followup_list(ij_ctx *ctx) {
     json_array_append_new(items, followup_json(&page.items[i]));
     ij_ctx_accessed(ctx, page.items[i].referral_id);
   }
-  json_t *next = json_null();
-  if (page.more && page.count) {
-    const ij_followup *last = &page.items[page.count - 1];
-    char date[IJ_DATE_BUF], cursor[64];
-    ij_date_format(last->due_on, date);
-    snprintf(cursor, sizeof cursor, "%s.%s", date, last->id);
-    next = json_string(cursor);
-  }
+  json_t *next = IJ_NEXT_CURSOR(page, due_cursor);
   ij_followup_page_clear(&page);
-  ij_send_json(ctx, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+  ij_send_page(ctx, items, next);
 }
 
 /* ---- GET /v1/followups/{id} ---- */
 
 void ij_h_followup_get(ij_ctx *ctx) {
-  static const char *const no_query[] = {NULL};
-  char id[IJ_UUID_BUF];
-  if (!ij_require(ctx, IJ_ACTION_FOLLOWUP_READ) || !ij_query_only(ctx, no_query) ||
-      !ij_path_uuid(ctx, "follow-up check", id))
-    return;
   ij_conn *conn = ij_ctx_conn(ctx);
   if (conn)
-    send_followup(ctx, conn, id);
+    send_followup(ctx, conn, ctx->id);
 }
 
 /* ---- PATCH /v1/followups/{id} ---- */
 
 void ij_h_followup_record(ij_ctx *ctx) {
-  static const char *const no_query[] = {NULL};
   static const char *const fields[] = {"reoffended", "first_reoffence_on", "reoffence_category",
                                        "source", NULL};
-  char id[IJ_UUID_BUF];
-  if (!ij_require(ctx, IJ_ACTION_FOLLOWUP_WRITE) || !ij_query_only(ctx, no_query) ||
-      !ij_path_uuid(ctx, "follow-up check", id))
-    return;
-  int expected = ij_if_match_version(ctx); /* -2 names no version: stale */
-  if (!ij_if_match_given(ctx, expected, "check"))
+  const char *id = ctx->id;
+  int expected; /* -2 names no version: stale */
+  if (!ij_if_match(ctx, &expected))
     return;
   json_t *body = ij_body_object(ctx);
   if (!body)
@@ -171,11 +159,7 @@ void ij_h_followup_record(ij_ctx *ctx) {
     ij_set_etag(ctx, current);
   }
   if (err != IJ_OK) {
-    ij_send_problem(ctx, err,
-                    err == IJ_ERR_NOT_FOUND ? "no follow-up check with this id"
-                    : err == IJ_ERR_STALE   ? "the check has changed since you read it"
-                                            : NULL,
-                    errs.count ? &errs : NULL);
+    ij_send_store_error(ctx, err, &errs);
     goto done;
   }
   send_followup(ctx, conn, id);
@@ -186,9 +170,6 @@ done:
 /* ---- POST /v1/followups/import ---- */
 
 void ij_h_followup_import(ij_ctx *ctx) {
-  static const char *const no_query[] = {NULL};
-  if (!ij_require(ctx, IJ_ACTION_FOLLOWUP_WRITE) || !ij_query_only(ctx, no_query))
-    return;
   const char *ct = ij_header(ctx, "Content-Type");
   if (!ct || strncasecmp(ct, "text/csv", 8) != 0 || (ct[8] && ct[8] != ';' && ct[8] != ' ')) {
     ij_send_problem(ctx, IJ_ERR_MEDIA_TYPE, "send the file as Content-Type: text/csv", NULL);

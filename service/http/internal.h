@@ -85,8 +85,11 @@ typedef struct ij_ctx {
   ij_time_us now;
   ij_principal principal;
   ij_actor actor;
-  const char *path_id; /* the {id} segment, when the route has one */
-  char path_id_buf[128];
+  /* the {id} of a route that has one, checked by the dispatcher: the canonical UUID for an
+   * IJ_ID_UUID route, the segment as sent for an IJ_ID_NAME route; NULL otherwise */
+  const char *id;
+  char id_segment[128];
+  char id_uuid[IJ_UUID_BUF];
   int nquery;
   ij_query_param query[IJ_MAX_QUERY];
   bool query_overflow;
@@ -103,12 +106,34 @@ typedef struct ij_ctx {
 
 typedef void (*ij_handler)(ij_ctx *ctx);
 
+/* A route's permission when any caller it admits may use it (the public routes, and those every
+ * authenticated role may use). ij_domain_may refuses it. */
+#define IJ_NO_ACTION IJ_ACTION__COUNT
+/* A route's query parameters when they are not checked (the public routes). */
+#define IJ_ANY_QUERY NULL
+
+/* What a route's {id} path segment is. */
+typedef enum {
+  IJ_ID_NONE, /* the route has no {id} */
+  IJ_ID_UUID, /* a UUID: any other segment is 404 "no <resource> with this id" */
+  IJ_ID_NAME  /* a name the handler checks itself (a dashboard file) */
+} ij_id_kind;
+
+/* A row of the route table. Like a command table, it carries what every request of the route is
+ * checked for before its handler runs, so that handlers do not repeat it; the dispatcher checks,
+ * after authentication and the body's size, in this order: the permission (403), the query
+ * parameters (422), the {id} (404). A check that depends on the request (a scope asked for in the
+ * query, whose records a role may see) stays in the handler, after these. */
 typedef struct ij_route {
   const char *method;
   const char *path; /* as in openapi/openapi.yaml: /v1/referrals/{id} */
   ij_handler handler;
   bool authenticated;
-  bool personal; /* returns or changes people's data: its 2xx answers go to the access log */
+  bool personal;            /* returns or changes people's data: 2xx answers go to the access log */
+  ij_action action;         /* the permission the caller's roles need, or IJ_NO_ACTION */
+  const char *const *query; /* the query parameters accepted (NULL-terminated), or IJ_ANY_QUERY */
+  const char *resource;     /* what {id} names ("referral"): the <resource> of 404s and 412s */
+  ij_id_kind id;
 } ij_route;
 
 /* The route table (server.c). */
@@ -166,48 +191,50 @@ const char *ij_header(ij_ctx *ctx, const char *name);
 json_t *ij_body_object(ij_ctx *ctx);
 /* The value of a query parameter, or NULL. */
 const char *ij_query(ij_ctx *ctx, const char *key);
-/* Refuses (422, sent) query parameters other than those listed (NULL-terminated); false then. */
+/* Refuses (422, sent) query parameters other than those listed (NULL-terminated); false then.
+ * The dispatcher calls it with the route's list. */
 bool ij_query_only(ij_ctx *ctx, const char *const *allowed);
-/* Authorises an action for the caller; sends 403 and returns false when not allowed. */
+/* Authorises an action for the caller; sends 403 and returns false when not allowed. The
+ * dispatcher calls it with the route's action; a handler, for a permission that depends on the
+ * request. */
 bool ij_require(ij_ctx *ctx, ij_action action);
 /* limit: absent -> def; 1..max else a field error. */
 bool ij_query_limit(ij_ctx *ctx, int def, int max, int *out, ij_field_errors *errs);
-/* If-Match: "N" (or N); -1 when absent, -2 when it cannot name a version. */
-int ij_if_match_version(ij_ctx *ctx);
-/* False, with 428 "send If-Match with the ETag of the <what> you read" sent, when expected (as
- * an If-Match reader returns it) is -1, i.e. there was no If-Match. */
-bool ij_if_match_given(ij_ctx *ctx, int expected, const char *what);
+/* The If-Match header, "N" or N, as the version the caller read: true with *version set to it,
+ * or to -2 when the header names no version (it then matches none: the handler answers 412, or
+ * 404 when there is no such record); false, with 428 "send If-Match with the ETag of the
+ * <resource> you read" sent, when there is no If-Match. */
+bool ij_if_match(ij_ctx *ctx, int *version);
 /* Query filters: the value, or NULL when absent or not valid (a field error is added then).
  * ward: ij_code_ok; type: ij_placement_type_ok; supervisor: ij_subject_ok. */
 const char *ij_query_ward(ij_ctx *ctx, ij_field_errors *errs);
 const char *ij_query_placement_type(ij_ctx *ctx, ij_field_errors *errs);
 const char *ij_query_supervisor(ij_ctx *ctx, ij_field_errors *errs);
-/* The cursor query parameter, when given, by ij_cursor_parse: *has set when it is one, a field
- * error added when not. */
+/* The cursor query parameter of a keyset list, "<microseconds>.<uuid>" (opaque to clients), into
+ * *at and id: *has set when it is one, a field error added when it is given and not one (*at or id
+ * may have been written then). */
 void ij_query_cursor(ij_ctx *ctx, ij_time_us *at, char id[IJ_UUID_BUF], bool *has,
                      ij_field_errors *errs);
 
 /* ---- shared response pieces ---- */
 /* Sends 422 with the field errors (borrowed) when there are any; true then. */
 bool ij_send_invalid(ij_ctx *ctx, const ij_field_errors *errs);
-/* Sends the problem for err; a 404 has the detail "no <what> with this id". */
-void ij_send_not_found_as(ij_ctx *ctx, ij_err err, const char *what);
-/* A store error as a problem: 404 with the resource named ("no <what> with this id"), 409 with
- * the first field error as its detail; errs (borrowed, may be NULL) listed when any. */
-void ij_send_store_error(ij_ctx *ctx, ij_err err, const char *what, const ij_field_errors *errs);
+/* An error of the store or of ops as a problem, the route's resource named: 404 "no <resource>
+ * with this id", 409 with the first field error as its detail, 412 "the <resource> has changed
+ * since you read it; read it again and retry"; otherwise the error's own. errs (borrowed, may be
+ * NULL) are listed when there are any. */
+void ij_send_store_error(ij_ctx *ctx, ij_err err, const ij_field_errors *errs);
 /* Sends 200 {"items": items, "next_cursor": next_cursor} (takes both references). */
 void ij_send_page(ij_ctx *ctx, json_t *items, json_t *next_cursor);
+/* The next_cursor of a store page (any with count, items and more; a new reference): null when no
+ * page follows, else cursor_of(a pointer to its last item), the list's cursor after an item. */
+#define IJ_NEXT_CURSOR(page, cursor_of) \
+  ((page).more && (page).count > 0 ? (cursor_of)(&(page).items[(page).count - 1]) : json_null())
 /* Sets the ETag header to the version, quoted. */
 void ij_set_etag(ij_ctx *ctx, int version);
 
-/* ---- ids, cursors and codes ---- */
-/* The {id} path segment as a canonical UUID; otherwise 404 "no <what> with this id" is sent and
- * false returned. */
-bool ij_path_uuid(ij_ctx *ctx, const char *what, char id[IJ_UUID_BUF]);
-/* A keyset cursor "<microseconds>.<uuid>" (opaque to clients) into *at and id; false when it is
- * not one (*at or id may have been written). */
-bool ij_cursor_parse(const char *s, ij_time_us *at, char id[IJ_UUID_BUF]);
-/* The cursor "<at>.<id>" as a new JSON string. */
+/* ---- cursors and codes ---- */
+/* The keyset cursor "<at>.<id>" (as ij_query_cursor reads it) as a new JSON string. */
 json_t *ij_cursor_json(ij_time_us at, const char *id);
 /* A ward code: 1 to IJ_MAX_CODE of a-z, 0-9, '_' and '-'. */
 bool ij_code_ok(const char *s);

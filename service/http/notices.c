@@ -19,10 +19,14 @@ static json_t *notice_json(const ij_notice *n) {
 
 /* ---- GET /v1/notices ---- */
 
+/* The feed's cursor (its `after`) is the last seq read. */
+static json_t *seq_cursor(const ij_notice *n) {
+  char cursor[24];
+  snprintf(cursor, sizeof cursor, "%" PRId64, n->seq);
+  return json_string(cursor);
+}
+
 void ij_h_notice_list(ij_ctx *ctx) {
-  static const char *const allowed[] = {"after", "limit", NULL};
-  if (!ij_require(ctx, IJ_ACTION_NOTICE_READ) || !ij_query_only(ctx, allowed))
-    return;
   ij_field_errors errs;
   ij_field_errors_init(&errs);
   int limit;
@@ -62,12 +66,7 @@ void ij_h_notice_list(ij_ctx *ctx) {
     else
       ij_ctx_accessed(ctx, n->referral_id);
   }
-  json_t *next = json_null();
-  if (page.more && page.count > 0) {
-    char cursor[24];
-    snprintf(cursor, sizeof cursor, "%" PRId64, page.items[page.count - 1].seq);
-    next = json_string(cursor);
-  }
+  json_t *next = IJ_NEXT_CURSOR(page, seq_cursor);
   ij_notice_page_clear(&page);
   ij_send_page(ctx, items, next);
 }

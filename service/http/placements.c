@@ -71,9 +71,6 @@ static void decode_placement(json_t *body, ij_placement_input *in, ij_field_erro
 /* ---- POST /v1/placements ---- */
 
 void ij_h_placement_create(ij_ctx *ctx) {
-  static const char *const no_query[] = {NULL};
-  if (!ij_require(ctx, IJ_ACTION_PLACEMENT_WRITE) || !ij_query_only(ctx, no_query))
-    return;
   json_t *body = ij_body_object(ctx);
   if (!body)
     return;
@@ -94,7 +91,7 @@ void ij_h_placement_create(ij_ctx *ctx) {
   ij_uuid_new(id);
   ij_err err = ij_store_placement_create(conn, ctx->actor.area, id, &in, ctx->now, &p, &errs);
   if (err != IJ_OK) {
-    ij_send_store_error(ctx, err, "placement", &errs);
+    ij_send_store_error(ctx, err, &errs);
     goto done;
   }
   char location[64];
@@ -109,11 +106,7 @@ done:
 /* ---- GET /v1/placements/{id} ---- */
 
 void ij_h_placement_get(ij_ctx *ctx) {
-  static const char *const no_query[] = {NULL};
-  char id[IJ_UUID_BUF];
-  if (!ij_require(ctx, IJ_ACTION_PLACEMENT_READ) || !ij_query_only(ctx, no_query) ||
-      !ij_path_uuid(ctx, "placement", id))
-    return;
+  const char *id = ctx->id;
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
@@ -122,7 +115,7 @@ void ij_h_placement_get(ij_ctx *ctx) {
   if (err == IJ_OK && !visible(ctx, &p))
     err = IJ_ERR_NOT_FOUND;
   if (err != IJ_OK)
-    ij_send_not_found_as(ctx, err, "placement");
+    ij_send_store_error(ctx, err, NULL);
   else
     send_placement(ctx, 200, &p);
   ij_placement_clear(&p);
@@ -131,13 +124,9 @@ void ij_h_placement_get(ij_ctx *ctx) {
 /* ---- PATCH /v1/placements/{id} ---- */
 
 void ij_h_placement_update(ij_ctx *ctx) {
-  static const char *const no_query[] = {NULL};
-  char id[IJ_UUID_BUF];
-  if (!ij_require(ctx, IJ_ACTION_PLACEMENT_WRITE) || !ij_query_only(ctx, no_query) ||
-      !ij_path_uuid(ctx, "placement", id))
-    return;
-  int expected = ij_if_match_version(ctx);
-  if (!ij_if_match_given(ctx, expected, "placement"))
+  const char *id = ctx->id;
+  int expected;
+  if (!ij_if_match(ctx, &expected))
     return;
   json_t *body = ij_body_object(ctx);
   if (!body)
@@ -160,13 +149,8 @@ void ij_h_placement_update(ij_ctx *ctx) {
     err = ij_store_placement_update(conn, ctx->actor.area, id, expected, &in, ctx->now, &p, &errs);
   else if (ij_store_placement_get(conn, ctx->actor.area, id, &p) == IJ_ERR_NOT_FOUND)
     err = IJ_ERR_NOT_FOUND;
-  if (err == IJ_ERR_STALE) {
-    ij_send_problem(ctx, err,
-                    "the placement has changed since you read it; read it again and retry", NULL);
-    goto done;
-  }
   if (err != IJ_OK) {
-    ij_send_store_error(ctx, err, "placement", &errs);
+    ij_send_store_error(ctx, err, &errs);
     goto done;
   }
   send_placement(ctx, 200, &p);
@@ -177,11 +161,11 @@ done:
 
 /* ---- GET /v1/placements ---- */
 
+static json_t *created_cursor(const ij_placement *p) {
+  return ij_cursor_json(p->created_at, p->id);
+}
+
 void ij_h_placement_list(ij_ctx *ctx) {
-  static const char *const allowed[] = {"type",  "ward",   "active", "supervisor",
-                                        "limit", "cursor", NULL};
-  if (!ij_require(ctx, IJ_ACTION_PLACEMENT_READ) || !ij_query_only(ctx, allowed))
-    return;
   ij_placement_filter f;
   memset(&f, 0, sizeof f);
   f.area = ctx->actor.area;
@@ -217,11 +201,7 @@ void ij_h_placement_list(ij_ctx *ctx) {
   json_t *items = json_array();
   for (int i = 0; i < page.count; i++)
     json_array_append_new(items, placement_json(&page.items[i]));
-  json_t *next = json_null();
-  if (page.more && page.count > 0) {
-    const ij_placement *last = &page.items[page.count - 1];
-    next = ij_cursor_json(last->created_at, last->id);
-  }
+  json_t *next = IJ_NEXT_CURSOR(page, created_cursor);
   ij_placement_page_clear(&page);
   ij_send_page(ctx, items, next);
 }

@@ -4,8 +4,6 @@
 #include "ij/store/reference.h"
 #include "internal.h"
 
-static const char *const NO_QUERY[] = {NULL};
-
 void ij_h_healthz(ij_ctx *ctx) {
   ij_send_json(ctx, 200, json_pack("{s:s}", "status", "ok"));
 }
@@ -26,8 +24,6 @@ void ij_h_readyz(ij_ctx *ctx) {
 }
 
 void ij_h_me(ij_ctx *ctx) {
-  if (!ij_query_only(ctx, NO_QUERY))
-    return;
   json_t *roles = json_array();
   for (unsigned bit = 1; bit < IJ_ROLE_SYSTEM; bit <<= 1)
     if (ctx->actor.roles & bit)
@@ -38,8 +34,6 @@ void ij_h_me(ij_ctx *ctx) {
 }
 
 void ij_h_wards(ij_ctx *ctx) {
-  if (!ij_query_only(ctx, NO_QUERY))
-    return;
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
@@ -58,9 +52,6 @@ void ij_h_wards(ij_ctx *ctx) {
 }
 
 void ij_h_reason_codes(ij_ctx *ctx) {
-  static const char *const allowed[] = {"kind", NULL};
-  if (!ij_query_only(ctx, allowed))
-    return;
   const char *kind = ij_query(ctx, "kind");
   if (kind && strcmp(kind, "reject") != 0 && strcmp(kind, "withdraw") != 0 &&
       strcmp(kind, "non_compliance") != 0 && strcmp(kind, "warning") != 0) {

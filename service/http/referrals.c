@@ -108,10 +108,6 @@ static void send_referral(ij_ctx *ctx, int status, const ij_referral *r) {
   ij_send_json(ctx, status, referral_json(r, &ctx->actor, ctx->now));
 }
 
-static void send_store_error(ij_ctx *ctx, ij_err err, const ij_field_errors *errs) {
-  ij_send_problem(ctx, err, NULL, errs && errs->count ? errs : NULL);
-}
-
 /* ---- POST /v1/referrals ---- */
 
 static const char *const TOP_FIELDS[] = {
@@ -197,9 +193,6 @@ static char *render_created(const ij_referral *r, void *arg) {
 }
 
 void ij_h_referral_create(ij_ctx *ctx) {
-  static const char *const no_query[] = {NULL};
-  if (!ij_require(ctx, IJ_ACTION_REFERRAL_CREATE) || !ij_query_only(ctx, no_query))
-    return;
   const char *key = ij_header(ctx, "Idempotency-Key");
   if (key && !idempotency_key_ok(key)) {
     ij_field_errors errs;
@@ -240,7 +233,7 @@ void ij_h_referral_create(ij_ctx *ctx) {
     goto done;
   }
   if (err != IJ_OK) {
-    send_store_error(ctx, err, &errs);
+    ij_send_store_error(ctx, err, &errs);
     goto done;
   }
   char location[64];
@@ -268,18 +261,14 @@ done:
 /* ---- GET /v1/referrals/{id} ---- */
 
 void ij_h_referral_get(ij_ctx *ctx) {
-  static const char *const no_query[] = {NULL};
-  char id[IJ_UUID_BUF];
-  if (!ij_require(ctx, IJ_ACTION_REFERRAL_READ) || !ij_query_only(ctx, no_query) ||
-      !ij_path_uuid(ctx, "referral", id))
-    return;
+  const char *id = ctx->id;
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
   ij_referral r;
   ij_err err = ij_store_referral_get(conn, ctx->actor.area, id, &r);
   if (err != IJ_OK) {
-    ij_send_not_found_as(ctx, err, "referral");
+    ij_send_store_error(ctx, err, NULL);
     return;
   }
   ij_ctx_accessed(ctx, r.id);
@@ -293,13 +282,9 @@ static const char *const TRANSITION_FIELDS[] = {
     "event", "hours_confirmed", "suitability_notes", "reason_code", "reason", NULL};
 
 void ij_h_referral_transition(ij_ctx *ctx) {
-  static const char *const no_query[] = {NULL};
-  char id[IJ_UUID_BUF];
-  if (!ij_require(ctx, IJ_ACTION_REFERRAL_TRANSITION) || !ij_query_only(ctx, no_query) ||
-      !ij_path_uuid(ctx, "referral", id))
-    return;
-  int expected = ij_if_match_version(ctx);
-  if (!ij_if_match_given(ctx, expected, "referral"))
+  const char *id = ctx->id;
+  int expected;
+  if (!ij_if_match(ctx, &expected))
     return;
   json_t *body = ij_body_object(ctx);
   if (!body)
@@ -345,7 +330,7 @@ void ij_h_referral_transition(ij_ctx *ctx) {
     goto done;
   }
   if (err == IJ_ERR_NOT_FOUND) {
-    ij_send_not_found_as(ctx, err, "referral");
+    ij_send_store_error(ctx, err, NULL);
     goto done;
   }
   if (err == IJ_ERR_FORBIDDEN && errs.count == 0) {
@@ -353,7 +338,7 @@ void ij_h_referral_transition(ij_ctx *ctx) {
     goto done;
   }
   if (err != IJ_OK) {
-    send_store_error(ctx, err, &errs);
+    ij_send_store_error(ctx, err, &errs);
     goto done;
   }
   ij_ctx_accessed(ctx, updated.id);
@@ -375,11 +360,11 @@ static bool parse_flag(const char *v, int *out) {
   return true;
 }
 
+static json_t *created_cursor(const ij_referral *r) {
+  return ij_cursor_json(r->created_at, r->id);
+}
+
 void ij_h_referral_list(ij_ctx *ctx) {
-  static const char *const allowed[] = {"state", "ward",   "overdue", "mine",
-                                        "limit", "cursor", NULL};
-  if (!ij_require(ctx, IJ_ACTION_REFERRAL_LIST) || !ij_query_only(ctx, allowed))
-    return;
   ij_referral_filter f;
   memset(&f, 0, sizeof f);
   f.area = ctx->actor.area;
@@ -420,23 +405,22 @@ void ij_h_referral_list(ij_ctx *ctx) {
     json_array_append_new(items, ij_referral_summary_json(&page.items[i], ctx->now));
     ij_ctx_accessed(ctx, page.items[i].id);
   }
-  json_t *next = json_null();
-  if (page.more && page.count > 0) {
-    const ij_referral *last = &page.items[page.count - 1];
-    next = ij_cursor_json(last->created_at, last->id);
-  }
+  json_t *next = IJ_NEXT_CURSOR(page, created_cursor);
   ij_referral_page_clear(&page);
   ij_send_page(ctx, items, next);
 }
 
 /* ---- GET /v1/referrals/{id}/events ---- */
 
+/* The events' cursor is the last seq read. */
+static json_t *seq_cursor(const ij_event_record *e) {
+  char cursor[16];
+  snprintf(cursor, sizeof cursor, "%d", e->seq);
+  return json_string(cursor);
+}
+
 void ij_h_referral_events(ij_ctx *ctx) {
-  static const char *const allowed[] = {"limit", "cursor", NULL};
-  char id[IJ_UUID_BUF];
-  if (!ij_require(ctx, IJ_ACTION_REFERRAL_READ) || !ij_query_only(ctx, allowed) ||
-      !ij_path_uuid(ctx, "referral", id))
-    return;
+  const char *id = ctx->id;
   ij_field_errors errs;
   ij_field_errors_init(&errs);
   int limit, after = 0;
@@ -458,7 +442,7 @@ void ij_h_referral_events(ij_ctx *ctx) {
   ij_event_page page;
   ij_err err = ij_store_referral_events(conn, ctx->actor.area, id, after, limit, &page);
   if (err != IJ_OK) {
-    ij_send_not_found_as(ctx, err, "referral");
+    ij_send_store_error(ctx, err, NULL);
     return;
   }
   json_t *items = json_array();
@@ -472,12 +456,7 @@ void ij_h_referral_events(ij_ctx *ctx) {
                   "reason", ij_json_str_or_null(e->reason), "request_id", e->request_id);
     json_array_append_new(items, j);
   }
-  json_t *next = json_null();
-  if (page.more && page.count > 0) {
-    char cursor[16];
-    snprintf(cursor, sizeof cursor, "%d", page.items[page.count - 1].seq);
-    next = json_string(cursor);
-  }
+  json_t *next = IJ_NEXT_CURSOR(page, seq_cursor);
   ij_event_page_clear(&page);
   ij_ctx_accessed(ctx, id);
   ij_send_page(ctx, items, next);

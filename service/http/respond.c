@@ -206,21 +206,16 @@ bool ij_send_invalid(ij_ctx *ctx, const ij_field_errors *errs) {
   return true;
 }
 
-void ij_send_not_found_as(ij_ctx *ctx, ij_err err, const char *what) {
-  char detail[64];
-  const char *d = NULL;
-  if (err == IJ_ERR_NOT_FOUND) {
-    snprintf(detail, sizeof detail, "no %s with this id", what);
-    d = detail;
-  }
-  ij_send_problem(ctx, err, d, NULL);
-}
-
-void ij_send_store_error(ij_ctx *ctx, ij_err err, const char *what, const ij_field_errors *errs) {
+void ij_send_store_error(ij_ctx *ctx, ij_err err, const ij_field_errors *errs) {
+  const char *what = ctx->route ? ctx->route->resource : NULL;
   char detail[256];
   const char *d = NULL;
-  if (err == IJ_ERR_NOT_FOUND) {
+  if (err == IJ_ERR_NOT_FOUND && what) {
     snprintf(detail, sizeof detail, "no %s with this id", what);
+    d = detail;
+  } else if (err == IJ_ERR_STALE && what) {
+    snprintf(detail, sizeof detail, "the %s has changed since you read it; read it again and retry",
+             what);
     d = detail;
   } else if (err == IJ_ERR_CONFLICT && errs && errs->count) {
     snprintf(detail, sizeof detail, "%s %s", errs->items[0].field, errs->items[0].message);
@@ -239,10 +234,8 @@ void ij_set_etag(ij_ctx *ctx, int version) {
   ij_set_header(ctx, "ETag", etag);
 }
 
-int ij_if_match_version(ij_ctx *ctx) {
-  const char *h = ij_header(ctx, "If-Match");
-  if (!h)
-    return -1;
+/* "N" or N, spaces around it ignored; -2 when it names no version. */
+static int if_match_version(const char *h) {
   while (*h == ' ')
     h++;
   char buf[24];
@@ -264,9 +257,13 @@ int ij_if_match_version(ij_ctx *ctx) {
   return (int)v;
 }
 
-bool ij_if_match_given(ij_ctx *ctx, int expected, const char *what) {
-  if (expected != -1)
+bool ij_if_match(ij_ctx *ctx, int *version) {
+  const char *h = ij_header(ctx, "If-Match");
+  if (h) {
+    *version = if_match_version(h);
     return true;
+  }
+  const char *what = ctx->route && ctx->route->resource ? ctx->route->resource : "record";
   char detail[96];
   snprintf(detail, sizeof detail, "send If-Match with the ETag of the %s you read", what);
   ij_send_problem(ctx, IJ_ERR_PRECONDITION_REQUIRED, detail, NULL);
@@ -301,29 +298,12 @@ const char *ij_query_supervisor(ij_ctx *ctx, ij_field_errors *errs) {
   return v;
 }
 
-void ij_query_cursor(ij_ctx *ctx, ij_time_us *at, char id[IJ_UUID_BUF], bool *has,
-                     ij_field_errors *errs) {
-  const char *v = ij_query(ctx, "cursor");
-  if (!v)
-    return;
-  if (ij_cursor_parse(v, at, id))
-    *has = true;
-  else
-    ij_field_errors_add(errs, "cursor", "is not a cursor this service gave");
-}
+/* ---- cursors and codes ---- */
 
-/* ---- ids, cursors and codes ---- */
-
-bool ij_path_uuid(ij_ctx *ctx, const char *what, char id[IJ_UUID_BUF]) {
-  if (ij_uuid_canonical(ctx->path_id, id))
-    return true;
-  ij_send_not_found_as(ctx, IJ_ERR_NOT_FOUND, what);
-  return false;
-}
-
-bool ij_cursor_parse(const char *s, ij_time_us *at, char id[IJ_UUID_BUF]) {
+/* "<microseconds>.<uuid>"; the number as this service writes it, digits only. */
+static bool cursor_parse(const char *s, ij_time_us *at, char id[IJ_UUID_BUF]) {
   const char *dot = strchr(s, '.');
-  if (!dot || dot == s || dot - s > 19)
+  if (!dot || dot == s || dot - s > 19 || *s < '0' || *s > '9')
     return false;
   char num[24];
   memcpy(num, s, (size_t)(dot - s));
@@ -334,6 +314,17 @@ bool ij_cursor_parse(const char *s, ij_time_us *at, char id[IJ_UUID_BUF]) {
     return false;
   *at = v;
   return ij_uuid_canonical(dot + 1, id);
+}
+
+void ij_query_cursor(ij_ctx *ctx, ij_time_us *at, char id[IJ_UUID_BUF], bool *has,
+                     ij_field_errors *errs) {
+  const char *v = ij_query(ctx, "cursor");
+  if (!v)
+    return;
+  if (cursor_parse(v, at, id))
+    *has = true;
+  else
+    ij_field_errors_add(errs, "cursor", "is not a cursor this service gave");
 }
 
 json_t *ij_cursor_json(ij_time_us at, const char *id) {

@@ -14,47 +14,93 @@
 #include "ij/wait.h"
 #include "internal.h"
 
+/* The query parameters a route accepts: none, or those listed. */
+static const char *const NO_QUERY[] = {NULL};
+#define QUERY(...) ((const char *const[]){__VA_ARGS__, NULL})
+static const char *const PAGE_QUERY[] = {"limit", "cursor", NULL};
+static const char *const STATS_QUERY[] = {
+    "from", "to", "ward", "placement_type", "age_band", "offence_category", "scope", NULL};
+
 const ij_route ij_routes[] = {
-    {"GET", "/healthz", ij_h_healthz, false, false},
-    {"GET", "/readyz", ij_h_readyz, false, false},
-    {"GET", "/metrics", ij_h_metrics, false, false},
-    {"GET", "/v1/me", ij_h_me, true, false},
-    {"GET", "/v1/wards", ij_h_wards, true, false},
-    {"GET", "/v1/reason-codes", ij_h_reason_codes, true, false},
-    {"POST", "/v1/referrals", ij_h_referral_create, true, true},
-    {"GET", "/v1/referrals", ij_h_referral_list, true, true},
-    {"GET", "/v1/referrals/{id}", ij_h_referral_get, true, true},
-    {"POST", "/v1/referrals/{id}/transitions", ij_h_referral_transition, true, true},
-    {"GET", "/v1/referrals/{id}/events", ij_h_referral_events, true, true},
-    {"POST", "/v1/referrals/{id}/bookings", ij_h_booking_create, true, true},
-    {"GET", "/v1/referrals/{id}/bookings", ij_h_referral_bookings, true, true},
-    {"GET", "/v1/bookings/{id}", ij_h_booking_get, true, true},
-    {"POST", "/v1/bookings/{id}/outcome", ij_h_booking_outcome, true, true},
-    {"POST", "/v1/placements", ij_h_placement_create, true, false},
-    {"GET", "/v1/placements", ij_h_placement_list, true, false},
-    {"GET", "/v1/placements/{id}", ij_h_placement_get, true, false},
-    {"PATCH", "/v1/placements/{id}", ij_h_placement_update, true, false},
-    {"POST", "/v1/placements/{id}/sessions", ij_h_session_create, true, false},
-    {"GET", "/v1/placements/{id}/sessions", ij_h_placement_sessions, true, false},
-    {"GET", "/v1/sessions", ij_h_session_list, true, false},
-    {"GET", "/v1/sessions/{id}", ij_h_session_get, true, true},
-    {"PATCH", "/v1/sessions/{id}", ij_h_session_update, true, false},
-    {"GET", "/v1/worklists/triage", ij_h_worklist_triage, true, true},
-    {"GET", "/v1/worklists/overdue", ij_h_worklist_overdue, true, true},
-    {"GET", "/v1/worklists/sessions", ij_h_worklist_sessions, true, true},
-    {"GET", "/v1/worklists/outcomes-due", ij_h_worklist_outcomes_due, true, true},
-    {"GET", "/v1/notices", ij_h_notice_list, true, true},
-    {"GET", "/v1/followups", ij_h_followup_list, true, true},
-    {"POST", "/v1/followups/import", ij_h_followup_import, true, true},
-    {"GET", "/v1/followups/{id}", ij_h_followup_get, true, true},
-    {"PATCH", "/v1/followups/{id}", ij_h_followup_record, true, true},
-    {"GET", "/v1/stats/summary", ij_h_stats_summary, true, false},
-    {"GET", "/v1/stats/summary.csv", ij_h_stats_summary, true, false},
-    {"GET", "/v1/stats/reoffending", ij_h_stats_reoffending, true, false},
-    {"GET", "/v1/stats/reoffending.csv", ij_h_stats_reoffending, true, false},
-    {"GET", "/v1/access-log", ij_h_access_log_list, true, false},
-    {"GET", "/dashboard", ij_h_dashboard, false, false},
-    {"GET", "/dashboard/assets/{id}", ij_h_dashboard_asset, false, false},
+    /* method, path, handler, authenticated, personal, action, query, resource, {id} */
+    {"GET", "/healthz", ij_h_healthz, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL, IJ_ID_NONE},
+    {"GET", "/readyz", ij_h_readyz, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL, IJ_ID_NONE},
+    {"GET", "/metrics", ij_h_metrics, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL, IJ_ID_NONE},
+    {"GET", "/v1/me", ij_h_me, true, false, IJ_NO_ACTION, NO_QUERY, NULL, IJ_ID_NONE},
+    {"GET", "/v1/wards", ij_h_wards, true, false, IJ_NO_ACTION, NO_QUERY, NULL, IJ_ID_NONE},
+    {"GET", "/v1/reason-codes", ij_h_reason_codes, true, false, IJ_NO_ACTION, QUERY("kind"), NULL,
+     IJ_ID_NONE},
+    {"POST", "/v1/referrals", ij_h_referral_create, true, true, IJ_ACTION_REFERRAL_CREATE, NO_QUERY,
+     NULL, IJ_ID_NONE},
+    {"GET", "/v1/referrals", ij_h_referral_list, true, true, IJ_ACTION_REFERRAL_LIST,
+     QUERY("state", "ward", "overdue", "mine", "limit", "cursor"), NULL, IJ_ID_NONE},
+    {"GET", "/v1/referrals/{id}", ij_h_referral_get, true, true, IJ_ACTION_REFERRAL_READ, NO_QUERY,
+     "referral", IJ_ID_UUID},
+    {"POST", "/v1/referrals/{id}/transitions", ij_h_referral_transition, true, true,
+     IJ_ACTION_REFERRAL_TRANSITION, NO_QUERY, "referral", IJ_ID_UUID},
+    {"GET", "/v1/referrals/{id}/events", ij_h_referral_events, true, true, IJ_ACTION_REFERRAL_READ,
+     PAGE_QUERY, "referral", IJ_ID_UUID},
+    {"POST", "/v1/referrals/{id}/bookings", ij_h_booking_create, true, true,
+     IJ_ACTION_BOOKING_WRITE, NO_QUERY, "referral", IJ_ID_UUID},
+    {"GET", "/v1/referrals/{id}/bookings", ij_h_referral_bookings, true, true,
+     IJ_ACTION_BOOKING_READ, NO_QUERY, "referral", IJ_ID_UUID},
+    {"GET", "/v1/bookings/{id}", ij_h_booking_get, true, true, IJ_ACTION_BOOKING_READ, NO_QUERY,
+     "booking", IJ_ID_UUID},
+    {"POST", "/v1/bookings/{id}/outcome", ij_h_booking_outcome, true, true,
+     IJ_ACTION_OUTCOME_RECORD, NO_QUERY, "booking", IJ_ID_UUID},
+    {"POST", "/v1/placements", ij_h_placement_create, true, false, IJ_ACTION_PLACEMENT_WRITE,
+     NO_QUERY, NULL, IJ_ID_NONE},
+    {"GET", "/v1/placements", ij_h_placement_list, true, false, IJ_ACTION_PLACEMENT_READ,
+     QUERY("type", "ward", "active", "supervisor", "limit", "cursor"), NULL, IJ_ID_NONE},
+    {"GET", "/v1/placements/{id}", ij_h_placement_get, true, false, IJ_ACTION_PLACEMENT_READ,
+     NO_QUERY, "placement", IJ_ID_UUID},
+    {"PATCH", "/v1/placements/{id}", ij_h_placement_update, true, false, IJ_ACTION_PLACEMENT_WRITE,
+     NO_QUERY, "placement", IJ_ID_UUID},
+    {"POST", "/v1/placements/{id}/sessions", ij_h_session_create, true, false,
+     IJ_ACTION_SESSION_WRITE, NO_QUERY, "placement", IJ_ID_UUID},
+    {"GET", "/v1/placements/{id}/sessions", ij_h_placement_sessions, true, false,
+     IJ_ACTION_SESSION_READ, QUERY("from", "to", "limit", "cursor"), "placement", IJ_ID_UUID},
+    {"GET", "/v1/sessions", ij_h_session_list, true, false, IJ_ACTION_SESSION_READ,
+     QUERY("from", "to", "ward", "type", "supervisor", "placement", "limit", "cursor"), NULL,
+     IJ_ID_NONE},
+    {"GET", "/v1/sessions/{id}", ij_h_session_get, true, true, IJ_ACTION_SESSION_READ, NO_QUERY,
+     "session", IJ_ID_UUID},
+    {"PATCH", "/v1/sessions/{id}", ij_h_session_update, true, false, IJ_ACTION_SESSION_WRITE,
+     NO_QUERY, "session", IJ_ID_UUID},
+    {"GET", "/v1/worklists/triage", ij_h_worklist_triage, true, true, IJ_ACTION_WORKLIST_READ,
+     PAGE_QUERY, NULL, IJ_ID_NONE},
+    {"GET", "/v1/worklists/overdue", ij_h_worklist_overdue, true, true, IJ_ACTION_WORKLIST_READ,
+     PAGE_QUERY, NULL, IJ_ID_NONE},
+    {"GET", "/v1/worklists/sessions", ij_h_worklist_sessions, true, true, IJ_ACTION_WORKLIST_READ,
+     QUERY("day", "limit", "cursor"), NULL, IJ_ID_NONE},
+    {"GET", "/v1/worklists/outcomes-due", ij_h_worklist_outcomes_due, true, true,
+     IJ_ACTION_WORKLIST_READ, PAGE_QUERY, NULL, IJ_ID_NONE},
+    /* an officer reads only their own referrals' notices: the handler narrows the feed */
+    {"GET", "/v1/notices", ij_h_notice_list, true, true, IJ_ACTION_NOTICE_READ,
+     QUERY("after", "limit"), NULL, IJ_ID_NONE},
+    {"GET", "/v1/followups", ij_h_followup_list, true, true, IJ_ACTION_FOLLOWUP_READ,
+     QUERY("status", "referral_id", "limit", "cursor"), NULL, IJ_ID_NONE},
+    {"POST", "/v1/followups/import", ij_h_followup_import, true, true, IJ_ACTION_FOLLOWUP_WRITE,
+     NO_QUERY, NULL, IJ_ID_NONE},
+    {"GET", "/v1/followups/{id}", ij_h_followup_get, true, true, IJ_ACTION_FOLLOWUP_READ, NO_QUERY,
+     "follow-up check", IJ_ID_UUID},
+    {"PATCH", "/v1/followups/{id}", ij_h_followup_record, true, true, IJ_ACTION_FOLLOWUP_WRITE,
+     NO_QUERY, "follow-up check", IJ_ID_UUID},
+    /* scope=national needs IJ_ACTION_STATS_NATIONAL as well: the handler checks it */
+    {"GET", "/v1/stats/summary", ij_h_stats_summary, true, false, IJ_ACTION_STATS_READ, STATS_QUERY,
+     NULL, IJ_ID_NONE},
+    {"GET", "/v1/stats/summary.csv", ij_h_stats_summary, true, false, IJ_ACTION_STATS_READ,
+     STATS_QUERY, NULL, IJ_ID_NONE},
+    {"GET", "/v1/stats/reoffending", ij_h_stats_reoffending, true, false, IJ_ACTION_STATS_READ,
+     STATS_QUERY, NULL, IJ_ID_NONE},
+    {"GET", "/v1/stats/reoffending.csv", ij_h_stats_reoffending, true, false, IJ_ACTION_STATS_READ,
+     STATS_QUERY, NULL, IJ_ID_NONE},
+    {"GET", "/v1/access-log", ij_h_access_log_list, true, false, IJ_ACTION_ACCESS_LOG_READ,
+     QUERY("person_id", "referral_id", "actor", "limit", "cursor"), NULL, IJ_ID_NONE},
+    {"GET", "/dashboard", ij_h_dashboard, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL,
+     IJ_ID_NONE},
+    {"GET", "/dashboard/assets/{id}", ij_h_dashboard_asset, false, false, IJ_NO_ACTION,
+     IJ_ANY_QUERY, "dashboard asset", IJ_ID_NAME},
 };
 const int ij_routes_count = (int)(sizeof ij_routes / sizeof ij_routes[0]);
 
@@ -317,7 +363,34 @@ static bool body_too_large(ij_ctx *ctx) {
   return (long)ctx->req->binary_body_length > max;
 }
 
-/* Every request passes here: request id, route, body size, authentication, handler, log. */
+/* What the route's row asks of every request, in the order the handlers relied on: the
+ * permission (403), the query parameters (422), the {id} (404, the route's resource named), which
+ * is then ctx->id. On refusal the problem is sent and false returned. */
+static bool route_allows(ij_ctx *ctx) {
+  const ij_route *route = ctx->route;
+  if (route->action != IJ_NO_ACTION && !ij_require(ctx, route->action))
+    return false;
+  if (route->query != IJ_ANY_QUERY && !ij_query_only(ctx, route->query))
+    return false;
+  switch (route->id) {
+  case IJ_ID_NONE:
+    break;
+  case IJ_ID_UUID:
+    if (!ij_uuid_canonical(ctx->id_segment, ctx->id_uuid)) {
+      ij_send_store_error(ctx, IJ_ERR_NOT_FOUND, NULL);
+      return false;
+    }
+    ctx->id = ctx->id_uuid;
+    break;
+  case IJ_ID_NAME:
+    ctx->id = ctx->id_segment;
+    break;
+  }
+  return true;
+}
+
+/* Every request passes here: request id, route, body size, authentication, the route's checks,
+ * handler, log. */
 static int dispatch(const struct _u_request *req, struct _u_response *res, void *data) {
   ij_server *server = data;
   long long started_us = monotonic_us();
@@ -345,12 +418,12 @@ static int dispatch(const struct _u_request *req, struct _u_response *res, void 
   const ij_route *route = NULL;
   char allow[64] = "";
   for (int i = 0; i < ij_routes_count; i++) {
-    char id[sizeof ctx.path_id_buf];
+    char id[sizeof ctx.id_segment];
     if (!path_matches(ij_routes[i].path, path, id, sizeof id))
       continue;
     if (strcmp(ij_routes[i].method, req->http_verb) == 0) {
       route = &ij_routes[i];
-      memcpy(ctx.path_id_buf, id, sizeof id);
+      memcpy(ctx.id_segment, id, sizeof id);
       break;
     }
     size_t used = strlen(allow);
@@ -366,8 +439,6 @@ static int dispatch(const struct _u_request *req, struct _u_response *res, void 
     }
     goto done;
   }
-  if (strchr(route->path, '{'))
-    ctx.path_id = ctx.path_id_buf;
   if (!parse_query(&ctx)) {
     ij_send_problem(&ctx, IJ_ERR_MALFORMED, "the query string is not valid", NULL);
     goto done;
@@ -379,6 +450,8 @@ static int dispatch(const struct _u_request *req, struct _u_response *res, void 
     ij_send_problem(&ctx, IJ_ERR_TOO_LARGE, NULL, NULL);
     goto done;
   }
+  if (!route_allows(&ctx))
+    goto done;
   route->handler(&ctx);
 done:;
   int status = ctx.status ? ctx.status : (int)res->status;

@@ -101,6 +101,10 @@ static void parse_window(ij_ctx *ctx, ij_session_filter *f, ij_field_errors *err
   ij_query_cursor(ctx, &f->cursor_starts_at, f->cursor_id, &f->has_cursor, errs);
 }
 
+static json_t *starts_cursor(const ij_session *s) {
+  return ij_cursor_json(s->starts_at, s->id);
+}
+
 static void send_page(ij_ctx *ctx, const ij_session_filter *f) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
@@ -114,11 +118,7 @@ static void send_page(ij_ctx *ctx, const ij_session_filter *f) {
   json_t *items = json_array();
   for (int i = 0; i < page.count; i++)
     json_array_append_new(items, session_json(&page.items[i], false));
-  json_t *next = json_null();
-  if (page.more && page.count > 0) {
-    const ij_session *last = &page.items[page.count - 1];
-    next = ij_cursor_json(last->starts_at, last->id);
-  }
+  json_t *next = IJ_NEXT_CURSOR(page, starts_cursor);
   ij_session_page_clear(&page);
   ij_send_page(ctx, items, next);
 }
@@ -126,11 +126,7 @@ static void send_page(ij_ctx *ctx, const ij_session_filter *f) {
 /* ---- POST /v1/placements/{id}/sessions ---- */
 
 void ij_h_session_create(ij_ctx *ctx) {
-  static const char *const no_query[] = {NULL};
-  char placement_id[IJ_UUID_BUF];
-  if (!ij_require(ctx, IJ_ACTION_SESSION_WRITE) || !ij_query_only(ctx, no_query) ||
-      !ij_path_uuid(ctx, "placement", placement_id))
-    return;
+  const char *placement_id = ctx->id;
   json_t *body = ij_body_object(ctx);
   if (!body)
     return;
@@ -155,10 +151,7 @@ void ij_h_session_create(ij_ctx *ctx) {
                               in.has_supervisor ? in.supervisor_sub : NULL,
                               in.has_supervisor ? in.supervisor_name : NULL, ctx->now, &s, &errs);
   if (err != IJ_OK) {
-    if (err == IJ_ERR_NOT_FOUND)
-      ij_send_problem(ctx, err, "no placement with this id", NULL);
-    else
-      ij_send_store_error(ctx, err, "session", &errs);
+    ij_send_store_error(ctx, err, &errs);
     goto done;
   }
   char location[64];
@@ -173,11 +166,7 @@ done:
 /* ---- GET /v1/placements/{id}/sessions ---- */
 
 void ij_h_placement_sessions(ij_ctx *ctx) {
-  static const char *const allowed[] = {"from", "to", "limit", "cursor", NULL};
-  char placement_id[IJ_UUID_BUF];
-  if (!ij_require(ctx, IJ_ACTION_SESSION_READ) || !ij_query_only(ctx, allowed) ||
-      !ij_path_uuid(ctx, "placement", placement_id))
-    return;
+  const char *placement_id = ctx->id;
   ij_session_filter f;
   memset(&f, 0, sizeof f);
   f.area = ctx->actor.area;
@@ -198,7 +187,7 @@ void ij_h_placement_sessions(ij_ctx *ctx) {
     err = IJ_ERR_NOT_FOUND;
   ij_placement_clear(&p);
   if (err != IJ_OK) {
-    ij_send_not_found_as(ctx, err, "placement");
+    ij_send_store_error(ctx, err, NULL);
     return;
   }
   send_page(ctx, &f);
@@ -207,10 +196,6 @@ void ij_h_placement_sessions(ij_ctx *ctx) {
 /* ---- GET /v1/sessions ---- */
 
 void ij_h_session_list(ij_ctx *ctx) {
-  static const char *const allowed[] = {"from",      "to",    "ward",   "type", "supervisor",
-                                        "placement", "limit", "cursor", NULL};
-  if (!ij_require(ctx, IJ_ACTION_SESSION_READ) || !ij_query_only(ctx, allowed))
-    return;
   ij_session_filter f;
   memset(&f, 0, sizeof f);
   f.area = ctx->actor.area;
@@ -237,11 +222,7 @@ void ij_h_session_list(ij_ctx *ctx) {
 /* ---- GET /v1/sessions/{id} ---- */
 
 void ij_h_session_get(ij_ctx *ctx) {
-  static const char *const no_query[] = {NULL};
-  char id[IJ_UUID_BUF];
-  if (!ij_require(ctx, IJ_ACTION_SESSION_READ) || !ij_query_only(ctx, no_query) ||
-      !ij_path_uuid(ctx, "session", id))
-    return;
+  const char *id = ctx->id;
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
@@ -251,7 +232,7 @@ void ij_h_session_get(ij_ctx *ctx) {
   if (err == IJ_OK && scope && strcmp(scope, s.supervisor_sub) != 0)
     err = IJ_ERR_NOT_FOUND;
   if (err != IJ_OK)
-    ij_send_not_found_as(ctx, err, "session");
+    ij_send_store_error(ctx, err, NULL);
   else {
     for (int i = 0; i < s.nbookings; i++)
       ij_ctx_accessed(ctx, s.bookings[i].referral_id);
@@ -263,13 +244,9 @@ void ij_h_session_get(ij_ctx *ctx) {
 /* ---- PATCH /v1/sessions/{id} ---- */
 
 void ij_h_session_update(ij_ctx *ctx) {
-  static const char *const no_query[] = {NULL};
-  char id[IJ_UUID_BUF];
-  if (!ij_require(ctx, IJ_ACTION_SESSION_WRITE) || !ij_query_only(ctx, no_query) ||
-      !ij_path_uuid(ctx, "session", id))
-    return;
-  int expected = ij_if_match_version(ctx);
-  if (!ij_if_match_given(ctx, expected, "session"))
+  const char *id = ctx->id;
+  int expected;
+  if (!ij_if_match(ctx, &expected))
     return;
   json_t *body = ij_body_object(ctx);
   if (!body)
@@ -297,7 +274,7 @@ void ij_h_session_update(ij_ctx *ctx) {
     goto done;
   }
   if (err != IJ_OK) {
-    ij_send_store_error(ctx, err, "session", &errs);
+    ij_send_store_error(ctx, err, &errs);
     goto done;
   }
   send_session(ctx, 200, &s, false);

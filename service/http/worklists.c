@@ -7,40 +7,32 @@
 
 /* ---- shared parts ---- */
 
-/* Cursor "<microseconds>.<uuid>": opaque to clients; here the number must start with a digit. */
-static bool parse_cursor(const char *s, ij_worklist_cursor *out) {
-  memset(out, 0, sizeof *out);
-  if (*s < '0' || *s > '9' || !ij_cursor_parse(s, &out->at, out->id))
-    return false;
-  out->has = true;
-  return true;
-}
-
-/* Reads limit and cursor (the only parameters besides `extra`); false when a problem was sent. */
-static bool page_params(ij_ctx *ctx, const char *const *allowed, int *limit,
-                        ij_worklist_cursor *cursor, ij_field_errors *errs) {
-  if (!ij_require(ctx, IJ_ACTION_WORKLIST_READ) || !ij_query_only(ctx, allowed))
-    return false;
+/* Reads limit and cursor; a field error for each that is not valid. */
+static void page_params(ij_ctx *ctx, int *limit, ij_worklist_cursor *cursor,
+                        ij_field_errors *errs) {
   ij_query_limit(ctx, 25, 100, limit, errs);
   memset(cursor, 0, sizeof *cursor);
-  const char *v = ij_query(ctx, "cursor");
-  if (v && !parse_cursor(v, cursor))
-    ij_field_errors_add(errs, "cursor", "is not a cursor this service gave");
-  return true;
+  ij_query_cursor(ctx, &cursor->at, cursor->id, &cursor->has, errs);
 }
 
 typedef ij_err (*referral_list_fn)(ij_ctx *ctx, ij_conn *conn, const ij_worklist_cursor *after,
                                    int limit, ij_referral_page *out);
 
+static json_t *created_cursor(const ij_referral *r) {
+  return ij_cursor_json(r->created_at, r->id);
+}
+
+static json_t *target_cursor(const ij_referral *r) {
+  return ij_cursor_json(r->target_start_by, r->id);
+}
+
 /* The two referral lists differ only in the query and the sort key of the cursor. */
 static void referral_worklist(ij_ctx *ctx, referral_list_fn list, bool by_target) {
-  static const char *const allowed[] = {"limit", "cursor", NULL};
   ij_field_errors errs;
   ij_field_errors_init(&errs);
   int limit;
   ij_worklist_cursor cursor;
-  if (!page_params(ctx, allowed, &limit, &cursor, &errs))
-    return;
+  page_params(ctx, &limit, &cursor, &errs);
   if (ij_send_invalid(ctx, &errs))
     return;
   ij_conn *conn = ij_ctx_conn(ctx);
@@ -57,11 +49,8 @@ static void referral_worklist(ij_ctx *ctx, referral_list_fn list, bool by_target
     json_array_append_new(items, ij_referral_summary_json(&page.items[i], ctx->now));
     ij_ctx_accessed(ctx, page.items[i].id);
   }
-  json_t *next = json_null();
-  if (page.more && page.count > 0) {
-    const ij_referral *last = &page.items[page.count - 1];
-    next = ij_cursor_json(by_target ? last->target_start_by : last->created_at, last->id);
-  }
+  json_t *next =
+      by_target ? IJ_NEXT_CURSOR(page, target_cursor) : IJ_NEXT_CURSOR(page, created_cursor);
   ij_referral_page_clear(&page);
   ij_send_page(ctx, items, next);
 }
@@ -109,14 +98,16 @@ static json_t *session_json(const ij_worklist_session *s) {
                    s->supervisor_sub, "name", s->supervisor_name, "bookings", bookings);
 }
 
+static json_t *starts_cursor(const ij_worklist_session *s) {
+  return ij_cursor_json(s->starts_at, s->id);
+}
+
 void ij_h_worklist_sessions(ij_ctx *ctx) {
-  static const char *const allowed[] = {"day", "limit", "cursor", NULL};
   ij_field_errors errs;
   ij_field_errors_init(&errs);
   int limit;
   ij_worklist_cursor cursor;
-  if (!page_params(ctx, allowed, &limit, &cursor, &errs))
-    return;
+  page_params(ctx, &limit, &cursor, &errs);
   ij_date day = ij_time_date(ctx->now);
   const char *v = ij_query(ctx, "day");
   if (v && strcmp(v, "tomorrow") == 0)
@@ -142,11 +133,7 @@ void ij_h_worklist_sessions(ij_ctx *ctx) {
     for (int k = 0; k < page.items[i].nbookings; k++)
       ij_ctx_accessed(ctx, page.items[i].bookings[k].referral_id);
   }
-  json_t *next = json_null();
-  if (page.more && page.count > 0) {
-    const ij_worklist_session *last = &page.items[page.count - 1];
-    next = ij_cursor_json(last->starts_at, last->id);
-  }
+  json_t *next = IJ_NEXT_CURSOR(page, starts_cursor);
   ij_worklist_session_page_clear(&page);
   ij_send_json(
       ctx, 200,
@@ -164,14 +151,16 @@ static json_t *outcome_due_json(const ij_outcome_due *d) {
                    d->supervisor_sub, "name", d->supervisor_name);
 }
 
+static json_t *ends_cursor(const ij_outcome_due *d) {
+  return ij_cursor_json(d->ends_at, d->id);
+}
+
 void ij_h_worklist_outcomes_due(ij_ctx *ctx) {
-  static const char *const allowed[] = {"limit", "cursor", NULL};
   ij_field_errors errs;
   ij_field_errors_init(&errs);
   int limit;
   ij_worklist_cursor cursor;
-  if (!page_params(ctx, allowed, &limit, &cursor, &errs))
-    return;
+  page_params(ctx, &limit, &cursor, &errs);
   if (ij_send_invalid(ctx, &errs))
     return;
   ij_conn *conn = ij_ctx_conn(ctx);
@@ -189,11 +178,7 @@ void ij_h_worklist_outcomes_due(ij_ctx *ctx) {
     json_array_append_new(items, outcome_due_json(&page.items[i]));
     ij_ctx_accessed(ctx, page.items[i].referral_id);
   }
-  json_t *next = json_null();
-  if (page.more && page.count > 0) {
-    const ij_outcome_due *last = &page.items[page.count - 1];
-    next = ij_cursor_json(last->ends_at, last->id);
-  }
+  json_t *next = IJ_NEXT_CURSOR(page, ends_cursor);
   ij_outcome_due_page_clear(&page);
   ij_send_page(ctx, items, next);
 }

@@ -23,7 +23,8 @@
 #define IJ_UNIT_SUITES(X) \
   X(auth_suite)           \
   X(config_suite)         \
-  X(log_suite)
+  X(log_suite)            \
+  X(routes_suite)
 #endif
 
 #define IJ_DECLARE_SUITE(fn) Suite *fn(void);

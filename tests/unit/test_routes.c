@@ -1,0 +1,69 @@
+/* The route table, walked row by row: what the dispatcher checks before a handler runs is data, so
+ * a row that contradicts itself (an {id} without its kind or resource, an API route whose query
+ * is not checked, a role-free route that should have a permission) fails here rather than in a
+ * request. */
+#include <check.h>
+#include <string.h>
+
+#include "../../service/http/internal.h"
+
+Suite *routes_suite(void);
+
+START_TEST(test_every_row_is_consistent) {
+  for (int i = 0; i < ij_routes_count; i++) {
+    const ij_route *r = &ij_routes[i];
+    bool has_id = strstr(r->path, "{id}") != NULL;
+    ck_assert_msg(has_id == (r->id != IJ_ID_NONE), "%s %s: {id} and its kind disagree", r->method,
+                  r->path);
+    ck_assert_msg(!has_id || r->resource, "%s %s: an {id} names no resource", r->method, r->path);
+    ck_assert_msg(r->action == IJ_NO_ACTION || (unsigned)r->action < IJ_ACTION__COUNT,
+                  "%s %s: not an action", r->method, r->path);
+    ck_assert_msg(!r->personal || r->authenticated, "%s %s: people's data without a token",
+                  r->method, r->path);
+    if (!r->authenticated) {
+      /* a permission needs roles, and roles come from the token */
+      ck_assert_msg(r->action == IJ_NO_ACTION, "%s %s: a permission without a token", r->method,
+                    r->path);
+    } else {
+      ck_assert_msg(r->query != IJ_ANY_QUERY, "%s %s: the query is not checked", r->method,
+                    r->path);
+    }
+    for (const char *const *q = r->query; q && *q; q++) {
+      ck_assert_msg(**q, "%s %s: an empty query parameter", r->method, r->path);
+      for (const char *const *p = r->query; p != q; p++)
+        ck_assert_msg(strcmp(*p, *q) != 0, "%s %s: %s twice", r->method, r->path, *q);
+    }
+    for (int j = 0; j < i; j++)
+      ck_assert_msg(strcmp(ij_routes[j].method, r->method) != 0 ||
+                        strcmp(ij_routes[j].path, r->path) != 0,
+                    "%s %s: twice", r->method, r->path);
+  }
+}
+END_TEST
+
+START_TEST(test_only_the_callers_own_routes_need_no_role) {
+  /* every role may read who it is and the reference data; everything else needs a permission */
+  static const char *const open[] = {"/v1/me", "/v1/wards", "/v1/reason-codes"};
+  int seen = 0;
+  for (int i = 0; i < ij_routes_count; i++) {
+    const ij_route *r = &ij_routes[i];
+    if (!r->authenticated || r->action != IJ_NO_ACTION)
+      continue;
+    bool listed = false;
+    for (size_t k = 0; k < sizeof open / sizeof open[0]; k++)
+      listed = listed || strcmp(open[k], r->path) == 0;
+    ck_assert_msg(listed, "%s %s needs no role", r->method, r->path);
+    seen++;
+  }
+  ck_assert_int_eq(seen, (int)(sizeof open / sizeof open[0]));
+}
+END_TEST
+
+Suite *routes_suite(void) {
+  Suite *s = suite_create("routes");
+  TCase *tc = tcase_create("table");
+  tcase_add_test(tc, test_every_row_is_consistent);
+  tcase_add_test(tc, test_only_the_callers_own_routes_need_no_role);
+  suite_add_tcase(s, tc);
+  return s;
+}
