@@ -12,6 +12,7 @@
 #include "ij/error.h"
 #include "ij/ids.h"
 #include "ij/store/pool.h"
+#include "ij/store/notices.h"
 #include "ij/store/placements.h"
 #include "ij/store/referrals.h"
 #include "ij/store/stats.h"
@@ -125,6 +126,25 @@ ij_err ij_ops_area_has_referrals(ij_conn *conn, const ij_op_ctx *op, bool *any);
  * days after; *past and *future: the ids of the sessions ended before and starting after op->now,
  * in time order, one column each (ij_rows_clear). */
 ij_err ij_ops_demo_sessions(ij_conn *conn, const ij_op_ctx *op, ij_rows *past, ij_rows *future);
+
+/* ---- the outbox ---- */
+
+/* What became of one notice handed to a sender. */
+typedef enum {
+  IJ_DELIVERY_DELIVERED, /* the receiver acknowledged it */
+  IJ_DELIVERY_FAILED,    /* not this time: error says why; it is tried again later, with backoff */
+  IJ_DELIVERY_ABANDONED  /* the service is stopping: it stays due, unrecorded */
+} ij_delivery;
+/* Posts one notice (borrowed for the call) to its receiver; on failure writes why into error. */
+typedef ij_delivery (*ij_notice_sender)(const ij_notice_delivery *n, void *arg, char *error,
+                                        size_t error_size);
+
+/* Delivers up to `batch` of an area's due notices in one transaction on a connection scoped to
+ * the area (the scope is cleared afterwards): claims them, hands each to send, records each
+ * result. *claimed: how many were due; *delivered and *failed: what was recorded (0 when the
+ * transaction failed: then every one stays due). */
+ij_err ij_ops_deliver_notices(ij_conn *conn, const char *area, int batch, ij_notice_sender send,
+                              void *arg, int *delivered, int *failed, int *claimed);
 
 /* ---- statistics ---- */
 

@@ -1,6 +1,7 @@
-/* The outbox worker: a thread that, every interval, claims due notices (row locks, SKIP LOCKED),
- * posts each to its area's webhook with libcurl, and records the answer, in one transaction per
- * round. A stop request wakes the thread's timed wait and aborts a transfer in progress. */
+/* The outbox worker: a thread that, every interval, has the due notices of each area delivered
+ * (ij_ops_deliver_notices: claimed with row locks, SKIP LOCKED, and recorded in one transaction
+ * per area and batch), posting each to its area's webhook with libcurl. A stop request wakes the
+ * thread's timed wait and aborts a transfer in progress. */
 #include "ij/outbox.h"
 
 #include <curl/curl.h>
@@ -14,7 +15,7 @@
 
 #include "ij/wait.h"
 #include "ij/log.h"
-#include "ij/store/notices.h"
+#include "ij/ops.h"
 
 #define POST_TIMEOUT_MS 10000L
 
@@ -128,66 +129,25 @@ static post_result post(CURLM *m, CURL *c, const ij_notice_delivery *n, atomic_b
 
 /* ---- one round ---- */
 
-/* Claims, posts and records one batch of one area's notices in one transaction, on a connection
- * scoped to that area (row-level security). *claimed: how many were due. */
-static ij_err run_area(ij_conn *conn, const char *area, int batch, atomic_bool *stop,
-                       int *delivered, int *failed, int *claimed) {
-  *delivered = *failed = *claimed = 0;
-  CURL *c = NULL;
-  CURLM *m = NULL;
-  ij_notice_batch claim;
-  memset(&claim, 0, sizeof claim);
-  ij_store_scope(conn, area);
-  ij_err err = ij_store_begin(conn);
-  if (err != IJ_OK)
-    goto done;
-  err = ij_store_notices_claim(conn, batch, &claim);
-  if (err != IJ_OK || claim.count == 0)
-    goto finish;
-  *claimed = claim.count;
-  c = curl_easy_init();
-  m = curl_multi_init();
-  if (!c || !m) {
-    err = IJ_ERR_NOMEM;
-    goto finish;
+/* What the sender needs beside the notice: the transfer handles and the stop flag. */
+typedef struct {
+  CURLM *m;
+  CURL *c;
+  atomic_bool *stop;
+} sender;
+
+static ij_delivery send_notice(const ij_notice_delivery *n, void *arg, char *error,
+                               size_t error_size) {
+  sender *s = arg;
+  post_result r = post(s->m, s->c, n, s->stop, error, error_size);
+  if (r == POST_DELIVERED) {
+    ij_log(IJ_LOG_DEBUG, "notice %s delivered", n->id);
+    return IJ_DELIVERY_DELIVERED;
   }
-  for (int i = 0; i < claim.count; i++) {
-    const ij_notice_delivery *n = &claim.items[i];
-    char error[CURL_ERROR_SIZE + 128];
-    post_result r = post(m, c, n, stop, error, sizeof error);
-    if (r == POST_ABANDONED)
-      break; /* stopping: this one and the rest stay due */
-    if (r == POST_DELIVERED) {
-      err = ij_store_notice_delivered(conn, n->id);
-      if (err == IJ_OK)
-        ++*delivered;
-      ij_log(IJ_LOG_DEBUG, "notice %s delivered", n->id);
-    } else {
-      err = ij_store_notice_failed(conn, n->id, error);
-      if (err == IJ_OK)
-        ++*failed;
-      ij_log(IJ_LOG_WARN, "notice %s not delivered (attempt %d): %s", n->id, n->attempts + 1,
-             error);
-    }
-    if (err != IJ_OK)
-      break;
-  }
-finish:
-  if (err == IJ_OK) {
-    err = ij_store_commit(conn);
-  } else {
-    ij_store_rollback(conn);
-  }
-  if (err != IJ_OK)
-    *delivered = *failed = 0; /* nothing recorded: every notice of the round stays due */
-done:
-  if (m)
-    curl_multi_cleanup(m);
-  if (c)
-    curl_easy_cleanup(c);
-  ij_notice_batch_clear(&claim);
-  ij_store_scope(conn, NULL);
-  return err;
+  if (r == POST_ABANDONED)
+    return IJ_DELIVERY_ABANDONED;
+  ij_log(IJ_LOG_WARN, "notice %s not delivered (attempt %d): %s", n->id, n->attempts + 1, error);
+  return IJ_DELIVERY_FAILED;
 }
 
 /* One round: a batch of each area that has notices due. *claimed: the largest batch claimed (a
@@ -202,16 +162,23 @@ static ij_err run_round(ij_store *store, int batch, atomic_bool *stop, int *deli
   ij_err err = ij_store_acquire(store, &conn);
   if (err != IJ_OK)
     return err;
+  sender snd = {curl_multi_init(), curl_easy_init(), stop};
   ij_rows areas;
-  err = ij_store_notice_due_areas(conn, &areas);
+  memset(&areas, 0, sizeof areas);
+  err = snd.m && snd.c ? ij_store_notice_due_areas(conn, &areas) : IJ_ERR_NOMEM;
   for (int i = 0; err == IJ_OK && i < areas.count && !(stop && atomic_load(stop)); i++) {
     int d = 0, f = 0, n = 0;
-    err = run_area(conn, ij_rows_get(&areas, i, 0), batch, stop, &d, &f, &n);
+    err = ij_ops_deliver_notices(conn, ij_rows_get(&areas, i, 0), batch, send_notice, &snd, &d, &f,
+                                 &n);
     *delivered += d;
     *failed += f;
     if (n > *claimed)
       *claimed = n;
   }
+  if (snd.m)
+    curl_multi_cleanup(snd.m);
+  if (snd.c)
+    curl_easy_cleanup(snd.c);
   ij_rows_clear(&areas);
   ij_store_release(store, conn);
   return err;
