@@ -21,6 +21,19 @@ typedef struct {
 
 #define IJ_MAX_PREPARED 256
 
+/* One statement of a batch: its parameters, and where its result goes (NULL: not needed). */
+typedef struct {
+  const ij_stmt *stmt;
+  const char *const *params;
+  PGresult **out;
+} ij_db_step;
+
+/* Writes deferred to a transaction's next round trip (ij_db_defer): how many, how many
+ * parameters each may have, and the room for their values. */
+#define IJ_DEFER_MAX 6
+#define IJ_DEFER_PARAMS 16
+#define IJ_DEFER_ARENA 8192
+
 struct ij_conn {
   PGconn *pg;
   bool broken;
@@ -32,19 +45,19 @@ struct ij_conn {
   const ij_stmt *begin;   /* a BEGIN not sent yet: it goes with the transaction's first statement */
   char sqlstate[6];       /* of the last failed statement */
   char constraint[64];    /* constraint named by the last failed statement, if any */
+  /* writes whose results nobody needs, sent ahead of the transaction's next statement or with its
+   * COMMIT (ij_db_defer); their parameters are copied into the arena */
+  int ndeferred;
+  ij_db_step deferred[IJ_DEFER_MAX];
+  const char *deferred_params[IJ_DEFER_MAX][IJ_DEFER_PARAMS];
+  size_t arena_used;
+  char arena[IJ_DEFER_ARENA];
 };
 
 /* Runs a statement with text parameters (NULL for SQL NULL). IJ_OK with *out set (the caller
  * clears it) for tuples or command results; otherwise the mapped error, *out NULL, and
  * conn->sqlstate / conn->constraint set. */
 ij_err ij_db_exec(ij_conn *conn, const ij_stmt *stmt, const char *const *params, PGresult **out);
-/* One statement of a batch: its parameters, and where its result goes (NULL: not needed). */
-typedef struct {
-  const ij_stmt *stmt;
-  const char *const *params;
-  PGresult **out;
-} ij_db_step;
-
 /* Runs up to 15 statements in one round trip (a libpq pipeline). Outside a transaction they form
  * one implicit transaction, all or nothing, preceded by the connection's area when it has one;
  * inside the caller's transaction they run in it. On success each step's *out is set (the
@@ -60,6 +73,13 @@ ij_err ij_db_exec_custom_plan(ij_conn *conn, const ij_stmt *stmt, const char *co
 
 /* Like ij_db_exec for a statement whose result is not needed. */
 ij_err ij_db_run(ij_conn *conn, const ij_stmt *stmt, const char *const *params);
+
+/* A write whose result is not needed, inside the caller's transaction: not sent at once but in
+ * the same round trip as the transaction's next statement or its COMMIT, as BEGIN is. Its
+ * parameters are copied. A failure is reported by that later call, as that statement's (the
+ * transaction is then aborted: the caller rolls back). Outside a transaction it runs at once, as
+ * ij_db_run. */
+ij_err ij_db_defer(ij_conn *conn, const ij_stmt *stmt, const char *const *params);
 
 /* Runs a statement that reads one row by id, a malformed id reading as none: IJ_OK with *out set
  * (the caller clears it) when there is exactly one row; else IJ_ERR_NOT_FOUND or the error, *out

@@ -35,7 +35,7 @@ ij_err ij_store_followups_create(ij_conn *conn, const ij_referral *r, const char
   ij_date_format(exited_on, exited);
   ij_time_format(at, when);
   const char *p[9] = {r->area, r->id, r->person_id, exit_state, exited, when, ids, windows, dues};
-  return ij_db_run(conn, &STMT_FOLLOWUPS_CREATE, p);
+  return ij_db_defer(conn, &STMT_FOLLOWUPS_CREATE, p); /* with the next statement or the commit */
 }
 
 #define FOLLOWUP_COLUMNS                                                                     \

@@ -38,13 +38,13 @@ ij_err ij_store_notices_add_exit(ij_conn *conn, const ij_referral *r, const char
   snprintf(minutes, sizeof minutes, "%lld", (long long)r->minutes_credited);
   const char *p[11] = {id,           r->area,     r->id, event,   when, r->officer_sub,
                        r->police_id, r->disposal, hours, minutes, when};
-  if (!tell_victim)
-    return ij_db_run(conn, &STMT_NOTICE_OUTCOME, p);
+  /* sent with the transaction's next statement or its commit */
+  ij_err err = ij_db_defer(conn, &STMT_NOTICE_OUTCOME, p);
+  if (err != IJ_OK || !tell_victim)
+    return err;
   ij_uuid_new(victim_id);
   const char *v[7] = {victim_id, r->area, r->id, event, when, r->victim_contact, when};
-  /* both in one round trip */
-  ij_db_step steps[2] = {{&STMT_NOTICE_OUTCOME, p, NULL}, {&STMT_NOTICE_VICTIM, v, NULL}};
-  return ij_db_batch(conn, steps, 2);
+  return ij_db_defer(conn, &STMT_NOTICE_VICTIM, v);
 }
 
 /* ---- the feed ---- */

@@ -173,6 +173,11 @@ ij_err ij_store_acquire(ij_store *s, ij_conn **out) {
   return IJ_OK;
 }
 
+static void drop_deferred(ij_conn *c) {
+  c->ndeferred = 0;
+  c->arena_used = 0;
+}
+
 void ij_store_release(ij_store *s, ij_conn *c) {
   if (!c)
     return;
@@ -186,6 +191,7 @@ void ij_store_release(ij_store *s, ij_conn *c) {
   pthread_mutex_lock(&s->mu);
   c->area[0] = 0;
   c->begin = NULL;
+  drop_deferred(c);
   c->in_use = false;
   s->in_use--;
   pthread_cond_signal(&s->cv);
@@ -274,11 +280,12 @@ static bool use_prepared(const ij_conn *c, const ij_stmt *stmt) {
 
 /* Queues a statement in pipeline mode, preparing it first when it goes prepared and is not yet;
  * *prepares tells whether a preparation was queued (its result comes first). */
-static bool send_stmt(ij_conn *c, const ij_stmt *stmt, const char *const *params, bool *prepares) {
+static bool send_stmt(ij_conn *c, const ij_stmt *stmt, const char *const *params,
+                      bool queued_before, bool *prepares) {
   *prepares = false;
   if (!use_prepared(c, stmt))
     return PQsendQueryParams(c->pg, stmt->sql, stmt->nparams, NULL, params, NULL, NULL, 0);
-  if (!is_prepared(c, stmt)) {
+  if (!is_prepared(c, stmt) && !queued_before) {
     if (!PQsendPrepare(c->pg, stmt->name, stmt->sql, stmt->nparams, NULL))
       return false;
     *prepares = true;
@@ -300,8 +307,13 @@ static ij_err run_pipeline(ij_conn *c, const ij_db_step *steps, int n) {
   if (!PQenterPipelineMode(c->pg))
     return fail(c, NULL, steps[0].stmt);
   bool queued = true;
-  for (int i = 0; i < n && queued; i++)
-    queued = send_stmt(c, steps[i].stmt, steps[i].params, &prepares[i]);
+  for (int i = 0; i < n && queued; i++) {
+    /* a statement that comes twice is prepared once, by its first */
+    bool before = false;
+    for (int j = 0; j < i && !before; j++)
+      before = prepares[j] && steps[j].stmt == steps[i].stmt;
+    queued = send_stmt(c, steps[i].stmt, steps[i].params, before, &prepares[i]);
+  }
   if (!queued || !PQpipelineSync(c->pg)) {
     c->broken = true; /* the pipeline is in an unknown state: start again on a new connection */
     (void)PQexitPipelineMode(c->pg);
@@ -358,6 +370,31 @@ static ij_err run_pipeline(ij_conn *c, const ij_db_step *steps, int n) {
   return IJ_OK;
 }
 
+/* The transaction's first statements: its BEGIN, then the area; outside one, the area first, in
+ * the same implicit transaction; then the deferred writes, then the steps (n may be 0 when there
+ * are deferred writes). */
+static ij_err send_with_pending(ij_conn *c, const ij_db_step *steps, int n) {
+  const ij_stmt *begin_stmt = c->begin;
+  c->begin = NULL;
+  bool idle = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+  if (!begin_stmt && c->ndeferred == 0 && (!c->area[0] || !idle))
+    return run_pipeline(c, steps, n);
+  ij_db_step all[IJ_MAX_BATCH];
+  int k = 0;
+  if (begin_stmt)
+    all[k++] = (ij_db_step){begin_stmt, NULL, NULL};
+  const char *scope[1] = {c->area};
+  if (c->area[0] && (begin_stmt || idle))
+    all[k++] = (ij_db_step){&STMT_SCOPE, scope, NULL};
+  memcpy(all + k, c->deferred, sizeof *c->deferred * (size_t)c->ndeferred);
+  k += c->ndeferred;
+  if (n > 0)
+    memcpy(all + k, steps, sizeof *steps * (size_t)n);
+  ij_err err = run_pipeline(c, all, n + k);
+  drop_deferred(c); /* sent: done, or the transaction failed with them */
+  return err;
+}
+
 ij_err ij_db_batch(ij_conn *c, const ij_db_step *steps, int n) {
   c->sqlstate[0] = 0;
   c->constraint[0] = 0;
@@ -366,29 +403,51 @@ ij_err ij_db_batch(ij_conn *c, const ij_db_step *steps, int n) {
       *steps[i].out = NULL;
   if (n < 1 || n >= IJ_MAX_BATCH - 1)
     return IJ_ERR_INTERNAL;
-  const ij_stmt *begin_stmt = c->begin;
-  c->begin = NULL;
-  if (!begin_stmt && (!c->area[0] || PQtransactionStatus(c->pg) != PQTRANS_IDLE))
-    return run_pipeline(c, steps, n);
-  /* a transaction's first statements: its BEGIN, then the area, then them; outside one: the area
-   * first, in the same implicit transaction */
-  ij_db_step all[IJ_MAX_BATCH];
-  int k = 0;
-  if (begin_stmt)
-    all[k++] = (ij_db_step){begin_stmt, NULL, NULL};
-  const char *scope[1] = {c->area};
-  if (c->area[0])
-    all[k++] = (ij_db_step){&STMT_SCOPE, scope, NULL};
-  memcpy(all + k, steps, sizeof *steps * (size_t)n);
-  return run_pipeline(c, all, n + k);
+  if (c->ndeferred > 0 && 2 + c->ndeferred + n > IJ_MAX_BATCH) {
+    /* too many for one pipeline: the pending writes go first, on their own */
+    ij_err err = send_with_pending(c, NULL, 0);
+    if (err != IJ_OK)
+      return err;
+  }
+  return send_with_pending(c, steps, n);
+}
+
+ij_err ij_db_defer(ij_conn *c, const ij_stmt *stmt, const char *const *params) {
+  bool in_tx = c->begin || PQtransactionStatus(c->pg) == PQTRANS_INTRANS;
+  size_t need = 0;
+  for (int i = 0; i < stmt->nparams; i++)
+    need += params[i] ? strlen(params[i]) + 1 : 0;
+  if (!in_tx || stmt->nparams > IJ_DEFER_PARAMS || need > sizeof c->arena)
+    return ij_db_run(c, stmt, params);
+  if (c->ndeferred == IJ_DEFER_MAX || c->arena_used + need > sizeof c->arena) {
+    c->sqlstate[0] = 0;
+    c->constraint[0] = 0;
+    ij_err err = send_with_pending(c, NULL, 0); /* full: the pending writes go now */
+    if (err != IJ_OK)
+      return err;
+  }
+  int k = c->ndeferred++;
+  for (int i = 0; i < stmt->nparams; i++) {
+    const char *copy = NULL;
+    if (params[i]) {
+      size_t len = strlen(params[i]) + 1;
+      memcpy(c->arena + c->arena_used, params[i], len);
+      copy = c->arena + c->arena_used;
+      c->arena_used += len;
+    }
+    c->deferred_params[k][i] = copy;
+  }
+  c->deferred[k] = (ij_db_step){stmt, c->deferred_params[k], NULL};
+  return IJ_OK;
 }
 
 ij_err ij_db_exec(ij_conn *c, const ij_stmt *stmt, const char *const *params, PGresult **out) {
   *out = NULL;
   c->sqlstate[0] = 0;
   c->constraint[0] = 0;
-  /* a statement of its own with an area: the area and the statement in one implicit transaction */
-  if (c->begin || (c->area[0] && PQtransactionStatus(c->pg) == PQTRANS_IDLE)) {
+  /* a statement of its own with an area: the area and the statement in one implicit transaction;
+   * in a transaction, the BEGIN and the writes deferred so far go with it */
+  if (c->begin || c->ndeferred > 0 || (c->area[0] && PQtransactionStatus(c->pg) == PQTRANS_IDLE)) {
     ij_db_step step = {stmt, params, out};
     return ij_db_batch(c, &step, 1);
   }
@@ -464,7 +523,13 @@ ij_err ij_store_begin_snapshot(ij_conn *c) {
   return begin(c, &STMT_BEGIN_SNAPSHOT);
 }
 
+static const ij_stmt STMT_COMMIT = {"commit", "COMMIT", 0};
+
 ij_err ij_store_commit(ij_conn *c) {
+  if (c->ndeferred > 0) { /* the deferred writes and the COMMIT in one round trip */
+    ij_db_step commit = {&STMT_COMMIT, NULL, NULL};
+    return ij_db_batch(c, &commit, 1);
+  }
   if (c->begin) { /* nothing was run */
     c->begin = NULL;
     return IJ_OK;
@@ -473,6 +538,7 @@ ij_err ij_store_commit(ij_conn *c) {
 }
 
 void ij_store_rollback(ij_conn *c) {
+  drop_deferred(c);
   if (c->begin) {
     c->begin = NULL;
     return;

@@ -333,13 +333,9 @@ ij_err ij_store_referral_counters(ij_conn *conn, const char *area, const char *i
   ij_time_format(first_attended_at, first);
   ij_time_format(at, when);
   const char *p[7] = {id, area, m, b, k, first_attended_at ? first : NULL, when};
-  PGresult *res;
-  ij_err err = ij_db_exec(conn, &STMT_REFERRAL_COUNTERS, p, &res);
-  if (err != IJ_OK)
-    return err;
-  bool found = strcmp(PQcmdTuples(res), "1") == 0;
-  PQclear(res);
-  return found ? IJ_OK : IJ_ERR_NOT_FOUND;
+  /* the caller holds the referral's lock: the row is there, and the update can wait for the
+   * transaction's next statement or its commit */
+  return ij_db_defer(conn, &STMT_REFERRAL_COUNTERS, p);
 }
 
 static const ij_stmt STMT_REFERRAL_TRANSITION = {

@@ -7,6 +7,7 @@
 #include <uuid/uuid.h>
 
 #include "ij/store/audit.h"
+#include "ij/store/notices.h"
 #include "ij/store/reference.h"
 #include "ij/store/referrals.h"
 #include "ij/store/stats.h"
@@ -646,6 +647,78 @@ START_TEST(row_security_covers_every_area_table_and_binds_the_role) {
 }
 END_TEST
 
+/* Writes whose results are not needed wait for the transaction's next statement or its commit
+ * (one round trip fewer each): they are there after the commit, gone after a rollback, and one that
+ * fails makes the commit fail with its error and leaves nothing of the transaction. */
+static char *count_notices(const char *referral_id) {
+  const char *p[1] = {referral_id};
+  return ts_sql("SELECT count(*) FROM notices WHERE referral_id = $1", 1, p);
+}
+
+static char *minutes_of(const char *referral_id) {
+  const char *p[1] = {referral_id};
+  return ts_sql("SELECT minutes_credited FROM referrals WHERE id = $1", 1, p);
+}
+
+static void expect_text(char *got, const char *want) {
+  ck_assert_ptr_nonnull(got);
+  ck_assert_str_eq(got, want);
+  free(got);
+}
+
+START_TEST(deferred_writes_commit_roll_back_and_fail_together) {
+  ij_store *s = ts_store(1);
+  ij_conn *c;
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  char area[IJ_AREA_MAX];
+  ts_new_area(c, area);
+  ij_store_scope(c, area);
+  ij_referral r;
+  make_referral(&r, area, "pc-1", 0);
+  ij_replay replay;
+  ck_assert_int_eq(create(c, &r, NULL, &replay), IJ_OK);
+  ij_referral got;
+  ck_assert_int_eq(ij_store_referral_get(c, area, r.id, &got), IJ_OK);
+
+  /* rolled back: nothing */
+  ck_assert_int_eq(ij_store_begin(c), IJ_OK);
+  ck_assert_int_eq(ij_store_referral_counters(c, area, r.id, 30, 0, 0, 0, now_us()), IJ_OK);
+  ck_assert_int_eq(ij_store_notices_add_exit(c, &got, "completed", 7, false, now_us()), IJ_OK);
+  ij_store_rollback(c);
+  expect_text(count_notices(r.id), "0");
+  expect_text(minutes_of(r.id), "0");
+
+  /* more than a pipeline holds, then a statement that reads them, then the commit */
+  ck_assert_int_eq(ij_store_begin(c), IJ_OK);
+  for (int i = 0; i < 20; i++)
+    ck_assert_int_eq(ij_store_referral_counters(c, area, r.id, 1, 0, 0, 0, now_us()), IJ_OK);
+  ij_referral mid;
+  ck_assert_int_eq(ij_store_referral_get(c, area, r.id, &mid), IJ_OK);
+  ck_assert_int_eq(mid.minutes_credited, 20); /* sent ahead of the read, in order */
+  ij_referral_clear(&mid);
+  ck_assert_int_eq(ij_store_notices_add_exit(c, &got, "completed", 7, false, now_us()), IJ_OK);
+  ck_assert_int_eq(ij_store_commit(c), IJ_OK);
+  expect_text(count_notices(r.id), "1");
+  expect_text(minutes_of(r.id), "20");
+
+  /* a second notice of the same exit breaks notices_once: the commit reports it, nothing stays */
+  ck_assert_int_eq(ij_store_begin(c), IJ_OK);
+  ck_assert_int_eq(ij_store_referral_counters(c, area, r.id, 5, 0, 0, 0, now_us()), IJ_OK);
+  ck_assert_int_eq(ij_store_notices_add_exit(c, &got, "completed", 7, false, now_us()), IJ_OK);
+  ck_assert_int_ne(ij_store_commit(c), IJ_OK);
+  ck_assert_str_eq(ij_store_sqlstate(c), "23505");
+  ij_store_rollback(c);
+  expect_text(count_notices(r.id), "1");
+  expect_text(minutes_of(r.id), "20");
+  /* and the connection goes on */
+  ck_assert_int_eq(ij_store_referral_get(c, area, r.id, &mid), IJ_OK);
+  ij_referral_clear(&mid);
+  ij_referral_clear(&got);
+  ij_store_release(s, c);
+  ij_store_close(s);
+}
+END_TEST
+
 static Suite *store_suite(void) {
   Suite *s = suite_create("store");
   TCase *tc = tcase_create("store");
@@ -657,6 +730,7 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, idempotency_replays_and_refuses_mismatch);
   tcase_add_test(tc, same_police_id_is_one_person);
   tcase_add_test(tc, transitions_are_versioned_and_logged);
+  tcase_add_test(tc, deferred_writes_commit_roll_back_and_fail_together);
   tcase_add_test(tc, event_log_is_append_only);
   tcase_add_test(tc, list_filters_and_pages);
   tcase_add_test(tc, pool_reconnects_after_a_broken_connection);

@@ -48,8 +48,8 @@ typedef struct {
 void ij_followup_page_clear(ij_followup_page *page);
 
 /* Writes the three checks of a referral that has just exited on `exited_on`, in the caller's
- * transaction. due_on: the three due dates, in the order of ij_followup_windows. `r` is read, not
- * kept. */
+ * transaction, sent with its next statement or its commit (which report a failure). due_on: the
+ * three due dates, in the order of ij_followup_windows. `r` is read, not kept. */
 ij_err ij_store_followups_create(ij_conn *conn, const ij_referral *r, const char *exit_state,
                                  ij_date exited_on, const ij_date due_on[], ij_time_us at);
 

@@ -17,8 +17,9 @@
 
 /* Writes, in the caller's transaction, the outcome notice for a referral that has just reached
  * `event` (the state's name), with the hours it required, and with tell_victim a victim update to
- * r->victim_contact, in one round trip. `r` is the referral after the change. IJ_ERR_INVALID
- * (nothing written) for an event other than "completed" and "non_compliant". */
+ * r->victim_contact. `r` is the referral after the change (read, not kept). Sent with the
+ * transaction's next statement or its commit, which report a failure. IJ_ERR_INVALID (nothing
+ * written) for an event other than "completed" and "non_compliant". */
 ij_err ij_store_notices_add_exit(ij_conn *conn, const ij_referral *r, const char *event,
                                  int hours_required, bool tell_victim, ij_time_us at);
 

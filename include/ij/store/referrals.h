@@ -133,8 +133,10 @@ ij_err ij_store_referral_transition(ij_conn *conn, const char *area, const char 
                                     const ij_transition_request *req, const ij_audit *audit,
                                     ij_referral *out, ij_field_errors *errs);
 
-/* Adds to a referral's counters in the caller's transaction (no new version: the version counts
- * lifecycle events). first_attended_at is set when given (non-zero) and not set yet. */
+/* Adds to a referral's counters in the caller's transaction, on a referral it has locked (no new
+ * version: the version counts lifecycle events). first_attended_at is set when given (non-zero)
+ * and not set yet. Sent with the transaction's next statement or its commit, which report a
+ * failure. */
 ij_err ij_store_referral_counters(ij_conn *conn, const char *area, const char *id,
                                   int minutes_delta, int breaches_delta, int bookings_delta,
                                   ij_time_us first_attended_at, ij_time_us at);
