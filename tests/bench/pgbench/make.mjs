@@ -59,7 +59,7 @@ ${bind(sql.referral_transition, {
   1: `${id('00000001', ':j')}::uuid`, 2: workArea, 3: "'1'", 4: "'accepted'", 5: 'now()', 6: "'7'",
   7: "'Suitable for outdoor work'", 8: 'NULL', 9: 'NULL', 10: 'NULL', 11: "'accept'",
   12: "'submitted'", 13: "'bench-coordinator'", 14: "'Bench Coordinator'", 15: "'coordinator'",
-  16: "'pgbench'" })};
+  16: "'pgbench'", 17: "'0'", 18: 'NULL', 19: 'NULL' })};
 \\endpipeline
 `);
 // Scenario 3: what a referral's creation runs (the area's rules come from the service's cache):
@@ -98,12 +98,15 @@ COMMIT;
 // 00000003-..., people 00000005-...), as the service's statement log shows it:
 //   1. the booking, to check who may record and to learn its referral (the area in front);
 //   2. BEGIN with the area and the referral's lock;
-//   3.-9. one round trip each: the booking's lock; its outcome with its history row; the
-//      referral's counters; the attend transition (scheduled -> in_progress, the coordinator) and
-//      the complete transition (in_progress -> completed, the system), each with its event row;
-//      the outcome notice (outbox); the three follow-up checks;
-//   10. COMMIT;
-//   11.-12. the answer read back: the booking, then its outcome history (the area in front of
+//   3. the booking's lock;
+//   4. its outcome with its history row;
+//   5. one pipeline: the referral's counters (deferred to here), then the follow-on events the
+//      domain fires, decided together and written together: the attend transition (scheduled ->
+//      in_progress, the coordinator) and the complete transition (in_progress -> completed, the
+//      system), each with its event row;
+//   6. one pipeline: the outcome notice (outbox) and the three follow-up checks (deferred), and
+//      COMMIT;
+//   7.-8. the answer read back: the booking, then its outcome history (the area in front of
 //      each).
 // The personal-data access log row is written in batches by another connection, left out as in
 // get.sql. What the service reads and then sends back (the versions 1 and 3, the person, the
@@ -121,10 +124,12 @@ const oj = ':j';
 const booking = `${id('00000004', oj)}::uuid`;
 const referral = `${id('00000003', oj)}::uuid`;
 const sessionStart = "(date_trunc('day', now()) - interval '1 day' + interval '9 hours')";
-const transition = (version, to, event, from, sub, name, role) => bind(sql.referral_transition, {
-  1: referral, 2: workArea, 3: `'${version}'`, 4: `'${to}'`, 5: 'now()', 6: 'NULL', 7: 'NULL',
-  8: 'NULL', 9: 'NULL', 10: 'NULL', 11: `'${event}'`, 12: `'${from}'`, 13: `'${sub}'`,
-  14: `'${name}'`, 15: `'${role}'`, 16: "'pgbench'" });
+const transition = (version, to, event, from, sub, name, role, exits) =>
+  bind(sql.referral_transition, {
+    1: referral, 2: workArea, 3: `'${version}'`, 4: `'${to}'`, 5: 'now()', 6: 'NULL', 7: 'NULL',
+    8: 'NULL', 9: 'NULL', 10: 'NULL', 11: `'${event}'`, 12: `'${from}'`, 13: `'${sub}'`,
+    14: `'${name}'`, 15: `'${role}'`, 16: "'pgbench'", 17: "'0'", 18: exits ? 'now()' : 'NULL',
+    19: exits ? 'now()' : 'NULL' });
 fs.writeFileSync(path.join(out, 'outcome.sql'), `\\set g :client_id + :clients * :c
 \\set c :c + 1
 \\set a (:g % ${areas}) + 1
@@ -146,12 +151,15 @@ ${bind(sql.booking_record, { 1: booking, 2: workArea, 3: "'1'", 4: "'attended_co
   6: "'0'", 7: "'420'", 8: "'good'", 9: "'good'", 10: 'NULL', 11: 'NULL', 12: 'now()', 13: 'NULL',
   14: "'bench-coordinator'", 15: "'bench-coordinator'", 16: "'false'", 17: "'coordinator'",
   18: "'pgbench'" })};
+\\startpipeline
 ${bind(sql.referral_counters, { 1: referral, 2: workArea, 3: "'420'", 4: "'0'", 5: "'0'",
   6: sessionStart, 7: 'now()' })};
 ${transition(3, 'in_progress', 'attend', 'scheduled', 'bench-coordinator', 'bench-coordinator',
-  'coordinator')};
+  'coordinator', false)};
 ${transition(4, 'completed', 'complete', 'in_progress', 'system', 'Immediate Justice service',
-  'system')};
+  'system', true)};
+\\endpipeline
+\\startpipeline
 ${bind(sql.notice_outcome, { 1: 'gen_random_uuid()', 2: workArea, 3: referral, 4: "'completed'",
   5: 'now()', 6: "'bench-officer'", 7: "'B' || :a || '/' || :j", 8: "'community_resolution'",
   9: "'7'", 10: "'420'", 11: "(to_json(now() AT TIME ZONE 'UTC') #>> '{}') || 'Z'" })};
@@ -160,6 +168,7 @@ ${bind(sql.followups_create, { 1: workArea, 2: referral, 3: `${id('00000005', oj
   7: 'ARRAY[gen_random_uuid(), gen_random_uuid(), gen_random_uuid()]', 8: "'{3,6,12}'",
   9: `ARRAY[${[3, 6, 12].map((m) => `current_date + interval '${m} months'`).join(', ')}]` })};
 COMMIT;
+\\endpipeline
 \\startpipeline
 ${workScope};
 ${bind(sql.booking_get, { 1: booking, 2: workArea })};
