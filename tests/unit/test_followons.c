@@ -1,7 +1,7 @@
 /* The follow-on events: the whole table walked, every state x every combination of the facts the
  * table reads x the role of the person whose change caused it, against an expectation written
- * here from SPEC.md ("The referral lifecycle"), independently of the code's table; then every
- * chain of follow-ons fired to its end, as the operations fire them. */
+ * here from the README and docs/api-contract.md (the lifecycle), independently of the code's table;
+ * then every chain of follow-ons fired to its end, as the operations fire them. */
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,11 +10,11 @@
 
 Suite *followons_suite(void);
 
-/* What follows, from SPEC.md: the first booking schedules an accepted referral; the first attended
- * session puts a scheduled one in progress; the attendance that brings the credited hours up to
- * those required completes it; a scheduled referral whose bookings are all cancelled with nothing
- * attended goes back to accepted; the last reoffending check closes a completed or non-compliant
- * referral. NULL: nothing follows. */
+/* What follows, from the lifecycle: the first booking schedules an accepted referral; the first
+ * attended session puts a scheduled one in progress; the attendance that brings the credited hours
+ * up to those required completes it; a scheduled referral whose bookings are all cancelled with
+ * nothing attended goes back to accepted; the last reoffending check closes a completed or
+ * non-compliant referral. NULL: nothing follows. */
 static const char *expected_next(ij_state s, bool attended, bool hours_met, bool open,
                                  bool last_check) {
   switch (s) {
@@ -142,7 +142,7 @@ START_TEST(test_chains_end) {
 }
 END_TEST
 
-/* The effects columns of the transition table, as SPEC.md gives them: an exit (completed,
+/* The effects columns of the transition table, as the lifecycle gives them: an exit (completed,
  * non-compliant) tells the force and starts the reoffending checks; non-compliance and withdrawal
  * end the bookings; warnings count. */
 START_TEST(test_effects) {
