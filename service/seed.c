@@ -250,7 +250,7 @@ static ij_err book_then(ij_conn *conn, const char *id, const char *session, ij_t
   ij_op_ctx op = {"derbyshire", "seed", starts_at - IJ_US_PER_DAY, NULL};
   ij_field_errors errs;
   ij_field_errors_init(&errs);
-  return ij_ops_book(conn, &op, &COORDINATOR, id, session, booking, NULL, &errs);
+  return ij_ops_book(conn, &op, &COORDINATOR, id, session, booking, NULL, NULL, &errs);
 }
 
 /* Records an outcome as the session's supervisor would have at the end of the session. */
@@ -268,14 +268,15 @@ static ij_err outcome_then(ij_conn *conn, const char *booking, ij_outcome outcom
   ij_field_errors errs;
   ij_field_errors_init(&errs);
   int version = 0;
-  return ij_ops_record_outcome(conn, &op, &supervisor, booking, NULL, 0, &in, NULL, &version,
+  return ij_ops_record_outcome(conn, &op, &supervisor, booking, NULL, 0, &in, NULL, NULL, &version,
                                &errs);
 }
 
 static ij_err session_times(ij_conn *conn, const char *session, ij_time_us *starts,
                             ij_time_us *ends) {
   ij_session s;
-  ij_err err = ij_ops_session_get(conn, &(ij_op_ctx){"derbyshire", "seed", 0, NULL}, session, &s);
+  ij_err err = ij_ops_session_get(conn, &(ij_op_ctx){"derbyshire", "seed", 0, NULL}, session, NULL,
+                                  false, &s);
   *starts = s.starts_at;
   *ends = s.ends_at;
   ij_session_clear(&s);
@@ -293,7 +294,7 @@ static ij_err attend(ij_conn *conn, int plan, const char *id, const ij_rows *pas
   switch (plan) {
   case PLAN_SCHEDULED:
     return ij_ops_book(conn, &(ij_op_ctx){"derbyshire", "seed", now, NULL}, &COORDINATOR, id,
-                       ij_rows_get(future, 0, 0), booking, NULL,
+                       ij_rows_get(future, 0, 0), booking, NULL, NULL,
                        &(ij_field_errors){0, {{{0}, {0}}}});
   case PLAN_IN_PROGRESS:
   case PLAN_COMPLETED:

@@ -161,6 +161,9 @@ const ij_area_rules *ij_domain_rules_or_default(const ij_area_rules *rules);
 ij_time_us ij_domain_target_start_by(ij_time_us referred_at, const ij_area_rules *rules);
 /* The states in which the 48-hour start clock runs (a referral that is not yet attended). */
 bool ij_domain_state_clock_runs(ij_state s);
+/* The same states as a set, bit (1u << state) for each, for a query that selects the overdue
+ * referrals in the database: the operation passes it, so that the store decides nothing. */
+unsigned ij_domain_clock_states(void);
 /* overdue: the clock runs, nothing attended yet, and now is past target_start_by */
 bool ij_domain_referral_overdue(ij_state s, bool attended, ij_time_us target_start_by,
                                 ij_time_us now);
@@ -531,6 +534,8 @@ extern const int ij_followup_windows[IJ_FOLLOWUP_WINDOW_COUNT]; /* 3, 6, 12 */
 ij_time_us ij_domain_retention_cutoff(ij_time_us now, int months);
 /* Whether a referral in this state has ended, so that retention applies to it. */
 bool ij_domain_state_ended(ij_state s);
+/* The ended states as a set, bit (1u << state) for each, for the erasure query. */
+unsigned ij_domain_ended_states(void);
 
 /* A date plus whole calendar months, clamped to the last day of a shorter month. */
 ij_date ij_date_add_months(ij_date d, int months);

@@ -1,6 +1,14 @@
 /* Operations: the domain's decisions and the store's writes for one business operation, in one
- * transaction. Used by the HTTP handlers and by the demo data, so that both follow the same rules.
- * No HTTP here and no clock reads: the caller passes "now". */
+ * transaction, and the reads the API offers. Used by the HTTP handlers and by the demo data, so
+ * that both follow the same rules; a handler calls one of these per request. No HTTP here and no
+ * clock reads: the caller passes "now".
+ *
+ * Ownership, unless a function says otherwise: the connection, op, actor and every input (strings,
+ * filters, cursors) are borrowed for the call only; what a function fills in *out is owned by the
+ * caller until the *_clear its store header names (ij_referral_clear, ij_rows_clear, ...), and is
+ * left zeroed (safe to clear) when it fails. A list's scope_sub, where there is one, is the
+ * supervisor whose records the caller may see (NULL: every record of op's area); a record outside
+ * it is answered IJ_ERR_NOT_FOUND, as if it did not exist. */
 #ifndef IJ_OPS_H
 #define IJ_OPS_H
 
@@ -11,11 +19,15 @@
 #include "ij/domain.h"
 #include "ij/error.h"
 #include "ij/ids.h"
-#include "ij/store/pool.h"
+#include "ij/store/access_log.h"
+#include "ij/store/bookings.h"
+#include "ij/store/followups.h"
 #include "ij/store/notices.h"
 #include "ij/store/placements.h"
+#include "ij/store/pool.h"
 #include "ij/store/referrals.h"
 #include "ij/store/stats.h"
+#include "ij/store/worklists.h"
 
 /* Where and when an operation runs. Strings borrowed. */
 typedef struct {
@@ -71,33 +83,98 @@ ij_err ij_ops_referral_transition(ij_conn *conn, const ij_op_ctx *op, const ij_a
 /* One referral of op's area. IJ_ERR_NOT_FOUND when there is none. *out: ij_referral_clear. */
 ij_err ij_ops_referral_get(ij_conn *conn, const ij_op_ctx *op, const char *id, ij_referral *out);
 
+/* A page of the referrals of f->area (summaries), newest first; f->overdue is judged by the
+ * domain's start clock (f->clock_states is set here, whatever the caller put in it).
+ * *out: ij_referral_page_clear. */
+ij_err ij_ops_referral_list(ij_conn *conn, const ij_referral_filter *f, ij_referral_page *out);
+
+/* A referral's events with seq > after_seq, oldest first, at most `limit`. IJ_ERR_NOT_FOUND when
+ * op's area has no such referral. *out: ij_event_page_clear. */
+ij_err ij_ops_referral_events(ij_conn *conn, const ij_op_ctx *op, const char *id, int after_seq,
+                              int limit, ij_event_page *out);
+
 /* ---- bookings and attendance ---- */
+
+/* A booking as the API shows it: the booking and its outcome history. Owned by the caller until
+ * ij_booking_view_clear. */
+typedef struct {
+  ij_booking_list booking; /* one item, booking.items[0] */
+  ij_rows outcomes;        /* oldest first, the columns of ij_store_booking_outcomes */
+} ij_booking_view;
+/* Frees both and zeroes the view (NULL and a zeroed view are ignored). */
+void ij_booking_view_clear(ij_booking_view *v);
 
 /* Books a referral onto a session; the first booking schedules the referral. IJ_ERR_NOT_FOUND
  * (no such referral), IJ_ERR_INVALID (field session_id: no such session), IJ_ERR_TRANSITION
- * (*allowed_events set), IJ_ERR_CONFLICT (field errors say why). booking_id gets the new id. */
+ * (*allowed_events set), IJ_ERR_CONFLICT (field errors say why). booking_id gets the new id.
+ * out (or NULL): the booking as made, read after the commit (ij_booking_view_clear); when that
+ * read fails its error is returned, the booking made all the same. */
 ij_err ij_ops_book(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
                    const char *referral_id, const char *session_id, char booking_id[IJ_UUID_BUF],
-                   unsigned *allowed_events, ij_field_errors *errs);
+                   ij_booking_view *out, unsigned *allowed_events, ij_field_errors *errs);
 
 /* Records an outcome on a booking at expected_version (else IJ_ERR_STALE with *current_version
  * set), and moves the referral by itself: in progress on the first attended session, completed
  * when the credited hours reach those required (with outcome notices), back to accepted when no
- * booking holds a place and nothing was attended. rescheduled_session: the session of the new
- * booking for a rescheduled outcome (else NULL). referral_id: the booking's referral when the
- * caller has read the booking already (else NULL: it is read here). */
+ * booking holds a place and nothing was attended. scope_sub: the supervisor who may record on it
+ * (NULL: anyone), else IJ_ERR_NOT_FOUND. rescheduled_session: the session of the new booking for
+ * a rescheduled outcome (else NULL). out (or NULL): the booking after it, read after the commit,
+ * as ij_ops_book's. */
 ij_err ij_ops_record_outcome(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
-                             const char *booking_id, const char *referral_id, int expected_version,
+                             const char *booking_id, const char *scope_sub, int expected_version,
                              const ij_outcome_input *in, const char *rescheduled_session,
-                             int *current_version, ij_field_errors *errs);
+                             ij_booking_view *out, int *current_version, ij_field_errors *errs);
+
+/* One booking of op's area with its outcome history; IJ_ERR_NOT_FOUND when there is none, or
+ * when its session is not scope_sub's. *out: ij_booking_view_clear. */
+ij_err ij_ops_booking_get(ij_conn *conn, const ij_op_ctx *op, const char *id, const char *scope_sub,
+                          ij_booking_view *out);
+
+/* Every booking of a referral of op's area, by start time, less those on sessions scope_sub does
+ * not supervise. IJ_ERR_NOT_FOUND when there is no such referral. *out: ij_booking_list_clear. */
+ij_err ij_ops_referral_bookings(ij_conn *conn, const ij_op_ctx *op, const char *referral_id,
+                                const char *scope_sub, ij_booking_list *out);
 
 /* Records a reoffending check's result at expected_version (0: any; else IJ_ERR_STALE with
  * *current_version set); the last check (12 months) closes the referral. import_id: the import
- * it came from, or NULL. */
+ * it came from, or NULL. out (or NULL): the check after it, a page of one item read after the
+ * commit (ij_followup_page_clear); when that read fails its error is returned, the result
+ * recorded all the same. */
 ij_err ij_ops_record_followup(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
                               const char *followup_id, int expected_version,
                               const ij_followup_input *in, const char *import_id,
-                              int *current_version, ij_field_errors *errs);
+                              ij_followup_page *out, int *current_version, ij_field_errors *errs);
+
+/* A page of f->area's reoffending checks, by due date. *out: ij_followup_page_clear. */
+ij_err ij_ops_followup_list(ij_conn *conn, const ij_followup_filter *f, ij_followup_page *out);
+
+/* One check of op's area, as a page of one item; IJ_ERR_NOT_FOUND when there is none.
+ * *out: ij_followup_page_clear. */
+ij_err ij_ops_followup_get(ij_conn *conn, const ij_op_ctx *op, const char *id,
+                           ij_followup_page *out);
+
+/* ---- placements ---- */
+
+/* Makes a placement (version 1) in op's area from an input the domain validates here.
+ * IJ_ERR_INVALID with every problem in errs (also a ward or type the area does not have).
+ * *out: the placement made (ij_placement_clear). */
+ij_err ij_ops_placement_create(ij_conn *conn, const ij_op_ctx *op, const ij_placement_input *in,
+                               ij_placement *out, ij_field_errors *errs);
+
+/* One placement of op's area; IJ_ERR_NOT_FOUND when there is none, or when scope_sub does not
+ * supervise it. *out: ij_placement_clear. */
+ij_err ij_ops_placement_get(ij_conn *conn, const ij_op_ctx *op, const char *id,
+                            const char *scope_sub, ij_placement *out);
+
+/* Changes a placement at expected_version (a negative one never matches: IJ_ERR_STALE, or
+ * IJ_ERR_NOT_FOUND when there is no such placement), the changes validated by the domain here:
+ * IJ_ERR_INVALID with every problem in errs. *out: the placement after it (ij_placement_clear). */
+ij_err ij_ops_placement_update(ij_conn *conn, const ij_op_ctx *op, const char *id,
+                               int expected_version, const ij_placement_input *changes,
+                               ij_placement *out, ij_field_errors *errs);
+
+/* A page of f->area's placements, newest first. *out: ij_placement_page_clear. */
+ij_err ij_ops_placement_list(ij_conn *conn, const ij_placement_filter *f, ij_placement_page *out);
 
 /* ---- sessions ---- */
 
@@ -111,8 +188,58 @@ ij_err ij_ops_session_update(ij_conn *conn, const ij_op_ctx *op, const ij_actor 
                              const char *id, int expected_version, const ij_session_input *changes,
                              ij_session *out, ij_field_errors *errs);
 
-/* One session of op's area, without its bookings. *out: ij_session_clear. */
-ij_err ij_ops_session_get(ij_conn *conn, const ij_op_ctx *op, const char *id, ij_session *out);
+/* Makes a session (version 1) of a placement of op's area from an input the domain validates
+ * here against op->now: IJ_ERR_INVALID with every problem in errs; IJ_ERR_NOT_FOUND (no such
+ * placement); IJ_ERR_CONFLICT (field placement: not active). The supervisor is the placement's
+ * unless the input names one. *out: the session made, without bookings (ij_session_clear). */
+ij_err ij_ops_session_create(ij_conn *conn, const ij_op_ctx *op, const char *placement_id,
+                             const ij_session_input *in, ij_session *out, ij_field_errors *errs);
+
+/* One session of op's area, with who is booked on it when with_bookings; IJ_ERR_NOT_FOUND when
+ * there is none, or when scope_sub does not supervise it. *out: ij_session_clear. */
+ij_err ij_ops_session_get(ij_conn *conn, const ij_op_ctx *op, const char *id, const char *scope_sub,
+                          bool with_bookings, ij_session *out);
+
+/* A page of f->area's sessions (without bookings), by start time. *out: ij_session_page_clear. */
+ij_err ij_ops_session_list(ij_conn *conn, const ij_session_filter *f, ij_session_page *out);
+
+/* A page of the sessions of the placement f->placement_id, as ij_ops_session_list, after reading
+ * the placement: IJ_ERR_NOT_FOUND when f->area has no such placement or f->scope_sub does not
+ * supervise it. *out: ij_session_page_clear. */
+ij_err ij_ops_placement_sessions(ij_conn *conn, const ij_session_filter *f, ij_session_page *out);
+
+/* ---- work lists ---- */
+
+/* Referrals of op's area awaiting triage, oldest first. *out: ij_referral_page_clear. */
+ij_err ij_ops_worklist_triage(ij_conn *conn, const ij_op_ctx *op, const ij_worklist_cursor *after,
+                              int limit, ij_referral_page *out);
+/* Referrals of op's area overdue at op->now by the domain's start clock, most overdue first.
+ * *out: ij_referral_page_clear. */
+ij_err ij_ops_worklist_overdue(ij_conn *conn, const ij_op_ctx *op, const ij_worklist_cursor *after,
+                               int limit, ij_referral_page *out);
+/* The open sessions of op's area starting on `day` (UTC), with who is booked, by start time.
+ * *out: ij_worklist_session_page_clear. */
+ij_err ij_ops_worklist_sessions(ij_conn *conn, const ij_op_ctx *op, ij_date day,
+                                const ij_worklist_cursor *after, int limit,
+                                ij_worklist_session_page *out);
+/* Bookings of op's area whose outcome is due at op->now, by session end.
+ * *out: ij_outcome_due_page_clear. */
+ij_err ij_ops_worklist_outcomes_due(ij_conn *conn, const ij_op_ctx *op,
+                                    const ij_worklist_cursor *after, int limit,
+                                    ij_outcome_due_page *out);
+
+/* ---- notices and the access log ---- */
+
+/* The notices of op's area with seq > after_seq, ascending, at most `limit`; with officer_sub,
+ * only the outcome notices of the referrals that officer made. *out: ij_notice_page_clear. */
+ij_err ij_ops_notice_list(ij_conn *conn, const ij_op_ctx *op, const char *officer_sub,
+                          int64_t after_seq, int limit, ij_notice_page *out);
+/* The outbox backlog, database-wide: undelivered notices (*count) and the age of the oldest in
+ * seconds (*oldest_seconds), copied into the caller's variables. */
+ij_err ij_ops_notice_backlog(ij_conn *conn, int64_t *count, double *oldest_seconds);
+
+/* A page of f->area's access log, newest first. *out: ij_access_page_clear. */
+ij_err ij_ops_access_log_list(ij_conn *conn, const ij_access_filter *f, ij_access_page *out);
 
 /* ---- reference data and the demo data set ---- */
 
@@ -122,6 +249,14 @@ ij_err ij_ops_area_define(ij_conn *conn, const char *code, const char *name);
 ij_err ij_ops_ward_define(ij_conn *conn, const char *area, const char *code, const char *name);
 /* *any: op's area has at least one referral. */
 ij_err ij_ops_area_has_referrals(ij_conn *conn, const ij_op_ctx *op, bool *any);
+/* code, name of op's area's active wards, by code. *out: ij_rows_clear. */
+ij_err ij_ops_ward_list(ij_conn *conn, const ij_op_ctx *op, ij_rows *out);
+/* kind, code, label of the active reason codes of `kind` (NULL: every kind), by kind and code.
+ * *out: ij_rows_clear. */
+ij_err ij_ops_reason_code_list(ij_conn *conn, const char *kind, ij_rows *out);
+/* IJ_OK with the schema's version in *schema_version when the database answers and is migrated;
+ * for readiness probes. */
+ij_err ij_ops_schema_ready(ij_conn *conn, int *schema_version);
 /* The demo placements of op's area and their sessions from three days before op->now to four
  * days after; *past and *future: the ids of the sessions ended before and starting after op->now,
  * in time order, one column each (ij_rows_clear). */
@@ -173,15 +308,23 @@ typedef struct {
   int recorded;  /* checks recorded by this file */
   int unchanged; /* rows that repeat a result recorded already */
   bool replayed; /* the same file was imported before: nothing was done again */
+  /* the referrals whose checks this file recorded (one column, at most referrals_max), for the
+   * access log; empty on a replay. Owned: ij_import_report_clear. */
+  ij_rows referrals;
+  bool referrals_unread; /* recorded, but reading them back failed: referrals is empty */
 } ij_import_report;
+/* Frees report->referrals (a zeroed report is ignored). */
+void ij_import_report_clear(ij_import_report *report);
 
 /* The columns, in any order: window_months and reoffended, and one of police_id, person_id or
  * referral_id (a referral id picks one referral when a person has several); optionally
  * first_reoffence_on and reoffence_category. All or nothing: IJ_ERR_INVALID with every problem
  * in errs (row, column, message) and nothing changed, or every row recorded in one transaction
- * (the last checks closing their referrals). The same file again (same sha256) changes nothing. */
+ * (the last checks closing their referrals). The same file again (same sha256) changes nothing.
+ * After the commit, up to referrals_max of the referrals it changed are read into
+ * report->referrals. *report: ij_import_report_clear, whatever is returned. */
 ij_err ij_ops_import_followups(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
-                               const char *data, size_t len, const char *sha256,
+                               const char *data, size_t len, const char *sha256, int referrals_max,
                                ij_import_report *report, ij_import_errors *errs);
 
 /* ---- retention ---- */

@@ -29,6 +29,10 @@ bool ij_domain_state_clock_runs(ij_state s) {
   return s == IJ_STATE_SUBMITTED || s == IJ_STATE_ACCEPTED || s == IJ_STATE_SCHEDULED;
 }
 
+unsigned ij_domain_clock_states(void) {
+  return ij_domain_state_set(ij_domain_state_clock_runs);
+}
+
 bool ij_domain_referral_overdue(ij_state s, bool attended, ij_time_us target_start_by,
                                 ij_time_us now) {
   return ij_domain_state_clock_runs(s) && !attended && now > target_start_by;

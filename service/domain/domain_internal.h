@@ -14,6 +14,9 @@ bool ij_text_is_blank(const char *s);
 /* True when `s` holds an ASCII control character (0x00-0x1f or 0x7f). */
 bool ij_text_has_control(const char *s);
 
+/* The states for which `holds` is true, bit (1u << state) for each (names.c). */
+unsigned ij_domain_state_set(bool (*holds)(ij_state));
+
 /* The actor's roles under which it may fire the rule's event on this referral (transitions.c):
  * the rule's roles it holds, less officer on a referral another officer made. */
 ij_roles ij_domain_effective_roles(const ij_transition_rule *rule, const ij_actor *actor,

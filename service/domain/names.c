@@ -1,7 +1,12 @@
-/* Names of states, events and roles, generated from the X-macro lists in ij/domain.h. */
+/* Names of states, events and roles, generated from the X-macro lists in ij/domain.h, and sets
+ * of states as bit masks. */
+#include <limits.h>
 #include <string.h>
 
-#include "ij/domain.h"
+#include "domain_internal.h"
+
+/* A set of states is an unsigned with a bit per state. */
+_Static_assert(IJ_STATE__COUNT <= sizeof(unsigned) * CHAR_BIT, "a state has no bit in a set");
 
 static const char *const k_state_names[IJ_STATE__COUNT] = {
 #define IJ_STATE_NAME_ENTRY(code, name) [code] = name,
@@ -26,6 +31,16 @@ static const struct {
 
 const char *ij_state_name(ij_state s) {
   return (unsigned)s < IJ_STATE__COUNT ? k_state_names[s] : NULL;
+}
+
+unsigned ij_domain_state_set(bool (*holds)(ij_state)) {
+  unsigned set = 0;
+  for (int s = 0; s < IJ_STATE__COUNT; s++) {
+    if (holds((ij_state)s)) {
+      set |= 1u << s;
+    }
+  }
+  return set;
 }
 
 const char *ij_event_name(ij_event e) {

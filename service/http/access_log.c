@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ij/ops.h"
 #include "internal.h"
 
 /* "<microseconds>.<id>", both whole numbers; false when it is not one this service gave. */
@@ -87,7 +88,7 @@ void ij_h_access_log_list(ij_ctx *ctx) {
   if (!conn)
     return;
   ij_access_page page;
-  ij_err err = ij_store_access_list(conn, &f, &page);
+  ij_err err = ij_ops_access_log_list(conn, &f, &page);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);
     return;

@@ -6,17 +6,18 @@
 #include <string.h>
 
 #include "ij/ops.h"
-#include "ij/store/bookings.h"
 #include "internal.h"
 
-/* A supervisor who is not also a coordinator sees only the sessions they supervise. */
-static bool supervisor_only(const ij_ctx *ctx) {
-  return (ctx->actor.roles & IJ_ROLE_SUPERVISOR) && !(ctx->actor.roles & IJ_ROLE_COORDINATOR);
+/* A supervisor who is not also a coordinator sees only the sessions they supervise: their
+ * subject, else NULL (every booking of the area). */
+static const char *scope_of(const ij_ctx *ctx) {
+  bool supervisor_only =
+      (ctx->actor.roles & IJ_ROLE_SUPERVISOR) && !(ctx->actor.roles & IJ_ROLE_COORDINATOR);
+  return supervisor_only ? ctx->actor.sub : NULL;
 }
 
-static bool may_see_booking(const ij_ctx *ctx, const ij_booking *b) {
-  return !supervisor_only(ctx) ||
-         (b->supervisor_sub && strcmp(b->supervisor_sub, ctx->actor.sub) == 0);
+static ij_op_ctx op_of(const ij_ctx *ctx) {
+  return (ij_op_ctx){ctx->actor.area, ctx->request_id, ctx->now, &ctx->server->opts.area_defaults};
 }
 
 /* ---- JSON ---- */
@@ -51,31 +52,17 @@ static json_t *booking_json(const ij_booking *b, const ij_rows *outcomes) {
   return j;
 }
 
-/* Reads the booking again (after commit) and sends it with its outcome history. */
-static void send_booking(ij_ctx *ctx, ij_conn *conn, const char *id, int status) {
-  ij_booking_list list;
-  ij_err err = ij_store_booking_get(conn, ctx->actor.area, id, false, &list);
-  if (err != IJ_OK) {
-    ij_send_store_error(ctx, err, NULL);
-    return;
-  }
-  ij_rows outcomes;
-  err = ij_store_booking_outcomes(conn, ctx->actor.area, id, &outcomes);
-  if (err != IJ_OK) {
-    ij_booking_list_clear(&list);
-    ij_send_problem(ctx, err, NULL, NULL);
-    return;
-  }
+/* Sends a booking with its outcome history. */
+static void send_booking(ij_ctx *ctx, const ij_booking_view *v, int status) {
+  const ij_booking *b = &v->booking.items[0];
   char location[64];
-  ij_set_etag(ctx, list.items[0].version);
+  ij_set_etag(ctx, b->version);
   if (status == 201) {
-    snprintf(location, sizeof location, "/v1/bookings/%s", id);
+    snprintf(location, sizeof location, "/v1/bookings/%s", b->id);
     ij_set_header(ctx, "Location", location);
   }
-  ij_ctx_accessed(ctx, list.items[0].referral_id);
-  ij_send_json(ctx, status, booking_json(&list.items[0], &outcomes));
-  ij_rows_clear(&outcomes);
-  ij_booking_list_clear(&list);
+  ij_ctx_accessed(ctx, b->referral_id);
+  ij_send_json(ctx, status, booking_json(b, &v->outcomes));
 }
 
 /* ---- POST /v1/referrals/{id}/bookings ---- */
@@ -101,20 +88,19 @@ void ij_h_booking_create(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
-  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, &ctx->server->opts.area_defaults};
+  ij_op_ctx op = op_of(ctx);
   unsigned allowed = 0;
-  ij_err err =
-      ij_ops_book(conn, &op, &ctx->actor, referral_id, session_id, booking_id, &allowed, &errs);
-  if (err == IJ_ERR_TRANSITION) {
+  ij_booking_view made;
+  ij_err err = ij_ops_book(conn, &op, &ctx->actor, referral_id, session_id, booking_id, &made,
+                           &allowed, &errs);
+  if (err == IJ_ERR_TRANSITION)
     ij_send_problem_events(ctx, err, "the referral cannot be booked in its current state", &errs,
                            allowed);
-    return;
-  }
-  if (err != IJ_OK) {
+  else if (err != IJ_OK)
     ij_send_store_error(ctx, err, &errs);
-    return;
-  }
-  send_booking(ctx, conn, booking_id, 201);
+  else
+    send_booking(ctx, &made, 201);
+  ij_booking_view_clear(&made);
 }
 
 /* ---- GET /v1/referrals/{id}/bookings ---- */
@@ -124,23 +110,16 @@ void ij_h_referral_bookings(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
-  ij_referral r;
-  ij_err err = ij_store_referral_get(conn, ctx->actor.area, referral_id, &r);
+  ij_op_ctx op = op_of(ctx);
+  ij_booking_list list;
+  ij_err err = ij_ops_referral_bookings(conn, &op, referral_id, scope_of(ctx), &list);
   if (err != IJ_OK) {
     ij_send_store_error(ctx, err, NULL);
     return;
   }
-  ij_referral_clear(&r);
-  ij_booking_list list;
-  err = ij_store_bookings_of_referral(conn, ctx->actor.area, referral_id, &list);
-  if (err != IJ_OK) {
-    ij_send_problem(ctx, err, NULL, NULL);
-    return;
-  }
   json_t *items = json_array();
   for (int i = 0; i < list.count; i++)
-    if (may_see_booking(ctx, &list.items[i]))
-      json_array_append_new(items, booking_json(&list.items[i], NULL));
+    json_array_append_new(items, booking_json(&list.items[i], NULL));
   ij_booking_list_clear(&list);
   ij_ctx_accessed(ctx, referral_id);
   ij_send_json(ctx, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
@@ -153,16 +132,14 @@ void ij_h_booking_get(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
-  ij_booking_list list;
-  ij_err err = ij_store_booking_get(conn, ctx->actor.area, id, false, &list);
-  if (err == IJ_OK && !may_see_booking(ctx, &list.items[0]))
-    err = IJ_ERR_NOT_FOUND;
-  ij_booking_list_clear(&list);
-  if (err != IJ_OK) {
+  ij_op_ctx op = op_of(ctx);
+  ij_booking_view v;
+  ij_err err = ij_ops_booking_get(conn, &op, id, scope_of(ctx), &v);
+  if (err != IJ_OK)
     ij_send_store_error(ctx, err, NULL);
-    return;
-  }
-  send_booking(ctx, conn, id, 200);
+  else
+    send_booking(ctx, &v, 200);
+  ij_booking_view_clear(&v);
 }
 
 /* ---- POST /v1/bookings/{id}/outcome ---- */
@@ -211,29 +188,18 @@ void ij_h_booking_outcome(ij_ctx *ctx) {
     return;
   }
   /* a supervisor records only on the sessions they supervise */
-  ij_booking_list bl;
-  char referral_id[IJ_UUID_BUF] = "";
-  ij_err err = ij_store_booking_get(conn, ctx->actor.area, id, false, &bl);
-  if (err == IJ_OK) {
-    bool visible = may_see_booking(ctx, &bl.items[0]);
-    snprintf(referral_id, sizeof referral_id, "%s", bl.items[0].referral_id);
-    ij_booking_list_clear(&bl);
-    err = visible ? IJ_OK : IJ_ERR_NOT_FOUND;
-  }
-  if (err == IJ_OK) {
-    ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, &ctx->server->opts.area_defaults};
-    int current = 0;
-    /* the booking's referral is known from the read above: ops need not read it again */
-    err =
-        ij_ops_record_outcome(conn, &op, &ctx->actor, id, referral_id, expected < 0 ? -1 : expected,
-                              &in, resched ? new_session : NULL, &current, &errs);
-    if (err == IJ_ERR_STALE)
-      ij_set_etag(ctx, current);
-  }
+  ij_op_ctx op = op_of(ctx);
+  int current = 0;
+  ij_booking_view after;
+  ij_err err =
+      ij_ops_record_outcome(conn, &op, &ctx->actor, id, scope_of(ctx), expected < 0 ? -1 : expected,
+                            &in, resched ? new_session : NULL, &after, &current, &errs);
   json_decref(body);
-  if (err != IJ_OK) {
+  if (err == IJ_ERR_STALE)
+    ij_set_etag(ctx, current);
+  if (err != IJ_OK)
     ij_send_store_error(ctx, err, &errs);
-    return;
-  }
-  send_booking(ctx, conn, id, 200);
+  else
+    send_booking(ctx, &after, 200);
+  ij_booking_view_clear(&after);
 }

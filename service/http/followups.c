@@ -5,7 +5,6 @@
 
 #include "ij/log.h"
 #include "ij/ops.h"
-#include "ij/store/followups.h"
 #include "internal.h"
 
 static json_t *followup_json(const ij_followup *f) {
@@ -28,17 +27,15 @@ static json_t *followup_json(const ij_followup *f) {
   return j;
 }
 
-static void send_followup(ij_ctx *ctx, ij_conn *conn, const char *id) {
-  ij_followup_page page;
-  ij_err err = ij_store_followup_get(conn, ctx->actor.area, id, false, &page);
-  if (err != IJ_OK) {
-    ij_send_store_error(ctx, err, NULL);
-    return;
-  }
-  ij_set_etag(ctx, page.items[0].version);
-  ij_ctx_accessed(ctx, page.items[0].referral_id);
-  ij_send_json(ctx, 200, followup_json(&page.items[0]));
-  ij_followup_page_clear(&page);
+static ij_op_ctx op_of(const ij_ctx *ctx) {
+  return (ij_op_ctx){ctx->actor.area, ctx->request_id, ctx->now, &ctx->server->opts.area_defaults};
+}
+
+/* Sends a check (a page of one). */
+static void send_followup(ij_ctx *ctx, const ij_followup_page *page) {
+  ij_set_etag(ctx, page->items[0].version);
+  ij_ctx_accessed(ctx, page->items[0].referral_id);
+  ij_send_json(ctx, 200, followup_json(&page->items[0]));
 }
 
 /* ---- GET /v1/followups ---- */
@@ -100,7 +97,7 @@ void ij_h_followup_list(ij_ctx *ctx) {
   if (!conn)
     return;
   ij_followup_page page;
-  ij_err err = ij_store_followups_list(conn, &f, &page);
+  ij_err err = ij_ops_followup_list(conn, &f, &page);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);
     return;
@@ -119,8 +116,16 @@ void ij_h_followup_list(ij_ctx *ctx) {
 
 void ij_h_followup_get(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
-  if (conn)
-    send_followup(ctx, conn, ctx->id);
+  if (!conn)
+    return;
+  ij_op_ctx op = op_of(ctx);
+  ij_followup_page page;
+  ij_err err = ij_ops_followup_get(conn, &op, ctx->id, &page);
+  if (err != IJ_OK)
+    ij_send_store_error(ctx, err, NULL);
+  else
+    send_followup(ctx, &page);
+  ij_followup_page_clear(&page);
 }
 
 /* ---- PATCH /v1/followups/{id} ---- */
@@ -143,18 +148,19 @@ void ij_h_followup_record(ij_ctx *ctx) {
   in.first_reoffence_on = ij_json_str(body, "", "first_reoffence_on", &errs);
   in.category = ij_json_str(body, "", "reoffence_category", &errs);
   in.source = ij_json_str(body, "", "source", &errs);
-  ij_conn *conn = NULL;
+  ij_followup_page after;
+  memset(&after, 0, sizeof after);
   if (errs.count) {
     ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
     goto done;
   }
-  conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     goto done;
-  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, &ctx->server->opts.area_defaults};
+  ij_op_ctx op = op_of(ctx);
   int current = 0;
-  ij_err err =
-      ij_ops_record_followup(conn, &op, &ctx->actor, id, expected, &in, NULL, &current, &errs);
+  ij_err err = ij_ops_record_followup(conn, &op, &ctx->actor, id, expected, &in, NULL, &after,
+                                      &current, &errs);
   if (err == IJ_ERR_STALE) {
     ij_set_etag(ctx, current);
   }
@@ -162,8 +168,9 @@ void ij_h_followup_record(ij_ctx *ctx) {
     ij_send_store_error(ctx, err, &errs);
     goto done;
   }
-  send_followup(ctx, conn, id);
+  send_followup(ctx, &after);
 done:
+  ij_followup_page_clear(&after);
   json_decref(body);
 }
 
@@ -193,10 +200,11 @@ void ij_h_followup_import(ij_ctx *ctx) {
     ij_send_problem(ctx, IJ_ERR_NOMEM, NULL, NULL);
     return;
   }
-  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, &ctx->server->opts.area_defaults};
+  ij_op_ctx op = op_of(ctx);
   ij_import_report report;
-  ij_err err =
-      ij_ops_import_followups(conn, &op, &ctx->actor, data ? data : "", len, sha, &report, errs);
+  /* one more referral than the access log can note, so that it counts those it loses */
+  ij_err err = ij_ops_import_followups(conn, &op, &ctx->actor, data ? data : "", len, sha,
+                                       IJ_ACCESS_MAX + 1, &report, errs);
   if (err == IJ_ERR_INVALID) {
     /* a problem document whose errors name the row and column of each problem */
     char detail[160];
@@ -214,26 +222,22 @@ void ij_h_followup_import(ij_ctx *ctx) {
     }
     ij_send_problem_errors(ctx, IJ_ERR_INVALID, detail, list);
     free(errs);
+    ij_import_report_clear(&report);
     return;
   }
   free(errs);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);
+    ij_import_report_clear(&report);
     return;
   }
-  if (!report.replayed && report.recorded > 0) {
-    /* the referrals whose checks this import recorded: altered (a replay changes nothing) */
-    ij_rows changed;
-    if (ij_store_import_referrals(conn, ctx->actor.area, report.import_id, IJ_ACCESS_MAX + 1,
-                                  &changed) == IJ_OK) {
-      for (int i = 0; i < changed.count; i++)
-        ij_ctx_accessed(ctx, ij_rows_get(&changed, i, 0));
-      ij_rows_clear(&changed);
-    } else {
-      ij_log(IJ_LOG_ERROR, "audit: the referrals of import %s were not read for the access log",
-             report.import_id);
-    }
-  }
+  /* the referrals whose checks this import recorded: altered (a replay changes nothing) */
+  for (int i = 0; i < report.referrals.count; i++)
+    ij_ctx_accessed(ctx, ij_rows_get(&report.referrals, i, 0));
+  if (report.referrals_unread)
+    ij_log(IJ_LOG_ERROR, "audit: the referrals of import %s were not read for the access log",
+           report.import_id);
+  ij_import_report_clear(&report);
   ij_send_json(ctx, report.replayed ? 200 : 201,
                json_pack("{s:s, s:i, s:i, s:i, s:b}", "import_id", report.import_id, "rows",
                          report.rows, "recorded", report.recorded, "unchanged", report.unchanged,

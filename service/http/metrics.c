@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "ij/log.h"
-#include "ij/store/notices.h"
+#include "ij/ops.h"
 #include "internal.h"
 
 _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "the request counters must be lock-free");
@@ -257,7 +257,7 @@ static void add_process(text *t, ij_ctx *ctx) {
   double oldest = 0;
   ij_err err = ctx->conn ? IJ_OK : ij_store_acquire(ctx->server->store, &ctx->conn);
   if (err == IJ_OK)
-    err = ij_store_notices_backlog(ctx->conn, &backlog, &oldest);
+    err = ij_ops_notice_backlog(ctx->conn, &backlog, &oldest);
   if (err == IJ_OK) {
     add_gauge_int(t, "ij_outbox_backlog",
                   "Notices not yet delivered to areas with a webhook (database-wide).",

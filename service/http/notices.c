@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ij/store/notices.h"
+#include "ij/ops.h"
 #include "internal.h"
 
 static json_t *notice_json(const ij_notice *n) {
@@ -50,8 +50,9 @@ void ij_h_notice_list(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
+  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, NULL};
   ij_notice_page page;
-  ij_err err = ij_store_notices_list(conn, ctx->actor.area, officer, after, limit, &page);
+  ij_err err = ij_ops_notice_list(conn, &op, officer, after, limit, &page);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);
     return;

@@ -1,10 +1,10 @@
 /* The placement resource: create, list, read, update.
- * Each handler reads top to bottom: parse -> domain decides -> store persists -> map.
+ * Each handler reads top to bottom: decode -> one ij_ops_* call -> render.
  * Coordinators see every placement of their area; a supervisor only those they supervise (any
  * other is answered as if it did not exist). */
 #include <string.h>
 
-#include "ij/store/placements.h"
+#include "ij/ops.h"
 #include "internal.h"
 
 /* ---- helpers ---- */
@@ -14,9 +14,8 @@ static const char *scope_of(const ij_ctx *ctx) {
   return (ctx->actor.roles & IJ_ROLE_COORDINATOR) ? NULL : ctx->actor.sub;
 }
 
-static bool visible(const ij_ctx *ctx, const ij_placement *p) {
-  const char *scope = scope_of(ctx);
-  return !scope || strcmp(scope, p->supervisor_sub) == 0;
+static ij_op_ctx op_of(const ij_ctx *ctx) {
+  return (ij_op_ctx){ctx->actor.area, ctx->request_id, ctx->now, NULL};
 }
 
 static json_t *placement_json(const ij_placement *p) {
@@ -80,16 +79,13 @@ void ij_h_placement_create(ij_ctx *ctx) {
   decode_placement(body, &in, &errs);
   ij_placement p;
   memset(&p, 0, sizeof p);
-  if (errs.count || ij_domain_placement_validate(&in, true, &errs) != IJ_OK) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+  if (ij_send_invalid(ctx, &errs))
     goto done;
-  }
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     goto done;
-  char id[IJ_UUID_BUF];
-  ij_uuid_new(id);
-  ij_err err = ij_store_placement_create(conn, ctx->actor.area, id, &in, ctx->now, &p, &errs);
+  ij_op_ctx op = op_of(ctx);
+  ij_err err = ij_ops_placement_create(conn, &op, &in, &p, &errs);
   if (err != IJ_OK) {
     ij_send_store_error(ctx, err, &errs);
     goto done;
@@ -111,9 +107,8 @@ void ij_h_placement_get(ij_ctx *ctx) {
   if (!conn)
     return;
   ij_placement p;
-  ij_err err = ij_store_placement_get(conn, ctx->actor.area, id, &p);
-  if (err == IJ_OK && !visible(ctx, &p))
-    err = IJ_ERR_NOT_FOUND;
+  ij_op_ctx op = op_of(ctx);
+  ij_err err = ij_ops_placement_get(conn, &op, id, scope_of(ctx), &p);
   if (err != IJ_OK)
     ij_send_store_error(ctx, err, NULL);
   else
@@ -137,18 +132,13 @@ void ij_h_placement_update(ij_ctx *ctx) {
   decode_placement(body, &in, &errs);
   ij_placement p;
   memset(&p, 0, sizeof p);
-  if (errs.count || ij_domain_placement_validate(&in, false, &errs) != IJ_OK) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+  if (ij_send_invalid(ctx, &errs))
     goto done;
-  }
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     goto done;
-  ij_err err = expected < 0 ? IJ_ERR_STALE : IJ_OK;
-  if (err == IJ_OK)
-    err = ij_store_placement_update(conn, ctx->actor.area, id, expected, &in, ctx->now, &p, &errs);
-  else if (ij_store_placement_get(conn, ctx->actor.area, id, &p) == IJ_ERR_NOT_FOUND)
-    err = IJ_ERR_NOT_FOUND;
+  ij_op_ctx op = op_of(ctx);
+  ij_err err = ij_ops_placement_update(conn, &op, id, expected, &in, &p, &errs);
   if (err != IJ_OK) {
     ij_send_store_error(ctx, err, &errs);
     goto done;
@@ -193,7 +183,7 @@ void ij_h_placement_list(ij_ctx *ctx) {
   if (!conn)
     return;
   ij_placement_page page;
-  ij_err err = ij_store_placement_list(conn, &f, &page);
+  ij_err err = ij_ops_placement_list(conn, &f, &page);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);
     return;

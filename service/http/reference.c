@@ -1,7 +1,7 @@
 /* Health, the caller, and reference data. */
 #include <string.h>
 
-#include "ij/store/reference.h"
+#include "ij/ops.h"
 #include "internal.h"
 
 void ij_h_healthz(ij_ctx *ctx) {
@@ -13,7 +13,7 @@ void ij_h_readyz(ij_ctx *ctx) {
   int version = 0;
   if (ij_store_acquire(ctx->server->store, &conn) == IJ_OK) {
     ctx->conn = conn;
-    if (ij_store_ready(conn, &version) == IJ_OK) {
+    if (ij_ops_schema_ready(conn, &version) == IJ_OK) {
       ij_send_json(ctx, 200, json_pack("{s:s, s:i}", "status", "ready", "schema_version", version));
       return;
     }
@@ -37,8 +37,9 @@ void ij_h_wards(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
+  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, NULL};
   ij_rows rows;
-  ij_err err = ij_store_wards_list(conn, ctx->actor.area, &rows);
+  ij_err err = ij_ops_ward_list(conn, &op, &rows);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);
     return;
@@ -65,7 +66,7 @@ void ij_h_reason_codes(ij_ctx *ctx) {
   if (!conn)
     return;
   ij_rows rows;
-  ij_err err = ij_store_reason_codes_list(conn, kind, &rows);
+  ij_err err = ij_ops_reason_code_list(conn, kind, &rows);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);
     return;

@@ -1,13 +1,10 @@
 /* The referral resource: create, list, read, transitions, history.
- * Each handler reads top to bottom: parse -> domain decides -> store persists -> map. */
+ * Each handler reads top to bottom: decode -> one ij_ops_* call -> render. */
 #include <gnutls/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ij/ops.h"
-#include "ij/store/audit.h"
-#include "ij/store/bookings.h"
-#include "ij/store/reference.h"
 #include "internal.h"
 
 /* ---- helpers ---- */
@@ -265,8 +262,9 @@ void ij_h_referral_get(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
+  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, NULL};
   ij_referral r;
-  ij_err err = ij_store_referral_get(conn, ctx->actor.area, id, &r);
+  ij_err err = ij_ops_referral_get(conn, &op, id, &r);
   if (err != IJ_OK) {
     ij_send_store_error(ctx, err, NULL);
     return;
@@ -395,7 +393,7 @@ void ij_h_referral_list(ij_ctx *ctx) {
   if (!conn)
     return;
   ij_referral_page page;
-  ij_err err = ij_store_referral_list(conn, &f, &page);
+  ij_err err = ij_ops_referral_list(conn, &f, &page);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);
     return;
@@ -439,8 +437,9 @@ void ij_h_referral_events(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
+  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, NULL};
   ij_event_page page;
-  ij_err err = ij_store_referral_events(conn, ctx->actor.area, id, after, limit, &page);
+  ij_err err = ij_ops_referral_events(conn, &op, id, after, limit, &page);
   if (err != IJ_OK) {
     ij_send_store_error(ctx, err, NULL);
     return;

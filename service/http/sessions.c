@@ -1,12 +1,10 @@
 /* The session resource: sessions of a placement, the area's sessions, one session with who is
  * booked, and changes (capacity, supervisor, cancellation).
- * Each handler reads top to bottom: parse -> domain decides -> store persists -> map.
+ * Each handler reads top to bottom: decode -> one ij_ops_* call -> render.
  * Coordinators see every session of their area; a supervisor only the sessions they run (any
  * other is answered as if it did not exist). */
 #include <string.h>
 
-#include "ij/store/audit.h"
-#include "ij/store/placements.h"
 #include "ij/ops.h"
 #include "internal.h"
 
@@ -105,14 +103,17 @@ static json_t *starts_cursor(const ij_session *s) {
   return ij_cursor_json(s->starts_at, s->id);
 }
 
-static void send_page(ij_ctx *ctx, const ij_session_filter *f) {
+/* The page of f's sessions from `list`; its errors as the store's (a placement not found names
+ * it). */
+static void send_page(ij_ctx *ctx, const ij_session_filter *f,
+                      ij_err (*list)(ij_conn *, const ij_session_filter *, ij_session_page *)) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
   ij_session_page page;
-  ij_err err = ij_store_session_list(conn, f, &page);
+  ij_err err = list(conn, f, &page);
   if (err != IJ_OK) {
-    ij_send_problem(ctx, err, NULL, NULL);
+    ij_send_store_error(ctx, err, NULL);
     return;
   }
   json_t *items = json_array();
@@ -134,22 +135,15 @@ void ij_h_session_create(ij_ctx *ctx) {
   ij_field_errors_init(&errs);
   ij_session_input in;
   decode_session(body, true, &in, &errs);
-  ij_session_times times;
   ij_session s;
   memset(&s, 0, sizeof s);
-  if (errs.count || ij_domain_session_validate(&in, true, ctx->now, &times, &errs) != IJ_OK) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+  if (ij_send_invalid(ctx, &errs))
     goto done;
-  }
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     goto done;
-  char id[IJ_UUID_BUF];
-  ij_uuid_new(id);
-  ij_err err =
-      ij_store_session_create(conn, ctx->actor.area, placement_id, id, &times, in.capacity,
-                              in.has_supervisor ? in.supervisor_sub : NULL,
-                              in.has_supervisor ? in.supervisor_name : NULL, ctx->now, &s, &errs);
+  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, NULL};
+  ij_err err = ij_ops_session_create(conn, &op, placement_id, &in, &s, &errs);
   if (err != IJ_OK) {
     ij_send_store_error(ctx, err, &errs);
     goto done;
@@ -177,20 +171,8 @@ void ij_h_placement_sessions(ij_ctx *ctx) {
   parse_window(ctx, &f, &errs);
   if (ij_send_invalid(ctx, &errs))
     return;
-  ij_conn *conn = ij_ctx_conn(ctx);
-  if (!conn)
-    return;
-  /* the placement itself must be one the caller may see */
-  ij_placement p;
-  ij_err err = ij_store_placement_get(conn, ctx->actor.area, placement_id, &p);
-  if (err == IJ_OK && f.scope_sub && strcmp(f.scope_sub, p.supervisor_sub) != 0)
-    err = IJ_ERR_NOT_FOUND;
-  ij_placement_clear(&p);
-  if (err != IJ_OK) {
-    ij_send_store_error(ctx, err, NULL);
-    return;
-  }
-  send_page(ctx, &f);
+  /* the placement itself must be one the caller may see: ops reads it first */
+  send_page(ctx, &f, ij_ops_placement_sessions);
 }
 
 /* ---- GET /v1/sessions ---- */
@@ -216,7 +198,7 @@ void ij_h_session_list(ij_ctx *ctx) {
   parse_window(ctx, &f, &errs);
   if (ij_send_invalid(ctx, &errs))
     return;
-  send_page(ctx, &f);
+  send_page(ctx, &f, ij_ops_session_list);
 }
 
 /* ---- GET /v1/sessions/{id} ---- */
@@ -227,10 +209,8 @@ void ij_h_session_get(ij_ctx *ctx) {
   if (!conn)
     return;
   ij_session s;
-  ij_err err = ij_store_session_get(conn, ctx->actor.area, id, true, &s);
-  const char *scope = scope_of(ctx);
-  if (err == IJ_OK && scope && strcmp(scope, s.supervisor_sub) != 0)
-    err = IJ_ERR_NOT_FOUND;
+  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, NULL};
+  ij_err err = ij_ops_session_get(conn, &op, id, scope_of(ctx), true, &s);
   if (err != IJ_OK)
     ij_send_store_error(ctx, err, NULL);
   else {

@@ -2,7 +2,7 @@
  * list ({"items", "next_cursor"}) whose cursor is "<sort instant in microseconds>.<id>". */
 #include <string.h>
 
-#include "ij/store/worklists.h"
+#include "ij/ops.h"
 #include "internal.h"
 
 /* ---- shared parts ---- */
@@ -15,8 +15,13 @@ static void page_params(ij_ctx *ctx, int *limit, ij_worklist_cursor *cursor,
   ij_query_cursor(ctx, &cursor->at, cursor->id, &cursor->has, errs);
 }
 
-typedef ij_err (*referral_list_fn)(ij_ctx *ctx, ij_conn *conn, const ij_worklist_cursor *after,
-                                   int limit, ij_referral_page *out);
+static ij_op_ctx op_of(const ij_ctx *ctx) {
+  return (ij_op_ctx){ctx->actor.area, ctx->request_id, ctx->now, NULL};
+}
+
+typedef ij_err (*referral_list_fn)(ij_conn *conn, const ij_op_ctx *op,
+                                   const ij_worklist_cursor *after, int limit,
+                                   ij_referral_page *out);
 
 static json_t *created_cursor(const ij_referral *r) {
   return ij_cursor_json(r->created_at, r->id);
@@ -38,8 +43,9 @@ static void referral_worklist(ij_ctx *ctx, referral_list_fn list, bool by_target
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
+  ij_op_ctx op = op_of(ctx);
   ij_referral_page page;
-  ij_err err = list(ctx, conn, &cursor, limit, &page);
+  ij_err err = list(conn, &op, &cursor, limit, &page);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);
     return;
@@ -57,24 +63,14 @@ static void referral_worklist(ij_ctx *ctx, referral_list_fn list, bool by_target
 
 /* ---- GET /v1/worklists/triage ---- */
 
-static ij_err triage(ij_ctx *ctx, ij_conn *conn, const ij_worklist_cursor *after, int limit,
-                     ij_referral_page *out) {
-  return ij_store_worklist_triage(conn, ctx->actor.area, after, limit, out);
-}
-
 void ij_h_worklist_triage(ij_ctx *ctx) {
-  referral_worklist(ctx, triage, false);
+  referral_worklist(ctx, ij_ops_worklist_triage, false);
 }
 
 /* ---- GET /v1/worklists/overdue ---- */
 
-static ij_err overdue(ij_ctx *ctx, ij_conn *conn, const ij_worklist_cursor *after, int limit,
-                      ij_referral_page *out) {
-  return ij_store_worklist_overdue(conn, ctx->actor.area, ctx->now, after, limit, out);
-}
-
 void ij_h_worklist_overdue(ij_ctx *ctx) {
-  referral_worklist(ctx, overdue, true);
+  referral_worklist(ctx, ij_ops_worklist_overdue, true);
 }
 
 /* ---- GET /v1/worklists/sessions ---- */
@@ -119,10 +115,9 @@ void ij_h_worklist_sessions(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
-  ij_time_us from = (ij_time_us)day * IJ_US_PER_DAY;
+  ij_op_ctx op = op_of(ctx);
   ij_worklist_session_page page;
-  ij_err err = ij_store_worklist_sessions(conn, ctx->actor.area, from, from + IJ_US_PER_DAY,
-                                          &cursor, limit, &page);
+  ij_err err = ij_ops_worklist_sessions(conn, &op, day, &cursor, limit, &page);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);
     return;
@@ -166,9 +161,9 @@ void ij_h_worklist_outcomes_due(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
+  ij_op_ctx op = op_of(ctx);
   ij_outcome_due_page page;
-  ij_err err =
-      ij_store_worklist_outcomes_due(conn, ctx->actor.area, ctx->now, &cursor, limit, &page);
+  ij_err err = ij_ops_worklist_outcomes_due(conn, &op, &cursor, limit, &page);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);
     return;

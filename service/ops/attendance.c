@@ -2,7 +2,8 @@
  * the store writes. The referral moves by itself through the domain's follow-on events: the first
  * booking schedules it, the first attended session puts it in progress, the attendance that
  * brings the credited hours up to those required completes it, and losing its last place with
- * nothing attended takes it back to accepted. */
+ * nothing attended takes it back to accepted. And reading bookings, which a supervisor who does
+ * not coordinate sees only on the sessions they supervise. */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +11,51 @@
 #include "ij/store/bookings.h"
 #include "ij/store/placements.h"
 #include "ops_internal.h"
+
+void ij_booking_view_clear(ij_booking_view *v) {
+  if (!v)
+    return;
+  ij_booking_list_clear(&v->booking);
+  ij_rows_clear(&v->outcomes);
+}
+
+/* Whether the booking is on a session scope_sub supervises (NULL: any). */
+static bool in_scope(const ij_booking *b, const char *scope_sub) {
+  return !scope_sub || (b->supervisor_sub && strcmp(b->supervisor_sub, scope_sub) == 0);
+}
+
+ij_err ij_ops_booking_get(ij_conn *conn, const ij_op_ctx *op, const char *id, const char *scope_sub,
+                          ij_booking_view *out) {
+  memset(out, 0, sizeof *out);
+  ij_err err = ij_store_booking_get(conn, op->area, id, false, &out->booking);
+  if (err == IJ_OK && !in_scope(&out->booking.items[0], scope_sub))
+    err = IJ_ERR_NOT_FOUND;
+  if (err == IJ_OK)
+    err = ij_store_booking_outcomes(conn, op->area, id, &out->outcomes);
+  if (err != IJ_OK)
+    ij_booking_view_clear(out);
+  return err;
+}
+
+ij_err ij_ops_referral_bookings(ij_conn *conn, const ij_op_ctx *op, const char *referral_id,
+                                const char *scope_sub, ij_booking_list *out) {
+  memset(out, 0, sizeof *out);
+  ij_referral r;
+  ij_err err = ij_store_referral_get(conn, op->area, referral_id, &r);
+  if (err != IJ_OK)
+    return err;
+  ij_referral_clear(&r);
+  err = ij_store_bookings_of_referral(conn, op->area, referral_id, out);
+  if (err != IJ_OK || !scope_sub)
+    return err;
+  /* the items' strings live in the list's result, so dropping an item is moving the others up */
+  int kept = 0;
+  for (int i = 0; i < out->count; i++)
+    if (in_scope(&out->items[i], scope_sub))
+      out->items[kept++] = out->items[i];
+  out->count = kept;
+  return IJ_OK;
+}
 
 /* Takes a place for a referral locked in the caller's transaction. */
 static ij_err place(ij_conn *conn, const ij_op_ctx *op, const ij_referral *r,
@@ -34,9 +80,11 @@ static ij_err place(ij_conn *conn, const ij_op_ctx *op, const ij_referral *r,
 
 ij_err ij_ops_book(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
                    const char *referral_id, const char *session_id, char booking_id[IJ_UUID_BUF],
-                   unsigned *allowed_events, ij_field_errors *errs) {
+                   ij_booking_view *out, unsigned *allowed_events, ij_field_errors *errs) {
   ij_referral r;
   memset(&r, 0, sizeof r);
+  if (out)
+    memset(out, 0, sizeof *out);
   ij_err err = ij_store_begin(conn);
   if (err != IJ_OK)
     return err;
@@ -57,31 +105,32 @@ ij_err ij_ops_book(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
   if (err != IJ_OK)
     ij_store_rollback(conn);
   ij_referral_clear(&r);
+  if (err == IJ_OK && out)
+    err = ij_ops_booking_get(conn, op, booking_id, NULL, out);
   return err;
 }
 
 ij_err ij_ops_record_outcome(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
-                             const char *booking_id, const char *known_referral_id,
-                             int expected_version, const ij_outcome_input *in,
-                             const char *rescheduled_session, int *current_version,
-                             ij_field_errors *errs) {
+                             const char *booking_id, const char *scope_sub, int expected_version,
+                             const ij_outcome_input *in, const char *rescheduled_session,
+                             ij_booking_view *out, int *current_version, ij_field_errors *errs) {
   ij_booking_list bl;
   memset(&bl, 0, sizeof bl);
   ij_referral r;
   memset(&r, 0, sizeof r);
-  /* which referral (read without a lock unless the caller knows), then lock the referral before
-   * the booking */
-  ij_err err = IJ_OK;
+  if (out)
+    memset(out, 0, sizeof *out);
+  /* which referral, and whether the caller may record on it: read without a lock, then lock the
+   * referral before the booking */
+  ij_err err = ij_store_booking_get(conn, op->area, booking_id, false, &bl);
+  if (err != IJ_OK)
+    return err;
   char referral_id[IJ_UUID_BUF];
-  if (known_referral_id) {
-    snprintf(referral_id, sizeof referral_id, "%s", known_referral_id);
-  } else {
-    err = ij_store_booking_get(conn, op->area, booking_id, false, &bl);
-    if (err != IJ_OK)
-      return err;
-    snprintf(referral_id, sizeof referral_id, "%s", bl.items[0].referral_id);
-    ij_booking_list_clear(&bl);
-  }
+  snprintf(referral_id, sizeof referral_id, "%s", bl.items[0].referral_id);
+  bool visible = in_scope(&bl.items[0], scope_sub);
+  ij_booking_list_clear(&bl);
+  if (!visible)
+    return IJ_ERR_NOT_FOUND;
   if ((err = ij_store_begin(conn)) != IJ_OK)
     return err;
   err = ij_store_referral_lock(conn, op->area, referral_id, &r);
@@ -152,5 +201,7 @@ done:
     ij_store_rollback(conn);
   ij_booking_list_clear(&bl);
   ij_referral_clear(&r);
+  if (err == IJ_OK && out)
+    err = ij_ops_booking_get(conn, op, booking_id, NULL, out);
   return err;
 }

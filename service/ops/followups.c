@@ -1,5 +1,6 @@
 /* Reoffending follow-up operations: recording a check's result, which closes the referral when
- * it is the last one (the checks themselves are made by an exit: ops/referral.c). */
+ * it is the last one (the checks themselves are made by an exit: ops/referral.c), and reading
+ * the checks. */
 #include <stdio.h>
 #include <string.h>
 
@@ -56,7 +57,9 @@ done:
 ij_err ij_ops_record_followup(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
                               const char *followup_id, int expected_version,
                               const ij_followup_input *in, const char *import_id,
-                              int *current_version, ij_field_errors *errs) {
+                              ij_followup_page *out, int *current_version, ij_field_errors *errs) {
+  if (out)
+    memset(out, 0, sizeof *out);
   ij_err err = ij_store_begin(conn);
   if (err != IJ_OK)
     return err;
@@ -66,5 +69,16 @@ ij_err ij_ops_record_followup(ij_conn *conn, const ij_op_ctx *op, const ij_actor
     err = ij_store_commit(conn);
   if (err != IJ_OK)
     ij_store_rollback(conn);
+  if (err == IJ_OK && out)
+    err = ij_store_followup_get(conn, op->area, followup_id, false, out);
   return err;
+}
+
+ij_err ij_ops_followup_list(ij_conn *conn, const ij_followup_filter *f, ij_followup_page *out) {
+  return ij_store_followups_list(conn, f, out);
+}
+
+ij_err ij_ops_followup_get(ij_conn *conn, const ij_op_ctx *op, const char *id,
+                           ij_followup_page *out) {
+  return ij_store_followup_get(conn, op->area, id, false, out);
 }

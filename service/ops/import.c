@@ -265,8 +265,25 @@ static int match(const import_row *r, const ij_rows *c, ij_date today, int *ambi
   return found;
 }
 
+void ij_import_report_clear(ij_import_report *report) {
+  if (report)
+    ij_rows_clear(&report->referrals);
+}
+
+/* The referrals whose checks the import recorded, after its commit. A failure is reported, not
+ * returned: the file is recorded whether or not they can be named. */
+static void read_referrals(ij_conn *conn, const ij_op_ctx *op, int max, ij_import_report *report) {
+  if (max < 1 || report->recorded < 1)
+    return;
+  if (ij_store_import_referrals(conn, op->area, report->import_id, max, &report->referrals) !=
+      IJ_OK) {
+    memset(&report->referrals, 0, sizeof report->referrals);
+    report->referrals_unread = true;
+  }
+}
+
 ij_err ij_ops_import_followups(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
-                               const char *data, size_t len, const char *sha256,
+                               const char *data, size_t len, const char *sha256, int referrals_max,
                                ij_import_report *report, ij_import_errors *errs) {
   memset(report, 0, sizeof *report);
   memset(errs, 0, sizeof *errs);
@@ -402,6 +419,8 @@ ij_err ij_ops_import_followups(ij_conn *conn, const ij_op_ctx *op, const ij_acto
     report->rows = n;
     report->recorded = recorded;
     report->unchanged = unchanged;
+    if (err == IJ_OK)
+      read_referrals(conn, op, referrals_max, report);
   }
   ij_rows_clear(&cands);
   for (int k = 0; k < 3; k++)

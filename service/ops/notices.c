@@ -1,10 +1,20 @@
-/* Delivering the outbox's notices: one transaction per area and batch, in which the due notices
- * are claimed (row locks, SKIP LOCKED: instances never claim the same one), each is handed to the
- * sender, and its result recorded. A notice the sender abandons (the service is stopping) and
- * every notice of a batch whose transaction fails stays due. */
+/* The outcome notices: their feed and the outbox's backlog (reads of what exits wrote in
+ * ops/referral.c), and delivering them: one transaction per area and batch, in which the due
+ * notices are claimed (row locks, SKIP LOCKED: instances never claim the same one), each is handed
+ * to the sender, and its result recorded. A notice the sender abandons (the service is stopping)
+ * and every notice of a batch whose transaction fails stays due. */
 #include <string.h>
 
 #include "ops_internal.h"
+
+ij_err ij_ops_notice_list(ij_conn *conn, const ij_op_ctx *op, const char *officer_sub,
+                          int64_t after_seq, int limit, ij_notice_page *out) {
+  return ij_store_notices_list(conn, op->area, officer_sub, after_seq, limit, out);
+}
+
+ij_err ij_ops_notice_backlog(ij_conn *conn, int64_t *count, double *oldest_seconds) {
+  return ij_store_notices_backlog(conn, count, oldest_seconds);
+}
 
 ij_err ij_ops_deliver_notices(ij_conn *conn, const char *area, int batch, ij_notice_sender send,
                               void *arg, int *delivered, int *failed, int *claimed) {

@@ -1,4 +1,5 @@
-/* Reference data: the areas and their wards, and the demo placements and sessions of `ij seed`. */
+/* Reference data: the areas, their wards and the reason codes, the database's readiness, and the
+ * demo placements and sessions of `ij seed`. */
 #include <string.h>
 
 #include "ops_internal.h"
@@ -17,6 +18,7 @@ ij_err ij_ops_area_has_referrals(ij_conn *conn, const ij_op_ctx *op, bool *any) 
   f.area = op->area;
   f.overdue = -1;
   f.now = op->now;
+  f.clock_states = ij_domain_clock_states();
   f.limit = 1;
   ij_referral_page page;
   ij_err err = ij_store_referral_list(conn, &f, &page);
@@ -24,6 +26,18 @@ ij_err ij_ops_area_has_referrals(ij_conn *conn, const ij_op_ctx *op, bool *any) 
   if (err == IJ_OK)
     ij_referral_page_clear(&page);
   return err;
+}
+
+ij_err ij_ops_ward_list(ij_conn *conn, const ij_op_ctx *op, ij_rows *out) {
+  return ij_store_wards_list(conn, op->area, out);
+}
+
+ij_err ij_ops_reason_code_list(ij_conn *conn, const char *kind, ij_rows *out) {
+  return ij_store_reason_codes_list(conn, kind, out);
+}
+
+ij_err ij_ops_schema_ready(ij_conn *conn, int *schema_version) {
+  return ij_store_ready(conn, schema_version);
 }
 
 ij_err ij_ops_demo_sessions(ij_conn *conn, const ij_op_ctx *op, ij_rows *past, ij_rows *future) {

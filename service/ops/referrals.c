@@ -1,5 +1,5 @@
-/* Referral operations a person asks for: making a referral, and the lifecycle events a client
- * sends (accept, reject, withdraw, declare non-compliance, warnings). */
+/* Referral operations a person asks for: making a referral, the lifecycle events a client sends
+ * (accept, reject, withdraw, declare non-compliance, warnings), and reading referrals. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,4 +192,16 @@ ij_err ij_ops_referral_transition(ij_conn *conn, const ij_op_ctx *op, const ij_a
 
 ij_err ij_ops_referral_get(ij_conn *conn, const ij_op_ctx *op, const char *id, ij_referral *out) {
   return ij_store_referral_get(conn, op->area, id, out);
+}
+
+ij_err ij_ops_referral_list(ij_conn *conn, const ij_referral_filter *f, ij_referral_page *out) {
+  /* which states count as overdue is the domain's: the store only puts them in the query */
+  ij_referral_filter with_clock = *f;
+  with_clock.clock_states = ij_domain_clock_states();
+  return ij_store_referral_list(conn, &with_clock, out);
+}
+
+ij_err ij_ops_referral_events(ij_conn *conn, const ij_op_ctx *op, const char *id, int after_seq,
+                              int limit, ij_event_page *out) {
+  return ij_store_referral_events(conn, op->area, id, after_seq, limit, out);
 }

@@ -1,4 +1,5 @@
-/* Retention, area by area: the cut-off is the domain's, the erasure the store's. */
+/* Retention, area by area: the cut-off and the states that have ended are the domain's, the
+ * erasure the store's. */
 #include <string.h>
 
 #include "ij/ops.h"
@@ -14,7 +15,8 @@ static ij_err erase_area(ij_store *store, const char *area, ij_time_us cutoff, i
   ij_store_scope(conn, area);
   for (;;) {
     int referrals = 0, people = 0;
-    err = ij_store_retention_erase(conn, area, cutoff, now, batch, &referrals, &people);
+    err = ij_store_retention_erase(conn, area, ij_domain_ended_states(), cutoff, now, batch,
+                                   &referrals, &people);
     if (err != IJ_OK)
       break;
     out->referrals += referrals;

@@ -1,5 +1,6 @@
-/* Session operations: changing a session, and cancelling one, which ends its bookings and takes
- * back to accepted each referral left with no place and nothing attended. */
+/* Session operations: making a session, changing one, and cancelling one, which ends its
+ * bookings and takes back to accepted each referral left with no place and nothing attended; and
+ * reading sessions. */
 #include <string.h>
 #include <time.h>
 
@@ -73,6 +74,41 @@ ij_err ij_ops_session_update(ij_conn *conn, const ij_op_ctx *op, const ij_actor 
   return err; /* still busy: IJ_ERR_CONFLICT, for the caller to try again */
 }
 
-ij_err ij_ops_session_get(ij_conn *conn, const ij_op_ctx *op, const char *id, ij_session *out) {
-  return ij_store_session_get(conn, op->area, id, false, out);
+ij_err ij_ops_session_create(ij_conn *conn, const ij_op_ctx *op, const char *placement_id,
+                             const ij_session_input *in, ij_session *out, ij_field_errors *errs) {
+  memset(out, 0, sizeof *out);
+  ij_session_times times;
+  if (ij_domain_session_validate(in, true, op->now, &times, errs) != IJ_OK)
+    return IJ_ERR_INVALID;
+  char id[IJ_UUID_BUF];
+  ij_uuid_new(id);
+  return ij_store_session_create(conn, op->area, placement_id, id, &times, in->capacity,
+                                 in->has_supervisor ? in->supervisor_sub : NULL,
+                                 in->has_supervisor ? in->supervisor_name : NULL, op->now, out,
+                                 errs);
+}
+
+ij_err ij_ops_session_get(ij_conn *conn, const ij_op_ctx *op, const char *id, const char *scope_sub,
+                          bool with_bookings, ij_session *out) {
+  ij_err err = ij_store_session_get(conn, op->area, id, with_bookings, out);
+  if (err == IJ_OK && scope_sub && strcmp(scope_sub, out->supervisor_sub) != 0) {
+    ij_session_clear(out);
+    err = IJ_ERR_NOT_FOUND;
+  }
+  return err;
+}
+
+ij_err ij_ops_session_list(ij_conn *conn, const ij_session_filter *f, ij_session_page *out) {
+  return ij_store_session_list(conn, f, out);
+}
+
+ij_err ij_ops_placement_sessions(ij_conn *conn, const ij_session_filter *f, ij_session_page *out) {
+  memset(out, 0, sizeof *out);
+  /* the placement itself must be one the caller may see, or its sessions are not asked for */
+  ij_placement p;
+  ij_err err = ij_store_placement_get(conn, f->area, f->placement_id, &p);
+  if (err == IJ_OK && f->scope_sub && strcmp(f->scope_sub, p.supervisor_sub) != 0)
+    err = IJ_ERR_NOT_FOUND;
+  ij_placement_clear(&p);
+  return err == IJ_OK ? ij_store_session_list(conn, f, out) : err;
 }

@@ -106,11 +106,9 @@ void ij_db_keyset_of(bool has, ij_time_us at, const char *id, ij_db_keyset *out)
  * out of memory, the result then cleared. */
 void *ij_db_page_items(PGresult *res, int limit, size_t item_size, int *count, bool *more);
 
-/* '{a,b,...}': the states for which the domain's predicate holds, as a text[] parameter. */
-void ij_db_state_array(bool (*which)(ij_state), char *buf, size_t size);
-/* '{submitted,accepted,...}': the states in which the start clock runs, from the domain, as a
- * text[] parameter. */
-void ij_db_clock_states(char *buf, size_t size);
+/* '{a,b,...}': the states of a set (bit 1u << state, as the operation passed it), as a text[]
+ * parameter. Which states a query asks for is the caller's to say, never the store's. */
+void ij_db_state_array(unsigned states, char *buf, size_t size);
 
 /* Helpers to read a text cell: NULL for SQL NULL. */
 const char *ij_db_str(const PGresult *res, int row, int col);

@@ -574,11 +574,11 @@ ij_err ij_db_rows(PGresult *res, ij_rows *out) {
   return IJ_OK;
 }
 
-void ij_db_state_array(bool (*which)(ij_state), char *buf, size_t size) {
+void ij_db_state_array(unsigned states, char *buf, size_t size) {
   size_t n = 0;
   buf[n++] = '{';
   for (int s = 0; s < IJ_STATE__COUNT; s++) {
-    if (!which((ij_state)s))
+    if (!(states & (1u << s)))
       continue;
     int w = snprintf(buf + n, size - n, "%s%s", n > 1 ? "," : "", ij_state_name((ij_state)s));
     if (w < 0 || (size_t)w >= size - n)
@@ -586,10 +586,6 @@ void ij_db_state_array(bool (*which)(ij_state), char *buf, size_t size) {
     n += (size_t)w;
   }
   snprintf(buf + n, size - n, "}");
-}
-
-void ij_db_clock_states(char *buf, size_t size) {
-  ij_db_state_array(ij_domain_state_clock_runs, buf, size);
 }
 
 void ij_db_page_limit(int limit, char out[16]) {

@@ -456,7 +456,7 @@ static const ij_stmt STMT_REFERRAL_LIST = {
 ij_err ij_store_referral_list(ij_conn *conn, const ij_referral_filter *f, ij_referral_page *out) {
   memset(out, 0, sizeof *out);
   char states[256], now[IJ_TIME_BUF], limit[16];
-  ij_db_clock_states(states, sizeof states);
+  ij_db_state_array(f->clock_states, states, sizeof states);
   ij_time_format(f->now, now);
   ij_db_keyset cursor;
   ij_db_keyset_of(f->has_cursor, f->cursor_created_at, f->cursor_id, &cursor);

@@ -24,15 +24,16 @@ static const ij_stmt STMT_RETENTION_ERASE = {
     " $3::timestamptz, $4::timestamptz, $5::integer)",
     5};
 
-ij_err ij_store_retention_erase(ij_conn *conn, const char *area, ij_time_us ended_before,
-                                ij_time_us now, int limit, int *referrals, int *people) {
+ij_err ij_store_retention_erase(ij_conn *conn, const char *area, unsigned ended_states,
+                                ij_time_us ended_before, ij_time_us now, int limit, int *referrals,
+                                int *people) {
   *referrals = *people = 0;
   char before[IJ_TIME_BUF], at[IJ_TIME_BUF], lim[16];
   ij_time_format(ended_before, before);
   ij_time_format(now, at);
   snprintf(lim, sizeof lim, "%d", limit);
   char ended[256];
-  ij_db_state_array(ij_domain_state_ended, ended, sizeof ended);
+  ij_db_state_array(ended_states, ended, sizeof ended);
   const char *p[5] = {area, ended, before, at, lim};
   PGresult *res;
   ij_err err = ij_db_one(conn, &STMT_RETENTION_ERASE, p, &res);

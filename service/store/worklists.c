@@ -93,14 +93,14 @@ static const ij_stmt STMT_WORKLIST_OVERDUE = {
     " ORDER BY r.target_start_by, r.id LIMIT $6",
     6};
 
-ij_err ij_store_worklist_overdue(ij_conn *conn, const char *area, ij_time_us now,
-                                 const ij_worklist_cursor *after, int limit,
+ij_err ij_store_worklist_overdue(ij_conn *conn, const char *area, unsigned clock_states,
+                                 ij_time_us now, const ij_worklist_cursor *after, int limit,
                                  ij_referral_page *out) {
   memset(out, 0, sizeof *out);
   ij_db_keyset cp;
   cursor_of(after, &cp);
   char states[256], at[IJ_TIME_BUF], lim[16];
-  ij_db_clock_states(states, sizeof states);
+  ij_db_state_array(clock_states, states, sizeof states);
   ij_time_format(now, at);
   ij_db_page_limit(limit, lim);
   const char *p[6] = {area, states, at, cp.at_param, cp.id_param, lim};

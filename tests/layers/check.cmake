@@ -2,18 +2,24 @@
 #
 # Rules: no source of service/domain includes a header of jansson, ulfius or libpq or references a
 # symbol they define; no source of service/http includes a header of libpq, directly or through
-# another header, and ij_http references none of its symbols. The link edges of CMakeLists.txt keep
-# libpq's include directory away from service/http, and test_domain links the domain alone, but
-# jansson.h and ulfius.h sit in /usr/include where every source finds them, a header can arrive
-# through another header, and only the domain's own tests would notice a stray symbol. So each
-# source is preprocessed with its real compile command from compile_commands.json plus -M -MG
-# (every header it pulls in, system ones too, and one that cannot be found by the name it was asked
-# for), and the archives' undefined symbols are compared with what the libraries define.
+# another header, and ij_http references none of its symbols; no http object calls the store (an
+# undefined ij_store_* symbol) except the pool's infrastructure (IJ_HTTP_STORE_ALLOWED: borrowing,
+# scoping and returning a connection, the pool's figures) and, in audit.c and read_routing.c only,
+# the access log's writer and the replica's lag: every other read or write goes through one
+# ij_ops_* function. The link edges of CMakeLists.txt keep libpq's include directory away from
+# service/http, and test_domain links the domain alone, but jansson.h and ulfius.h sit in
+# /usr/include where every source finds them, a header can arrive through another header, only the
+# domain's own tests would notice a stray symbol, and nothing in the link stops a handler calling
+# the store, whose headers ops hands on. So each source is preprocessed with its real compile
+# command from compile_commands.json plus -M -MG (every header it pulls in, system ones too, and
+# one that cannot be found by the name it was asked for), and the archives' undefined symbols are
+# compared with what the libraries define and with the allow-list.
 #
 # A check that cannot fail proves nothing: first the same check runs on planted sources (a domain
 # source with jansson.h and a json_* call, one declaring PQclear by hand, an http source with
-# libpq-fe.h, one with the store's private db.h), compiled and preprocessed with the commands of
-# real domain and http sources, and the test fails unless every one of them is rejected.
+# libpq-fe.h, one with the store's private db.h, one calling the store's functions it declares by
+# hand), compiled and preprocessed with the commands of real domain and http sources, and the test
+# fails unless every one of them is rejected, and the last for exactly the calls it may not make.
 #
 # Inputs (-D): SOURCE_DIR, COMPILE_COMMANDS, DOMAIN_LIB and HTTP_LIB (the archives), NM, WORK_DIR
 # (scratch), JANSSON_LIBS, ULFIUS_LIBS, LIBPQ_LIBS (the shared libraries, as pkg-config finds
@@ -75,6 +81,11 @@ function(ij_defined_symbols out)
   list(REMOVE_DUPLICATES names)
   set(${out} ${names} PARENT_SCOPE)
 endfunction()
+
+# The store functions an http object may call: any object these, and an object named (by its
+# source's name without extensions) the function after it.
+set(IJ_HTTP_STORE_ALLOWED ij_store_acquire ij_store_release ij_store_scope ij_store_stats)
+set(IJ_HTTP_STORE_ALLOWED_IN "audit:ij_store_access_log_rows" "read_routing:ij_store_replica_lag")
 
 ij_defined_symbols(IJ_JANSSON_SYMBOLS ${JANSSON_LIBS})
 ij_defined_symbols(IJ_ULFIUS_SYMBOLS ${ULFIUS_LIBS})
@@ -199,6 +210,15 @@ function(ij_layers_check root compile_commands domain_objects http_objects out)
     if(NOT at EQUAL -1)
       list(APPEND violations "http ${ref} (defined by libpq: the store's alone)")
     endif()
+    if(name MATCHES "^ij_store_")
+      string(REGEX REPLACE ": .*$" "" member "${ref}")
+      string(REGEX REPLACE "\\..*$" "" stem "${member}")
+      list(FIND IJ_HTTP_STORE_ALLOWED "${name}" anywhere)
+      list(FIND IJ_HTTP_STORE_ALLOWED_IN "${stem}:${name}" here)
+      if(anywhere EQUAL -1 AND here EQUAL -1)
+        list(APPEND violations "http ${ref} (the store's: call it through an ij_ops_* function)")
+      endif()
+    endif()
   endforeach()
 
   set(${out} "${violations}" PARENT_SCOPE)
@@ -251,12 +271,30 @@ file(WRITE "${planted}/service/http/includes_libpq.c" [=[
 #include <libpq-fe.h>
 ]=])
 file(WRITE "${planted}/service/http/includes_db_h.c" "#include \"${SOURCE_DIR}/service/store/db.h\"\n")
+# No header either: the pool (allowed), a store read (refused) and the replica's lag, allowed in
+# read_routing.c alone (refused here).
+file(WRITE "${planted}/service/http/calls_store.c" [=[
+int ij_store_acquire(void);
+int ij_store_referral_get(void);
+int ij_store_replica_lag(void);
+int ij_planted_store(void);
+int ij_planted_store(void) {
+  return ij_store_acquire() + ij_store_referral_get() + ij_store_replica_lag();
+}
+]=])
 set(IJ_PLANTED service/domain/uses_jansson.c service/domain/declares_pqclear.c
-               service/http/includes_libpq.c service/http/includes_db_h.c)
+               service/http/includes_libpq.c service/http/includes_db_h.c
+               service/http/calls_store.c)
+# The planted sources the symbol checks need compiled (the others need not compile at all).
+set(IJ_PLANTED_COMPILED service/domain/uses_jansson.c service/domain/declares_pqclear.c
+                        service/http/calls_store.c)
+# calls_store.o must be refused for exactly these calls.
+set(IJ_PLANTED_STORE_REFUSED ij_store_referral_get ij_store_replica_lag)
 
 # Each planted source gets its model's entry, the model's path replaced by its own.
 set(planted_json "[]")
-set(planted_objects)
+set(planted_domain_objects)
+set(planted_http_objects)
 set(n 0)
 foreach(rel IN LISTS IJ_PLANTED)
   if(rel MATCHES "^service/domain/")
@@ -269,8 +307,10 @@ foreach(rel IN LISTS IJ_PLANTED)
   string(REPLACE "${model_file}" "${planted}/${rel}" entry "${entry}")
   string(JSON planted_json SET "${planted_json}" ${n} "${entry}")
   math(EXPR n "${n} + 1")
-  if(rel MATCHES "^service/domain/")
-    # Compiled as the domain's own sources are, for the symbol check.
+  list(FIND IJ_PLANTED_COMPILED "${rel}" compiled)
+  if(NOT compiled EQUAL -1)
+    # Compiled as its layer's own sources are, for the symbol checks.
+    string(REGEX REPLACE "^service/([a-z]+)/.*" "\\1" layer "${rel}")
     string(JSON command GET "${entry}" command)
     string(JSON dir GET "${entry}" directory)
     ij_bare_arguments("${command}" args)
@@ -278,14 +318,15 @@ foreach(rel IN LISTS IJ_PLANTED)
     execute_process(COMMAND ${args} -c -o "${planted}/${name}.o" WORKING_DIRECTORY "${dir}"
                     RESULT_VARIABLE rc ERROR_VARIABLE err)
     if(NOT rc EQUAL 0)
-      message(FATAL_ERROR "layers: the planted ${rel} does not compile as a domain source:\n${err}")
+      message(FATAL_ERROR "layers: the planted ${rel} does not compile as a ${layer} source:\n${err}")
     endif()
-    list(APPEND planted_objects "${planted}/${name}.o")
+    list(APPEND planted_${layer}_objects "${planted}/${name}.o")
   endif()
 endforeach()
 file(WRITE "${planted}/compile_commands.json" "${planted_json}")
 
-ij_layers_check("${planted}" "${planted}/compile_commands.json" "${planted_objects}" "" found)
+ij_layers_check("${planted}" "${planted}/compile_commands.json" "${planted_domain_objects}"
+                "${planted_http_objects}" found)
 foreach(line IN LISTS found)
   message(STATUS "planted, rejected: ${line}")
 endforeach()
@@ -295,8 +336,8 @@ foreach(rel IN LISTS IJ_PLANTED)
   set(rejected FALSE)
   foreach(line IN LISTS found)
     string(FIND "${line}" "${rel}: " by_header)
-    string(FIND "${line}" "domain ${name}.o: " by_symbol)
-    if(by_header EQUAL 0 OR by_symbol EQUAL 0)
+    string(REGEX MATCH "^(domain|http) ${name}\\.o: " by_symbol "${line}")
+    if(by_header EQUAL 0 OR by_symbol)
       set(rejected TRUE)
     endif()
   endforeach()
@@ -304,6 +345,22 @@ foreach(rel IN LISTS IJ_PLANTED)
     list(APPEND accepted "${rel}")
   endif()
 endforeach()
+# The store rule must refuse what it should and no more: the pool's calls pass.
+set(store_refused)
+foreach(line IN LISTS found)
+  if(line MATCHES "^http calls_store\\.o: ([^ ]+) ")
+    list(APPEND store_refused "${CMAKE_MATCH_1}")
+  endif()
+endforeach()
+list(SORT store_refused)
+set(store_expected ${IJ_PLANTED_STORE_REFUSED})
+list(SORT store_expected)
+if(NOT store_refused STREQUAL store_expected)
+  list(JOIN store_refused " " store_refused)
+  list(JOIN store_expected " " store_expected)
+  list(APPEND accepted "service/http/calls_store.c (refused: ${store_refused}, expected: "
+                       "${store_expected})")
+endif()
 if(accepted)
   list(JOIN accepted ", " accepted)
   message(FATAL_ERROR "layers: the check accepted planted violations (${accepted}): it cannot "

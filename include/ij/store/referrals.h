@@ -150,6 +150,8 @@ typedef struct {
   const char *officer_sub; /* NULL: any */
   int overdue;             /* -1 any, 0 not overdue, 1 overdue */
   ij_time_us now;          /* for overdue */
+  unsigned clock_states;   /* for overdue: the states in which the start clock runs, bit
+                              1u << state (ij_domain_clock_states) */
   bool has_cursor;
   ij_time_us cursor_created_at;
   char cursor_id[IJ_UUID_BUF];

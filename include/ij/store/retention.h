@@ -11,11 +11,12 @@
 #include "ij/store/pool.h"
 
 /* In one transaction (its own statement): erases the personal data of up to `limit` referrals of
- * `area` that ended (closed, rejected, withdrawn) before `ended_before`, oldest first, and of the
- * people none of whose referrals is kept any longer; drops idempotency records made before
- * `ended_before`. *referrals and *people: how many were erased. Referrals locked by another
- * transaction are skipped (a later run takes them). */
-ij_err ij_store_retention_erase(ij_conn *conn, const char *area, ij_time_us ended_before,
-                                ij_time_us now, int limit, int *referrals, int *people);
+ * `area` that ended (in a state of `ended_states`, bit 1u << state: ij_domain_ended_states)
+ * before `ended_before`, oldest first, and of the people none of whose referrals is kept any
+ * longer; drops idempotency records made before `ended_before`. *referrals and *people: how many
+ * were erased. Referrals locked by another transaction are skipped (a later run takes them). */
+ij_err ij_store_retention_erase(ij_conn *conn, const char *area, unsigned ended_states,
+                                ij_time_us ended_before, ij_time_us now, int limit, int *referrals,
+                                int *people);
 
 #endif

@@ -27,10 +27,12 @@ typedef struct {
  * summaries as ij_store_referral_list gives them. *out: ij_referral_page_clear. */
 ij_err ij_store_worklist_triage(ij_conn *conn, const char *area, const ij_worklist_cursor *after,
                                 int limit, ij_referral_page *out);
-/* Referrals whose start clock runs, with nothing attended, past target_start_by at `now`; most
+/* Referrals in a state of `clock_states` (bit 1u << state: the states in which the start clock
+ * runs, ij_domain_clock_states), with nothing attended, past target_start_by at `now`; most
  * overdue first (keyset on target_start_by, id). *out: ij_referral_page_clear. */
-ij_err ij_store_worklist_overdue(ij_conn *conn, const char *area, ij_time_us now,
-                                 const ij_worklist_cursor *after, int limit, ij_referral_page *out);
+ij_err ij_store_worklist_overdue(ij_conn *conn, const char *area, unsigned clock_states,
+                                 ij_time_us now, const ij_worklist_cursor *after, int limit,
+                                 ij_referral_page *out);
 
 /* Someone on a work list's session. Strings live in the page. */
 typedef struct {
