@@ -174,8 +174,9 @@ static const ij_actor COORDINATOR = {"coord-1", "Coordinator 1", "derbyshire", I
 
 /* A client's event on a referral, as it was sent at `at`. */
 static ij_err send_event(ij_conn *conn, const char *id, const ij_actor *actor,
-                         const ij_transition_request *req, ij_time_us at) {
-  ij_op_ctx op = {"derbyshire", "seed", at, NULL};
+                         const ij_transition_request *req, const ij_area_rules *defaults,
+                         ij_time_us at) {
+  ij_op_ctx op = {"derbyshire", "seed", at, defaults};
   ij_referral current, updated;
   ij_err err = ij_ops_referral_get(conn, &op, id, &current);
   if (err != IJ_OK)
@@ -237,7 +238,7 @@ static ij_err make_one(ij_conn *conn, const demo_referral *d, const ij_area_rule
       t.reason_code = d->reason_code;
     }
     const ij_actor *actor = t.event == IJ_EVENT_WITHDRAW && i == 0 ? &OFFICER : &COORDINATOR;
-    err = send_event(conn, id, actor, &t, at + (i + 1) * IJ_US_PER_HOUR);
+    err = send_event(conn, id, actor, &t, defaults, at + (i + 1) * IJ_US_PER_HOUR);
     if (err != IJ_OK)
       return err;
   }
@@ -285,7 +286,7 @@ static ij_err session_times(ij_conn *conn, const char *session, ij_time_us *star
 
 /* The past sessions come three a day (one per placement) for the three days before today. */
 static ij_err attend(ij_conn *conn, int plan, const char *id, const ij_rows *past,
-                     const ij_rows *future, ij_time_us now) {
+                     const ij_rows *future, const ij_area_rules *defaults, ij_time_us now) {
   char booking[IJ_UUID_BUF];
   ij_time_us starts = 0, ends = 0;
   ij_err err = IJ_OK;
@@ -323,7 +324,7 @@ static ij_err attend(ij_conn *conn, int plan, const char *id, const ij_rows *pas
     req.event = IJ_EVENT_DECLARE_NON_COMPLIANCE;
     req.reason_code = "unacceptable_absence";
     req.reason = "Did not attend and gave no reason.";
-    return send_event(conn, id, &COORDINATOR, &req, ends + 20 * IJ_US_PER_HOUR);
+    return send_event(conn, id, &COORDINATOR, &req, defaults, ends + 20 * IJ_US_PER_HOUR);
   }
   }
   return IJ_OK;
@@ -353,7 +354,7 @@ ij_err ij_seed_demo(ij_conn *conn, const ij_area_rules *defaults, ij_time_us now
     char id[IJ_UUID_BUF];
     err = make_one(conn, &DEMO[i], defaults, now, id);
     if (err == IJ_OK && DEMO[i].plan != PLAN_NONE)
-      err = attend(conn, DEMO[i].plan, id, &past, &future, now);
+      err = attend(conn, DEMO[i].plan, id, &past, &future, defaults, now);
     if (err == IJ_OK)
       (*created)++;
   }

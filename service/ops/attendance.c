@@ -27,11 +27,9 @@ static bool in_scope(const ij_booking *b, const char *scope_sub) {
 ij_err ij_ops_booking_get(ij_conn *conn, const ij_op_ctx *op, const char *id, const char *scope_sub,
                           ij_booking_view *out) {
   memset(out, 0, sizeof *out);
-  ij_err err = ij_store_booking_get(conn, op->area, id, false, &out->booking);
+  ij_err err = ij_store_booking_with_outcomes(conn, op->area, id, &out->booking, &out->outcomes);
   if (err == IJ_OK && !in_scope(&out->booking.items[0], scope_sub))
     err = IJ_ERR_NOT_FOUND;
-  if (err == IJ_OK)
-    err = ij_store_booking_outcomes(conn, op->area, id, &out->outcomes);
   if (err != IJ_OK)
     ij_booking_view_clear(out);
   return err;

@@ -414,7 +414,7 @@ ij_err ij_ops_import_followups(ij_conn *conn, const ij_op_ctx *op, const ij_acto
     }
     if (err == IJ_OK)
       err = ij_store_commit(conn);
-    else
+    if (err != IJ_OK)
       ij_store_rollback(conn);
     report->rows = n;
     report->recorded = recorded;

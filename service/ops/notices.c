@@ -45,7 +45,7 @@ ij_err ij_ops_deliver_notices(ij_conn *conn, const char *area, int batch, ij_not
   }
   if (err == IJ_OK)
     err = ij_store_commit(conn);
-  else
+  if (err != IJ_OK)
     ij_store_rollback(conn);
   if (err != IJ_OK)
     *delivered = *failed = 0; /* nothing recorded: every notice of the batch stays due */

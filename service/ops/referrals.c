@@ -183,7 +183,7 @@ ij_err ij_ops_referral_transition(ij_conn *conn, const ij_op_ctx *op, const ij_a
       err = ij_ops_follow_on(conn, op, actor, out, false, errs);
     if (err == IJ_OK)
       err = ij_store_commit(conn);
-    else
+    if (err != IJ_OK)
       ij_store_rollback(conn);
     return err;
   }

@@ -179,6 +179,32 @@ ij_err ij_store_booking_outcomes(ij_conn *conn, const char *area, const char *bo
   return err == IJ_OK ? ij_db_rows(res, out) : err;
 }
 
+ij_err ij_store_booking_with_outcomes(ij_conn *conn, const char *area, const char *id,
+                                      ij_booking_list *booking, ij_rows *outcomes) {
+  memset(booking, 0, sizeof *booking);
+  memset(outcomes, 0, sizeof *outcomes);
+  const char *p[2] = {id, area};
+  PGresult *b = NULL, *o = NULL;
+  /* one round trip, and one snapshot: the history agrees with the booking */
+  ij_db_step steps[2] = {{&STMT_BOOKING_GET, p, &b}, {&STMT_BOOKING_OUTCOMES, p, &o}};
+  ij_err err = ij_db_batch(conn, steps, 2);
+  if (err != IJ_OK)
+    return err == IJ_ERR_INVALID ? IJ_ERR_NOT_FOUND : err; /* not a booking id */
+  if (PQntuples(b) != 1) {
+    PQclear(b);
+    PQclear(o);
+    return IJ_ERR_NOT_FOUND;
+  }
+  err = to_list(b, booking);
+  if (err == IJ_OK)
+    err = ij_db_rows(o, outcomes);
+  else
+    PQclear(o);
+  if (err != IJ_OK)
+    ij_booking_list_clear(booking);
+  return err;
+}
+
 /* The booking's new outcome and its history row in one statement; the place is freed when $16. */
 static const ij_stmt STMT_BOOKING_RECORD = {
     "booking_record",

@@ -58,7 +58,7 @@ struct ij_conn {
  * clears it) for tuples or command results; otherwise the mapped error, *out NULL, and
  * conn->sqlstate / conn->constraint set. */
 ij_err ij_db_exec(ij_conn *conn, const ij_stmt *stmt, const char *const *params, PGresult **out);
-/* Runs up to 15 statements in one round trip (a libpq pipeline). Outside a transaction they form
+/* Runs up to 14 statements in one round trip (a libpq pipeline). Outside a transaction they form
  * one implicit transaction, all or nothing, preceded by the connection's area when it has one;
  * inside the caller's transaction they run in it. On success each step's *out is set (the
  * caller clears it); on failure every *out is NULL and the first failure is mapped as ij_db_exec

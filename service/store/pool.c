@@ -547,6 +547,15 @@ void ij_store_rollback(ij_conn *c) {
 }
 
 ij_err ij_db_one(ij_conn *c, const ij_stmt *stmt, const char *const *params, PGresult **out) {
+  *out = NULL;
+  if (c->ndeferred > 0) {
+    /* a deferred write's failure is its own, never this read's "no such row" */
+    c->sqlstate[0] = 0;
+    c->constraint[0] = 0;
+    ij_err sent = send_with_pending(c, NULL, 0);
+    if (sent != IJ_OK)
+      return sent;
+  }
   ij_err err = ij_db_exec(c, stmt, params, out);
   if (err != IJ_OK)
     return err == IJ_ERR_INVALID ? IJ_ERR_NOT_FOUND : err;

@@ -374,6 +374,15 @@ START_TEST(future_session_outcomes_are_refused) {
   expect_state(coord, id, "accepted");
   const char *const events[] = {"create", "accept", "book", "unbook", NULL};
   expect_events(coord, id, events);
+  /* a follow-on event is recorded as the person's whose change caused it when their role may fire
+   * it: the coordinator who cancelled the booking unbooked the referral */
+  char path[160];
+  snprintf(path, sizeof path, "/v1/referrals/%s/events", id);
+  r = ts_http(S, "GET", "/v1/referrals/{id}/events", path, coord, NULL, NULL);
+  json_t *unbook = json_object_get(json_array_get(json_object_get(r->json, "items"), 3), "actor");
+  ck_assert_str_eq(str(unbook, "sub"), "coord-1");
+  ck_assert_str_eq(str(unbook, "role"), "coordinator");
+  ts_response_free(r);
   const char *p[1] = {session};
   char *booked = ts_sql("SELECT booked FROM sessions WHERE id = $1", 1, p);
   ck_assert_str_eq(booked, "0");

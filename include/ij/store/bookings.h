@@ -58,6 +58,11 @@ ij_err ij_store_booking_get(ij_conn *conn, const char *area, const char *id, boo
 ij_err ij_store_bookings_of_referral(ij_conn *conn, const char *area, const char *referral_id,
                                      ij_booking_list *out);
 
+/* One booking and the outcomes recorded on it (as ij_store_booking_outcomes gives them), read in
+ * one round trip on one snapshot. IJ_ERR_NOT_FOUND when not in the area. *booking:
+ * ij_booking_list_clear; *outcomes: ij_rows_clear (both zeroed on failure). */
+ij_err ij_store_booking_with_outcomes(ij_conn *conn, const char *area, const char *id,
+                                      ij_booking_list *booking, ij_rows *outcomes);
 /* The outcomes recorded on a booking, oldest first: seq, status, minutes_credited,
  * amendment_reason, actor_sub, actor_name, actor_role, at (microseconds). *out: ij_rows_clear. */
 ij_err ij_store_booking_outcomes(ij_conn *conn, const char *area, const char *booking_id,

@@ -106,8 +106,8 @@ COMMIT;
 //      system), each with its event row;
 //   6. one pipeline: the outcome notice (outbox) and the three follow-up checks (deferred), and
 //      COMMIT;
-//   7.-8. the answer read back: the booking, then its outcome history (the area in front of
-//      each).
+//   7. the answer read back: the booking and its outcome history, one pipeline with the area in
+//      front.
 // The personal-data access log row is written in batches by another connection, left out as in
 // get.sql. What the service reads and then sends back (the versions 1 and 3, the person, the
 // police id, the session's start) is bound to what work.sql made; what the domain decides in C
@@ -172,9 +172,6 @@ COMMIT;
 \\startpipeline
 ${workScope};
 ${bind(sql.booking_get, { 1: booking, 2: workArea })};
-\\endpipeline
-\\startpipeline
-${workScope};
 ${bind(sql.booking_outcomes, { 1: booking, 2: workArea })};
 \\endpipeline
 `);
