@@ -226,7 +226,7 @@ typedef struct {
   const char *reason_code; /* reject, withdraw, declare_non_compliance */
   const char *reason;      /* free text; required for declare_non_compliance */
   bool has_hours_confirmed;
-  int hours_confirmed;           /* accept */
+  int hours_confirmed;           /* accept; the proposed hours when absent */
   const char *suitability_notes; /* accept: suitability and risk notes */
 } ij_transition_request;
 
@@ -235,10 +235,11 @@ typedef struct {
   ij_state to;
   ij_roles acting_role; /* the single role bit under which the actor fires the event */
   const char
-      *reason_kind;   /* "reject", "withdraw", "non_compliance" or NULL: the reason-code list */
-  int hours_required; /* the hours required after the event */
-  unsigned effects;   /* the event's ij_effect bits */
-  int warnings_delta; /* 1 for an enforcement warning, else 0 */
+      *reason_kind;    /* "reject", "withdraw", "non_compliance" or NULL: the reason-code list */
+  int hours_required;  /* the hours required after the event */
+  int hours_confirmed; /* accept: the hours it confirms (given, else the proposed); else 0 */
+  unsigned effects;    /* the event's ij_effect bits */
+  int warnings_delta;  /* 1 for an enforcement warning, else 0 */
 } ij_decision;
 
 /* Decides an event. Order of checks: role (IJ_ERR_FORBIDDEN when no role of the actor may ever

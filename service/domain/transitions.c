@@ -95,8 +95,8 @@ static const struct {
   unsigned required;
   const char *reason_kind;
 } k_event_data[IJ_EVENT__COUNT] = {
-    [IJ_EVENT_ACCEPT] = {F_HOURS_CONFIRMED | F_SUITABILITY_NOTES,
-                         F_HOURS_CONFIRMED | F_SUITABILITY_NOTES, NULL},
+    /* the hours confirmed are the proposed ones when not given */
+    [IJ_EVENT_ACCEPT] = {F_HOURS_CONFIRMED | F_SUITABILITY_NOTES, F_SUITABILITY_NOTES, NULL},
     [IJ_EVENT_REJECT] = {F_REASON_CODE | F_REASON, F_REASON_CODE, "reject"},
     [IJ_EVENT_DECLARE_NON_COMPLIANCE] = {F_REASON_CODE | F_REASON, F_REASON_CODE | F_REASON,
                                          "non_compliance"},
@@ -342,8 +342,10 @@ ij_err ij_domain_decide(const ij_actor *actor, const ij_referral_facts *facts,
   out->to = rule->stays ? facts->state : rule->to;
   out->acting_role = roles & (~roles + 1u); /* the lowest role bit */
   out->reason_kind = k_event_data[req->event].reason_kind;
-  out->hours_required =
-      req->event == IJ_EVENT_ACCEPT ? req->hours_confirmed : facts->hours_required;
+  out->hours_required = req->event == IJ_EVENT_ACCEPT && req->has_hours_confirmed
+                            ? req->hours_confirmed
+                            : facts->hours_required;
+  out->hours_confirmed = req->event == IJ_EVENT_ACCEPT ? out->hours_required : 0;
   out->effects = rule->effects;
   out->warnings_delta = (rule->effects & IJ_EFFECT_WARNING) ? 1 : 0;
   return IJ_OK;

@@ -369,7 +369,7 @@ static void transition_params_of(const char *area, const char *id, int expected_
   const ij_transition_request *req = w->request;
   snprintf(t->version, sizeof t->version, "%d", expected_version);
   ij_time_format(w->audit->at, t->at);
-  snprintf(t->hours, sizeof t->hours, "%d", req->hours_confirmed);
+  snprintf(t->hours, sizeof t->hours, "%d", d->hours_confirmed);
   snprintf(t->warnings, sizeof t->warnings, "%d", d->warnings_delta);
   const char *reason_kind = d->reason_kind;
   const char *p[19] = {id,
@@ -377,7 +377,7 @@ static void transition_params_of(const char *area, const char *id, int expected_
                        t->version,
                        ij_state_name(d->to),
                        t->at,
-                       req->has_hours_confirmed ? t->hours : NULL,
+                       d->hours_confirmed ? t->hours : NULL,
                        req->suitability_notes,
                        reason_kind,
                        reason_kind ? req->reason_code : NULL,

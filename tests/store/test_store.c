@@ -202,7 +202,8 @@ END_TEST
 static ij_err transition(ij_conn *c, const char *area, const char *id, int version, ij_event ev,
                          ij_state from, ij_state to, const char *kind, const char *code,
                          ij_referral *out, ij_field_errors *errs) {
-  ij_decision d = {from, to, IJ_ROLE_COORDINATOR, kind, 7, 0, 0};
+  /* the decision carries the hours an accept confirms */
+  ij_decision d = {from, to, IJ_ROLE_COORDINATOR, kind, 7, ev == IJ_EVENT_ACCEPT ? 9 : 0, 0, 0};
   ij_transition_request req;
   memset(&req, 0, sizeof req);
   req.event = ev;

@@ -531,15 +531,32 @@ START_TEST(test_accept_hours_bounds) {
 }
 END_TEST
 
-START_TEST(test_accept_requires_hours_and_notes) {
+/* Accepting records the suitability and risk notes (required) and confirms the hours: those
+ * given, within the area's bounds, else the proposed ones. */
+START_TEST(test_accept_requires_notes_and_defaults_the_hours) {
   ij_actor a = actor_with(IJ_ROLE_COORDINATOR, OTHER);
   ij_referral_facts facts = good_facts(IJ_STATE_SUBMITTED);
   ij_transition_request req = {.event = IJ_EVENT_ACCEPT};
   outcome o = decide(&a, &facts, &req, &k_rules, true);
   ck_assert_int_eq(o.err, IJ_ERR_INVALID);
-  ck_assert_int_eq(o.errs.count, 2); /* both collected */
-  ck_assert_str_eq(find_error(&o.errs, "hours_confirmed")->message, "is required");
+  ck_assert_int_eq(o.errs.count, 1);
   ck_assert_str_eq(find_error(&o.errs, "suitability_notes")->message, "is required");
+
+  req.suitability_notes = "Suits outdoor work.";
+  o = decide(&a, &facts, &req, &k_rules, true);
+  ck_assert_int_eq(o.err, IJ_OK);
+  ck_assert_int_eq(o.out.hours_required, facts.hours_required); /* the proposed hours */
+  ck_assert_int_eq(o.out.hours_confirmed, facts.hours_required);
+  req.has_hours_confirmed = true;
+  req.hours_confirmed = 12;
+  o = decide(&a, &facts, &req, &k_rules, true);
+  ck_assert_int_eq(o.err, IJ_OK);
+  ck_assert_int_eq(o.out.hours_required, 12);
+  ck_assert_int_eq(o.out.hours_confirmed, 12);
+  /* no other event confirms hours */
+  ij_referral_facts scheduled = good_facts(IJ_STATE_SCHEDULED);
+  ij_transition_request withdraw = good_request(IJ_EVENT_WITHDRAW);
+  ck_assert_int_eq(decide(&a, &scheduled, &withdraw, &k_rules, true).out.hours_confirmed, 0);
 
   req = good_request(IJ_EVENT_ACCEPT);
   req.suitability_notes = " \t\n";
@@ -1007,7 +1024,7 @@ Suite *transitions_suite(void) {
 
   tc = tcase_create("guards");
   tcase_add_test(tc, test_accept_hours_bounds);
-  tcase_add_test(tc, test_accept_requires_hours_and_notes);
+  tcase_add_test(tc, test_accept_requires_notes_and_defaults_the_hours);
   tcase_add_test(tc, test_reason_code_guards);
   tcase_add_test(tc, test_reason_text);
   tcase_add_test(tc, test_unused_fields_refused);

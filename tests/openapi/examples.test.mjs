@@ -1,0 +1,338 @@
+#!/usr/bin/env node
+// The contract, executed (ctest: openapi-examples): every request example in openapi/openapi.yaml
+// is sent to the real `ij serve` on a fresh area, after the state it needs has been made through
+// the API (a referral in the right state, a session that has happened, a check that is due), and
+// must get a 2xx status the contract documents for that operation. An example's own values are
+// sent as written, except what cannot be known in advance, put in its place here: the ids of what
+// this test made, dates and times relative to today (an offence yesterday, a session the day after
+// tomorrow, a reoffence within the check's window), and the area's wards. A request body example
+// the test does not know how to prepare fails the test, so a new example cannot go unsent.
+//
+// Environment: IJ_BIN, DATABASE_URL, DATABASE_OWNER_URL (scripts/test and tests/CMakeLists.txt).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import YAML from 'yaml';
+
+import { Server, TestFailure, check, main, psql, request, requireEnv, say, setUp } from '../faults/lib.mjs';
+
+requireEnv('IJ_BIN', 'DATABASE_URL');
+const SPEC = path.join(path.dirname(new URL(import.meta.url).pathname), '../../openapi/openapi.yaml');
+let server;
+
+const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+const hoursFromNow = (h) => {
+  const t = new Date(Date.now() + h * 3_600_000);
+  t.setUTCSeconds(0, 0);
+  return t.toISOString().replace('.000Z', 'Z');
+};
+const clone = (v) => JSON.parse(JSON.stringify(v));
+
+// Every request body example of the contract: {method, route, contentType, name, value, success}.
+function examplesOf(spec) {
+  const out = [];
+  for (const [route, ops] of Object.entries(spec.paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      if (!op?.requestBody) continue;
+      const success = Object.keys(op.responses || {}).filter((c) => /^2\d\d$/.test(c)).map(Number);
+      for (const [contentType, media] of Object.entries(op.requestBody.content || {})) {
+        const named = Object.entries(media.examples || {}).map(([name, e]) => ({ name, value: e.value }));
+        if (media.example !== undefined) named.push({ name: 'example', value: media.example });
+        for (const { name, value } of named) {
+          out.push({ method: method.toUpperCase(), route, contentType, name, value, success });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// ---- making state through the API ----------------------------------------------------------------
+
+class World {
+  constructor(world, base) {
+    this.w = world;
+    this.base = base;
+    this.n = 0;
+  }
+
+  async call(method, route, token, { body, headers = {}, raw, contentType } = {}) {
+    const h = { ...headers };
+    if (raw !== undefined) {
+      return rawRequest(this.base, method, route, token, raw, contentType, h);
+    }
+    return request(this.base, method, route, { token, body, headers: h });
+  }
+
+  async ok(method, route, token, options = {}) {
+    const r = await this.call(method, route, token, options);
+    check(r.status >= 200 && r.status < 300, `${method} ${route} answered ${r.status}: ${r.text}`);
+    return r;
+  }
+
+  get officer() { return this.w.tokens.officer; }
+  get coordinator() { return this.w.tokens.coordinator; }
+
+  async version(route) {
+    const r = await this.ok('GET', route, this.coordinator);
+    return r.headers.etag;
+  }
+
+  // A submitted referral of a new person (20 proposed hours, so that sessions do not complete it).
+  async referral({ policeId, hours = 20 } = {}) {
+    this.n += 1;
+    const r = await this.ok('POST', '/v1/referrals', this.officer, {
+      body: {
+        person: { name: `Example Person ${this.n}`, date_of_birth: '2004-05-01',
+          police_id: policeId || `EX/${crypto.randomBytes(4).toString('hex')}` },
+        offence: { date: day(-1), category: 'asb', ward: 'ward-a' },
+        disposal: 'community_resolution', consent_recorded: true, hours_proposed: hours,
+      },
+    });
+    return r.json.id;
+  }
+
+  async transition(id, body, token = this.coordinator) {
+    const etag = await this.version(`/v1/referrals/${id}`);
+    return this.ok('POST', `/v1/referrals/${id}/transitions`, token, { body, headers: { 'If-Match': etag } });
+  }
+
+  async accepted(options) {
+    const id = await this.referral(options);
+    await this.transition(id, { event: 'accept', suitability_notes: 'Fine.' });
+    return id;
+  }
+
+  async placement() {
+    if (!this.placementId) {
+      const r = await this.ok('POST', '/v1/placements', this.coordinator, {
+        body: { name: 'Example allotment', type: 'gardening', provider: 'Example Society', ward: 'ward-a',
+          supervisor: { sub: 'sup-1', name: 'Sam Supervisor' } },
+      });
+      this.placementId = r.json.id;
+    }
+    return this.placementId;
+  }
+
+  // A session of `hours` hours starting `ahead` hours from now.
+  async session(ahead = 48, hours = 2) {
+    const r = await this.ok('POST', `/v1/placements/${await this.placement()}/sessions`, this.coordinator, {
+      body: { starts_at: hoursFromNow(ahead), ends_at: hoursFromNow(ahead + hours), capacity: 8 },
+    });
+    return r.json.id;
+  }
+
+  async book(referral, session) {
+    const r = await this.ok('POST', `/v1/referrals/${referral}/bookings`, this.coordinator, {
+      body: { session_id: session },
+    });
+    return r.json.id;
+  }
+
+  // Moves a booking's session, and its bookings, a day and a half or more into the past (it has
+  // happened), as the HTTP tests do: the service books only sessions that have not started. Each
+  // goes 3 hours further back than the one before, so that one person's sessions never overlap.
+  past(booking) {
+    this.moved = (this.moved || 0) + 1;
+    const back = `${36 + 3 * this.moved} hours`;
+    psql(`WITH s AS (UPDATE sessions SET starts_at = date_trunc('minute', now()) - interval '${back}',
+            ends_at = date_trunc('minute', now()) - interval '${back}' + (ends_at - starts_at)
+          WHERE id = (SELECT session_id FROM bookings WHERE id = '${booking}') RETURNING id, starts_at, ends_at)
+          UPDATE bookings b SET starts_at = s.starts_at, ends_at = s.ends_at FROM s WHERE b.session_id = s.id;`);
+  }
+
+  // A booking of an accepted referral on a session that has happened.
+  async happened(referral) {
+    const booking = await this.book(referral, await this.session());
+    this.past(booking);
+    return booking;
+  }
+
+  async outcome(booking, body) {
+    const etag = await this.version(`/v1/bookings/${booking}`);
+    return this.ok('POST', `/v1/bookings/${booking}/outcome`, this.coordinator, { body, headers: { 'If-Match': etag } });
+  }
+
+  // A referral with `breaches` unacceptable absences on record, still scheduled.
+  async breached(breaches) {
+    const id = await this.accepted();
+    for (let i = 0; i < breaches; i++) {
+      await this.outcome(await this.happened(id), { outcome: 'absent_unacceptable' });
+    }
+    return id;
+  }
+
+  // A completed referral (2 hours done) whose reoffending checks all fell due: its exit is moved
+  // 13 months back. Returns {id, exitedOn}.
+  async exitedLongAgo(policeId) {
+    const id = await this.accepted({ policeId, hours: 2 });
+    await this.outcome(await this.happened(id), { outcome: 'attended_complied' });
+    const r = await this.ok('GET', `/v1/referrals/${id}`, this.coordinator);
+    check(r.json.state === 'completed', `the referral should be completed, is ${r.json.state}`);
+    const [[exitedOn]] = psql(`UPDATE followup_checks SET exited_on = exited_on - interval '13 months',
+        due_on = (due_on - interval '13 months')::date WHERE referral_id = '${id}';
+      SELECT min(exited_on)::text FROM followup_checks WHERE referral_id = '${id}';`);
+    return { id, exitedOn };
+  }
+}
+
+// A request with a body that is not JSON (the CSV import).
+function rawRequest(base, method, route, token, text, contentType, headers) {
+  const url = new URL(route, base);
+  return fetch(url, {
+    method, body: text,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': contentType, ...headers },
+  }).then(async (res) => {
+    const body = await res.text();
+    let json = null;
+    try { json = JSON.parse(body); } catch { /* not JSON */ }
+    return { status: res.status, headers: Object.fromEntries(res.headers), text: body, json };
+  });
+}
+
+// A date within a check's window after an exit: 30 days after it.
+const withinWindow = (exitedOn) => new Date(Date.parse(`${exitedOn}T00:00:00Z`) + 30 * 86_400_000)
+  .toISOString().slice(0, 10);
+
+// ---- how each operation's examples are prepared --------------------------------------------------
+// Each returns {route, token, body | raw, headers}: the request to send.
+
+const prepare = {
+  async 'POST /v1/referrals'(w, ex) {
+    const body = clone(ex.value);
+    body.offence.ward = 'ward-a';
+    body.offence.date = day(-1);
+    if (body.person.police_id) body.person.police_id = `EX/${crypto.randomBytes(4).toString('hex')}`;
+    return { route: '/v1/referrals', token: w.officer, body };
+  },
+
+  async 'POST /v1/referrals/{id}/transitions'(w, ex) {
+    const event = ex.value.event;
+    let id;
+    let token = w.coordinator;
+    if (event === 'accept' || event === 'reject') {
+      id = await w.referral();
+    } else if (event === 'withdraw') {
+      id = await w.referral(); // the referring officer's own
+      token = w.officer;
+    } else if (event === 'declare_non_compliance' || event === 'first_warning') {
+      id = await w.breached(1);
+    } else if (event === 'second_warning') {
+      id = await w.breached(1);
+      await w.transition(id, { event: 'first_warning', reason_code: 'unacceptable_absence' });
+      await w.outcome(await w.happened(id), { outcome: 'absent_unacceptable' });
+    } else {
+      throw new TestFailure(`no preparation for the transition example ${ex.name} (${event})`);
+    }
+    const route = `/v1/referrals/${id}/transitions`;
+    return { route, token, body: ex.value, headers: { 'If-Match': await w.version(`/v1/referrals/${id}`) } };
+  },
+
+  async 'POST /v1/referrals/{id}/bookings'(w, ex) {
+    const id = await w.accepted();
+    const body = { ...ex.value, session_id: await w.session() };
+    return { route: `/v1/referrals/${id}/bookings`, token: w.coordinator, body };
+  },
+
+  async 'POST /v1/bookings/{id}/outcome'(w, ex) {
+    const id = await w.accepted();
+    const booking = await w.happened(id);
+    const body = clone(ex.value);
+    if (body.rescheduled_session_id) body.rescheduled_session_id = await w.session(72);
+    if (body.amendment_reason) await w.outcome(booking, { outcome: 'attended_complied' });
+    return { route: `/v1/bookings/${booking}/outcome`, token: w.coordinator, body,
+      headers: { 'If-Match': await w.version(`/v1/bookings/${booking}`) } };
+  },
+
+  async 'POST /v1/placements'(w, ex) {
+    return { route: '/v1/placements', token: w.coordinator, body: { ...ex.value, ward: 'ward-a' } };
+  },
+
+  async 'PATCH /v1/placements/{id}'(w, ex) {
+    const r = await w.ok('POST', '/v1/placements', w.coordinator, {
+      body: { name: 'To change', type: 'other', provider: 'Example', ward: 'ward-b',
+        location: 'The hall', supervisor: { sub: 'sup-1', name: 'Sam Supervisor' } },
+    });
+    return { route: `/v1/placements/${r.json.id}`, token: w.coordinator, body: ex.value,
+      headers: { 'If-Match': r.headers.etag } };
+  },
+
+  async 'POST /v1/placements/{id}/sessions'(w, ex) {
+    const body = clone(ex.value);
+    const length = Date.parse(body.ends_at) - Date.parse(body.starts_at);
+    body.starts_at = hoursFromNow(48);
+    body.ends_at = new Date(Date.parse(body.starts_at) + length).toISOString().replace('.000Z', 'Z');
+    return { route: `/v1/placements/${await w.placement()}/sessions`, token: w.coordinator, body };
+  },
+
+  async 'PATCH /v1/sessions/{id}'(w, ex) {
+    const session = await w.session(96);
+    await w.book(await w.accepted(), session); // something for a cancellation to end
+    return { route: `/v1/sessions/${session}`, token: w.coordinator, body: ex.value,
+      headers: { 'If-Match': await w.version(`/v1/sessions/${session}`) } };
+  },
+
+  async 'PATCH /v1/followups/{id}'(w, ex) {
+    const { id, exitedOn } = await w.exitedLongAgo();
+    const [[check3]] = psql(`SELECT id FROM followup_checks WHERE referral_id = '${id}' AND window_months = 3`);
+    const body = clone(ex.value);
+    if (body.first_reoffence_on) body.first_reoffence_on = withinWindow(exitedOn);
+    return { route: `/v1/followups/${check3}`, token: w.coordinator, body,
+      headers: { 'If-Match': await w.version(`/v1/followups/${check3}`) } };
+  },
+
+  // The rows' police identifiers are used as they are (the area is new, so they are free); the
+  // referral id and the reoffence dates are this test's.
+  async 'POST /v1/followups/import'(w, ex) {
+    const lines = ex.value.replace(/\n$/, '').split('\n');
+    const header = lines[0].split(',');
+    const col = (name) => header.indexOf(name);
+    let text = `${lines[0]}\n`;
+    for (const line of lines.slice(1)) {
+      // the police id may be quoted, with a comma inside
+      const m = /^("(?:[^"]|"")*"|[^,]*),(.*)$/.exec(line);
+      const policeId = m[1].startsWith('"') ? m[1].slice(1, -1).replace(/""/g, '"') : m[1];
+      const rest = m[2].split(',');
+      const { id, exitedOn } = await w.exitedLongAgo(policeId);
+      const at = (name) => col(name) - 1; // index in `rest`
+      if (rest[at('referral_id')]) rest[at('referral_id')] = id;
+      if (rest[at('first_reoffence_on')]) rest[at('first_reoffence_on')] = withinWindow(exitedOn);
+      text += `${m[1]},${rest.join(',')}\n`;
+    }
+    return { route: '/v1/followups/import', token: w.coordinator, raw: text, contentType: 'text/csv' };
+  },
+};
+
+await main('every request example of the contract gets its documented status', async () => {
+  const world = setUp('examples');
+  server = await new Server(world).start();
+  const w = new World(world, server.base);
+  const spec = YAML.parse(fs.readFileSync(SPEC, 'utf8'));
+  const examples = examplesOf(spec);
+  check(examples.length > 0, 'the contract has no request examples');
+  const failures = [];
+  for (const ex of examples) {
+    const key = `${ex.method} ${ex.route}`;
+    const label = `${key} ${ex.contentType} example "${ex.name}"`;
+    try {
+      const make = prepare[key];
+      if (!make) throw new TestFailure('no preparation for this operation: add one to examples.test.mjs');
+      const req = await make(w, ex);
+      const r = await w.call(ex.method, req.route, req.token, {
+        body: req.body, raw: req.raw, contentType: req.contentType, headers: req.headers || {},
+      });
+      if (!ex.success.includes(r.status)) {
+        failures.push(`${label}: ${r.status}, the contract documents ${ex.success.join(' or ')}: ${r.text.slice(0, 400)}`);
+      } else {
+        say(`${label}: ${r.status}`);
+      }
+    } catch (err) {
+      failures.push(`${label}: ${err.message}`);
+    }
+  }
+  check(failures.length === 0, `${failures.length} of ${examples.length} examples failed:\n  ${failures.join('\n  ')}`);
+  say(`${examples.length} request examples sent, each got a status the contract documents`);
+  await server.stop();
+  world.cleanup();
+}, { servers: () => [server] });
