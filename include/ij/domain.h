@@ -349,6 +349,12 @@ typedef struct {
 ij_err ij_domain_referral_validate(const ij_referral_input *in, const ij_area_rules *rules,
                                    ij_time_us now, ij_referral_derived *out, ij_field_errors *errs);
 
+/* True when s (NUL-terminated; NULL is) is well-formed UTF-8: no stray continuation byte, no
+ * truncated sequence, no overlong form, surrogate or code point past U+10FFFF. */
+bool ij_text_utf8_valid(const char *s);
+/* After a truncating copy: drops a trailing UTF-8 sequence that was cut short. */
+void ij_text_utf8_trim(char *buf);
+
 /* Reason codes, free-text notes and other short strings: limits shared by the layers. */
 #define IJ_MAX_NAME 200
 #define IJ_MAX_NOTE 4000

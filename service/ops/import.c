@@ -48,6 +48,9 @@ static void add_error(ij_import_errors *errs, int row, const char *column, const
   va_start(ap, fmt);
   vsnprintf(e->message, sizeof e->message, fmt, ap);
   va_end(ap);
+  /* a name from the file, cut to fit, must still be text */
+  ij_text_utf8_trim(e->column);
+  ij_text_utf8_trim(e->message);
 }
 
 static char *dup_or_null(const char *s) {
@@ -121,8 +124,24 @@ static void free_rows(import_row *rows, int n) {
 }
 
 /* Reads the header and the rows. */
+/* What the file's text must be, said once per row or header that is not it. */
+#define NOT_UTF8 "is not UTF-8 text: save the file as \"CSV UTF-8\""
+
+/* The first field of the record that is not UTF-8, or -1. */
+static int not_utf8(const char *const *fields, int n) {
+  for (int i = 0; i < n; i++)
+    if (!ij_text_utf8_valid(fields[i]))
+      return i;
+  return -1;
+}
+
 static ij_err read_file(const char *data, size_t len, import_row **out, int *nrows,
                         ij_import_errors *errs) {
+  /* spreadsheet programs write "CSV UTF-8" with a byte-order mark in front of the header */
+  if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+    data += 3;
+    len -= 3;
+  }
   ij_csv csv = {data, len, 0, 0};
   char *buf = malloc(MAX_RECORD);
   const char *fields[MAX_FIELDS];
@@ -137,6 +156,12 @@ static ij_err read_file(const char *data, size_t len, import_row **out, int *nro
   if (err != IJ_OK) {
     add_error(errs, 1, NULL,
               err == IJ_ERR_NOT_FOUND ? "the file is empty" : "the header row is not valid CSV");
+    free(buf);
+    return IJ_ERR_INVALID;
+  }
+  int bad = not_utf8(fields, n);
+  if (bad >= 0) {
+    add_error(errs, 1, NULL, "the header's column %d " NOT_UTF8, bad + 1);
     free(buf);
     return IJ_ERR_INVALID;
   }
@@ -177,6 +202,10 @@ static ij_err read_file(const char *data, size_t len, import_row **out, int *nro
       continue; /* a blank line */
     if (n != columns) {
       add_error(errs, row, NULL, "has %d fields; the header has %d", n, columns);
+      continue;
+    }
+    if ((bad = not_utf8(fields, n)) >= 0) {
+      add_error(errs, row, map[bad] >= 0 ? COLUMNS[map[bad]] : NULL, NOT_UTF8);
       continue;
     }
     if (*nrows == cap) {

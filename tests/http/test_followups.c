@@ -191,16 +191,40 @@ START_TEST(imports_are_all_or_nothing_and_idempotent) {
   r = import(coord, "police_id,window_months\n\"unterminated,3\n", "text/csv");
   ck_assert_int_eq(r->status, 422);
   ts_response_free(r);
+  /* text that is not UTF-8 (a Latin-1 export): the row and column are named, nothing recorded */
+  r = import(coord,
+             "police_id,window_months,reoffended,first_reoffence_on,reoffence_category\n"
+             "22/800001B,3,false,,\n"
+             "22/800002C,3,true,2026-01-01,caf\xE9\n",
+             "text/csv");
+  ck_assert_int_eq(r->status, 422);
+  ck_assert_msg(has_error(r, 3, "reoffence_category"), "%s", r->body);
+  ck_assert_int_eq(json_array_size(json_object_get(r->json, "errors")), 1);
+  ts_response_free(r);
+  r = import(coord, "police_id,window_\xFFmonths,reoffended\n22/800001B,3,false\n", "text/csv");
+  ck_assert_int_eq(r->status, 422);
+  ck_assert_msg(has_error(r, 1, NULL), "%s", r->body);
+  ts_response_free(r);
+  n = ts_sql("SELECT count(*) FROM followup_checks WHERE referral_id = $1"
+             " AND recorded_at IS NOT NULL",
+             1, p);
+  ck_assert_str_eq(n, "0");
+  free(n);
   r = import(coord, good, "application/json");
   ck_assert_int_eq(r->status, 415);
+  ck_assert_str_eq(str(r->json, "title"), "the request body's media type is not accepted");
   ts_response_free(r);
-  /* the good file records once; sending it again changes nothing */
-  r = import(coord, good, "text/csv");
+  /* the good file records once (here as "CSV UTF-8", with a byte-order mark in front); sending it
+   * again changes nothing */
+  char *marked = malloc(strlen(good) + 4);
+  snprintf(marked, strlen(good) + 4, "\xEF\xBB\xBF%s", good);
+  r = import(coord, marked, "text/csv");
   ck_assert_msg(r->status == 201, "%s", r->body);
   ck_assert_int_eq(json_integer_value(json_object_get(r->json, "recorded")), 1);
   ck_assert(json_is_false(json_object_get(r->json, "replayed")));
   ts_response_free(r);
-  r = import(coord, good, "text/csv");
+  r = import(coord, marked, "text/csv");
+  free(marked);
   ck_assert_int_eq(r->status, 200);
   ck_assert(json_is_true(json_object_get(r->json, "replayed")));
   ts_response_free(r);

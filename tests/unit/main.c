@@ -17,6 +17,7 @@
   X(placements_suite)     \
   X(state_sets_suite)     \
   X(suppress_suite)       \
+  X(text_suite)           \
   X(time_suite)           \
   X(transitions_suite)    \
   X(validate_suite)
