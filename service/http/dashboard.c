@@ -108,5 +108,11 @@ void ij_h_dashboard_asset(ij_ctx *ctx) {
     ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no dashboard asset with this name", NULL);
     return;
   }
+  /* each file has its own type (the route's row leaves it to this handler): its type without
+   * the parameters against the Accept header */
+  char type[64];
+  snprintf(type, sizeof type, "%.*s", (int)strcspn(f->type, ";"), f->type);
+  if (ij_negotiate(ctx, (const char *const[]){type, NULL}) < 0)
+    return;
   send_file(ctx, f);
 }

@@ -112,6 +112,10 @@ typedef void (*ij_handler)(ij_ctx *ctx);
 /* A route's query parameters when they are not checked (the public routes). */
 #define IJ_ANY_QUERY NULL
 
+/* A route's media types when the handler negotiates them itself, each of its resources having a
+ * type of its own (the dashboard's files: ij_negotiate with the file's type). */
+#define IJ_MEDIA_PER_RESOURCE NULL
+
 /* What a route's {id} path segment is. */
 typedef enum {
   IJ_ID_NONE, /* the route has no {id} */
@@ -121,9 +125,10 @@ typedef enum {
 
 /* A row of the route table. Like a command table, it carries what every request of the route is
  * checked for before its handler runs, so that handlers do not repeat it; the dispatcher checks,
- * after authentication and the body's size, in this order: the permission (403), the query
- * parameters (422), the {id} (404). A check that depends on the request (a scope asked for in the
- * query, whose records a role may see) stays in the handler, after these. */
+ * after authentication and the body's size, in this order: the permission (403), the Accept
+ * header against the media types (406), the query parameters (422), the {id} (404). A check that
+ * depends on the request (a scope asked for in the query, whose records a role may see) stays in
+ * the handler, after these. */
 typedef struct ij_route {
   const char *method;
   const char *path; /* as in openapi/openapi.yaml: /v1/referrals/{id} */
@@ -134,6 +139,9 @@ typedef struct ij_route {
   const char *const *query; /* the query parameters accepted (NULL-terminated), or IJ_ANY_QUERY */
   const char *resource;     /* what {id} names ("referral"): the <resource> of 404s and 412s */
   ij_id_kind id;
+  /* the media types its answers other than errors have (NULL-terminated, lower case, no
+   * parameters), the default first, or IJ_MEDIA_PER_RESOURCE; errors are problem documents */
+  const char *const *media;
 } ij_route;
 
 /* The route table (server.c). */
@@ -186,6 +194,10 @@ int ij_err_status(ij_err err);
 
 /* ---- requests ---- */
 const char *ij_header(ij_ctx *ctx, const char *name);
+/* The index in types (NULL-terminated, borrowed) of the one the Accept header prefers
+ * (ij_accept_choose: the first when there is no Accept); -1, with 406 sent naming the types, when
+ * it rules out every one. The dispatcher calls it with the route's media types. */
+int ij_negotiate(ij_ctx *ctx, const char *const *types);
 /* The body as a JSON object: 415 without a JSON content type, 400 when it does not parse or is
  * not an object. On failure the problem is sent and NULL returned. */
 json_t *ij_body_object(ij_ctx *ctx);

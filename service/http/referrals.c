@@ -194,7 +194,8 @@ void ij_h_referral_create(ij_ctx *ctx) {
   if (key && !idempotency_key_ok(key)) {
     ij_field_errors errs;
     ij_field_errors_init(&errs);
-    ij_field_errors_add(&errs, "Idempotency-Key", "must be 1 to 200 printable ASCII characters");
+    ij_field_errors_add(&errs, "Idempotency-Key",
+                        "must be 1 to 200 printable ASCII characters, no space");
     ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
     return;
   }

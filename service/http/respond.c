@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accept.h"
 #include "internal.h"
 
 int ij_err_status(ij_err err) {
@@ -121,6 +122,25 @@ void ij_send_problem(ij_ctx *ctx, ij_err err, const char *detail, const ij_field
 
 const char *ij_header(ij_ctx *ctx, const char *name) {
   return u_map_get_case(ctx->req->map_header, name);
+}
+
+int ij_negotiate(ij_ctx *ctx, const char *const *types) {
+  int chosen = ij_accept_choose(ij_header(ctx, "Accept"), types);
+  if (chosen >= 0)
+    return chosen;
+  if (!types[0]) { /* a route with no type: the route table's test refuses one */
+    ij_send_problem(ctx, IJ_ERR_NOT_ACCEPTABLE, NULL, NULL);
+    return -1;
+  }
+  char detail[256];
+  int n = snprintf(detail, sizeof detail, "this resource is available as %s", types[0]);
+  for (int i = 1; types[i] && n > 0 && (size_t)n < sizeof detail; i++)
+    n += snprintf(detail + n, sizeof detail - (size_t)n, "%s%s", types[i + 1] ? ", " : " or ",
+                  types[i]);
+  if (!types[1] && n > 0 && (size_t)n < sizeof detail)
+    snprintf(detail + n, sizeof detail - (size_t)n, " only");
+  ij_send_problem(ctx, IJ_ERR_NOT_ACCEPTABLE, detail, NULL);
+  return -1;
 }
 
 json_t *ij_body_object(ij_ctx *ctx) {

@@ -20,87 +20,97 @@ static const char *const NO_QUERY[] = {NULL};
 static const char *const PAGE_QUERY[] = {"limit", "cursor", NULL};
 static const char *const STATS_QUERY[] = {
     "from", "to", "ward", "placement_type", "age_band", "offence_category", "scope", NULL};
+/* The media types a route answers with, its default first (what metrics.c, stats.c and
+ * dashboard.c send as Content-Type, without the parameters). */
+static const char *const JSON[] = {"application/json", NULL};
+static const char *const JSON_OR_CSV[] = {"application/json", "text/csv", NULL};
+static const char *const CSV[] = {"text/csv", NULL};
+static const char *const TEXT[] = {"text/plain", NULL};
+static const char *const HTML[] = {"text/html", NULL};
 
 const ij_route ij_routes[] = {
-    /* method, path, handler, authenticated, personal, action, query, resource, {id} */
-    {"GET", "/healthz", ij_h_healthz, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL, IJ_ID_NONE},
-    {"GET", "/readyz", ij_h_readyz, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL, IJ_ID_NONE},
-    {"GET", "/metrics", ij_h_metrics, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL, IJ_ID_NONE},
-    {"GET", "/v1/me", ij_h_me, true, false, IJ_NO_ACTION, NO_QUERY, NULL, IJ_ID_NONE},
-    {"GET", "/v1/wards", ij_h_wards, true, false, IJ_NO_ACTION, NO_QUERY, NULL, IJ_ID_NONE},
+    /* method, path, handler, authenticated, personal, action, query, resource, {id}, media */
+    {"GET", "/healthz", ij_h_healthz, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL, IJ_ID_NONE,
+     JSON},
+    {"GET", "/readyz", ij_h_readyz, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL, IJ_ID_NONE,
+     JSON},
+    {"GET", "/metrics", ij_h_metrics, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL, IJ_ID_NONE,
+     TEXT},
+    {"GET", "/v1/me", ij_h_me, true, false, IJ_NO_ACTION, NO_QUERY, NULL, IJ_ID_NONE, JSON},
+    {"GET", "/v1/wards", ij_h_wards, true, false, IJ_NO_ACTION, NO_QUERY, NULL, IJ_ID_NONE, JSON},
     {"GET", "/v1/reason-codes", ij_h_reason_codes, true, false, IJ_NO_ACTION, QUERY("kind"), NULL,
-     IJ_ID_NONE},
+     IJ_ID_NONE, JSON},
     {"POST", "/v1/referrals", ij_h_referral_create, true, true, IJ_ACTION_REFERRAL_CREATE, NO_QUERY,
-     NULL, IJ_ID_NONE},
+     NULL, IJ_ID_NONE, JSON},
     {"GET", "/v1/referrals", ij_h_referral_list, true, true, IJ_ACTION_REFERRAL_LIST,
-     QUERY("state", "ward", "overdue", "mine", "limit", "cursor"), NULL, IJ_ID_NONE},
+     QUERY("state", "ward", "overdue", "mine", "limit", "cursor"), NULL, IJ_ID_NONE, JSON},
     {"GET", "/v1/referrals/{id}", ij_h_referral_get, true, true, IJ_ACTION_REFERRAL_READ, NO_QUERY,
-     "referral", IJ_ID_UUID},
+     "referral", IJ_ID_UUID, JSON},
     {"POST", "/v1/referrals/{id}/transitions", ij_h_referral_transition, true, true,
-     IJ_ACTION_REFERRAL_TRANSITION, NO_QUERY, "referral", IJ_ID_UUID},
+     IJ_ACTION_REFERRAL_TRANSITION, NO_QUERY, "referral", IJ_ID_UUID, JSON},
     {"GET", "/v1/referrals/{id}/events", ij_h_referral_events, true, true, IJ_ACTION_REFERRAL_READ,
-     PAGE_QUERY, "referral", IJ_ID_UUID},
+     PAGE_QUERY, "referral", IJ_ID_UUID, JSON},
     {"POST", "/v1/referrals/{id}/bookings", ij_h_booking_create, true, true,
-     IJ_ACTION_BOOKING_WRITE, NO_QUERY, "referral", IJ_ID_UUID},
+     IJ_ACTION_BOOKING_WRITE, NO_QUERY, "referral", IJ_ID_UUID, JSON},
     {"GET", "/v1/referrals/{id}/bookings", ij_h_referral_bookings, true, true,
-     IJ_ACTION_BOOKING_READ, NO_QUERY, "referral", IJ_ID_UUID},
+     IJ_ACTION_BOOKING_READ, NO_QUERY, "referral", IJ_ID_UUID, JSON},
     {"GET", "/v1/bookings/{id}", ij_h_booking_get, true, true, IJ_ACTION_BOOKING_READ, NO_QUERY,
-     "booking", IJ_ID_UUID},
+     "booking", IJ_ID_UUID, JSON},
     {"POST", "/v1/bookings/{id}/outcome", ij_h_booking_outcome, true, true,
-     IJ_ACTION_OUTCOME_RECORD, NO_QUERY, "booking", IJ_ID_UUID},
+     IJ_ACTION_OUTCOME_RECORD, NO_QUERY, "booking", IJ_ID_UUID, JSON},
     {"POST", "/v1/placements", ij_h_placement_create, true, false, IJ_ACTION_PLACEMENT_WRITE,
-     NO_QUERY, NULL, IJ_ID_NONE},
+     NO_QUERY, NULL, IJ_ID_NONE, JSON},
     {"GET", "/v1/placements", ij_h_placement_list, true, false, IJ_ACTION_PLACEMENT_READ,
-     QUERY("type", "ward", "active", "supervisor", "limit", "cursor"), NULL, IJ_ID_NONE},
+     QUERY("type", "ward", "active", "supervisor", "limit", "cursor"), NULL, IJ_ID_NONE, JSON},
     {"GET", "/v1/placements/{id}", ij_h_placement_get, true, false, IJ_ACTION_PLACEMENT_READ,
-     NO_QUERY, "placement", IJ_ID_UUID},
+     NO_QUERY, "placement", IJ_ID_UUID, JSON},
     {"PATCH", "/v1/placements/{id}", ij_h_placement_update, true, false, IJ_ACTION_PLACEMENT_WRITE,
-     NO_QUERY, "placement", IJ_ID_UUID},
+     NO_QUERY, "placement", IJ_ID_UUID, JSON},
     {"POST", "/v1/placements/{id}/sessions", ij_h_session_create, true, false,
-     IJ_ACTION_SESSION_WRITE, NO_QUERY, "placement", IJ_ID_UUID},
+     IJ_ACTION_SESSION_WRITE, NO_QUERY, "placement", IJ_ID_UUID, JSON},
     {"GET", "/v1/placements/{id}/sessions", ij_h_placement_sessions, true, false,
-     IJ_ACTION_SESSION_READ, QUERY("from", "to", "limit", "cursor"), "placement", IJ_ID_UUID},
+     IJ_ACTION_SESSION_READ, QUERY("from", "to", "limit", "cursor"), "placement", IJ_ID_UUID, JSON},
     {"GET", "/v1/sessions", ij_h_session_list, true, false, IJ_ACTION_SESSION_READ,
      QUERY("from", "to", "ward", "type", "supervisor", "placement", "limit", "cursor"), NULL,
-     IJ_ID_NONE},
+     IJ_ID_NONE, JSON},
     {"GET", "/v1/sessions/{id}", ij_h_session_get, true, true, IJ_ACTION_SESSION_READ, NO_QUERY,
-     "session", IJ_ID_UUID},
+     "session", IJ_ID_UUID, JSON},
     {"PATCH", "/v1/sessions/{id}", ij_h_session_update, true, false, IJ_ACTION_SESSION_WRITE,
-     NO_QUERY, "session", IJ_ID_UUID},
+     NO_QUERY, "session", IJ_ID_UUID, JSON},
     {"GET", "/v1/worklists/triage", ij_h_worklist_triage, true, true, IJ_ACTION_WORKLIST_READ,
-     PAGE_QUERY, NULL, IJ_ID_NONE},
+     PAGE_QUERY, NULL, IJ_ID_NONE, JSON},
     {"GET", "/v1/worklists/overdue", ij_h_worklist_overdue, true, true, IJ_ACTION_WORKLIST_READ,
-     PAGE_QUERY, NULL, IJ_ID_NONE},
+     PAGE_QUERY, NULL, IJ_ID_NONE, JSON},
     {"GET", "/v1/worklists/sessions", ij_h_worklist_sessions, true, true, IJ_ACTION_WORKLIST_READ,
-     QUERY("day", "limit", "cursor"), NULL, IJ_ID_NONE},
+     QUERY("day", "limit", "cursor"), NULL, IJ_ID_NONE, JSON},
     {"GET", "/v1/worklists/outcomes-due", ij_h_worklist_outcomes_due, true, true,
-     IJ_ACTION_WORKLIST_READ, PAGE_QUERY, NULL, IJ_ID_NONE},
+     IJ_ACTION_WORKLIST_READ, PAGE_QUERY, NULL, IJ_ID_NONE, JSON},
     /* an officer reads only their own referrals' notices: the handler narrows the feed */
     {"GET", "/v1/notices", ij_h_notice_list, true, true, IJ_ACTION_NOTICE_READ,
-     QUERY("after", "limit"), NULL, IJ_ID_NONE},
+     QUERY("after", "limit"), NULL, IJ_ID_NONE, JSON},
     {"GET", "/v1/followups", ij_h_followup_list, true, true, IJ_ACTION_FOLLOWUP_READ,
-     QUERY("status", "referral_id", "limit", "cursor"), NULL, IJ_ID_NONE},
+     QUERY("status", "referral_id", "limit", "cursor"), NULL, IJ_ID_NONE, JSON},
     {"POST", "/v1/followups/import", ij_h_followup_import, true, true, IJ_ACTION_FOLLOWUP_WRITE,
-     NO_QUERY, NULL, IJ_ID_NONE},
+     NO_QUERY, NULL, IJ_ID_NONE, JSON},
     {"GET", "/v1/followups/{id}", ij_h_followup_get, true, true, IJ_ACTION_FOLLOWUP_READ, NO_QUERY,
-     "follow-up check", IJ_ID_UUID},
+     "follow-up check", IJ_ID_UUID, JSON},
     {"PATCH", "/v1/followups/{id}", ij_h_followup_record, true, true, IJ_ACTION_FOLLOWUP_WRITE,
-     NO_QUERY, "follow-up check", IJ_ID_UUID},
+     NO_QUERY, "follow-up check", IJ_ID_UUID, JSON},
     /* scope=national needs IJ_ACTION_STATS_NATIONAL as well: the handler checks it */
     {"GET", "/v1/stats/summary", ij_h_stats_summary, true, false, IJ_ACTION_STATS_READ, STATS_QUERY,
-     NULL, IJ_ID_NONE},
+     NULL, IJ_ID_NONE, JSON_OR_CSV},
     {"GET", "/v1/stats/summary.csv", ij_h_stats_summary, true, false, IJ_ACTION_STATS_READ,
-     STATS_QUERY, NULL, IJ_ID_NONE},
+     STATS_QUERY, NULL, IJ_ID_NONE, CSV},
     {"GET", "/v1/stats/reoffending", ij_h_stats_reoffending, true, false, IJ_ACTION_STATS_READ,
-     STATS_QUERY, NULL, IJ_ID_NONE},
+     STATS_QUERY, NULL, IJ_ID_NONE, JSON_OR_CSV},
     {"GET", "/v1/stats/reoffending.csv", ij_h_stats_reoffending, true, false, IJ_ACTION_STATS_READ,
-     STATS_QUERY, NULL, IJ_ID_NONE},
+     STATS_QUERY, NULL, IJ_ID_NONE, CSV},
     {"GET", "/v1/access-log", ij_h_access_log_list, true, false, IJ_ACTION_ACCESS_LOG_READ,
-     QUERY("person_id", "referral_id", "actor", "limit", "cursor"), NULL, IJ_ID_NONE},
+     QUERY("person_id", "referral_id", "actor", "limit", "cursor"), NULL, IJ_ID_NONE, JSON},
     {"GET", "/dashboard", ij_h_dashboard, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL,
-     IJ_ID_NONE},
+     IJ_ID_NONE, HTML},
     {"GET", "/dashboard/assets/{id}", ij_h_dashboard_asset, false, false, IJ_NO_ACTION,
-     IJ_ANY_QUERY, "dashboard asset", IJ_ID_NAME},
+     IJ_ANY_QUERY, "dashboard asset", IJ_ID_NAME, IJ_MEDIA_PER_RESOURCE},
 };
 const int ij_routes_count = (int)(sizeof ij_routes / sizeof ij_routes[0]);
 
@@ -364,11 +374,16 @@ static bool body_too_large(ij_ctx *ctx) {
 }
 
 /* What the route's row asks of every request, in the order the handlers relied on: the
- * permission (403), the query parameters (422), the {id} (404, the route's resource named), which
- * is then ctx->id. On refusal the problem is sent and false returned. */
+ * permission (403), the Accept header (406), the query parameters (422), the {id} (404, the
+ * route's resource named), which is then ctx->id. On refusal the problem is sent and false
+ * returned. The Accept header comes before the query and the {id}: no answer of the route would
+ * be acceptable whatever they were, and after the permission, so that a caller refused the route
+ * learns nothing more of it. */
 static bool route_allows(ij_ctx *ctx) {
   const ij_route *route = ctx->route;
   if (route->action != IJ_NO_ACTION && !ij_require(ctx, route->action))
+    return false;
+  if (route->media != IJ_MEDIA_PER_RESOURCE && ij_negotiate(ctx, route->media) < 0)
     return false;
   if (route->query != IJ_ANY_QUERY && !ij_query_only(ctx, route->query))
     return false;

@@ -1,6 +1,6 @@
 /* Commissioners' statistics: GET /v1/stats/summary and /v1/stats/reoffending, as JSON or, with a
- * ".csv" path or Accept: text/csv, as CSV (RFC 4180). The store counts, the domain suppresses,
- * this file renders. Nothing that identifies a person is read or written here. */
+ * ".csv" path or an Accept header preferring text/csv, as CSV (RFC 4180). The store counts, the
+ * domain suppresses, this file renders. Nothing identifying a person is read or written here. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -8,6 +8,7 @@
 #include "ij/store/stats.h"
 #include "ij/ops.h"
 #include "ij/wait.h"
+#include "accept.h"
 #include "internal.h"
 
 /* ---- the request: filters, period, format ---- */
@@ -34,21 +35,12 @@ static bool category_ok(const char *s) {
   return false;
 }
 
-/* CSV by path (".csv") or by Accept naming text/csv. */
+/* CSV when the route's media types (text/csv alone on the ".csv" paths) and the Accept header
+ * choose it; the dispatcher has refused (406) a header that rules out all of them. */
 static bool wants_csv(ij_ctx *ctx) {
-  const char *path = ctx->route->path;
-  size_t n = strlen(path);
-  if (n > 4 && strcmp(path + n - 4, ".csv") == 0)
-    return true;
-  const char *accept = ij_header(ctx, "Accept");
-  if (!accept)
-    return false;
-  for (const char *p = accept; (p = strstr(p, "text/csv")) != NULL; p += 8) {
-    char next = p[8];
-    if (next == 0 || next == ',' || next == ';' || next == ' ')
-      return true;
-  }
-  return false;
+  const char *const *media = ctx->route->media;
+  int chosen = ij_accept_choose(ij_header(ctx, "Accept"), media);
+  return chosen >= 0 && strcmp(media[chosen], "text/csv") == 0;
 }
 
 /* Parses and checks the common query; sends 403/422 and returns false when it cannot serve. The

@@ -341,6 +341,85 @@ START_TEST(unknown_ids_routes_and_parameters) {
 }
 END_TEST
 
+static ts_response *get_accepting(const char *token, const char *id, const char *accept) {
+  char path[160], header[160];
+  snprintf(path, sizeof path, "/v1/referrals/%s", id);
+  snprintf(header, sizeof header, "Accept: %s", accept);
+  const char *const headers[] = {header, NULL};
+  return ts_http(S, "GET", R_ONE, path, token, headers, NULL);
+}
+
+/* The route's media types against Accept (service/http/accept.h): a referral is JSON only. */
+START_TEST(accept_is_negotiated) {
+  char *officer = ts_token("officer", AREA, "pc-101");
+  char *coord = ts_token("coordinator", AREA, "coord-1");
+  char *body = ts_referral_body("ward-a");
+  ts_response *made = create(officer, body, NULL);
+  ck_assert_int_eq(made->status, 201);
+  const char *id = ts_id(made);
+
+  ts_response *r = get_accepting(coord, id, "text/html");
+  expect_problem(r, 406, "not_acceptable", NULL);
+  ck_assert_str_eq(str(r->json, "detail"), "this resource is available as application/json only");
+  ts_response_free(r);
+  r = get_accepting(coord, id, "application/json;q=0");
+  expect_problem(r, 406, "not_acceptable", NULL);
+  ts_response_free(r);
+  r = get_accepting(coord, id, "*/*, application/json;q=0");
+  expect_problem(r, 406, "not_acceptable", NULL);
+  ts_response_free(r);
+
+  /* acceptable, however weighted or spelled: the referral as JSON */
+  static const char *const fine[] = {"application/json;q=0.5, text/html",
+                                     "*/*",
+                                     "application/*",
+                                     "APPLICATION/JSON",
+                                     "application/problem+json",
+                                     "text/html, */*;q=0.1",
+                                     "garbage;;, text/html;q=zz"};
+  for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++) {
+    r = get_accepting(coord, id, fine[i]);
+    ck_assert_msg(r->status == 200, "Accept: %s: %ld %s", fine[i], r->status, r->body);
+    ck_assert_str_eq(r->content_type, "application/json");
+    ck_assert_str_eq(str(r->json, "id"), id);
+    ts_response_free(r);
+  }
+
+  /* the token (401) and the role (403) are checked first */
+  r = get_accepting(NULL, id, "text/html");
+  expect_problem(r, 401, "unauthenticated", NULL);
+  ts_response_free(r);
+  char *commissioner = ts_token("commissioner", AREA, "pcc-1");
+  r = get_accepting(commissioner, id, "text/html");
+  expect_problem(r, 403, "forbidden", NULL);
+  ts_response_free(r);
+  /* and before the query (422) and the id (404) */
+  r = get_accepting(coord, "not-a-uuid", "text/html");
+  expect_problem(r, 406, "not_acceptable", NULL);
+  ts_response_free(r);
+  const char *const csv[] = {"Accept: text/csv", NULL};
+  r = ts_http(S, "GET", R_LIST, "/v1/referrals?colour=red", coord, csv, NULL);
+  expect_problem(r, 406, "not_acceptable", NULL);
+  ts_response_free(r);
+  r = ts_http(S, "GET", R_LIST, "/v1/referrals", coord, csv, NULL);
+  expect_problem(r, 406, "not_acceptable", NULL);
+  ts_response_free(r);
+  /* a write is refused before it is made */
+  r = create(officer, body, csv);
+  expect_problem(r, 406, "not_acceptable", NULL);
+  ts_response_free(r);
+  r = ts_http(S, "GET", R_LIST, "/v1/referrals", coord, NULL, NULL);
+  ck_assert_int_eq(json_array_size(json_object_get(r->json, "items")), 1);
+  ts_response_free(r);
+
+  ts_response_free(made);
+  free(commissioner);
+  free(body);
+  free(coord);
+  free(officer);
+}
+END_TEST
+
 START_TEST(list_filters_and_pagination) {
   char *officer = ts_token("officer", AREA, "pc-101");
   char *other = ts_token("officer", AREA, "pc-202");
@@ -513,6 +592,7 @@ Suite *http_referrals_suite(void) {
   tcase_add_test(tc, unknown_ids_routes_and_parameters);
   tcase_add_test(tc, list_filters_and_pagination);
   tcase_add_test(tc, idempotent_create);
+  tcase_add_test(tc, accept_is_negotiated);
   tcase_add_test(tc, reference_data_and_health);
   tcase_add_test(tc, readyz_without_database_is_503);
   suite_add_tcase(s, tc);

@@ -523,6 +523,119 @@ START_TEST(csv_by_path_and_by_accept_equals_json) {
 }
 END_TEST
 
+static ts_response *get_accepting(const char *route, const char *path, const char *token,
+                                  const char *accept) {
+  char header[160];
+  snprintf(header, sizeof header, "Accept: %s", accept);
+  const char *const headers[] = {header, NULL};
+  return ts_http(S, "GET", route, path, token, headers, NULL);
+}
+
+static void expect_not_acceptable(ts_response *r, const char *detail) {
+  ck_assert_msg(r->status == 406, "want 406, got %ld: %s", r->status, r->body);
+  ck_assert_str_eq(r->content_type, "application/problem+json");
+  ck_assert_str_eq(json_string_value(json_object_get(r->json, "type")), "/problems/not_acceptable");
+  ck_assert_str_eq(json_string_value(json_object_get(r->json, "detail")), detail);
+}
+
+/* The statistics answer JSON or CSV, the ".csv" paths CSV alone: the type the Accept header
+ * prefers, JSON when it prefers neither, 406 when it rules out both. */
+START_TEST(accept_chooses_json_or_csv) {
+  char *comm = ts_token("commissioner", AREA, "pcc-1");
+  static const struct {
+    const char *accept;
+    const char *type; /* of the answer; NULL: 406 */
+  } cases[] = {
+      {"text/csv", "text/csv"},
+      {"application/json;q=0.5, text/csv", "text/csv"},
+      {"text/csv, application/json", "text/csv"},
+      {"text/*", "text/csv"},
+      {"application/json, text/csv", "application/json"},
+      {"*/*", "application/json"},
+      {"text/csv;q=0, */*", "application/json"},
+      {"application/problem+json", "application/json"},
+      {"text/html", NULL},
+      {"application/json;q=0, text/csv;q=0", NULL},
+  };
+  char path[160];
+  snprintf(path, sizeof path, "%s?%s", R_SUMMARY, PERIOD);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    ts_response *r = get_accepting(R_SUMMARY, path, comm, cases[i].accept);
+    if (!cases[i].type) {
+      expect_not_acceptable(r, "this resource is available as application/json or text/csv");
+    } else {
+      ck_assert_msg(r->status == 200, "Accept: %s: %ld %s", cases[i].accept, r->status, r->body);
+      ck_assert_msg(strncmp(r->content_type, cases[i].type, strlen(cases[i].type)) == 0,
+                    "Accept: %s: %s", cases[i].accept, r->content_type);
+    }
+    ts_response_free(r);
+  }
+  snprintf(path, sizeof path, "%s?%s", R_SUMMARY_CSV, PERIOD);
+  ts_response *r = get_accepting(R_SUMMARY_CSV, path, comm, "text/csv;q=0.1, application/json");
+  ck_assert_int_eq(r->status, 200);
+  ck_assert_msg(strncmp(r->content_type, "text/csv", 8) == 0, "%s", r->content_type);
+  ts_response_free(r);
+  r = get_accepting(R_SUMMARY_CSV, path, comm, "application/json");
+  expect_not_acceptable(r, "this resource is available as text/csv only");
+  ts_response_free(r);
+  snprintf(path, sizeof path, "%s?%s", R_REOFFENDING, PERIOD);
+  r = get_accepting(R_REOFFENDING, path, comm, "Text/CSV");
+  ck_assert_int_eq(r->status, 200);
+  ck_assert_msg(strncmp(r->content_type, "text/csv", 8) == 0, "%s", r->content_type);
+  ts_response_free(r);
+  free(comm);
+}
+END_TEST
+
+/* The routes that are not JSON negotiate their own types: the page, each of its files, the
+ * metrics. */
+START_TEST(the_page_its_files_and_the_metrics_negotiate_too) {
+  static const struct {
+    const char *route, *path, *accept;
+    const char *type; /* of the answer; NULL: 406 */
+    const char *offered;
+  } cases[] = {
+      {"/dashboard", "/dashboard", "text/html,application/xhtml+xml,*/*;q=0.8", "text/html", NULL},
+      {"/dashboard", "/dashboard", "application/json", NULL, "text/html only"},
+      {"/dashboard/assets/{id}", "/dashboard/assets/dashboard.css", "text/css,*/*;q=0.1",
+       "text/css", NULL},
+      {"/dashboard/assets/{id}", "/dashboard/assets/dashboard.css", "text/html", NULL,
+       "text/css only"},
+      {"/dashboard/assets/{id}", "/dashboard/assets/dashboard.js", "text/css", NULL,
+       "text/javascript only"},
+      {"/metrics", "/metrics",
+       "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+       "text/plain", NULL},
+      {"/metrics", "/metrics", "application/json", NULL, "text/plain only"},
+      {"/healthz", "/healthz", "text/html", NULL, "application/json only"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    /* the page's 200s go unrecorded (no route for the contract check): the recorder keeps only
+     * some headers, not the page's security headers the contract requires (the browser tests
+     * check those) */
+    bool page = cases[i].type && strncmp(cases[i].route, "/dashboard", 10) == 0;
+    ts_response *r =
+        get_accepting(page ? NULL : cases[i].route, cases[i].path, NULL, cases[i].accept);
+    if (cases[i].type) {
+      ck_assert_msg(r->status == 200, "%s, Accept: %s: %ld", cases[i].path, cases[i].accept,
+                    r->status);
+      ck_assert_msg(strncmp(r->content_type, cases[i].type, strlen(cases[i].type)) == 0, "%s: %s",
+                    cases[i].path, r->content_type);
+    } else {
+      char detail[128];
+      snprintf(detail, sizeof detail, "this resource is available as %s", cases[i].offered);
+      expect_not_acceptable(r, detail);
+    }
+    ts_response_free(r);
+  }
+  /* a file that is not there is not there, whatever the Accept */
+  ts_response *r =
+      get_accepting("/dashboard/assets/{id}", "/dashboard/assets/nothing.css", NULL, "text/html");
+  ck_assert_int_eq(r->status, 404);
+  ts_response_free(r);
+}
+END_TEST
+
 START_TEST(bad_filters_are_refused) {
   char *comm = ts_token("commissioner", AREA, "pcc-1");
   static const struct {
@@ -1127,6 +1240,8 @@ Suite *http_stats_suite(void) {
   tcase_add_test(tc, summary_figures_are_exact_and_small_numbers_suppressed);
   tcase_add_test(tc, filters_change_the_figures);
   tcase_add_test(tc, csv_by_path_and_by_accept_equals_json);
+  tcase_add_test(tc, accept_chooses_json_or_csv);
+  tcase_add_test(tc, the_page_its_files_and_the_metrics_negotiate_too);
   tcase_add_test(tc, bad_filters_are_refused);
   tcase_add_test(tc, only_commissioners_coordinators_and_admins);
   tcase_add_test(tc, a_commissioner_is_refused_every_personal_data_route);

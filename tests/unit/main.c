@@ -23,6 +23,7 @@
   X(validate_suite)
 #else
 #define IJ_UNIT_SUITES(X) \
+  X(accept_suite)         \
   X(auth_suite)           \
   X(config_suite)         \
   X(log_suite)            \

@@ -33,6 +33,17 @@ START_TEST(test_every_row_is_consistent) {
       for (const char *const *p = r->query; p != q; p++)
         ck_assert_msg(strcmp(*p, *q) != 0, "%s %s: %s twice", r->method, r->path, *q);
     }
+    /* every route names what it answers with, but the one whose files each have their own */
+    ck_assert_msg((r->media == IJ_MEDIA_PER_RESOURCE) == (r->id == IJ_ID_NAME),
+                  "%s %s: media types and the kind of {id} disagree", r->method, r->path);
+    ck_assert_msg(!r->media || r->media[0], "%s %s: no media type", r->method, r->path);
+    for (const char *const *m = r->media; m && *m; m++) {
+      const char *slash = strchr(*m, '/');
+      ck_assert_msg(slash && slash != *m && slash[1] && !strpbrk(*m, "; *"),
+                    "%s %s: %s is not a media type", r->method, r->path, *m);
+      for (const char *c = *m; *c; c++)
+        ck_assert_msg(*c < 'A' || *c > 'Z', "%s %s: %s is not lower case", r->method, r->path, *m);
+    }
     for (int j = 0; j < i; j++)
       ck_assert_msg(strcmp(ij_routes[j].method, r->method) != 0 ||
                         strcmp(ij_routes[j].path, r->path) != 0,
