@@ -436,13 +436,15 @@ typedef struct {
   int capacity;
   int booked; /* places already held */
   int min_age;
+  bool referral_booked; /* the referral being booked holds a place on this session already */
 } ij_session_facts;
 
 /* A booking: the referral's state, the person's date of birth, the session, at `now`.
  * IJ_ERR_TRANSITION when the referral's state cannot be booked; IJ_ERR_CONFLICT with a field
- * error on "session_id" saying why (cancelled, already started, full, under the minimum age on
- * the session's date) otherwise. Overlaps with the person's other bookings are refused by the
- * store (a constraint), as is capacity under concurrency; the check here is the early answer. */
+ * error on "session_id" saying why (cancelled, already started, booked on it already, full, under
+ * the minimum age on the session's date) otherwise. Overlaps with the person's other bookings are
+ * refused by the store (a constraint), as is capacity under concurrency; the check here is the
+ * early answer. */
 ij_err ij_domain_booking_check(ij_state state, ij_date date_of_birth, const ij_session_facts *s,
                                ij_time_us now, ij_field_errors *errs);
 

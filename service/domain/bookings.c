@@ -27,6 +27,10 @@ ij_err ij_domain_booking_check(ij_state state, ij_date date_of_birth, const ij_s
                         "the session has already started; choose a session that starts later");
     return IJ_ERR_CONFLICT;
   }
+  if (s->referral_booked) {
+    ij_field_errors_add(errs, "session_id", "the referral is booked on this session already");
+    return IJ_ERR_CONFLICT;
+  }
   if (s->booked >= s->capacity) {
     ij_field_errors_add(errs, "session_id", "the session is full (%d of %d places taken)",
                         s->booked, s->capacity);

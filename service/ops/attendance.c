@@ -59,7 +59,7 @@ ij_err ij_ops_referral_bookings(ij_conn *conn, const ij_op_ctx *op, const char *
 static ij_err place(ij_conn *conn, const ij_op_ctx *op, const ij_referral *r,
                     const char *session_id, char booking_id[IJ_UUID_BUF], ij_field_errors *errs) {
   ij_session_facts session;
-  ij_err err = ij_store_session_facts(conn, op->area, session_id, &session, NULL, 0);
+  ij_err err = ij_store_session_facts(conn, op->area, session_id, r->id, &session, NULL, 0);
   if (err == IJ_ERR_NOT_FOUND) {
     ij_field_errors_add(errs, "session_id", "is not a session of this area");
     return IJ_ERR_INVALID;

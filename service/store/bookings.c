@@ -7,17 +7,22 @@
 #include "ij/store/placements.h"
 #include "db.h"
 
+/* A booking holds its place on a session unless cancelled or rescheduled (the predicate of the
+ * bookings_one_per_session constraint). */
 static const ij_stmt STMT_SESSION_FACTS = {
     "session_facts",
     "SELECT ij_us(s.starts_at), ij_us(s.ends_at), s.cancelled, s.capacity, s.booked, p.min_age,"
-    " s.supervisor_sub FROM sessions s JOIN placements p ON p.id = s.placement_id"
+    " s.supervisor_sub, EXISTS (SELECT 1 FROM bookings b WHERE b.session_id = s.id"
+    " AND b.referral_id = $3::uuid AND b.status NOT IN ('cancelled', 'rescheduled'))"
+    " FROM sessions s JOIN placements p ON p.id = s.placement_id"
     " WHERE s.id = $1 AND s.area = $2",
-    2};
+    3};
 
 ij_err ij_store_session_facts(ij_conn *conn, const char *area, const char *session_id,
-                              ij_session_facts *out, char *supervisor_sub, size_t sub_size) {
+                              const char *referral_id, ij_session_facts *out, char *supervisor_sub,
+                              size_t sub_size) {
   memset(out, 0, sizeof *out);
-  const char *p[2] = {session_id, area};
+  const char *p[3] = {session_id, area, referral_id};
   PGresult *res;
   ij_err err = ij_db_one(conn, &STMT_SESSION_FACTS, p, &res);
   if (err != IJ_OK)
@@ -28,6 +33,7 @@ ij_err ij_store_session_facts(ij_conn *conn, const char *area, const char *sessi
   out->capacity = (int)ij_db_i64(res, 0, 3);
   out->booked = (int)ij_db_i64(res, 0, 4);
   out->min_age = (int)ij_db_i64(res, 0, 5);
+  out->referral_booked = ij_db_bool(res, 0, 7);
   if (supervisor_sub && sub_size)
     snprintf(supervisor_sub, sub_size, "%s", PQgetvalue(res, 0, 6));
   PQclear(res);

@@ -132,6 +132,27 @@ static void expect_events(const char *token, const char *id, const char *const *
   ts_response_free(r);
 }
 
+/* Booking a referral again on a session it holds a place on says so, also when that place was
+ * the last one (rather than "the session is full"). */
+START_TEST(booking_twice_says_already_booked) {
+  char *officer = ts_token("officer", AREA, "pc-101");
+  char *coord = ts_token("coordinator", AREA, "coord-1");
+  char id[64], session[37];
+  accepted_referral(officer, coord, 7, NULL, id);
+  make_session(10, 30, 120, 1, session);
+  ts_response *r = book(coord, id, session);
+  ck_assert_int_eq(r->status, 201);
+  ts_response_free(r);
+  r = book(coord, id, session);
+  ck_assert_int_eq(r->status, 409);
+  ck_assert_msg(strstr(r->body, "booked on this session already") != NULL, "%s", r->body);
+  ck_assert_msg(strstr(r->body, "full") == NULL, "%s", r->body);
+  ts_response_free(r);
+  free(officer);
+  free(coord);
+}
+END_TEST
+
 START_TEST(booking_schedules_and_guards_refuse) {
   char *officer = ts_token("officer", AREA, "pc-101");
   char *coord = ts_token("coordinator", AREA, "coord-1");
@@ -529,6 +550,7 @@ Suite *http_bookings_suite(void) {
   tcase_set_timeout(tc, 180);
   tcase_add_checked_fixture(tc, http_setup, http_teardown);
   tcase_add_test(tc, booking_schedules_and_guards_refuse);
+  tcase_add_test(tc, booking_twice_says_already_booked);
   tcase_add_test(tc, hundred_concurrent_bookings_fill_eight_places);
   tcase_add_test(tc, one_person_is_never_double_booked);
   tcase_add_test(tc, attendance_progresses_and_completes);

@@ -161,6 +161,21 @@ START_TEST(test_booking_capacity) {
 }
 END_TEST
 
+/* Booked on the session already: said so, also when that booking took the last place. */
+START_TEST(test_booking_twice) {
+  ij_session_facts s = good_session();
+  s.referral_booked = true;
+  assert_refused(check(IJ_STATE_SCHEDULED, ADULT, &s, NOW), IJ_ERR_CONFLICT, "session_id",
+                 "booked on this session already");
+  s.booked = s.capacity; /* before full and age */
+  assert_refused(check(IJ_STATE_SCHEDULED, "2020-01-01", &s, NOW), IJ_ERR_CONFLICT, "session_id",
+                 "booked on this session already");
+  s.starts_at = at("2026-11-01T09:00:00Z"); /* after started */
+  assert_refused(check(IJ_STATE_SCHEDULED, ADULT, &s, NOW), IJ_ERR_CONFLICT, "session_id",
+                 "already started");
+}
+END_TEST
+
 START_TEST(test_booking_minimum_age) {
   ij_session_facts s = good_session(); /* 25 November 2026, from 16 */
   /* 16 on the session's date: the birthday is that day */
@@ -236,6 +251,7 @@ Suite *bookings_suite(void) {
   tcase_add_test(tc, test_booking_cancelled_session);
   tcase_add_test(tc, test_booking_session_started);
   tcase_add_test(tc, test_booking_capacity);
+  tcase_add_test(tc, test_booking_twice);
   tcase_add_test(tc, test_booking_minimum_age);
   tcase_add_test(tc, test_booking_leap_day_birthday);
   tcase_add_test(tc, test_booking_born_after_session);

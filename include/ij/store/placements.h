@@ -127,11 +127,13 @@ ij_err ij_store_session_create(ij_conn *conn, const char *area, const char *plac
 ij_err ij_store_session_get(ij_conn *conn, const char *area, const char *id, bool with_bookings,
                             ij_session *out);
 
-/* A session as a booking needs it, copied into *out (no strings to free). supervisor_sub (may be
- * NULL) gets a copy of the session's supervisor, cut to sub_size bytes (IJ_CLAIM_MAX holds any).
+/* A session as a booking needs it, copied into *out (no strings to free), with whether
+ * referral_id (may be NULL: no) holds a place on it already. supervisor_sub (may be NULL) gets a
+ * copy of the session's supervisor, cut to sub_size bytes (IJ_CLAIM_MAX holds any).
  * IJ_ERR_NOT_FOUND when there is no such session in the area. */
 ij_err ij_store_session_facts(ij_conn *conn, const char *area, const char *session_id,
-                              ij_session_facts *out, char *supervisor_sub, size_t sub_size);
+                              const char *referral_id, ij_session_facts *out, char *supervisor_sub,
+                              size_t sub_size);
 
 /* A page's filter. Strings borrowed for the call. */
 typedef struct {
