@@ -284,7 +284,8 @@ const ij_followon_rule *ij_domain_followons(size_t *count);
 bool ij_domain_followon_next(const ij_actor *cause, const ij_referral_facts *facts, ij_event *event,
                              bool *by_cause);
 
-/* The mask of client events the actor may send in this state with these facts' owner. */
+/* The mask of client events the actor may send now: allowed in the facts' state, to one of the
+ * actor's roles (an officer on their own referral), and not refused by the facts' guards. */
 unsigned ij_domain_allowed_events(const ij_actor *actor, const ij_referral_facts *facts);
 
 /* The reason-code kind an event needs ("reject", "withdraw", "non_compliance") or NULL. */

@@ -132,6 +132,10 @@ ij_roles ij_domain_effective_roles(const ij_transition_rule *rule, const ij_acto
   return roles;
 }
 
+static bool check_facts(ij_event event, const ij_referral_facts *facts, ij_field_errors *errs);
+
+/* What may be sent now: the state allows it, a role of the actor may send it, and the referral's
+ * recorded facts would not refuse it (a second warning needs a first one and a further breach). */
 unsigned ij_domain_allowed_events(const ij_actor *actor, const ij_referral_facts *facts) {
   if (actor == NULL || facts == NULL || (unsigned)facts->state >= IJ_STATE__COUNT) {
     return 0;
@@ -140,7 +144,8 @@ unsigned ij_domain_allowed_events(const ij_actor *actor, const ij_referral_facts
   for (size_t i = 0; i < sizeof k_transitions / sizeof k_transitions[0]; i++) {
     const ij_transition_rule *rule = &k_transitions[i];
     if (rule->client && (rule->from_mask & ST(facts->state)) != 0 &&
-        ij_domain_effective_roles(rule, actor, facts) != 0) {
+        ij_domain_effective_roles(rule, actor, facts) != 0 &&
+        check_facts(rule->event, facts, NULL)) {
       mask |= 1u << rule->event;
     }
   }

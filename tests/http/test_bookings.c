@@ -87,6 +87,15 @@ static void accepted_referral(const char *officer, const char *coord, int hours,
   ts_response_free(r);
 }
 
+/* Whether a referral's representation lists the event among its allowed events. */
+static bool lists(const ts_response *r, const char *event) {
+  json_t *allowed = json_object_get(r->json, "allowed_events");
+  for (size_t i = 0; i < json_array_size(allowed); i++)
+    if (strcmp(json_string_value(json_array_get(allowed, i)), event) == 0)
+      return true;
+  return false;
+}
+
 static ts_response *book(const char *coord, const char *referral, const char *session) {
   char path[160], body[96];
   snprintf(path, sizeof path, "/v1/referrals/%s/bookings", referral);
@@ -458,6 +467,10 @@ START_TEST(amendments_keep_the_original_and_enforcement_follows) {
   ts_response_free(r);
   r = referral(coord, id); /* the first attended session put it in progress: a new version */
   ck_assert_str_eq(str(r->json, "state"), "in_progress");
+  /* what the referral lists is what would be accepted now: one breach, no warning yet */
+  ck_assert(lists(r, "first_warning"));
+  ck_assert(lists(r, "declare_non_compliance"));
+  ck_assert(!lists(r, "second_warning"));
   snprintf(etag, sizeof etag, "If-Match: %s", r->etag);
   ts_response_free(r);
   r = ts_http(S, "POST", "/v1/referrals/{id}/transitions", path, coord,
@@ -465,6 +478,10 @@ START_TEST(amendments_keep_the_original_and_enforcement_follows) {
               "{\"event\":\"first_warning\",\"reason_code\":\"failure_to_comply\"}");
   ck_assert_msg(r->status == 200, "%s", r->body);
   ck_assert_int_eq(json_integer_value(json_object_get(r->json, "warnings")), 1);
+  /* warned about that breach: neither warning can be given until another */
+  ck_assert(!lists(r, "first_warning"));
+  ck_assert(!lists(r, "second_warning"));
+  ck_assert(lists(r, "declare_non_compliance"));
   snprintf(etag, sizeof etag, "If-Match: %s", r->etag);
   ts_response_free(r);
   r = ts_http(S, "POST", "/v1/referrals/{id}/transitions", path, coord,

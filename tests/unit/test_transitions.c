@@ -82,13 +82,31 @@ static bool expected_role_may(const expected_rule *x, ij_roles role, bool owner)
   return word_in(x->roles, role_name) && (owner || !word_in(x->own_only, role_name));
 }
 
-/* The client events an actor with exactly one role may send in a state, from k_expected. */
-static unsigned expected_allowed(ij_state s, ij_roles role, bool owner) {
+/* The enforcement steps' conditions on what is recorded: non-compliance and a first warning need
+ * a breach, a first warning no warning before it, a second warning the first and a further breach.
+ * The other client events have none. */
+static bool expected_facts_allow(const char *event, const ij_referral_facts *f) {
+  if (strcmp(event, "declare_non_compliance") == 0) {
+    return f->unacceptable_absences >= 1;
+  }
+  if (strcmp(event, "first_warning") == 0) {
+    return f->warnings == 0 && f->unacceptable_absences >= 1;
+  }
+  if (strcmp(event, "second_warning") == 0) {
+    return f->warnings == 1 && f->unacceptable_absences >= 2;
+  }
+  return true;
+}
+
+/* The client events an actor with exactly one role may send in a state with these facts, from
+ * k_expected. */
+static unsigned expected_allowed(ij_state s, ij_roles role, bool owner,
+                                 const ij_referral_facts *f) {
   unsigned mask = 0;
   for (int e = 0; e < IJ_EVENT__COUNT; e++) {
     const expected_rule *x = expected_for((ij_event)e);
     if (x != NULL && x->client && word_in(x->from, ij_state_name(s)) &&
-        expected_role_may(x, role, owner)) {
+        expected_role_may(x, role, owner) && expected_facts_allow(x->event, f)) {
       mask |= 1u << e;
     }
   }
@@ -273,7 +291,7 @@ static void walk_cell(report *rep, ij_state s, ij_event e, ij_roles role, bool c
   } else if (fe == NULL) {
     note(rep, CELL "no error on \"event\"", CELL_ARGS);
   } else if (want == IJ_ERR_TRANSITION) {
-    unsigned allowed = expected_allowed(s, role, owner);
+    unsigned allowed = expected_allowed(s, role, owner, &facts);
     if (o.allowed != allowed) {
       note(rep, CELL "allowed 0x%x, want 0x%x", CELL_ARGS, o.allowed, allowed);
     }
@@ -941,8 +959,9 @@ START_TEST(test_allowed_events_per_state) {
   static const unsigned coordinator[IJ_STATE__COUNT] = {
       [IJ_STATE_SUBMITTED] = ACC | REJ | WDR,
       [IJ_STATE_ACCEPTED] = WDR,
-      [IJ_STATE_SCHEDULED] = DNC | WDR | FW | SW,
-      [IJ_STATE_IN_PROGRESS] = DNC | WDR | FW | SW,
+      /* good_facts: one breach, no warning yet, so no second warning */
+      [IJ_STATE_SCHEDULED] = DNC | WDR | FW,
+      [IJ_STATE_IN_PROGRESS] = DNC | WDR | FW,
   };
   static const unsigned own_officer[IJ_STATE__COUNT] = {
       [IJ_STATE_SUBMITTED] = WDR,
@@ -979,21 +998,45 @@ START_TEST(test_allowed_events_per_state) {
       for (int owner = 0; owner <= 1; owner++) {
         a = actor_with(k_single_roles[k], owner ? OWNER : OTHER);
         ck_assert_uint_eq(ij_domain_allowed_events(&a, &f),
-                          expected_allowed((ij_state)s, k_single_roles[k], owner != 0));
+                          expected_allowed((ij_state)s, k_single_roles[k], owner != 0, &f));
       }
     }
   }
 }
 END_TEST
 
-START_TEST(test_allowed_events_ignore_fact_guards) {
-  /* Allowed events name what may be sent in the state; a fact guard may still refuse it. */
+START_TEST(test_allowed_events_follow_fact_guards) {
+  /* Allowed events name what would be accepted now, the recorded facts included. */
   ij_referral_facts f = good_facts(IJ_STATE_SCHEDULED);
-  f.unacceptable_absences = 0;
   ij_actor a = actor_with(IJ_ROLE_COORDINATOR, OTHER);
-  ck_assert_uint_eq(ij_domain_allowed_events(&a, &f), DNC | WDR | FW | SW);
+  f.unacceptable_absences = 0;
+  ck_assert_uint_eq(ij_domain_allowed_events(&a, &f), WDR);
+  f.unacceptable_absences = 1;
+  ck_assert_uint_eq(ij_domain_allowed_events(&a, &f), DNC | WDR | FW);
+  f.warnings = 1; /* warned about that breach: a second warning needs another */
+  ck_assert_uint_eq(ij_domain_allowed_events(&a, &f), DNC | WDR);
+  f.unacceptable_absences = 2;
+  ck_assert_uint_eq(ij_domain_allowed_events(&a, &f), DNC | WDR | SW);
   f.warnings = 2;
-  ck_assert_uint_eq(ij_domain_allowed_events(&a, &f), DNC | WDR | FW | SW);
+  ck_assert_uint_eq(ij_domain_allowed_events(&a, &f), DNC | WDR);
+  /* each listed event is accepted, each other refused */
+  for (int w = 0; w <= 2; w++) {
+    for (int b = 0; b <= 3; b++) {
+      f.warnings = w;
+      f.unacceptable_absences = b;
+      unsigned mask = ij_domain_allowed_events(&a, &f);
+      for (int e = 0; e < IJ_EVENT__COUNT; e++) {
+        const expected_rule *x = expected_for((ij_event)e);
+        if (!x->client || e == IJ_EVENT_ACCEPT || e == IJ_EVENT_REJECT) {
+          continue;
+        }
+        ij_transition_request req = good_request((ij_event)e);
+        bool accepted = decide(&a, &f, &req, &k_rules, true).err == IJ_OK;
+        ck_assert_msg(accepted == ((mask & (1u << e)) != 0), "%s with %d warnings, %d breaches",
+                      x->event, w, b);
+      }
+    }
+  }
 }
 END_TEST
 
@@ -1041,7 +1084,7 @@ Suite *transitions_suite(void) {
 
   tc = tcase_create("allowed_events");
   tcase_add_test(tc, test_allowed_events_per_state);
-  tcase_add_test(tc, test_allowed_events_ignore_fact_guards);
+  tcase_add_test(tc, test_allowed_events_follow_fact_guards);
   suite_add_tcase(s, tc);
   return s;
 }
