@@ -4,11 +4,23 @@
 
 #include "ops_internal.h"
 
+/* The rules refused the placement: an unknown ward is named in the same answer (it would
+ * otherwise be found only by the write, after the rest was put right). */
+static ij_err refused(ij_conn *conn, const ij_op_ctx *op, const char *ward, ij_field_errors *errs) {
+  for (int i = 0; i < errs->count; i++)
+    if (strcmp(errs->items[i].field, "ward") == 0)
+      return IJ_ERR_INVALID;
+  bool exists = true;
+  if (ward && ij_store_ward_exists(conn, op->area, ward, &exists) == IJ_OK && !exists)
+    ij_field_errors_add(errs, "ward", "is not a ward of this area");
+  return IJ_ERR_INVALID;
+}
+
 ij_err ij_ops_placement_create(ij_conn *conn, const ij_op_ctx *op, const ij_placement_input *in,
                                ij_placement *out, ij_field_errors *errs) {
   memset(out, 0, sizeof *out);
   if (ij_domain_placement_validate(in, true, errs) != IJ_OK)
-    return IJ_ERR_INVALID;
+    return refused(conn, op, in->ward, errs);
   char id[IJ_UUID_BUF];
   ij_uuid_new(id);
   return ij_store_placement_create(conn, op->area, id, in, op->now, out, errs);
@@ -29,7 +41,7 @@ ij_err ij_ops_placement_update(ij_conn *conn, const ij_op_ctx *op, const char *i
                                ij_placement *out, ij_field_errors *errs) {
   memset(out, 0, sizeof *out);
   if (ij_domain_placement_validate(changes, false, errs) != IJ_OK)
-    return IJ_ERR_INVALID;
+    return refused(conn, op, changes->ward, errs);
   if (expected_version >= 0)
     return ij_store_placement_update(conn, op->area, id, expected_version, changes, op->now, out,
                                      errs);

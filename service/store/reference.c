@@ -79,3 +79,18 @@ ij_err ij_store_reason_codes_list(ij_conn *conn, const char *kind, ij_rows *out)
   ij_err err = ij_db_exec(conn, &STMT_REASONS, params, &res);
   return err == IJ_OK ? ij_db_rows(res, out) : err;
 }
+
+static const ij_stmt STMT_WARD_EXISTS = {
+    "ward_exists", "SELECT EXISTS (SELECT 1 FROM wards WHERE area = $1 AND code = $2)", 2};
+
+ij_err ij_store_ward_exists(ij_conn *conn, const char *area, const char *code, bool *exists) {
+  *exists = false;
+  const char *p[2] = {area, code};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_WARD_EXISTS, p, &res);
+  if (err != IJ_OK)
+    return err;
+  *exists = ij_db_bool(res, 0, 0);
+  PQclear(res);
+  return IJ_OK;
+}

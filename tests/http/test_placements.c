@@ -263,6 +263,26 @@ START_TEST(placement_bad_input) {
     expect_problem(r, 422, "invalid", cases[i].field);
     ts_response_free(r);
   }
+  /* every failing field in one answer: a bad type and a ward the area does not have, on create
+   * and on change */
+  ts_response *both = ts_http(S, "POST", R_PLACEMENTS, "/v1/placements", coord, NULL,
+                              "{\"name\":\"N\",\"type\":\"knitting\",\"provider\":\"P\","
+                              "\"ward\":\"ward-z\",\"supervisor\":{\"sub\":\"s\",\"name\":\"n\"}}");
+  expect_problem(both, 422, "invalid", "type");
+  expect_problem(both, 422, "invalid", "ward");
+  ts_response_free(both);
+  both = ts_http(S, "POST", R_PLACEMENTS, "/v1/placements", coord, NULL,
+                 "{\"name\":\"N\",\"type\":\"other\",\"provider\":\"P\",\"ward\":\"ward-a\","
+                 "\"supervisor\":{\"sub\":\"s\",\"name\":\"n\"}}");
+  ck_assert_int_eq(both->status, 201);
+  char changed[128];
+  snprintf(changed, sizeof changed, "/v1/placements/%s", str(both->json, "id"));
+  ts_response_free(both);
+  both =
+      call("PATCH", R_PLACEMENT, changed, coord, "\"1\"", "{\"ward\":\"nowhere\",\"min_age\":5}");
+  expect_problem(both, 422, "invalid", "min_age");
+  expect_problem(both, 422, "invalid", "ward");
+  ts_response_free(both);
   /* location longer than 4000 bytes */
   char *big = malloc(4200);
   memset(big, 'x', 4001);

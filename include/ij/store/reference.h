@@ -22,6 +22,8 @@ ij_err ij_store_ward_upsert(ij_conn *conn, const char *area, const char *code, c
 /* Every area's code, in order (no area is needed to read them). *out: ij_rows_clear. */
 ij_err ij_store_area_codes(ij_conn *conn, ij_rows *out);
 
+/* *exists: the area has a ward with this code (what a placement's or referral's ward must be). */
+ij_err ij_store_ward_exists(ij_conn *conn, const char *area, const char *code, bool *exists);
 /* code, name of the area's active wards, by code. *out: ij_rows_clear. */
 ij_err ij_store_wards_list(ij_conn *conn, const char *area, ij_rows *out);
 /* kind, code, label of active reason codes (kind NULL: every kind), by kind and code.
