@@ -215,9 +215,14 @@ ij_pg_own() {
 
 # A random port that nothing listens on at 127.0.0.1.
 ij_free_port() {
-  local port i
+  local port i low=32768 span
+  # below the kernel's ephemeral range: an outgoing connection (to PostgreSQL, a replication
+  # stream) takes its local port from that range and would make a listener's bind fail later
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+  ((low > 11000)) || low=32768
+  span=$((low - 10000))
   for ((i = 0; i < 100; i++)); do
-    port=$((20000 + RANDOM % 30000))
+    port=$((10000 + RANDOM % span))
     if ! (: <"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0
