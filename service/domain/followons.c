@@ -58,11 +58,3 @@ bool ij_domain_followon_next(const ij_actor *cause, const ij_referral_facts *fac
   }
   return false;
 }
-
-int ij_domain_hours_required(int hours_confirmed, int hours_proposed) {
-  return hours_confirmed > 0 ? hours_confirmed : hours_proposed;
-}
-
-bool ij_domain_victim_updated(int keep_updated, bool has_contact) {
-  return keep_updated == 1 && has_contact;
-}

@@ -355,3 +355,11 @@ ij_err ij_domain_decide(const ij_actor *actor, const ij_referral_facts *facts,
   out->warnings_delta = (rule->effects & IJ_EFFECT_WARNING) ? 1 : 0;
   return IJ_OK;
 }
+
+int ij_domain_hours_required(int hours_confirmed, int hours_proposed) {
+  return hours_confirmed > 0 ? hours_confirmed : hours_proposed;
+}
+
+bool ij_domain_victim_updated(int keep_updated, bool has_contact) {
+  return keep_updated == 1 && has_contact;
+}

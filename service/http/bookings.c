@@ -16,10 +16,6 @@ static const char *scope_of(const ij_ctx *ctx) {
   return supervisor_only ? ctx->actor.sub : NULL;
 }
 
-static ij_op_ctx op_of(const ij_ctx *ctx) {
-  return (ij_op_ctx){ctx->actor.area, ctx->request_id, ctx->now, &ctx->server->opts.area_defaults};
-}
-
 /* ---- JSON ---- */
 
 static json_t *booking_json(const ij_booking *b, const ij_rows *outcomes) {
@@ -88,7 +84,7 @@ void ij_h_booking_create(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
-  ij_op_ctx op = op_of(ctx);
+  ij_op_ctx op = ij_ctx_op(ctx);
   unsigned allowed = 0;
   ij_booking_view made;
   ij_err err = ij_ops_book(conn, &op, &ctx->actor, referral_id, session_id, booking_id, &made,
@@ -110,7 +106,7 @@ void ij_h_referral_bookings(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
-  ij_op_ctx op = op_of(ctx);
+  ij_op_ctx op = ij_ctx_op(ctx);
   ij_booking_list list;
   ij_err err = ij_ops_referral_bookings(conn, &op, referral_id, scope_of(ctx), &list);
   if (err != IJ_OK) {
@@ -132,7 +128,7 @@ void ij_h_booking_get(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
-  ij_op_ctx op = op_of(ctx);
+  ij_op_ctx op = ij_ctx_op(ctx);
   ij_booking_view v;
   ij_err err = ij_ops_booking_get(conn, &op, id, scope_of(ctx), &v);
   if (err != IJ_OK)
@@ -188,7 +184,7 @@ void ij_h_booking_outcome(ij_ctx *ctx) {
     return;
   }
   /* a supervisor records only on the sessions they supervise */
-  ij_op_ctx op = op_of(ctx);
+  ij_op_ctx op = ij_ctx_op(ctx);
   int current = 0;
   ij_booking_view after;
   ij_err err =

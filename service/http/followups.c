@@ -27,10 +27,6 @@ static json_t *followup_json(const ij_followup *f) {
   return j;
 }
 
-static ij_op_ctx op_of(const ij_ctx *ctx) {
-  return (ij_op_ctx){ctx->actor.area, ctx->request_id, ctx->now, &ctx->server->opts.area_defaults};
-}
-
 /* Sends a check (a page of one). */
 static void send_followup(ij_ctx *ctx, const ij_followup_page *page) {
   ij_set_etag(ctx, page->items[0].version);
@@ -118,7 +114,7 @@ void ij_h_followup_get(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
-  ij_op_ctx op = op_of(ctx);
+  ij_op_ctx op = ij_ctx_op(ctx);
   ij_followup_page page;
   ij_err err = ij_ops_followup_get(conn, &op, ctx->id, &page);
   if (err != IJ_OK)
@@ -157,7 +153,7 @@ void ij_h_followup_record(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     goto done;
-  ij_op_ctx op = op_of(ctx);
+  ij_op_ctx op = ij_ctx_op(ctx);
   int current = 0;
   ij_err err = ij_ops_record_followup(conn, &op, &ctx->actor, id, expected, &in, NULL, &after,
                                       &current, &errs);
@@ -200,7 +196,7 @@ void ij_h_followup_import(ij_ctx *ctx) {
     ij_send_problem(ctx, IJ_ERR_NOMEM, NULL, NULL);
     return;
   }
-  ij_op_ctx op = op_of(ctx);
+  ij_op_ctx op = ij_ctx_op(ctx);
   ij_import_report report;
   /* one more referral than the access log can note, so that it counts those it loses */
   ij_err err = ij_ops_import_followups(conn, &op, &ctx->actor, data ? data : "", len, sha,

@@ -8,6 +8,7 @@
 #include <ulfius.h>
 
 #include "ij/http.h"
+#include "ij/ops.h"
 #include "ij/store/access_log.h"
 #include "ij/store/pool.h"
 #include "ij/store/referrals.h"
@@ -163,6 +164,10 @@ void ij_metrics_observe(ij_metrics *metrics, const ij_route *route, const char *
 void ij_ctx_accessed(ij_ctx *ctx, const char *referral_id);
 /* As ij_ctx_accessed, for data disclosed to a third party (a victim's contact in a notice). */
 void ij_ctx_disclosed(ij_ctx *ctx, const char *referral_id);
+
+/* Where and when the request's operation runs: the caller's area, the request id, the request's
+ * clock and the configured area rules. */
+ij_op_ctx ij_ctx_op(const ij_ctx *ctx);
 
 /* A database connection for this request; on failure the problem is sent and NULL returned. */
 ij_conn *ij_ctx_conn(ij_ctx *ctx);

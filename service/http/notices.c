@@ -50,7 +50,7 @@ void ij_h_notice_list(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
-  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, NULL};
+  ij_op_ctx op = ij_ctx_op(ctx);
   ij_notice_page page;
   ij_err err = ij_ops_notice_list(conn, &op, officer, after, limit, &page);
   if (err != IJ_OK) {

@@ -14,10 +14,6 @@ static const char *scope_of(const ij_ctx *ctx) {
   return (ctx->actor.roles & IJ_ROLE_COORDINATOR) ? NULL : ctx->actor.sub;
 }
 
-static ij_op_ctx op_of(const ij_ctx *ctx) {
-  return (ij_op_ctx){ctx->actor.area, ctx->request_id, ctx->now, NULL};
-}
-
 static json_t *placement_json(const ij_placement *p) {
   json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:{s:s, s:s}, s:b, s:i}", "id", p->id,
                         "name", p->name, "type", p->type, "provider", p->provider, "ward", p->ward,
@@ -84,7 +80,7 @@ void ij_h_placement_create(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     goto done;
-  ij_op_ctx op = op_of(ctx);
+  ij_op_ctx op = ij_ctx_op(ctx);
   ij_err err = ij_ops_placement_create(conn, &op, &in, &p, &errs);
   if (err != IJ_OK) {
     ij_send_store_error(ctx, err, &errs);
@@ -107,7 +103,7 @@ void ij_h_placement_get(ij_ctx *ctx) {
   if (!conn)
     return;
   ij_placement p;
-  ij_op_ctx op = op_of(ctx);
+  ij_op_ctx op = ij_ctx_op(ctx);
   ij_err err = ij_ops_placement_get(conn, &op, id, scope_of(ctx), &p);
   if (err != IJ_OK)
     ij_send_store_error(ctx, err, NULL);
@@ -137,7 +133,7 @@ void ij_h_placement_update(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     goto done;
-  ij_op_ctx op = op_of(ctx);
+  ij_op_ctx op = ij_ctx_op(ctx);
   ij_err err = ij_ops_placement_update(conn, &op, id, expected, &in, &p, &errs);
   if (err != IJ_OK) {
     ij_send_store_error(ctx, err, &errs);

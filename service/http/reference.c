@@ -37,7 +37,7 @@ void ij_h_wards(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
-  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, NULL};
+  ij_op_ctx op = ij_ctx_op(ctx);
   ij_rows rows;
   ij_err err = ij_ops_ward_list(conn, &op, &rows);
   if (err != IJ_OK) {

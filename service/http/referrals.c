@@ -218,7 +218,7 @@ void ij_h_referral_create(ij_ctx *ctx) {
     ij_send_problem(ctx, IJ_ERR_INTERNAL, NULL, NULL);
     goto done;
   }
-  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, &ctx->server->opts.area_defaults};
+  ij_op_ctx op = ij_ctx_op(ctx);
   ij_create_request req = {key, key ? hash : NULL, render_created, ctx};
   ij_err err = ij_ops_referral_create(conn, &op, &ctx->actor, &in, &req, &made, &errs);
   if (err == IJ_ERR_FORBIDDEN) {
@@ -263,7 +263,7 @@ void ij_h_referral_get(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
-  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, NULL};
+  ij_op_ctx op = ij_ctx_op(ctx);
   ij_referral r;
   ij_err err = ij_ops_referral_get(conn, &op, id, &r);
   if (err != IJ_OK) {
@@ -310,7 +310,7 @@ void ij_h_referral_transition(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     goto done;
-  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, &ctx->server->opts.area_defaults};
+  ij_op_ctx op = ij_ctx_op(ctx);
   unsigned allowed = 0;
   ij_err err = ij_ops_referral_transition(conn, &op, &ctx->actor, id, expected, &req, &updated,
                                           &allowed, &errs);
@@ -438,7 +438,7 @@ void ij_h_referral_events(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
-  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, NULL};
+  ij_op_ctx op = ij_ctx_op(ctx);
   ij_event_page page;
   ij_err err = ij_ops_referral_events(conn, &op, id, after, limit, &page);
   if (err != IJ_OK) {

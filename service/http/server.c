@@ -268,6 +268,10 @@ static void free_query(ij_ctx *ctx) {
   ctx->nquery = 0;
 }
 
+ij_op_ctx ij_ctx_op(const ij_ctx *ctx) {
+  return (ij_op_ctx){ctx->actor.area, ctx->request_id, ctx->now, &ctx->server->opts.area_defaults};
+}
+
 ij_conn *ij_ctx_conn(ij_ctx *ctx) {
   if (ctx->conn)
     return ctx->conn;

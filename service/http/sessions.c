@@ -142,7 +142,7 @@ void ij_h_session_create(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     goto done;
-  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, NULL};
+  ij_op_ctx op = ij_ctx_op(ctx);
   ij_err err = ij_ops_session_create(conn, &op, placement_id, &in, &s, &errs);
   if (err != IJ_OK) {
     ij_send_store_error(ctx, err, &errs);
@@ -209,7 +209,7 @@ void ij_h_session_get(ij_ctx *ctx) {
   if (!conn)
     return;
   ij_session s;
-  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, NULL};
+  ij_op_ctx op = ij_ctx_op(ctx);
   ij_err err = ij_ops_session_get(conn, &op, id, scope_of(ctx), true, &s);
   if (err != IJ_OK)
     ij_send_store_error(ctx, err, NULL);
@@ -242,7 +242,7 @@ void ij_h_session_update(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     goto done;
-  ij_op_ctx op = {ctx->actor.area, ctx->request_id, ctx->now, NULL};
+  ij_op_ctx op = ij_ctx_op(ctx);
   ij_err err = ij_ops_session_update(conn, &op, &ctx->actor, id, expected, &in, &s, &errs);
   if (err == IJ_ERR_INVALID) {
     ij_send_problem(ctx, err, NULL, &errs);

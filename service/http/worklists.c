@@ -15,10 +15,6 @@ static void page_params(ij_ctx *ctx, int *limit, ij_worklist_cursor *cursor,
   ij_query_cursor(ctx, &cursor->at, cursor->id, &cursor->has, errs);
 }
 
-static ij_op_ctx op_of(const ij_ctx *ctx) {
-  return (ij_op_ctx){ctx->actor.area, ctx->request_id, ctx->now, NULL};
-}
-
 typedef ij_err (*referral_list_fn)(ij_conn *conn, const ij_op_ctx *op,
                                    const ij_worklist_cursor *after, int limit,
                                    ij_referral_page *out);
@@ -43,7 +39,7 @@ static void referral_worklist(ij_ctx *ctx, referral_list_fn list, bool by_target
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
-  ij_op_ctx op = op_of(ctx);
+  ij_op_ctx op = ij_ctx_op(ctx);
   ij_referral_page page;
   ij_err err = list(conn, &op, &cursor, limit, &page);
   if (err != IJ_OK) {
@@ -115,7 +111,7 @@ void ij_h_worklist_sessions(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
-  ij_op_ctx op = op_of(ctx);
+  ij_op_ctx op = ij_ctx_op(ctx);
   ij_worklist_session_page page;
   ij_err err = ij_ops_worklist_sessions(conn, &op, day, &cursor, limit, &page);
   if (err != IJ_OK) {
@@ -161,7 +157,7 @@ void ij_h_worklist_outcomes_due(ij_ctx *ctx) {
   ij_conn *conn = ij_ctx_conn(ctx);
   if (!conn)
     return;
-  ij_op_ctx op = op_of(ctx);
+  ij_op_ctx op = ij_ctx_op(ctx);
   ij_outcome_due_page page;
   ij_err err = ij_ops_worklist_outcomes_due(conn, &op, &cursor, limit, &page);
   if (err != IJ_OK) {

@@ -129,7 +129,8 @@ static post_result post(CURLM *m, CURL *c, const ij_notice_delivery *n, atomic_b
 
 /* ---- one round ---- */
 
-/* What the sender needs beside the notice: the transfer handles and the stop flag. */
+/* What the sender needs beside the notice: the transfer handles, made on the first notice of a
+ * round (a round with nothing due makes none), and the stop flag. */
 typedef struct {
   CURLM *m;
   CURL *c;
@@ -139,6 +140,14 @@ typedef struct {
 static ij_delivery send_notice(const ij_notice_delivery *n, void *arg, char *error,
                                size_t error_size) {
   sender *s = arg;
+  if (!s->m)
+    s->m = curl_multi_init();
+  if (!s->c)
+    s->c = curl_easy_init();
+  if (!s->m || !s->c) {
+    snprintf(error, error_size, "out of memory");
+    return IJ_DELIVERY_FAILED;
+  }
   post_result r = post(s->m, s->c, n, s->stop, error, error_size);
   if (r == POST_DELIVERED) {
     ij_log(IJ_LOG_DEBUG, "notice %s delivered", n->id);
@@ -162,10 +171,9 @@ static ij_err run_round(ij_store *store, int batch, atomic_bool *stop, int *deli
   ij_err err = ij_store_acquire(store, &conn);
   if (err != IJ_OK)
     return err;
-  sender snd = {curl_multi_init(), curl_easy_init(), stop};
+  sender snd = {NULL, NULL, stop};
   ij_rows areas;
-  memset(&areas, 0, sizeof areas);
-  err = snd.m && snd.c ? ij_store_notice_due_areas(conn, &areas) : IJ_ERR_NOMEM;
+  err = ij_store_notice_due_areas(conn, &areas);
   for (int i = 0; err == IJ_OK && i < areas.count && !(stop && atomic_load(stop)); i++) {
     int d = 0, f = 0, n = 0;
     err = ij_ops_deliver_notices(conn, ij_rows_get(&areas, i, 0), batch, send_notice, &snd, &d, &f,

@@ -395,6 +395,15 @@ static ij_err send_with_pending(ij_conn *c, const ij_db_step *steps, int n) {
   return err;
 }
 
+/* Sends the deferred writes now, on their own (BEGIN and the area with them when still due). */
+static ij_err flush_deferred(ij_conn *c) {
+  if (c->ndeferred == 0)
+    return IJ_OK;
+  c->sqlstate[0] = 0;
+  c->constraint[0] = 0;
+  return send_with_pending(c, NULL, 0);
+}
+
 ij_err ij_db_batch(ij_conn *c, const ij_db_step *steps, int n) {
   c->sqlstate[0] = 0;
   c->constraint[0] = 0;
@@ -403,12 +412,10 @@ ij_err ij_db_batch(ij_conn *c, const ij_db_step *steps, int n) {
       *steps[i].out = NULL;
   if (n < 1 || n >= IJ_MAX_BATCH - 1)
     return IJ_ERR_INTERNAL;
-  if (c->ndeferred > 0 && 2 + c->ndeferred + n > IJ_MAX_BATCH) {
-    /* too many for one pipeline: the pending writes go first, on their own */
-    ij_err err = send_with_pending(c, NULL, 0);
-    if (err != IJ_OK)
-      return err;
-  }
+  /* too many for one pipeline: the pending writes go first, on their own */
+  ij_err err = 2 + c->ndeferred + n > IJ_MAX_BATCH ? flush_deferred(c) : IJ_OK;
+  if (err != IJ_OK)
+    return err;
   return send_with_pending(c, steps, n);
 }
 
@@ -419,13 +426,12 @@ ij_err ij_db_defer(ij_conn *c, const ij_stmt *stmt, const char *const *params) {
     need += params[i] ? strlen(params[i]) + 1 : 0;
   if (!in_tx || stmt->nparams > IJ_DEFER_PARAMS || need > sizeof c->arena)
     return ij_db_run(c, stmt, params);
-  if (c->ndeferred == IJ_DEFER_MAX || c->arena_used + need > sizeof c->arena) {
-    c->sqlstate[0] = 0;
-    c->constraint[0] = 0;
-    ij_err err = send_with_pending(c, NULL, 0); /* full: the pending writes go now */
-    if (err != IJ_OK)
-      return err;
-  }
+  /* full: the pending writes go now */
+  ij_err err = c->ndeferred == IJ_DEFER_MAX || c->arena_used + need > sizeof c->arena
+                   ? flush_deferred(c)
+                   : IJ_OK;
+  if (err != IJ_OK)
+    return err;
   int k = c->ndeferred++;
   for (int i = 0; i < stmt->nparams; i++) {
     const char *copy = NULL;
@@ -548,14 +554,10 @@ void ij_store_rollback(ij_conn *c) {
 
 ij_err ij_db_one(ij_conn *c, const ij_stmt *stmt, const char *const *params, PGresult **out) {
   *out = NULL;
-  if (c->ndeferred > 0) {
-    /* a deferred write's failure is its own, never this read's "no such row" */
-    c->sqlstate[0] = 0;
-    c->constraint[0] = 0;
-    ij_err sent = send_with_pending(c, NULL, 0);
-    if (sent != IJ_OK)
-      return sent;
-  }
+  /* a deferred write's failure is its own, never this read's "no such row" */
+  ij_err sent = flush_deferred(c);
+  if (sent != IJ_OK)
+    return sent;
   ij_err err = ij_db_exec(c, stmt, params, out);
   if (err != IJ_OK)
     return err == IJ_ERR_INVALID ? IJ_ERR_NOT_FOUND : err;
