@@ -47,9 +47,21 @@ end
 -- wrk's setup() for scripts whose threads take disjoint shares: numbers the threads (the global
 -- `tid` of each thread's script). Use as `setup = C.setup`.
 local next_tid = 0
+local threads = {}
 function C.setup(thread)
   thread:set("tid", next_tid)
   next_tid = next_tid + 1
+  table.insert(threads, thread)
+end
+
+-- For the statistics' scenarios: counts the requests turned away by design (503 with Retry-After:
+-- more statistics requests at once than IJ_STATS_CONCURRENCY lets read and wait), so that the table
+-- can show them apart from errors. Use as `response = C.count_shed` with `setup = C.setup`.
+shed = 0
+function C.count_shed(status, headers, body)
+  if status == 503 and (headers["Retry-After"] or headers["retry-after"]) then
+    shed = shed + 1
+  end
 end
 
 -- The n-th piece of one-off work of this thread: the areas in turn, then the next number.
@@ -59,12 +71,18 @@ function C.share(tid, n)
 end
 
 function C.done(summary, latency, requests)
+  local turned_away = 0
+  for _, thread in ipairs(threads) do
+    turned_away = turned_away + (tonumber(thread:get("shed")) or 0)
+  end
   io.write(string.format("RESULT requests=%d seconds=%.3f rps=%.1f p50_ms=%.3f p95_ms=%.3f " ..
-                         "p99_ms=%.3f non2xx=%d socket_errors=%d\n",
-    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+                         "p99_ms=%.3f non2xx=%d socket_errors=%d shed=%d\n",
+    summary.requests, summary.duration / 1e6,
+    (summary.requests - turned_away) / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+    summary.errors.status - turned_away,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    turned_away))
 end
 
 return C

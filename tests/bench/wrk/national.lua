@@ -15,4 +15,6 @@ request = function()
   return wrk.format("GET", route .. "?scope=national&from=" .. from .. "&to=" .. to,
                     {["Authorization"] = C.auth("national_commissioner", 1)})
 end
+setup = C.setup
+response = C.count_shed
 done = C.done

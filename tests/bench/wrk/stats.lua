@@ -14,4 +14,6 @@ request = function()
   return wrk.format("GET", route .. "?from=" .. from .. "&to=" .. to,
                     {["Authorization"] = C.auth("commissioner", a)})
 end
+setup = C.setup
+response = C.count_shed
 done = C.done
