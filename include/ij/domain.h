@@ -46,6 +46,8 @@ typedef struct {
 void ij_field_errors_init(ij_field_errors *errs);
 void ij_field_errors_add(ij_field_errors *errs, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Whether an error names the field already (a later check adds none beside a first one). */
+bool ij_field_errors_has(const ij_field_errors *errs, const char *field);
 
 /* ---- states, events, roles ------------------------------------------------------------------- */
 #define IJ_STATE_LIST(X)                     \

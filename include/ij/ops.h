@@ -183,15 +183,20 @@ ij_err ij_ops_placement_list(ij_conn *conn, const ij_placement_filter *f, ij_pla
  * cancels every booking still holding a place and takes back to accepted (the unbook follow-on,
  * as `actor`) each referral left with none and nothing attended, in one transaction, tried again
  * while rows it must lock are busy (then IJ_ERR_CONFLICT). IJ_ERR_INVALID with every problem in
- * errs. *out: the session after it, without bookings (ij_session_clear). */
+ * errs, those the request's decoding put there first included: with any, conn may be NULL, and
+ * nothing is read. *out: the session after it, without bookings (ij_session_clear);
+ * *altered: the referrals whose bookings a cancellation ended, one column, for the access log
+ * (ij_rows_clear; empty otherwise). */
 ij_err ij_ops_session_update(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
                              const char *id, int expected_version, const ij_session_input *changes,
-                             ij_session *out, ij_field_errors *errs);
+                             ij_session *out, ij_rows *altered, ij_field_errors *errs);
 
 /* Makes a session (version 1) of a placement of op's area from an input the domain validates
  * here against op->now: IJ_ERR_INVALID with every problem in errs; IJ_ERR_NOT_FOUND (no such
  * placement); IJ_ERR_CONFLICT (field placement: not active). The supervisor is the placement's
  * unless the input names one. *out: the session made, without bookings (ij_session_clear). */
+/* Makes a session; IJ_ERR_INVALID with every problem in errs, those the request's decoding put
+ * there first included (with any, conn may be NULL: nothing is written). */
 ij_err ij_ops_session_create(ij_conn *conn, const ij_op_ctx *op, const char *placement_id,
                              const ij_session_input *in, ij_session *out, ij_field_errors *errs);
 
@@ -283,11 +288,15 @@ ij_err ij_ops_deliver_notices(ij_conn *conn, const char *area, int batch, ij_not
 
 /* ---- statistics ---- */
 
+/* Both take the field errors the request's decoding found (errs) and add to them a ward filter
+ * that is not one of the area's; with any error they read no figures and answer IJ_ERR_INVALID,
+ * so that one 422 names every failing field. */
 /* The summary's figures for the filter, read on one snapshot, with the attendance rate's parts
  * counted by the domain's rules. *out: ij_stats_summary_clear. */
-ij_err ij_ops_stats_summary(ij_conn *conn, const ij_stats_filter *f, ij_stats_summary *out);
+ij_err ij_ops_stats_summary(ij_conn *conn, const ij_stats_filter *f, ij_field_errors *errs,
+                            ij_stats_summary *out);
 /* Reoffending by window and exit, for exits in the period. */
-ij_err ij_ops_stats_reoffending(ij_conn *conn, const ij_stats_filter *f,
+ij_err ij_ops_stats_reoffending(ij_conn *conn, const ij_stats_filter *f, ij_field_errors *errs,
                                 ij_stats_window out[IJ_FOLLOWUP_WINDOW_COUNT]);
 
 /* ---- importing checks from a CSV file ---- */

@@ -36,3 +36,12 @@ void ij_field_errors_add(ij_field_errors *errs, const char *field, const char *f
   }
   errs->count++;
 }
+
+bool ij_field_errors_has(const ij_field_errors *errs, const char *field) {
+  for (int i = 0; errs != NULL && field != NULL && i < errs->count; i++) {
+    if (strcmp(errs->items[i].field, field) == 0) {
+      return true;
+    }
+  }
+  return false;
+}

@@ -33,7 +33,11 @@ static void problem(problems *p, const char *field, const char *fmt, ...) {
   if (n < 0) {
     buf[0] = '\0';
   }
-  ij_field_errors_add(p->errs, field, "%s", buf);
+  /* one message per field: a field the request's decoding found wrong (not a string, say) is
+   * not named again as missing */
+  if (!ij_field_errors_has(p->errs, field)) {
+    ij_field_errors_add(p->errs, field, "%s", buf);
+  }
   p->count++;
 }
 

@@ -75,7 +75,7 @@ const ij_route ij_routes[] = {
      IJ_ID_NONE, JSON},
     {"GET", "/v1/sessions/{id}", ij_h_session_get, true, true, IJ_ACTION_SESSION_READ, NO_QUERY,
      "session", IJ_ID_UUID, JSON},
-    {"PATCH", "/v1/sessions/{id}", ij_h_session_update, true, false, IJ_ACTION_SESSION_WRITE,
+    {"PATCH", "/v1/sessions/{id}", ij_h_session_update, true, true, IJ_ACTION_SESSION_WRITE,
      NO_QUERY, "session", IJ_ID_UUID, JSON},
     {"GET", "/v1/worklists/triage", ij_h_worklist_triage, true, true, IJ_ACTION_WORKLIST_READ,
      PAGE_QUERY, NULL, IJ_ID_NONE, JSON},

@@ -137,10 +137,9 @@ void ij_h_session_create(ij_ctx *ctx) {
   decode_session(body, true, &in, &errs);
   ij_session s;
   memset(&s, 0, sizeof s);
-  if (ij_send_invalid(ctx, &errs))
-    goto done;
-  ij_conn *conn = ij_ctx_conn(ctx);
-  if (!conn)
+  /* with decoding errors, ops adds the domain's to them without a connection: one 422 */
+  ij_conn *conn = errs.count ? NULL : ij_ctx_conn(ctx);
+  if (!conn && !errs.count)
     goto done;
   ij_op_ctx op = ij_ctx_op(ctx);
   ij_err err = ij_ops_session_create(conn, &op, placement_id, &in, &s, &errs);
@@ -237,13 +236,15 @@ void ij_h_session_update(ij_ctx *ctx) {
   decode_session(body, false, &in, &errs);
   ij_session s;
   memset(&s, 0, sizeof s);
-  if (ij_send_invalid(ctx, &errs))
-    goto done;
-  ij_conn *conn = ij_ctx_conn(ctx);
-  if (!conn)
+  ij_rows altered;
+  memset(&altered, 0, sizeof altered);
+  /* with decoding errors, ops adds the domain's to them without a connection: one 422 */
+  ij_conn *conn = errs.count ? NULL : ij_ctx_conn(ctx);
+  if (!conn && !errs.count)
     goto done;
   ij_op_ctx op = ij_ctx_op(ctx);
-  ij_err err = ij_ops_session_update(conn, &op, &ctx->actor, id, expected, &in, &s, &errs);
+  ij_err err =
+      ij_ops_session_update(conn, &op, &ctx->actor, id, expected, &in, &s, &altered, &errs);
   if (err == IJ_ERR_INVALID) {
     ij_send_problem(ctx, err, NULL, &errs);
     goto done;
@@ -257,8 +258,12 @@ void ij_h_session_update(ij_ctx *ctx) {
     ij_send_store_error(ctx, err, &errs);
     goto done;
   }
+  /* each referral whose booking a cancellation ended was altered: one access-log row each */
+  for (int i = 0; i < altered.count; i++)
+    ij_ctx_accessed(ctx, ij_rows_get(&altered, i, 0));
   send_session(ctx, 200, &s, false);
 done:
+  ij_rows_clear(&altered);
   ij_session_clear(&s);
   json_decref(body);
 }

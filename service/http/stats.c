@@ -21,6 +21,7 @@ typedef struct {
   char from[IJ_DATE_BUF], to[IJ_DATE_BUF];
   bool csv;
   ij_suppress_rules rules;
+  ij_field_errors errs; /* the query's; ops adds a ward that is not the area's */
 } stats_request;
 
 static bool category_ok(const char *s) {
@@ -45,7 +46,8 @@ static bool wants_csv(ij_ctx *ctx) {
 
 /* Parses and checks the common query; sends 403/422 and returns false when it cannot serve. The
  * route table has checked IJ_ACTION_STATS_READ and the parameters' names; the national scope
- * needs a permission of its own. */
+ * needs a permission of its own. Errors stay in sr->errs, unsent, while a ward remains to be
+ * looked up, so that the 422 names it with the others. */
 static bool stats_request_of(ij_ctx *ctx, stats_request *sr) {
   const char *scope = ij_query(ctx, "scope");
   bool national = scope && strcmp(scope, "national") == 0;
@@ -62,40 +64,39 @@ static bool stats_request_of(ij_ctx *ctx, stats_request *sr) {
   f->today = ij_time_date(ctx->now);
   f->timeout_ms = ctx->server->opts.stats_timeout_ms;
   f->to = f->today;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
+  ij_field_errors *errs = &sr->errs;
   const char *v;
   bool dates_ok = true;
   if ((v = ij_query(ctx, "to")) && ij_date_parse(v, &f->to) != IJ_OK) {
-    ij_field_errors_add(&errs, "to", "must be a date YYYY-MM-DD");
+    ij_field_errors_add(errs, "to", "must be a date YYYY-MM-DD");
     dates_ok = false;
   }
   f->from = ij_stats_default_from(f->to);
   if ((v = ij_query(ctx, "from")) && ij_date_parse(v, &f->from) != IJ_OK) {
-    ij_field_errors_add(&errs, "from", "must be a date YYYY-MM-DD");
+    ij_field_errors_add(errs, "from", "must be a date YYYY-MM-DD");
     dates_ok = false;
   }
   if (dates_ok && f->from > f->to)
-    ij_field_errors_add(&errs, "from", "must not be after to");
+    ij_field_errors_add(errs, "from", "must not be after to");
   else if (dates_ok && ij_stats_months_between(f->from, f->to) > IJ_STATS_MAX_MONTHS)
-    ij_field_errors_add(&errs, "from", "must be at most %d months before to", IJ_STATS_MAX_MONTHS);
+    ij_field_errors_add(errs, "from", "must be at most %d months before to", IJ_STATS_MAX_MONTHS);
   if (scope && !national && strcmp(scope, "area") != 0)
-    ij_field_errors_add(&errs, "scope", "must be area or national");
+    ij_field_errors_add(errs, "scope", "must be area or national");
   f->ward = ij_query(ctx, "ward");
   if (f->ward && !ij_code_ok(f->ward))
-    ij_field_errors_add(&errs, "ward", "is not a ward code");
+    ij_field_errors_add(errs, "ward", "is not a ward code");
   else if (f->ward && national)
-    ij_field_errors_add(&errs, "ward", "is an area's: it cannot filter the national scope");
+    ij_field_errors_add(errs, "ward", "is an area's: it cannot filter the national scope");
   f->placement_type = ij_query(ctx, "placement_type");
   if (f->placement_type && !ij_placement_type_ok(f->placement_type))
-    ij_field_errors_add(&errs, "placement_type", "is not a placement type");
+    ij_field_errors_add(errs, "placement_type", "is not a placement type");
   f->offence_category = ij_query(ctx, "offence_category");
   if (f->offence_category && !category_ok(f->offence_category))
-    ij_field_errors_add(&errs, "offence_category", "is not an offence category");
+    ij_field_errors_add(errs, "offence_category", "is not an offence category");
   sr->age_band = ij_query(ctx, "age_band");
   if (sr->age_band && ij_stats_age_band_parse(sr->age_band, &f->age_min, &f->age_max) != IJ_OK)
-    ij_field_errors_add(&errs, "age_band", "must be 10-17, 18-24 or 25+");
-  if (ij_send_invalid(ctx, &errs))
+    ij_field_errors_add(errs, "age_band", "must be 10-17, 18-24 or 25+");
+  if ((!f->ward || ij_field_errors_has(errs, "ward")) && ij_send_invalid(ctx, errs))
     return false;
   ij_date_format(f->from, sr->from);
   ij_date_format(f->to, sr->to);
@@ -491,12 +492,12 @@ void ij_h_stats_summary(ij_ctx *ctx) {
     return;
   }
   ij_stats_summary s;
-  ij_err err = ij_ops_stats_summary(conn, &sr.f, &s);
+  ij_err err = ij_ops_stats_summary(conn, &sr.f, &sr.errs, &s);
   if (err != IJ_OK && (conn = ij_ctx_read_retry(ctx, err)) != NULL)
-    err = ij_ops_stats_summary(conn, &sr.f, &s);
+    err = ij_ops_stats_summary(conn, &sr.f, &sr.errs, &s);
   stats_leave(ctx);
   if (err != IJ_OK) {
-    ij_send_problem(ctx, err, NULL, NULL);
+    ij_send_problem(ctx, err, NULL, err == IJ_ERR_INVALID ? &sr.errs : NULL);
     return;
   }
   summary_cells c;
@@ -563,12 +564,12 @@ void ij_h_stats_reoffending(ij_ctx *ctx) {
     return;
   }
   ij_stats_window w[IJ_FOLLOWUP_WINDOW_COUNT];
-  ij_err err = ij_ops_stats_reoffending(conn, &sr.f, w);
+  ij_err err = ij_ops_stats_reoffending(conn, &sr.f, &sr.errs, w);
   if (err != IJ_OK && (conn = ij_ctx_read_retry(ctx, err)) != NULL)
-    err = ij_ops_stats_reoffending(conn, &sr.f, w);
+    err = ij_ops_stats_reoffending(conn, &sr.f, &sr.errs, w);
   stats_leave(ctx);
   if (err != IJ_OK) {
-    ij_send_problem(ctx, err, NULL, NULL);
+    ij_send_problem(ctx, err, NULL, err == IJ_ERR_INVALID ? &sr.errs : NULL);
     return;
   }
   cohort_cells completers[IJ_FOLLOWUP_WINDOW_COUNT], others[IJ_FOLLOWUP_WINDOW_COUNT];

@@ -10,26 +10,24 @@
  * session was busy; try again. */
 static ij_err cancel_once(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor, const char *id,
                           int expected_version, const ij_session_input *changes, ij_session *out,
-                          bool *busy, ij_field_errors *errs) {
-  ij_rows referrals;
-  memset(&referrals, 0, sizeof referrals);
+                          ij_rows *referrals, bool *busy, ij_field_errors *errs) {
+  ij_rows_clear(referrals);
   ij_err err = ij_store_begin(conn);
   if (err != IJ_OK)
     return err;
   err = ij_store_session_cancel_lock(conn, op->area, id, expected_version, busy, errs);
   if (err == IJ_OK)
-    err = ij_store_session_cancel_apply(conn, op->area, id, changes, op->now, &referrals, errs);
+    err = ij_store_session_cancel_apply(conn, op->area, id, changes, op->now, referrals, errs);
   /* each referral that lost its bookings follows on: unbooked when nothing is left */
-  for (int i = 0; err == IJ_OK && i < referrals.count; i++) {
+  for (int i = 0; err == IJ_OK && i < referrals->count; i++) {
     ij_referral r;
-    err = ij_store_referral_get(conn, op->area, ij_rows_get(&referrals, i, 0), &r);
+    err = ij_store_referral_get(conn, op->area, ij_rows_get(referrals, i, 0), &r);
     if (err == IJ_OK)
       err = ij_ops_follow_on(conn, op, actor, &r, false, errs);
     ij_referral_clear(&r);
     if (err == IJ_ERR_STALE)
       err = IJ_ERR_CONFLICT; /* locked since the first step: cannot happen */
   }
-  ij_rows_clear(&referrals);
   if (err == IJ_OK)
     err = ij_store_session_get(conn, op->area, id, false, out);
   if (err == IJ_OK) {
@@ -37,8 +35,10 @@ static ij_err cancel_once(ij_conn *conn, const ij_op_ctx *op, const ij_actor *ac
     if (err != IJ_OK)
       ij_session_clear(out);
   }
-  if (err != IJ_OK)
+  if (err != IJ_OK) {
     ij_store_rollback(conn);
+    ij_rows_clear(referrals);
+  }
   return err;
 }
 
@@ -48,9 +48,10 @@ static ij_err cancel_once(ij_conn *conn, const ij_op_ctx *op, const ij_actor *ac
 
 ij_err ij_ops_session_update(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
                              const char *id, int expected_version, const ij_session_input *changes,
-                             ij_session *out, ij_field_errors *errs) {
+                             ij_session *out, ij_rows *altered, ij_field_errors *errs) {
   memset(out, 0, sizeof *out);
-  if (ij_domain_session_validate(changes, false, op->now, NULL, errs) != IJ_OK)
+  memset(altered, 0, sizeof *altered);
+  if (ij_domain_session_validate(changes, false, op->now, NULL, errs) != IJ_OK || errs->count)
     return IJ_ERR_INVALID;
   if (expected_version < 0) {
     /* an If-Match that names no version never matches: stale, or not found */
@@ -69,7 +70,7 @@ ij_err ij_ops_session_update(ij_conn *conn, const ij_op_ctx *op, const ij_actor 
       nanosleep(&pause, NULL);
     }
     ij_field_errors_init(errs);
-    err = cancel_once(conn, op, actor, id, expected_version, changes, out, &busy, errs);
+    err = cancel_once(conn, op, actor, id, expected_version, changes, out, altered, &busy, errs);
   }
   return err; /* still busy: IJ_ERR_CONFLICT, for the caller to try again */
 }
@@ -78,7 +79,7 @@ ij_err ij_ops_session_create(ij_conn *conn, const ij_op_ctx *op, const char *pla
                              const ij_session_input *in, ij_session *out, ij_field_errors *errs) {
   memset(out, 0, sizeof *out);
   ij_session_times times;
-  if (ij_domain_session_validate(in, true, op->now, &times, errs) != IJ_OK)
+  if (ij_domain_session_validate(in, true, op->now, &times, errs) != IJ_OK || errs->count)
     return IJ_ERR_INVALID;
   char id[IJ_UUID_BUF];
   ij_uuid_new(id);

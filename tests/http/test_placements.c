@@ -564,8 +564,8 @@ START_TEST(session_lifecycle_and_bad_input) {
   at_hours(past, -3);
   at_hours(later, 80);
   at_hours(day_after, 72 + 25);
-  char bodies[8][256];
-  const char *fields[8];
+  char bodies[12][256];
+  const char *fields[12];
   int n = 0;
   snprintf(bodies[n], 256, "{\"starts_at\":\"%s\",\"ends_at\":\"%s\"}", starts, ends);
   fields[n++] = "capacity";
@@ -585,6 +585,10 @@ START_TEST(session_lifecycle_and_bad_input) {
   fields[n++] = "starts_at";
   snprintf(bodies[n], 256, "{\"starts_at\":\"tomorrow\",\"ends_at\":\"%s\",\"capacity\":2}", ends);
   fields[n++] = "starts_at";
+  /* a wrong type and a domain rule in one body: one 422 names both */
+  snprintf(bodies[n], 256, "{\"starts_at\":\"tomorrow\",\"ends_at\":\"%s\",\"capacity\":\"2\"}",
+           ends);
+  fields[n++] = "starts_at";
   snprintf(bodies[n], 256,
            "{\"starts_at\":\"%s\",\"ends_at\":\"%s\",\"capacity\":2,\"cancelled\":true}", starts,
            ends);
@@ -592,6 +596,11 @@ START_TEST(session_lifecycle_and_bad_input) {
   for (int i = 0; i < n; i++) {
     r = ts_http(S, "POST", R_PLACEMENT_SESSIONS, path, coord, NULL, bodies[i]);
     expect_problem(r, 422, "invalid", fields[i]);
+    if (i == n - 2) { /* the body with two failing fields */
+      json_t *errors = json_object_get(r->json, "errors");
+      ck_assert_int_eq(json_array_size(errors), 2);
+      ck_assert_str_eq(str(json_array_get(errors, 0), "field"), "capacity");
+    }
     ts_response_free(r);
   }
   const char *const text_plain[] = {"Content-Type: text/plain", NULL};
@@ -948,6 +957,16 @@ START_TEST(cancelling_a_session_cancels_its_bookings) {
   ck_assert(json_is_true(json_object_get(r->json, "cancelled")));
   ck_assert_int_eq(num(r->json, "booked"), 0);
   ck_assert_int_eq(num(r->json, "available"), 0);
+  /* the cancellation altered each booked referral: one access-log row each, none for others */
+  ck_assert_int_eq(ij_http_flush_audit(S->server), IJ_OK);
+  const char *pl[1] = {r->request_id};
+  ck_assert_str_eq(sql_value(c,
+                             "SELECT count(*) || '/' || count(DISTINCT referral_id) || '/'"
+                             " || bool_and(action = 'alter' AND route = '/v1/sessions/{id}'"
+                             " AND method = 'PATCH' AND actor_sub = 'coord-1')"
+                             " FROM personal_data_access WHERE request_id = $1",
+                             1, pl, v, sizeof v),
+                   "3/3/true");
   ts_response_free(r);
 
   /* every booking on the session is cancelled, at a new version */

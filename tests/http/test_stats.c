@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ij/ops.h"
+#include "ij/store/reference.h"
 #include "suites.h"
 
 static const char *const R_SUMMARY = "/v1/stats/summary";
@@ -662,6 +663,35 @@ START_TEST(bad_filters_are_refused) {
       ck_assert_str_eq(json_string_value(json_object_get(e, "field")), cases[i].field);
       ts_response_free(r);
     }
+  /* a well-formed ward that is another area's, not this one's: refused as placements refuse it,
+   * and named in one 422 with the query's other errors */
+  char other[IJ_AREA_MAX];
+  ij_conn *conn;
+  ck_assert_int_eq(ij_store_acquire(S->store, &conn), IJ_OK);
+  ts_new_area(conn, other);
+  ck_assert_int_eq(ij_store_ward_upsert(conn, other, "ward-elsewhere", "Elsewhere"), IJ_OK);
+  ij_store_release(S->store, conn);
+  for (int k = 0; k < 2; k++) {
+    char path[256];
+    snprintf(path, sizeof path, "%s?ward=ward-elsewhere", routes[k]);
+    ts_response *r = get(routes[k], path, comm);
+    ck_assert_msg(r->status == 422, "%s: %ld", path, r->status);
+    json_t *errors = json_object_get(r->json, "errors");
+    ck_assert_int_eq(json_array_size(errors), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(errors, 0), "field")),
+                     "ward");
+    ts_response_free(r);
+    snprintf(path, sizeof path, "%s?ward=ward-elsewhere&age_band=30-40&from=2025-13-01", routes[k]);
+    r = get(routes[k], path, comm);
+    ck_assert_msg(r->status == 422, "%s: %ld", path, r->status);
+    errors = json_object_get(r->json, "errors");
+    ck_assert_int_eq(json_array_size(errors), 3);
+    const char *named[3] = {"from", "age_band", "ward"};
+    for (int i = 0; i < 3; i++)
+      ck_assert_str_eq(
+          json_string_value(json_object_get(json_array_get(errors, (size_t)i), "field")), named[i]);
+    ts_response_free(r);
+  }
   /* the default period: the 12 months to today */
   ts_response *r = get(R_SUMMARY, R_SUMMARY, comm);
   ck_assert_int_eq(r->status, 200);

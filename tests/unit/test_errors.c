@@ -65,6 +65,12 @@ START_TEST(test_field_errors_add) {
   ij_field_errors_init(NULL);
   ij_field_errors_add(&errs, NULL, "no field");
   ck_assert_str_eq(errs.items[2].field, "");
+  /* which fields are named already */
+  ck_assert(ij_field_errors_has(&errs, "hours"));
+  ck_assert(ij_field_errors_has(&errs, "person.name"));
+  ck_assert(!ij_field_errors_has(&errs, "person"));
+  ck_assert(!ij_field_errors_has(&errs, NULL));
+  ck_assert(!ij_field_errors_has(NULL, "hours"));
 }
 END_TEST
 
