@@ -64,3 +64,16 @@ $$;
 CREATE TRIGGER referrals_erase_guardian BEFORE UPDATE OF erased_at ON referrals
   FOR EACH ROW WHEN (NEW.erased_at IS NOT NULL AND OLD.erased_at IS NULL)
   EXECUTE FUNCTION ij_erase_guardian();
+
+-- A non-association's notes may say things about both people: once retention erases either of
+-- them (people.erased_at set), the notes go; the pair and who recorded it stay.
+CREATE FUNCTION ij_erase_non_association_notes() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE non_associations SET notes = NULL
+  WHERE (person_a = NEW.id OR person_b = NEW.id) AND notes IS NOT NULL;
+  RETURN NULL;
+END;
+$$;
+CREATE TRIGGER people_erase_non_association_notes AFTER UPDATE OF erased_at ON people
+  FOR EACH ROW WHEN (NEW.erased_at IS NOT NULL AND OLD.erased_at IS NULL)
+  EXECUTE FUNCTION ij_erase_non_association_notes();

@@ -347,6 +347,14 @@ START_TEST(non_associations_are_coordinators_and_checked) {
     ck_assert_msg(found, "no access-log row for %s: %s", refs[i], r->body);
     ts_response_free(r);
   }
+  /* retention's erasure of either person takes the notes; the record of the pair stays */
+  const char *q[1] = {pa};
+  free(ts_sql("UPDATE people SET erased_at = now() WHERE id = $1", 1, q));
+  const char *q2[1] = {id};
+  char *left =
+      ts_sql("SELECT coalesce(notes, '') || reason FROM non_associations WHERE id = $1", 1, q2);
+  ck_assert_str_eq(left, "victim");
+  free(left);
   free(stranger_coord);
   free(officer);
   free(coord);
