@@ -212,6 +212,12 @@ static ij_err make_one(ij_conn *conn, const demo_referral *d, const ij_area_rule
   in.consent_recorded = 1;
   in.victim_consulted = -1;
   in.victim_keep_updated = -1;
+  in.guardian.consent = -1;
+  ij_date dob;
+  if (ij_date_parse(d->dob, &dob) == IJ_OK && ij_domain_guardian_required(dob, ij_time_date(at))) {
+    in.has_guardian = true;
+    in.guardian = (ij_guardian_input){"Sam Walker", "parent", "01332 000000", NULL, 1};
+  }
   ij_field_errors errs;
   ij_field_errors_init(&errs);
   ij_op_ctx op = {"derbyshire", "seed", at, defaults};

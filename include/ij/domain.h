@@ -143,6 +143,7 @@ typedef enum {
   IJ_ACTION_STATS_READ,          /* commissioner, coordinator, admin: aggregates only */
   IJ_ACTION_STATS_NATIONAL,      /* national commissioner: every area's aggregates together */
   IJ_ACTION_ACCESS_LOG_READ,     /* admin: the personal-data access log */
+  IJ_ACTION_NON_ASSOCIATION,     /* coordinator: record, read and end non-associations */
   IJ_ACTION__COUNT
 } ij_action;
 
@@ -323,6 +324,15 @@ typedef struct {
   const char *risk_notes;
 } ij_person_input;
 
+/* The parent or guardian of a person under 18 (ij_domain_guardian_required). */
+typedef struct {
+  const char *name;
+  const char *relationship; /* IJ_GUARDIAN_RELATIONSHIP_LIST */
+  const char *phone;
+  const char *email;
+  int consent; /* -1 absent, 0 false, 1 true: consent to the person taking part */
+} ij_guardian_input;
+
 typedef struct {
   ij_person_input person;
   const char *offence_date; /* YYYY-MM-DD */
@@ -339,6 +349,8 @@ typedef struct {
   const char *victim_preference;
   int victim_keep_updated; /* -1 absent, 0, 1 */
   const char *victim_contact;
+  bool has_guardian; /* a "guardian" object was given */
+  ij_guardian_input guardian;
 } ij_referral_input;
 
 typedef struct {
@@ -440,12 +452,14 @@ typedef struct {
   int booked; /* places already held */
   int min_age;
   bool referral_booked; /* the referral being booked holds a place on this session already */
+  bool non_associated;  /* someone holding a place on it must not be placed with this person */
 } ij_session_facts;
 
 /* A booking: the referral's state, the person's date of birth, the session, at `now`.
  * IJ_ERR_TRANSITION when the referral's state cannot be booked; IJ_ERR_CONFLICT with a field
- * error on "session_id" saying why (cancelled, already started, booked on it already, full, under
- * the minimum age on the session's date) otherwise. Overlaps with the person's other bookings are
+ * error on "session_id" saying why (cancelled, already started, booked on it already, someone on
+ * it to be kept apart from this person (never named), full, under the minimum age on the
+ * session's date) otherwise. Overlaps with the person's other bookings are
  * refused by the store (a constraint), as is capacity under concurrency; the check here is the
  * early answer. */
 ij_err ij_domain_booking_check(ij_state state, ij_date date_of_birth, const ij_session_facts *s,
@@ -660,5 +674,60 @@ ij_date ij_stats_default_from(ij_date today);
 #define IJ_STATS_MAX_MONTHS 120 /* the longest period the statistics accept */
 /* Months from the month of `from` to the month of `to`, both counted (1 for the same month). */
 int ij_stats_months_between(ij_date from, ij_date to);
+
+/* ---- under-18s and non-associations --------------------------------------------------------- */
+/* Relationships a parent or guardian may have to the person. */
+#define IJ_GUARDIAN_RELATIONSHIP_LIST(X) \
+  X("parent")                            \
+  X("step_parent")                       \
+  X("grandparent")                       \
+  X("other_relative")                    \
+  X("foster_carer")                      \
+  X("special_guardian")                  \
+  X("local_authority")                   \
+  X("other")
+
+#define IJ_ADULT_AGE 18
+/* Whether a referral made on `referred_on` of a person born on `date_of_birth` must record a
+ * parent or guardian and their consent: under IJ_ADULT_AGE on the day of referral (the day the
+ * consent to take part is given), not on the offence date. */
+bool ij_domain_guardian_required(ij_date date_of_birth, ij_date referred_on);
+
+/* What one guardian field must hold when a guardian is required, one row per field (the fields
+ * named in a 422): a table the validator walks. */
+typedef struct {
+  const char *field;                         /* its JSON path, e.g. "guardian.name" */
+  bool (*given)(const ij_guardian_input *g); /* whether g holds what the row asks for */
+  const char *message;                       /* the field error when it does not */
+} ij_guardian_rule;
+/* The rows (borrowed, static) and how many. */
+const ij_guardian_rule *ij_domain_guardian_rules(int *count);
+
+/* Why two people are kept apart. */
+#define IJ_NON_ASSOCIATION_REASON_LIST(X) \
+  X("co_offenders")                       \
+  X("victim")                             \
+  X("safeguarding")                       \
+  X("other")
+
+/* A non-association to record, as decoded: the two ids (of people or of referrals, as given),
+ * the reason and notes. */
+typedef struct {
+  const char *ids[2];    /* canonical UUIDs, or NULL where not one */
+  int id_count;          /* how many ids were given (-1: none of person_ids/referral_ids) */
+  const char *ids_field; /* "person_ids" or "referral_ids" */
+  const char *reason;
+  const char *notes;
+} ij_non_association_input;
+
+/* Validates a non-association: exactly two ids, both valid and different; a reason of
+ * IJ_NON_ASSOCIATION_REASON_LIST; notes at most IJ_MAX_NOTE bytes, required for "other". IJ_OK, or
+ * IJ_ERR_INVALID with every problem in errs. */
+ij_err ij_domain_non_association_validate(const ij_non_association_input *in,
+                                          ij_field_errors *errs);
+/* Whether two people (resolved from the ids) may be kept apart: not one person. IJ_ERR_INVALID
+ * with a field error on ids_field when the two ids name one person. */
+ij_err ij_domain_non_association_people(const char *person_a, const char *person_b,
+                                        const char *ids_field, ij_field_errors *errs);
 
 #endif

@@ -22,6 +22,7 @@
 #include "ij/store/access_log.h"
 #include "ij/store/bookings.h"
 #include "ij/store/followups.h"
+#include "ij/store/non_associations.h"
 #include "ij/store/notices.h"
 #include "ij/store/placements.h"
 #include "ij/store/pool.h"
@@ -351,5 +352,27 @@ typedef struct {
  * migrations/007_retention.sql). *out: what was erased, also when an error stops the run. */
 ij_err ij_ops_retention(ij_store *store, const char *area, int months, int batch, ij_time_us now,
                         ij_retention_totals *out);
+
+/* ---- non-associations ---- */
+
+/* Records that two people (ids of people or of referrals, as in->ids_field says) must not be
+ * placed on one session; both must be the area's. IJ_ERR_INVALID with every problem in errs
+ * (the input's, an id that names nothing of the area, the same person twice); IJ_ERR_CONFLICT
+ * when the pair has one in force already. On IJ_OK *out holds the new one (clear it). */
+ij_err ij_ops_non_association_create(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                                     const ij_non_association_input *in,
+                                     ij_non_association_list *out, ij_field_errors *errs);
+/* Every non-association of the person that id names (a referral's when by_referral), in force
+ * first. IJ_ERR_NOT_FOUND when id names nothing of the area. *out: clear it. */
+ij_err ij_ops_non_associations_of(ij_conn *conn, const ij_op_ctx *op, bool by_referral,
+                                  const char *id, ij_non_association_list *out);
+/* One, by id (IJ_ERR_NOT_FOUND when not the area's). *out: clear it. */
+ij_err ij_ops_non_association_get(ij_conn *conn, const ij_op_ctx *op, const char *id,
+                                  ij_non_association_list *out);
+/* Ends one in force (the record stays, with who ended it, when and why: reason may be NULL).
+ * IJ_ERR_NOT_FOUND; IJ_ERR_CONFLICT when it has ended already. On IJ_OK *out holds it. */
+ij_err ij_ops_non_association_end(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                                  const char *id, const char *reason, ij_non_association_list *out,
+                                  ij_field_errors *errs);
 
 #endif

@@ -31,6 +31,12 @@ ij_err ij_domain_booking_check(ij_state state, ij_date date_of_birth, const ij_s
     ij_field_errors_add(errs, "session_id", "the referral is booked on this session already");
     return IJ_ERR_CONFLICT;
   }
+  if (s->non_associated) {
+    /* the other person is not named: whoever books may not be allowed to know who they are */
+    ij_field_errors_add(errs, "session_id",
+                        "the person cannot be placed on this session; choose another session");
+    return IJ_ERR_CONFLICT;
+  }
   if (s->booked >= s->capacity) {
     ij_field_errors_add(errs, "session_id", "the session is full (%d of %d places taken)",
                         s->booked, s->capacity);

@@ -311,6 +311,49 @@ static void check_victim(problems *p, const ij_referral_input *in) {
   }
 }
 
+static const char *const k_relationships[] = {
+#define IJ_RELATIONSHIP_ENTRY(name) name,
+    IJ_GUARDIAN_RELATIONSHIP_LIST(IJ_RELATIONSHIP_ENTRY)
+#undef IJ_RELATIONSHIP_ENTRY
+};
+
+/* A guardian's fields are checked for shape whenever given; under 18 on the day of referral
+ * (`required`), every row of the domain's guardian table must hold as well, each missing one
+ * named. From 18 a guardian may be given (a carer, say) and is kept, but nothing is required. */
+static void check_guardian(problems *p, const ij_referral_input *in, bool required) {
+  const ij_guardian_input *g = &in->guardian;
+  if (in->has_guardian) {
+    if (g->name != NULL && ij_text_has_control(g->name)) {
+      problem(p, "guardian.name", "must not contain control characters");
+    } else if (g->name != NULL && trimmed_length(g->name) > IJ_MAX_NAME) {
+      problem(p, "guardian.name", "is too long (at most %d bytes)", IJ_MAX_NAME);
+    }
+    if (g->relationship != NULL) {
+      check_choice(p, "guardian.relationship", g->relationship, k_relationships,
+                   sizeof k_relationships / sizeof k_relationships[0]);
+    }
+    if (g->phone != NULL && !looks_like_phone(g->phone)) {
+      problem(p, "guardian.phone",
+              "must be a phone number of 6 to 32 characters: digits, spaces, +, ( ) and -");
+    }
+    if (g->email != NULL && (strlen(g->email) > MAX_EMAIL || !looks_like_email(g->email))) {
+      problem(p, "guardian.email", "must be an e-mail address like name@example.org");
+    }
+  }
+  if (!required) {
+    return;
+  }
+  ij_guardian_input none = {NULL, NULL, NULL, NULL, -1};
+  const ij_guardian_input *given = in->has_guardian ? g : &none;
+  int n = 0;
+  const ij_guardian_rule *rules = ij_domain_guardian_rules(&n);
+  for (int i = 0; i < n; i++) {
+    if (!rules[i].given(given)) {
+      problem(p, rules[i].field, "%s", rules[i].message);
+    }
+  }
+}
+
 ij_err ij_domain_referral_validate(const ij_referral_input *in, const ij_area_rules *rules,
                                    ij_time_us now, ij_referral_derived *out,
                                    ij_field_errors *errs) {
@@ -359,6 +402,12 @@ ij_err ij_domain_referral_validate(const ij_referral_input *in, const ij_area_ru
   }
 
   check_victim(&p, in);
+
+  ij_date dob = 0;
+  bool dob_known = in->person.date_of_birth != NULL &&
+                   ij_date_parse(in->person.date_of_birth, &dob) == IJ_OK &&
+                   dob <= ij_time_date(now);
+  check_guardian(&p, in, dob_known && ij_domain_guardian_required(dob, ij_time_date(now)));
 
   if (out != NULL) {
     out->target_start_by = ij_domain_target_start_by(now, rules);

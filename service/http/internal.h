@@ -334,6 +334,12 @@ void ij_h_dashboard_asset(ij_ctx *ctx);
 /* the personal-data access log (access_log.c) */
 void ij_h_access_log_list(ij_ctx *ctx);
 
+/* non-associations (non_associations.c) */
+void ij_h_non_association_create(ij_ctx *ctx);
+void ij_h_non_association_list(ij_ctx *ctx);
+void ij_h_non_association_get(ij_ctx *ctx);
+void ij_h_non_association_end(ij_ctx *ctx);
+
 /* reoffending follow-up (followups.c) */
 void ij_h_followup_list(ij_ctx *ctx);
 void ij_h_followup_get(ij_ctx *ctx);

@@ -81,6 +81,14 @@ static json_t *referral_json(const ij_referral *r, const ij_actor *viewer, ij_ti
   json_object_set_new(j, "rereferral_months",
                       r->rereferral_months ? json_integer(r->rereferral_months) : json_null());
   json_object_set_new(j, "erased_at", ij_json_time_or_null(r->erased_at));
+  json_object_set_new(j, "guardian",
+                      r->guardian_name
+                          ? json_pack("{s:s, s:o, s:o, s:o, s:o}", "name", r->guardian_name,
+                                      "relationship", ij_json_str_or_null(r->guardian_relationship),
+                                      "phone", ij_json_str_or_null(r->guardian_phone), "email",
+                                      ij_json_str_or_null(r->guardian_email), "consent",
+                                      tristate_json(r->guardian_consent))
+                          : json_null());
   json_object_set_new(j, "allowed_events", allowed_events_json(viewer, r));
   return j;
 }
@@ -108,7 +116,10 @@ static void send_referral(ij_ctx *ctx, int status, const ij_referral *r) {
 /* ---- POST /v1/referrals ---- */
 
 static const char *const TOP_FIELDS[] = {
-    "person", "offence", "disposal", "consent_recorded", "hours_proposed", "victim", NULL};
+    "person",         "offence", "disposal", "consent_recorded",
+    "hours_proposed", "victim",  "guardian", NULL};
+static const char *const GUARDIAN_FIELDS[] = {"name",  "relationship", "phone",
+                                              "email", "consent",      NULL};
 static const char *const PERSON_FIELDS[] = {
     "name",     "date_of_birth", "phone",       "email",      "address",
     "postcode", "police_id",     "needs_notes", "risk_notes", NULL};
@@ -157,6 +168,17 @@ static void decode_referral(json_t *body, ij_referral_input *in, ij_field_errors
     in->victim_preference = ij_json_str(victim, "victim.", "preference", errs);
     in->victim_keep_updated = ij_json_bool(victim, "victim.", "keep_updated", errs);
     in->victim_contact = ij_json_str(victim, "victim.", "contact", errs);
+  }
+  in->guardian.consent = -1;
+  json_t *guardian = ij_json_obj(body, "", "guardian", errs);
+  if (guardian) {
+    in->has_guardian = true;
+    ij_json_unknown(guardian, "guardian.", GUARDIAN_FIELDS, errs);
+    in->guardian.name = ij_json_str(guardian, "guardian.", "name", errs);
+    in->guardian.relationship = ij_json_str(guardian, "guardian.", "relationship", errs);
+    in->guardian.phone = ij_json_str(guardian, "guardian.", "phone", errs);
+    in->guardian.email = ij_json_str(guardian, "guardian.", "email", errs);
+    in->guardian.consent = ij_json_bool(guardian, "guardian.", "consent", errs);
   }
 }
 

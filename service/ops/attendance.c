@@ -9,6 +9,7 @@
 
 #include "ij/store/audit.h"
 #include "ij/store/bookings.h"
+#include "ij/store/non_associations.h"
 #include "ij/store/placements.h"
 #include "ops_internal.h"
 
@@ -59,7 +60,13 @@ ij_err ij_ops_referral_bookings(ij_conn *conn, const ij_op_ctx *op, const char *
 static ij_err place(ij_conn *conn, const ij_op_ctx *op, const ij_referral *r,
                     const char *session_id, char booking_id[IJ_UUID_BUF], ij_field_errors *errs) {
   ij_session_facts session;
-  ij_err err = ij_store_session_facts(conn, op->area, session_id, r->id, &session, NULL, 0);
+  /* the session's row lock first, so that what is read next includes every place taken by the
+   * bookings that held it before: two people kept apart, booked at once, cannot both pass */
+  bool apart = false;
+  ij_err err = ij_store_session_lock_apart(conn, op->area, session_id, r->person_id, &apart);
+  if (err == IJ_OK)
+    err = ij_store_session_facts(conn, op->area, session_id, r->id, &session, NULL, 0);
+  session.non_associated = apart;
   if (err == IJ_ERR_NOT_FOUND) {
     ij_field_errors_add(errs, "session_id", "is not a session of this area");
     return IJ_ERR_INVALID;

@@ -60,6 +60,14 @@ static void referral_of(const ij_op_ctx *op, const ij_actor *actor, const ij_ref
   r->victim_preference = in->victim_preference;
   r->victim_keep_updated = in->victim_keep_updated;
   r->victim_contact = in->victim_contact;
+  r->guardian_consent = -1;
+  if (in->has_guardian) {
+    r->guardian_name = in->guardian.name;
+    r->guardian_relationship = in->guardian.relationship;
+    r->guardian_phone = in->guardian.phone;
+    r->guardian_email = in->guardian.email;
+    r->guardian_consent = in->guardian.consent;
+  }
   r->officer_sub = actor->sub;
   r->officer_name = actor->name;
   r->target_start_by = derived->target_start_by;

@@ -18,7 +18,8 @@
   " r.officer_sub, r.officer_name, r.reason_code, r.reason, ij_us(r.target_start_by),"          \
   " ij_us(r.first_attended_at), ij_us(r.created_at), ij_us(r.updated_at), r.breaches,"          \
   " r.warnings, r.active_bookings, r.rereferral_of, r.rereferral_months, ij_us(r.erased_at),"   \
-  " p.erased_at IS NOT NULL"
+  " p.erased_at IS NOT NULL, r.guardian_name, r.guardian_relationship, r.guardian_phone,"       \
+  " r.guardian_email, r.guardian_consent"
 
 static void parse_referral(const PGresult *res, int row, ij_referral *r) {
   int c = 0;
@@ -69,6 +70,11 @@ static void parse_referral(const PGresult *res, int row, ij_referral *r) {
   r->rereferral_months = (int)ij_db_i64(res, row, c++);
   r->erased_at = ij_db_i64(res, row, c++);
   r->person_erased = ij_db_bool(res, row, c++);
+  r->guardian_name = ij_db_str(res, row, c++);
+  r->guardian_relationship = ij_db_str(res, row, c++);
+  r->guardian_phone = ij_db_str(res, row, c++);
+  r->guardian_email = ij_db_str(res, row, c++);
+  r->guardian_consent = ij_db_tristate(res, row, c++);
 }
 
 void ij_referral_clear(ij_referral *r) {
@@ -173,13 +179,15 @@ static const ij_stmt STMT_REFERRAL_INSERT = {
     " officer_name, offence_date, offence_category, offence_description, offence_location, ward,"
     " disposal, consent_recorded, hours_proposed, has_victim, victim_consulted, victim_preference,"
     " victim_keep_updated, victim_contact, target_start_by, created_at, updated_at,"
-    " rereferral_of, rereferral_months)"
+    " rereferral_of, rereferral_months, guardian_name, guardian_relationship, guardian_phone,"
+    " guardian_email, guardian_consent)"
     " VALUES ($1, $2, $3, 'submitted', 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-    " $16, $17, $18, $19, $20, $20, $25, $26) RETURNING id, area, created_at)"
+    " $16, $17, $18, $19, $20, $20, $25, $26, $27, $28, $29, $30, $31)"
+    " RETURNING id, area, created_at)"
     " INSERT INTO referral_events (referral_id, seq, area, at, event, from_state, to_state,"
     " actor_sub, actor_name, actor_role, request_id)"
     " SELECT id, 1, area, created_at, 'create', NULL, 'submitted', $21, $22, $23, $24 FROM r",
-    26};
+    31};
 
 ij_err ij_store_idempotency_claim(ij_conn *conn, const char *area, const char *actor_sub,
                                   const ij_idempotency *idem, const char *referral_id,
@@ -249,7 +257,7 @@ ij_err ij_store_referral_insert(ij_conn *conn, const ij_referral *r, const ij_au
   ij_date_format(r->offence_date, offence_date);
   snprintf(hours, sizeof hours, "%d", r->hours_proposed);
   snprintf(months, sizeof months, "%d", r->rereferral_months);
-  const char *p[26] = {r->id,
+  const char *p[31] = {r->id,
                        r->area,
                        r->person_id,
                        r->officer_sub,
@@ -274,7 +282,12 @@ ij_err ij_store_referral_insert(ij_conn *conn, const ij_referral *r, const ij_au
                        audit->actor_role,
                        audit->request_id,
                        r->rereferral_of[0] ? r->rereferral_of : NULL,
-                       r->rereferral_months ? months : NULL};
+                       r->rereferral_months ? months : NULL,
+                       r->guardian_name,
+                       r->guardian_relationship,
+                       r->guardian_phone,
+                       r->guardian_email,
+                       r->guardian_name ? tristate_text(r->guardian_consent) : NULL};
   ij_err err = ij_db_run(conn, &STMT_REFERRAL_INSERT, p);
   if (err == IJ_ERR_INVALID)
     field_for_constraint(conn, errs);

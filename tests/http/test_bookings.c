@@ -68,8 +68,13 @@ static void accepted_referral(const char *officer, const char *coord, int hours,
   char pid[64];
   new_uuid(pid);
   json_object_set_new(json_object_get(j, "person"), "police_id", json_string(pid));
-  if (dob)
+  if (dob) {
     json_object_set_new(json_object_get(j, "person"), "date_of_birth", json_string(dob));
+    /* a person under 18 is referred with a parent or guardian's consent */
+    json_object_set_new(j, "guardian",
+                        json_pack("{s:s, s:s, s:s, s:b}", "name", "A Parent", "relationship",
+                                  "parent", "phone", "01332 000111", "consent", 1));
+  }
   body = json_dumps(j, JSON_COMPACT);
   json_decref(j);
   ts_response *r = ts_http(S, "POST", "/v1/referrals", "/v1/referrals", officer, NULL, body);

@@ -204,7 +204,21 @@ const prepare = {
     body.offence.ward = 'ward-a';
     body.offence.date = day(-1);
     if (body.person.police_id) body.person.police_id = `EX/${crypto.randomBytes(4).toString('hex')}`;
+    // a guardian's example is of a person under 18 today: 15 years old, whatever the year
+    if (body.guardian) body.person.date_of_birth = `${Number(day(0).slice(0, 4)) - 15}${day(0).slice(4)}`.replace('-02-29', '-02-28');
     return { route: '/v1/referrals', token: w.officer, body };
+  },
+
+  // Two accepted referrals of two new people, named as the example names them (by referral or
+  // by person record).
+  async 'POST /v1/non-associations'(w, ex) {
+    const body = clone(ex.value);
+    const referrals = [await w.referral(), await w.referral()];
+    if (body.referral_ids) body.referral_ids = referrals;
+    if (body.person_ids) {
+      body.person_ids = referrals.map((id) => psql(`SELECT person_id FROM referrals WHERE id = '${id}'`)[0][0]);
+    }
+    return { route: '/v1/non-associations', token: w.coordinator, body };
   },
 
   async 'POST /v1/referrals/{id}/transitions'(w, ex) {

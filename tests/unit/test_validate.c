@@ -51,6 +51,9 @@ static ij_referral_input valid_input(void) {
       .victim_preference = "Clean the shelter",
       .victim_keep_updated = 1,
       .victim_contact = "via PC 101",
+      /* kept whatever the age; required under 18 (the age tests below use minors) */
+      .has_guardian = true,
+      .guardian = {"Pat Smith", "parent", "07700 900456", "pat@example.org", 1},
   };
   return in;
 }
@@ -172,6 +175,11 @@ MUT(m_preference_long, in->victim_preference = s_long_note)
 MUT(m_contact_long, in->victim_contact = s_long_note)
 MUT(m_contact_missing, in->victim_contact = NULL)
 MUT(m_contact_blank, in->victim_contact = "  ")
+MUT(m_guardian_name_control, in->guardian.name = "Pat\tSmith")
+MUT(m_guardian_name_long, in->guardian.name = s_long_name)
+MUT(m_guardian_relationship, in->guardian.relationship = "neighbour")
+MUT(m_guardian_phone, in->guardian.phone = "x")
+MUT(m_guardian_email, in->guardian.email = "nope")
 
 static const mutation k_mutations[] = {
     {"person.name", "missing", m_name_null},
@@ -235,6 +243,11 @@ static const mutation k_mutations[] = {
     {"victim.contact", "too long", m_contact_long},
     {"victim.contact", "missing though kept updated", m_contact_missing},
     {"victim.contact", "blank though kept updated", m_contact_blank},
+    {"guardian.name", "control character", m_guardian_name_control},
+    {"guardian.name", "too long", m_guardian_name_long},
+    {"guardian.relationship", "not in the list", m_guardian_relationship},
+    {"guardian.phone", "not a phone number", m_guardian_phone},
+    {"guardian.email", "not an address", m_guardian_email},
 };
 #define N_MUTATIONS ((int)(sizeof k_mutations / sizeof k_mutations[0]))
 

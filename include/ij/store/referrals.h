@@ -53,6 +53,9 @@ typedef struct {
   int rereferral_months;           /* 3, 6 or 12; 0 when not a re-referral */
   ij_time_us erased_at;            /* when retention erased its personal data; 0: not erased */
   bool person_erased;              /* the person's data is erased (no name or date of birth) */
+  /* the parent or guardian (under-18s; NULL name: none recorded) and their consent (-1: none) */
+  const char *guardian_name, *guardian_relationship, *guardian_phone, *guardian_email;
+  int guardian_consent;
   void *owner_;
 } ij_referral;
 

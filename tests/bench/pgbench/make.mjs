@@ -90,7 +90,7 @@ ${bind(sql.referral_insert, { 1: newId('referral'), 2: workArea, 3: newId('perso
   9: "'Market Place'", 10: "'ward-01'", 11: "'community_resolution'", 12: 'true', 13: "'7'",
   14: 'false', 15: 'NULL', 16: 'NULL', 17: 'NULL', 18: 'NULL', 19: "now() + interval '48 hours'",
   20: 'now()', 21: "'bench-officer'", 22: "'Bench Officer'", 23: "'officer'", 24: "'pgbench'",
-  25: 'NULL', 26: 'NULL' })};
+  25: 'NULL', 26: 'NULL', 27: 'NULL', 28: 'NULL', 29: 'NULL', 30: 'NULL', 31: 'NULL' })};
 COMMIT;
 `);
 // Scenario 4: what recording attended_complied on a booking whose session ended runs, when the 7
