@@ -83,10 +83,13 @@ ij_err ij_domain_amend_validate(const ij_amend_values *in, const ij_area_rules *
 /* Whether the actor may amend the given fields of this referral now. IJ_OK with *acting_role (the
  * single role bit it is recorded under); IJ_ERR_FORBIDDEN when for some field no role of the actor
  * has a rule on this referral (in any state: a supervisor, an officer on another officer's
- * referral), IJ_ERR_CONFLICT when they have one but not in its state; a field error on each field
- * refused. FORBIDDEN is reported before CONFLICT. */
-ij_err ij_domain_amend_decide(const ij_actor *actor, const ij_referral_facts *facts, unsigned given,
-                              ij_roles *acting_role, ij_field_errors *errs);
+ * referral), IJ_ERR_CONFLICT when they have one but not in its state, or when the victim's
+ * preference is given for a referral that records no victim (has_victim false: a victim is
+ * recorded, with their consent, when the referral is made); a field error on each field refused.
+ * FORBIDDEN is reported before CONFLICT. */
+ij_err ij_domain_amend_decide(const ij_actor *actor, const ij_referral_facts *facts,
+                              bool has_victim, unsigned given, ij_roles *acting_role,
+                              ij_field_errors *errs);
 
 /* The given fields whose new value differs from the current one (bit 1u << field each). */
 unsigned ij_domain_amend_changes(const ij_amend_values *in, const ij_amend_values *current);

@@ -219,8 +219,9 @@ static ij_roles roles_for(const ij_actor *actor, const ij_referral_facts *facts,
   return now;
 }
 
-ij_err ij_domain_amend_decide(const ij_actor *actor, const ij_referral_facts *facts, unsigned given,
-                              ij_roles *acting_role, ij_field_errors *errs) {
+ij_err ij_domain_amend_decide(const ij_actor *actor, const ij_referral_facts *facts,
+                              bool has_victim, unsigned given, ij_roles *acting_role,
+                              ij_field_errors *errs) {
   *acting_role = 0;
   if (actor == NULL || facts == NULL || (unsigned)facts->state >= IJ_STATE__COUNT) {
     return IJ_ERR_INTERNAL;
@@ -252,13 +253,18 @@ ij_err ij_domain_amend_decide(const ij_actor *actor, const ij_referral_facts *fa
     }
     return IJ_ERR_FORBIDDEN;
   }
-  if (conflict) {
-    for (int f = 0; f < IJ_AMEND__COUNT; f++) {
-      if (conflict & BIT(f)) {
-        ij_field_errors_add(errs, k_fields[f].path, "cannot be amended when the referral is %s",
-                            ij_state_name(facts->state));
-      }
+  for (int f = 0; f < IJ_AMEND__COUNT; f++) {
+    if (conflict & BIT(f)) {
+      ij_field_errors_add(errs, k_fields[f].path, "cannot be amended when the referral is %s",
+                          ij_state_name(facts->state));
+    } else if ((given & BIT(f)) && k_fields[f].group == IJ_AMEND_GROUP_VICTIM && !has_victim) {
+      conflict |= BIT(f);
+      ij_field_errors_add(errs, k_fields[f].path,
+                          "the referral records no victim: a victim is recorded, with their "
+                          "consent, when the referral is made");
     }
+  }
+  if (conflict) {
     return IJ_ERR_CONFLICT;
   }
   ij_roles pick = all ? all : any;

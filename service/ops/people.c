@@ -75,7 +75,8 @@ ij_err ij_ops_referral_amend(ij_conn *conn, const ij_op_ctx *op, const ij_actor 
   ij_referral_facts facts;
   ij_ops_facts(out, &facts);
   ij_roles acting = 0;
-  if ((err = ij_domain_amend_decide(actor, &facts, in->given, &acting, errs)) != IJ_OK)
+  if ((err = ij_domain_amend_decide(actor, &facts, out->has_victim, in->given, &acting, errs)) !=
+      IJ_OK)
     return err;
   ij_amend_values current;
   current_values(out, &current);

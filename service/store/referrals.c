@@ -565,41 +565,38 @@ void ij_event_page_clear(ij_event_page *page) {
 /* An amendment: each column changes only when its field is named in $5; the person's row is
  * updated through the referral, so that an amendment and a transition on the same version
  * exclude each other (the first to commit wins, the other finds the version moved on). */
-#define AMENDS(path) "'" path "' = ANY ($5::text[])"
-static const ij_stmt STMT_REFERRAL_AMEND =
-    {
-        "referral_amend",
-        "WITH u AS (UPDATE referrals SET version = version + 1, updated_at = $4,"
-        " offence_category = CASE WHEN " AMENDS(
-            "offence.category") " THEN $12 ELSE offence_category END,"
-                                " offence_description = CASE WHEN " AMENDS(
-                                    "offence.description") " THEN $13"
-                                                           "   ELSE offence_description END,"
-                                                           " offence_location = CASE WHEN " AMENDS("offence.location") " THEN $14 ELSE offence_location END,"
-                                                                                                                       " ward = CASE WHEN " AMENDS("offence.ward") " THEN $15 ELSE ward END,"
-                                                                                                                                                                   " victim_preference = CASE WHEN " AMENDS("victim.preference") " THEN $16"
-                                                                                                                                                                                                                                 "   ELSE victim_preference END,"
-                                                                                                                                                                                                                                 " has_victim = has_victim OR (" AMENDS("victim.preference") " AND $16::text IS NOT NULL),"
-                                                                                                                                                                                                                                                                                             " hours_proposed = CASE WHEN " AMENDS("hours_proposed") " THEN $17::integer"
-                                                                                                                                                                                                                                                                                                                                                     "   ELSE hours_proposed END"
-                                                                                                                                                                                                                                                                                                                                                     " WHERE id = $1 AND area = $2 AND version = $3 RETURNING *),"
-                                                                                                                                                                                                                                                                                                                                                     " pu AS (UPDATE people SET updated_at = $4,"
-                                                                                                                                                                                                                                                                                                                                                     " phone = CASE WHEN " AMENDS("person.phone") " THEN $6 ELSE people.phone END,"
-                                                                                                                                                                                                                                                                                                                                                                                                  " email = CASE WHEN " AMENDS("person.email") " THEN $7 ELSE people.email END,"
-                                                                                                                                                                                                                                                                                                                                                                                                                                               " address = CASE WHEN " AMENDS("person.address") " THEN $8 ELSE people.address END,"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                " postcode = CASE WHEN " AMENDS("person.postcode") " THEN $9 ELSE people.postcode END,"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                   " needs_notes = CASE WHEN " AMENDS(
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                       "person.needs_notes") " THEN $10 ELSE people.needs_notes END,"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                             " risk_notes = CASE WHEN " AMENDS(
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                 "person.risk_notes") " THEN $11 ELSE people.risk_notes END"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      " FROM u WHERE people.id = u.person_id AND people.area = u.area RETURNING people.*),"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      " e AS (INSERT INTO referral_events (referral_id, seq, area, at, event, from_state, to_state,"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      " actor_sub, actor_name, actor_role, request_id, data)"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      " SELECT u.id, u.version, u.area, $4, 'amend', u.state, u.state, $18, $19, $20, $21,"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      " jsonb_build_object('fields', to_jsonb($5::text[])) FROM u)"
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      " SELECT " REFERRAL_COLUMNS
-                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                                      " FROM u r JOIN pu p ON p.id = r.person_id",
-        21};
+static const ij_stmt STMT_REFERRAL_AMEND = {
+    "referral_amend",
+    "WITH u AS (UPDATE referrals SET version = version + 1, updated_at = $4,"
+    " offence_category = CASE WHEN 'offence.category' = ANY ($5::text[]) THEN $12"
+    "   ELSE offence_category END,"
+    " offence_description = CASE WHEN 'offence.description' = ANY ($5::text[]) THEN $13"
+    "   ELSE offence_description END,"
+    " offence_location = CASE WHEN 'offence.location' = ANY ($5::text[]) THEN $14"
+    "   ELSE offence_location END,"
+    " ward = CASE WHEN 'offence.ward' = ANY ($5::text[]) THEN $15 ELSE ward END,"
+    " victim_preference = CASE WHEN 'victim.preference' = ANY ($5::text[]) THEN $16"
+    "   ELSE victim_preference END,"
+    " hours_proposed = CASE WHEN 'hours_proposed' = ANY ($5::text[]) THEN $17::integer"
+    "   ELSE hours_proposed END"
+    " WHERE id = $1 AND area = $2 AND version = $3 RETURNING *),"
+    " pu AS (UPDATE people SET updated_at = $4,"
+    " phone = CASE WHEN 'person.phone' = ANY ($5::text[]) THEN $6 ELSE people.phone END,"
+    " email = CASE WHEN 'person.email' = ANY ($5::text[]) THEN $7 ELSE people.email END,"
+    " address = CASE WHEN 'person.address' = ANY ($5::text[]) THEN $8 ELSE people.address END,"
+    " postcode = CASE WHEN 'person.postcode' = ANY ($5::text[]) THEN $9"
+    "   ELSE people.postcode END,"
+    " needs_notes = CASE WHEN 'person.needs_notes' = ANY ($5::text[]) THEN $10"
+    "   ELSE people.needs_notes END,"
+    " risk_notes = CASE WHEN 'person.risk_notes' = ANY ($5::text[]) THEN $11"
+    "   ELSE people.risk_notes END"
+    " FROM u WHERE people.id = u.person_id AND people.area = u.area RETURNING people.*),"
+    " e AS (INSERT INTO referral_events (referral_id, seq, area, at, event, from_state, to_state,"
+    " actor_sub, actor_name, actor_role, request_id, data)"
+    " SELECT u.id, u.version, u.area, $4, 'amend', u.state, u.state, $18, $19, $20, $21,"
+    " jsonb_build_object('fields', to_jsonb($5::text[])) FROM u)"
+    " SELECT " REFERRAL_COLUMNS " FROM u r JOIN pu p ON p.id = r.person_id",
+    21};
 
 ij_err ij_store_referral_amend(ij_conn *conn, const char *area, const char *id,
                                int expected_version, const ij_referral_amendment *a,

@@ -20,11 +20,11 @@ static const char *str(json_t *j, const char *key) {
 /* A referral of a person of our own, made by `officer` in `area`; its id into id. */
 static void refer(const char *officer, const char *name, const char *dob, const char *police_id,
                   const char *postcode, char id[64]) {
-  json_t *j =
-      json_pack("{s:{s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:b, s:i}", "person", "name",
-                name, "date_of_birth", dob, "postcode", postcode, "police_id", police_id, "offence",
-                "date", "2026-01-10", "category", "asb", "ward", "ward-a", "disposal",
-                "community_resolution", "consent_recorded", 1, "hours_proposed", 7);
+  json_t *j = json_pack("{s:{s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:b, s:i, s:{s:b, s:b}}",
+                        "person", "name", name, "date_of_birth", dob, "postcode", postcode,
+                        "police_id", police_id, "offence", "date", "2026-01-10", "category", "asb",
+                        "ward", "ward-a", "disposal", "community_resolution", "consent_recorded", 1,
+                        "hours_proposed", 7, "victim", "consulted", 1, "keep_updated", 0);
   char *body = json_dumps(j, JSON_COMPACT);
   json_decref(j);
   ts_response *r = ts_http(S, "POST", "/v1/referrals", "/v1/referrals", officer, NULL, body);
@@ -217,6 +217,18 @@ START_TEST(amendment_rules_and_order_of_checks) {
   ck_assert_str_eq(str(json_object_get(r->json, "victim"), "preference"),
                    "Graffiti removal nearby");
   ts_response_free(r);
+  /* a referral that records no victim: there is no preference to correct */
+  ts_response *bare =
+      ts_http(S, "POST", "/v1/referrals", "/v1/referrals", officer, NULL,
+              "{\"person\":{\"name\":\"Noel Victimless\",\"date_of_birth\":\"1995-01-01\"},"
+              "\"offence\":{\"date\":\"2026-01-10\",\"category\":\"asb\",\"ward\":\"ward-a\"},"
+              "\"disposal\":\"community_resolution\",\"consent_recorded\":true}");
+  expect_status(bare, 201);
+  r = patch(coord, ts_id(bare), "\"1\"", "{\"victim\":{\"preference\":\"Flowers\"}}");
+  expect_status(r, 409);
+  ck_assert(names_field(r, "victim.preference"));
+  ts_response_free(r);
+  ts_response_free(bare);
   /* ended: nobody amends it */
   transition(officer, id, "\"5\"", "{\"event\":\"withdraw\",\"reason_code\":\"other\"}");
   r = patch(coord, id, "\"6\"", "{\"person\":{\"phone\":\"07700 900002\"}}");

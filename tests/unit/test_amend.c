@@ -55,7 +55,7 @@ START_TEST(test_table_walk) {
           ij_field_errors errs;
           ij_field_errors_init(&errs);
           ij_roles acting = 99;
-          ij_err got = ij_domain_amend_decide(&actor, &facts, 1u << f, &acting, &errs);
+          ij_err got = ij_domain_amend_decide(&actor, &facts, true, 1u << f, &acting, &errs);
           ij_err want = expected(roles[r], own, (ij_amend_field)f, (ij_state)s);
           ck_assert_msg(got == want, "%s own=%d %s %s: got %d want %d", ij_role_name(roles[r]), own,
                         ij_state_name((ij_state)s), ij_amend_field_path((ij_amend_field)f), got,
@@ -107,20 +107,34 @@ START_TEST(test_several_fields) {
   ij_field_errors_init(&errs);
   ij_roles acting = 0;
   unsigned both = (1u << IJ_AMEND_PHONE) | (1u << IJ_AMEND_RISK_NOTES);
-  ck_assert_int_eq(ij_domain_amend_decide(&officer, &facts, both, &acting, &errs), IJ_ERR_CONFLICT);
+  ck_assert_int_eq(ij_domain_amend_decide(&officer, &facts, true, both, &acting, &errs),
+                   IJ_ERR_CONFLICT);
   ck_assert_int_eq(errs.count, 1);
   ck_assert_str_eq(errs.items[0].field, "person.risk_notes");
   /* officer and coordinator in one token: the coordinator's rule allows both */
   ij_actor both_roles = {"pc-1", "PC One", "west", IJ_ROLE_OFFICER | IJ_ROLE_COORDINATOR};
   ij_field_errors_init(&errs);
-  ck_assert_int_eq(ij_domain_amend_decide(&both_roles, &facts, both, &acting, &errs), IJ_OK);
+  ck_assert_int_eq(ij_domain_amend_decide(&both_roles, &facts, true, both, &acting, &errs), IJ_OK);
   ck_assert_uint_eq(acting, IJ_ROLE_COORDINATOR);
   /* another officer on an ended referral: 403 comes before 409 */
   facts.state = IJ_STATE_CLOSED;
   ij_actor other = {"pc-9", "PC Nine", "west", IJ_ROLE_OFFICER};
   ij_field_errors_init(&errs);
-  ck_assert_int_eq(ij_domain_amend_decide(&other, &facts, both, &acting, &errs), IJ_ERR_FORBIDDEN);
+  ck_assert_int_eq(ij_domain_amend_decide(&other, &facts, true, both, &acting, &errs),
+                   IJ_ERR_FORBIDDEN);
   ck_assert_int_eq(errs.count, 2);
+  /* the victim's preference needs a victim on record, whoever asks and whatever the state */
+  facts.state = IJ_STATE_SUBMITTED;
+  unsigned victim = 1u << IJ_AMEND_VICTIM_PREFERENCE;
+  ij_field_errors_init(&errs);
+  ck_assert_int_eq(ij_domain_amend_decide(&both_roles, &facts, false, victim, &acting, &errs),
+                   IJ_ERR_CONFLICT);
+  ck_assert_str_eq(errs.items[0].field, "victim.preference");
+  ck_assert_uint_eq(acting, 0);
+  ij_field_errors_init(&errs);
+  ck_assert_int_eq(
+      ij_domain_amend_decide(&both_roles, &facts, false, 1u << IJ_AMEND_PHONE, &acting, &errs),
+      IJ_OK);
 }
 END_TEST
 
