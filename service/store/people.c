@@ -36,12 +36,14 @@ static void parse_person(const PGresult *res, int row, ij_person *p) {
   p->referral_states = ij_db_str(res, row, c++);
 }
 
-/* The name filter is pg_trgm's similarity operator (%), which the trigram index serves. */
+/* The name filter: pg_trgm's similarity of the whole names (%: typing errors, any word order) or
+ * of the words asked for within the name (<%: one name of several, the start of one), both
+ * served by the trigram index. */
 static const ij_stmt STMT_PEOPLE_SEARCH = {
     "people_search",
     "SELECT " PERSON_COLUMNS " FROM people p"
     " WHERE p.area = $1 AND p.erased_at IS NULL"
-    " AND ($2::text IS NULL OR p.name_key % $2)"
+    " AND ($2::text IS NULL OR p.name_key % $2 OR $2 <% p.name_key)"
     " AND ($3::text IS NULL OR p.police_id = $3)"
     " AND ($4::date IS NULL OR p.date_of_birth = $4::date)"
     " AND ($5::text IS NULL OR upper(replace(p.postcode, ' ', '')) = $5)"

@@ -400,6 +400,17 @@ START_TEST(people_search_tolerates_typos_pages_and_stays_in_the_area) {
   ck_assert_str_eq(consult, "1");
   free(consult);
 
+  /* one word of the name, misspelt, or its start */
+  const char *partial[] = {"/v1/people?name=jordn", "/v1/people?name=SMITH",
+                           "/v1/people?name=jord"};
+  for (size_t i = 0; i < sizeof partial / sizeof partial[0]; i++) {
+    r = ts_http(S, "GET", R_PEOPLE, partial[i], coord, NULL, NULL);
+    expect_status(r, 200);
+    ck_assert_msg(page_has(r, jordan), "%s: %s", partial[i], r->body);
+    ck_assert(!page_has(r, sam));
+    ts_response_free(r);
+  }
+
   /* police id, postcode (any case and spacing), combined filters */
   r = ts_http(S, "GET", R_PEOPLE, "/v1/people?police_id=S%2F2", officer, NULL, NULL);
   expect_status(r, 200);

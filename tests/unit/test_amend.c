@@ -229,6 +229,19 @@ START_TEST(test_changes) {
 }
 END_TEST
 
+START_TEST(test_postcode_key) {
+  char key[16];
+  ij_domain_postcode_key("de1 1aa", key, sizeof key);
+  ck_assert_str_eq(key, "DE11AA");
+  ij_domain_postcode_key(" NG1  5ff ", key, sizeof key);
+  ck_assert_str_eq(key, "NG15FF");
+  ij_domain_postcode_key("SW1A 1AA", key, 5); /* cut to fit */
+  ck_assert_str_eq(key, "SW1A");
+  ij_domain_postcode_key(NULL, key, sizeof key);
+  ck_assert_str_eq(key, "");
+}
+END_TEST
+
 Suite *amend_suite(void) {
   Suite *s = suite_create("amend");
   TCase *tc = tcase_create("amend");
@@ -238,6 +251,7 @@ Suite *amend_suite(void) {
   tcase_add_test(tc, test_fields_and_fixed);
   tcase_add_test(tc, test_validate);
   tcase_add_test(tc, test_changes);
+  tcase_add_test(tc, test_postcode_key);
   suite_add_tcase(s, tc);
   return s;
 }
