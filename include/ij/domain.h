@@ -144,6 +144,8 @@ typedef enum {
   IJ_ACTION_STATS_NATIONAL,      /* national commissioner: every area's aggregates together */
   IJ_ACTION_ACCESS_LOG_READ,     /* admin: the personal-data access log */
   IJ_ACTION_NON_ASSOCIATION,     /* coordinator: record, read and end non-associations */
+  IJ_ACTION_REFERRAL_AMEND, /* officer, coordinator: which fields in which states, ij/amend.h */
+  IJ_ACTION_PERSON_READ,    /* officer, coordinator: search people, a person's history */
   IJ_ACTION__COUNT
 } ij_action;
 

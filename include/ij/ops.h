@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ij/amend.h"
 #include "ij/domain.h"
 #include "ij/error.h"
 #include "ij/ids.h"
@@ -24,6 +25,7 @@
 #include "ij/store/followups.h"
 #include "ij/store/non_associations.h"
 #include "ij/store/notices.h"
+#include "ij/store/people.h"
 #include "ij/store/placements.h"
 #include "ij/store/pool.h"
 #include "ij/store/referrals.h"
@@ -336,6 +338,39 @@ void ij_import_report_clear(ij_import_report *report);
 ij_err ij_ops_import_followups(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
                                const char *data, size_t len, const char *sha256, int referrals_max,
                                ij_import_report *report, ij_import_errors *errs);
+
+/* ---- corrections and finding people ---- */
+
+/* Amends a referral at expected_version: the new values are checked against the area's rules
+ * (IJ_ERR_INVALID with every problem in errs, also when errs held some already: the request's
+ * members that are not amendable; IJ_ERR_FORBIDDEN without errors for an area the
+ * service does not know), then the referral is read (IJ_ERR_NOT_FOUND), its version compared
+ * (IJ_ERR_STALE), the actor's right to amend those fields in its state decided by the domain
+ * (IJ_ERR_FORBIDDEN, IJ_ERR_CONFLICT, with field errors). Fields whose value does not change are
+ * left out; when none changes nothing is written (*changed 0) and *out is the referral as read.
+ * Otherwise one statement writes the changes and an "amend" event naming the fields, the version
+ * moving on by one, unless another change came first (IJ_ERR_STALE). *out: ij_referral_clear
+ * (also set on IJ_ERR_STALE when it was read at another version). */
+ij_err ij_ops_referral_amend(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                             const char *id, int expected_version, const ij_amend_values *in,
+                             ij_referral *out, unsigned *changed, ij_field_errors *errs);
+
+/* People of op's area matching the filter (f->area is op's; the name and postcode are normalised
+ * here: give them as typed in f->name_key and f->postcode_key). *out: ij_person_page_clear. */
+ij_err ij_ops_people_search(ij_conn *conn, const ij_op_ctx *op, const ij_person_filter *f,
+                            ij_person_page *out);
+
+/* A person's page: the person, their referrals (newest first, at most IJ_PERSON_REFERRALS_MAX)
+ * and the bookings of each with its outcome. */
+#define IJ_PERSON_REFERRALS_MAX 100
+typedef struct {
+  ij_person_page person;      /* one item */
+  ij_referral_page referrals; /* newest first */
+  ij_booking_list *bookings;  /* bookings[i]: those of referrals.items[i] (referrals.count) */
+} ij_person_view;
+void ij_person_view_clear(ij_person_view *v);
+/* IJ_ERR_NOT_FOUND when op's area has no such person. *out: ij_person_view_clear. */
+ij_err ij_ops_person_get(ij_conn *conn, const ij_op_ctx *op, const char *id, ij_person_view *out);
 
 /* ---- retention ---- */
 

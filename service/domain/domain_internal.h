@@ -14,6 +14,11 @@ bool ij_text_is_blank(const char *s);
 /* True when `s` holds an ASCII control character (0x00-0x1f or 0x7f). */
 bool ij_text_has_control(const char *s);
 
+/* The shapes validate.c checks a person's contact details against (amend.c checks them too). */
+bool ij_domain_phone_ok(const char *s);
+bool ij_domain_email_ok(const char *s);
+bool ij_domain_postcode_ok(const char *s);
+
 /* The states for which `holds` is true, bit (1u << state) for each (names.c). */
 unsigned ij_domain_state_set(bool (*holds)(ij_state));
 

@@ -414,3 +414,15 @@ ij_err ij_domain_referral_validate(const ij_referral_input *in, const ij_area_ru
   }
   return p.count > 0 ? IJ_ERR_INVALID : IJ_OK;
 }
+
+bool ij_domain_phone_ok(const char *s) {
+  return s != NULL && looks_like_phone(s);
+}
+
+bool ij_domain_email_ok(const char *s) {
+  return s != NULL && strlen(s) <= MAX_EMAIL && looks_like_email(s);
+}
+
+bool ij_domain_postcode_ok(const char *s) {
+  return s != NULL && looks_like_postcode(s);
+}

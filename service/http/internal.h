@@ -263,6 +263,8 @@ bool ij_subject_ok(const char *s);
 /* A referral summary, the shape GET /v1/referrals and the referral work lists list (referrals.c;
  * a new reference, NULL when it cannot be made). */
 json_t *ij_referral_summary_json(const ij_referral *r, ij_time_us now);
+/* Sends a referral's full representation with its ETag (referrals.c). */
+void ij_send_referral(ij_ctx *ctx, int status, const ij_referral *r);
 
 /* ---- JSON decoding with field errors ---- */
 /* Unknown members of obj (not in allowed, NULL-terminated) become field errors "<prefix>key". */
@@ -300,6 +302,9 @@ void ij_h_referral_list(ij_ctx *ctx);
 void ij_h_referral_get(ij_ctx *ctx);
 void ij_h_referral_transition(ij_ctx *ctx);
 void ij_h_referral_events(ij_ctx *ctx);
+void ij_h_referral_amend(ij_ctx *ctx);
+void ij_h_people_search(ij_ctx *ctx);
+void ij_h_person_get(ij_ctx *ctx);
 
 /* placements and sessions (placements.c, sessions.c) */
 void ij_h_placement_create(ij_ctx *ctx);

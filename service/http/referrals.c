@@ -113,6 +113,10 @@ static void send_referral(ij_ctx *ctx, int status, const ij_referral *r) {
   ij_send_json(ctx, status, referral_json(r, &ctx->actor, ctx->now));
 }
 
+void ij_send_referral(ij_ctx *ctx, int status, const ij_referral *r) {
+  send_referral(ctx, status, r);
+}
+
 /* ---- POST /v1/referrals ---- */
 
 static const char *const TOP_FIELDS[] = {
@@ -476,6 +480,10 @@ void ij_h_referral_events(ij_ctx *ctx) {
                   "at", ij_json_time(e->at), "actor", "sub", e->actor_sub, "name", e->actor_name,
                   "role", e->actor_role, "reason_code", ij_json_str_or_null(e->reason_code),
                   "reason", ij_json_str_or_null(e->reason), "request_id", e->request_id);
+    json_t *fields = e->fields ? json_loads(e->fields, 0, NULL) : NULL;
+    if (j && json_is_array(fields))
+      json_object_set(j, "fields", fields); /* an amendment's fields, never their values */
+    json_decref(fields);
     json_array_append_new(items, j);
   }
   json_t *next = IJ_NEXT_CURSOR(page, seq_cursor);

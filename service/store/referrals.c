@@ -511,7 +511,8 @@ void ij_referral_page_clear(ij_referral_page *page) {
 static const ij_stmt STMT_EVENTS = {
     "referral_events",
     "SELECT seq, event, from_state, to_state, ij_us(at), actor_sub, actor_name, actor_role,"
-    " reason_code, reason, request_id FROM referral_events"
+    " reason_code, reason, request_id, CASE WHEN event = 'amend' THEN data->'fields' END"
+    " FROM referral_events"
     " WHERE referral_id = $1 AND area = $2 AND seq > $3 ORDER BY seq LIMIT $4",
     4};
 
@@ -559,6 +560,7 @@ ij_err ij_store_referral_events(ij_conn *conn, const char *area, const char *id,
     e->reason_code = ij_db_str(res, i, 8);
     e->reason = ij_db_str(res, i, 9);
     e->request_id = ij_db_str(res, i, 10);
+    e->fields = ij_db_str(res, i, 11);
   }
   out->owner_ = res;
   return IJ_OK;
@@ -571,6 +573,115 @@ void ij_event_page_clear(ij_event_page *page) {
   if (page->owner_)
     PQclear(page->owner_);
   memset(page, 0, sizeof *page);
+}
+
+/* An amendment: each column changes only when its field is named in $5; the person's row is
+ * updated through the referral, so that an amendment and a transition on the same version
+ * exclude each other (the first to commit wins, the other finds the version moved on). */
+static const ij_stmt STMT_REFERRAL_AMEND = {
+    "referral_amend",
+    "WITH u AS (UPDATE referrals SET version = version + 1, updated_at = $4,"
+    " offence_category = CASE WHEN 'offence.category' = ANY ($5::text[]) THEN $12"
+    "   ELSE offence_category END,"
+    " offence_description = CASE WHEN 'offence.description' = ANY ($5::text[]) THEN $13"
+    "   ELSE offence_description END,"
+    " offence_location = CASE WHEN 'offence.location' = ANY ($5::text[]) THEN $14"
+    "   ELSE offence_location END,"
+    " ward = CASE WHEN 'offence.ward' = ANY ($5::text[]) THEN $15 ELSE ward END,"
+    " victim_preference = CASE WHEN 'victim.preference' = ANY ($5::text[]) THEN $16"
+    "   ELSE victim_preference END,"
+    " hours_proposed = CASE WHEN 'hours_proposed' = ANY ($5::text[]) THEN $17::integer"
+    "   ELSE hours_proposed END"
+    " WHERE id = $1 AND area = $2 AND version = $3 RETURNING *),"
+    " pu AS (UPDATE people SET updated_at = $4,"
+    " phone = CASE WHEN 'person.phone' = ANY ($5::text[]) THEN $6 ELSE people.phone END,"
+    " email = CASE WHEN 'person.email' = ANY ($5::text[]) THEN $7 ELSE people.email END,"
+    " address = CASE WHEN 'person.address' = ANY ($5::text[]) THEN $8 ELSE people.address END,"
+    " postcode = CASE WHEN 'person.postcode' = ANY ($5::text[]) THEN $9"
+    "   ELSE people.postcode END,"
+    " needs_notes = CASE WHEN 'person.needs_notes' = ANY ($5::text[]) THEN $10"
+    "   ELSE people.needs_notes END,"
+    " risk_notes = CASE WHEN 'person.risk_notes' = ANY ($5::text[]) THEN $11"
+    "   ELSE people.risk_notes END"
+    " FROM u WHERE people.id = u.person_id AND people.area = u.area RETURNING people.*),"
+    " e AS (INSERT INTO referral_events (referral_id, seq, area, at, event, from_state, to_state,"
+    " actor_sub, actor_name, actor_role, request_id, data)"
+    " SELECT u.id, u.version, u.area, $4, 'amend', u.state, u.state, $18, $19, $20, $21,"
+    " jsonb_build_object('fields', to_jsonb($5::text[])) FROM u)"
+    " SELECT " REFERRAL_COLUMNS " FROM u r JOIN pu p ON p.id = r.person_id",
+    21};
+
+ij_err ij_store_referral_amend(ij_conn *conn, const char *area, const char *id,
+                               int expected_version, const ij_referral_amendment *a,
+                               const ij_audit *audit, ij_referral *out, ij_field_errors *errs) {
+  memset(out, 0, sizeof *out);
+  char version[16], at[IJ_TIME_BUF], hours[16], fields[512];
+  snprintf(version, sizeof version, "%d", expected_version);
+  ij_time_format(audit->at, at);
+  snprintf(hours, sizeof hours, "%d", a->hours_proposed);
+  int n = snprintf(fields, sizeof fields, "{%s}", a->fields);
+  if (n < 0 || (size_t)n >= sizeof fields)
+    return IJ_ERR_INTERNAL;
+  const char *p[21] = {id,
+                       area,
+                       version,
+                       at,
+                       fields,
+                       a->phone,
+                       a->email,
+                       a->address,
+                       a->postcode,
+                       a->needs_notes,
+                       a->risk_notes,
+                       a->offence_category,
+                       a->offence_description,
+                       a->offence_location,
+                       a->ward,
+                       a->victim_preference,
+                       hours,
+                       audit->actor_sub,
+                       audit->actor_name,
+                       audit->actor_role,
+                       audit->request_id};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_REFERRAL_AMEND, p, &res);
+  if (err != IJ_OK) {
+    if (err == IJ_ERR_INVALID)
+      field_for_constraint(conn, errs);
+    return err;
+  }
+  if (PQntuples(res) != 1) {
+    PQclear(res);
+    return IJ_ERR_STALE;
+  }
+  parse_referral(res, 0, out);
+  out->owner_ = res;
+  return IJ_OK;
+}
+
+static const ij_stmt STMT_REFERRALS_OF_PERSON = {
+    "referrals_of_person",
+    "SELECT " REFERRAL_COLUMNS " FROM referrals r JOIN people p ON p.id = r.person_id"
+    " WHERE r.person_id = $1 AND r.area = $2 ORDER BY r.created_at DESC, r.id DESC LIMIT $3",
+    3};
+
+ij_err ij_store_referrals_of_person(ij_conn *conn, const char *area, const char *person_id,
+                                    int limit, ij_referral_page *out) {
+  memset(out, 0, sizeof *out);
+  char lim[16];
+  ij_db_page_limit(limit, lim);
+  const char *p[3] = {person_id, area, lim};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_REFERRALS_OF_PERSON, p, &res);
+  if (err != IJ_OK)
+    return err;
+  out->items = ij_db_page_items(res, limit, sizeof *out->items, &out->count, &out->more);
+  if (!out->items)
+    return IJ_ERR_NOMEM;
+  for (int i = 0; i < out->count; i++)
+    parse_referral(res, i, &out->items[i]);
+  out->owner_ = res;
+  return IJ_OK;
 }
 
 static const ij_stmt STMT_INCONSISTENT = {

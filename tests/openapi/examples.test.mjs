@@ -243,6 +243,23 @@ const prepare = {
     return { route, token, body: ex.value, headers: { 'If-Match': await w.version(`/v1/referrals/${id}`) } };
   },
 
+  // An amendment of a submitted referral that records a victim, with the ETag just read: the
+  // referring officer corrects contact details, a coordinator anything amendable before triage.
+  async 'PATCH /v1/referrals/{id}'(w, ex) {
+    const made = await w.ok('POST', '/v1/referrals', w.officer, {
+      body: {
+        person: { name: 'Example Amended', date_of_birth: '2004-05-01', phone: '01332 000000' },
+        offence: { date: day(-1), category: 'asb', ward: 'ward-a' },
+        disposal: 'community_resolution', consent_recorded: true, hours_proposed: 7,
+        victim: { consulted: true, keep_updated: false },
+      },
+    });
+    const id = made.json.id;
+    const token = ex.value.person && Object.keys(ex.value).length === 1 ? w.officer : w.coordinator;
+    return { route: `/v1/referrals/${id}`, token, body: ex.value,
+      headers: { 'If-Match': await w.version(`/v1/referrals/${id}`) } };
+  },
+
   async 'POST /v1/referrals/{id}/bookings'(w, ex) {
     const id = await w.accepted();
     const body = { ...ex.value, session_id: await w.session() };

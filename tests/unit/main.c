@@ -8,6 +8,7 @@
 #ifdef IJ_TEST_DOMAIN
 #define IJ_UNIT_SUITES(X) \
   X(apart_suite)          \
+  X(amend_suite)          \
   X(bookings_suite)       \
   X(followons_suite)      \
   X(followups_suite)      \

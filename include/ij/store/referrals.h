@@ -183,6 +183,7 @@ typedef struct {
   const char *actor_sub, *actor_name, *actor_role;
   const char *reason_code, *reason;
   const char *request_id;
+  const char *fields; /* an amendment's changed fields, a JSON array of their paths; else NULL */
 } ij_event_record;
 
 typedef struct {
@@ -198,6 +199,30 @@ ij_err ij_store_referral_events(ij_conn *conn, const char *area, const char *id,
                                 int limit, ij_event_page *out);
 /* Frees the items and their strings and zeroes the page (NULL and a zeroed page are ignored). */
 void ij_event_page_clear(ij_event_page *page);
+
+/* The new values of an amendment, its changed fields' paths (ij_amend_field_path) comma-separated,
+ * and who: borrowed. */
+typedef struct {
+  const char *fields;
+  const char *phone, *email, *address, *postcode, *needs_notes, *risk_notes;
+  const char *offence_category, *offence_description, *offence_location, *ward;
+  const char *victim_preference;
+  int hours_proposed;
+} ij_referral_amendment;
+
+/* Writes an amendment of the named fields (the person's for person.*, the referral's for the
+ * others) and its "amend" event (data {"fields": [...]}: the paths, never the values), moving the
+ * version on by one, only if the referral is still at expected_version (else IJ_ERR_STALE, nothing
+ * written). IJ_ERR_INVALID with field "offence.ward" for a ward the area does not have. *out: the
+ * referral after it (ij_referral_clear). */
+ij_err ij_store_referral_amend(ij_conn *conn, const char *area, const char *id,
+                               int expected_version, const ij_referral_amendment *a,
+                               const ij_audit *audit, ij_referral *out, ij_field_errors *errs);
+
+/* Every referral of a person in the area, newest first (at most `limit`). *out:
+ * ij_referral_page_clear. */
+ij_err ij_store_referrals_of_person(ij_conn *conn, const char *area, const char *person_id,
+                                    int limit, ij_referral_page *out);
 
 /* Counts for tests and demo data: referrals in the area whose state disagrees with the state of
  * their last event, or whose version differs from their number of events (0 when consistent). */
