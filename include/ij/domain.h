@@ -143,6 +143,11 @@ typedef enum {
   IJ_ACTION_STATS_READ,          /* commissioner, coordinator, admin: aggregates only */
   IJ_ACTION_STATS_NATIONAL,      /* national commissioner: every area's aggregates together */
   IJ_ACTION_ACCESS_LOG_READ,     /* admin: the personal-data access log */
+  IJ_ACTION_REFDATA_WRITE,       /* admin: the area's wards, reason codes and rules */
+  IJ_ACTION_REFDATA_AUDIT_READ,  /* admin: the changes to the area's reference data */
+  IJ_ACTION_AREA_RULES_READ,     /* admin, coordinator, officer: the area's rules */
+  IJ_ACTION_SUPERVISOR_READ,     /* admin, coordinator: the directory of supervisors */
+  IJ_ACTION_SUPERVISOR_WRITE,    /* admin: the directory of supervisors */
   IJ_ACTION__COUNT
 } ij_action;
 

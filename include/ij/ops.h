@@ -352,4 +352,6 @@ typedef struct {
 ij_err ij_ops_retention(ij_store *store, const char *area, int months, int batch, ij_time_us now,
                         ij_retention_totals *out);
 
+#include "ij/ops_refdata.h" /* reference data maintained by admins */
+
 #endif
