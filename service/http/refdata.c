@@ -477,8 +477,8 @@ void ij_h_reference_changes(ij_ctx *ctx) {
   if (entity && strcmp(entity, "ward") != 0 && strcmp(entity, "reason_code") != 0 &&
       strcmp(entity, "area_rules") != 0 && strcmp(entity, "supervisor") != 0)
     ij_field_errors_add(&errs, "entity", "must be ward, reason_code, area_rules or supervisor");
-  int limit = 50;
-  ij_query_limit(ctx, 50, 200, &limit, &errs);
+  int limit = 25;
+  ij_query_limit(ctx, 25, 100, &limit, &errs);
   long long before = 0;
   const char *cursor = ij_query(ctx, "cursor");
   if (cursor) {
