@@ -151,13 +151,11 @@ START_TEST(wards_add_rename_retire_delete) {
   r = call("GET", R_WARDS, "/v1/wards?all=true", admin, NULL);
   ck_assert(json_is_false(json_object_get(find(r, "code", "ward-c"), "active")));
   drop(r);
-  char refused[64];
   char *body = ts_referral_body("ward-c");
   r = call("POST", R_REFERRALS, "/v1/referrals", officer, body);
   free(body);
   expect_problem(r, 422, "invalid", FIELDS("ward"));
   drop(r);
-  (void)refused;
   char path[160];
   snprintf(path, sizeof path, "/v1/referrals/%s", kept);
   r = call("GET", R_REFERRAL, path, coord, NULL);
