@@ -346,6 +346,10 @@ ij_err ij_seed_demo(ij_conn *conn, const ij_area_rules *defaults, ij_time_us now
     err = ij_ops_ward_define(conn, "derbyshire", DERBY_WARDS[i][0], DERBY_WARDS[i][1]);
   if (err == IJ_OK)
     err = ij_ops_ward_define(conn, "nottinghamshire", "castle", "Castle");
+  /* the demo's sessions name sup-1: it is in the area's directory of supervisors */
+  if (err == IJ_OK)
+    err = ij_ops_supervisor_define(conn, "derbyshire", "sup-1", "Supervisor 1",
+                                   "Derwent Valley Trust", now);
   if (err != IJ_OK)
     return err;
   bool any = false;

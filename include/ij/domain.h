@@ -144,8 +144,13 @@ typedef enum {
   IJ_ACTION_STATS_NATIONAL,      /* national commissioner: every area's aggregates together */
   IJ_ACTION_ACCESS_LOG_READ,     /* admin: the personal-data access log */
   IJ_ACTION_NON_ASSOCIATION,     /* coordinator: record, read and end non-associations */
-  IJ_ACTION_REFERRAL_AMEND, /* officer, coordinator: which fields in which states, ij/amend.h */
-  IJ_ACTION_PERSON_READ,    /* officer, coordinator: search people, a person's history */
+  IJ_ACTION_REFERRAL_AMEND,     /* officer, coordinator: which fields in which states, ij/amend.h */
+  IJ_ACTION_PERSON_READ,        /* officer, coordinator: search people, a person's history */
+  IJ_ACTION_REFDATA_WRITE,      /* admin: the area's wards, reason codes and rules */
+  IJ_ACTION_REFDATA_AUDIT_READ, /* admin: the changes to the area's reference data */
+  IJ_ACTION_AREA_RULES_READ,    /* admin, coordinator, officer: the area's rules */
+  IJ_ACTION_SUPERVISOR_READ,    /* admin, coordinator: the directory of supervisors */
+  IJ_ACTION_SUPERVISOR_WRITE,   /* admin: the directory of supervisors */
   IJ_ACTION__COUNT
 } ij_action;
 

@@ -409,5 +409,6 @@ ij_err ij_ops_non_association_get(ij_conn *conn, const ij_op_ctx *op, const char
 ij_err ij_ops_non_association_end(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
                                   const char *id, const char *reason, ij_non_association_list *out,
                                   ij_field_errors *errs);
+#include "ij/ops_refdata.h" /* reference data maintained by admins */
 
 #endif

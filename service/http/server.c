@@ -13,6 +13,7 @@
 #include "ij/log.h"
 #include "ij/wait.h"
 #include "internal.h"
+#include "refdata.h"
 
 /* The query parameters a route accepts: none, or those listed. */
 static const char *const NO_QUERY[] = {NULL};
@@ -37,9 +38,10 @@ const ij_route ij_routes[] = {
     {"GET", "/metrics", ij_h_metrics, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL, IJ_ID_NONE,
      TEXT},
     {"GET", "/v1/me", ij_h_me, true, false, IJ_NO_ACTION, NO_QUERY, NULL, IJ_ID_NONE, JSON},
-    {"GET", "/v1/wards", ij_h_wards, true, false, IJ_NO_ACTION, NO_QUERY, NULL, IJ_ID_NONE, JSON},
-    {"GET", "/v1/reason-codes", ij_h_reason_codes, true, false, IJ_NO_ACTION, QUERY("kind"), NULL,
-     IJ_ID_NONE, JSON},
+    {"GET", "/v1/wards", ij_h_wards, true, false, IJ_NO_ACTION, QUERY("all"), NULL, IJ_ID_NONE,
+     JSON},
+    {"GET", "/v1/reason-codes", ij_h_reason_codes, true, false, IJ_NO_ACTION, QUERY("kind", "all"),
+     NULL, IJ_ID_NONE, JSON},
     {"POST", "/v1/referrals", ij_h_referral_create, true, true, IJ_ACTION_REFERRAL_CREATE, NO_QUERY,
      NULL, IJ_ID_NONE, JSON},
     {"GET", "/v1/referrals", ij_h_referral_list, true, true, IJ_ACTION_REFERRAL_LIST,
@@ -121,6 +123,32 @@ const ij_route ij_routes[] = {
      QUERY("name", "police_id", "dob", "postcode", "limit", "cursor"), NULL, IJ_ID_NONE, JSON},
     {"GET", "/v1/people/{id}", ij_h_person_get, true, true, IJ_ACTION_PERSON_READ, NO_QUERY,
      "person", IJ_ID_UUID, JSON},
+    /* reference data, maintained by the area's admins (refdata.c); a named {id} negotiates JSON in
+     * its handler */
+    {"POST", "/v1/wards", ij_h_ward_add, true, false, IJ_ACTION_REFDATA_WRITE, NO_QUERY, NULL,
+     IJ_ID_NONE, JSON},
+    {"PATCH", "/v1/wards/{id}", ij_h_ward_change, true, false, IJ_ACTION_REFDATA_WRITE, NO_QUERY,
+     "ward", IJ_ID_NAME, IJ_MEDIA_PER_RESOURCE},
+    {"DELETE", "/v1/wards/{id}", ij_h_ward_delete, true, false, IJ_ACTION_REFDATA_WRITE, NO_QUERY,
+     "ward", IJ_ID_NAME, IJ_MEDIA_PER_RESOURCE},
+    {"POST", "/v1/reason-codes", ij_h_reason_code_add, true, false, IJ_ACTION_REFDATA_WRITE,
+     NO_QUERY, NULL, IJ_ID_NONE, JSON},
+    {"PATCH", "/v1/reason-codes/{id}", ij_h_reason_code_change, true, false,
+     IJ_ACTION_REFDATA_WRITE, NO_QUERY, "reason code", IJ_ID_NAME, IJ_MEDIA_PER_RESOURCE},
+    {"DELETE", "/v1/reason-codes/{id}", ij_h_reason_code_delete, true, false,
+     IJ_ACTION_REFDATA_WRITE, NO_QUERY, "reason code", IJ_ID_NAME, IJ_MEDIA_PER_RESOURCE},
+    {"GET", "/v1/areas/{id}/rules", ij_h_area_rules_get, true, false, IJ_ACTION_AREA_RULES_READ,
+     NO_QUERY, "area", IJ_ID_NAME, IJ_MEDIA_PER_RESOURCE},
+    {"PUT", "/v1/areas/{id}/rules", ij_h_area_rules_put, true, false, IJ_ACTION_REFDATA_WRITE,
+     NO_QUERY, "area", IJ_ID_NAME, IJ_MEDIA_PER_RESOURCE},
+    {"GET", "/v1/supervisors", ij_h_supervisor_list, true, false, IJ_ACTION_SUPERVISOR_READ,
+     QUERY("all"), NULL, IJ_ID_NONE, JSON},
+    {"POST", "/v1/supervisors", ij_h_supervisor_add, true, false, IJ_ACTION_SUPERVISOR_WRITE,
+     NO_QUERY, NULL, IJ_ID_NONE, JSON},
+    {"PATCH", "/v1/supervisors/{id}", ij_h_supervisor_change, true, false,
+     IJ_ACTION_SUPERVISOR_WRITE, NO_QUERY, "supervisor", IJ_ID_NAME, IJ_MEDIA_PER_RESOURCE},
+    {"GET", "/v1/reference-changes", ij_h_reference_changes, true, false,
+     IJ_ACTION_REFDATA_AUDIT_READ, QUERY("entity", "limit", "cursor"), NULL, IJ_ID_NONE, JSON},
     {"GET", "/dashboard", ij_h_dashboard, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL,
      IJ_ID_NONE, HTML},
     {"GET", "/dashboard/assets/{id}", ij_h_dashboard_asset, false, false, IJ_NO_ACTION,

@@ -19,6 +19,8 @@ const ij_actor *ij_ops_system_actor(const ij_op_ctx *op, ij_actor *out);
  * referral write needs them and an administrator changes them rarely. IJ_ERR_NOT_FOUND for an
  * area the service does not know. */
 ij_err ij_ops_area_rules(ij_conn *conn, const ij_op_ctx *op, ij_area_rules *out);
+/* Drops the area's kept rules (after an admin changed them): the next read is the database's. */
+void ij_ops_area_rules_forget(const char *area);
 
 /* Persists a decision the domain made on *r (read or locked at r->version) in the caller's
  * transaction, with what its effects owe: the bookings it ends, the outcome notices and the

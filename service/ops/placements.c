@@ -4,23 +4,29 @@
 
 #include "ops_internal.h"
 
-/* The rules refused the placement: an unknown ward is named in the same answer (it would
- * otherwise be found only by the write, after the rest was put right). */
-static ij_err refused(ij_conn *conn, const ij_op_ctx *op, const char *ward, ij_field_errors *errs) {
-  for (int i = 0; i < errs->count; i++)
-    if (strcmp(errs->items[i].field, "ward") == 0)
-      return IJ_ERR_INVALID;
-  bool exists = true;
-  if (ward && ij_store_ward_exists(conn, op->area, ward, &exists) == IJ_OK && !exists)
+/* The placement's ward, when given, must be one of the area's and not retired: named in the
+ * same answer as the rules' problems (an unknown one would otherwise be found only by the write,
+ * after the rest was put right). */
+static void check_ward(ij_conn *conn, const ij_op_ctx *op, const char *ward,
+                       ij_field_errors *errs) {
+  if (!ward || ij_field_errors_has(errs, "ward"))
+    return;
+  int state = 1;
+  if (ij_store_ward_state(conn, op->area, ward, &state) != IJ_OK)
+    return; /* the write that follows meets the same fault */
+  if (state == 0)
     ij_field_errors_add(errs, "ward", "is not a ward of this area");
-  return IJ_ERR_INVALID;
+  else if (state == 2)
+    ij_field_errors_add(errs, "ward", "is retired: it is kept for existing records only");
 }
 
 ij_err ij_ops_placement_create(ij_conn *conn, const ij_op_ctx *op, const ij_placement_input *in,
                                ij_placement *out, ij_field_errors *errs) {
   memset(out, 0, sizeof *out);
-  if (ij_domain_placement_validate(in, true, errs) != IJ_OK)
-    return refused(conn, op, in->ward, errs);
+  ij_err verdict = ij_domain_placement_validate(in, true, errs);
+  check_ward(conn, op, in->ward, errs);
+  if (verdict != IJ_OK || errs->count)
+    return IJ_ERR_INVALID;
   char id[IJ_UUID_BUF];
   ij_uuid_new(id);
   return ij_store_placement_create(conn, op->area, id, in, op->now, out, errs);
@@ -40,8 +46,10 @@ ij_err ij_ops_placement_update(ij_conn *conn, const ij_op_ctx *op, const char *i
                                int expected_version, const ij_placement_input *changes,
                                ij_placement *out, ij_field_errors *errs) {
   memset(out, 0, sizeof *out);
-  if (ij_domain_placement_validate(changes, false, errs) != IJ_OK)
-    return refused(conn, op, changes->ward, errs);
+  ij_err verdict = ij_domain_placement_validate(changes, false, errs);
+  check_ward(conn, op, changes->ward, errs);
+  if (verdict != IJ_OK || errs->count)
+    return IJ_ERR_INVALID;
   if (expected_version >= 0)
     return ij_store_placement_update(conn, op->area, id, expected_version, changes, op->now, out,
                                      errs);

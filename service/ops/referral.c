@@ -66,6 +66,14 @@ static void cache_rules(const char *area, ij_time_us now, const ij_area_rules *r
   pthread_mutex_unlock(&rules_mu);
 }
 
+void ij_ops_area_rules_forget(const char *area) {
+  pthread_mutex_lock(&rules_mu);
+  for (int i = 0; i < AREA_RULES_CACHE; i++)
+    if (strcmp(rules_cache[i].area, area) == 0)
+      rules_cache[i].until = 0;
+  pthread_mutex_unlock(&rules_mu);
+}
+
 ij_err ij_ops_area_rules(ij_conn *conn, const ij_op_ctx *op, ij_area_rules *out) {
   if (cached_rules(op->area, op->now, out))
     return IJ_OK;

@@ -113,7 +113,15 @@ ij_err ij_ops_referral_create(ij_conn *conn, const ij_op_ctx *op, const ij_actor
   if (err != IJ_OK)
     return err;
   ij_referral_derived derived;
-  if ((err = ij_domain_referral_validate(in, &rules, op->now, &derived, errs)) != IJ_OK)
+  err = ij_domain_referral_validate(in, &rules, op->now, &derived, errs);
+  if ((err == IJ_OK || err == IJ_ERR_INVALID) && in->ward && !ij_field_errors_has(errs, "ward")) {
+    int state = 1; /* an unknown ward is the write's to name */
+    if (ij_store_ward_state(conn, op->area, in->ward, &state) == IJ_OK && state == 2) {
+      ij_field_errors_add(errs, "ward", "is retired: it is kept for existing records only");
+      err = IJ_ERR_INVALID;
+    }
+  }
+  if (err != IJ_OK)
     return err;
   ij_referral *r = &out->referral;
   referral_of(op, actor, in, &derived, r);
@@ -181,6 +189,22 @@ ij_err ij_ops_referral_transition(ij_conn *conn, const ij_op_ctx *op, const ij_a
   err = ij_domain_decide(actor, &facts, req, &rules, true, &d, allowed_events, errs);
   if (err != IJ_OK)
     return err;
+  /* the reason code must be one of the area's for the event's kind, and not retired */
+  if (req->reason_code && d.reason_kind) {
+    int state = 0;
+    if ((err = ij_store_reason_code_state(conn, op->area, d.reason_kind, req->reason_code,
+                                          &state)) != IJ_OK)
+      return err;
+    if (state == 0)
+      ij_field_errors_add(errs, "reason_code", "is not a reason code for this event");
+    else if (state == 2)
+      ij_field_errors_add(errs, "reason_code",
+                          "is retired in this area: choose a current %s code (GET "
+                          "/v1/reason-codes?kind=%s)",
+                          d.reason_kind, d.reason_kind);
+    if (state != 1)
+      return IJ_ERR_INVALID;
+  }
   /* an event with no effect beyond the referral's own row is one statement, its own transaction
    * (one round trip); otherwise the change and what it owes commit together */
   if (d.effects & ~(unsigned)(IJ_EFFECT_WARNING | IJ_EFFECT_COMPLETION)) {

@@ -15,7 +15,7 @@ import path from 'node:path';
 
 import YAML from 'yaml';
 
-import { Server, TestFailure, check, main, psql, request, requireEnv, say, setUp } from '../faults/lib.mjs';
+import { IJ_BIN, Server, TestFailure, check, main, psql, request, requireEnv, run, say, setUp } from '../faults/lib.mjs';
 
 requireEnv('IJ_BIN', 'DATABASE_URL');
 const SPEC = path.join(path.dirname(new URL(import.meta.url).pathname), '../../openapi/openapi.yaml');
@@ -73,6 +73,33 @@ class World {
 
   get officer() { return this.w.tokens.officer; }
   get coordinator() { return this.w.tokens.coordinator; }
+
+  // An admin of `area` (the test's own unless named), made once per area.
+  adminOf(area = this.w.area) {
+    this.admins = this.admins || {};
+    if (!this.admins[area]) {
+      this.admins[area] = run(IJ_BIN, ['token', '--role', 'admin', '--area', area, '--sub', 'admin-1',
+        '--name', 'Test admin', '--ttl', '7200'], { IJ_JWT_PRIVATE_KEY_FILE: path.join(this.w.tmp, 'private.jwk') });
+    }
+    return this.admins[area];
+  }
+  get admin() { return this.adminOf(); }
+
+  // The supervisor in the area's directory (sessions may name only those).
+  async supervisor(sub, name = 'Example Supervisor') {
+    const r = await this.call('POST', '/v1/supervisors', this.admin, { body: { sub, name } });
+    check(r.status === 201 || r.status === 409, `POST /v1/supervisors answered ${r.status}: ${r.text}`);
+  }
+
+  // An area of its own for the examples that change an area's rules (the others' referrals keep
+  // the defaults they were prepared for).
+  rulesArea() {
+    if (!this.sideArea) {
+      this.sideArea = `rules${crypto.randomBytes(5).toString('hex')}`;
+      psql(`INSERT INTO areas (code, name) VALUES ('${this.sideArea}', 'Rules example area');`);
+    }
+    return this.sideArea;
+  }
 
   async version(route) {
     const r = await this.ok('GET', route, this.coordinator);
@@ -291,10 +318,51 @@ const prepare = {
 
   async 'POST /v1/placements/{id}/sessions'(w, ex) {
     const body = clone(ex.value);
+    if (body.supervisor) await w.supervisor(body.supervisor.sub, body.supervisor.name);
     const length = Date.parse(body.ends_at) - Date.parse(body.starts_at);
     body.starts_at = hoursFromNow(48);
     body.ends_at = new Date(Date.parse(body.starts_at) + length).toISOString().replace('.000Z', 'Z');
     return { route: `/v1/placements/${await w.placement()}/sessions`, token: w.coordinator, body };
+  },
+
+  async 'POST /v1/wards'(w, ex) {
+    return { route: '/v1/wards', token: w.admin, body: ex.value };
+  },
+
+  // A ward of its own for each example, so that a rename or retirement touches nothing else.
+  async 'PATCH /v1/wards/{id}'(w, ex) {
+    w.n += 1;
+    const code = `example-${w.n}`;
+    await w.ok('POST', '/v1/wards', w.admin, { body: { code, name: `Example ward ${w.n}` } });
+    return { route: `/v1/wards/${code}`, token: w.admin, body: ex.value };
+  },
+
+  async 'POST /v1/reason-codes'(w, ex) {
+    return { route: '/v1/reason-codes', token: w.admin, body: ex.value };
+  },
+
+  // A code of the area's own for each example: the national codes stay as other examples use them.
+  async 'PATCH /v1/reason-codes/{id}'(w, ex) {
+    w.n += 1;
+    const code = `example_${w.n}`;
+    await w.ok('POST', '/v1/reason-codes', w.admin, { body: { kind: 'reject', code, label: `Example ${w.n}` } });
+    return { route: `/v1/reason-codes/reject.${code}`, token: w.admin, body: ex.value };
+  },
+
+  async 'PUT /v1/areas/{id}/rules'(w, ex) {
+    const area = w.rulesArea();
+    return { route: `/v1/areas/${area}/rules`, token: w.adminOf(area), body: ex.value };
+  },
+
+  async 'POST /v1/supervisors'(w, ex) {
+    return { route: '/v1/supervisors', token: w.admin, body: ex.value };
+  },
+
+  async 'PATCH /v1/supervisors/{id}'(w, ex) {
+    w.n += 1;
+    const sub = `example-sup-${w.n}`;
+    await w.supervisor(sub);
+    return { route: `/v1/supervisors/${sub}`, token: w.admin, body: ex.value };
   },
 
   async 'PATCH /v1/sessions/{id}'(w, ex) {

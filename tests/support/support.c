@@ -1,4 +1,5 @@
 #include "ij/store/reference.h"
+#include "ij/store/refdata.h"
 #include "support.h"
 
 #include <arpa/inet.h>
@@ -78,6 +79,15 @@ void ts_new_area(ij_conn *conn, char out[IJ_AREA_MAX]) {
   ck_assert_int_eq(ij_store_area_upsert(conn, out, "Test area"), IJ_OK);
   ck_assert_int_eq(ij_store_ward_upsert(conn, out, "ward-a", "Ward A"), IJ_OK);
   ck_assert_int_eq(ij_store_ward_upsert(conn, out, "ward-b", "Ward B"), IJ_OK);
+  /* the supervisors the tests' sessions name, in the area's directory */
+  static const char *const subs[] = {"sup-1", "sup-2", "sup-3"};
+  for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+    ij_rows rows;
+    ck_assert_int_eq(ij_store_supervisor_add(conn, out, subs[i], "Test Supervisor", NULL, NULL,
+                                             (ij_time_us)time(NULL) * IJ_US_PER_SECOND, &rows),
+                     IJ_OK);
+    ij_rows_clear(&rows);
+  }
 }
 
 int ts_local_server(struct _u_instance *instance, const char *method, const char *path,

@@ -37,6 +37,11 @@ START_TEST(test_permissions_matrix) {
       {IJ_ACTION_NON_ASSOCIATION, false, true, false, false, false, false},
       {IJ_ACTION_REFERRAL_AMEND, true, true, false, false, false, false},
       {IJ_ACTION_PERSON_READ, true, true, false, false, false, false},
+      {IJ_ACTION_REFDATA_WRITE, false, false, false, false, true, false},
+      {IJ_ACTION_REFDATA_AUDIT_READ, false, false, false, false, true, false},
+      {IJ_ACTION_AREA_RULES_READ, true, true, false, false, true, false},
+      {IJ_ACTION_SUPERVISOR_READ, false, true, false, false, true, false},
+      {IJ_ACTION_SUPERVISOR_WRITE, false, false, false, false, true, false},
   };
   ck_assert_int_eq(sizeof k_matrix / sizeof k_matrix[0], IJ_ACTION__COUNT);
   for (size_t i = 0; i < sizeof k_matrix / sizeof k_matrix[0]; i++) {

@@ -1,0 +1,522 @@
+/* An area's reference data as its admins maintain it: wards, reason codes, the area's rules and
+ * the directory of supervisors, and the audit trail of their changes. Each handler reads top to
+ * bottom: decode -> one ij_ops_* call -> render. The routes whose {id} is a code (a ward's, a
+ * reason code's "kind.code", a supervisor's sub, an area's) negotiate JSON here, as the route
+ * table leaves a named {id}'s media type to its handler. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "refdata.h"
+
+static const char *const JSON_ONLY[] = {"application/json", NULL};
+
+/* ---- rendering ---- */
+
+static bool is_true(const char *cell) {
+  return cell && strcmp(cell, "t") == 0;
+}
+
+static json_t *ward_json(const ij_rows *rows, int i) {
+  return json_pack("{s:s, s:s, s:b}", "code", ij_rows_get(rows, i, 0), "name",
+                   ij_rows_get(rows, i, 1), "active", is_true(ij_rows_get(rows, i, 2)));
+}
+
+static json_t *reason_code_json(const ij_rows *rows, int i) {
+  return json_pack("{s:s, s:s, s:s, s:b, s:b}", "kind", ij_rows_get(rows, i, 0), "code",
+                   ij_rows_get(rows, i, 1), "label", ij_rows_get(rows, i, 2), "active",
+                   is_true(ij_rows_get(rows, i, 3)), "national", is_true(ij_rows_get(rows, i, 4)));
+}
+
+static json_t *supervisor_json(const ij_rows *rows, int i) {
+  json_t *j = json_pack("{s:s, s:s, s:o, s:o, s:b, s:i}", "sub", ij_rows_get(rows, i, 0), "name",
+                        ij_rows_get(rows, i, 1), "organisation",
+                        ij_json_str_or_null(ij_rows_get(rows, i, 2)), "phone",
+                        ij_json_str_or_null(ij_rows_get(rows, i, 3)), "active",
+                        is_true(ij_rows_get(rows, i, 4)), "version", atoi(ij_rows_get(rows, i, 5)));
+  if (j) {
+    json_object_set_new(j, "created_at", ij_json_time(atoll(ij_rows_get(rows, i, 6))));
+    json_object_set_new(j, "updated_at", ij_json_time(atoll(ij_rows_get(rows, i, 7))));
+  }
+  return j;
+}
+
+static void send_no_content(ij_ctx *ctx) {
+  ulfius_set_empty_body_response(ctx->res, 204);
+  ctx->status = 204;
+}
+
+/* The answer to a change: the record, or the problem (a conflict says why). */
+static void send_change(ij_ctx *ctx, ij_err err, int status, ij_rows *rows,
+                        json_t *(*render)(const ij_rows *, int), const ij_field_errors *errs,
+                        const char *why) {
+  if (err == IJ_OK && render)
+    ij_send_json(ctx, status, render(rows, 0));
+  else if (err == IJ_OK)
+    send_no_content(ctx);
+  else if (err == IJ_ERR_CONFLICT && why)
+    ij_send_problem(ctx, err, why, NULL);
+  else
+    ij_send_store_error(ctx, err, errs);
+  ij_rows_clear(rows);
+}
+
+/* `all`: "true" or "false" (retired records too), a field error otherwise. */
+static bool query_all(ij_ctx *ctx, ij_field_errors *errs) {
+  const char *v = ij_query(ctx, "all");
+  if (!v || strcmp(v, "false") == 0)
+    return false;
+  if (strcmp(v, "true") != 0)
+    ij_field_errors_add(errs, "all", "must be true or false");
+  return true;
+}
+
+/* The decoded body of a change with no unknown members; NULL when it was refused (sent). */
+static json_t *body_of(ij_ctx *ctx, const char *const *fields, ij_field_errors *errs) {
+  if (ctx->route->id == IJ_ID_NAME && ij_negotiate(ctx, JSON_ONLY) < 0)
+    return NULL;
+  json_t *body = ij_body_object(ctx);
+  if (body)
+    ij_json_unknown(body, "", fields, errs);
+  return body;
+}
+
+/* ---- wards ---- */
+
+void ij_h_wards(ij_ctx *ctx) {
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  bool all = query_all(ctx, &errs);
+  if (errs.count) {
+    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+    return;
+  }
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_op_ctx op = ij_ctx_op(ctx);
+  ij_rows rows;
+  ij_err err = ij_ops_wards_of_area(conn, &op, all, &rows);
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, NULL, NULL);
+    return;
+  }
+  json_t *items = json_array();
+  for (int i = 0; i < rows.count; i++)
+    json_array_append_new(items, ward_json(&rows, i));
+  ij_rows_clear(&rows);
+  ij_send_json(ctx, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+}
+
+static const char *const WARD_ADD_FIELDS[] = {"code", "name", NULL};
+static const char *const WARD_CHANGE_FIELDS[] = {"name", "active", NULL};
+
+void ij_h_ward_add(ij_ctx *ctx) {
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  json_t *body = body_of(ctx, WARD_ADD_FIELDS, &errs);
+  if (!body)
+    return;
+  ij_json_refuse_nulls(body, "", NULL, &errs);
+  const char *code = ij_json_str(body, "", "code", &errs);
+  const char *name = ij_json_str(body, "", "name", &errs);
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (conn) {
+    ij_op_ctx op = ij_ctx_op(ctx);
+    ij_rows rows;
+    const char *why = NULL;
+    ij_err err = ij_ops_ward_add(conn, &op, &ctx->actor, code, name, &rows, &errs, &why);
+    if (err == IJ_OK) {
+      char location[128];
+      snprintf(location, sizeof location, "/v1/wards/%s", code);
+      ij_set_header(ctx, "Location", location);
+    }
+    send_change(ctx, err, 201, &rows, ward_json, &errs, why);
+  }
+  json_decref(body);
+}
+
+void ij_h_ward_change(ij_ctx *ctx) {
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  json_t *body = body_of(ctx, WARD_CHANGE_FIELDS, &errs);
+  if (!body)
+    return;
+  ij_json_refuse_nulls(body, "", NULL, &errs);
+  const char *name = ij_json_str(body, "", "name", &errs);
+  int active = ij_json_bool(body, "", "active", &errs);
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (conn) {
+    ij_op_ctx op = ij_ctx_op(ctx);
+    ij_rows rows;
+    const char *why = NULL;
+    ij_err err =
+        ij_ops_ward_change(conn, &op, &ctx->actor, ctx->id, name, active, &rows, &errs, &why);
+    send_change(ctx, err, 200, &rows, ward_json, &errs, why);
+  }
+  json_decref(body);
+}
+
+void ij_h_ward_delete(ij_ctx *ctx) {
+  if (ij_negotiate(ctx, JSON_ONLY) < 0)
+    return;
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_op_ctx op = ij_ctx_op(ctx);
+  const char *why = NULL;
+  ij_err err = ij_ops_ward_delete(conn, &op, &ctx->actor, ctx->id, &why);
+  ij_rows none = {0};
+  send_change(ctx, err, 204, &none, NULL, NULL, why);
+}
+
+/* ---- reason codes ---- */
+
+void ij_h_reason_codes(ij_ctx *ctx) {
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  const char *kind = ij_query(ctx, "kind");
+  if (kind && !ij_domain_reason_kind_valid(kind))
+    ij_field_errors_add(&errs, "kind", "must be reject, withdraw, non_compliance or warning");
+  bool all = query_all(ctx, &errs);
+  if (errs.count) {
+    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+    return;
+  }
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_op_ctx op = ij_ctx_op(ctx);
+  ij_rows rows;
+  ij_err err = ij_ops_reason_codes_of_area(conn, &op, kind, all, &rows);
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, NULL, NULL);
+    return;
+  }
+  json_t *items = json_array();
+  for (int i = 0; i < rows.count; i++)
+    json_array_append_new(items, reason_code_json(&rows, i));
+  ij_rows_clear(&rows);
+  ij_send_json(ctx, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+}
+
+/* "kind.code" of the path: split into buf; false when it is not two parts. */
+static bool split_code(const char *id, char *buf, size_t size, const char **kind,
+                       const char **code) {
+  snprintf(buf, size, "%s", id ? id : "");
+  char *dot = strchr(buf, '.');
+  if (!dot || dot == buf || !dot[1] || strchr(dot + 1, '.'))
+    return false;
+  *dot = 0;
+  *kind = buf;
+  *code = dot + 1;
+  return true;
+}
+
+static const char *const CODE_ADD_FIELDS[] = {"kind", "code", "label", NULL};
+static const char *const CODE_CHANGE_FIELDS[] = {"label", "active", NULL};
+
+void ij_h_reason_code_add(ij_ctx *ctx) {
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  json_t *body = body_of(ctx, CODE_ADD_FIELDS, &errs);
+  if (!body)
+    return;
+  ij_json_refuse_nulls(body, "", NULL, &errs);
+  const char *kind = ij_json_str(body, "", "kind", &errs);
+  const char *code = ij_json_str(body, "", "code", &errs);
+  const char *label = ij_json_str(body, "", "label", &errs);
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (conn) {
+    ij_op_ctx op = ij_ctx_op(ctx);
+    ij_rows rows;
+    const char *why = NULL;
+    ij_err err =
+        ij_ops_reason_code_add(conn, &op, &ctx->actor, kind, code, label, &rows, &errs, &why);
+    if (err == IJ_OK) {
+      char location[192];
+      snprintf(location, sizeof location, "/v1/reason-codes/%s.%s", kind, code);
+      ij_set_header(ctx, "Location", location);
+    }
+    send_change(ctx, err, 201, &rows, reason_code_json, &errs, why);
+  }
+  json_decref(body);
+}
+
+void ij_h_reason_code_change(ij_ctx *ctx) {
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  json_t *body = body_of(ctx, CODE_CHANGE_FIELDS, &errs);
+  if (!body)
+    return;
+  char buf[160];
+  const char *kind = NULL, *code = NULL;
+  if (!split_code(ctx->id, buf, sizeof buf, &kind, &code)) {
+    ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no reason code with this id (kind.code)", NULL);
+    json_decref(body);
+    return;
+  }
+  ij_json_refuse_nulls(body, "", NULL, &errs);
+  const char *label = ij_json_str(body, "", "label", &errs);
+  int active = ij_json_bool(body, "", "active", &errs);
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (conn) {
+    ij_op_ctx op = ij_ctx_op(ctx);
+    ij_rows rows;
+    const char *why = NULL;
+    ij_err err = ij_ops_reason_code_change(conn, &op, &ctx->actor, kind, code, label, active, &rows,
+                                           &errs, &why);
+    send_change(ctx, err, 200, &rows, reason_code_json, &errs, why);
+  }
+  json_decref(body);
+}
+
+void ij_h_reason_code_delete(ij_ctx *ctx) {
+  if (ij_negotiate(ctx, JSON_ONLY) < 0)
+    return;
+  char buf[160];
+  const char *kind = NULL, *code = NULL;
+  if (!split_code(ctx->id, buf, sizeof buf, &kind, &code)) {
+    ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no reason code with this id (kind.code)", NULL);
+    return;
+  }
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_op_ctx op = ij_ctx_op(ctx);
+  const char *why = NULL;
+  ij_err err = ij_ops_reason_code_delete(conn, &op, &ctx->actor, kind, code, &why);
+  ij_rows none = {0};
+  send_change(ctx, err, 204, &none, NULL, NULL, why);
+}
+
+/* ---- the area's rules ---- */
+
+static json_t *rules_json(const char *area, const ij_area_rules *r, const ij_area_settings *own) {
+  json_t *j = json_pack("{s:s, s:i, s:i, s:i, s:i}", "area", area, "target_start_hours",
+                        r->target_start_hours, "hours_min", r->hours_min, "hours_max", r->hours_max,
+                        "hours_default", r->hours_default);
+  json_t *o = json_object();
+  const struct {
+    const char *name;
+    int value;
+  } cells[] = {{"target_start_hours", own->target_start_hours},
+               {"hours_min", own->hours_min},
+               {"hours_max", own->hours_max},
+               {"hours_default", own->hours_default}};
+  for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++)
+    json_object_set_new(o, cells[i].name,
+                        cells[i].value ? json_integer(cells[i].value) : json_null());
+  json_object_set_new(j, "configured", o);
+  return j;
+}
+
+/* The area of the path must be the caller's own: another area's is refused, named or not. */
+static bool own_area(ij_ctx *ctx) {
+  if (ij_negotiate(ctx, JSON_ONLY) < 0)
+    return false;
+  if (strcmp(ctx->id, ctx->actor.area) != 0) {
+    ij_send_problem(ctx, IJ_ERR_FORBIDDEN, "you may read and change only your own area's rules",
+                    NULL);
+    return false;
+  }
+  return true;
+}
+
+void ij_h_area_rules_get(ij_ctx *ctx) {
+  if (!own_area(ctx))
+    return;
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_op_ctx op = ij_ctx_op(ctx);
+  ij_area_rules rules;
+  ij_area_settings own;
+  ij_err err = ij_ops_area_rules_get(conn, &op, &rules, &own);
+  if (err != IJ_OK) {
+    ij_send_store_error(ctx, err, NULL);
+    return;
+  }
+  ij_send_json(ctx, 200, rules_json(ctx->id, &rules, &own));
+}
+
+static const char *const RULES_FIELDS[] = {"target_start_hours", "hours_min", "hours_max",
+                                           "hours_default", NULL};
+
+void ij_h_area_rules_put(ij_ctx *ctx) {
+  if (!own_area(ctx))
+    return;
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  json_t *body = ij_body_object(ctx);
+  if (!body)
+    return;
+  ij_json_unknown(body, "", RULES_FIELDS, &errs);
+  /* each setting a whole number, or null (or absent) for the service's default */
+  ij_area_settings in = {0, 0, 0, 0};
+  int *slots[] = {&in.target_start_hours, &in.hours_min, &in.hours_max, &in.hours_default};
+  for (int i = 0; i < 4; i++) {
+    if (ij_json_int(body, "", RULES_FIELDS[i], slots[i], &errs) && *slots[i] == 0 &&
+        !ij_field_errors_has(&errs, RULES_FIELDS[i]))
+      ij_field_errors_add(&errs, RULES_FIELDS[i],
+                          "must be a whole number of hours, or null for the service's default");
+  }
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (conn) {
+    ij_op_ctx op = ij_ctx_op(ctx);
+    ij_area_rules rules;
+    ij_err err = ij_ops_area_rules_put(conn, &op, &ctx->actor, &in, &rules, &errs);
+    if (err == IJ_OK)
+      ij_send_json(ctx, 200, rules_json(ctx->id, &rules, &in));
+    else
+      ij_send_store_error(ctx, err, &errs);
+  }
+  json_decref(body);
+}
+
+/* ---- the directory of supervisors ---- */
+
+void ij_h_supervisor_list(ij_ctx *ctx) {
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  bool all = query_all(ctx, &errs);
+  if (errs.count) {
+    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+    return;
+  }
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_op_ctx op = ij_ctx_op(ctx);
+  ij_rows rows;
+  ij_err err = ij_ops_supervisors_of_area(conn, &op, all, &rows);
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, NULL, NULL);
+    return;
+  }
+  json_t *items = json_array();
+  for (int i = 0; i < rows.count; i++)
+    json_array_append_new(items, supervisor_json(&rows, i));
+  ij_rows_clear(&rows);
+  ij_send_json(ctx, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+}
+
+static const char *const SUPERVISOR_ADD_FIELDS[] = {"sub", "name", "organisation", "phone", NULL};
+static const char *const SUPERVISOR_CHANGE_FIELDS[] = {"name", "organisation", "phone", "active",
+                                                       NULL};
+
+/* organisation and phone may be null (none); the rest may not. */
+static void decode_supervisor(json_t *body, bool create, ij_supervisor_input *in,
+                              ij_field_errors *errs) {
+  memset(in, 0, sizeof *in);
+  in->active = -1;
+  static const char *const NOT_NULL[] = {"sub", "name", "active"};
+  for (size_t i = 0; i < sizeof NOT_NULL / sizeof NOT_NULL[0]; i++)
+    if (json_is_null(json_object_get(body, NOT_NULL[i])))
+      ij_field_errors_add(errs, NOT_NULL[i], "must not be null");
+  if (create)
+    in->sub = ij_json_str(body, "", "sub", errs);
+  in->name = ij_json_str(body, "", "name", errs);
+  in->has_organisation = json_object_get(body, "organisation") != NULL;
+  in->organisation = ij_json_str(body, "", "organisation", errs);
+  in->has_phone = json_object_get(body, "phone") != NULL;
+  in->phone = ij_json_str(body, "", "phone", errs);
+  if (!create)
+    in->active = ij_json_bool(body, "", "active", errs);
+}
+
+void ij_h_supervisor_add(ij_ctx *ctx) {
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  json_t *body = body_of(ctx, SUPERVISOR_ADD_FIELDS, &errs);
+  if (!body)
+    return;
+  ij_supervisor_input in;
+  decode_supervisor(body, true, &in, &errs);
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (conn) {
+    ij_op_ctx op = ij_ctx_op(ctx);
+    ij_rows rows;
+    const char *why = NULL;
+    ij_err err = ij_ops_supervisor_add(conn, &op, &ctx->actor, &in, &rows, &errs, &why);
+    send_change(ctx, err, 201, &rows, supervisor_json, &errs, why);
+  }
+  json_decref(body);
+}
+
+void ij_h_supervisor_change(ij_ctx *ctx) {
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  json_t *body = body_of(ctx, SUPERVISOR_CHANGE_FIELDS, &errs);
+  if (!body)
+    return;
+  ij_supervisor_input in;
+  decode_supervisor(body, false, &in, &errs);
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (conn) {
+    ij_op_ctx op = ij_ctx_op(ctx);
+    ij_rows rows;
+    const char *why = NULL;
+    ij_err err = ij_ops_supervisor_change(conn, &op, &ctx->actor, ctx->id, &in, &rows, &errs, &why);
+    send_change(ctx, err, 200, &rows, supervisor_json, &errs, why);
+  }
+  json_decref(body);
+}
+
+/* ---- the audit trail ---- */
+
+static json_t *parsed_or_null(const char *text) {
+  json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+  return j ? j : json_null();
+}
+
+void ij_h_reference_changes(ij_ctx *ctx) {
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  const char *entity = ij_query(ctx, "entity");
+  if (entity && strcmp(entity, "ward") != 0 && strcmp(entity, "reason_code") != 0 &&
+      strcmp(entity, "area_rules") != 0 && strcmp(entity, "supervisor") != 0)
+    ij_field_errors_add(&errs, "entity", "must be ward, reason_code, area_rules or supervisor");
+  int limit = 25;
+  ij_query_limit(ctx, 25, 100, &limit, &errs);
+  long long before = 0;
+  const char *cursor = ij_query(ctx, "cursor");
+  if (cursor) {
+    char *end = NULL;
+    before = strtoll(cursor, &end, 10);
+    if (!*cursor || *end || before <= 0)
+      ij_field_errors_add(&errs, "cursor", "is not a cursor this list gave");
+  }
+  if (errs.count) {
+    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
+    return;
+  }
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_op_ctx op = ij_ctx_op(ctx);
+  ij_rows rows;
+  ij_err err = ij_ops_ref_changes(conn, &op, entity, before, limit, &rows);
+  if (err != IJ_OK) {
+    ij_send_problem(ctx, err, NULL, NULL);
+    return;
+  }
+  json_t *items = json_array();
+  int n = rows.count > limit ? limit : rows.count;
+  for (int i = 0; i < n; i++) {
+    json_t *item =
+        json_pack("{s:s, s:o, s:{s:s, s:s, s:s}, s:s, s:s, s:s}", "id", ij_rows_get(&rows, i, 0),
+                  "at", ij_json_time(atoll(ij_rows_get(&rows, i, 1))), "actor", "sub",
+                  ij_rows_get(&rows, i, 2), "name", ij_rows_get(&rows, i, 3), "role",
+                  ij_rows_get(&rows, i, 4), "entity", ij_rows_get(&rows, i, 5), "key",
+                  ij_rows_get(&rows, i, 6), "action", ij_rows_get(&rows, i, 7));
+    if (item) {
+      json_object_set_new(item, "before", parsed_or_null(ij_rows_get(&rows, i, 8)));
+      json_object_set_new(item, "after", parsed_or_null(ij_rows_get(&rows, i, 9)));
+    }
+    json_array_append_new(items, item);
+  }
+  json_t *next = rows.count > limit ? json_string(ij_rows_get(&rows, limit - 1, 0)) : json_null();
+  ij_rows_clear(&rows);
+  ij_send_page(ctx, items, next);
+}
