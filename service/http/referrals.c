@@ -454,6 +454,12 @@ void ij_h_referral_events(ij_ctx *ctx) {
                   "at", ij_json_time(e->at), "actor", "sub", e->actor_sub, "name", e->actor_name,
                   "role", e->actor_role, "reason_code", ij_json_str_or_null(e->reason_code),
                   "reason", ij_json_str_or_null(e->reason), "request_id", e->request_id);
+    /* how the change was entered (a walk-in, a late entry with its reason), when marked */
+    json_t *data = e->data ? json_loads(e->data, 0, NULL) : NULL;
+    if (j && data)
+      json_object_set_new(j, "data", data);
+    else
+      json_decref(data);
     json_array_append_new(items, j);
   }
   json_t *next = IJ_NEXT_CURSOR(page, seq_cursor);

@@ -15,6 +15,7 @@
   X(outcomes_suite)       \
   X(perms_suite)          \
   X(placements_suite)     \
+  X(register_suite)       \
   X(state_sets_suite)     \
   X(suppress_suite)       \
   X(text_suite)           \
