@@ -117,9 +117,9 @@ ij_err ij_ops_book(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
  * onto a session that is over with its reason (late_entry_reason, NULL otherwise), each allowed
  * to the mode's roles (else IJ_ERR_FORBIDDEN) and marked on the booking and on the referral
  * events it causes. scope_sub: the supervisor whose sessions the caller may use (NULL: any);
- * another session, or none, is IJ_ERR_NOT_FOUND. An unknown referral is IJ_ERR_INVALID with a
- * field error on "referral_id" (the session is the resource here). Every other rule and answer is
- * ij_ops_book's: the same path. */
+ * another session, or none, is IJ_ERR_NOT_FOUND (a walk-in only: the session is the resource);
+ * a walk-in's unknown referral is IJ_ERR_INVALID with a field error on "referral_id". Every other
+ * rule and answer is ij_ops_book's: the same path. */
 ij_err ij_ops_book_as(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
                       ij_booking_mode mode, const char *late_entry_reason, const char *scope_sub,
                       const char *referral_id, const char *session_id, char booking_id[IJ_UUID_BUF],
