@@ -396,7 +396,7 @@ START_TEST(paper_register_is_entered_by_a_coordinator_with_a_reason) {
 END_TEST
 
 /* An ordinary booking's outcome entered afterwards by a coordinator may be marked late; a
- * reason on a session not over is refused. */
+ * reason on a session not over is refused, and a supervisor may not give one. */
 START_TEST(late_outcome_on_an_ordinary_booking) {
   char *coord = ts_token("coordinator", AREA, "coord-reg-1");
   char session[37], id[64];
@@ -411,6 +411,33 @@ START_TEST(late_outcome_on_an_ordinary_booking) {
               "{\"outcome\":\"absent_unacceptable\",\"late_entry_reason\":\"From paper\"}");
   expect_field(r, 422, "late_entry_reason");
   ts_response_free(r);
+  /* once the session is over, a coordinator may enter it late: the events it causes are marked */
+  const char *p[1] = {session};
+  free(ts_sql("WITH s AS (UPDATE sessions SET starts_at = starts_at - interval '3 hours',"
+              " ends_at = ends_at - interval '3 hours' WHERE id = $1::uuid"
+              " RETURNING id, starts_at, ends_at) UPDATE bookings b SET starts_at = s.starts_at,"
+              " ends_at = s.ends_at FROM s WHERE b.session_id = s.id",
+              1, p));
+  char *sup = ts_token("supervisor", AREA, "sup-walk-1");
+  r = outcome(sup, booking, "{\"outcome\":\"attended_complied\",\"late_entry_reason\":\"Paper\"}");
+  expect_field(r, 403, "late_entry_reason");
+  ts_response_free(r);
+  r = outcome(coord, booking,
+              "{\"outcome\":\"attended_complied\",\"late_entry_reason\":\"From paper\"}");
+  ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+  ts_response_free(r);
+  r = events(coord, id);
+  json_t *items = json_object_get(r->json, "items");
+  json_t *last = json_array_get(items, json_array_size(items) - 1);
+  ck_assert_str_eq(str(last, "event"), "complete");
+  ck_assert_str_eq(str(json_object_get(last, "data"), "late_entry_reason"), "From paper");
+  /* the walk-in's own event is marked as a walk-in, not late */
+  json_t *book_event = json_array_get(items, 2);
+  ck_assert_str_eq(str(book_event, "event"), "book");
+  ck_assert(json_is_true(json_object_get(json_object_get(book_event, "data"), "walk_in")));
+  ck_assert_ptr_null(json_object_get(json_object_get(book_event, "data"), "late_entry"));
+  ts_response_free(r);
+  free(sup);
   free(coord);
 }
 END_TEST
