@@ -151,6 +151,8 @@ typedef enum {
   IJ_ACTION_AREA_RULES_READ,    /* admin, coordinator, officer: the area's rules */
   IJ_ACTION_SUPERVISOR_READ,    /* admin, coordinator: the directory of supervisors */
   IJ_ACTION_SUPERVISOR_WRITE,   /* admin: the directory of supervisors */
+  IJ_ACTION_WALK_IN,            /* coordinator, supervisor (their sessions): add a walk-in */
+  IJ_ACTION_REGISTER_READ,      /* coordinator, supervisor (their sessions): a session's register */
   IJ_ACTION__COUNT
 } ij_action;
 
@@ -433,6 +435,8 @@ typedef struct {
   const char *supervisor_sub;
   const char *supervisor_name;
   int cancelled; /* -1 absent, 0, 1; update only, and only true (a session is not reopened) */
+  const char *late_entry_reason; /* create only: a session that is over, entered from a paper
+                                    register afterwards (ij_domain_late_entry_reason) */
 } ij_session_input;
 
 typedef struct {
@@ -441,7 +445,8 @@ typedef struct {
 } ij_session_times;
 
 /* Validates a new session made at `now` (`create`: starts_at before ends_at, at most
- * IJ_SESSION_MAX_HOURS later, starting no earlier than now - IJ_SESSION_PAST_GRACE_US) or the
+ * IJ_SESSION_MAX_HOURS later, starting no earlier than now - IJ_SESSION_PAST_GRACE_US unless it
+ * is a late entry, which must be over by now and give its reason) or the
  * changes to one. IJ_OK with *out set on create, or IJ_ERR_INVALID with every problem in errs. */
 ij_err ij_domain_session_validate(const ij_session_input *in, bool create, ij_time_us now,
                                   ij_session_times *out, ij_field_errors *errs);
@@ -518,8 +523,10 @@ typedef struct {
   const char *behaviour; /* ratings: attended outcomes only */
   const char *work_quality;
   const char *notes;
-  bool has_rescheduled_session; /* required for rescheduled, refused otherwise */
-  const char *amendment_reason; /* required when the booking has an outcome already */
+  bool has_rescheduled_session;  /* required for rescheduled, refused otherwise */
+  const char *amendment_reason;  /* required when the booking has an outcome already */
+  const char *late_entry_reason; /* entered afterwards from a paper register: see
+                                    ij_domain_outcome_late_entry */
 } ij_outcome_input;
 
 /* The booking as it stands. */
@@ -552,6 +559,59 @@ typedef struct {
 ij_err ij_domain_outcome_decide(const ij_outcome_input *in, const ij_booking_facts *booking,
                                 const ij_referral_facts *referral, ij_time_us now,
                                 ij_outcome_effect *out, ij_field_errors *errs);
+
+/* ---- walk-ins and paper registers ------------------------------------------------------------ */
+/* How a booking is made: ahead of the session (ordinary), onto a session under way (a walk-in),
+ * or onto a session that is over, entered afterwards from a paper register (a late entry). Every
+ * other booking rule (state, capacity, one place per session, overlap, minimum age) is the same
+ * for all three; only the session's time relative to now and who may do it differ. */
+typedef enum {
+  IJ_BOOKING_ORDINARY,
+  IJ_BOOKING_WALK_IN,
+  IJ_BOOKING_LATE_ENTRY,
+  IJ_BOOKING_MODE__COUNT
+} ij_booking_mode;
+
+#define IJ_LATE_ENTRY_REASON_MAX 500 /* bytes */
+
+typedef struct {
+  ij_booking_mode mode;
+  const char *name;
+  ij_roles roles;         /* who may book this way */
+  bool reason;            /* a late-entry reason is required (and only then accepted) */
+  ij_fact_test started;   /* the session's start is at or before now */
+  ij_fact_test ended;     /* the session's end is at or before now */
+  const char *hint_early; /* what to do instead when the session is too early for this mode */
+  const char *hint_late;  /* ... and when it is too late */
+} ij_booking_mode_rule;
+
+/* The table itself (borrowed, static), one row per mode in enum order. */
+const ij_booking_mode_rule *ij_domain_booking_modes(size_t *count);
+
+/* Whether `roles` may book in this mode: IJ_OK, or IJ_ERR_FORBIDDEN with a field error. */
+ij_err ij_domain_booking_mode_may(ij_booking_mode mode, ij_roles roles, ij_field_errors *errs);
+
+/* ij_domain_booking_check for a mode: the late-entry reason (field "late_entry_reason": required
+ * for a late entry, refused otherwise, IJ_ERR_INVALID) first, then the referral's state, then the
+ * session's time against the mode's row (IJ_ERR_CONFLICT, field "session_id"), then the rest. */
+ij_err ij_domain_booking_check_mode(ij_booking_mode mode, const char *late_entry_reason,
+                                    ij_state state, ij_date date_of_birth,
+                                    const ij_session_facts *s, ij_time_us now,
+                                    ij_field_errors *errs);
+
+/* A late-entry reason's own form: IJ_OK when reason is NULL and not required, or when it is
+ * 1 to IJ_LATE_ENTRY_REASON_MAX bytes, not blank, without control characters; else
+ * IJ_ERR_INVALID with a field error on "late_entry_reason". */
+ij_err ij_domain_late_entry_reason(const char *reason, bool required, ij_field_errors *errs);
+
+/* Whether an outcome is a late entry, and whether it may be recorded as one, at `now`: on a
+ * booking made as a late entry (booking_late) it always is, and needs a reason; otherwise it is
+ * one when a reason is given, which is accepted only once the session is over. Only a coordinator
+ * records a late entry (IJ_ERR_FORBIDDEN, field "late_entry_reason"); a missing or bad reason, or
+ * one on a session not over, is IJ_ERR_INVALID. *late: the outcome is a late entry. */
+ij_err ij_domain_outcome_late_entry(ij_roles roles, bool booking_late, const char *reason,
+                                    ij_time_us session_ends_at, ij_time_us now, bool *late,
+                                    ij_field_errors *errs);
 
 /* ---- reoffending follow-up ---------------------------------------------------------------------
  */

@@ -116,13 +116,33 @@ ij_err ij_ops_book(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
                    const char *referral_id, const char *session_id, char booking_id[IJ_UUID_BUF],
                    ij_booking_view *out, unsigned *allowed_events, ij_field_errors *errs);
 
+/* ij_ops_book in a mode (ij_booking_mode): a walk-in onto a session under way, or a late entry
+ * onto a session that is over with its reason (late_entry_reason, NULL otherwise), each allowed
+ * to the mode's roles (else IJ_ERR_FORBIDDEN) and marked on the booking and on the referral
+ * events it causes. scope_sub: the supervisor whose sessions the caller may use (NULL: any);
+ * another session, or none, is IJ_ERR_NOT_FOUND (a walk-in only: the session is the resource);
+ * a walk-in's unknown referral is IJ_ERR_INVALID with a field error on "referral_id". Every other
+ * rule and answer is ij_ops_book's: the same path. */
+ij_err ij_ops_book_as(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                      ij_booking_mode mode, const char *late_entry_reason, const char *scope_sub,
+                      const char *referral_id, const char *session_id, char booking_id[IJ_UUID_BUF],
+                      ij_booking_view *out, unsigned *allowed_events, ij_field_errors *errs);
+
+/* A session's register for the supervisor running it: the session (IJ_ERR_NOT_FOUND when op's
+ * area has none, or scope_sub does not supervise it; *session: ij_session_clear) and, for each
+ * booking holding a place or with an outcome, what ij_store_session_register reads (*rows:
+ * ij_rows_clear). */
+ij_err ij_ops_session_register(ij_conn *conn, const ij_op_ctx *op, const char *session_id,
+                               const char *scope_sub, ij_session *session, ij_rows *rows);
+
 /* Records an outcome on a booking at expected_version (else IJ_ERR_STALE with *current_version
- * set), and moves the referral by itself: in progress on the first attended session, completed
- * when the credited hours reach those required (with outcome notices), back to accepted when no
- * booking holds a place and nothing was attended. scope_sub: the supervisor who may record on it
- * (NULL: anyone), else IJ_ERR_NOT_FOUND. rescheduled_session: the session of the new booking for
- * a rescheduled outcome (else NULL). out (or NULL): the booking after it, read after the commit,
- * as ij_ops_book's. */
+ * set); in->late_entry_reason marks it as entered afterwards (ij_domain_outcome_late_entry, which
+ * also requires it on a booking made as a late entry), and moves the referral by itself: in
+ * progress on the first attended session, completed when the credited hours reach those required
+ * (with outcome notices), back to accepted when no booking holds a place and nothing was attended.
+ * scope_sub: the supervisor who may record on it (NULL: anyone), else IJ_ERR_NOT_FOUND.
+ * rescheduled_session: the session of the new booking for a rescheduled outcome (else NULL). out
+ * (or NULL): the booking after it, read after the commit, as ij_ops_book's. */
 ij_err ij_ops_record_outcome(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
                              const char *booking_id, const char *scope_sub, int expected_version,
                              const ij_outcome_input *in, const char *rescheduled_session,

@@ -171,8 +171,20 @@ static void check_times(problems *p, const ij_session_input *in, ij_time_us now,
   ij_time_us starts = 0, ends = 0;
   bool starts_ok = check_instant(p, "starts_at", in->starts_at, &starts);
   bool ends_ok = check_instant(p, "ends_at", in->ends_at, &ends);
-  if (starts_ok && starts < now - IJ_SESSION_PAST_GRACE_US) {
-    problem(p, "starts_at", "must not be in the past");
+  if (in->late_entry_reason != NULL) {
+    /* a paper register entered afterwards: the session must be over, and say why it is late */
+    if (ij_domain_late_entry_reason(in->late_entry_reason, true, p->errs) != IJ_OK) {
+      p->count++;
+    }
+    if (starts_ok && ends_ok && ends > now) {
+      problem(p, "late_entry_reason",
+              "is only for a session that is over; this one ends after now");
+      ends_ok = false;
+    }
+  } else if (starts_ok && starts < now - IJ_SESSION_PAST_GRACE_US) {
+    problem(p, "starts_at",
+            "must not be in the past; a coordinator enters a session that is over with a "
+            "late_entry_reason");
     starts_ok = false;
   }
   if (starts_ok && ends_ok) {

@@ -33,6 +33,8 @@ static json_t *booking_json(const ij_booking *b, const ij_rows *outcomes) {
       ij_json_time(b->created_at), "updated_at", ij_json_time(b->updated_at));
   if (!j)
     return NULL;
+  json_object_set_new(j, "walk_in", json_boolean(b->walk_in));
+  json_object_set_new(j, "late_entry_reason", ij_json_str_or_null(b->late_entry_reason));
   json_t *list = json_array();
   for (int i = 0; outcomes && i < outcomes->count; i++) {
     json_array_append_new(
@@ -64,7 +66,7 @@ static void send_booking(ij_ctx *ctx, const ij_booking_view *v, int status) {
 /* ---- POST /v1/referrals/{id}/bookings ---- */
 
 void ij_h_booking_create(ij_ctx *ctx) {
-  static const char *const fields[] = {"session_id", NULL};
+  static const char *const fields[] = {"session_id", "late_entry_reason", NULL};
   const char *referral_id = ctx->id;
   char session_id[IJ_UUID_BUF], booking_id[IJ_UUID_BUF];
   json_t *body = ij_body_object(ctx);
@@ -76,19 +78,24 @@ void ij_h_booking_create(ij_ctx *ctx) {
   const char *sid = ij_json_str(body, "", "session_id", &errs);
   if (!errs.count && !ij_uuid_canonical(sid, session_id))
     ij_field_errors_add(&errs, "session_id", sid ? "is not a session id" : "is required");
+  /* a reason makes it a late entry: a paper register entered after the session */
+  const char *late = ij_json_str(body, "", "late_entry_reason", &errs);
   if (ij_send_invalid(ctx, &errs)) {
     json_decref(body);
     return;
   }
-  json_decref(body);
   ij_conn *conn = ij_ctx_conn(ctx);
-  if (!conn)
+  if (!conn) {
+    json_decref(body);
     return;
+  }
   ij_op_ctx op = ij_ctx_op(ctx);
   unsigned allowed = 0;
   ij_booking_view made;
-  ij_err err = ij_ops_book(conn, &op, &ctx->actor, referral_id, session_id, booking_id, &made,
-                           &allowed, &errs);
+  ij_err err =
+      ij_ops_book_as(conn, &op, &ctx->actor, late ? IJ_BOOKING_LATE_ENTRY : IJ_BOOKING_ORDINARY,
+                     late, NULL, referral_id, session_id, booking_id, &made, &allowed, &errs);
+  json_decref(body);
   if (err == IJ_ERR_TRANSITION)
     ij_send_problem_events(ctx, err, "the referral cannot be booked in its current state", &errs,
                            allowed);
@@ -141,8 +148,8 @@ void ij_h_booking_get(ij_ctx *ctx) {
 /* ---- POST /v1/bookings/{id}/outcome ---- */
 
 static const char *const OUTCOME_FIELDS[] = {
-    "outcome", "absence_reason",         "penalty_minutes",  "behaviour", "work_quality",
-    "notes",   "rescheduled_session_id", "amendment_reason", NULL};
+    "outcome", "absence_reason",         "penalty_minutes",  "behaviour",         "work_quality",
+    "notes",   "rescheduled_session_id", "amendment_reason", "late_entry_reason", NULL};
 
 void ij_h_booking_outcome(ij_ctx *ctx) {
   const char *id = ctx->id;
@@ -169,6 +176,7 @@ void ij_h_booking_outcome(ij_ctx *ctx) {
   in.work_quality = ij_json_str(body, "", "work_quality", &errs);
   in.notes = ij_json_str(body, "", "notes", &errs);
   in.amendment_reason = ij_json_str(body, "", "amendment_reason", &errs);
+  in.late_entry_reason = ij_json_str(body, "", "late_entry_reason", &errs);
   const char *resched = ij_json_str(body, "", "rescheduled_session_id", &errs);
   in.has_rescheduled_session = resched != NULL;
   if (resched && !ij_uuid_canonical(resched, new_session))
@@ -198,4 +206,42 @@ void ij_h_booking_outcome(ij_ctx *ctx) {
   else
     send_booking(ctx, &after, 200);
   ij_booking_view_clear(&after);
+}
+
+/* ---- POST /v1/sessions/{id}/walk-ins ---- */
+
+/* A walk-in: an accepted person added to a session under way, by its supervisor or a
+ * coordinator, through the booking's own path (ij_ops_book_as). */
+void ij_h_session_walk_in(ij_ctx *ctx) {
+  static const char *const fields[] = {"referral_id", NULL};
+  const char *session_id = ctx->id;
+  char referral_id[IJ_UUID_BUF], booking_id[IJ_UUID_BUF];
+  json_t *body = ij_body_object(ctx);
+  if (!body)
+    return;
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  ij_json_unknown(body, "", fields, &errs);
+  const char *rid = ij_json_str(body, "", "referral_id", &errs);
+  if (!errs.count && !ij_uuid_canonical(rid, referral_id))
+    ij_field_errors_add(&errs, "referral_id", rid ? "is not a referral id" : "is required");
+  json_decref(body);
+  if (ij_send_invalid(ctx, &errs))
+    return;
+  ij_conn *conn = ij_ctx_conn(ctx);
+  if (!conn)
+    return;
+  ij_op_ctx op = ij_ctx_op(ctx);
+  unsigned allowed = 0;
+  ij_booking_view made;
+  ij_err err = ij_ops_book_as(conn, &op, &ctx->actor, IJ_BOOKING_WALK_IN, NULL, scope_of(ctx),
+                              referral_id, session_id, booking_id, &made, &allowed, &errs);
+  if (err == IJ_ERR_TRANSITION)
+    ij_send_problem_events(ctx, err, "the referral cannot be booked in its current state", &errs,
+                           allowed);
+  else if (err != IJ_OK)
+    ij_send_store_error(ctx, err, &errs);
+  else
+    send_booking(ctx, &made, 201);
+  ij_booking_view_clear(&made);
 }

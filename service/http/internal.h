@@ -322,6 +322,8 @@ void ij_h_booking_create(ij_ctx *ctx);
 void ij_h_referral_bookings(ij_ctx *ctx);
 void ij_h_booking_get(ij_ctx *ctx);
 void ij_h_booking_outcome(ij_ctx *ctx);
+void ij_h_session_walk_in(ij_ctx *ctx);  /* bookings.c */
+void ij_h_session_register(ij_ctx *ctx); /* register.c */
 
 /* work lists and notices (worklists.c, notices.c) */
 void ij_h_worklist_triage(ij_ctx *ctx);

@@ -484,6 +484,12 @@ void ij_h_referral_events(ij_ctx *ctx) {
     if (j && json_is_array(fields))
       json_object_set(j, "fields", fields); /* an amendment's fields, never their values */
     json_decref(fields);
+    /* how the change was entered (a walk-in, a late entry with its reason), when marked */
+    json_t *data = e->data ? json_loads(e->data, 0, NULL) : NULL;
+    if (j && data)
+      json_object_set_new(j, "data", data);
+    else
+      json_decref(data);
     json_array_append_new(items, j);
   }
   json_t *next = IJ_NEXT_CURSOR(page, seq_cursor);

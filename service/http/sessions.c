@@ -29,6 +29,7 @@ static json_t *session_json(const ij_session *s, bool with_bookings) {
     return NULL;
   json_object_set_new(j, "created_at", ij_json_time(s->created_at));
   json_object_set_new(j, "updated_at", ij_json_time(s->updated_at));
+  json_object_set_new(j, "late_entry_reason", ij_json_str_or_null(s->late_entry_reason));
   if (with_bookings) {
     json_t *list = json_array();
     for (int i = 0; i < s->nbookings; i++) {
@@ -49,7 +50,8 @@ static void send_session(ij_ctx *ctx, int status, const ij_session *s, bool with
 
 /* ---- decoding SessionInput (POST) and SessionUpdate (PATCH) ---- */
 
-static const char *const CREATE_FIELDS[] = {"starts_at", "ends_at", "capacity", "supervisor", NULL};
+static const char *const CREATE_FIELDS[] = {"starts_at",  "ends_at",           "capacity",
+                                            "supervisor", "late_entry_reason", NULL};
 static const char *const UPDATE_FIELDS[] = {"capacity", "supervisor", "cancelled", NULL};
 static const char *const SUPERVISOR_FIELDS[] = {"sub", "name", NULL};
 
@@ -61,6 +63,7 @@ static void decode_session(json_t *body, bool create, ij_session_input *in, ij_f
   if (create) {
     in->starts_at = ij_json_str(body, "", "starts_at", errs);
     in->ends_at = ij_json_str(body, "", "ends_at", errs);
+    in->late_entry_reason = ij_json_str(body, "", "late_entry_reason", errs);
   } else {
     in->cancelled = ij_json_bool(body, "", "cancelled", errs);
   }

@@ -56,9 +56,11 @@ ij_err ij_ops_referral_bookings(ij_conn *conn, const ij_op_ctx *op, const char *
   return IJ_OK;
 }
 
-/* Takes a place for a referral locked in the caller's transaction. */
+/* Takes a place for a referral locked in the caller's transaction, in a booking mode (the late
+ * entry's reason with it). */
 static ij_err place(ij_conn *conn, const ij_op_ctx *op, const ij_referral *r,
-                    const char *session_id, char booking_id[IJ_UUID_BUF], ij_field_errors *errs) {
+                    const char *session_id, ij_booking_mode mode, const char *late_entry_reason,
+                    char booking_id[IJ_UUID_BUF], ij_field_errors *errs) {
   ij_session_facts session;
   /* the session's row lock first, so that what is read next includes every place taken by the
    * bookings that held it before: two people kept apart, booked at once, cannot both pass */
@@ -72,12 +74,14 @@ static ij_err place(ij_conn *conn, const ij_op_ctx *op, const ij_referral *r,
     return IJ_ERR_INVALID;
   }
   if (err == IJ_OK)
-    err = ij_domain_booking_check(r->state, r->date_of_birth, &session, op->now, errs);
+    err = ij_domain_booking_check_mode(mode, late_entry_reason, r->state, r->date_of_birth,
+                                       &session, op->now, errs);
   if (err != IJ_OK)
     return err;
   ij_uuid_new(booking_id);
-  err = ij_store_booking_insert(conn, op->area, booking_id, r->id, r->person_id, session_id,
-                                op->now, errs);
+  err = ij_store_booking_insert(
+      conn, op->area, booking_id, r->id, r->person_id, session_id, mode == IJ_BOOKING_WALK_IN,
+      mode == IJ_BOOKING_LATE_ENTRY ? late_entry_reason : NULL, op->now, errs);
   if (err == IJ_OK)
     err = ij_store_referral_counters(conn, op->area, r->id, 0, 0, 1, 0, op->now);
   return err;
@@ -86,16 +90,46 @@ static ij_err place(ij_conn *conn, const ij_op_ctx *op, const ij_referral *r,
 ij_err ij_ops_book(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
                    const char *referral_id, const char *session_id, char booking_id[IJ_UUID_BUF],
                    ij_booking_view *out, unsigned *allowed_events, ij_field_errors *errs) {
+  return ij_ops_book_as(conn, op, actor, IJ_BOOKING_ORDINARY, NULL, NULL, referral_id, session_id,
+                        booking_id, out, allowed_events, errs);
+}
+
+ij_err ij_ops_book_as(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                      ij_booking_mode mode, const char *late_entry_reason, const char *scope_sub,
+                      const char *referral_id, const char *session_id, char booking_id[IJ_UUID_BUF],
+                      ij_booking_view *out, unsigned *allowed_events, ij_field_errors *errs) {
   ij_referral r;
   memset(&r, 0, sizeof r);
   if (out)
     memset(out, 0, sizeof *out);
-  ij_err err = ij_store_begin(conn);
-  if (err != IJ_OK)
+  /* the events the booking causes say how it was entered */
+  ij_entry_marks marks = {mode == IJ_BOOKING_WALK_IN,
+                          mode == IJ_BOOKING_LATE_ENTRY ? late_entry_reason : NULL};
+  ij_err err = IJ_OK;
+  if (mode != IJ_BOOKING_ORDINARY &&
+      (err = ij_domain_booking_mode_may(mode, actor->roles, errs)) != IJ_OK)
+    return err;
+  if (mode == IJ_BOOKING_WALK_IN) {
+    /* the session is the resource: one the caller may not use is not there */
+    ij_session_facts facts;
+    char sub[256];
+    err = ij_store_session_facts(conn, op->area, session_id, NULL, &facts, sub, sizeof sub);
+    if (err == IJ_OK && scope_sub && strcmp(scope_sub, sub) != 0)
+      err = IJ_ERR_NOT_FOUND;
+    if (err == IJ_ERR_INVALID)
+      err = IJ_ERR_NOT_FOUND;
+    if (err != IJ_OK)
+      return err;
+  }
+  if ((err = ij_store_begin(conn)) != IJ_OK)
     return err;
   err = ij_store_referral_lock(conn, op->area, referral_id, &r);
+  if (err == IJ_ERR_NOT_FOUND && mode == IJ_BOOKING_WALK_IN) {
+    ij_field_errors_add(errs, "referral_id", "is not a referral of this area");
+    err = IJ_ERR_INVALID;
+  }
   if (err == IJ_OK)
-    err = place(conn, op, &r, session_id, booking_id, errs);
+    err = place(conn, op, &r, session_id, mode, late_entry_reason, booking_id, errs);
   if (err == IJ_ERR_TRANSITION && allowed_events) {
     ij_referral_facts facts;
     ij_ops_facts(&r, &facts);
@@ -103,7 +137,7 @@ ij_err ij_ops_book(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
   }
   if (err == IJ_OK) {
     r.active_bookings++; /* as ij_store_referral_counters counted it */
-    err = ij_ops_follow_on(conn, op, actor, &r, false, errs);
+    err = ij_ops_follow_on_marked(conn, op, actor, &r, false, &marks, errs);
   }
   if (err == IJ_OK)
     err = ij_store_commit(conn);
@@ -125,6 +159,7 @@ ij_err ij_ops_record_outcome(ij_conn *conn, const ij_op_ctx *op, const ij_actor 
   memset(&r, 0, sizeof r);
   if (out)
     memset(out, 0, sizeof *out);
+  ij_entry_marks marks = {false, NULL}; /* a late entry marks the events it causes */
   /* which referral, and whether the caller may record on it: read without a lock, then lock the
    * referral before the booking */
   ij_err err = ij_store_booking_get(conn, op->area, booking_id, false, &bl);
@@ -149,6 +184,13 @@ ij_err ij_ops_record_outcome(ij_conn *conn, const ij_op_ctx *op, const ij_actor 
     err = IJ_ERR_STALE;
     goto done;
   }
+  bool late = false;
+  err = ij_domain_outcome_late_entry(actor->roles, b->late_entry_reason != NULL,
+                                     in->late_entry_reason, b->ends_at, op->now, &late, errs);
+  if (err != IJ_OK)
+    goto done;
+  if (late)
+    marks.late_entry_reason = in->late_entry_reason;
   ij_outcome previous = IJ_OUTCOME_CANCELLED;
   bool booked = strcmp(b->status, "booked") == 0;
   bool has_previous = !booked && ij_outcome_parse(b->status, &previous) == IJ_OK &&
@@ -164,7 +206,7 @@ ij_err ij_ops_record_outcome(ij_conn *conn, const ij_op_ctx *op, const ij_actor 
   char new_booking[IJ_UUID_BUF];
   const char *rescheduled_to = NULL;
   if (in->outcome == IJ_OUTCOME_RESCHEDULED) {
-    err = place(conn, op, &r, rescheduled_session, new_booking, errs);
+    err = place(conn, op, &r, rescheduled_session, IJ_BOOKING_ORDINARY, NULL, new_booking, errs);
     if (err != IJ_OK)
       goto done;
     rescheduled_to = new_booking;
@@ -198,7 +240,7 @@ ij_err ij_ops_record_outcome(ij_conn *conn, const ij_op_ctx *op, const ij_actor 
   r.active_bookings += effect.places_delta;
   if (first_attendance)
     r.first_attended_at = b->starts_at;
-  err = ij_ops_follow_on(conn, op, actor, &r, false, errs);
+  err = ij_ops_follow_on_marked(conn, op, actor, &r, false, &marks, errs);
   if (err == IJ_OK)
     err = ij_store_commit(conn);
 done:

@@ -35,6 +35,12 @@ ij_err ij_ops_apply(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor, i
 ij_err ij_ops_follow_on(ij_conn *conn, const ij_op_ctx *op, const ij_actor *cause, ij_referral *r,
                         bool last_check_recorded, ij_field_errors *errs);
 
+/* ij_ops_follow_on for a change entered as a walk-in or a late entry: marks (or NULL) go into
+ * the data of every event it writes. */
+ij_err ij_ops_follow_on_marked(ij_conn *conn, const ij_op_ctx *op, const ij_actor *cause,
+                               ij_referral *r, bool last_check_recorded,
+                               const ij_entry_marks *marks, ij_field_errors *errs);
+
 /* ij_ops_record_followup inside the caller's transaction (an import records many in one). */
 ij_err ij_ops_record_followup_in_tx(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
                                     const char *followup_id, int expected_version,

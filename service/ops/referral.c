@@ -139,6 +139,12 @@ ij_err ij_ops_apply(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor, i
 
 ij_err ij_ops_follow_on(ij_conn *conn, const ij_op_ctx *op, const ij_actor *cause, ij_referral *r,
                         bool last_check_recorded, ij_field_errors *errs) {
+  return ij_ops_follow_on_marked(conn, op, cause, r, last_check_recorded, NULL, errs);
+}
+
+ij_err ij_ops_follow_on_marked(ij_conn *conn, const ij_op_ctx *op, const ij_actor *cause,
+                               ij_referral *r, bool last_check_recorded,
+                               const ij_entry_marks *marks, ij_field_errors *errs) {
   ij_actor system;
   ij_ops_system_actor(op, &system);
   ij_transition_request reqs[FOLLOW_ON_MAX];
@@ -163,7 +169,7 @@ ij_err ij_ops_follow_on(ij_conn *conn, const ij_op_ctx *op, const ij_actor *caus
     if (err != IJ_OK)
       return err;
     audit_of(op, actor, &decisions[n], &audits[n]);
-    writes[n] = (ij_transition_write){&decisions[n], &reqs[n], &audits[n]};
+    writes[n] = (ij_transition_write){&decisions[n], &reqs[n], &audits[n], marks};
     bits |= decisions[n].effects;
     facts.state = decisions[n].to;
     n++;

@@ -107,8 +107,8 @@ ij_err ij_ops_session_create(ij_conn *conn, const ij_op_ctx *op, const char *pla
   ij_uuid_new(id);
   return ij_store_session_create(conn, op->area, placement_id, id, &times, in->capacity,
                                  in->has_supervisor ? in->supervisor_sub : NULL,
-                                 in->has_supervisor ? in->supervisor_name : NULL, op->now, out,
-                                 errs);
+                                 in->has_supervisor ? in->supervisor_name : NULL,
+                                 in->late_entry_reason, op->now, out, errs);
 }
 
 ij_err ij_ops_session_get(ij_conn *conn, const ij_op_ctx *op, const char *id, const char *scope_sub,
@@ -134,4 +134,15 @@ ij_err ij_ops_placement_sessions(ij_conn *conn, const ij_session_filter *f, ij_s
     err = IJ_ERR_NOT_FOUND;
   ij_placement_clear(&p);
   return err == IJ_OK ? ij_store_session_list(conn, f, out) : err;
+}
+
+ij_err ij_ops_session_register(ij_conn *conn, const ij_op_ctx *op, const char *session_id,
+                               const char *scope_sub, ij_session *session, ij_rows *rows) {
+  memset(rows, 0, sizeof *rows);
+  ij_err err = ij_ops_session_get(conn, op, session_id, scope_sub, false, session);
+  if (err == IJ_OK)
+    err = ij_store_session_register(conn, op->area, session_id, rows);
+  if (err != IJ_OK)
+    ij_session_clear(session);
+  return err;
 }

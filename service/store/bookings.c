@@ -51,13 +51,14 @@ static const ij_stmt STMT_TAKE_PLACE = {
 static const ij_stmt STMT_BOOKING_INSERT = {
     "booking_insert",
     "INSERT INTO bookings (id, area, referral_id, session_id, person_id, starts_at, ends_at,"
-    " created_at, updated_at) SELECT $1, $2, $3, s.id, $4, s.starts_at, s.ends_at, $5, $5"
-    " FROM sessions s WHERE s.id = $6 AND s.area = $2",
-    6};
+    " created_at, updated_at, walk_in, late_entry_reason) SELECT $1, $2, $3, s.id, $4,"
+    " s.starts_at, s.ends_at, $5, $5, $7, $8 FROM sessions s WHERE s.id = $6 AND s.area = $2",
+    8};
 
 ij_err ij_store_booking_insert(ij_conn *conn, const char *area, const char *booking_id,
                                const char *referral_id, const char *person_id,
-                               const char *session_id, ij_time_us at, ij_field_errors *errs) {
+                               const char *session_id, bool walk_in, const char *late_entry_reason,
+                               ij_time_us at, ij_field_errors *errs) {
   const char *p[2] = {session_id, area};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_TAKE_PLACE, p, &res);
@@ -71,7 +72,9 @@ ij_err ij_store_booking_insert(ij_conn *conn, const char *area, const char *book
   }
   char when[IJ_TIME_BUF];
   ij_time_format(at, when);
-  const char *q[6] = {booking_id, area, referral_id, person_id, when, session_id};
+  const char *q[8] = {
+      booking_id,       area, referral_id, person_id, when, session_id, walk_in ? "true" : "false",
+      late_entry_reason};
   err = ij_db_run(conn, &STMT_BOOKING_INSERT, q);
   if (err != IJ_OK && strcmp(conn->sqlstate, "23P01") == 0) {
     if (strcmp(conn->constraint, "bookings_one_per_session") == 0)
@@ -88,7 +91,7 @@ ij_err ij_store_booking_insert(ij_conn *conn, const char *area, const char *book
   "b.id, b.referral_id, b.session_id, s.placement_id, pl.name, pe.name, s.supervisor_sub,"  \
   " ij_us(b.starts_at), ij_us(b.ends_at), b.status, b.absence_reason, b.penalty_minutes,"   \
   " b.minutes_credited, b.behaviour, b.work_quality, b.notes, b.rescheduled_to, b.version," \
-  " ij_us(b.created_at), ij_us(b.updated_at)"
+  " ij_us(b.created_at), ij_us(b.updated_at), b.walk_in, b.late_entry_reason"
 #define BOOKING_FROM                                        \
   " FROM bookings b JOIN sessions s ON s.id = b.session_id" \
   " JOIN placements pl ON pl.id = s.placement_id JOIN people pe ON pe.id = b.person_id"
@@ -134,6 +137,8 @@ static ij_err to_list(PGresult *res, ij_booking_list *out) {
     b->version = (int)ij_db_i64(res, i, c++);
     b->created_at = ij_db_i64(res, i, c++);
     b->updated_at = ij_db_i64(res, i, c++);
+    b->walk_in = ij_db_bool(res, i, c++);
+    b->late_entry_reason = ij_db_str(res, i, c++);
   }
   out->owner_ = res;
   return IJ_OK;

@@ -364,16 +364,19 @@ static const ij_stmt STMT_REFERRAL_TRANSITION = {
     " completed_at = coalesce($19::timestamptz, completed_at)"
     " WHERE id = $1 AND area = $2 AND version = $3 RETURNING *),"
     " e AS (INSERT INTO referral_events (referral_id, seq, area, at, event, from_state, to_state,"
-    " actor_sub, actor_name, actor_role, reason_kind, reason_code, reason, request_id)"
-    " SELECT u.id, u.version, u.area, $5, $11, $12, u.state, $13, $14, $15, $8, $9, $10, $16"
+    " actor_sub, actor_name, actor_role, reason_kind, reason_code, reason, request_id, data)"
+    " SELECT u.id, u.version, u.area, $5, $11, $12, u.state, $13, $14, $15, $8, $9, $10, $16,"
+    " nullif(jsonb_strip_nulls(jsonb_build_object('walk_in', CASE WHEN $20::boolean THEN true"
+    " END, 'late_entry', CASE WHEN $21::text IS NOT NULL THEN true END, 'late_entry_reason',"
+    " $21::text)), '{}'::jsonb)"
     " FROM u)"
     " SELECT " REFERRAL_COLUMNS " FROM u r JOIN people p ON p.id = r.person_id",
-    19};
+    21};
 
 /* One transition's parameters, with room for its text values. */
 typedef struct {
   char version[16], at[IJ_TIME_BUF], hours[16], warnings[8];
-  const char *p[19];
+  const char *p[21];
 } transition_params;
 
 static void transition_params_of(const char *area, const char *id, int expected_version,
@@ -385,7 +388,7 @@ static void transition_params_of(const char *area, const char *id, int expected_
   snprintf(t->hours, sizeof t->hours, "%d", d->hours_confirmed);
   snprintf(t->warnings, sizeof t->warnings, "%d", d->warnings_delta);
   const char *reason_kind = d->reason_kind;
-  const char *p[19] = {id,
+  const char *p[21] = {id,
                        area,
                        t->version,
                        ij_state_name(d->to),
@@ -403,7 +406,9 @@ static void transition_params_of(const char *area, const char *id, int expected_
                        w->audit->request_id,
                        t->warnings,
                        (d->effects & IJ_EFFECT_EXIT) ? t->at : NULL,
-                       (d->effects & IJ_EFFECT_COMPLETION) ? t->at : NULL};
+                       (d->effects & IJ_EFFECT_COMPLETION) ? t->at : NULL,
+                       w->marks && w->marks->walk_in ? "true" : "false",
+                       w->marks ? w->marks->late_entry_reason : NULL};
   memcpy(t->p, p, sizeof p);
 }
 
@@ -445,7 +450,7 @@ ij_err ij_store_referral_transition(ij_conn *conn, const char *area, const char 
                                     int expected_version, const ij_decision *d,
                                     const ij_transition_request *req, const ij_audit *audit,
                                     ij_referral *out, ij_field_errors *errs) {
-  ij_transition_write w = {d, req, audit};
+  ij_transition_write w = {d, req, audit, NULL};
   return ij_store_referral_transitions(conn, area, id, expected_version, &w, 1, out, errs);
 }
 
@@ -511,8 +516,8 @@ void ij_referral_page_clear(ij_referral_page *page) {
 static const ij_stmt STMT_EVENTS = {
     "referral_events",
     "SELECT seq, event, from_state, to_state, ij_us(at), actor_sub, actor_name, actor_role,"
-    " reason_code, reason, request_id, CASE WHEN event = 'amend' THEN data->'fields' END"
-    " FROM referral_events"
+    " reason_code, reason, request_id, CASE WHEN event = 'amend' THEN data->'fields' END,"
+    " CASE WHEN event <> 'amend' THEN data END::text FROM referral_events"
     " WHERE referral_id = $1 AND area = $2 AND seq > $3 ORDER BY seq LIMIT $4",
     4};
 
@@ -561,6 +566,7 @@ ij_err ij_store_referral_events(ij_conn *conn, const char *area, const char *id,
     e->reason = ij_db_str(res, i, 9);
     e->request_id = ij_db_str(res, i, 10);
     e->fields = ij_db_str(res, i, 11);
+    e->data = ij_db_str(res, i, 12);
   }
   out->owner_ = res;
   return IJ_OK;

@@ -14,7 +14,7 @@
 #define SESSION_COLUMNS                                                                        \
   "s.id, s.area, s.placement_id, p.name, p.type, p.ward, p.min_age, ij_us(s.starts_at),"       \
   " ij_us(s.ends_at), s.capacity, s.booked, s.supervisor_sub, s.supervisor_name, s.cancelled," \
-  " s.version, ij_us(s.created_at), ij_us(s.updated_at)"
+  " s.version, ij_us(s.created_at), ij_us(s.updated_at), s.late_entry_reason"
 
 static void parse_session(const PGresult *res, int row, ij_session *s) {
   int c = 0;
@@ -36,6 +36,7 @@ static void parse_session(const PGresult *res, int row, ij_session *s) {
   s->version = (int)ij_db_i64(res, row, c++);
   s->created_at = ij_db_i64(res, row, c++);
   s->updated_at = ij_db_i64(res, row, c++);
+  s->late_entry_reason = ij_db_str(res, row, c++);
 }
 
 void ij_session_clear(ij_session *s) {
@@ -81,31 +82,34 @@ static const ij_stmt STMT_SESSION_INSERT = {
     "WITH p AS (SELECT id, area, active, supervisor_sub, supervisor_name FROM placements"
     " WHERE id = $1 AND area = $2 FOR SHARE),"
     " i AS (INSERT INTO sessions (id, area, placement_id, starts_at, ends_at, capacity, booked,"
-    " supervisor_sub, supervisor_name, cancelled, version, created_at, updated_at)"
+    " supervisor_sub, supervisor_name, cancelled, version, created_at, updated_at,"
+    " late_entry_reason)"
     " SELECT $3, p.area, p.id, $4, $5, $6, 0, coalesce($7, p.supervisor_sub),"
-    " coalesce($8, p.supervisor_name), false, 1, $9, $9 FROM p WHERE p.active RETURNING id)"
+    " coalesce($8, p.supervisor_name), false, 1, $9, $9, $10 FROM p WHERE p.active RETURNING id)"
     " SELECT p.active, (SELECT count(*) FROM i) FROM p",
-    9};
+    10};
 
 ij_err ij_store_session_create(ij_conn *conn, const char *area, const char *placement_id,
                                const char *id, const ij_session_times *times, int capacity,
                                const char *supervisor_sub, const char *supervisor_name,
-                               ij_time_us at, ij_session *out, ij_field_errors *errs) {
+                               const char *late_entry_reason, ij_time_us at, ij_session *out,
+                               ij_field_errors *errs) {
   memset(out, 0, sizeof *out);
   char starts[IJ_TIME_BUF], ends[IJ_TIME_BUF], cap[16], when[IJ_TIME_BUF];
   ij_time_format(times->starts_at, starts);
   ij_time_format(times->ends_at, ends);
   snprintf(cap, sizeof cap, "%d", capacity);
   ij_time_format(at, when);
-  const char *p[9] = {placement_id,
-                      area,
-                      id,
-                      starts,
-                      ends,
-                      cap,
-                      supervisor_sub ? supervisor_sub : NULL,
-                      supervisor_sub ? supervisor_name : NULL,
-                      when};
+  const char *p[10] = {placement_id,
+                       area,
+                       id,
+                       starts,
+                       ends,
+                       cap,
+                       supervisor_sub ? supervisor_sub : NULL,
+                       supervisor_sub ? supervisor_name : NULL,
+                       when,
+                       late_entry_reason};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_SESSION_INSERT, p, &res);
   if (err != IJ_OK) {

@@ -150,6 +150,15 @@ class World {
     return r.json.id;
   }
 
+  // A session that ended a day ago, entered afterwards from a paper register.
+  async overSession() {
+    const r = await this.ok('POST', `/v1/placements/${await this.placement()}/sessions`, this.coordinator, {
+      body: { starts_at: hoursFromNow(-27), ends_at: hoursFromNow(-24), capacity: 8,
+        late_entry_reason: 'Register kept on paper on site.' },
+    });
+    return r.json.id;
+  }
+
   async book(referral, session) {
     const r = await this.ok('POST', `/v1/referrals/${referral}/bookings`, this.coordinator, {
       body: { session_id: session },
@@ -289,7 +298,9 @@ const prepare = {
 
   async 'POST /v1/referrals/{id}/bookings'(w, ex) {
     const id = await w.accepted();
-    const body = { ...ex.value, session_id: await w.session() };
+    // a late entry books a session that is over, itself entered afterwards
+    const session = ex.value.late_entry_reason ? await w.overSession() : await w.session();
+    const body = { ...ex.value, session_id: session };
     return { route: `/v1/referrals/${id}/bookings`, token: w.coordinator, body };
   },
 
@@ -320,7 +331,7 @@ const prepare = {
     const body = clone(ex.value);
     if (body.supervisor) await w.supervisor(body.supervisor.sub, body.supervisor.name);
     const length = Date.parse(body.ends_at) - Date.parse(body.starts_at);
-    body.starts_at = hoursFromNow(48);
+    body.starts_at = hoursFromNow(body.late_entry_reason ? -30 : 48); // a late entry is over
     body.ends_at = new Date(Date.parse(body.starts_at) + length).toISOString().replace('.000Z', 'Z');
     return { route: `/v1/placements/${await w.placement()}/sessions`, token: w.coordinator, body };
   },
@@ -363,6 +374,16 @@ const prepare = {
     const sub = `example-sup-${w.n}`;
     await w.supervisor(sub);
     return { route: `/v1/supervisors/${sub}`, token: w.admin, body: ex.value };
+  },
+
+  // A walk-in: an accepted person added to a session under way (moved to have started half an
+  // hour ago, as the HTTP tests do).
+  async 'POST /v1/sessions/{id}/walk-ins'(w, ex) {
+    const session = await w.session(120);
+    psql(`UPDATE sessions SET starts_at = now() - interval '30 minutes',
+            ends_at = now() + interval '90 minutes' WHERE id = '${session}';`);
+    const body = { ...ex.value, referral_id: await w.accepted() };
+    return { route: `/v1/sessions/${session}/walk-ins`, token: w.coordinator, body };
   },
 
   async 'PATCH /v1/sessions/{id}'(w, ex) {

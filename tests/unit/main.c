@@ -18,6 +18,7 @@
   X(perms_suite)          \
   X(placements_suite)     \
   X(refdata_suite)        \
+  X(register_suite)       \
   X(state_sets_suite)     \
   X(suppress_suite)       \
   X(text_suite)           \

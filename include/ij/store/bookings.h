@@ -15,12 +15,14 @@
 #include "ij/store/audit.h"
 #include "ij/store/pool.h"
 
-/* Takes a place on the session and inserts the booking, in the caller's transaction.
+/* Takes a place on the session and inserts the booking, in the caller's transaction, marked as a
+ * walk-in or a late entry (late_entry_reason, or NULL) as the operation decided.
  * IJ_ERR_CONFLICT with a field error on "session_id" when the session is full or cancelled, when
  * the person is booked on an overlapping session, or when the referral is booked on it already. */
 ij_err ij_store_booking_insert(ij_conn *conn, const char *area, const char *booking_id,
                                const char *referral_id, const char *person_id,
-                               const char *session_id, ij_time_us at, ij_field_errors *errs);
+                               const char *session_id, bool walk_in, const char *late_entry_reason,
+                               ij_time_us at, ij_field_errors *errs);
 
 /* A booking as stored. Strings live in the list (ij_booking_list_clear). */
 typedef struct {
@@ -40,6 +42,8 @@ typedef struct {
   const char *rescheduled_to;
   int version;
   ij_time_us created_at, updated_at;
+  bool walk_in;                  /* added once its session had started */
+  const char *late_entry_reason; /* added after its session was over (NULL: not) */
 } ij_booking;
 
 typedef struct {

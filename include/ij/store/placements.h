@@ -105,8 +105,9 @@ typedef struct {
   bool cancelled;
   int version;
   ij_time_us created_at, updated_at;
-  int nbookings;                /* with bookings only (ij_store_session_get) */
-  ij_session_booking *bookings; /* by booking time; NULL otherwise */
+  const char *late_entry_reason; /* entered after it was over, from a paper register; or NULL */
+  int nbookings;                 /* with bookings only (ij_store_session_get) */
+  ij_session_booking *bookings;  /* by booking time; NULL otherwise */
   void *owner_;
   void *bookings_owner_;
 } ij_session;
@@ -120,12 +121,20 @@ void ij_session_clear(ij_session *s);
 ij_err ij_store_session_create(ij_conn *conn, const char *area, const char *placement_id,
                                const char *id, const ij_session_times *times, int capacity,
                                const char *supervisor_sub, const char *supervisor_name,
-                               ij_time_us at, ij_session *out, ij_field_errors *errs);
+                               const char *late_entry_reason, ij_time_us at, ij_session *out,
+                               ij_field_errors *errs);
 
 /* IJ_ERR_NOT_FOUND when there is no such session in the area; with_bookings also reads who is
  * booked. *out: ij_session_clear. */
 ij_err ij_store_session_get(ij_conn *conn, const char *area, const char *id, bool with_bookings,
                             ij_session *out);
+
+/* The register of a session of the area: its bookings that hold a place or have an outcome, by
+ * name, as rows of booking id, referral id, person's name, needs notes, risk notes, phone,
+ * status, minutes credited, walk_in ("t"/"f"), late-entry reason, booking version. Reads no
+ * session: the caller has checked that there is one. *out: ij_rows_clear. */
+ij_err ij_store_session_register(ij_conn *conn, const char *area, const char *session_id,
+                                 ij_rows *out);
 
 /* A session as a booking needs it, copied into *out (no strings to free), with whether
  * referral_id (may be NULL: no) holds a place on it already. supervisor_sub (may be NULL) gets a

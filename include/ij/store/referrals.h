@@ -113,12 +113,20 @@ ij_err ij_store_referral_get(ij_conn *conn, const char *area, const char *id, ij
  * *out: ij_referral_clear. */
 ij_err ij_store_referral_lock(ij_conn *conn, const char *area, const char *id, ij_referral *out);
 
+/* How a change was entered, marked in the data of the referral events it causes: a walk-in onto
+ * a session under way, or a late entry from a paper register with its reason. Borrowed. */
+typedef struct {
+  bool walk_in;
+  const char *late_entry_reason; /* NULL: not a late entry */
+} ij_entry_marks;
+
 /* A decided event to write: the decision (with its effects on the referral's own columns: the
  * warning count, exited_at, completed_at), the request's data and who. Borrowed. */
 typedef struct {
   const ij_decision *decision;
   const ij_transition_request *request;
   const ij_audit *audit;
+  const ij_entry_marks *marks; /* how the change was entered (the event's data), or NULL */
 } ij_transition_write;
 #define IJ_TRANSITIONS_MAX 8
 
@@ -184,6 +192,7 @@ typedef struct {
   const char *reason_code, *reason;
   const char *request_id;
   const char *fields; /* an amendment's changed fields, a JSON array of their paths; else NULL */
+  const char *data;   /* JSON object text (a walk-in's or a late entry's marks), or NULL */
 } ij_event_record;
 
 typedef struct {

@@ -59,7 +59,7 @@ ${bind(sql.referral_transition, {
   1: `${id('00000001', ':j')}::uuid`, 2: workArea, 3: "'1'", 4: "'accepted'", 5: 'now()', 6: "'7'",
   7: "'Suitable for outdoor work'", 8: 'NULL', 9: 'NULL', 10: 'NULL', 11: "'accept'",
   12: "'submitted'", 13: "'bench-coordinator'", 14: "'Bench Coordinator'", 15: "'coordinator'",
-  16: "'pgbench'", 17: "'0'", 18: 'NULL', 19: 'NULL' })};
+  16: "'pgbench'", 17: "'0'", 18: 'NULL', 19: 'NULL', 20: "'false'", 21: 'NULL' })};
 \\endpipeline
 `);
 // Scenario 3: what a referral's creation runs (the area's rules come from the service's cache):
@@ -129,7 +129,7 @@ const transition = (version, to, event, from, sub, name, role, exits) =>
     1: referral, 2: workArea, 3: `'${version}'`, 4: `'${to}'`, 5: 'now()', 6: 'NULL', 7: 'NULL',
     8: 'NULL', 9: 'NULL', 10: 'NULL', 11: `'${event}'`, 12: `'${from}'`, 13: `'${sub}'`,
     14: `'${name}'`, 15: `'${role}'`, 16: "'pgbench'", 17: "'0'", 18: exits ? 'now()' : 'NULL',
-    19: exits ? 'now()' : 'NULL' });
+    19: exits ? 'now()' : 'NULL', 20: "'false'", 21: 'NULL' });
 fs.writeFileSync(path.join(out, 'outcome.sql'), `\\set g :client_id + :clients * :c
 \\set c :c + 1
 \\set a (:g % ${areas}) + 1
