@@ -7,6 +7,7 @@
 /* Each suite is defined in its own file under tests/unit/. */
 #ifdef IJ_TEST_DOMAIN
 #define IJ_UNIT_SUITES(X) \
+  X(attendance_suite)     \
   X(bookings_suite)       \
   X(followons_suite)      \
   X(followups_suite)      \
