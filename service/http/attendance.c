@@ -14,7 +14,7 @@ void ij_h_booking_sign_in(ij_ctx *ctx) {
   ij_field_errors errs;
   ij_field_errors_init(&errs);
   /* no body is needed; one that is sent must be an empty object */
-  if (ij_header(ctx, "Content-Type")) {
+  if (ctx->req->binary_body_length > 0) {
     json_t *body = ij_body_object(ctx);
     if (!body)
       return;
