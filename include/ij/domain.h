@@ -527,6 +527,9 @@ typedef struct {
   const char *amendment_reason;  /* required when the booking has an outcome already */
   const char *late_entry_reason; /* entered afterwards from a paper register: see
                                     ij_domain_outcome_late_entry */
+  bool has_worked;               /* a sign-out: the actual times worked are given */
+  ij_time_us started_at;         /* with has_worked: when work started and finished */
+  ij_time_us finished_at;
 } ij_outcome_input;
 
 /* The booking as it stands. */
@@ -537,6 +540,9 @@ typedef struct {
   bool holds_place;     /* booked or an outcome that holds its place */
   ij_time_us starts_at;
   ij_time_us ends_at;
+  ij_time_us signed_in_at; /* when the person was signed in on arrival; 0: not signed in */
+  ij_time_us started_at;   /* the times worked a sign-out recorded; 0: none recorded */
+  ij_time_us finished_at;
 } ij_booking_facts;
 
 /* What recording the outcome does. */
@@ -612,6 +618,61 @@ ij_err ij_domain_late_entry_reason(const char *reason, bool required, ij_field_e
 ij_err ij_domain_outcome_late_entry(ij_roles roles, bool booking_late, const char *reason,
                                     ij_time_us session_ends_at, ij_time_us now, bool *late,
                                     ij_field_errors *errs);
+
+/* ---- attendance as it happens: sign-in, sign-out, time already worked ----------------------- */
+#define IJ_SIGN_IN_OPENS_US (30 * 60 * IJ_US_PER_SECOND)   /* sign-in opens before the start */
+#define IJ_START_TOLERANCE_US (15 * 60 * IJ_US_PER_SECOND) /* work may start before sign-in */
+
+/* Why a sign-in is refused (IJ_SIGN_IN_OK: it is not), in the order they are tried. */
+typedef enum {
+  IJ_SIGN_IN_OK,
+  IJ_SIGN_IN_REFERRAL_STATE, /* the referral is not scheduled or in progress */
+  IJ_SIGN_IN_NOT_BOOKED,     /* the booking has an outcome, or was cancelled or rescheduled */
+  IJ_SIGN_IN_TOO_EARLY,      /* more than IJ_SIGN_IN_OPENS_US before the session's start */
+  IJ_SIGN_IN_ENDED,          /* the session has ended: record its outcome instead */
+  IJ_SIGN_IN__COUNT
+} ij_sign_in_refusal;
+
+/* The refusal's message (static), for documentation and tests. */
+const char *ij_domain_sign_in_message(ij_sign_in_refusal r);
+
+/* Signs a person in on arrival at `now`. IJ_OK with *already set when the booking is signed in
+ * already (a second sign-in changes nothing and keeps the first arrival time); IJ_ERR_CONFLICT
+ * with a field error on "booking" saying why otherwise (*refusal, when not NULL, says which). */
+ij_err ij_domain_sign_in_check(ij_state referral_state, const ij_booking_facts *b, ij_time_us now,
+                               bool *already, ij_sign_in_refusal *refusal, ij_field_errors *errs);
+
+/* The times worked a sign-out gives. */
+typedef struct {
+  ij_time_us started_at;
+  ij_time_us finished_at;
+  ij_time_us signed_in_at; /* the booking's */
+  ij_time_us now;
+} ij_worked_times;
+
+/* One rule on the times a sign-out gives: `field` is refused with `message` when `broken`. */
+typedef struct {
+  const char *field;
+  bool (*broken)(const ij_worked_times *t);
+  const char *message;
+} ij_worked_rule;
+
+/* The table itself (borrowed, static), for documentation and tests. */
+const ij_worked_rule *ij_domain_worked_rules(size_t *count);
+/* Every rule the times break, one field error each (a field named once); the number of them. */
+int ij_domain_worked_check(const ij_worked_times *t, ij_field_errors *errs);
+/* Whole minutes worked by `now`: from started_at to the earlier of finished_at and now, 0 when
+ * that is not after started_at. */
+int ij_domain_minutes_worked(ij_time_us started_at, ij_time_us finished_at, ij_time_us now);
+/* Whole minutes of a session elapsed by `now`: from its start, at most its length, 0 before it. */
+int ij_domain_session_elapsed_minutes(ij_time_us starts_at, ij_time_us ends_at, ij_time_us now);
+
+/* The same outcome for several bookings of one session in one request. */
+#define IJ_BULK_OUTCOME_MAX 30
+/* What a bulk outcome allows beyond each booking's own checks: 1 to IJ_BULK_OUTCOME_MAX bookings
+ * ("booking_ids") and an outcome other than rescheduled, which moves each person to a session of
+ * their own ("outcome"). IJ_ERR_INVALID with every problem in errs. */
+ij_err ij_domain_bulk_outcome_check(const ij_outcome_input *in, int n, ij_field_errors *errs);
 
 /* ---- reoffending follow-up ---------------------------------------------------------------------
  */

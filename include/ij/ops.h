@@ -148,6 +148,26 @@ ij_err ij_ops_record_outcome(ij_conn *conn, const ij_op_ctx *op, const ij_actor 
                              const ij_outcome_input *in, const char *rescheduled_session,
                              ij_booking_view *out, int *current_version, ij_field_errors *errs);
 
+/* Signs the person of a booking in on arrival at op->now: the first sign-in of a referral is its
+ * first attendance (the attend follow-on puts a scheduled referral in progress). *already: the
+ * booking was signed in already, and nothing changed. IJ_ERR_NOT_FOUND (also outside scope_sub),
+ * IJ_ERR_CONFLICT with a field error on "booking" (ij_domain_sign_in_check). out (or NULL): the
+ * booking after it (ij_booking_view_clear). A sign-out is ij_ops_record_outcome with the times
+ * worked in `in` (has_worked). */
+ij_err ij_ops_sign_in(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                      const char *booking_id, const char *scope_sub, ij_booking_view *out,
+                      bool *already, ij_field_errors *errs);
+
+/* Records the same outcome on n bookings of a session, all or nothing in one transaction: the
+ * referrals are locked, then their bookings, in the order of their ids. IJ_ERR_NOT_FOUND when the
+ * session is not op's area's or not scope_sub's; IJ_ERR_INVALID or IJ_ERR_CONFLICT (422 when any
+ * booking's problem is bad data) with every failing booking's errors on "booking_ids[i]", and
+ * nothing recorded. out (or NULL): n views, the bookings after it (each ij_booking_view_clear). */
+ij_err ij_ops_record_outcomes(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                              const char *session_id, const char *scope_sub,
+                              const char *const *booking_ids, int n, const ij_outcome_input *in,
+                              ij_booking_view *out, ij_field_errors *errs);
+
 /* One booking of op's area with its outcome history; IJ_ERR_NOT_FOUND when there is none, or
  * when its session is not scope_sub's. *out: ij_booking_view_clear. */
 ij_err ij_ops_booking_get(ij_conn *conn, const ij_op_ctx *op, const char *id, const char *scope_sub,

@@ -85,7 +85,7 @@ static int session_minutes(const ij_booking_facts *b) {
 }
 
 /* The data of the request, every problem collected; returns the number of problems. */
-static int check_input(const ij_outcome_input *in, const ij_booking_facts *b,
+static int check_input(const ij_outcome_input *in, const ij_booking_facts *b, ij_time_us now,
                        ij_field_errors *errs) {
   int problems = 0;
   char names[160];
@@ -154,7 +154,22 @@ static int check_input(const ij_outcome_input *in, const ij_booking_facts *b,
     problems++;
   }
 
-  if (b->has_outcome) {
+  if (in->has_worked) {
+    if (!attended && (unsigned)in->outcome < IJ_OUTCOME__COUNT) {
+      ij_field_errors_add(errs, "outcome",
+                          "a sign-out records an attended outcome: attended_complied, "
+                          "attended_failed_to_comply, sent_home_behaviour or "
+                          "sent_home_service_issue");
+      problems++;
+    }
+    ij_worked_times t = {in->started_at, in->finished_at, b->signed_in_at, now};
+    problems += ij_domain_worked_check(&t, errs);
+    if (in->amendment_reason != NULL) {
+      ij_field_errors_add(errs, "amendment_reason",
+                          "is not used by a sign-out; amend an outcome with the outcome endpoint");
+      problems++;
+    }
+  } else if (b->has_outcome) {
     if (ij_text_is_blank(in->amendment_reason)) {
       ij_field_errors_add(errs, "amendment_reason",
                           "is required: the booking has an outcome already, and changing it is "
@@ -219,7 +234,16 @@ ij_err ij_domain_outcome_decide(const ij_outcome_input *in, const ij_booking_fac
     return IJ_ERR_INTERNAL;
   }
   memset(out, 0, sizeof *out);
-  if (check_input(in, booking, errs) > 0) {
+  if (in->has_worked && booking->has_outcome) {
+    ij_field_errors_add(errs, "booking",
+                        "has an outcome already (signed out): amend it with the outcome endpoint");
+    return IJ_ERR_CONFLICT;
+  }
+  if (in->has_worked && booking->signed_in_at == 0) {
+    ij_field_errors_add(errs, "booking", "is not signed in: sign the person in on arrival first");
+    return IJ_ERR_CONFLICT;
+  }
+  if (check_input(in, booking, now, errs) > 0) {
     return IJ_ERR_INVALID;
   }
   if (!check_conflicts(in, booking, referral, now, errs)) {
@@ -229,7 +253,12 @@ ij_err ij_domain_outcome_decide(const ij_outcome_input *in, const ij_booking_fac
   int64_t previous = booking->has_outcome ? booking->previous_minutes : 0;
   int64_t credited = 0;
   if (ij_outcome_attended(in->outcome)) {
-    credited = (int64_t)session_minutes(booking) - (in->has_penalty ? in->penalty_minutes : 0);
+    /* the times worked: a sign-out's, else those an earlier sign-out recorded, else the session */
+    bool timed = booking->started_at != 0 && booking->finished_at != 0;
+    int base = in->has_worked ? ij_domain_minutes_worked(in->started_at, in->finished_at, now)
+               : timed ? ij_domain_minutes_worked(booking->started_at, booking->finished_at, now)
+                       : session_minutes(booking);
+    credited = (int64_t)base - (in->has_penalty ? in->penalty_minutes : 0);
     if (credited < 0) {
       credited = 0;
     }
@@ -240,6 +269,16 @@ ij_err ij_domain_outcome_decide(const ij_outcome_input *in, const ij_booking_fac
     }
     if (credited > owed) {
       credited = owed;
+    }
+    /* without times worked, credit only what the session has run so far */
+    int elapsed = ij_domain_session_elapsed_minutes(booking->starts_at, booking->ends_at, now);
+    if (!in->has_worked && !timed && credited > elapsed) {
+      ij_field_errors_add(errs, "outcome",
+                          "the session has run %d of its %d minutes, so %d minutes cannot be "
+                          "credited yet: sign the person out with the times worked, or record "
+                          "the outcome once the session has ended",
+                          elapsed, session_minutes(booking), (int)credited);
+      return IJ_ERR_CONFLICT;
     }
   }
   out->minutes_credited = (int)credited;

@@ -10,7 +10,7 @@
 
 /* A supervisor who is not also a coordinator sees only the sessions they supervise: their
  * subject, else NULL (every booking of the area). */
-static const char *scope_of(const ij_ctx *ctx) {
+const char *ij_booking_scope(const ij_ctx *ctx) {
   bool supervisor_only =
       (ctx->actor.roles & IJ_ROLE_SUPERVISOR) && !(ctx->actor.roles & IJ_ROLE_COORDINATOR);
   return supervisor_only ? ctx->actor.sub : NULL;
@@ -18,7 +18,7 @@ static const char *scope_of(const ij_ctx *ctx) {
 
 /* ---- JSON ---- */
 
-static json_t *booking_json(const ij_booking *b, const ij_rows *outcomes) {
+json_t *ij_booking_json(const ij_booking *b, const ij_rows *outcomes) {
   json_t *j = json_pack(
       "{s:s, s:s, s:{s:s, s:o, s:o, s:s, s:s}, s:s, s:s, s:o, s:i, s:i, s:o, s:o, s:o, s:o, s:i,"
       " s:o, s:o}",
@@ -35,6 +35,9 @@ static json_t *booking_json(const ij_booking *b, const ij_rows *outcomes) {
     return NULL;
   json_object_set_new(j, "walk_in", json_boolean(b->walk_in));
   json_object_set_new(j, "late_entry_reason", ij_json_str_or_null(b->late_entry_reason));
+  json_object_set_new(j, "signed_in_at", ij_json_time_or_null(b->signed_in_at));
+  json_object_set_new(j, "started_at", ij_json_time_or_null(b->started_at));
+  json_object_set_new(j, "finished_at", ij_json_time_or_null(b->finished_at));
   json_t *list = json_array();
   for (int i = 0; outcomes && i < outcomes->count; i++) {
     json_array_append_new(
@@ -51,7 +54,7 @@ static json_t *booking_json(const ij_booking *b, const ij_rows *outcomes) {
 }
 
 /* Sends a booking with its outcome history. */
-static void send_booking(ij_ctx *ctx, const ij_booking_view *v, int status) {
+void ij_send_booking(ij_ctx *ctx, const ij_booking_view *v, int status) {
   const ij_booking *b = &v->booking.items[0];
   char location[64];
   ij_set_etag(ctx, b->version);
@@ -60,7 +63,7 @@ static void send_booking(ij_ctx *ctx, const ij_booking_view *v, int status) {
     ij_set_header(ctx, "Location", location);
   }
   ij_ctx_accessed(ctx, b->referral_id);
-  ij_send_json(ctx, status, booking_json(b, &v->outcomes));
+  ij_send_json(ctx, status, ij_booking_json(b, &v->outcomes));
 }
 
 /* ---- POST /v1/referrals/{id}/bookings ---- */
@@ -102,7 +105,7 @@ void ij_h_booking_create(ij_ctx *ctx) {
   else if (err != IJ_OK)
     ij_send_store_error(ctx, err, &errs);
   else
-    send_booking(ctx, &made, 201);
+    ij_send_booking(ctx, &made, 201);
   ij_booking_view_clear(&made);
 }
 
@@ -115,14 +118,14 @@ void ij_h_referral_bookings(ij_ctx *ctx) {
     return;
   ij_op_ctx op = ij_ctx_op(ctx);
   ij_booking_list list;
-  ij_err err = ij_ops_referral_bookings(conn, &op, referral_id, scope_of(ctx), &list);
+  ij_err err = ij_ops_referral_bookings(conn, &op, referral_id, ij_booking_scope(ctx), &list);
   if (err != IJ_OK) {
     ij_send_store_error(ctx, err, NULL);
     return;
   }
   json_t *items = json_array();
   for (int i = 0; i < list.count; i++)
-    json_array_append_new(items, booking_json(&list.items[i], NULL));
+    json_array_append_new(items, ij_booking_json(&list.items[i], NULL));
   ij_booking_list_clear(&list);
   ij_ctx_accessed(ctx, referral_id);
   ij_send_json(ctx, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
@@ -137,15 +140,34 @@ void ij_h_booking_get(ij_ctx *ctx) {
     return;
   ij_op_ctx op = ij_ctx_op(ctx);
   ij_booking_view v;
-  ij_err err = ij_ops_booking_get(conn, &op, id, scope_of(ctx), &v);
+  ij_err err = ij_ops_booking_get(conn, &op, id, ij_booking_scope(ctx), &v);
   if (err != IJ_OK)
     ij_send_store_error(ctx, err, NULL);
   else
-    send_booking(ctx, &v, 200);
+    ij_send_booking(ctx, &v, 200);
   ij_booking_view_clear(&v);
 }
 
 /* ---- POST /v1/bookings/{id}/outcome ---- */
+
+void ij_outcome_decode(json_t *body, const char *default_outcome, ij_outcome_input *in,
+                       ij_field_errors *errs) {
+  memset(in, 0, sizeof *in);
+  const char *outcome = ij_json_str(body, "", "outcome", errs);
+  if (!outcome && !ij_field_errors_has(errs, "outcome"))
+    outcome = default_outcome;
+  if (!outcome && !ij_field_errors_has(errs, "outcome"))
+    ij_field_errors_add(errs, "outcome", "is required");
+  else if (outcome && ij_outcome_parse(outcome, &in->outcome) != IJ_OK)
+    ij_field_errors_add(errs, "outcome", "is not a Community Payback outcome code");
+  in->absence_reason = ij_json_str(body, "", "absence_reason", errs);
+  in->has_penalty = ij_json_int(body, "", "penalty_minutes", &in->penalty_minutes, errs);
+  in->behaviour = ij_json_str(body, "", "behaviour", errs);
+  in->work_quality = ij_json_str(body, "", "work_quality", errs);
+  in->notes = ij_json_str(body, "", "notes", errs);
+  in->amendment_reason = ij_json_str(body, "", "amendment_reason", errs);
+  in->late_entry_reason = ij_json_str(body, "", "late_entry_reason", errs);
+}
 
 static const char *const OUTCOME_FIELDS[] = {
     "outcome", "absence_reason",         "penalty_minutes",  "behaviour",         "work_quality",
@@ -164,19 +186,7 @@ void ij_h_booking_outcome(ij_ctx *ctx) {
   ij_field_errors_init(&errs);
   ij_json_unknown(body, "", OUTCOME_FIELDS, &errs);
   ij_outcome_input in;
-  memset(&in, 0, sizeof in);
-  const char *outcome = ij_json_str(body, "", "outcome", &errs);
-  if (!outcome && !errs.count)
-    ij_field_errors_add(&errs, "outcome", "is required");
-  else if (outcome && ij_outcome_parse(outcome, &in.outcome) != IJ_OK)
-    ij_field_errors_add(&errs, "outcome", "is not a Community Payback outcome code");
-  in.absence_reason = ij_json_str(body, "", "absence_reason", &errs);
-  in.has_penalty = ij_json_int(body, "", "penalty_minutes", &in.penalty_minutes, &errs);
-  in.behaviour = ij_json_str(body, "", "behaviour", &errs);
-  in.work_quality = ij_json_str(body, "", "work_quality", &errs);
-  in.notes = ij_json_str(body, "", "notes", &errs);
-  in.amendment_reason = ij_json_str(body, "", "amendment_reason", &errs);
-  in.late_entry_reason = ij_json_str(body, "", "late_entry_reason", &errs);
+  ij_outcome_decode(body, NULL, &in, &errs);
   const char *resched = ij_json_str(body, "", "rescheduled_session_id", &errs);
   in.has_rescheduled_session = resched != NULL;
   if (resched && !ij_uuid_canonical(resched, new_session))
@@ -195,16 +205,16 @@ void ij_h_booking_outcome(ij_ctx *ctx) {
   ij_op_ctx op = ij_ctx_op(ctx);
   int current = 0;
   ij_booking_view after;
-  ij_err err =
-      ij_ops_record_outcome(conn, &op, &ctx->actor, id, scope_of(ctx), expected < 0 ? -1 : expected,
-                            &in, resched ? new_session : NULL, &after, &current, &errs);
+  ij_err err = ij_ops_record_outcome(conn, &op, &ctx->actor, id, ij_booking_scope(ctx),
+                                     expected < 0 ? -1 : expected, &in,
+                                     resched ? new_session : NULL, &after, &current, &errs);
   json_decref(body);
   if (err == IJ_ERR_STALE)
     ij_set_etag(ctx, current);
   if (err != IJ_OK)
     ij_send_store_error(ctx, err, &errs);
   else
-    send_booking(ctx, &after, 200);
+    ij_send_booking(ctx, &after, 200);
   ij_booking_view_clear(&after);
 }
 

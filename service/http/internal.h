@@ -324,6 +324,19 @@ void ij_h_booking_get(ij_ctx *ctx);
 void ij_h_booking_outcome(ij_ctx *ctx);
 void ij_h_session_walk_in(ij_ctx *ctx);  /* bookings.c */
 void ij_h_session_register(ij_ctx *ctx); /* register.c */
+/* shared with attendance.c: the caller's supervisor scope (NULL: every booking), a booking as
+ * JSON, sending one (ETag, access log), and an outcome's fields from a request body (the outcome
+ * defaults to default_outcome, may be NULL: required) */
+const char *ij_booking_scope(const ij_ctx *ctx);
+json_t *ij_booking_json(const ij_booking *b, const ij_rows *outcomes);
+void ij_send_booking(ij_ctx *ctx, const ij_booking_view *v, int status);
+void ij_outcome_decode(json_t *body, const char *default_outcome, ij_outcome_input *in,
+                       ij_field_errors *errs);
+
+/* attendance on site (attendance.c) */
+void ij_h_booking_sign_in(ij_ctx *ctx);
+void ij_h_booking_sign_out(ij_ctx *ctx);
+void ij_h_session_outcomes(ij_ctx *ctx);
 
 /* work lists and notices (worklists.c, notices.c) */
 void ij_h_worklist_triage(ij_ctx *ctx);

@@ -91,7 +91,8 @@ ij_err ij_store_booking_insert(ij_conn *conn, const char *area, const char *book
   "b.id, b.referral_id, b.session_id, s.placement_id, pl.name, pe.name, s.supervisor_sub,"  \
   " ij_us(b.starts_at), ij_us(b.ends_at), b.status, b.absence_reason, b.penalty_minutes,"   \
   " b.minutes_credited, b.behaviour, b.work_quality, b.notes, b.rescheduled_to, b.version," \
-  " ij_us(b.created_at), ij_us(b.updated_at), b.walk_in, b.late_entry_reason"
+  " ij_us(b.created_at), ij_us(b.updated_at), b.walk_in, b.late_entry_reason,"              \
+  " ij_us(b.signed_in_at), ij_us(b.started_at), ij_us(b.finished_at)"
 #define BOOKING_FROM                                        \
   " FROM bookings b JOIN sessions s ON s.id = b.session_id" \
   " JOIN placements pl ON pl.id = s.placement_id JOIN people pe ON pe.id = b.person_id"
@@ -139,6 +140,9 @@ static ij_err to_list(PGresult *res, ij_booking_list *out) {
     b->updated_at = ij_db_i64(res, i, c++);
     b->walk_in = ij_db_bool(res, i, c++);
     b->late_entry_reason = ij_db_str(res, i, c++);
+    b->signed_in_at = ij_db_i64(res, i, c++);
+    b->started_at = ij_db_i64(res, i, c++);
+    b->finished_at = ij_db_i64(res, i, c++);
   }
   out->owner_ = res;
   return IJ_OK;
@@ -216,12 +220,15 @@ ij_err ij_store_booking_with_outcomes(ij_conn *conn, const char *area, const cha
   return err;
 }
 
-/* The booking's new outcome and its history row in one statement; the place is freed when $16. */
+/* The booking's new outcome and its history row in one statement; the place is freed when $16;
+ * the times worked are kept unless $19 and $20 give new ones. */
 static const ij_stmt STMT_BOOKING_RECORD = {
     "booking_record",
     "WITH b AS (UPDATE bookings SET status = $4, absence_reason = $5, penalty_minutes = $6,"
     " minutes_credited = $7, behaviour = $8, work_quality = $9, notes = $10,"
     " rescheduled_to = coalesce($11::uuid, rescheduled_to), version = version + 1,"
+    " started_at = coalesce($19::timestamptz, started_at),"
+    " finished_at = coalesce($20::timestamptz, finished_at),"
     " updated_at = $12 WHERE id = $1 AND area = $2 AND version = $3"
     " RETURNING id, area, session_id),"
     " h AS (INSERT INTO booking_outcomes (booking_id, seq, area, status, absence_reason,"
@@ -231,17 +238,22 @@ static const ij_stmt STMT_BOOKING_RECORD = {
     " 0) + 1, b.area, $4, $5, $6, $7, $8, $9, $10, $13, $14, $15, $17, $18, $12 FROM b),"
     " s AS (UPDATE sessions SET booked = booked - 1 WHERE $16 AND id = (SELECT session_id FROM b))"
     " SELECT count(*) FROM b",
-    18};
+    20};
 
 ij_err ij_store_booking_record(ij_conn *conn, const char *area, const char *booking_id,
                                int expected_version, const ij_booking_outcome_record *rec,
                                bool free_place, const ij_audit *audit) {
-  char version[16], penalty[16], minutes[16], at[IJ_TIME_BUF];
+  char version[16], penalty[16], minutes[16], at[IJ_TIME_BUF], started[IJ_TIME_BUF],
+      finished[IJ_TIME_BUF];
   snprintf(version, sizeof version, "%d", expected_version);
+  if (rec->started_at)
+    ij_time_format(rec->started_at, started);
+  if (rec->finished_at)
+    ij_time_format(rec->finished_at, finished);
   snprintf(penalty, sizeof penalty, "%d", rec->penalty_minutes);
   snprintf(minutes, sizeof minutes, "%d", rec->minutes_credited);
   ij_time_format(audit->at, at);
-  const char *p[18] = {booking_id,
+  const char *p[20] = {booking_id,
                        area,
                        version,
                        rec->status,
@@ -258,12 +270,35 @@ ij_err ij_store_booking_record(ij_conn *conn, const char *area, const char *book
                        audit->actor_name,
                        free_place ? "true" : "false",
                        audit->actor_role,
-                       audit->request_id};
+                       audit->request_id,
+                       rec->started_at ? started : NULL,
+                       rec->finished_at ? finished : NULL};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_BOOKING_RECORD, p, &res);
   if (err != IJ_OK)
     return err;
   bool updated = strcmp(PQgetvalue(res, 0, 0), "1") == 0;
+  PQclear(res);
+  return updated ? IJ_OK : IJ_ERR_STALE;
+}
+
+static const ij_stmt STMT_BOOKING_SIGN_IN = {
+    "booking_sign_in",
+    "UPDATE bookings SET signed_in_at = $4, version = version + 1, updated_at = $4"
+    " WHERE id = $1 AND area = $2 AND version = $3 AND signed_in_at IS NULL AND status = 'booked'",
+    4};
+
+ij_err ij_store_booking_sign_in(ij_conn *conn, const char *area, const char *booking_id,
+                                int expected_version, ij_time_us at) {
+  char version[16], when[IJ_TIME_BUF];
+  snprintf(version, sizeof version, "%d", expected_version);
+  ij_time_format(at, when);
+  const char *p[4] = {booking_id, area, version, when};
+  PGresult *res;
+  ij_err err = ij_db_exec(conn, &STMT_BOOKING_SIGN_IN, p, &res);
+  if (err != IJ_OK)
+    return err;
+  bool updated = strcmp(PQcmdTuples(res), "1") == 0;
   PQclear(res);
   return updated ? IJ_OK : IJ_ERR_STALE;
 }

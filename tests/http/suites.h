@@ -21,6 +21,7 @@ Suite *http_apart_suite(void);
 Suite *http_amend_search_suite(void);
 Suite *http_refdata_suite(void);
 Suite *http_register_suite(void);
+Suite *http_attendance_suite(void);
 
 /* Per-test fixture: a server on a spare port and a fresh area (set by setup). */
 extern ts_server *S;

@@ -178,6 +178,16 @@ class World {
           UPDATE bookings b SET starts_at = s.starts_at, ends_at = s.ends_at FROM s WHERE b.session_id = s.id;`);
   }
 
+  // Moves a booking's session, and its bookings, to start `offset` (an SQL interval: '10 minutes',
+  // '-90 minutes') from now; a sign-in moves with them, staying as long before the start.
+  startsIn(booking, offset) {
+    psql(`WITH s AS (UPDATE sessions SET starts_at = date_trunc('second', now()) + interval '${offset}',
+            ends_at = date_trunc('second', now()) + interval '${offset}' + (ends_at - starts_at)
+          WHERE id = (SELECT session_id FROM bookings WHERE id = '${booking}') RETURNING id, starts_at, ends_at)
+          UPDATE bookings b SET starts_at = s.starts_at, ends_at = s.ends_at,
+            signed_in_at = b.signed_in_at + (s.starts_at - b.starts_at) FROM s WHERE b.session_id = s.id;`);
+  }
+
   // A booking of an accepted referral on a session that has happened.
   async happened(referral) {
     const booking = await this.book(referral, await this.session());
@@ -312,6 +322,40 @@ const prepare = {
     if (body.amendment_reason) await w.outcome(booking, { outcome: 'attended_complied' });
     return { route: `/v1/bookings/${booking}/outcome`, token: w.coordinator, body,
       headers: { 'If-Match': await w.version(`/v1/bookings/${booking}`) } };
+  },
+
+  // Sign-in opens 30 minutes before the start: the session starts in 10 minutes.
+  async 'POST /v1/bookings/{id}/sign-in'(w, ex) {
+    const booking = await w.book(await w.accepted(), await w.session());
+    w.startsIn(booking, '10 minutes');
+    return { route: `/v1/bookings/${booking}/sign-in`, token: w.coordinator, body: ex.value };
+  },
+
+  // The person was signed in five minutes before a two-hour session that started 90 minutes ago;
+  // the example's times become the session's start and an hour later, keeping the hour worked.
+  async 'POST /v1/bookings/{id}/sign-out'(w, ex) {
+    const booking = await w.book(await w.accepted(), await w.session());
+    w.startsIn(booking, '5 minutes');
+    await w.ok('POST', `/v1/bookings/${booking}/sign-in`, w.coordinator, { body: {} });
+    w.startsIn(booking, '-90 minutes');
+    const [[start]] = psql(`SELECT to_char(starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+      FROM bookings WHERE id = '${booking}'`);
+    const body = clone(ex.value);
+    const worked = Date.parse(body.finished_at) - Date.parse(body.started_at);
+    body.started_at = start;
+    body.finished_at = new Date(Date.parse(start) + worked).toISOString().replace('.000Z', 'Z');
+    return { route: `/v1/bookings/${booking}/sign-out`, token: w.coordinator, body,
+      headers: { 'If-Match': await w.version(`/v1/bookings/${booking}`) } };
+  },
+
+  // As many bookings as the example lists, of new referrals on one session that has happened.
+  async 'POST /v1/sessions/{id}/outcomes'(w, ex) {
+    const session = await w.session();
+    const ids = [];
+    for (let i = 0; i < ex.value.booking_ids.length; i++) ids.push(await w.book(await w.accepted(), session));
+    w.past(ids[0]);
+    return { route: `/v1/sessions/${session}/outcomes`, token: w.coordinator,
+      body: { ...clone(ex.value), booking_ids: ids } };
   },
 
   async 'POST /v1/placements'(w, ex) {

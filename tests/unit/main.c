@@ -9,6 +9,7 @@
 #define IJ_UNIT_SUITES(X) \
   X(apart_suite)          \
   X(amend_suite)          \
+  X(attendance_suite)     \
   X(bookings_suite)       \
   X(followons_suite)      \
   X(followups_suite)      \

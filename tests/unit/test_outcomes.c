@@ -317,7 +317,7 @@ START_TEST(test_session_length_in_whole_minutes) {
   /* 24 hours */
   b = booked();
   b.ends_at = b.starts_at + 24 * 60 * MINUTE;
-  res = decide(&in, &b, &r);
+  res = decide_at(&in, &b, &r, b.ends_at); /* once it has run its length */
   assert_ok(res);
   ck_assert_int_eq(res.eff.minutes_credited, 20 * 60); /* capped at the hours owed */
 }
@@ -559,13 +559,19 @@ START_TEST(test_session_must_have_started) {
     /* well before */
     res = decide_at(&in, &b, &r, at("2026-11-01T00:00:00Z"));
     ck_assert_int_eq(res.err, k_kinds[o].frees ? IJ_OK : IJ_ERR_CONFLICT);
-    /* at the start, and while it runs */
-    assert_ok(decide_at(&in, &b, &r, start));
-    assert_ok(decide_at(&in, &b, &r, start + 60 * MINUTE));
+    /* at the start, and while it runs: an outcome that credits minutes only once they are
+     * worked (test_attendance.c), the others at once */
+    if (!k_kinds[o].attended) {
+      assert_ok(decide_at(&in, &b, &r, start));
+      assert_ok(decide_at(&in, &b, &r, start + 60 * MINUTE));
+    } else {
+      assert_conflict(decide_at(&in, &b, &r, start), "cannot be credited yet");
+      assert_ok(decide_at(&in, &b, &r, b.ends_at));
+    }
   }
-  /* at the start, an attended outcome credits the whole session (never for a future one) */
+  /* at the end, an attended outcome credits the whole session (never for a future one) */
   ij_outcome_input in = input(IJ_OUTCOME_ATTENDED_COMPLIED);
-  result res = decide_at(&in, &b, &r, start);
+  result res = decide_at(&in, &b, &r, b.ends_at);
   ck_assert_int_eq(res.eff.minutes_credited, SESSION_MINUTES);
   /* an amendment of a session not started (only reachable with bad data): still refused */
   ij_booking_facts amend = recorded(IJ_OUTCOME_ABSENT_UNACCEPTABLE, 0);

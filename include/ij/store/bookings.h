@@ -42,8 +42,10 @@ typedef struct {
   const char *rescheduled_to;
   int version;
   ij_time_us created_at, updated_at;
-  bool walk_in;                  /* added once its session had started */
-  const char *late_entry_reason; /* added after its session was over (NULL: not) */
+  bool walk_in;                       /* added once its session had started */
+  const char *late_entry_reason;      /* added after its session was over (NULL: not) */
+  ij_time_us signed_in_at;            /* 0: not signed in */
+  ij_time_us started_at, finished_at; /* the times worked a sign-out gave; 0: none */
 } ij_booking;
 
 typedef struct {
@@ -81,6 +83,7 @@ typedef struct {
   const char *behaviour, *work_quality, *notes;
   const char *rescheduled_to; /* the new booking's id, or NULL */
   const char *amendment_reason;
+  ij_time_us started_at, finished_at; /* a sign-out's times worked; 0: keep those recorded */
 } ij_booking_outcome_record;
 
 /* Records an outcome on a booking at expected_version (else IJ_ERR_STALE), appends it to the
@@ -88,6 +91,11 @@ typedef struct {
 ij_err ij_store_booking_record(ij_conn *conn, const char *area, const char *booking_id,
                                int expected_version, const ij_booking_outcome_record *rec,
                                bool free_place, const ij_audit *audit);
+
+/* Signs the person in at `at` on a booking at expected_version that is open (status booked) and
+ * not signed in yet, in the caller's transaction; IJ_ERR_STALE otherwise. */
+ij_err ij_store_booking_sign_in(ij_conn *conn, const char *area, const char *booking_id,
+                                int expected_version, ij_time_us at);
 
 /* Cancels a referral's open bookings (status booked), frees their places, and lowers the
  * referral's active_bookings; in the caller's transaction. *cancelled: how many. */
