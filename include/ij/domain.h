@@ -143,6 +143,7 @@ typedef enum {
   IJ_ACTION_STATS_READ,          /* commissioner, coordinator, admin: aggregates only */
   IJ_ACTION_STATS_NATIONAL,      /* national commissioner: every area's aggregates together */
   IJ_ACTION_ACCESS_LOG_READ,     /* admin: the personal-data access log */
+  IJ_ACTION_WEBHOOK_ADMIN,       /* admin: the area's webhook URL and signing secret */
   IJ_ACTION__COUNT
 } ij_action;
 

@@ -24,6 +24,7 @@ static const ij_roles k_action_roles[IJ_ACTION__COUNT] = {
         IJ_ROLE_COMMISSIONER | IJ_ROLE_COORDINATOR | IJ_ROLE_ADMIN | IJ_ROLE_NATIONAL,
     [IJ_ACTION_STATS_NATIONAL] = IJ_ROLE_NATIONAL,
     [IJ_ACTION_ACCESS_LOG_READ] = IJ_ROLE_ADMIN,
+    [IJ_ACTION_WEBHOOK_ADMIN] = IJ_ROLE_ADMIN,
 };
 
 bool ij_domain_may(ij_roles roles, ij_action action) {

@@ -333,6 +333,9 @@ void ij_h_dashboard_asset(ij_ctx *ctx);
 
 /* the personal-data access log (access_log.c) */
 void ij_h_access_log_list(ij_ctx *ctx);
+/* webhooks.c */
+void ij_h_webhook_get(ij_ctx *ctx);
+void ij_h_webhook_put(ij_ctx *ctx);
 
 /* reoffending follow-up (followups.c) */
 void ij_h_followup_list(ij_ctx *ctx);

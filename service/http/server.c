@@ -107,6 +107,11 @@ const ij_route ij_routes[] = {
      STATS_QUERY, NULL, IJ_ID_NONE, CSV},
     {"GET", "/v1/access-log", ij_h_access_log_list, true, false, IJ_ACTION_ACCESS_LOG_READ,
      QUERY("person_id", "referral_id", "actor", "limit", "cursor"), NULL, IJ_ID_NONE, JSON},
+    /* {area} must be the caller's own: another area's reads as unknown (404) */
+    {"GET", "/v1/areas/{area}/webhook", ij_h_webhook_get, true, false, IJ_ACTION_WEBHOOK_ADMIN,
+     NO_QUERY, "area", IJ_ID_NAME, JSON},
+    {"PUT", "/v1/areas/{area}/webhook", ij_h_webhook_put, true, false, IJ_ACTION_WEBHOOK_ADMIN,
+     NO_QUERY, "area", IJ_ID_NAME, JSON},
     {"GET", "/dashboard", ij_h_dashboard, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL,
      IJ_ID_NONE, HTML},
     {"GET", "/dashboard/assets/{id}", ij_h_dashboard_asset, false, false, IJ_NO_ACTION,

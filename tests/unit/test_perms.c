@@ -34,6 +34,7 @@ START_TEST(test_permissions_matrix) {
       {IJ_ACTION_STATS_READ, false, true, false, true, true, true},
       {IJ_ACTION_STATS_NATIONAL, false, false, false, false, false, true},
       {IJ_ACTION_ACCESS_LOG_READ, false, false, false, false, true, false},
+      {IJ_ACTION_WEBHOOK_ADMIN, false, false, false, false, true, false},
   };
   ck_assert_int_eq(sizeof k_matrix / sizeof k_matrix[0], IJ_ACTION__COUNT);
   for (size_t i = 0; i < sizeof k_matrix / sizeof k_matrix[0]; i++) {
