@@ -53,17 +53,16 @@ CREATE POLICY area_isolation ON area_webhook_changes TO ij_service
 -- The service may read areas but not change them: this sets the webhook URL of the transaction's
 -- own area only (ij.area, as the policies read it), locking the area's row until the transaction
 -- ends so that two admins' changes are recorded one after the other. Returns the URL it replaced
--- (found false, nothing changed, for an area that does not exist).
-CREATE FUNCTION ij_area_webhook_set(p_url text, OUT found boolean, OUT url_before text)
+-- (area_found false, nothing changed, for an area that does not exist).
+CREATE FUNCTION ij_area_webhook_set(p_url text, OUT area_found boolean, OUT url_before text)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-  SELECT true, a.webhook_url INTO found, url_before FROM areas a
+  SELECT a.webhook_url INTO url_before FROM areas a
     WHERE a.code = current_setting('ij.area', true) FOR UPDATE;
-  IF found IS NULL THEN
-    found := false;
-    RETURN;
+  area_found := FOUND;
+  IF area_found THEN
+    UPDATE areas SET webhook_url = p_url WHERE code = current_setting('ij.area', true);
   END IF;
-  UPDATE areas SET webhook_url = p_url WHERE code = current_setting('ij.area', true);
 END
 $$;
 REVOKE ALL ON FUNCTION ij_area_webhook_set(text) FROM PUBLIC;

@@ -45,7 +45,7 @@ ij_err ij_store_webhook_get(ij_conn *conn, const char *area, ij_webhook *out) {
 }
 
 static const ij_stmt STMT_WEBHOOK_SET_URL = {
-    "webhook_set_url", "SELECT found, url_before FROM ij_area_webhook_set($1)", 1};
+    "webhook_set_url", "SELECT area_found, url_before FROM ij_area_webhook_set($1)", 1};
 
 ij_err ij_store_webhook_set_url(ij_conn *conn, const char *url, char **before) {
   *before = NULL;

@@ -37,6 +37,7 @@ int main(void) {
   srunner_add_suite(sr, http_metrics_suite());
   srunner_add_suite(sr, http_access_log_suite());
   srunner_add_suite(sr, http_read_routing_suite());
+  srunner_add_suite(sr, http_notices_progress_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

@@ -17,6 +17,7 @@ Suite *http_stats_suite(void);
 Suite *http_metrics_suite(void);
 Suite *http_access_log_suite(void);
 Suite *http_read_routing_suite(void);
+Suite *http_notices_progress_suite(void);
 
 /* Per-test fixture: a server on a spare port and a fresh area (set by setup). */
 extern ts_server *S;
