@@ -107,11 +107,10 @@ const ij_route ij_routes[] = {
      STATS_QUERY, NULL, IJ_ID_NONE, CSV},
     {"GET", "/v1/access-log", ij_h_access_log_list, true, false, IJ_ACTION_ACCESS_LOG_READ,
      QUERY("person_id", "referral_id", "actor", "limit", "cursor"), NULL, IJ_ID_NONE, JSON},
-    /* {area} must be the caller's own: another area's reads as unknown (404) */
     {"GET", "/v1/areas/{area}/webhook", ij_h_webhook_get, true, false, IJ_ACTION_WEBHOOK_ADMIN,
-     NO_QUERY, "area", IJ_ID_NAME, JSON},
+     NO_QUERY, "area", IJ_ID_AREA, JSON},
     {"PUT", "/v1/areas/{area}/webhook", ij_h_webhook_put, true, false, IJ_ACTION_WEBHOOK_ADMIN,
-     NO_QUERY, "area", IJ_ID_NAME, JSON},
+     NO_QUERY, "area", IJ_ID_AREA, JSON},
     {"GET", "/dashboard", ij_h_dashboard, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL,
      IJ_ID_NONE, HTML},
     {"GET", "/dashboard/assets/{id}", ij_h_dashboard_asset, false, false, IJ_NO_ACTION,
@@ -407,6 +406,14 @@ static bool route_allows(ij_ctx *ctx) {
     ctx->id = ctx->id_uuid;
     break;
   case IJ_ID_NAME:
+    ctx->id = ctx->id_segment;
+    break;
+  case IJ_ID_AREA:
+    /* another area's records are unknown to the caller, its own settings among them */
+    if (!ctx->actor.area || strcmp(ctx->id_segment, ctx->actor.area) != 0) {
+      ij_send_store_error(ctx, IJ_ERR_NOT_FOUND, NULL);
+      return false;
+    }
     ctx->id = ctx->id_segment;
     break;
   }

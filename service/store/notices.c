@@ -10,28 +10,31 @@
 
 /* The payload is built by the database from bound values, so that its JSON is always well made.
  * Every notice carries referral_id, event and at; the force's also area, officer_sub, police_id
- * and disposal, a victim's their contact; the flags add what the domain's table names. The first
- * session is the earliest booking holding a place (the one that scheduled the referral). A notice
- * the referral has already (migration 003's index) is not written again. */
+ * and disposal, a victim's their contact; what else it carries is named by the letters of $8,
+ * from the domain's table: v a victim update, h hours, c minutes credited, r the reason, s the
+ * first session (the earliest booking holding a place: the one that scheduled the referral). At
+ * most 16 parameters, so that it can wait for the transaction's next round trip. A notice the
+ * referral has already (migration 003's index) is not written again. */
 static const ij_stmt STMT_NOTICE_ADD = {
     "notice_add",
     "INSERT INTO notices (id, area, referral_id, kind, event, payload, created_at, next_attempt_at)"
     " SELECT $1, $2, $3::uuid, $4, $5,"
     " jsonb_build_object('referral_id', $3::uuid::text, 'event', $5::text, 'at', $7::text)"
-    " || CASE WHEN $8::boolean THEN jsonb_build_object('contact', $9::text)"
+    " || CASE WHEN strpos($8, 'v') > 0 THEN jsonb_build_object('contact', $9::text)"
     "    ELSE jsonb_build_object('area', $2::text, 'officer_sub', $10::text, 'police_id', "
     "$11::text,"
     "      'disposal', $12::text) END"
-    " || CASE WHEN $13::boolean THEN jsonb_build_object('hours_required', $17::integer)"
+    " || CASE WHEN strpos($8, 'h') > 0 THEN jsonb_build_object('hours_required', $13::integer)"
     "    ELSE '{}'::jsonb END"
-    " || CASE WHEN $14::boolean THEN jsonb_build_object('minutes_credited', $18::bigint)"
+    " || CASE WHEN strpos($8, 'c') > 0 THEN jsonb_build_object('minutes_credited', $14::bigint)"
     "    ELSE '{}'::jsonb END"
-    " || CASE WHEN $15::boolean THEN jsonb_build_object('reason_code', $19::text, 'reason_text',"
-    "      (SELECT rc.label FROM reason_codes rc WHERE rc.kind = $20 AND rc.code = $19))"
-    "    ELSE '{}'::jsonb END"
-    " || CASE WHEN $16::boolean THEN jsonb_build_object('session', (SELECT jsonb_build_object("
-    "      'id', s.id, 'placement_id', p.id, 'placement_name', p.name, 'type', p.type,"
-    "      'provider', p.provider, 'ward', p.ward, 'ward_name', w.name, 'location', p.location,"
+    " || CASE WHEN strpos($8, 'r') > 0 THEN jsonb_build_object('reason_code', $15::text,"
+    "      'reason_text', (SELECT rc.label FROM reason_codes rc WHERE rc.kind = $16"
+    "      AND rc.code = $15)) ELSE '{}'::jsonb END"
+    " || CASE WHEN strpos($8, 's') > 0 THEN jsonb_build_object('session', (SELECT"
+    "      jsonb_build_object('id', s.id, 'placement_id', p.id, 'placement_name', p.name,"
+    "      'type', p.type, 'provider', p.provider, 'ward', p.ward, 'ward_name', w.name,"
+    "      'location', p.location,"
     "      'starts_at', to_char(s.starts_at AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
     "      'ends_at', to_char(s.ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
@@ -46,37 +49,34 @@ static const ij_stmt STMT_NOTICE_ADD = {
     "    ELSE '{}'::jsonb END,"
     " $6, $6"
     " ON CONFLICT (referral_id, kind, event) DO NOTHING",
-    20};
-
-static const char *flag(bool b) {
-  return b ? "t" : "f";
-}
+    16};
 
 ij_err ij_store_notice_add(ij_conn *conn, const ij_referral *r, const ij_notice_write *w,
                            ij_time_us at) {
   if (!r || !r->area || !w || !w->kind || !w->event)
     return IJ_ERR_INVALID;
-  char id[IJ_UUID_BUF], when[IJ_TIME_BUF], hours[16], minutes[24];
+  char id[IJ_UUID_BUF], when[IJ_TIME_BUF], hours[16], minutes[24], flags[8];
   ij_uuid_new(id);
   ij_time_format(at, when);
   snprintf(hours, sizeof hours, "%d", w->hours_required);
   snprintf(minutes, sizeof minutes, "%lld", (long long)r->minutes_credited);
-  const char *p[20] = {id,
+  snprintf(flags, sizeof flags, "%s%s%s%s%s", w->for_victim ? "v" : "",
+           (w->fields & IJ_NOTICE_FIELD_HOURS) ? "h" : "",
+           (w->fields & IJ_NOTICE_FIELD_CREDITED) ? "c" : "",
+           (w->fields & IJ_NOTICE_FIELD_REASON) ? "r" : "",
+           (w->fields & IJ_NOTICE_FIELD_SESSION) ? "s" : "");
+  const char *p[16] = {id,
                        r->area,
                        r->id,
                        w->kind,
                        w->event,
                        when,
                        when,
-                       flag(w->for_victim),
+                       flags,
                        r->victim_contact,
                        r->officer_sub,
                        r->police_id,
                        r->disposal,
-                       flag(w->fields & IJ_NOTICE_FIELD_HOURS),
-                       flag(w->fields & IJ_NOTICE_FIELD_CREDITED),
-                       flag(w->fields & IJ_NOTICE_FIELD_REASON),
-                       flag(w->fields & IJ_NOTICE_FIELD_SESSION),
                        hours,
                        minutes,
                        r->reason_code,
