@@ -121,7 +121,18 @@ START_TEST(accepted_rejected_withdrawn_notices) {
   make_referral("pc-101", rejected);
   char *coord = ts_token("coordinator", AREA, "coord-1");
   char *officer = ts_token("officer", AREA, "pc-101");
-  /* a new referral tells nobody yet */
+  /* a new referral tells nobody yet, nor does a refused change */
+  char path[160];
+  snprintf(path, sizeof path, "/v1/referrals/%s/transitions", accepted);
+  ts_response *r =
+      call("POST", R_TRANSITIONS, path, coord, (const char *const[]){"If-Match: \"7\"", NULL},
+           "{\"event\":\"accept\",\"suitability_notes\":\"ok\"}");
+  ck_assert_int_eq(r->status, 412);
+  ts_response_free(r);
+  r = call("POST", R_TRANSITIONS, path, officer, (const char *const[]){"If-Match: \"1\"", NULL},
+           "{\"event\":\"accept\",\"suitability_notes\":\"ok\"}");
+  ck_assert_int_eq(r->status, 403);
+  ts_response_free(r);
   json_t *items = feed(coord);
   ck_assert_int_eq(count_for(items, accepted), 0);
   json_decref(items);
