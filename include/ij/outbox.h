@@ -1,9 +1,12 @@
 /* The outbox worker: delivers outcome notices and victim updates to each area's webhook.
  * At least once: a notice is marked delivered only after a 2xx answer, so a receiver may see one
- * twice (after a crash) and de-duplicates on the X-Notice-Id header (the notice's id). Several
+ * twice (after a crash) and de-duplicates on the X-Notice-Id header (the notice's id). When the
+ * area has a signing secret, each delivery carries X-IJ-Signature (ij_outbox_signature). Several
  * workers, in one process or many, may run at once: each notice is claimed by one of them. */
 #ifndef IJ_OUTBOX_H
 #define IJ_OUTBOX_H
+
+#include <stddef.h>
 
 #include "ij/error.h"
 #include "ij/store/pool.h"
@@ -21,6 +24,15 @@ ij_err ij_outbox_start(ij_store *store, const ij_outbox_options *opts, ij_outbox
 /* Stops the worker promptly (a transfer in progress is abandoned and its notice retried later),
  * waits for its thread and frees it. NULL is ignored. */
 void ij_outbox_stop(ij_outbox *outbox);
+
+/* The signature header's value for a delivery of `body` (borrowed, the exact bytes posted) at
+ * unix time t with the area's secret (borrowed; never logged): "t=<t>,v1=<hex>", the hex being
+ * HMAC-SHA256(secret, "<t>." + body) in lower case. A receiver recomputes it from the header's t
+ * and the body it got, compares in constant time, and refuses a t too far from its own clock.
+ * IJ_ERR_INVALID for a NULL argument or size < IJ_SIGNATURE_BUF. */
+#define IJ_SIGNATURE_BUF 96
+ij_err ij_outbox_signature(const char *secret, long long t, const char *body, char *out,
+                           size_t size);
 
 /* One round, synchronously, on the calling thread: claims up to `batch` due notices, posts each
  * (10 second timeout) and records the answer. *delivered and *failed (either may be NULL): how

@@ -121,7 +121,8 @@ typedef void (*ij_handler)(ij_ctx *ctx);
 typedef enum {
   IJ_ID_NONE, /* the route has no {id} */
   IJ_ID_UUID, /* a UUID: any other segment is 404 "no <resource> with this id" */
-  IJ_ID_NAME  /* a name the handler checks itself (a dashboard file) */
+  IJ_ID_NAME, /* a name the handler checks itself (a dashboard file) */
+  IJ_ID_AREA  /* an area's code ({area}): the caller's own, any other is 404 "no area ..." */
 } ij_id_kind;
 
 /* A row of the route table. Like a command table, it carries what every request of the route is
@@ -353,6 +354,9 @@ void ij_h_dashboard_asset(ij_ctx *ctx);
 
 /* the personal-data access log (access_log.c) */
 void ij_h_access_log_list(ij_ctx *ctx);
+/* webhooks.c */
+void ij_h_webhook_get(ij_ctx *ctx);
+void ij_h_webhook_put(ij_ctx *ctx);
 
 /* non-associations (non_associations.c) */
 void ij_h_non_association_create(ij_ctx *ctx);

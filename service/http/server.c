@@ -159,6 +159,10 @@ const ij_route ij_routes[] = {
      IJ_ACTION_OUTCOME_RECORD, NO_QUERY, "booking", IJ_ID_UUID, JSON},
     {"POST", "/v1/sessions/{id}/outcomes", ij_h_session_outcomes, true, true,
      IJ_ACTION_OUTCOME_RECORD, NO_QUERY, "session", IJ_ID_UUID, JSON},
+    {"GET", "/v1/areas/{area}/webhook", ij_h_webhook_get, true, false, IJ_ACTION_WEBHOOK_ADMIN,
+     NO_QUERY, "area", IJ_ID_AREA, JSON},
+    {"PUT", "/v1/areas/{area}/webhook", ij_h_webhook_put, true, false, IJ_ACTION_WEBHOOK_ADMIN,
+     NO_QUERY, "area", IJ_ID_AREA, JSON},
     {"GET", "/dashboard", ij_h_dashboard, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL,
      IJ_ID_NONE, HTML},
     {"GET", "/dashboard/assets/{id}", ij_h_dashboard_asset, false, false, IJ_NO_ACTION,
@@ -454,6 +458,14 @@ static bool route_allows(ij_ctx *ctx) {
     ctx->id = ctx->id_uuid;
     break;
   case IJ_ID_NAME:
+    ctx->id = ctx->id_segment;
+    break;
+  case IJ_ID_AREA:
+    /* another area's records are unknown to the caller, its own settings among them */
+    if (!ctx->actor.area || strcmp(ctx->id_segment, ctx->actor.area) != 0) {
+      ij_send_store_error(ctx, IJ_ERR_NOT_FOUND, NULL);
+      return false;
+    }
     ctx->id = ctx->id_segment;
     break;
   }

@@ -3,6 +3,7 @@
 #ifndef IJ_OPS_INTERNAL_H
 #define IJ_OPS_INTERNAL_H
 
+#include "ij/domain_notices.h"
 #include "ij/ops.h"
 #include "ij/store/audit.h"
 #include "ij/store/bookings.h"
@@ -23,8 +24,9 @@ ij_err ij_ops_area_rules(ij_conn *conn, const ij_op_ctx *op, ij_area_rules *out)
 void ij_ops_area_rules_forget(const char *area);
 
 /* Persists a decision the domain made on *r (read or locked at r->version) in the caller's
- * transaction, with what its effects owe: the bookings it ends, the outcome notices and the
- * reoffending checks of an exit. *r becomes the referral after it (the old one is cleared). */
+ * transaction, with what it and its effects owe: the notices the domain's table names for it, the
+ * bookings it ends and the reoffending checks of an exit. *r becomes the referral after it (the old
+ * one is cleared). */
 ij_err ij_ops_apply(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor, ij_referral *r,
                     const ij_decision *d, const ij_transition_request *req, ij_field_errors *errs);
 

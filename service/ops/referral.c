@@ -86,15 +86,29 @@ ij_err ij_ops_area_rules(ij_conn *conn, const ij_op_ctx *op, ij_area_rules *out)
 
 /* ---- a decision and its effects ---- */
 
-/* What an exit owes, in the caller's transaction: the outcome notices and the three reoffending
- * checks, due 3, 6 and 12 months after the exit's date. */
-static ij_err exit_effects(ij_conn *conn, const ij_op_ctx *op, const ij_referral *r) {
+/* The notices the domain's table names for a written event, on the referral after the change:
+ * the force's, and a victim's when they asked to be kept updated. */
+static ij_err event_notices(ij_conn *conn, const ij_op_ctx *op, const ij_referral *r, ij_event e,
+                            const ij_decision *d) {
+  const ij_notice_rule *rules[IJ_NOTICES_PER_EVENT_MAX];
   bool victim = ij_domain_victim_updated(r->victim_keep_updated, r->victim_contact != NULL);
-  ij_err err = ij_store_notices_add_exit(
-      conn, r, ij_state_name(r->state),
-      ij_domain_hours_required(r->hours_confirmed, r->hours_proposed), victim, op->now);
-  if (err != IJ_OK)
-    return err;
+  int n = ij_domain_notices_for(e, victim, rules);
+  ij_err err = IJ_OK;
+  for (int i = 0; err == IJ_OK && i < n; i++) {
+    ij_notice_write w = {rules[i]->kind,
+                         rules[i]->name,
+                         rules[i]->audience == IJ_NOTICE_VICTIM,
+                         rules[i]->fields,
+                         ij_domain_hours_required(r->hours_confirmed, r->hours_proposed),
+                         d->reason_kind};
+    err = ij_store_notice_add(conn, r, &w, op->now);
+  }
+  return err;
+}
+
+/* What an exit owes, in the caller's transaction: the three reoffending checks, due 3, 6 and 12
+ * months after the exit's date. */
+static ij_err exit_effects(ij_conn *conn, const ij_op_ctx *op, const ij_referral *r) {
   ij_date exited_on = ij_time_date(op->now);
   ij_date due[IJ_FOLLOWUP_WINDOW_COUNT];
   for (int i = 0; i < IJ_FOLLOWUP_WINDOW_COUNT; i++)
@@ -131,7 +145,8 @@ ij_err ij_ops_apply(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor, i
     return err;
   ij_referral_clear(r);
   *r = updated;
-  return effects(conn, op, d->effects, r);
+  err = event_notices(conn, op, r, req->event, d);
+  return err == IJ_OK ? effects(conn, op, d->effects, r) : err;
 }
 
 /* At most this many follow-ons in a row (the table has five rows, and each changes the state). */
@@ -183,5 +198,7 @@ ij_err ij_ops_follow_on_marked(ij_conn *conn, const ij_op_ctx *op, const ij_acto
     return err;
   ij_referral_clear(r);
   *r = updated;
-  return effects(conn, op, bits, r);
+  for (int i = 0; err == IJ_OK && i < n; i++)
+    err = event_notices(conn, op, r, reqs[i].event, &decisions[i]);
+  return err == IJ_OK ? effects(conn, op, bits, r) : err;
 }

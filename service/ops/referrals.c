@@ -206,8 +206,11 @@ ij_err ij_ops_referral_transition(ij_conn *conn, const ij_op_ctx *op, const ij_a
       return IJ_ERR_INVALID;
   }
   /* an event with no effect beyond the referral's own row is one statement, its own transaction
-   * (one round trip); otherwise the change and what it owes commit together */
-  if (d.effects & ~(unsigned)(IJ_EFFECT_WARNING | IJ_EFFECT_COMPLETION)) {
+   * (one round trip); otherwise the change and what it owes (its notices among them) commit
+   * together */
+  const ij_notice_rule *notices[IJ_NOTICES_PER_EVENT_MAX];
+  if ((d.effects & ~(unsigned)(IJ_EFFECT_WARNING | IJ_EFFECT_COMPLETION)) ||
+      ij_domain_notices_for(req->event, true, notices) > 0) {
     if ((err = ij_store_begin(conn)) != IJ_OK)
       return err;
     err = ij_ops_apply(conn, op, actor, out, &d, req, errs);

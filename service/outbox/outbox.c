@@ -5,6 +5,9 @@
 #include "ij/outbox.h"
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -33,6 +36,43 @@ static CURLcode curl_init_rc = CURLE_FAILED_INIT;
 
 static void curl_init(void) {
   curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* ---- the signature ---- */
+
+ij_err ij_outbox_signature(const char *secret, long long t, const char *body, char *out,
+                           size_t size) {
+  if (!secret || !body || !out || size < IJ_SIGNATURE_BUF)
+    return IJ_ERR_INVALID;
+  /* HMAC-SHA256(secret, "<t>.<body>"): the timestamp is signed with the body, so a receiver that
+   * refuses an old t refuses a replayed delivery */
+  char prefix[32];
+  int plen = snprintf(prefix, sizeof prefix, "%lld.", t);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  ij_err err = IJ_ERR_INTERNAL;
+  /* OpenSSL 3's HMAC through EVP_MAC (the HMAC_CTX functions are deprecated there) */
+  EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
+  EVP_MAC_CTX *c = m ? EVP_MAC_CTX_new(m) : NULL;
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
+                         OSSL_PARAM_construct_end()};
+  size_t got = 0;
+  if (c && EVP_MAC_init(c, (const unsigned char *)secret, strlen(secret), params) == 1 &&
+      EVP_MAC_update(c, (const unsigned char *)prefix, (size_t)plen) == 1 &&
+      EVP_MAC_update(c, (const unsigned char *)body, strlen(body)) == 1 &&
+      EVP_MAC_final(c, mac, &got, sizeof mac) == 1) {
+    mac_len = (unsigned int)got;
+    err = IJ_OK;
+  }
+  EVP_MAC_CTX_free(c);
+  EVP_MAC_free(m);
+  if (err != IJ_OK || mac_len != 32)
+    return IJ_ERR_INTERNAL;
+  int n = snprintf(out, size, "t=%lld,v1=", t);
+  for (unsigned i = 0; i < mac_len && (size_t)n + 2 < size; i++)
+    n += snprintf(out + n, size - (size_t)n, "%02x", mac[i]);
+  OPENSSL_cleanse(mac, sizeof mac);
+  return IJ_OK;
 }
 
 /* ---- one delivery ---- */
@@ -81,12 +121,30 @@ static post_result post(CURLM *m, CURL *c, const ij_notice_delivery *n, atomic_b
                         char *error, size_t error_size) {
   char notice_header[96];
   snprintf(notice_header, sizeof notice_header, "X-Notice-Id: %s", n->id);
-  struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
-  struct curl_slist *more = headers ? curl_slist_append(headers, notice_header) : NULL;
-  /* no "Expect: 100-continue" round trip before the body */
-  struct curl_slist *all = more ? curl_slist_append(more, "Expect:") : NULL;
+  /* signed when the area has a secret; the time is the moment of this attempt, so that a receiver
+   * can refuse a replay of an old delivery */
+  char signature[IJ_SIGNATURE_BUF + 32] = "";
+  if (n->secret) {
+    memcpy(signature, "X-IJ-Signature: ", 16);
+    if (ij_outbox_signature(n->secret, (long long)time(NULL), n->body, signature + 16,
+                            sizeof signature - 16) != IJ_OK) {
+      snprintf(error, error_size, "could not sign the delivery");
+      return POST_FAILED;
+    }
+  }
+  struct curl_slist *all = curl_slist_append(NULL, "Content-Type: application/json");
+  const char *more[] = {notice_header, "Expect:" /* no 100-continue round trip before the body */,
+                        signature[0] ? signature : NULL};
+  for (size_t i = 0; all && i < sizeof more / sizeof more[0] && more[i]; i++) {
+    struct curl_slist *grown = curl_slist_append(all, more[i]);
+    if (!grown) {
+      curl_slist_free_all(all);
+      all = NULL;
+    } else {
+      all = grown;
+    }
+  }
   if (!all) {
-    curl_slist_free_all(more ? more : headers);
     snprintf(error, error_size, "out of memory");
     return POST_FAILED;
   }

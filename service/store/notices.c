@@ -5,46 +5,84 @@
 #include <string.h>
 
 #include "ij/store/notices.h"
+#include "ij/domain_notices.h"
 #include "db.h"
 
-/* The payload is built by the database from bound values, so that its JSON is always well made. */
-static const ij_stmt STMT_NOTICE_OUTCOME = {
-    "notice_outcome",
+/* The payload is built by the database from bound values, so that its JSON is always well made.
+ * Every notice carries referral_id, event and at; the force's also area, officer_sub, police_id
+ * and disposal, a victim's their contact; what else it carries is named by the letters of $8,
+ * from the domain's table: v a victim update, h hours, c minutes credited, r the reason, s the
+ * first session (the earliest booking holding a place: the one that scheduled the referral). At
+ * most 16 parameters, so that it can wait for the transaction's next round trip. A notice the
+ * referral has already (migration 003's index) is not written again. */
+static const ij_stmt STMT_NOTICE_ADD = {
+    "notice_add",
     "INSERT INTO notices (id, area, referral_id, kind, event, payload, created_at, next_attempt_at)"
-    " VALUES ($1, $2, $3::uuid, 'outcome', $4, jsonb_build_object('referral_id', $3::uuid::text,"
-    " 'area', $2::text, 'event', $4::text, 'officer_sub', $6::text, 'police_id', $7::text,"
-    " 'disposal', $8::text, 'hours_required', $9::integer, 'minutes_credited', $10::bigint,"
-    " 'at', $11::text), $5, $5)",
-    11};
+    " SELECT $1, $2, $3::uuid, $4, $5,"
+    " jsonb_build_object('referral_id', $3::uuid::text, 'event', $5::text, 'at', $7::text)"
+    " || CASE WHEN strpos($8, 'v') > 0 THEN jsonb_build_object('contact', $9::text)"
+    "    ELSE jsonb_build_object('area', $2::text, 'officer_sub', $10::text, 'police_id', "
+    "$11::text,"
+    "      'disposal', $12::text) END"
+    " || CASE WHEN strpos($8, 'h') > 0 THEN jsonb_build_object('hours_required', $13::integer)"
+    "    ELSE '{}'::jsonb END"
+    " || CASE WHEN strpos($8, 'c') > 0 THEN jsonb_build_object('minutes_credited', $14::bigint)"
+    "    ELSE '{}'::jsonb END"
+    " || CASE WHEN strpos($8, 'r') > 0 THEN jsonb_build_object('reason_code', $15::text,"
+    "      'reason_text', (SELECT rc.label FROM reason_codes rc WHERE rc.kind = $16"
+    "      AND rc.code = $15)) ELSE '{}'::jsonb END"
+    " || CASE WHEN strpos($8, 's') > 0 THEN jsonb_build_object('session', (SELECT"
+    "      jsonb_build_object('id', s.id, 'placement_id', p.id, 'placement_name', p.name,"
+    "      'type', p.type, 'provider', p.provider, 'ward', p.ward, 'ward_name', w.name,"
+    "      'location', p.location,"
+    "      'starts_at', to_char(s.starts_at AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
+    "      'ends_at', to_char(s.ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
+    "      'date', to_char(s.starts_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD'),"
+    "      'start_time', to_char(s.starts_at AT TIME ZONE 'Europe/London', 'HH24:MI'),"
+    "      'end_time', to_char(s.ends_at AT TIME ZONE 'Europe/London', 'HH24:MI'))"
+    "      FROM bookings b JOIN sessions s ON s.id = b.session_id"
+    "      JOIN placements p ON p.id = s.placement_id"
+    "      LEFT JOIN wards w ON w.area = p.area AND w.code = p.ward"
+    "      WHERE b.referral_id = $3::uuid AND b.status = 'booked'"
+    "      ORDER BY b.starts_at, b.id LIMIT 1))"
+    "    ELSE '{}'::jsonb END,"
+    " $6, $6"
+    " ON CONFLICT (referral_id, kind, event) DO NOTHING",
+    16};
 
-static const ij_stmt STMT_NOTICE_VICTIM = {
-    "notice_victim",
-    "INSERT INTO notices (id, area, referral_id, kind, event, payload, created_at, next_attempt_at)"
-    " VALUES ($1, $2, $3::uuid, 'victim_update', $4,"
-    " jsonb_build_object('referral_id', $3::uuid::text,"
-    " 'event', $4::text, 'contact', $6::text, 'at', $7::text), $5, $5)",
-    7};
-
-ij_err ij_store_notices_add_exit(ij_conn *conn, const ij_referral *r, const char *event,
-                                 int hours_required, bool tell_victim, ij_time_us at) {
-  /* a notice reports an exit: a caller passing another state is refused, nothing written */
-  if (!r || !r->area || !event ||
-      (strcmp(event, "completed") != 0 && strcmp(event, "non_compliant") != 0))
+ij_err ij_store_notice_add(ij_conn *conn, const ij_referral *r, const ij_notice_write *w,
+                           ij_time_us at) {
+  if (!r || !r->area || !w || !w->kind || !w->event)
     return IJ_ERR_INVALID;
-  char id[IJ_UUID_BUF], victim_id[IJ_UUID_BUF], when[IJ_TIME_BUF], hours[16], minutes[24];
+  char id[IJ_UUID_BUF], when[IJ_TIME_BUF], hours[16], minutes[24], flags[8];
   ij_uuid_new(id);
   ij_time_format(at, when);
-  snprintf(hours, sizeof hours, "%d", hours_required);
+  snprintf(hours, sizeof hours, "%d", w->hours_required);
   snprintf(minutes, sizeof minutes, "%lld", (long long)r->minutes_credited);
-  const char *p[11] = {id,           r->area,     r->id, event,   when, r->officer_sub,
-                       r->police_id, r->disposal, hours, minutes, when};
+  snprintf(flags, sizeof flags, "%s%s%s%s%s", w->for_victim ? "v" : "",
+           (w->fields & IJ_NOTICE_FIELD_HOURS) ? "h" : "",
+           (w->fields & IJ_NOTICE_FIELD_CREDITED) ? "c" : "",
+           (w->fields & IJ_NOTICE_FIELD_REASON) ? "r" : "",
+           (w->fields & IJ_NOTICE_FIELD_SESSION) ? "s" : "");
+  const char *p[16] = {id,
+                       r->area,
+                       r->id,
+                       w->kind,
+                       w->event,
+                       when,
+                       when,
+                       flags,
+                       r->victim_contact,
+                       r->officer_sub,
+                       r->police_id,
+                       r->disposal,
+                       hours,
+                       minutes,
+                       r->reason_code,
+                       w->reason_kind};
   /* sent with the transaction's next statement or its commit */
-  ij_err err = ij_db_defer(conn, &STMT_NOTICE_OUTCOME, p);
-  if (err != IJ_OK || !tell_victim)
-    return err;
-  ij_uuid_new(victim_id);
-  const char *v[7] = {victim_id, r->area, r->id, event, when, r->victim_contact, when};
-  return ij_db_defer(conn, &STMT_NOTICE_VICTIM, v);
+  return ij_db_defer(conn, &STMT_NOTICE_ADD, p);
 }
 
 /* ---- the feed ---- */
@@ -54,7 +92,8 @@ static const ij_stmt STMT_NOTICE_LIST = {
     "SELECT n.seq, n.id, n.kind, n.event, n.referral_id, ij_us(n.created_at),"
     " ij_us(n.delivered_at), n.payload::text FROM notices n"
     " WHERE n.area = $1 AND n.seq > $2"
-    " AND ($3::text IS NULL OR (n.kind = 'outcome' AND EXISTS (SELECT 1 FROM referrals r"
+    " AND ($3::text IS NULL OR (n.kind IN ('outcome', 'progress') AND EXISTS (SELECT 1"
+    "      FROM referrals r"
     "      WHERE r.id = n.referral_id AND r.officer_sub = $3)))"
     " ORDER BY n.seq LIMIT $4",
     4};
@@ -104,8 +143,9 @@ static const ij_stmt STMT_NOTICE_CLAIM = {
     "SELECT n.id, a.webhook_url, jsonb_build_object('id', n.id, 'kind', n.kind,"
     " 'event', n.event, 'referral_id', n.referral_id,"
     " 'created_at', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'),"
-    " 'payload', n.payload)::text, n.attempts"
+    " 'payload', n.payload)::text, n.attempts, ws.secret"
     " FROM notices n JOIN areas a ON a.code = n.area"
+    " LEFT JOIN area_webhook_secrets ws ON ws.area = n.area"
     " WHERE n.delivered_at IS NULL AND n.next_attempt_at <= now() AND a.webhook_url IS NOT NULL"
     " ORDER BY n.seq LIMIT $1 FOR UPDATE OF n SKIP LOCKED",
     1};
@@ -130,6 +170,7 @@ ij_err ij_store_notices_claim(ij_conn *conn, int limit, ij_notice_batch *out) {
     out->items[i].url = ij_db_str(res, i, 1);
     out->items[i].body = ij_db_str(res, i, 2);
     out->items[i].attempts = (int)ij_db_i64(res, i, 3);
+    out->items[i].secret = ij_db_str(res, i, 4);
   }
   out->owner_ = res;
   return IJ_OK;

@@ -103,7 +103,7 @@ export function setUp(label) {
   psql(`INSERT INTO areas (code, name) VALUES ('${area}', 'Fault test area ${label}');
         INSERT INTO wards (area, code, name) VALUES ('${area}', 'ward-a', 'Abbey'), ('${area}', 'ward-b', 'Bramble');`);
   const tokens = {};
-  for (const role of ['officer', 'coordinator', 'commissioner']) {
+  for (const role of ['officer', 'coordinator', 'commissioner', 'admin']) {
     tokens[role] = run(IJ_BIN, ['token', '--role', role, '--area', area, '--sub', `${role}-1`, '--name', `Test ${role}`,
       '--ttl', '7200'], { IJ_JWT_PRIVATE_KEY_FILE: priv });
   }

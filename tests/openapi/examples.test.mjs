@@ -446,6 +446,12 @@ const prepare = {
       headers: { 'If-Match': await w.version(`/v1/followups/${check3}`) } };
   },
 
+  // The area is this test's own; the URL is sent as written (an example.org address nothing
+  // answers: the examples remove it again).
+  async 'PUT /v1/areas/{area}/webhook'(w, ex) {
+    return { route: `/v1/areas/${w.w.area}/webhook`, token: w.w.tokens.admin, body: ex.value };
+  },
+
   // The rows' police identifiers are used as they are (the area is new, so they are free); the
   // referral id and the reoffence dates are this test's.
   async 'POST /v1/followups/import'(w, ex) {

@@ -7,6 +7,7 @@
 #include <uuid/uuid.h>
 
 #include "ij/store/audit.h"
+#include "ij/domain_notices.h"
 #include "ij/store/notices.h"
 #include "ij/store/reference.h"
 #include "ij/store/referrals.h"
@@ -669,6 +670,7 @@ static void expect_text(char *got, const char *want) {
 }
 
 START_TEST(deferred_writes_commit_roll_back_and_fail_together) {
+  const ij_notice_write completed = {"outcome", "completed", false, IJ_NOTICE_FIELD_HOURS, 7, NULL};
   ij_store *s = ts_store(1);
   ij_conn *c;
   ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
@@ -685,7 +687,7 @@ START_TEST(deferred_writes_commit_roll_back_and_fail_together) {
   /* rolled back: nothing */
   ck_assert_int_eq(ij_store_begin(c), IJ_OK);
   ck_assert_int_eq(ij_store_referral_counters(c, area, r.id, 30, 0, 0, 0, now_us()), IJ_OK);
-  ck_assert_int_eq(ij_store_notices_add_exit(c, &got, "completed", 7, false, now_us()), IJ_OK);
+  ck_assert_int_eq(ij_store_notice_add(c, &got, &completed, now_us()), IJ_OK);
   ij_store_rollback(c);
   expect_text(count_notices(r.id), "0");
   expect_text(minutes_of(r.id), "0");
@@ -698,17 +700,26 @@ START_TEST(deferred_writes_commit_roll_back_and_fail_together) {
   ck_assert_int_eq(ij_store_referral_get(c, area, r.id, &mid), IJ_OK);
   ck_assert_int_eq(mid.minutes_credited, 20); /* sent ahead of the read, in order */
   ij_referral_clear(&mid);
-  ck_assert_int_eq(ij_store_notices_add_exit(c, &got, "completed", 7, false, now_us()), IJ_OK);
+  ck_assert_int_eq(ij_store_notice_add(c, &got, &completed, now_us()), IJ_OK);
   ck_assert_int_eq(ij_store_commit(c), IJ_OK);
   expect_text(count_notices(r.id), "1");
   expect_text(minutes_of(r.id), "20");
 
-  /* a second notice of the same exit breaks notices_once: the commit reports it, nothing stays */
+  /* a second notice of the same kind and event is not written (notices_once), the rest is */
+  ck_assert_int_eq(ij_store_begin(c), IJ_OK);
+  ck_assert_int_eq(ij_store_notice_add(c, &got, &completed, now_us()), IJ_OK);
+  ck_assert_int_eq(ij_store_commit(c), IJ_OK);
+  expect_text(count_notices(r.id), "1");
+
+  /* a notice of a referral that does not exist breaks its foreign key: the commit reports it,
+   * nothing stays */
+  ij_referral ghost = got;
+  ij_uuid_new(ghost.id);
   ck_assert_int_eq(ij_store_begin(c), IJ_OK);
   ck_assert_int_eq(ij_store_referral_counters(c, area, r.id, 5, 0, 0, 0, now_us()), IJ_OK);
-  ck_assert_int_eq(ij_store_notices_add_exit(c, &got, "completed", 7, false, now_us()), IJ_OK);
+  ck_assert_int_eq(ij_store_notice_add(c, &ghost, &completed, now_us()), IJ_OK);
   ck_assert_int_ne(ij_store_commit(c), IJ_OK);
-  ck_assert_str_eq(ij_store_sqlstate(c), "23505");
+  ck_assert_str_eq(ij_store_sqlstate(c), "23503");
   ij_store_rollback(c);
   expect_text(count_notices(r.id), "1");
   expect_text(minutes_of(r.id), "20");

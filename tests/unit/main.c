@@ -15,6 +15,7 @@
   X(followups_suite)      \
   X(errors_suite)         \
   X(names_suite)          \
+  X(notice_rules_suite)   \
   X(outcomes_suite)       \
   X(perms_suite)          \
   X(placements_suite)     \

@@ -12,7 +12,10 @@ Suite *routes_suite(void);
 START_TEST(test_every_row_is_consistent) {
   for (int i = 0; i < ij_routes_count; i++) {
     const ij_route *r = &ij_routes[i];
-    bool has_id = strstr(r->path, "{id}") != NULL;
+    /* {id}, or {area} (the caller's own area) */
+    bool has_id = strstr(r->path, "{id}") != NULL || strstr(r->path, "{area}") != NULL;
+    ck_assert_msg(!strstr(r->path, "{area}") || r->id == IJ_ID_AREA,
+                  "%s %s: {area} is not checked as the caller's area", r->method, r->path);
     ck_assert_msg(has_id == (r->id != IJ_ID_NONE), "%s %s: {id} and its kind disagree", r->method,
                   r->path);
     ck_assert_msg(!has_id || r->resource, "%s %s: an {id} names no resource", r->method, r->path);

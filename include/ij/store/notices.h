@@ -15,21 +15,30 @@
 #include "ij/store/pool.h"
 #include "ij/store/referrals.h"
 
-/* Writes, in the caller's transaction, the outcome notice for a referral that has just reached
- * `event` (the state's name), with the hours it required, and with tell_victim a victim update to
- * r->victim_contact. `r` is the referral after the change (read, not kept). Sent with the
- * transaction's next statement or its commit, which report a failure. IJ_ERR_INVALID (nothing
- * written) for an event other than "completed" and "non_compliant". */
-ij_err ij_store_notices_add_exit(ij_conn *conn, const ij_referral *r, const char *event,
-                                 int hours_required, bool tell_victim, ij_time_us at);
+/* A notice to write: a row of the domain's notice table (ij/domain_notices.h) with what it needs
+ * of the change. Strings borrowed. */
+typedef struct {
+  const char *kind;        /* "progress", "outcome" or "victim_update" */
+  const char *event;       /* the notice's event: the state the referral reached */
+  bool for_victim;         /* a victim update (to r->victim_contact) rather than the force's */
+  unsigned fields;         /* ij_notice_field bits: what the payload carries beyond the common */
+  int hours_required;      /* with IJ_NOTICE_FIELD_HOURS */
+  const char *reason_kind; /* with IJ_NOTICE_FIELD_REASON: the list r->reason_code is from */
+} ij_notice_write;
+
+/* Writes a notice about `r` (the referral after the change; read, not kept) in the caller's
+ * transaction, unless the referral has one of that kind and event already (then nothing). Sent
+ * with the transaction's next statement or its commit, which report a failure. */
+ij_err ij_store_notice_add(ij_conn *conn, const ij_referral *r, const ij_notice_write *w,
+                           ij_time_us at);
 
 /* ---- the feed -------------------------------------------------------------------------------- */
 /* A notice as the feed shows it. Strings live in the page's owner_ (ij_notice_page_clear). */
 typedef struct {
   int64_t seq;
   const char *id;
-  const char *kind;  /* "outcome" or "victim_update" */
-  const char *event; /* "completed" or "non_compliant" */
+  const char *kind;  /* "progress", "outcome" or "victim_update" */
+  const char *event; /* the state the referral reached */
   const char *referral_id;
   ij_time_us created_at;
   ij_time_us delivered_at; /* 0 while not delivered */
@@ -44,7 +53,7 @@ typedef struct {
 } ij_notice_page;
 
 /* The area's notices with seq > after_seq, ascending by seq, at most `limit`. With officer_sub,
- * only outcome notices of referrals that officer made (no victim updates).
+ * only the progress and outcome notices of referrals that officer made (no victim updates).
  * *out: ij_notice_page_clear. */
 ij_err ij_store_notices_list(ij_conn *conn, const char *area, const char *officer_sub,
                              int64_t after_seq, int limit, ij_notice_page *out);
@@ -58,6 +67,8 @@ typedef struct {
   const char *url;  /* the area's webhook */
   const char *body; /* {"id","kind","event","referral_id","created_at","payload"} as JSON text */
   int attempts;     /* failed attempts so far */
+  /* the area's signing secret, NULL when it has none: never to be logged or shown */
+  const char *secret;
 } ij_notice_delivery;
 
 typedef struct {

@@ -12,7 +12,7 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 const sql = JSON.parse(execFileSync('node', [path.join(here, 'extract.mjs'), root, 'scope',
   'referral_get', 'referral_transition', 'person_last_exit', 'idem_insert',
   'person_upsert_police_id', 'referral_insert', 'booking_get', 'referral_lock', 'booking_lock',
-  'booking_record', 'referral_counters', 'notice_outcome', 'followups_create', 'booking_outcomes'],
+  'booking_record', 'referral_counters', 'notice_add', 'followups_create', 'booking_outcomes'],
   { encoding: 'utf8' }));
 
 /* $n -> the expression bound to it (longest numbers first, so $1 does not eat $10) */
@@ -160,9 +160,10 @@ ${transition(4, 'completed', 'complete', 'in_progress', 'system', 'Immediate Jus
   'system', true)};
 \\endpipeline
 \\startpipeline
-${bind(sql.notice_outcome, { 1: 'gen_random_uuid()', 2: workArea, 3: referral, 4: "'completed'",
-  5: 'now()', 6: "'bench-officer'", 7: "'B' || :a || '/' || :j", 8: "'community_resolution'",
-  9: "'7'", 10: "'420'", 11: "(to_json(now() AT TIME ZONE 'UTC') #>> '{}') || 'Z'" })};
+${bind(sql.notice_add, { 1: 'gen_random_uuid()', 2: workArea, 3: referral, 4: "'outcome'",
+  5: "'completed'", 6: 'now()', 7: "(to_json(now() AT TIME ZONE 'UTC') #>> '{}') || 'Z'",
+  8: "'hc'", 9: 'NULL', 10: "'bench-officer'", 11: "'B' || :a || '/' || :j",
+  12: "'community_resolution'", 13: "'7'", 14: "'420'", 15: 'NULL', 16: 'NULL' })};
 ${bind(sql.followups_create, { 1: workArea, 2: referral, 3: `${id('00000005', oj)}::uuid`,
   4: "'completed'", 5: 'current_date', 6: 'now()',
   7: 'ARRAY[gen_random_uuid(), gen_random_uuid(), gen_random_uuid()]', 8: "'{3,6,12}'",
