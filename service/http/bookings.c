@@ -244,8 +244,9 @@ void ij_h_session_walk_in(ij_ctx *ctx) {
   ij_op_ctx op = ij_ctx_op(ctx);
   unsigned allowed = 0;
   ij_booking_view made;
-  ij_err err = ij_ops_book_as(conn, &op, &ctx->actor, IJ_BOOKING_WALK_IN, NULL, ij_booking_scope(ctx),
-                              referral_id, session_id, booking_id, &made, &allowed, &errs);
+  ij_err err =
+      ij_ops_book_as(conn, &op, &ctx->actor, IJ_BOOKING_WALK_IN, NULL, ij_booking_scope(ctx),
+                     referral_id, session_id, booking_id, &made, &allowed, &errs);
   if (err == IJ_ERR_TRANSITION)
     ij_send_problem_events(ctx, err, "the referral cannot be booked in its current state", &errs,
                            allowed);
