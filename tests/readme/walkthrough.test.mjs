@@ -45,11 +45,13 @@ await main('README walkthrough', async () => {
     const jwks = path.join(dir, 'jwks.json');
     run(IJ_BIN, ['keygen', '--private', priv, '--jwks', jwks]);
     run(IJ_BIN, ['migrate']);
-    // The walkthrough names the demo area's ward `arboretum`; a fresh area with that ward keeps
-    // this run apart from every other (Idempotency-Keys are per area).
+    // The walkthrough names the demo area's ward `arboretum` and supervisor `sup-1`; a fresh area
+    // with them, as the demo data makes them, keeps this run apart from every other.
     const area = `walk${crypto.randomBytes(5).toString('hex')}`;
     psql(`INSERT INTO areas (code, name) VALUES ('${area}', 'Walkthrough area');
-          INSERT INTO wards (area, code, name) VALUES ('${area}', 'arboretum', 'Arboretum');`);
+          INSERT INTO wards (area, code, name) VALUES ('${area}', 'arboretum', 'Arboretum');
+          INSERT INTO supervisors (area, sub, name, created_at, updated_at)
+            VALUES ('${area}', 'sup-1', 'Supervisor 1', now(), now());`);
     fs.mkdirSync(path.join(dir, '.local'));
     let env = '';
     for (const [role, sub, name] of ROLES) {
