@@ -174,8 +174,13 @@ ij_err ij_ops_referral_transition(ij_conn *conn, const ij_op_ctx *op, const ij_a
                                   unsigned *allowed_events, ij_field_errors *errs) {
   memset(out, 0, sizeof *out);
   *allowed_events = 0;
-  /* read without a lock: the write below is conditional on the version */
-  ij_err err = ij_store_referral_get(conn, op->area, id, out);
+  /* read without a lock: the write below is conditional on the version; a reason code's state in
+   * the area comes with it */
+  const char *kind = req->reason_code ? ij_domain_reason_kind(req->event) : NULL;
+  int code_state = 0;
+  ij_err err = kind ? ij_store_referral_get_with_code(conn, op->area, id, kind, req->reason_code,
+                                                      out, &code_state)
+                    : ij_store_referral_get(conn, op->area, id, out);
   if (err != IJ_OK)
     return err;
   if (expected_version != out->version)
@@ -191,9 +196,10 @@ ij_err ij_ops_referral_transition(ij_conn *conn, const ij_op_ctx *op, const ij_a
     return err;
   /* the reason code must be one of the area's for the event's kind, and not retired */
   if (req->reason_code && d.reason_kind) {
-    int state = 0;
-    if ((err = ij_store_reason_code_state(conn, op->area, d.reason_kind, req->reason_code,
-                                          &state)) != IJ_OK)
+    int state = code_state;
+    if (!kind || strcmp(kind, d.reason_kind) != 0) /* the decision's kind is the event's */
+      err = ij_store_reason_code_state(conn, op->area, d.reason_kind, req->reason_code, &state);
+    if (err != IJ_OK)
       return err;
     if (state == 0)
       ij_field_errors_add(errs, "reason_code", "is not a reason code for this event");

@@ -318,6 +318,35 @@ ij_err ij_store_referral_get(ij_conn *conn, const char *area, const char *id, ij
   return read_referral(conn, &STMT_REFERRAL_GET, area, id, out);
 }
 
+/* STMT_REFERRAL_GET with one more column: the reason code's state (as reason_code_state in
+ * refdata.c answers it), NULL when the code is not the area's for that kind. */
+static const ij_stmt STMT_REFERRAL_GET_CODE = {
+    "referral_get_code",
+    "SELECT " REFERRAL_COLUMNS ", (SELECT CASE WHEN coalesce(a.active, rc.active) THEN 1 ELSE 2 END"
+    " FROM reason_codes rc LEFT JOIN area_reason_codes a"
+    " ON a.area = $2 AND a.kind = rc.kind AND a.code = rc.code"
+    " WHERE (rc.national OR a.area IS NOT NULL) AND rc.kind = $3 AND rc.code = $4)"
+    " FROM referrals r JOIN people p ON p.id = r.person_id WHERE r.id = $1 AND r.area = $2",
+    4};
+
+ij_err ij_store_referral_get_with_code(ij_conn *conn, const char *area, const char *id,
+                                       const char *kind, const char *code, ij_referral *out,
+                                       int *code_state) {
+  memset(out, 0, sizeof *out);
+  *code_state = 0;
+  const char *p[4] = {id, area, kind, code};
+  PGresult *res;
+  ij_err err = ij_db_one(conn, &STMT_REFERRAL_GET_CODE, p, &res);
+  if (err != IJ_OK)
+    return err;
+  parse_referral(res, 0, out);
+  int last = PQnfields(res) - 1;
+  if (!PQgetisnull(res, 0, last))
+    *code_state = (int)ij_db_i64(res, 0, last);
+  out->owner_ = res;
+  return IJ_OK;
+}
+
 static const ij_stmt STMT_REFERRAL_LOCK = {"referral_lock",
                                            "SELECT " REFERRAL_COLUMNS
                                            " FROM referrals r JOIN people p ON p.id = r.person_id"

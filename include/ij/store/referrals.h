@@ -109,6 +109,12 @@ ij_err ij_store_person_last_exit(ij_conn *conn, const char *area, const char *po
 
 /* IJ_ERR_NOT_FOUND when there is no such referral in the area. *out: ij_referral_clear. */
 ij_err ij_store_referral_get(ij_conn *conn, const char *area, const char *id, ij_referral *out);
+/* As ij_store_referral_get, and in the same statement the state of a reason code of `kind` in the
+ * area (*code_state: 1 current, 2 retired, 0 not a code of the area for that kind), so that a
+ * transition with a reason costs no extra round trip. *out: ij_referral_clear. */
+ij_err ij_store_referral_get_with_code(ij_conn *conn, const char *area, const char *id,
+                                       const char *kind, const char *code, ij_referral *out,
+                                       int *code_state);
 /* As ij_store_referral_get, and locks the referral for the rest of the caller's transaction.
  * *out: ij_referral_clear. */
 ij_err ij_store_referral_lock(ij_conn *conn, const char *area, const char *id, ij_referral *out);
