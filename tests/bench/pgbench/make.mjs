@@ -41,8 +41,8 @@ ${bind(sql.referral_get, { 1: `${id('00000000', ':k')}::uuid`, 2: area })};
 \\endpipeline
 `);
 // Scenario 2: what accepting a waiting referral runs: read it (with the area, one pipeline), then
-// the transition, one statement with the area in front, its own transaction (the area's rules
-// come from the service's cache). Each client takes its own referrals (:c counts its runs) within
+// BEGIN with the area and the transition, then the officer's `accepted` progress notice (deferred
+// to the commit) with COMMIT (the area's rules come from the service's cache). Each client takes its own referrals (:c counts its runs) within
 // the slice of the waiting work given to it (:offset, :slice per area); should it get to the end
 // of the slice it starts again, and the repeated transitions change nothing.
 fs.writeFileSync(path.join(out, 'transition.sql'), `\\set g :client_id + :clients * :c
@@ -54,12 +54,20 @@ ${workScope};
 ${bind(sql.referral_get, { 1: `${id('00000001', ':j')}::uuid`, 2: workArea })};
 \\endpipeline
 \\startpipeline
+BEGIN;
 ${workScope};
 ${bind(sql.referral_transition, {
   1: `${id('00000001', ':j')}::uuid`, 2: workArea, 3: "'1'", 4: "'accepted'", 5: 'now()', 6: "'7'",
   7: "'Suitable for outdoor work'", 8: 'NULL', 9: 'NULL', 10: 'NULL', 11: "'accept'",
   12: "'submitted'", 13: "'bench-coordinator'", 14: "'Bench Coordinator'", 15: "'coordinator'",
   16: "'pgbench'", 17: "'0'", 18: 'NULL', 19: 'NULL', 20: "'false'", 21: 'NULL' })};
+\\endpipeline
+\\startpipeline
+${bind(sql.notice_add, { 1: 'gen_random_uuid()', 2: workArea, 3: `${id('00000001', ':j')}::uuid`,
+  4: "'progress'", 5: "'accepted'", 6: 'now()', 7: "(to_json(now() AT TIME ZONE 'UTC') #>> '{}') || 'Z'",
+  8: "'h'", 9: 'NULL', 10: "'bench-officer'", 11: "'B' || :a::text || '/' || :j::text",
+  12: "'community_resolution'", 13: "'7'", 14: "'0'", 15: 'NULL', 16: 'NULL' })};
+COMMIT;
 \\endpipeline
 `);
 // Scenario 3: what a referral's creation runs (the area's rules come from the service's cache):
@@ -150,7 +158,7 @@ ${bind(sql.booking_lock, { 1: booking, 2: workArea })};
 ${bind(sql.booking_record, { 1: booking, 2: workArea, 3: "'1'", 4: "'attended_complied'", 5: 'NULL',
   6: "'0'", 7: "'420'", 8: "'good'", 9: "'good'", 10: 'NULL', 11: 'NULL', 12: 'now()', 13: 'NULL',
   14: "'bench-coordinator'", 15: "'bench-coordinator'", 16: "'false'", 17: "'coordinator'",
-  18: "'pgbench'" })};
+  18: "'pgbench'", 19: 'NULL', 20: 'NULL' })};
 \\startpipeline
 ${bind(sql.referral_counters, { 1: referral, 2: workArea, 3: "'420'", 4: "'0'", 5: "'0'",
   6: sessionStart, 7: 'now()' })};
