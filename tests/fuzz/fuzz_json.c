@@ -187,12 +187,12 @@ static void fuzz_outcome(json_t *body) {
   in.has_rescheduled_session = jstr(body, "rescheduled_session_id", &errs) != NULL;
   const ij_time_us start = NOW_US - 4 * IJ_US_PER_HOUR, end = NOW_US - IJ_US_PER_HOUR;
   for (int previous = -1; previous < IJ_OUTCOME__COUNT; previous++) {
-    ij_booking_facts booking = {previous >= 0,
-                                previous >= 0 ? (ij_outcome)previous : 0,
-                                previous >= 0 ? 180 : 0,
-                                true,
-                                start,
-                                end};
+    ij_booking_facts booking = {.has_outcome = previous >= 0,
+                                .previous = previous >= 0 ? (ij_outcome)previous : 0,
+                                .previous_minutes = previous >= 0 ? 180 : 0,
+                                .holds_place = true,
+                                .starts_at = start,
+                                .ends_at = end};
     for (int s = 0; s < IJ_STATE__COUNT; s++) {
       ij_referral_facts referral = {(ij_state)s, "officer-1", 7, 120, 1, 0, 1, true, false};
       ij_outcome_effect effect;
