@@ -31,11 +31,7 @@ void ij_h_booking_sign_in(ij_ctx *ctx) {
   bool already = false;
   ij_err err = ij_ops_sign_in(conn, &op, &ctx->actor, ctx->id, ij_booking_scope(ctx), &after,
                               &already, &errs);
-  if (err != IJ_OK)
-    ij_send_store_error(ctx, err, &errs);
-  else
-    ij_send_booking(ctx, &after, 200);
-  ij_booking_view_clear(&after);
+  ij_send_booking_result(ctx, err, &after, NULL, &errs);
 }
 
 /* ---- POST /v1/bookings/{id}/sign-out ---- */
@@ -55,9 +51,7 @@ void ij_h_booking_sign_out(ij_ctx *ctx) {
   static const char *const fields[] = {"started_at", "finished_at",  "outcome", "penalty_minutes",
                                        "behaviour",  "work_quality", "notes",   NULL};
   int expected;
-  if (!ij_if_match(ctx, &expected))
-    return;
-  json_t *body = ij_body_object(ctx);
+  json_t *body = ij_if_match_body(ctx, &expected);
   if (!body)
     return;
   ij_field_errors errs;
@@ -68,11 +62,7 @@ void ij_h_booking_sign_out(ij_ctx *ctx) {
   in.has_worked = true;
   in.started_at = time_field(body, "started_at", &errs);
   in.finished_at = time_field(body, "finished_at", &errs);
-  if (ij_send_invalid(ctx, &errs)) {
-    json_decref(body);
-    return;
-  }
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn) {
     json_decref(body);
     return;
@@ -84,13 +74,7 @@ void ij_h_booking_sign_out(ij_ctx *ctx) {
       ij_ops_record_outcome(conn, &op, &ctx->actor, ctx->id, ij_booking_scope(ctx),
                             expected < 0 ? -1 : expected, &in, NULL, &after, &current, &errs);
   json_decref(body);
-  if (err == IJ_ERR_STALE)
-    ij_set_etag(ctx, current);
-  if (err != IJ_OK)
-    ij_send_store_error(ctx, err, &errs);
-  else
-    ij_send_booking(ctx, &after, 200);
-  ij_booking_view_clear(&after);
+  ij_send_booking_result(ctx, err, &after, &current, &errs);
 }
 
 /* ---- POST /v1/sessions/{id}/outcomes ---- */
@@ -129,11 +113,7 @@ void ij_h_session_outcomes(ij_ctx *ctx) {
       id_list[n] = ids[n];
       n++;
     }
-  if (ij_send_invalid(ctx, &errs)) {
-    json_decref(body);
-    return;
-  }
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn) {
     json_decref(body);
     return;

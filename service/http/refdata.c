@@ -88,9 +88,7 @@ static ij_err supervisors_of_area(ij_conn *conn, const ij_op_ctx *op, const char
 static void send_list(ij_ctx *ctx, ij_field_errors *errs, const char *kind, list_op list,
                       row_json render) {
   bool all = query_all(ctx, errs);
-  if (ij_send_invalid(ctx, errs))
-    return;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, errs);
   if (!conn)
     return;
   ij_op_ctx op = ij_ctx_op(ctx);
@@ -465,11 +463,7 @@ void ij_h_reference_changes(ij_ctx *ctx) {
     if (!*cursor || *end || before <= 0)
       ij_field_errors_add(&errs, "cursor", "is not a cursor this list gave");
   }
-  if (errs.count) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
-    return;
-  }
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     return;
   ij_op_ctx op = ij_ctx_op(ctx);

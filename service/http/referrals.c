@@ -234,9 +234,7 @@ void ij_h_referral_create(ij_ctx *ctx) {
   decode_referral(body, &in, &errs);
   ij_created made;
   memset(&made, 0, sizeof made);
-  if (ij_send_invalid(ctx, &errs))
-    goto done;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     goto done;
   char hash[65];
@@ -309,9 +307,7 @@ static const char *const TRANSITION_FIELDS[] = {
 void ij_h_referral_transition(ij_ctx *ctx) {
   const char *id = ctx->id;
   int expected;
-  if (!ij_if_match(ctx, &expected))
-    return;
-  json_t *body = ij_body_object(ctx);
+  json_t *body = ij_if_match_body(ctx, &expected);
   if (!body)
     return;
   ij_field_errors errs;
@@ -331,9 +327,7 @@ void ij_h_referral_transition(ij_ctx *ctx) {
   req.reason = ij_json_str(body, "", "reason", &errs);
   ij_referral updated;
   memset(&updated, 0, sizeof updated);
-  if (ij_send_invalid(ctx, &errs))
-    goto done;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     goto done;
   ij_op_ctx op = ij_ctx_op(ctx);
@@ -414,9 +408,7 @@ void ij_h_referral_list(ij_ctx *ctx) {
     f.officer_sub = ctx->actor.sub;
   ij_query_limit(ctx, 25, 100, &f.limit, &errs);
   ij_query_cursor(ctx, &f.cursor_created_at, f.cursor_id, &f.has_cursor, &errs);
-  if (ij_send_invalid(ctx, &errs))
-    return;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     return;
   ij_referral_page page;
@@ -459,9 +451,7 @@ void ij_h_referral_events(ij_ctx *ctx) {
     else
       after = (int)n;
   }
-  if (ij_send_invalid(ctx, &errs))
-    return;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     return;
   ij_op_ctx op = ij_ctx_op(ctx);

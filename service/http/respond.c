@@ -226,6 +226,10 @@ bool ij_send_invalid(ij_ctx *ctx, const ij_field_errors *errs) {
   return true;
 }
 
+ij_conn *ij_ctx_conn_valid(ij_ctx *ctx, const ij_field_errors *errs) {
+  return ij_send_invalid(ctx, errs) ? NULL : ij_ctx_conn(ctx);
+}
+
 void ij_send_store_error(ij_ctx *ctx, ij_err err, const ij_field_errors *errs) {
   const char *what = ctx->route ? ctx->route->resource : NULL;
   char detail[256];
@@ -288,6 +292,10 @@ bool ij_if_match(ij_ctx *ctx, int *version) {
   snprintf(detail, sizeof detail, "send If-Match with the ETag of the %s you read", what);
   ij_send_problem(ctx, IJ_ERR_PRECONDITION_REQUIRED, detail, NULL);
   return false;
+}
+
+json_t *ij_if_match_body(ij_ctx *ctx, int *version) {
+  return ij_if_match(ctx, version) ? ij_body_object(ctx) : NULL;
 }
 
 const char *ij_query_ward(ij_ctx *ctx, ij_field_errors *errs) {

@@ -228,9 +228,7 @@ void ij_h_session_get(ij_ctx *ctx) {
 void ij_h_session_update(ij_ctx *ctx) {
   const char *id = ctx->id;
   int expected;
-  if (!ij_if_match(ctx, &expected))
-    return;
-  json_t *body = ij_body_object(ctx);
+  json_t *body = ij_if_match_body(ctx, &expected);
   if (!body)
     return;
   ij_field_errors errs;
