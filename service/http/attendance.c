@@ -51,12 +51,10 @@ void ij_h_booking_sign_out(ij_ctx *ctx) {
   static const char *const fields[] = {"started_at", "finished_at",  "outcome", "penalty_minutes",
                                        "behaviour",  "work_quality", "notes",   NULL};
   int expected;
-  json_t *body = ij_if_match_body(ctx, &expected);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, &expected, fields, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  ij_json_unknown(body, "", fields, &errs);
   ij_outcome_input in;
   ij_outcome_decode(body, "attended_complied", &in, &errs);
   in.has_worked = true;
@@ -83,12 +81,10 @@ void ij_h_session_outcomes(ij_ctx *ctx) {
   static const char *const fields[] = {"booking_ids",     "outcome",          "absence_reason",
                                        "penalty_minutes", "behaviour",        "work_quality",
                                        "notes",           "amendment_reason", NULL};
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, NULL, fields, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  ij_json_unknown(body, "", fields, &errs);
   ij_outcome_input in;
   ij_outcome_decode(body, NULL, &in, &errs);
   char ids[IJ_BULK_OUTCOME_MAX][IJ_UUID_BUF];

@@ -97,12 +97,10 @@ void ij_h_booking_create(ij_ctx *ctx) {
   static const char *const fields[] = {"session_id", "late_entry_reason", NULL};
   const char *referral_id = ctx->id;
   char session_id[IJ_UUID_BUF], booking_id[IJ_UUID_BUF];
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, NULL, fields, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  ij_json_unknown(body, "", fields, &errs);
   const char *sid = ij_json_str(body, "", "session_id", &errs);
   if (!errs.count && !ij_uuid_canonical(sid, session_id))
     ij_field_errors_add(&errs, "session_id", sid ? "is not a session id" : "is required");
@@ -187,12 +185,10 @@ void ij_h_booking_outcome(ij_ctx *ctx) {
   const char *id = ctx->id;
   char new_session[IJ_UUID_BUF];
   int expected;
-  json_t *body = ij_if_match_body(ctx, &expected);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, &expected, OUTCOME_FIELDS, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  ij_json_unknown(body, "", OUTCOME_FIELDS, &errs);
   ij_outcome_input in;
   ij_outcome_decode(body, NULL, &in, &errs);
   const char *resched = ij_json_str(body, "", "rescheduled_session_id", &errs);
@@ -224,12 +220,10 @@ void ij_h_session_walk_in(ij_ctx *ctx) {
   static const char *const fields[] = {"referral_id", NULL};
   const char *session_id = ctx->id;
   char referral_id[IJ_UUID_BUF], booking_id[IJ_UUID_BUF];
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, NULL, fields, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  ij_json_unknown(body, "", fields, &errs);
   const char *rid = ij_json_str(body, "", "referral_id", &errs);
   if (!errs.count && !ij_uuid_canonical(rid, referral_id))
     ij_field_errors_add(&errs, "referral_id", rid ? "is not a referral id" : "is required");

@@ -127,12 +127,10 @@ void ij_h_followup_record(ij_ctx *ctx) {
                                        "source", NULL};
   const char *id = ctx->id;
   int expected; /* -2 names no version: stale */
-  json_t *body = ij_if_match_body(ctx, &expected);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, &expected, fields, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  ij_json_unknown(body, "", fields, &errs);
   ij_followup_input in;
   in.reoffended = ij_json_bool(body, "", "reoffended", &errs);
   in.first_reoffence_on = ij_json_str(body, "", "first_reoffence_on", &errs);

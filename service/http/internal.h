@@ -223,8 +223,12 @@ bool ij_query_limit(ij_ctx *ctx, int def, int max, int *out, ij_field_errors *er
  * 404 when there is no such record); false, with 428 "send If-Match with the ETag of the
  * <resource> you read" sent, when there is no If-Match. */
 bool ij_if_match(ij_ctx *ctx, int *version);
-/* ij_if_match, then ij_body_object: the body, or NULL when either refused the request (sent). */
-json_t *ij_if_match_body(ij_ctx *ctx, int *version);
+/* The start of a handler with a body: errs initialised; the If-Match version into *expected
+ * (ij_if_match) unless expected is NULL; the body (ij_body_object), its members not in fields
+ * (NULL-terminated; NULL: the handler checks them) added to errs. NULL when the request was
+ * refused (sent); else the body, the caller's to release. */
+json_t *ij_request_body(ij_ctx *ctx, int *expected, const char *const *fields,
+                        ij_field_errors *errs);
 /* Query filters: the value, or NULL when absent or not valid (a field error is added then).
  * ward: ij_code_ok; type: ij_placement_type_ok; supervisor: ij_subject_ok. */
 const char *ij_query_ward(ij_ctx *ctx, ij_field_errors *errs);

@@ -83,15 +83,13 @@ static void decode_ids(json_t *body, ij_non_association_input *in, char ids_buf[
 }
 
 void ij_h_non_association_create(ij_ctx *ctx) {
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, NULL, CREATE_FIELDS, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
   ij_non_association_input in;
   memset(&in, 0, sizeof in);
   char ids[2][IJ_UUID_BUF];
-  ij_json_unknown(body, "", CREATE_FIELDS, &errs);
   decode_ids(body, &in, ids, &errs);
   in.reason = ij_json_str(body, "", "reason", &errs);
   in.notes = ij_json_str(body, "", "notes", &errs);

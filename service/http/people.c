@@ -63,11 +63,10 @@ static void decode_amendment(json_t *body, ij_amend_values *in, ij_field_errors 
 void ij_h_referral_amend(ij_ctx *ctx) {
   const char *id = ctx->id;
   int expected;
-  json_t *body = ij_if_match_body(ctx, &expected);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, &expected, NULL, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
   ij_amend_values in;
   decode_amendment(body, &in, &errs);
   ij_referral updated;

@@ -66,11 +66,10 @@ static void decode_placement(json_t *body, ij_placement_input *in, ij_field_erro
 /* ---- POST /v1/placements ---- */
 
 void ij_h_placement_create(ij_ctx *ctx) {
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, NULL, NULL, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
   ij_placement_input in;
   decode_placement(body, &in, &errs);
   ij_placement p;
@@ -115,11 +114,10 @@ void ij_h_placement_get(ij_ctx *ctx) {
 void ij_h_placement_update(ij_ctx *ctx) {
   const char *id = ctx->id;
   int expected;
-  json_t *body = ij_if_match_body(ctx, &expected);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, &expected, NULL, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
   ij_placement_input in;
   decode_placement(body, &in, &errs);
   ij_placement p;

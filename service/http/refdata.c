@@ -44,14 +44,12 @@ static json_t *supervisor_json(const ij_rows *rows, int i) {
 /* A record of a list or a change as JSON (a new reference). */
 typedef json_t *(*row_json)(const ij_rows *rows, int i);
 
-/* The decoded body of a change with no unknown members; NULL when it was refused (sent). */
+/* The body of a change (JSON negotiated for a named {id}), its unknown members field errors;
+ * NULL when it was refused (sent). */
 static json_t *body_of(ij_ctx *ctx, const char *const *fields, ij_field_errors *errs) {
   if (ctx->route->id == IJ_ID_NAME && ij_negotiate(ctx, JSON_ONLY) < 0)
     return NULL;
-  json_t *body = ij_body_object(ctx);
-  if (body)
-    ij_json_unknown(body, "", fields, errs);
-  return body;
+  return ij_request_body(ctx, NULL, fields, errs);
 }
 
 /* `all`: "true" or "false" (retired records too), a field error otherwise. */
@@ -362,11 +360,9 @@ void ij_h_area_rules_put(ij_ctx *ctx) {
   if (!own_area(ctx))
     return;
   ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  json_t *body = ij_body_object(ctx);
+  json_t *body = ij_request_body(ctx, NULL, RULES_FIELDS, &errs);
   if (!body)
     return;
-  ij_json_unknown(body, "", RULES_FIELDS, &errs);
   /* each setting a whole number, or null (or absent) for the service's default */
   ij_area_settings in = {0, 0, 0, 0};
   int *slots[] = {&in.target_start_hours, &in.hours_min, &in.hours_max, &in.hours_default};

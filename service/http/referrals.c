@@ -225,11 +225,10 @@ void ij_h_referral_create(ij_ctx *ctx) {
     ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
     return;
   }
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, NULL, NULL, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
   ij_referral_input in;
   decode_referral(body, &in, &errs);
   ij_created made;
@@ -307,14 +306,12 @@ static const char *const TRANSITION_FIELDS[] = {
 void ij_h_referral_transition(ij_ctx *ctx) {
   const char *id = ctx->id;
   int expected;
-  json_t *body = ij_if_match_body(ctx, &expected);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, &expected, TRANSITION_FIELDS, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
   ij_transition_request req;
   memset(&req, 0, sizeof req);
-  ij_json_unknown(body, "", TRANSITION_FIELDS, &errs);
   const char *event = ij_json_str(body, "", "event", &errs);
   if (!event && !errs.count)
     ij_field_errors_add(&errs, "event", "is required");

@@ -294,8 +294,15 @@ bool ij_if_match(ij_ctx *ctx, int *version) {
   return false;
 }
 
-json_t *ij_if_match_body(ij_ctx *ctx, int *version) {
-  return ij_if_match(ctx, version) ? ij_body_object(ctx) : NULL;
+json_t *ij_request_body(ij_ctx *ctx, int *expected, const char *const *fields,
+                        ij_field_errors *errs) {
+  ij_field_errors_init(errs);
+  if (expected && !ij_if_match(ctx, expected))
+    return NULL;
+  json_t *body = ij_body_object(ctx);
+  if (body && fields)
+    ij_json_unknown(body, "", fields, errs);
+  return body;
 }
 
 const char *ij_query_ward(ij_ctx *ctx, ij_field_errors *errs) {
