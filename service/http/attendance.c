@@ -31,11 +31,7 @@ void ij_h_booking_sign_in(ij_ctx *ctx) {
   bool already = false;
   ij_err err = ij_ops_sign_in(conn, &op, &ctx->actor, ctx->id, ij_booking_scope(ctx), &after,
                               &already, &errs);
-  if (err != IJ_OK)
-    ij_send_store_error(ctx, err, &errs);
-  else
-    ij_send_booking(ctx, &after, 200);
-  ij_booking_view_clear(&after);
+  ij_send_booking_result(ctx, err, &after, NULL, &errs);
 }
 
 /* ---- POST /v1/bookings/{id}/sign-out ---- */
@@ -55,24 +51,16 @@ void ij_h_booking_sign_out(ij_ctx *ctx) {
   static const char *const fields[] = {"started_at", "finished_at",  "outcome", "penalty_minutes",
                                        "behaviour",  "work_quality", "notes",   NULL};
   int expected;
-  if (!ij_if_match(ctx, &expected))
-    return;
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, &expected, fields, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  ij_json_unknown(body, "", fields, &errs);
   ij_outcome_input in;
   ij_outcome_decode(body, "attended_complied", &in, &errs);
   in.has_worked = true;
   in.started_at = time_field(body, "started_at", &errs);
   in.finished_at = time_field(body, "finished_at", &errs);
-  if (ij_send_invalid(ctx, &errs)) {
-    json_decref(body);
-    return;
-  }
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn) {
     json_decref(body);
     return;
@@ -84,13 +72,7 @@ void ij_h_booking_sign_out(ij_ctx *ctx) {
       ij_ops_record_outcome(conn, &op, &ctx->actor, ctx->id, ij_booking_scope(ctx),
                             expected < 0 ? -1 : expected, &in, NULL, &after, &current, &errs);
   json_decref(body);
-  if (err == IJ_ERR_STALE)
-    ij_set_etag(ctx, current);
-  if (err != IJ_OK)
-    ij_send_store_error(ctx, err, &errs);
-  else
-    ij_send_booking(ctx, &after, 200);
-  ij_booking_view_clear(&after);
+  ij_send_booking_result(ctx, err, &after, &current, &errs);
 }
 
 /* ---- POST /v1/sessions/{id}/outcomes ---- */
@@ -99,12 +81,10 @@ void ij_h_session_outcomes(ij_ctx *ctx) {
   static const char *const fields[] = {"booking_ids",     "outcome",          "absence_reason",
                                        "penalty_minutes", "behaviour",        "work_quality",
                                        "notes",           "amendment_reason", NULL};
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, NULL, fields, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  ij_json_unknown(body, "", fields, &errs);
   ij_outcome_input in;
   ij_outcome_decode(body, NULL, &in, &errs);
   char ids[IJ_BULK_OUTCOME_MAX][IJ_UUID_BUF];
@@ -129,11 +109,7 @@ void ij_h_session_outcomes(ij_ctx *ctx) {
       id_list[n] = ids[n];
       n++;
     }
-  if (ij_send_invalid(ctx, &errs)) {
-    json_decref(body);
-    return;
-  }
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn) {
     json_decref(body);
     return;

@@ -66,28 +66,47 @@ void ij_send_booking(ij_ctx *ctx, const ij_booking_view *v, int status) {
   ij_send_json(ctx, status, ij_booking_json(b, &v->outcomes));
 }
 
+void ij_send_booking_result(ij_ctx *ctx, ij_err err, ij_booking_view *v, const int *current,
+                            const ij_field_errors *errs) {
+  if (err == IJ_ERR_STALE && current)
+    ij_set_etag(ctx, *current);
+  if (err != IJ_OK)
+    ij_send_store_error(ctx, err, errs);
+  else
+    ij_send_booking(ctx, v, 200);
+  ij_booking_view_clear(v);
+}
+
+/* The answer to a booking made (ij_ops_book_as): 201 with it, or the problem (a referral that
+ * cannot be booked names the events it allows); clears made. */
+static void send_made(ij_ctx *ctx, ij_err err, ij_booking_view *made, unsigned allowed,
+                      const ij_field_errors *errs) {
+  if (err == IJ_ERR_TRANSITION)
+    ij_send_problem_events(ctx, err, "the referral cannot be booked in its current state", errs,
+                           allowed);
+  else if (err != IJ_OK)
+    ij_send_store_error(ctx, err, errs);
+  else
+    ij_send_booking(ctx, made, 201);
+  ij_booking_view_clear(made);
+}
+
 /* ---- POST /v1/referrals/{id}/bookings ---- */
 
 void ij_h_booking_create(ij_ctx *ctx) {
   static const char *const fields[] = {"session_id", "late_entry_reason", NULL};
   const char *referral_id = ctx->id;
   char session_id[IJ_UUID_BUF], booking_id[IJ_UUID_BUF];
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, NULL, fields, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  ij_json_unknown(body, "", fields, &errs);
   const char *sid = ij_json_str(body, "", "session_id", &errs);
   if (!errs.count && !ij_uuid_canonical(sid, session_id))
     ij_field_errors_add(&errs, "session_id", sid ? "is not a session id" : "is required");
   /* a reason makes it a late entry: a paper register entered after the session */
   const char *late = ij_json_str(body, "", "late_entry_reason", &errs);
-  if (ij_send_invalid(ctx, &errs)) {
-    json_decref(body);
-    return;
-  }
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn) {
     json_decref(body);
     return;
@@ -99,14 +118,7 @@ void ij_h_booking_create(ij_ctx *ctx) {
       ij_ops_book_as(conn, &op, &ctx->actor, late ? IJ_BOOKING_LATE_ENTRY : IJ_BOOKING_ORDINARY,
                      late, NULL, referral_id, session_id, booking_id, &made, &allowed, &errs);
   json_decref(body);
-  if (err == IJ_ERR_TRANSITION)
-    ij_send_problem_events(ctx, err, "the referral cannot be booked in its current state", &errs,
-                           allowed);
-  else if (err != IJ_OK)
-    ij_send_store_error(ctx, err, &errs);
-  else
-    ij_send_booking(ctx, &made, 201);
-  ij_booking_view_clear(&made);
+  send_made(ctx, err, &made, allowed, &errs);
 }
 
 /* ---- GET /v1/referrals/{id}/bookings ---- */
@@ -141,11 +153,7 @@ void ij_h_booking_get(ij_ctx *ctx) {
   ij_op_ctx op = ij_ctx_op(ctx);
   ij_booking_view v;
   ij_err err = ij_ops_booking_get(conn, &op, id, ij_booking_scope(ctx), &v);
-  if (err != IJ_OK)
-    ij_send_store_error(ctx, err, NULL);
-  else
-    ij_send_booking(ctx, &v, 200);
-  ij_booking_view_clear(&v);
+  ij_send_booking_result(ctx, err, &v, NULL, NULL);
 }
 
 /* ---- POST /v1/bookings/{id}/outcome ---- */
@@ -177,14 +185,10 @@ void ij_h_booking_outcome(ij_ctx *ctx) {
   const char *id = ctx->id;
   char new_session[IJ_UUID_BUF];
   int expected;
-  if (!ij_if_match(ctx, &expected))
-    return;
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, &expected, OUTCOME_FIELDS, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  ij_json_unknown(body, "", OUTCOME_FIELDS, &errs);
   ij_outcome_input in;
   ij_outcome_decode(body, NULL, &in, &errs);
   const char *resched = ij_json_str(body, "", "rescheduled_session_id", &errs);
@@ -192,11 +196,7 @@ void ij_h_booking_outcome(ij_ctx *ctx) {
   if (resched && !ij_uuid_canonical(resched, new_session))
     ij_field_errors_add(&errs, "rescheduled_session_id", "is not a session id");
 
-  if (ij_send_invalid(ctx, &errs)) {
-    json_decref(body);
-    return;
-  }
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn) {
     json_decref(body);
     return;
@@ -209,13 +209,7 @@ void ij_h_booking_outcome(ij_ctx *ctx) {
                                      expected < 0 ? -1 : expected, &in,
                                      resched ? new_session : NULL, &after, &current, &errs);
   json_decref(body);
-  if (err == IJ_ERR_STALE)
-    ij_set_etag(ctx, current);
-  if (err != IJ_OK)
-    ij_send_store_error(ctx, err, &errs);
-  else
-    ij_send_booking(ctx, &after, 200);
-  ij_booking_view_clear(&after);
+  ij_send_booking_result(ctx, err, &after, &current, &errs);
 }
 
 /* ---- POST /v1/sessions/{id}/walk-ins ---- */
@@ -226,19 +220,15 @@ void ij_h_session_walk_in(ij_ctx *ctx) {
   static const char *const fields[] = {"referral_id", NULL};
   const char *session_id = ctx->id;
   char referral_id[IJ_UUID_BUF], booking_id[IJ_UUID_BUF];
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, NULL, fields, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  ij_json_unknown(body, "", fields, &errs);
   const char *rid = ij_json_str(body, "", "referral_id", &errs);
   if (!errs.count && !ij_uuid_canonical(rid, referral_id))
     ij_field_errors_add(&errs, "referral_id", rid ? "is not a referral id" : "is required");
   json_decref(body);
-  if (ij_send_invalid(ctx, &errs))
-    return;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     return;
   ij_op_ctx op = ij_ctx_op(ctx);
@@ -247,12 +237,5 @@ void ij_h_session_walk_in(ij_ctx *ctx) {
   ij_err err =
       ij_ops_book_as(conn, &op, &ctx->actor, IJ_BOOKING_WALK_IN, NULL, ij_booking_scope(ctx),
                      referral_id, session_id, booking_id, &made, &allowed, &errs);
-  if (err == IJ_ERR_TRANSITION)
-    ij_send_problem_events(ctx, err, "the referral cannot be booked in its current state", &errs,
-                           allowed);
-  else if (err != IJ_OK)
-    ij_send_store_error(ctx, err, &errs);
-  else
-    ij_send_booking(ctx, &made, 201);
-  ij_booking_view_clear(&made);
+  send_made(ctx, err, &made, allowed, &errs);
 }

@@ -85,11 +85,7 @@ void ij_h_followup_list(ij_ctx *ctx) {
     if (!f.has_cursor)
       ij_field_errors_add(&errs, "cursor", "is not a cursor this service gave");
   }
-  if (errs.count) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
-    return;
-  }
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     return;
   ij_followup_page page;
@@ -131,14 +127,10 @@ void ij_h_followup_record(ij_ctx *ctx) {
                                        "source", NULL};
   const char *id = ctx->id;
   int expected; /* -2 names no version: stale */
-  if (!ij_if_match(ctx, &expected))
-    return;
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, &expected, fields, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  ij_json_unknown(body, "", fields, &errs);
   ij_followup_input in;
   in.reoffended = ij_json_bool(body, "", "reoffended", &errs);
   in.first_reoffence_on = ij_json_str(body, "", "first_reoffence_on", &errs);
@@ -146,11 +138,7 @@ void ij_h_followup_record(ij_ctx *ctx) {
   in.source = ij_json_str(body, "", "source", &errs);
   ij_followup_page after;
   memset(&after, 0, sizeof after);
-  if (errs.count) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
-    goto done;
-  }
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     goto done;
   ij_op_ctx op = ij_ctx_op(ctx);

@@ -223,6 +223,12 @@ bool ij_query_limit(ij_ctx *ctx, int def, int max, int *out, ij_field_errors *er
  * 404 when there is no such record); false, with 428 "send If-Match with the ETag of the
  * <resource> you read" sent, when there is no If-Match. */
 bool ij_if_match(ij_ctx *ctx, int *version);
+/* The start of a handler with a body: errs initialised; the If-Match version into *expected
+ * (ij_if_match) unless expected is NULL; the body (ij_body_object), its members not in fields
+ * (NULL-terminated; NULL: the handler checks them) added to errs. NULL when the request was
+ * refused (sent); else the body, the caller's to release. */
+json_t *ij_request_body(ij_ctx *ctx, int *expected, const char *const *fields,
+                        ij_field_errors *errs);
 /* Query filters: the value, or NULL when absent or not valid (a field error is added then).
  * ward: ij_code_ok; type: ij_placement_type_ok; supervisor: ij_subject_ok. */
 const char *ij_query_ward(ij_ctx *ctx, ij_field_errors *errs);
@@ -237,6 +243,9 @@ void ij_query_cursor(ij_ctx *ctx, ij_time_us *at, char id[IJ_UUID_BUF], bool *ha
 /* ---- shared response pieces ---- */
 /* Sends 422 with the field errors (borrowed) when there are any; true then. */
 bool ij_send_invalid(ij_ctx *ctx, const ij_field_errors *errs);
+/* The request's connection once its decoding is done: NULL, with 422 sent, when errs (borrowed)
+ * has any; else ij_ctx_conn's. */
+ij_conn *ij_ctx_conn_valid(ij_ctx *ctx, const ij_field_errors *errs);
 /* An error of the store or of ops as a problem, the route's resource named: 404 "no <resource>
  * with this id", 409 with the first field error as its detail, 412 "the <resource> has changed
  * since you read it; read it again and retry"; otherwise the error's own. errs (borrowed, may be
@@ -333,6 +342,11 @@ json_t *ij_booking_json(const ij_booking *b, const ij_rows *outcomes);
 void ij_send_booking(ij_ctx *ctx, const ij_booking_view *v, int status);
 void ij_outcome_decode(json_t *body, const char *default_outcome, ij_outcome_input *in,
                        ij_field_errors *errs);
+/* The answer to an operation on a booking: 200 with it (ij_send_booking), or the problem of err
+ * (errs may be NULL), with the booking's current version as the ETag of a 412 when current is
+ * not NULL; clears v. */
+void ij_send_booking_result(ij_ctx *ctx, ij_err err, ij_booking_view *v, const int *current,
+                            const ij_field_errors *errs);
 
 /* attendance on site (attendance.c) */
 void ij_h_booking_sign_in(ij_ctx *ctx);

@@ -83,26 +83,20 @@ static void decode_ids(json_t *body, ij_non_association_input *in, char ids_buf[
 }
 
 void ij_h_non_association_create(ij_ctx *ctx) {
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, NULL, CREATE_FIELDS, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
   ij_non_association_input in;
   memset(&in, 0, sizeof in);
   char ids[2][IJ_UUID_BUF];
-  ij_json_unknown(body, "", CREATE_FIELDS, &errs);
   decode_ids(body, &in, ids, &errs);
   in.reason = ij_json_str(body, "", "reason", &errs);
   in.notes = ij_json_str(body, "", "notes", &errs);
   /* the decoding's problems and the domain's are answered together */
-  if (errs.count) {
+  if (errs.count)
     ij_domain_non_association_validate(&in, &errs);
-    ij_send_invalid(ctx, &errs);
-    json_decref(body);
-    return;
-  }
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn) {
     json_decref(body);
     return;
@@ -133,9 +127,7 @@ void ij_h_non_association_list(ij_ctx *ctx) {
     ij_field_errors_add(&errs, "person_id", "give person_id or referral_id");
   else if (!ij_uuid_canonical(referral ? referral : person, id))
     ij_field_errors_add(&errs, field, "must be a UUID");
-  if (ij_send_invalid(ctx, &errs))
-    return;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     return;
   ij_op_ctx op = ij_ctx_op(ctx);

@@ -63,13 +63,10 @@ static void decode_amendment(json_t *body, ij_amend_values *in, ij_field_errors 
 void ij_h_referral_amend(ij_ctx *ctx) {
   const char *id = ctx->id;
   int expected;
-  if (!ij_if_match(ctx, &expected))
-    return;
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, &expected, NULL, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
   ij_amend_values in;
   decode_amendment(body, &in, &errs);
   ij_referral updated;
@@ -187,9 +184,7 @@ void ij_h_people_search(ij_ctx *ctx) {
     ij_field_errors_add(&errs, "name", "give at least one of name, police_id, dob and postcode");
   ij_query_limit(ctx, 25, 50, &f.limit, &errs);
   ij_query_cursor(ctx, &f.cursor_created_at, f.cursor_id, &f.has_cursor, &errs);
-  if (ij_send_invalid(ctx, &errs))
-    return;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     return;
   ij_op_ctx op = ij_ctx_op(ctx);

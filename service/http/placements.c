@@ -66,18 +66,15 @@ static void decode_placement(json_t *body, ij_placement_input *in, ij_field_erro
 /* ---- POST /v1/placements ---- */
 
 void ij_h_placement_create(ij_ctx *ctx) {
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, NULL, NULL, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
   ij_placement_input in;
   decode_placement(body, &in, &errs);
   ij_placement p;
   memset(&p, 0, sizeof p);
-  if (ij_send_invalid(ctx, &errs))
-    goto done;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     goto done;
   ij_op_ctx op = ij_ctx_op(ctx);
@@ -117,20 +114,15 @@ void ij_h_placement_get(ij_ctx *ctx) {
 void ij_h_placement_update(ij_ctx *ctx) {
   const char *id = ctx->id;
   int expected;
-  if (!ij_if_match(ctx, &expected))
-    return;
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, &expected, NULL, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
   ij_placement_input in;
   decode_placement(body, &in, &errs);
   ij_placement p;
   memset(&p, 0, sizeof p);
-  if (ij_send_invalid(ctx, &errs))
-    goto done;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     goto done;
   ij_op_ctx op = ij_ctx_op(ctx);
@@ -173,9 +165,7 @@ void ij_h_placement_list(ij_ctx *ctx) {
   f.supervisor_sub = ij_query_supervisor(ctx, &errs);
   ij_query_limit(ctx, 25, 100, &f.limit, &errs);
   ij_query_cursor(ctx, &f.cursor_created_at, f.cursor_id, &f.has_cursor, &errs);
-  if (ij_send_invalid(ctx, &errs))
-    return;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     return;
   ij_placement_page page;

@@ -41,24 +41,15 @@ static json_t *supervisor_json(const ij_rows *rows, int i) {
   return j;
 }
 
-static void send_no_content(ij_ctx *ctx) {
-  ulfius_set_empty_body_response(ctx->res, 204);
-  ctx->status = 204;
-}
+/* A record of a list or a change as JSON (a new reference). */
+typedef json_t *(*row_json)(const ij_rows *rows, int i);
 
-/* The answer to a change: the record, or the problem (a conflict says why). */
-static void send_change(ij_ctx *ctx, ij_err err, int status, ij_rows *rows,
-                        json_t *(*render)(const ij_rows *, int), const ij_field_errors *errs,
-                        const char *why) {
-  if (err == IJ_OK && render)
-    ij_send_json(ctx, status, render(rows, 0));
-  else if (err == IJ_OK)
-    send_no_content(ctx);
-  else if (err == IJ_ERR_CONFLICT && why)
-    ij_send_problem(ctx, err, why, NULL);
-  else
-    ij_send_store_error(ctx, err, errs);
-  ij_rows_clear(rows);
+/* The body of a change (JSON negotiated for a named {id}), its unknown members field errors;
+ * NULL when it was refused (sent). */
+static json_t *body_of(ij_ctx *ctx, const char *const *fields, ij_field_errors *errs) {
+  if (ctx->route->id == IJ_ID_NAME && ij_negotiate(ctx, JSON_ONLY) < 0)
+    return NULL;
+  return ij_request_body(ctx, NULL, fields, errs);
 }
 
 /* `all`: "true" or "false" (retired records too), a field error otherwise. */
@@ -71,106 +62,52 @@ static bool query_all(ij_ctx *ctx, ij_field_errors *errs) {
   return true;
 }
 
-/* The decoded body of a change with no unknown members; NULL when it was refused (sent). */
-static json_t *body_of(ij_ctx *ctx, const char *const *fields, ij_field_errors *errs) {
-  if (ctx->route->id == IJ_ID_NAME && ij_negotiate(ctx, JSON_ONLY) < 0)
-    return NULL;
-  json_t *body = ij_body_object(ctx);
-  if (body)
-    ij_json_unknown(body, "", fields, errs);
-  return body;
+/* ---- the lists of wards, reason codes and supervisors ---- */
+
+/* An operation listing the area's records, retired ones too when `all`; kind filters reason codes
+ * and is NULL for the others. */
+typedef ij_err (*list_op)(ij_conn *conn, const ij_op_ctx *op, const char *kind, bool all,
+                          ij_rows *out);
+
+static ij_err wards_of_area(ij_conn *conn, const ij_op_ctx *op, const char *kind, bool all,
+                            ij_rows *out) {
+  (void)kind;
+  return ij_ops_wards_of_area(conn, op, all, out);
 }
 
-/* ---- wards ---- */
+static ij_err supervisors_of_area(ij_conn *conn, const ij_op_ctx *op, const char *kind, bool all,
+                                  ij_rows *out) {
+  (void)kind;
+  return ij_ops_supervisors_of_area(conn, op, all, out);
+}
 
-void ij_h_wards(ij_ctx *ctx) {
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  bool all = query_all(ctx, &errs);
-  if (errs.count) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
-    return;
-  }
-  ij_conn *conn = ij_ctx_conn(ctx);
+/* Answers a list: `all` read after the handler's own query errors (errs), every field error
+ * refused at once; then one page of every row, rendered by row_json. */
+static void send_list(ij_ctx *ctx, ij_field_errors *errs, const char *kind, list_op list,
+                      row_json render) {
+  bool all = query_all(ctx, errs);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, errs);
   if (!conn)
     return;
   ij_op_ctx op = ij_ctx_op(ctx);
   ij_rows rows;
-  ij_err err = ij_ops_wards_of_area(conn, &op, all, &rows);
+  ij_err err = list(conn, &op, kind, all, &rows);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);
     return;
   }
   json_t *items = json_array();
   for (int i = 0; i < rows.count; i++)
-    json_array_append_new(items, ward_json(&rows, i));
+    json_array_append_new(items, render(&rows, i));
   ij_rows_clear(&rows);
-  ij_send_json(ctx, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+  ij_send_page(ctx, items, json_null());
 }
 
-static const char *const WARD_ADD_FIELDS[] = {"code", "name", NULL};
-static const char *const WARD_CHANGE_FIELDS[] = {"name", "active", NULL};
-
-void ij_h_ward_add(ij_ctx *ctx) {
+void ij_h_wards(ij_ctx *ctx) {
   ij_field_errors errs;
   ij_field_errors_init(&errs);
-  json_t *body = body_of(ctx, WARD_ADD_FIELDS, &errs);
-  if (!body)
-    return;
-  ij_json_refuse_nulls(body, "", NULL, &errs);
-  const char *code = ij_json_str(body, "", "code", &errs);
-  const char *name = ij_json_str(body, "", "name", &errs);
-  ij_conn *conn = ij_ctx_conn(ctx);
-  if (conn) {
-    ij_op_ctx op = ij_ctx_op(ctx);
-    ij_rows rows;
-    const char *why = NULL;
-    ij_err err = ij_ops_ward_add(conn, &op, &ctx->actor, code, name, &rows, &errs, &why);
-    if (err == IJ_OK) {
-      char location[128];
-      snprintf(location, sizeof location, "/v1/wards/%s", code);
-      ij_set_header(ctx, "Location", location);
-    }
-    send_change(ctx, err, 201, &rows, ward_json, &errs, why);
-  }
-  json_decref(body);
+  send_list(ctx, &errs, NULL, wards_of_area, ward_json);
 }
-
-void ij_h_ward_change(ij_ctx *ctx) {
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  json_t *body = body_of(ctx, WARD_CHANGE_FIELDS, &errs);
-  if (!body)
-    return;
-  ij_json_refuse_nulls(body, "", NULL, &errs);
-  const char *name = ij_json_str(body, "", "name", &errs);
-  int active = ij_json_bool(body, "", "active", &errs);
-  ij_conn *conn = ij_ctx_conn(ctx);
-  if (conn) {
-    ij_op_ctx op = ij_ctx_op(ctx);
-    ij_rows rows;
-    const char *why = NULL;
-    ij_err err =
-        ij_ops_ward_change(conn, &op, &ctx->actor, ctx->id, name, active, &rows, &errs, &why);
-    send_change(ctx, err, 200, &rows, ward_json, &errs, why);
-  }
-  json_decref(body);
-}
-
-void ij_h_ward_delete(ij_ctx *ctx) {
-  if (ij_negotiate(ctx, JSON_ONLY) < 0)
-    return;
-  ij_conn *conn = ij_ctx_conn(ctx);
-  if (!conn)
-    return;
-  ij_op_ctx op = ij_ctx_op(ctx);
-  const char *why = NULL;
-  ij_err err = ij_ops_ward_delete(conn, &op, &ctx->actor, ctx->id, &why);
-  ij_rows none = {0};
-  send_change(ctx, err, 204, &none, NULL, NULL, why);
-}
-
-/* ---- reason codes ---- */
 
 void ij_h_reason_codes(ij_ctx *ctx) {
   ij_field_errors errs;
@@ -178,116 +115,192 @@ void ij_h_reason_codes(ij_ctx *ctx) {
   const char *kind = ij_query(ctx, "kind");
   if (kind && !ij_domain_reason_kind_valid(kind))
     ij_field_errors_add(&errs, "kind", "must be reject, withdraw, non_compliance or warning");
-  bool all = query_all(ctx, &errs);
-  if (errs.count) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
-    return;
-  }
-  ij_conn *conn = ij_ctx_conn(ctx);
-  if (!conn)
-    return;
-  ij_op_ctx op = ij_ctx_op(ctx);
-  ij_rows rows;
-  ij_err err = ij_ops_reason_codes_of_area(conn, &op, kind, all, &rows);
-  if (err != IJ_OK) {
-    ij_send_problem(ctx, err, NULL, NULL);
-    return;
-  }
-  json_t *items = json_array();
-  for (int i = 0; i < rows.count; i++)
-    json_array_append_new(items, reason_code_json(&rows, i));
-  ij_rows_clear(&rows);
-  ij_send_json(ctx, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+  send_list(ctx, &errs, kind, ij_ops_reason_codes_of_area, reason_code_json);
 }
 
-/* "kind.code" of the path: split into buf; false when it is not two parts. */
-static bool split_code(const char *id, char *buf, size_t size, const char **kind,
-                       const char **code) {
-  snprintf(buf, size, "%s", id ? id : "");
-  char *dot = strchr(buf, '.');
-  if (!dot || dot == buf || !dot[1] || strchr(dot + 1, '.'))
-    return false;
-  *dot = 0;
-  *kind = buf;
-  *code = dot + 1;
+void ij_h_supervisor_list(ij_ctx *ctx) {
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  send_list(ctx, &errs, NULL, supervisors_of_area, supervisor_json);
+}
+
+/* ---- adding, changing and deleting wards, reason codes and supervisors ---- */
+
+/* ADD answers 201 with the record, CHANGE 200 with it, DELETE 204. */
+typedef enum { ADD, CHANGE, DELETE } ref_verb;
+
+/* What a change carries, from its path and body. */
+typedef struct {
+  const char *kind; /* a reason code's */
+  const char *code; /* a ward's or a reason code's code; a supervisor's sub of the path */
+  const char *name; /* a ward's name, a reason code's label */
+  int active;       /* -1: kept */
+  ij_supervisor_input supervisor;
+  char path[160];     /* the path's "kind.code", split */
+  char location[192]; /* where an added record is, "" for no Location */
+} ref_input;
+
+/* A kind of record: the members its bodies may have, its decoder (body NULL for DELETE; false
+ * when it has sent the problem), its operations and its rendering. */
+typedef struct {
+  const char *const *add_fields;
+  const char *const *change_fields;
+  bool (*decode)(ij_ctx *ctx, json_t *body, ref_verb verb, ref_input *in, ij_field_errors *errs);
+  ij_err (*apply)(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor, ref_verb verb,
+                  const ref_input *in, ij_rows *out, ij_field_errors *errs, const char **why);
+  row_json render;
+} ref_kind;
+
+/* A change of a record: the body (a delete's none) decoded with every field error, one operation,
+ * and the answer: the record, or the problem (a conflict says why). */
+static void run_change(ij_ctx *ctx, const ref_kind *kind, ref_verb verb) {
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  json_t *body = NULL;
+  if (verb == DELETE) {
+    if (ij_negotiate(ctx, JSON_ONLY) < 0)
+      return;
+  } else if (!(body = body_of(ctx, verb == ADD ? kind->add_fields : kind->change_fields, &errs))) {
+    return;
+  }
+  ref_input in;
+  memset(&in, 0, sizeof in);
+  in.active = -1;
+  ij_conn *conn = kind->decode(ctx, body, verb, &in, &errs) ? ij_ctx_conn(ctx) : NULL;
+  if (conn) {
+    ij_op_ctx op = ij_ctx_op(ctx);
+    ij_rows rows = {0};
+    const char *why = NULL;
+    ij_err err = kind->apply(conn, &op, &ctx->actor, verb, &in, &rows, &errs, &why);
+    if (err == IJ_OK && verb == DELETE) {
+      ulfius_set_empty_body_response(ctx->res, 204);
+      ctx->status = 204;
+    } else if (err == IJ_OK) {
+      if (in.location[0])
+        ij_set_header(ctx, "Location", in.location);
+      ij_send_json(ctx, verb == ADD ? 201 : 200, kind->render(&rows, 0));
+    } else if (err == IJ_ERR_CONFLICT && why) {
+      ij_send_problem(ctx, err, why, NULL);
+    } else {
+      ij_send_store_error(ctx, err, &errs);
+    }
+    ij_rows_clear(&rows);
+  }
+  json_decref(body);
+}
+
+/* ---- wards ---- */
+
+static const char *const WARD_ADD_FIELDS[] = {"code", "name", NULL};
+static const char *const WARD_CHANGE_FIELDS[] = {"name", "active", NULL};
+
+static bool decode_ward(ij_ctx *ctx, json_t *body, ref_verb verb, ref_input *in,
+                        ij_field_errors *errs) {
+  in->code = ctx->id;
+  if (verb == DELETE)
+    return true;
+  ij_json_refuse_nulls(body, "", NULL, errs);
+  if (verb == ADD) {
+    in->code = ij_json_str(body, "", "code", errs);
+    if (in->code)
+      snprintf(in->location, sizeof in->location, "/v1/wards/%s", in->code);
+  }
+  in->name = ij_json_str(body, "", "name", errs);
+  if (verb == CHANGE)
+    in->active = ij_json_bool(body, "", "active", errs);
   return true;
 }
+
+static ij_err apply_ward(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor, ref_verb verb,
+                         const ref_input *in, ij_rows *out, ij_field_errors *errs,
+                         const char **why) {
+  switch (verb) {
+  case ADD:
+    return ij_ops_ward_add(conn, op, actor, in->code, in->name, out, errs, why);
+  case CHANGE:
+    return ij_ops_ward_change(conn, op, actor, in->code, in->name, in->active, out, errs, why);
+  default:
+    return ij_ops_ward_delete(conn, op, actor, in->code, why);
+  }
+}
+
+static const ref_kind WARDS = {WARD_ADD_FIELDS, WARD_CHANGE_FIELDS, decode_ward, apply_ward,
+                               ward_json};
+
+void ij_h_ward_add(ij_ctx *ctx) {
+  run_change(ctx, &WARDS, ADD);
+}
+
+void ij_h_ward_change(ij_ctx *ctx) {
+  run_change(ctx, &WARDS, CHANGE);
+}
+
+void ij_h_ward_delete(ij_ctx *ctx) {
+  run_change(ctx, &WARDS, DELETE);
+}
+
+/* ---- reason codes ---- */
 
 static const char *const CODE_ADD_FIELDS[] = {"kind", "code", "label", NULL};
 static const char *const CODE_CHANGE_FIELDS[] = {"label", "active", NULL};
 
-void ij_h_reason_code_add(ij_ctx *ctx) {
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  json_t *body = body_of(ctx, CODE_ADD_FIELDS, &errs);
-  if (!body)
-    return;
-  ij_json_refuse_nulls(body, "", NULL, &errs);
-  const char *kind = ij_json_str(body, "", "kind", &errs);
-  const char *code = ij_json_str(body, "", "code", &errs);
-  const char *label = ij_json_str(body, "", "label", &errs);
-  ij_conn *conn = ij_ctx_conn(ctx);
-  if (conn) {
-    ij_op_ctx op = ij_ctx_op(ctx);
-    ij_rows rows;
-    const char *why = NULL;
-    ij_err err =
-        ij_ops_reason_code_add(conn, &op, &ctx->actor, kind, code, label, &rows, &errs, &why);
-    if (err == IJ_OK) {
-      char location[192];
-      snprintf(location, sizeof location, "/v1/reason-codes/%s.%s", kind, code);
-      ij_set_header(ctx, "Location", location);
+/* The body's kind, code and label (ADD); else the path's "kind.code" (404 when it is not two
+ * parts), then the body's label and active (CHANGE). */
+static bool decode_reason_code(ij_ctx *ctx, json_t *body, ref_verb verb, ref_input *in,
+                               ij_field_errors *errs) {
+  if (verb != ADD) {
+    snprintf(in->path, sizeof in->path, "%s", ctx->id ? ctx->id : "");
+    char *dot = strchr(in->path, '.');
+    if (!dot || dot == in->path || !dot[1] || strchr(dot + 1, '.')) {
+      ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no reason code with this id (kind.code)", NULL);
+      return false;
     }
-    send_change(ctx, err, 201, &rows, reason_code_json, &errs, why);
+    *dot = 0;
+    in->kind = in->path;
+    in->code = dot + 1;
   }
-  json_decref(body);
+  if (verb == DELETE)
+    return true;
+  ij_json_refuse_nulls(body, "", NULL, errs);
+  if (verb == ADD) {
+    in->kind = ij_json_str(body, "", "kind", errs);
+    in->code = ij_json_str(body, "", "code", errs);
+  }
+  in->name = ij_json_str(body, "", "label", errs);
+  if (verb == CHANGE)
+    in->active = ij_json_bool(body, "", "active", errs);
+  else if (in->kind && in->code)
+    snprintf(in->location, sizeof in->location, "/v1/reason-codes/%s.%s", in->kind, in->code);
+  return true;
+}
+
+static ij_err apply_reason_code(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                                ref_verb verb, const ref_input *in, ij_rows *out,
+                                ij_field_errors *errs, const char **why) {
+  switch (verb) {
+  case ADD:
+    return ij_ops_reason_code_add(conn, op, actor, in->kind, in->code, in->name, out, errs, why);
+  case CHANGE:
+    return ij_ops_reason_code_change(conn, op, actor, in->kind, in->code, in->name, in->active, out,
+                                     errs, why);
+  default:
+    return ij_ops_reason_code_delete(conn, op, actor, in->kind, in->code, why);
+  }
+}
+
+static const ref_kind REASON_CODES = {CODE_ADD_FIELDS, CODE_CHANGE_FIELDS, decode_reason_code,
+                                      apply_reason_code, reason_code_json};
+
+void ij_h_reason_code_add(ij_ctx *ctx) {
+  run_change(ctx, &REASON_CODES, ADD);
 }
 
 void ij_h_reason_code_change(ij_ctx *ctx) {
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  json_t *body = body_of(ctx, CODE_CHANGE_FIELDS, &errs);
-  if (!body)
-    return;
-  char buf[160];
-  const char *kind = NULL, *code = NULL;
-  if (!split_code(ctx->id, buf, sizeof buf, &kind, &code)) {
-    ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no reason code with this id (kind.code)", NULL);
-    json_decref(body);
-    return;
-  }
-  ij_json_refuse_nulls(body, "", NULL, &errs);
-  const char *label = ij_json_str(body, "", "label", &errs);
-  int active = ij_json_bool(body, "", "active", &errs);
-  ij_conn *conn = ij_ctx_conn(ctx);
-  if (conn) {
-    ij_op_ctx op = ij_ctx_op(ctx);
-    ij_rows rows;
-    const char *why = NULL;
-    ij_err err = ij_ops_reason_code_change(conn, &op, &ctx->actor, kind, code, label, active, &rows,
-                                           &errs, &why);
-    send_change(ctx, err, 200, &rows, reason_code_json, &errs, why);
-  }
-  json_decref(body);
+  run_change(ctx, &REASON_CODES, CHANGE);
 }
 
 void ij_h_reason_code_delete(ij_ctx *ctx) {
-  if (ij_negotiate(ctx, JSON_ONLY) < 0)
-    return;
-  char buf[160];
-  const char *kind = NULL, *code = NULL;
-  if (!split_code(ctx->id, buf, sizeof buf, &kind, &code)) {
-    ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no reason code with this id (kind.code)", NULL);
-    return;
-  }
-  ij_conn *conn = ij_ctx_conn(ctx);
-  if (!conn)
-    return;
-  ij_op_ctx op = ij_ctx_op(ctx);
-  const char *why = NULL;
-  ij_err err = ij_ops_reason_code_delete(conn, &op, &ctx->actor, kind, code, &why);
-  ij_rows none = {0};
-  send_change(ctx, err, 204, &none, NULL, NULL, why);
+  run_change(ctx, &REASON_CODES, DELETE);
 }
 
 /* ---- the area's rules ---- */
@@ -347,11 +360,9 @@ void ij_h_area_rules_put(ij_ctx *ctx) {
   if (!own_area(ctx))
     return;
   ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  json_t *body = ij_body_object(ctx);
+  json_t *body = ij_request_body(ctx, NULL, RULES_FIELDS, &errs);
   if (!body)
     return;
-  ij_json_unknown(body, "", RULES_FIELDS, &errs);
   /* each setting a whole number, or null (or absent) for the service's default */
   ij_area_settings in = {0, 0, 0, 0};
   int *slots[] = {&in.target_start_hours, &in.hours_min, &in.hours_max, &in.hours_default};
@@ -376,39 +387,17 @@ void ij_h_area_rules_put(ij_ctx *ctx) {
 
 /* ---- the directory of supervisors ---- */
 
-void ij_h_supervisor_list(ij_ctx *ctx) {
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  bool all = query_all(ctx, &errs);
-  if (errs.count) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
-    return;
-  }
-  ij_conn *conn = ij_ctx_conn(ctx);
-  if (!conn)
-    return;
-  ij_op_ctx op = ij_ctx_op(ctx);
-  ij_rows rows;
-  ij_err err = ij_ops_supervisors_of_area(conn, &op, all, &rows);
-  if (err != IJ_OK) {
-    ij_send_problem(ctx, err, NULL, NULL);
-    return;
-  }
-  json_t *items = json_array();
-  for (int i = 0; i < rows.count; i++)
-    json_array_append_new(items, supervisor_json(&rows, i));
-  ij_rows_clear(&rows);
-  ij_send_json(ctx, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
-}
-
 static const char *const SUPERVISOR_ADD_FIELDS[] = {"sub", "name", "organisation", "phone", NULL};
 static const char *const SUPERVISOR_CHANGE_FIELDS[] = {"name", "organisation", "phone", "active",
                                                        NULL};
 
-/* organisation and phone may be null (none); the rest may not. */
-static void decode_supervisor(json_t *body, bool create, ij_supervisor_input *in,
+/* organisation and phone may be null (none); the rest may not. The sub is the body's (ADD) or the
+ * path's (CHANGE). */
+static bool decode_supervisor(ij_ctx *ctx, json_t *body, ref_verb verb, ref_input *ref,
                               ij_field_errors *errs) {
-  memset(in, 0, sizeof *in);
+  bool create = verb == ADD;
+  ij_supervisor_input *in = &ref->supervisor;
+  ref->code = ctx->id;
   in->active = -1;
   static const char *const NOT_NULL[] = {"sub", "name", "active"};
   for (size_t i = 0; i < sizeof NOT_NULL / sizeof NOT_NULL[0]; i++)
@@ -423,44 +412,27 @@ static void decode_supervisor(json_t *body, bool create, ij_supervisor_input *in
   in->phone = ij_json_str(body, "", "phone", errs);
   if (!create)
     in->active = ij_json_bool(body, "", "active", errs);
+  return true;
 }
 
+/* A supervisor is retired (CHANGE with active false), never deleted. */
+static ij_err apply_supervisor(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                               ref_verb verb, const ref_input *in, ij_rows *out,
+                               ij_field_errors *errs, const char **why) {
+  if (verb == ADD)
+    return ij_ops_supervisor_add(conn, op, actor, &in->supervisor, out, errs, why);
+  return ij_ops_supervisor_change(conn, op, actor, in->code, &in->supervisor, out, errs, why);
+}
+
+static const ref_kind SUPERVISORS = {SUPERVISOR_ADD_FIELDS, SUPERVISOR_CHANGE_FIELDS,
+                                     decode_supervisor, apply_supervisor, supervisor_json};
+
 void ij_h_supervisor_add(ij_ctx *ctx) {
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  json_t *body = body_of(ctx, SUPERVISOR_ADD_FIELDS, &errs);
-  if (!body)
-    return;
-  ij_supervisor_input in;
-  decode_supervisor(body, true, &in, &errs);
-  ij_conn *conn = ij_ctx_conn(ctx);
-  if (conn) {
-    ij_op_ctx op = ij_ctx_op(ctx);
-    ij_rows rows;
-    const char *why = NULL;
-    ij_err err = ij_ops_supervisor_add(conn, &op, &ctx->actor, &in, &rows, &errs, &why);
-    send_change(ctx, err, 201, &rows, supervisor_json, &errs, why);
-  }
-  json_decref(body);
+  run_change(ctx, &SUPERVISORS, ADD);
 }
 
 void ij_h_supervisor_change(ij_ctx *ctx) {
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  json_t *body = body_of(ctx, SUPERVISOR_CHANGE_FIELDS, &errs);
-  if (!body)
-    return;
-  ij_supervisor_input in;
-  decode_supervisor(body, false, &in, &errs);
-  ij_conn *conn = ij_ctx_conn(ctx);
-  if (conn) {
-    ij_op_ctx op = ij_ctx_op(ctx);
-    ij_rows rows;
-    const char *why = NULL;
-    ij_err err = ij_ops_supervisor_change(conn, &op, &ctx->actor, ctx->id, &in, &rows, &errs, &why);
-    send_change(ctx, err, 200, &rows, supervisor_json, &errs, why);
-  }
-  json_decref(body);
+  run_change(ctx, &SUPERVISORS, CHANGE);
 }
 
 /* ---- the audit trail ---- */
@@ -487,11 +459,7 @@ void ij_h_reference_changes(ij_ctx *ctx) {
     if (!*cursor || *end || before <= 0)
       ij_field_errors_add(&errs, "cursor", "is not a cursor this list gave");
   }
-  if (errs.count) {
-    ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
-    return;
-  }
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     return;
   ij_op_ctx op = ij_ctx_op(ctx);

@@ -225,18 +225,15 @@ void ij_h_referral_create(ij_ctx *ctx) {
     ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
     return;
   }
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, NULL, NULL, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
   ij_referral_input in;
   decode_referral(body, &in, &errs);
   ij_created made;
   memset(&made, 0, sizeof made);
-  if (ij_send_invalid(ctx, &errs))
-    goto done;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     goto done;
   char hash[65];
@@ -309,16 +306,12 @@ static const char *const TRANSITION_FIELDS[] = {
 void ij_h_referral_transition(ij_ctx *ctx) {
   const char *id = ctx->id;
   int expected;
-  if (!ij_if_match(ctx, &expected))
-    return;
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, &expected, TRANSITION_FIELDS, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
   ij_transition_request req;
   memset(&req, 0, sizeof req);
-  ij_json_unknown(body, "", TRANSITION_FIELDS, &errs);
   const char *event = ij_json_str(body, "", "event", &errs);
   if (!event && !errs.count)
     ij_field_errors_add(&errs, "event", "is required");
@@ -331,9 +324,7 @@ void ij_h_referral_transition(ij_ctx *ctx) {
   req.reason = ij_json_str(body, "", "reason", &errs);
   ij_referral updated;
   memset(&updated, 0, sizeof updated);
-  if (ij_send_invalid(ctx, &errs))
-    goto done;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     goto done;
   ij_op_ctx op = ij_ctx_op(ctx);
@@ -414,9 +405,7 @@ void ij_h_referral_list(ij_ctx *ctx) {
     f.officer_sub = ctx->actor.sub;
   ij_query_limit(ctx, 25, 100, &f.limit, &errs);
   ij_query_cursor(ctx, &f.cursor_created_at, f.cursor_id, &f.has_cursor, &errs);
-  if (ij_send_invalid(ctx, &errs))
-    return;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     return;
   ij_referral_page page;
@@ -459,9 +448,7 @@ void ij_h_referral_events(ij_ctx *ctx) {
     else
       after = (int)n;
   }
-  if (ij_send_invalid(ctx, &errs))
-    return;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     return;
   ij_op_ctx op = ij_ctx_op(ctx);

@@ -226,6 +226,10 @@ bool ij_send_invalid(ij_ctx *ctx, const ij_field_errors *errs) {
   return true;
 }
 
+ij_conn *ij_ctx_conn_valid(ij_ctx *ctx, const ij_field_errors *errs) {
+  return ij_send_invalid(ctx, errs) ? NULL : ij_ctx_conn(ctx);
+}
+
 void ij_send_store_error(ij_ctx *ctx, ij_err err, const ij_field_errors *errs) {
   const char *what = ctx->route ? ctx->route->resource : NULL;
   char detail[256];
@@ -288,6 +292,17 @@ bool ij_if_match(ij_ctx *ctx, int *version) {
   snprintf(detail, sizeof detail, "send If-Match with the ETag of the %s you read", what);
   ij_send_problem(ctx, IJ_ERR_PRECONDITION_REQUIRED, detail, NULL);
   return false;
+}
+
+json_t *ij_request_body(ij_ctx *ctx, int *expected, const char *const *fields,
+                        ij_field_errors *errs) {
+  ij_field_errors_init(errs);
+  if (expected && !ij_if_match(ctx, expected))
+    return NULL;
+  json_t *body = ij_body_object(ctx);
+  if (body && fields)
+    ij_json_unknown(body, "", fields, errs);
+  return body;
 }
 
 const char *ij_query_ward(ij_ctx *ctx, ij_field_errors *errs) {

@@ -131,11 +131,10 @@ static void send_page(ij_ctx *ctx, const ij_session_filter *f,
 
 void ij_h_session_create(ij_ctx *ctx) {
   const char *placement_id = ctx->id;
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, NULL, NULL, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
   ij_session_input in;
   decode_session(body, true, &in, &errs);
   ij_session s;
@@ -228,13 +227,10 @@ void ij_h_session_get(ij_ctx *ctx) {
 void ij_h_session_update(ij_ctx *ctx) {
   const char *id = ctx->id;
   int expected;
-  if (!ij_if_match(ctx, &expected))
-    return;
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, &expected, NULL, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
   ij_session_input in;
   decode_session(body, false, &in, &errs);
   ij_session s;

@@ -34,12 +34,10 @@ void ij_h_webhook_get(ij_ctx *ctx) {
 static const char *const WEBHOOK_FIELDS[] = {"url", "secret", NULL};
 
 void ij_h_webhook_put(ij_ctx *ctx) {
-  json_t *body = ij_body_object(ctx);
+  ij_field_errors errs;
+  json_t *body = ij_request_body(ctx, NULL, WEBHOOK_FIELDS, &errs);
   if (!body)
     return;
-  ij_field_errors errs;
-  ij_field_errors_init(&errs);
-  ij_json_unknown(body, "", WEBHOOK_FIELDS, &errs);
   ij_webhook_input in = {json_object_get(body, "url") != NULL, NULL,
                          json_object_get(body, "secret") != NULL, NULL};
   in.url = ij_json_str(body, "", "url", &errs);

@@ -34,9 +34,7 @@ static void referral_worklist(ij_ctx *ctx, referral_list_fn list, bool by_target
   int limit;
   ij_worklist_cursor cursor;
   page_params(ctx, &limit, &cursor, &errs);
-  if (ij_send_invalid(ctx, &errs))
-    return;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     return;
   ij_op_ctx op = ij_ctx_op(ctx);
@@ -106,9 +104,7 @@ void ij_h_worklist_sessions(ij_ctx *ctx) {
     day += 1;
   else if (v && strcmp(v, "today") != 0)
     ij_field_errors_add(&errs, "day", "must be today or tomorrow");
-  if (ij_send_invalid(ctx, &errs))
-    return;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     return;
   ij_op_ctx op = ij_ctx_op(ctx);
@@ -152,9 +148,7 @@ void ij_h_worklist_outcomes_due(ij_ctx *ctx) {
   int limit;
   ij_worklist_cursor cursor;
   page_params(ctx, &limit, &cursor, &errs);
-  if (ij_send_invalid(ctx, &errs))
-    return;
-  ij_conn *conn = ij_ctx_conn(ctx);
+  ij_conn *conn = ij_ctx_conn_valid(ctx, &errs);
   if (!conn)
     return;
   ij_op_ctx op = ij_ctx_op(ctx);

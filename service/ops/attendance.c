@@ -259,6 +259,21 @@ static ij_err booking_referral(ij_conn *conn, const ij_op_ctx *op, const char *b
   return visible ? IJ_OK : IJ_ERR_NOT_FOUND;
 }
 
+/* Opens the transaction of a change of a booking: which referral the booking is of and whether the
+ * caller may change it (read without a lock), then that referral locked into *r, before the
+ * booking as every change of a booking locks them. On failure no transaction stays open. */
+static ij_err begin_on_booking(ij_conn *conn, const ij_op_ctx *op, const char *booking_id,
+                               const char *scope_sub, ij_referral *r) {
+  char referral_id[IJ_UUID_BUF];
+  ij_err err = booking_referral(conn, op, booking_id, scope_sub, referral_id, NULL);
+  if (err != IJ_OK || (err = ij_store_begin(conn)) != IJ_OK)
+    return err;
+  err = ij_store_referral_lock(conn, op->area, referral_id, r);
+  if (err != IJ_OK)
+    ij_store_rollback(conn);
+  return err;
+}
+
 ij_err ij_ops_record_outcome(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
                              const char *booking_id, const char *scope_sub, int expected_version,
                              const ij_outcome_input *in, const char *rescheduled_session,
@@ -267,18 +282,11 @@ ij_err ij_ops_record_outcome(ij_conn *conn, const ij_op_ctx *op, const ij_actor 
   memset(&r, 0, sizeof r);
   if (out)
     memset(out, 0, sizeof *out);
-  /* which referral, and whether the caller may record on it: read without a lock, then lock the
-   * referral before the booking */
-  char referral_id[IJ_UUID_BUF];
-  ij_err err = booking_referral(conn, op, booking_id, scope_sub, referral_id, NULL);
+  ij_err err = begin_on_booking(conn, op, booking_id, scope_sub, &r);
   if (err != IJ_OK)
     return err;
-  if ((err = ij_store_begin(conn)) != IJ_OK)
-    return err;
-  err = ij_store_referral_lock(conn, op->area, referral_id, &r);
-  if (err == IJ_OK)
-    err = record_locked(conn, op, actor, &r, booking_id, expected_version, in, rescheduled_session,
-                        current_version, errs);
+  err = record_locked(conn, op, actor, &r, booking_id, expected_version, in, rescheduled_session,
+                      current_version, errs);
   if (err == IJ_OK)
     err = ij_store_commit(conn);
   if (err != IJ_OK)
@@ -299,16 +307,10 @@ ij_err ij_ops_sign_in(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
   if (out)
     memset(out, 0, sizeof *out);
   *already = false;
-  char referral_id[IJ_UUID_BUF];
-  ij_err err = booking_referral(conn, op, booking_id, scope_sub, referral_id, NULL);
+  ij_err err = begin_on_booking(conn, op, booking_id, scope_sub, &r);
   if (err != IJ_OK)
     return err;
-  if ((err = ij_store_begin(conn)) != IJ_OK)
-    return err;
-  /* the referral before the booking, as an outcome locks them */
-  err = ij_store_referral_lock(conn, op->area, referral_id, &r);
-  if (err == IJ_OK)
-    err = ij_store_booking_get(conn, op->area, booking_id, true, &bl);
+  err = ij_store_booking_get(conn, op->area, booking_id, true, &bl);
   if (err != IJ_OK)
     goto done;
   ij_booking_facts bf;

@@ -109,12 +109,9 @@ static const ij_stmt STMT_BOOKINGS_OF_REFERRAL = {
     2};
 
 static ij_err to_list(PGresult *res, ij_booking_list *out) {
-  out->count = PQntuples(res);
-  out->items = calloc((size_t)out->count + 1, sizeof *out->items);
-  if (!out->items) {
-    PQclear(res);
+  out->items = ij_db_items(res, sizeof *out->items, &out->count);
+  if (!out->items)
     return IJ_ERR_NOMEM;
-  }
   for (int i = 0; i < out->count; i++) {
     ij_booking *b = &out->items[i];
     int c = 0;

@@ -89,6 +89,10 @@ ij_err ij_db_one(ij_conn *conn, const ij_stmt *stmt, const char *const *params, 
 /* Wraps a result as rows of text cells, NULL for SQL NULL (takes the result, also on failure). */
 ij_err ij_db_rows(PGresult *res, ij_rows *out);
 
+/* Items for every row of res: *count set, and a zeroed array of *count + 1 items of item_size
+ * bytes (the caller frees it); NULL when out of memory, the result then cleared. */
+void *ij_db_items(PGresult *res, size_t item_size, int *count);
+
 /* ---- keyset pages: the query fetches LIMIT limit + 1, the extra row tells that there is more */
 
 /* The LIMIT parameter for a page of `limit`: limit + 1 as text. */

@@ -84,12 +84,9 @@ static const ij_stmt STMT_NA_OF_PERSON = {
     2};
 
 static ij_err to_list(PGresult *res, ij_non_association_list *out) {
-  out->count = PQntuples(res);
-  out->items = calloc((size_t)out->count + 1, sizeof *out->items);
-  if (!out->items) {
-    PQclear(res);
+  out->items = ij_db_items(res, sizeof *out->items, &out->count);
+  if (!out->items)
     return IJ_ERR_NOMEM;
-  }
   for (int i = 0; i < out->count; i++) {
     ij_non_association *n = &out->items[i];
     int c = 0;
@@ -113,22 +110,24 @@ static ij_err to_list(PGresult *res, ij_non_association_list *out) {
   return IJ_OK;
 }
 
-ij_err ij_store_non_association_get(ij_conn *conn, const char *area, const char *id,
-                                    ij_non_association_list *out) {
+/* The list a statement of (id, area) reads: exactly one row (ij_db_one) or any number. */
+static ij_err read_list(ij_conn *conn, const ij_stmt *stmt, bool one, const char *id,
+                        const char *area, ij_non_association_list *out) {
   memset(out, 0, sizeof *out);
   const char *p[2] = {id, area};
   PGresult *res;
-  ij_err err = ij_db_one(conn, &STMT_NA_GET, p, &res);
+  ij_err err = one ? ij_db_one(conn, stmt, p, &res) : ij_db_exec(conn, stmt, p, &res);
   return err == IJ_OK ? to_list(res, out) : err;
+}
+
+ij_err ij_store_non_association_get(ij_conn *conn, const char *area, const char *id,
+                                    ij_non_association_list *out) {
+  return read_list(conn, &STMT_NA_GET, true, id, area, out);
 }
 
 ij_err ij_store_non_associations_of_person(ij_conn *conn, const char *area, const char *person_id,
                                            ij_non_association_list *out) {
-  memset(out, 0, sizeof *out);
-  const char *p[2] = {person_id, area};
-  PGresult *res;
-  ij_err err = ij_db_exec(conn, &STMT_NA_OF_PERSON, p, &res);
-  return err == IJ_OK ? to_list(res, out) : err;
+  return read_list(conn, &STMT_NA_OF_PERSON, false, person_id, area, out);
 }
 
 /* Ends one in force; the row (and who recorded it) stays. Nothing returned: it had ended, or it

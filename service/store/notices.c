@@ -163,12 +163,9 @@ ij_err ij_store_notices_claim(ij_conn *conn, int limit, ij_notice_batch *out) {
   ij_err err = ij_db_exec(conn, &STMT_NOTICE_CLAIM, p, &res);
   if (err != IJ_OK)
     return err;
-  out->count = PQntuples(res);
-  out->items = calloc((size_t)out->count + 1, sizeof *out->items);
-  if (!out->items) {
-    PQclear(res);
+  out->items = ij_db_items(res, sizeof *out->items, &out->count);
+  if (!out->items)
     return IJ_ERR_NOMEM;
-  }
   for (int i = 0; i < out->count; i++) {
     out->items[i].id = ij_db_str(res, i, 0);
     out->items[i].url = ij_db_str(res, i, 1);

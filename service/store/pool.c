@@ -612,6 +612,14 @@ void ij_db_keyset_of(bool has, ij_time_us at, const char *id, ij_db_keyset *out)
   }
 }
 
+void *ij_db_items(PGresult *res, size_t item_size, int *count) {
+  *count = PQntuples(res);
+  void *items = calloc((size_t)*count + 1, item_size);
+  if (!items)
+    PQclear(res);
+  return items;
+}
+
 void *ij_db_page_items(PGresult *res, int limit, size_t item_size, int *count, bool *more) {
   int n = PQntuples(res);
   *more = n > limit;
