@@ -86,7 +86,7 @@ const env = readEnv(path.join(haDir, 'ha.env'));
 process.env.DATABASE_URL = env.IJ_HA_PRIMARY_URL;
 process.env.DATABASE_OWNER_URL = env.IJ_HA_PRIMARY_OWNER_URL;
 const {
-  Ledger, TestFailure, check, checkAcknowledged, checkConsistent, psql, referralBody, request, run, runUsers, say, sleep,
+  Ledger, TestFailure, check, checkAcknowledged, checkConsistent, psql, referralBody, request, run, runUsers, say,
   until, writeRound,
 } = await import('../faults/lib.mjs');
 say(`scripts/ha up in ${((performance.now() - upStarted) / 1000).toFixed(1)} s: balancer ${env.IJ_HA_URL}`);
@@ -152,8 +152,20 @@ async function lifecycle(world) {
   const booking = expectStatus(r, 201, 'booking').id;
   r = await request(base, 'GET', `/v1/referrals/${id}`, { token: coordinator });
   check(expectStatus(r, 200, 'read').state === 'scheduled', `after booking: ${r.text}`);
-  await sleep(Math.max(0, startsAt.getTime() - Date.now() + 200)); // attendance is recorded once it has started
-  r = await request(base, 'POST', `/v1/bookings/${booking}/outcome`, { token: supervisor, headers: { 'If-Match': '"1"' }, body: { outcome: 'attended_complied' } });
+  // the supervisor signs the person in on arrival (from half an hour before the start): in progress
+  r = await request(base, 'POST', `/v1/bookings/${booking}/sign-in`, { token: supervisor, body: {} });
+  expectStatus(r, 200, 'sign-in');
+  // only time already worked is credited, so the seven hours come from yesterday's session, run on
+  // paper and entered afterwards by the coordinator (a late entry, with its reason)
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const reason = 'Register kept on paper; entered the next day.';
+  r = await request(base, 'POST', `/v1/placements/${placement}/sessions`, {
+    token: coordinator, body: { starts_at: `${yesterday}T09:00:00Z`, ends_at: `${yesterday}T16:00:00Z`, capacity: 2, late_entry_reason: reason },
+  });
+  const paper = expectStatus(r, 201, 'paper session').id;
+  r = await request(base, 'POST', `/v1/referrals/${id}/bookings`, { token: coordinator, body: { session_id: paper, late_entry_reason: reason } });
+  const paperBooking = expectStatus(r, 201, 'paper booking').id;
+  r = await request(base, 'POST', `/v1/bookings/${paperBooking}/outcome`, { token: coordinator, headers: { 'If-Match': '"1"' }, body: { outcome: 'attended_complied', late_entry_reason: reason } });
   expectStatus(r, 200, 'outcome');
   r = await request(base, 'GET', `/v1/referrals/${id}`, { token: coordinator });
   check(expectStatus(r, 200, 'read').state === 'completed', `after the session: ${r.text}`);
