@@ -13,29 +13,34 @@
 
 /* What a rule of the table covers: fields that go together in practice. */
 typedef enum {
-  IJ_AMEND_GROUP_CONTACT, /* how to reach the person */
-  IJ_AMEND_GROUP_NOTES,   /* the person's needs and risk notes */
-  IJ_AMEND_GROUP_OFFENCE, /* what happened and where (not when: the date fixes the age) */
-  IJ_AMEND_GROUP_VICTIM,  /* the victim's preference about the reparation */
-  IJ_AMEND_GROUP_HOURS,   /* the hours proposed, until a coordinator confirms hours */
+  IJ_AMEND_GROUP_CONTACT,  /* how to reach the person */
+  IJ_AMEND_GROUP_NOTES,    /* the person's needs and risk notes */
+  IJ_AMEND_GROUP_OFFENCE,  /* what happened and where (not when: the date fixes the age) */
+  IJ_AMEND_GROUP_VICTIM,   /* the victim's preference about the reparation */
+  IJ_AMEND_GROUP_HOURS,    /* the hours proposed, until a coordinator confirms hours */
+  IJ_AMEND_GROUP_GUARDIAN, /* how to reach the parent or guardian (not their consent) */
   IJ_AMEND_GROUP__COUNT
 } ij_amend_group;
 
 /* The amendable fields: code, JSON path in the referral, group, and whether null (clearing it) is
  * allowed. */
-#define IJ_AMEND_FIELD_LIST(X)                                                         \
-  X(IJ_AMEND_PHONE, "person.phone", IJ_AMEND_GROUP_CONTACT, true)                      \
-  X(IJ_AMEND_EMAIL, "person.email", IJ_AMEND_GROUP_CONTACT, true)                      \
-  X(IJ_AMEND_ADDRESS, "person.address", IJ_AMEND_GROUP_CONTACT, true)                  \
-  X(IJ_AMEND_POSTCODE, "person.postcode", IJ_AMEND_GROUP_CONTACT, true)                \
-  X(IJ_AMEND_NEEDS_NOTES, "person.needs_notes", IJ_AMEND_GROUP_NOTES, true)            \
-  X(IJ_AMEND_RISK_NOTES, "person.risk_notes", IJ_AMEND_GROUP_NOTES, true)              \
-  X(IJ_AMEND_OFFENCE_CATEGORY, "offence.category", IJ_AMEND_GROUP_OFFENCE, false)      \
-  X(IJ_AMEND_OFFENCE_DESCRIPTION, "offence.description", IJ_AMEND_GROUP_OFFENCE, true) \
-  X(IJ_AMEND_OFFENCE_LOCATION, "offence.location", IJ_AMEND_GROUP_OFFENCE, true)       \
-  X(IJ_AMEND_OFFENCE_WARD, "offence.ward", IJ_AMEND_GROUP_OFFENCE, false)              \
-  X(IJ_AMEND_VICTIM_PREFERENCE, "victim.preference", IJ_AMEND_GROUP_VICTIM, true)      \
-  X(IJ_AMEND_HOURS_PROPOSED, "hours_proposed", IJ_AMEND_GROUP_HOURS, false)
+#define IJ_AMEND_FIELD_LIST(X)                                                              \
+  X(IJ_AMEND_PHONE, "person.phone", IJ_AMEND_GROUP_CONTACT, true)                           \
+  X(IJ_AMEND_EMAIL, "person.email", IJ_AMEND_GROUP_CONTACT, true)                           \
+  X(IJ_AMEND_ADDRESS, "person.address", IJ_AMEND_GROUP_CONTACT, true)                       \
+  X(IJ_AMEND_POSTCODE, "person.postcode", IJ_AMEND_GROUP_CONTACT, true)                     \
+  X(IJ_AMEND_NEEDS_NOTES, "person.needs_notes", IJ_AMEND_GROUP_NOTES, true)                 \
+  X(IJ_AMEND_RISK_NOTES, "person.risk_notes", IJ_AMEND_GROUP_NOTES, true)                   \
+  X(IJ_AMEND_OFFENCE_CATEGORY, "offence.category", IJ_AMEND_GROUP_OFFENCE, false)           \
+  X(IJ_AMEND_OFFENCE_DESCRIPTION, "offence.description", IJ_AMEND_GROUP_OFFENCE, true)      \
+  X(IJ_AMEND_OFFENCE_LOCATION, "offence.location", IJ_AMEND_GROUP_OFFENCE, true)            \
+  X(IJ_AMEND_OFFENCE_WARD, "offence.ward", IJ_AMEND_GROUP_OFFENCE, false)                   \
+  X(IJ_AMEND_VICTIM_PREFERENCE, "victim.preference", IJ_AMEND_GROUP_VICTIM, true)           \
+  X(IJ_AMEND_HOURS_PROPOSED, "hours_proposed", IJ_AMEND_GROUP_HOURS, false)                 \
+  X(IJ_AMEND_GUARDIAN_NAME, "guardian.name", IJ_AMEND_GROUP_GUARDIAN, false)                \
+  X(IJ_AMEND_GUARDIAN_RELATIONSHIP, "guardian.relationship", IJ_AMEND_GROUP_GUARDIAN, true) \
+  X(IJ_AMEND_GUARDIAN_PHONE, "guardian.phone", IJ_AMEND_GROUP_GUARDIAN, true)               \
+  X(IJ_AMEND_GUARDIAN_EMAIL, "guardian.email", IJ_AMEND_GROUP_GUARDIAN, true)
 
 typedef enum {
 #define IJ_AMEND_FIELD_ENUM(code, path, group, nullable) code,
@@ -76,7 +81,8 @@ const ij_amend_rule *ij_domain_amend_rules(size_t *count);
 /* Checks the new values. IJ_OK, or IJ_ERR_INVALID with every problem in errs: no field given
  * ("body"), null where a field cannot be cleared, a blank string (null clears), a phone, e-mail
  * address or postcode of the wrong shape, an unknown offence category, a ward code of the wrong
- * shape (that the area has it is the store's), notes too long, hours outside the area's rules. */
+ * shape (that the area has it is the store's), notes too long, hours outside the area's rules, a
+ * guardian's field failing the checks made when the referral is made. */
 ij_err ij_domain_amend_validate(const ij_amend_values *in, const ij_area_rules *rules,
                                 ij_field_errors *errs);
 
@@ -87,9 +93,19 @@ ij_err ij_domain_amend_validate(const ij_amend_values *in, const ij_area_rules *
  * preference is given for a referral that records no victim (has_victim false: a victim is
  * recorded, with their consent, when the referral is made); a field error on each field refused.
  * FORBIDDEN is reported before CONFLICT. */
+/* Likewise a guardian's field for a referral that records no parent or guardian (has_guardian
+ * false: one is recorded, with their consent, when the referral is made). */
 ij_err ij_domain_amend_decide(const ij_actor *actor, const ij_referral_facts *facts,
-                              bool has_victim, unsigned given, ij_roles *acting_role,
-                              ij_field_errors *errs);
+                              bool has_victim, bool has_guardian, unsigned given,
+                              ij_roles *acting_role, ij_field_errors *errs);
+
+/* Whether the referral's parent or guardian, with the new values over the current ones, still
+ * holds what one must for a person under 18 (`required`: ij_domain_guardian_required on the day
+ * of referral): each row of the guardian table whose field is amendable (a name, a relationship,
+ * a phone or an e-mail address; the consent is not amended). IJ_OK when not required or when it
+ * holds; IJ_ERR_INVALID with a field error per row that no longer holds. */
+ij_err ij_domain_amend_guardian_keeps(const ij_amend_values *in, const ij_amend_values *current,
+                                      bool required, ij_field_errors *errs);
 
 /* The given fields whose new value differs from the current one (bit 1u << field each). */
 unsigned ij_domain_amend_changes(const ij_amend_values *in, const ij_amend_values *current);

@@ -2,10 +2,14 @@
  * on the new values. Officers correct their own referrals: everything amendable until a
  * coordinator has triaged it, and how to reach the person for as long as the referral is open.
  * Coordinators correct any referral of the area while it is open, except the hours proposed,
- * which acceptance replaces by the hours confirmed. Nobody amends an ended referral (rejected,
- * withdrawn, closed): its record is what retention will erase. The person's name, date of birth
- * and police identifier are not amended here: they decide who the person is (one record across
- * referrals), so a wrong one means withdrawing the referral as made in error and referring again.
+ * which acceptance replaces by the hours confirmed. How to reach the parent or guardian of a person
+ * under 18 is corrected like the person's own contact details, and checked as when the referral is
+ * made; such a referral keeps a guardian's name, relationship and a phone or e-mail address. Their
+ * consent is not amended: it was given for the referral as made. Nobody amends an ended referral
+ * (rejected, withdrawn, closed): its record is what retention will erase. The person's name, date
+ * of birth and police identifier are not amended here: they decide who the person is (one record
+ * across referrals), so a wrong one means withdrawing the referral as made in error and referring
+ * again.
  */
 #include <string.h>
 
@@ -35,11 +39,13 @@ static const ij_amend_rule k_rules[] = {
     {IJ_AMEND_GROUP_OFFENCE, IJ_ROLE_OFFICER, true, SUBMITTED},
     {IJ_AMEND_GROUP_VICTIM, IJ_ROLE_OFFICER, true, SUBMITTED},
     {IJ_AMEND_GROUP_HOURS, IJ_ROLE_OFFICER, true, SUBMITTED},
+    {IJ_AMEND_GROUP_GUARDIAN, IJ_ROLE_OFFICER, true, OPEN},
     {IJ_AMEND_GROUP_CONTACT, IJ_ROLE_COORDINATOR, false, OPEN},
     {IJ_AMEND_GROUP_NOTES, IJ_ROLE_COORDINATOR, false, OPEN},
     {IJ_AMEND_GROUP_OFFENCE, IJ_ROLE_COORDINATOR, false, OPEN},
     {IJ_AMEND_GROUP_VICTIM, IJ_ROLE_COORDINATOR, false, OPEN},
     {IJ_AMEND_GROUP_HOURS, IJ_ROLE_COORDINATOR, false, SUBMITTED},
+    {IJ_AMEND_GROUP_GUARDIAN, IJ_ROLE_COORDINATOR, false, OPEN},
 };
 
 /* Fields of a referral that are not amended here, and why. */
@@ -60,6 +66,8 @@ static const struct {
     {"victim.consulted", "is recorded once, when the referral is made"},
     {"victim.keep_updated", "is recorded once, when the referral is made"},
     {"victim.contact", "is recorded once, when the referral is made"},
+    {"guardian.consent", "is given once, for the referral as made, and is not amended; a new "
+                         "consent means a new referral (withdraw this one and refer again)"},
 };
 
 static const char *const k_categories[] = {
@@ -148,6 +156,20 @@ static void check_text(ij_amend_field f, const char *v, ij_field_errors *errs) {
                           IJ_MAX_CODE);
     }
     break;
+  case IJ_AMEND_GUARDIAN_NAME:
+  case IJ_AMEND_GUARDIAN_RELATIONSHIP:
+  case IJ_AMEND_GUARDIAN_PHONE:
+  case IJ_AMEND_GUARDIAN_EMAIL: {
+    /* the checks made when the referral is made, on this field alone */
+    ij_guardian_input g = {NULL, NULL, NULL, NULL, -1};
+    const char **slot = f == IJ_AMEND_GUARDIAN_NAME           ? &g.name
+                        : f == IJ_AMEND_GUARDIAN_RELATIONSHIP ? &g.relationship
+                        : f == IJ_AMEND_GUARDIAN_PHONE        ? &g.phone
+                                                              : &g.email;
+    *slot = v;
+    ij_domain_guardian_shape(&g, errs);
+    break;
+  }
   default:
     if (strlen(v) > IJ_MAX_NOTE) {
       ij_field_errors_add(errs, path, "is too long (at most %d bytes)", IJ_MAX_NOTE);
@@ -220,8 +242,8 @@ static ij_roles roles_for(const ij_actor *actor, const ij_referral_facts *facts,
 }
 
 ij_err ij_domain_amend_decide(const ij_actor *actor, const ij_referral_facts *facts,
-                              bool has_victim, unsigned given, ij_roles *acting_role,
-                              ij_field_errors *errs) {
+                              bool has_victim, bool has_guardian, unsigned given,
+                              ij_roles *acting_role, ij_field_errors *errs) {
   *acting_role = 0;
   if (actor == NULL || facts == NULL || (unsigned)facts->state >= IJ_STATE__COUNT) {
     return IJ_ERR_INTERNAL;
@@ -262,6 +284,11 @@ ij_err ij_domain_amend_decide(const ij_actor *actor, const ij_referral_facts *fa
       ij_field_errors_add(errs, k_fields[f].path,
                           "the referral records no victim: a victim is recorded, with their "
                           "consent, when the referral is made");
+    } else if ((given & BIT(f)) && k_fields[f].group == IJ_AMEND_GROUP_GUARDIAN && !has_guardian) {
+      conflict |= BIT(f);
+      ij_field_errors_add(errs, k_fields[f].path,
+                          "the referral records no parent or guardian: one is recorded, with "
+                          "their consent, when the referral is made");
     }
   }
   if (conflict) {
@@ -270,6 +297,39 @@ ij_err ij_domain_amend_decide(const ij_actor *actor, const ij_referral_facts *fa
   ij_roles pick = all ? all : any;
   *acting_role = pick & (~pick + 1); /* the lowest bit */
   return *acting_role ? IJ_OK : IJ_ERR_FORBIDDEN;
+}
+
+ij_err ij_domain_amend_guardian_keeps(const ij_amend_values *in, const ij_amend_values *current,
+                                      bool required, ij_field_errors *errs) {
+  if (!required) {
+    return IJ_OK;
+  }
+  const ij_amend_field fields[] = {IJ_AMEND_GUARDIAN_NAME, IJ_AMEND_GUARDIAN_RELATIONSHIP,
+                                   IJ_AMEND_GUARDIAN_PHONE, IJ_AMEND_GUARDIAN_EMAIL};
+  const char *v[4];
+  bool touched = false;
+  for (int i = 0; i < 4; i++) {
+    bool given = (in->given & BIT(fields[i])) != 0;
+    touched = touched || given;
+    v[i] = given ? in->text[fields[i]] : current->text[fields[i]];
+  }
+  if (!touched) {
+    return IJ_OK; /* what it did not change is not this amendment's to answer for */
+  }
+  ij_guardian_input g = {v[0], v[1], v[2], v[3], 1};
+  int n = 0, failed = 0;
+  const ij_guardian_rule *rules = ij_domain_guardian_rules(&n);
+  for (int i = 0; i < n; i++) {
+    ij_amend_field f;
+    /* the rows of fields amended here; the consent is not */
+    if (ij_amend_field_parse(rules[i].field, &f) != IJ_OK || rules[i].given(&g)) {
+      continue;
+    }
+    ij_field_errors_add(errs, rules[i].field, "%s (it may be corrected, not removed)",
+                        rules[i].message);
+    failed++;
+  }
+  return failed ? IJ_ERR_INVALID : IJ_OK;
 }
 
 static bool same_text(const char *a, const char *b) {

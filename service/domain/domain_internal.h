@@ -18,6 +18,10 @@ bool ij_text_has_control(const char *s);
 bool ij_domain_phone_ok(const char *s);
 bool ij_domain_email_ok(const char *s);
 bool ij_domain_postcode_ok(const char *s);
+/* The shape checks on a parent or guardian's given (non-NULL) fields, made when a referral is
+ * made (validate.c) and when it is amended (amend.c): adds a field error for each that fails and
+ * returns how many failed. */
+int ij_domain_guardian_shape(const ij_guardian_input *g, ij_field_errors *errs);
 
 /* The states for which `holds` is true, bit (1u << state) for each (names.c). */
 unsigned ij_domain_state_set(bool (*holds)(ij_state));

@@ -320,25 +320,32 @@ static const char *const k_relationships[] = {
 /* A guardian's fields are checked for shape whenever given; under 18 on the day of referral
  * (`required`), every row of the domain's guardian table must hold as well, each missing one
  * named. From 18 a guardian may be given (a carer, say) and is kept, but nothing is required. */
+int ij_domain_guardian_shape(const ij_guardian_input *g, ij_field_errors *errs) {
+  problems q = {errs, 0};
+  problems *p = &q;
+  if (g->name != NULL && ij_text_has_control(g->name)) {
+    problem(p, "guardian.name", "must not contain control characters");
+  } else if (g->name != NULL && trimmed_length(g->name) > IJ_MAX_NAME) {
+    problem(p, "guardian.name", "is too long (at most %d bytes)", IJ_MAX_NAME);
+  }
+  if (g->relationship != NULL) {
+    check_choice(p, "guardian.relationship", g->relationship, k_relationships,
+                 sizeof k_relationships / sizeof k_relationships[0]);
+  }
+  if (g->phone != NULL && !looks_like_phone(g->phone)) {
+    problem(p, "guardian.phone",
+            "must be a phone number of 6 to 32 characters: digits, spaces, +, ( ) and -");
+  }
+  if (g->email != NULL && (strlen(g->email) > MAX_EMAIL || !looks_like_email(g->email))) {
+    problem(p, "guardian.email", "must be an e-mail address like name@example.org");
+  }
+  return q.count;
+}
+
 static void check_guardian(problems *p, const ij_referral_input *in, bool required) {
   const ij_guardian_input *g = &in->guardian;
   if (in->has_guardian) {
-    if (g->name != NULL && ij_text_has_control(g->name)) {
-      problem(p, "guardian.name", "must not contain control characters");
-    } else if (g->name != NULL && trimmed_length(g->name) > IJ_MAX_NAME) {
-      problem(p, "guardian.name", "is too long (at most %d bytes)", IJ_MAX_NAME);
-    }
-    if (g->relationship != NULL) {
-      check_choice(p, "guardian.relationship", g->relationship, k_relationships,
-                   sizeof k_relationships / sizeof k_relationships[0]);
-    }
-    if (g->phone != NULL && !looks_like_phone(g->phone)) {
-      problem(p, "guardian.phone",
-              "must be a phone number of 6 to 32 characters: digits, spaces, +, ( ) and -");
-    }
-    if (g->email != NULL && (strlen(g->email) > MAX_EMAIL || !looks_like_email(g->email))) {
-      problem(p, "guardian.email", "must be an e-mail address like name@example.org");
-    }
+    p->count += ij_domain_guardian_shape(g, p->errs);
   }
   if (!required) {
     return;

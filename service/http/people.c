@@ -40,8 +40,8 @@ static void decode_amendment(json_t *body, ij_amend_values *in, ij_field_errors 
   const char *key;
   json_t *value;
   json_object_foreach(body, key, value) {
-    bool group =
-        strcmp(key, "person") == 0 || strcmp(key, "offence") == 0 || strcmp(key, "victim") == 0;
+    bool group = strcmp(key, "person") == 0 || strcmp(key, "offence") == 0 ||
+                 strcmp(key, "victim") == 0 || strcmp(key, "guardian") == 0;
     if (!group) {
       decode_member(key, value, in, errs);
       continue;

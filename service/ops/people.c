@@ -20,7 +20,17 @@ static void current_values(const ij_referral *r, ij_amend_values *v) {
   v->text[IJ_AMEND_OFFENCE_LOCATION] = r->offence_location;
   v->text[IJ_AMEND_OFFENCE_WARD] = r->ward;
   v->text[IJ_AMEND_VICTIM_PREFERENCE] = r->victim_preference;
+  v->text[IJ_AMEND_GUARDIAN_NAME] = r->guardian_name;
+  v->text[IJ_AMEND_GUARDIAN_RELATIONSHIP] = r->guardian_relationship;
+  v->text[IJ_AMEND_GUARDIAN_PHONE] = r->guardian_phone;
+  v->text[IJ_AMEND_GUARDIAN_EMAIL] = r->guardian_email;
   v->hours_proposed = r->hours_proposed;
+}
+
+/* Whether the referral records a parent or guardian (any of their fields, or their consent). */
+static bool has_guardian(const ij_referral *r) {
+  return r->guardian_name || r->guardian_relationship || r->guardian_phone || r->guardian_email ||
+         r->guardian_consent >= 0;
 }
 
 /* What the store writes: the changed fields' new values (the others are not written). */
@@ -49,6 +59,10 @@ static void amendment_of(const ij_amend_values *in, unsigned changed, char *fiel
   a->offence_location = in->text[IJ_AMEND_OFFENCE_LOCATION];
   a->ward = in->text[IJ_AMEND_OFFENCE_WARD];
   a->victim_preference = in->text[IJ_AMEND_VICTIM_PREFERENCE];
+  a->guardian_name = in->text[IJ_AMEND_GUARDIAN_NAME];
+  a->guardian_relationship = in->text[IJ_AMEND_GUARDIAN_RELATIONSHIP];
+  a->guardian_phone = in->text[IJ_AMEND_GUARDIAN_PHONE];
+  a->guardian_email = in->text[IJ_AMEND_GUARDIAN_EMAIL];
   a->hours_proposed = in->hours_proposed;
 }
 
@@ -75,11 +89,15 @@ ij_err ij_ops_referral_amend(ij_conn *conn, const ij_op_ctx *op, const ij_actor 
   ij_referral_facts facts;
   ij_ops_facts(out, &facts);
   ij_roles acting = 0;
-  if ((err = ij_domain_amend_decide(actor, &facts, out->has_victim, in->given, &acting, errs)) !=
-      IJ_OK)
+  if ((err = ij_domain_amend_decide(actor, &facts, out->has_victim, has_guardian(out), in->given,
+                                    &acting, errs)) != IJ_OK)
     return err;
   ij_amend_values current;
   current_values(out, &current);
+  /* under 18 on the day of referral: the guardian keeps a name, relationship and a contact */
+  bool required = ij_domain_guardian_required(out->date_of_birth, ij_time_date(out->created_at));
+  if ((err = ij_domain_amend_guardian_keeps(in, &current, required, errs)) != IJ_OK)
+    return err;
   *changed = ij_domain_amend_changes(in, &current);
   if (*changed == 0)
     return IJ_OK;

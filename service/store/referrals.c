@@ -417,7 +417,7 @@ static void transition_params_of(const char *area, const char *id, int expected_
   snprintf(t->hours, sizeof t->hours, "%d", d->hours_confirmed);
   snprintf(t->warnings, sizeof t->warnings, "%d", d->warnings_delta);
   const char *reason_kind = d->reason_kind;
-  const char *p[21] = {id,
+  const char *p[25] = {id,
                        area,
                        t->version,
                        ij_state_name(d->to),
@@ -626,7 +626,15 @@ static const ij_stmt STMT_REFERRAL_AMEND = {
     " victim_preference = CASE WHEN 'victim.preference' = ANY ($5::text[]) THEN $16"
     "   ELSE victim_preference END,"
     " hours_proposed = CASE WHEN 'hours_proposed' = ANY ($5::text[]) THEN $17::integer"
-    "   ELSE hours_proposed END"
+    "   ELSE hours_proposed END,"
+    " guardian_name = CASE WHEN 'guardian.name' = ANY ($5::text[]) THEN $22"
+    "   ELSE guardian_name END,"
+    " guardian_relationship = CASE WHEN 'guardian.relationship' = ANY ($5::text[]) THEN $23"
+    "   ELSE guardian_relationship END,"
+    " guardian_phone = CASE WHEN 'guardian.phone' = ANY ($5::text[]) THEN $24"
+    "   ELSE guardian_phone END,"
+    " guardian_email = CASE WHEN 'guardian.email' = ANY ($5::text[]) THEN $25"
+    "   ELSE guardian_email END"
     " WHERE id = $1 AND area = $2 AND version = $3 RETURNING *),"
     " pu AS (UPDATE people SET updated_at = $4,"
     " phone = CASE WHEN 'person.phone' = ANY ($5::text[]) THEN $6 ELSE people.phone END,"
@@ -644,7 +652,7 @@ static const ij_stmt STMT_REFERRAL_AMEND = {
     " SELECT u.id, u.version, u.area, $4, 'amend', u.state, u.state, $18, $19, $20, $21,"
     " jsonb_build_object('fields', to_jsonb($5::text[])) FROM u)"
     " SELECT " REFERRAL_COLUMNS " FROM u r JOIN pu p ON p.id = r.person_id",
-    21};
+    25};
 
 ij_err ij_store_referral_amend(ij_conn *conn, const char *area, const char *id,
                                int expected_version, const ij_referral_amendment *a,
@@ -657,7 +665,7 @@ ij_err ij_store_referral_amend(ij_conn *conn, const char *area, const char *id,
   int n = snprintf(fields, sizeof fields, "{%s}", a->fields);
   if (n < 0 || (size_t)n >= sizeof fields)
     return IJ_ERR_INTERNAL;
-  const char *p[21] = {id,
+  const char *p[25] = {id,
                        area,
                        version,
                        at,
@@ -677,7 +685,11 @@ ij_err ij_store_referral_amend(ij_conn *conn, const char *area, const char *id,
                        audit->actor_sub,
                        audit->actor_name,
                        audit->actor_role,
-                       audit->request_id};
+                       audit->request_id,
+                       a->guardian_name,
+                       a->guardian_relationship,
+                       a->guardian_phone,
+                       a->guardian_email};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_REFERRAL_AMEND, p, &res);
   if (err != IJ_OK) {

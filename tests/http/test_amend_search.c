@@ -580,6 +580,100 @@ START_TEST(a_persons_page_holds_every_referral_and_booking) {
 }
 END_TEST
 
+/* A referral of a person under 18 with a parent or guardian (guardian NULL: an adult without
+ * one), made by `officer`; its id into id. */
+static void refer_young(const char *officer, const char *dob, const char *police_id,
+                        bool with_guardian, char id[64]) {
+  json_t *j = json_pack("{s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:b, s:i}", "person", "name",
+                        "Robin Young", "date_of_birth", dob, "police_id", police_id, "offence",
+                        "date", "2026-01-10", "category", "asb", "ward", "ward-a", "disposal",
+                        "community_resolution", "consent_recorded", 1, "hours_proposed", 7);
+  if (with_guardian)
+    json_object_set_new(j, "guardian",
+                        json_pack("{s:s, s:s, s:s, s:b}", "name", "Jo Young", "relationship",
+                                  "parent", "phone", "07700 900321", "consent", 1));
+  char *body = json_dumps(j, JSON_COMPACT);
+  json_decref(j);
+  ts_response *r = ts_http(S, "POST", "/v1/referrals", "/v1/referrals", officer, NULL, body);
+  ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+  snprintf(id, 64, "%s", ts_id(r));
+  ts_response_free(r);
+  free(body);
+}
+
+START_TEST(a_guardians_contact_details_are_amended_not_their_consent) {
+  char *officer = ts_token("officer", AREA, "pc-g1");
+  char *other = ts_token("officer", AREA, "pc-g2");
+  char id[64], adult[64];
+  refer_young(officer, "2012-05-06", "GA/1", true, id);
+
+  /* the consent is not amended: a new consent means a new referral */
+  ts_response *r = patch(officer, id, "\"1\"", "{\"guardian\":{\"consent\":false}}");
+  expect_status(r, 422);
+  ck_assert(names_field(r, "guardian.consent"));
+  ck_assert_ptr_nonnull(strstr(r->body, "new referral"));
+  ts_response_free(r);
+  /* the checks made at creation */
+  r = patch(officer, id, "\"1\"",
+            "{\"guardian\":{\"phone\":\"call me\",\"relationship\":\"neighbour\"}}");
+  expect_status(r, 422);
+  ck_assert(names_field(r, "guardian.phone"));
+  ck_assert(names_field(r, "guardian.relationship"));
+  ts_response_free(r);
+  /* under 18: the only contact, the name or the relationship cannot be blanked */
+  r = patch(officer, id, "\"1\"", "{\"guardian\":{\"phone\":null}}");
+  expect_status(r, 422);
+  ck_assert(names_field(r, "guardian.phone"));
+  ck_assert_ptr_nonnull(strstr(r->body, "not removed"));
+  ts_response_free(r);
+  r = patch(officer, id, "\"1\"", "{\"guardian\":{\"name\":null}}");
+  expect_status(r, 422);
+  ck_assert(names_field(r, "guardian.name"));
+  ts_response_free(r);
+  r = patch(officer, id, "\"1\"", "{\"guardian\":{\"relationship\":null}}");
+  expect_status(r, 422);
+  ck_assert(names_field(r, "guardian.relationship"));
+  ts_response_free(r);
+  /* another officer may not */
+  r = patch(other, id, "\"1\"", "{\"guardian\":{\"phone\":\"07700 900999\"}}");
+  expect_status(r, 403);
+  ts_response_free(r);
+  ck_assert_int_eq(events_of(id), 1); /* nothing changed */
+
+  /* the referring officer corrects the phone: stored, one event naming the field, not its value */
+  r = patch(officer, id, "\"1\"", "{\"guardian\":{\"phone\":\"07700 900999\"}}");
+  expect_status(r, 200);
+  ck_assert_str_eq(str(json_object_get(r->json, "guardian"), "phone"), "07700 900999");
+  ck_assert_int_eq(json_integer_value(json_object_get(r->json, "version")), 2);
+  ts_response_free(r);
+  ck_assert_int_eq(events_of(id), 2);
+  char *v = count_sql("SELECT guardian_phone || '|' || guardian_consent::text FROM referrals"
+                      " WHERE id = $1",
+                      id);
+  ck_assert_str_eq(v, "07700 900999|true");
+  free(v);
+  v = count_sql("SELECT data::text FROM referral_events WHERE referral_id = $1 AND seq = 2", id);
+  ck_assert_ptr_nonnull(strstr(v, "guardian.phone"));
+  ck_assert_ptr_null(strstr(v, "900999"));
+  free(v);
+  /* the phone for an e-mail address in one amendment keeps a contact */
+  r = patch(officer, id, "\"2\"",
+            "{\"guardian\":{\"phone\":null,\"email\":\"jo.young@example.org\"}}");
+  expect_status(r, 200);
+  ts_response_free(r);
+
+  /* an adult referral that records no guardian: 409, one is recorded when the referral is made */
+  refer_young(officer, "1990-05-06", "GA/2", false, adult);
+  r = patch(officer, adult, "\"1\"", "{\"guardian\":{\"phone\":\"07700 900999\"}}");
+  expect_status(r, 409);
+  ck_assert(names_field(r, "guardian.phone"));
+  ts_response_free(r);
+  ck_assert_int_eq(events_of(adult), 1);
+  free(officer);
+  free(other);
+}
+END_TEST
+
 Suite *http_amend_search_suite(void) {
   Suite *s = suite_create("http-amend-search");
   TCase *tc = tcase_create("amend-search");
@@ -590,6 +684,7 @@ Suite *http_amend_search_suite(void) {
   tcase_add_test(tc, people_search_tolerates_typos_pages_and_stays_in_the_area);
   tcase_add_test(tc, commissioners_and_supervisors_find_nobody);
   tcase_add_test(tc, a_persons_page_holds_every_referral_and_booking);
+  tcase_add_test(tc, a_guardians_contact_details_are_amended_not_their_consent);
   suite_add_tcase(s, tc);
   return s;
 }

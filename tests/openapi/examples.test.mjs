@@ -290,18 +290,27 @@ const prepare = {
   },
 
   // An amendment of a submitted referral that records a victim, with the ETag just read: the
-  // referring officer corrects contact details, a coordinator anything amendable before triage.
+  // referring officer corrects contact details (the person's, or the guardian's of a person under
+  // 18, made as the under-18 create example is: 15 years old today), a coordinator anything
+  // amendable before triage.
   async 'PATCH /v1/referrals/{id}'(w, ex) {
+    const young = Boolean(ex.value.guardian);
+    const dob = young
+      ? `${Number(day(0).slice(0, 4)) - 15}${day(0).slice(4)}`.replace('-02-29', '-02-28')
+      : '2004-05-01';
     const made = await w.ok('POST', '/v1/referrals', w.officer, {
       body: {
-        person: { name: 'Example Amended', date_of_birth: '2004-05-01', phone: '01332 000000' },
+        person: { name: 'Example Amended', date_of_birth: dob, phone: '01332 000000' },
         offence: { date: day(-1), category: 'asb', ward: 'ward-a' },
         disposal: 'community_resolution', consent_recorded: true, hours_proposed: 7,
         victim: { consulted: true, keep_updated: false },
+        ...(young ? { guardian: { name: 'Example Parent', relationship: 'parent',
+          phone: '01332 000001', consent: true } } : {}),
       },
     });
     const id = made.json.id;
-    const token = ex.value.person && Object.keys(ex.value).length === 1 ? w.officer : w.coordinator;
+    const contactOnly = Object.keys(ex.value).length === 1 && (ex.value.person || ex.value.guardian);
+    const token = contactOnly ? w.officer : w.coordinator;
     return { route: `/v1/referrals/${id}`, token, body: ex.value,
       headers: { 'If-Match': await w.version(`/v1/referrals/${id}`) } };
   },

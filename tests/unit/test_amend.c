@@ -1,8 +1,9 @@
 /* Amending a referral: the rules table walked whole (every field x state x role, on the caller's
  * own referral and on another officer's) against an expectation written here from the rules
  * (officers: their own referrals, everything before triage, contact details until the referral
- * ends; coordinators: any referral of the area until it ends, hours only before acceptance), then
- * the checks on new values and which fields a request changes. */
+ * ends, the guardian's like the person's; coordinators: any referral of the area until it ends,
+ * hours only before acceptance), then the checks on new values and which fields a request changes.
+ */
 #include <check.h>
 #include <string.h>
 
@@ -16,7 +17,9 @@ static bool ended(ij_state s) {
 
 static bool is_contact(ij_amend_field f) {
   return f == IJ_AMEND_PHONE || f == IJ_AMEND_EMAIL || f == IJ_AMEND_ADDRESS ||
-         f == IJ_AMEND_POSTCODE;
+         f == IJ_AMEND_POSTCODE || f == IJ_AMEND_GUARDIAN_NAME ||
+         f == IJ_AMEND_GUARDIAN_RELATIONSHIP || f == IJ_AMEND_GUARDIAN_PHONE ||
+         f == IJ_AMEND_GUARDIAN_EMAIL;
 }
 
 /* IJ_OK, IJ_ERR_FORBIDDEN or IJ_ERR_CONFLICT for one field, from the rules as stated. */
@@ -55,7 +58,7 @@ START_TEST(test_table_walk) {
           ij_field_errors errs;
           ij_field_errors_init(&errs);
           ij_roles acting = 99;
-          ij_err got = ij_domain_amend_decide(&actor, &facts, true, 1u << f, &acting, &errs);
+          ij_err got = ij_domain_amend_decide(&actor, &facts, true, true, 1u << f, &acting, &errs);
           ij_err want = expected(roles[r], own, (ij_amend_field)f, (ij_state)s);
           ck_assert_msg(got == want, "%s own=%d %s %s: got %d want %d", ij_role_name(roles[r]), own,
                         ij_state_name((ij_state)s), ij_amend_field_path((ij_amend_field)f), got,
@@ -107,34 +110,35 @@ START_TEST(test_several_fields) {
   ij_field_errors_init(&errs);
   ij_roles acting = 0;
   unsigned both = (1u << IJ_AMEND_PHONE) | (1u << IJ_AMEND_RISK_NOTES);
-  ck_assert_int_eq(ij_domain_amend_decide(&officer, &facts, true, both, &acting, &errs),
+  ck_assert_int_eq(ij_domain_amend_decide(&officer, &facts, true, true, both, &acting, &errs),
                    IJ_ERR_CONFLICT);
   ck_assert_int_eq(errs.count, 1);
   ck_assert_str_eq(errs.items[0].field, "person.risk_notes");
   /* officer and coordinator in one token: the coordinator's rule allows both */
   ij_actor both_roles = {"pc-1", "PC One", "west", IJ_ROLE_OFFICER | IJ_ROLE_COORDINATOR};
   ij_field_errors_init(&errs);
-  ck_assert_int_eq(ij_domain_amend_decide(&both_roles, &facts, true, both, &acting, &errs), IJ_OK);
+  ck_assert_int_eq(ij_domain_amend_decide(&both_roles, &facts, true, true, both, &acting, &errs),
+                   IJ_OK);
   ck_assert_uint_eq(acting, IJ_ROLE_COORDINATOR);
   /* another officer on an ended referral: 403 comes before 409 */
   facts.state = IJ_STATE_CLOSED;
   ij_actor other = {"pc-9", "PC Nine", "west", IJ_ROLE_OFFICER};
   ij_field_errors_init(&errs);
-  ck_assert_int_eq(ij_domain_amend_decide(&other, &facts, true, both, &acting, &errs),
+  ck_assert_int_eq(ij_domain_amend_decide(&other, &facts, true, true, both, &acting, &errs),
                    IJ_ERR_FORBIDDEN);
   ck_assert_int_eq(errs.count, 2);
   /* the victim's preference needs a victim on record, whoever asks and whatever the state */
   facts.state = IJ_STATE_SUBMITTED;
   unsigned victim = 1u << IJ_AMEND_VICTIM_PREFERENCE;
   ij_field_errors_init(&errs);
-  ck_assert_int_eq(ij_domain_amend_decide(&both_roles, &facts, false, victim, &acting, &errs),
+  ck_assert_int_eq(ij_domain_amend_decide(&both_roles, &facts, false, true, victim, &acting, &errs),
                    IJ_ERR_CONFLICT);
   ck_assert_str_eq(errs.items[0].field, "victim.preference");
   ck_assert_uint_eq(acting, 0);
   ij_field_errors_init(&errs);
-  ck_assert_int_eq(
-      ij_domain_amend_decide(&both_roles, &facts, false, 1u << IJ_AMEND_PHONE, &acting, &errs),
-      IJ_OK);
+  ck_assert_int_eq(ij_domain_amend_decide(&both_roles, &facts, false, true, 1u << IJ_AMEND_PHONE,
+                                          &acting, &errs),
+                   IJ_OK);
 }
 END_TEST
 
@@ -229,6 +233,77 @@ START_TEST(test_changes) {
 }
 END_TEST
 
+START_TEST(test_guardian) {
+  ij_referral_facts facts;
+  memset(&facts, 0, sizeof facts);
+  facts.state = IJ_STATE_IN_PROGRESS;
+  facts.officer_sub = "pc-1";
+  ij_actor officer = {"pc-1", "PC One", "west", IJ_ROLE_OFFICER};
+  ij_field_errors errs;
+  ij_roles acting = 0;
+  unsigned phone = 1u << IJ_AMEND_GUARDIAN_PHONE;
+  /* a referral that records no guardian: 409, whoever asks; with one, the officer may */
+  ij_field_errors_init(&errs);
+  ck_assert_int_eq(ij_domain_amend_decide(&officer, &facts, true, false, phone, &acting, &errs),
+                   IJ_ERR_CONFLICT);
+  ck_assert_str_eq(errs.items[0].field, "guardian.phone");
+  ij_field_errors_init(&errs);
+  ck_assert_int_eq(ij_domain_amend_decide(&officer, &facts, true, true, phone, &acting, &errs),
+                   IJ_OK);
+  /* the consent is fixed, with the reason */
+  ij_amend_field f;
+  ck_assert_int_eq(ij_amend_field_parse("guardian.consent", &f), IJ_ERR_INVALID);
+  ck_assert_ptr_nonnull(strstr(ij_domain_amend_fixed("guardian.consent"), "new referral"));
+
+  /* the checks made at creation: shape of each field, blank refused */
+  const ij_area_rules rules = {2, 20, 7, 48};
+  ij_amend_values v;
+  memset(&v, 0, sizeof v);
+  v.given = (1u << IJ_AMEND_GUARDIAN_NAME) | (1u << IJ_AMEND_GUARDIAN_RELATIONSHIP) |
+            (1u << IJ_AMEND_GUARDIAN_PHONE) | (1u << IJ_AMEND_GUARDIAN_EMAIL);
+  v.text[IJ_AMEND_GUARDIAN_NAME] = " ";
+  v.text[IJ_AMEND_GUARDIAN_RELATIONSHIP] = "neighbour";
+  v.text[IJ_AMEND_GUARDIAN_PHONE] = "call me";
+  v.text[IJ_AMEND_GUARDIAN_EMAIL] = "nobody";
+  ij_field_errors_init(&errs);
+  ck_assert_int_eq(ij_domain_amend_validate(&v, &rules, &errs), IJ_ERR_INVALID);
+  ck_assert_int_eq(errs.count, 4);
+  v.text[IJ_AMEND_GUARDIAN_NAME] = "Pat Carer";
+  v.text[IJ_AMEND_GUARDIAN_RELATIONSHIP] = "foster_carer";
+  v.text[IJ_AMEND_GUARDIAN_PHONE] = "07700 900456";
+  v.text[IJ_AMEND_GUARDIAN_EMAIL] = NULL;
+  ck_assert_int_eq(ij_domain_amend_validate(&v, &rules, NULL), IJ_OK);
+
+  /* under 18: what stays must still name the guardian, the relationship and one contact */
+  ij_amend_values cur;
+  memset(&cur, 0, sizeof cur);
+  cur.text[IJ_AMEND_GUARDIAN_NAME] = "Sam Parent";
+  cur.text[IJ_AMEND_GUARDIAN_RELATIONSHIP] = "parent";
+  cur.text[IJ_AMEND_GUARDIAN_PHONE] = "07700 900123";
+  memset(&v, 0, sizeof v);
+  v.given = 1u << IJ_AMEND_GUARDIAN_PHONE; /* the only contact, cleared */
+  ij_field_errors_init(&errs);
+  ck_assert_int_eq(ij_domain_amend_guardian_keeps(&v, &cur, true, &errs), IJ_ERR_INVALID);
+  ck_assert_int_eq(errs.count, 1);
+  ck_assert_str_eq(errs.items[0].field, "guardian.phone");
+  ck_assert_int_eq(ij_domain_amend_guardian_keeps(&v, &cur, false, NULL), IJ_OK); /* adult */
+  v.given |= 1u << IJ_AMEND_GUARDIAN_EMAIL; /* the phone for an e-mail address: fine */
+  v.text[IJ_AMEND_GUARDIAN_EMAIL] = "sam@example.org";
+  ck_assert_int_eq(ij_domain_amend_guardian_keeps(&v, &cur, true, NULL), IJ_OK);
+  memset(&v, 0, sizeof v);
+  v.given = (1u << IJ_AMEND_GUARDIAN_NAME) | (1u << IJ_AMEND_GUARDIAN_RELATIONSHIP);
+  ij_field_errors_init(&errs);
+  ck_assert_int_eq(ij_domain_amend_guardian_keeps(&v, &cur, true, &errs), IJ_ERR_INVALID);
+  ck_assert_int_eq(errs.count, 2);
+  ck_assert(ij_field_errors_has(&errs, "guardian.name"));
+  ck_assert(ij_field_errors_has(&errs, "guardian.relationship"));
+  /* an amendment that leaves the guardian alone is not refused for it */
+  memset(&cur, 0, sizeof cur);
+  v.given = 1u << IJ_AMEND_PHONE;
+  ck_assert_int_eq(ij_domain_amend_guardian_keeps(&v, &cur, true, NULL), IJ_OK);
+}
+END_TEST
+
 START_TEST(test_postcode_key) {
   char key[16];
   ij_domain_postcode_key("de1 1aa", key, sizeof key);
@@ -251,6 +326,7 @@ Suite *amend_suite(void) {
   tcase_add_test(tc, test_fields_and_fixed);
   tcase_add_test(tc, test_validate);
   tcase_add_test(tc, test_changes);
+  tcase_add_test(tc, test_guardian);
   tcase_add_test(tc, test_postcode_key);
   suite_add_tcase(s, tc);
   return s;

@@ -222,6 +222,7 @@ typedef struct {
   const char *phone, *email, *address, *postcode, *needs_notes, *risk_notes;
   const char *offence_category, *offence_description, *offence_location, *ward;
   const char *victim_preference;
+  const char *guardian_name, *guardian_relationship, *guardian_phone, *guardian_email;
   int hours_proposed;
 } ij_referral_amendment;
 
