@@ -386,8 +386,10 @@ ij_err ij_ops_import_followups(ij_conn *conn, const ij_op_ctx *op, const ij_acto
  * members that are not amendable; IJ_ERR_FORBIDDEN without errors for an area the
  * service does not know), then the referral is read (IJ_ERR_NOT_FOUND), its version compared
  * (IJ_ERR_STALE), the actor's right to amend those fields in its state decided by the domain
- * (IJ_ERR_FORBIDDEN, IJ_ERR_CONFLICT, with field errors). Fields whose value does not change are
- * left out; when none changes nothing is written (*changed 0) and *out is the referral as read.
+ * (IJ_ERR_FORBIDDEN, IJ_ERR_CONFLICT, with field errors), and, for a referral of a person under
+ * 18 on the day of referral, whether its guardian still has a name, a relationship and a phone or
+ * e-mail address (IJ_ERR_INVALID naming each that would not). Fields whose value does not change
+ * are left out; when none changes nothing is written (*changed 0) and *out is the referral as read.
  * Otherwise one statement writes the changes and an "amend" event naming the fields, the version
  * moving on by one, unless another change came first (IJ_ERR_STALE). *out: ij_referral_clear
  * (also set on IJ_ERR_STALE when it was read at another version). */
