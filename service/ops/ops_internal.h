@@ -49,4 +49,9 @@ ij_err ij_ops_record_followup_in_tx(ij_conn *conn, const ij_op_ctx *op, const ij
                                     const ij_followup_input *in, const char *import_id,
                                     int *current_version, ij_field_errors *errs);
 
+/* A field error on "supervisor.sub" unless sub (when named) is an active supervisor of op's area's
+ * directory (ops/refdata.c): the one check that sessions and placements share. */
+void ij_ops_check_supervisor(ij_conn *conn, const ij_op_ctx *op, bool named, const char *sub,
+                             ij_field_errors *errs);
+
 #endif

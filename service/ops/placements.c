@@ -1,5 +1,6 @@
 /* Placement operations: making and changing a placement (validated by the domain first, so that
- * the store is handed only what the rules accept), and reading placements. */
+ * the store is handed only what the rules accept; its supervisor, when named, must be active in the
+ * area's directory, as a session's must), and reading placements. */
 #include <string.h>
 
 #include "ops_internal.h"
@@ -25,6 +26,7 @@ ij_err ij_ops_placement_create(ij_conn *conn, const ij_op_ctx *op, const ij_plac
   memset(out, 0, sizeof *out);
   ij_err verdict = ij_domain_placement_validate(in, true, errs);
   check_ward(conn, op, in->ward, errs);
+  ij_ops_check_supervisor(conn, op, in->has_supervisor, in->supervisor_sub, errs);
   if (verdict != IJ_OK || errs->count)
     return IJ_ERR_INVALID;
   char id[IJ_UUID_BUF];
@@ -48,6 +50,7 @@ ij_err ij_ops_placement_update(ij_conn *conn, const ij_op_ctx *op, const char *i
   memset(out, 0, sizeof *out);
   ij_err verdict = ij_domain_placement_validate(changes, false, errs);
   check_ward(conn, op, changes->ward, errs);
+  ij_ops_check_supervisor(conn, op, changes->has_supervisor, changes->supervisor_sub, errs);
   if (verdict != IJ_OK || errs->count)
     return IJ_ERR_INVALID;
   if (expected_version >= 0)

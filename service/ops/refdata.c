@@ -347,6 +347,24 @@ ij_err ij_ops_supervisors_of_area(ij_conn *conn, const ij_op_ctx *op, bool all, 
   return ij_store_supervisors_of_area(conn, op->area, all, out);
 }
 
+/* A supervisor named by a session or a placement must be active in the area's directory: any other
+ * is a field error on "supervisor.sub", in the same answer as the rest (without a connection,
+ * decoding failed: that answer is sent first). */
+void ij_ops_check_supervisor(ij_conn *conn, const ij_op_ctx *op, bool named, const char *sub,
+                             ij_field_errors *errs) {
+  if (!conn || !named || !sub || ij_field_errors_has(errs, "supervisor.sub"))
+    return;
+  int state = 0;
+  if (ij_store_supervisor_state(conn, op->area, sub, &state) != IJ_OK)
+    return; /* the write that follows meets the same fault */
+  if (state == 0)
+    ij_field_errors_add(errs, "supervisor.sub",
+                        "is not in this area's directory of supervisors (POST /v1/supervisors)");
+  else if (state == 2)
+    ij_field_errors_add(errs, "supervisor.sub",
+                        "is inactive in this area's directory of supervisors");
+}
+
 ij_err ij_ops_supervisor_define(ij_conn *conn, const char *area, const char *sub, const char *name,
                                 const char *organisation, ij_time_us now) {
   int state = 0;

@@ -42,24 +42,6 @@ static ij_err cancel_once(ij_conn *conn, const ij_op_ctx *op, const ij_actor *ac
   return err;
 }
 
-/* A session names a supervisor of the area's directory, active: any other is a field error, in the
- * same answer as the rest (without a connection, decoding failed: that answer is sent first). */
-static void check_supervisor(ij_conn *conn, const ij_op_ctx *op, const ij_session_input *in,
-                             ij_field_errors *errs) {
-  if (!conn || !in->has_supervisor || !in->supervisor_sub ||
-      ij_field_errors_has(errs, "supervisor.sub"))
-    return;
-  int state = 0;
-  if (ij_store_supervisor_state(conn, op->area, in->supervisor_sub, &state) != IJ_OK)
-    return; /* the write that follows meets the same fault */
-  if (state == 0)
-    ij_field_errors_add(errs, "supervisor.sub",
-                        "is not in this area's directory of supervisors (POST /v1/supervisors)");
-  else if (state == 2)
-    ij_field_errors_add(errs, "supervisor.sub",
-                        "is inactive in this area's directory of supervisors");
-}
-
 /* Attempts at a cancellation whose rows stay busy, and the pause before each further one. */
 #define CANCEL_ATTEMPTS 10
 #define CANCEL_PAUSE_MS 2
@@ -70,7 +52,7 @@ ij_err ij_ops_session_update(ij_conn *conn, const ij_op_ctx *op, const ij_actor 
   memset(out, 0, sizeof *out);
   memset(altered, 0, sizeof *altered);
   ij_err verdict = ij_domain_session_validate(changes, false, op->now, NULL, errs);
-  check_supervisor(conn, op, changes, errs);
+  ij_ops_check_supervisor(conn, op, changes->has_supervisor, changes->supervisor_sub, errs);
   if (verdict != IJ_OK || errs->count)
     return IJ_ERR_INVALID;
   if (expected_version < 0) {
@@ -100,7 +82,7 @@ ij_err ij_ops_session_create(ij_conn *conn, const ij_op_ctx *op, const char *pla
   memset(out, 0, sizeof *out);
   ij_session_times times;
   ij_err verdict = ij_domain_session_validate(in, true, op->now, &times, errs);
-  check_supervisor(conn, op, in, errs);
+  ij_ops_check_supervisor(conn, op, in->has_supervisor, in->supervisor_sub, errs);
   if (verdict != IJ_OK || errs->count)
     return IJ_ERR_INVALID;
   char id[IJ_UUID_BUF];

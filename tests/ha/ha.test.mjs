@@ -292,7 +292,9 @@ let failed = false;
 try {
   const area = `ha${crypto.randomBytes(5).toString('hex')}`;
   psql(`INSERT INTO areas (code, name) VALUES ('${area}', 'HA test area');
-        INSERT INTO wards (area, code, name) VALUES ('${area}', 'ward-a', 'Abbey'), ('${area}', 'ward-b', 'Bramble');`);
+        INSERT INTO wards (area, code, name) VALUES ('${area}', 'ward-a', 'Abbey'), ('${area}', 'ward-b', 'Bramble');
+        INSERT INTO supervisors (area, sub, name, created_at, updated_at)
+          VALUES ('${area}', 'sup-1', 'Sam Supervisor', now(), now());`);
   const world = {
     area,
     tokens: {

@@ -211,37 +211,37 @@ START_TEST(placement_bad_input) {
     const char *field;
   } cases[] = {
       {"{\"type\":\"gardening\",\"provider\":\"P\",\"ward\":\"ward-a\","
-       "\"supervisor\":{\"sub\":\"s\",\"name\":\"n\"}}",
+       "\"supervisor\":{\"sub\":\"sup-1\",\"name\":\"n\"}}",
        "name"},
       {"{\"name\":\"N\",\"type\":\"knitting\",\"provider\":\"P\",\"ward\":\"ward-a\","
-       "\"supervisor\":{\"sub\":\"s\",\"name\":\"n\"}}",
+       "\"supervisor\":{\"sub\":\"sup-1\",\"name\":\"n\"}}",
        "type"},
       {"{\"name\":\"N\",\"type\":\"gardening\",\"provider\":\"\",\"ward\":\"ward-a\","
-       "\"supervisor\":{\"sub\":\"s\",\"name\":\"n\"}}",
+       "\"supervisor\":{\"sub\":\"sup-1\",\"name\":\"n\"}}",
        "provider"},
       {"{\"name\":\"N\",\"type\":\"gardening\",\"provider\":\"P\",\"ward\":\"Ward A\","
-       "\"supervisor\":{\"sub\":\"s\",\"name\":\"n\"}}",
+       "\"supervisor\":{\"sub\":\"sup-1\",\"name\":\"n\"}}",
        "ward"},
       {"{\"name\":\"N\",\"type\":\"gardening\",\"provider\":\"P\",\"ward\":\"ward-z\","
-       "\"supervisor\":{\"sub\":\"s\",\"name\":\"n\"}}",
+       "\"supervisor\":{\"sub\":\"sup-1\",\"name\":\"n\"}}",
        "ward"},
       {"{\"name\":\"N\",\"type\":\"gardening\",\"provider\":\"P\",\"ward\":\"ward-a\","
-       "\"min_age\":9,\"supervisor\":{\"sub\":\"s\",\"name\":\"n\"}}",
+       "\"min_age\":9,\"supervisor\":{\"sub\":\"sup-1\",\"name\":\"n\"}}",
        "min_age"},
       {"{\"name\":\"N\",\"type\":\"gardening\",\"provider\":\"P\",\"ward\":\"ward-a\","
-       "\"min_age\":100,\"supervisor\":{\"sub\":\"s\",\"name\":\"n\"}}",
+       "\"min_age\":100,\"supervisor\":{\"sub\":\"sup-1\",\"name\":\"n\"}}",
        "min_age"},
       {"{\"name\":\"N\",\"type\":\"gardening\",\"provider\":\"P\",\"ward\":\"ward-a\","
-       "\"min_age\":\"16\",\"supervisor\":{\"sub\":\"s\",\"name\":\"n\"}}",
+       "\"min_age\":\"16\",\"supervisor\":{\"sub\":\"sup-1\",\"name\":\"n\"}}",
        "min_age"},
       {"{\"name\":\"N\",\"type\":\"gardening\",\"provider\":\"P\",\"ward\":\"ward-a\","
-       "\"active\":\"yes\",\"supervisor\":{\"sub\":\"s\",\"name\":\"n\"}}",
+       "\"active\":\"yes\",\"supervisor\":{\"sub\":\"sup-1\",\"name\":\"n\"}}",
        "active"},
       {"{\"name\":\"N\",\"type\":\"gardening\",\"provider\":\"P\",\"ward\":\"ward-a\","
        "\"supervisor\":{\"name\":\"n\"}}",
        "supervisor.sub"},
       {"{\"name\":\"N\",\"type\":\"gardening\",\"provider\":\"P\",\"ward\":\"ward-a\","
-       "\"supervisor\":{\"sub\":\"s\",\"name\":\"n\",\"phone\":\"1\"}}",
+       "\"supervisor\":{\"sub\":\"sup-1\",\"name\":\"n\",\"phone\":\"1\"}}",
        "supervisor.phone"},
       {"{\"name\":\"N\",\"type\":\"gardening\",\"provider\":\"P\",\"ward\":\"ward-a\","
        "\"supervisor\":\"sam\"}",
@@ -249,13 +249,13 @@ START_TEST(placement_bad_input) {
       {"{\"name\":\"N\",\"type\":\"gardening\",\"provider\":\"P\",\"ward\":\"ward-a\"}",
        "supervisor"},
       {"{\"name\":42,\"type\":\"gardening\",\"provider\":\"P\",\"ward\":\"ward-a\","
-       "\"supervisor\":{\"sub\":\"s\",\"name\":\"n\"}}",
+       "\"supervisor\":{\"sub\":\"sup-1\",\"name\":\"n\"}}",
        "name"},
       {"{\"name\":null,\"type\":\"gardening\",\"provider\":\"P\",\"ward\":\"ward-a\","
-       "\"supervisor\":{\"sub\":\"s\",\"name\":\"n\"}}",
+       "\"supervisor\":{\"sub\":\"sup-1\",\"name\":\"n\"}}",
        "name"},
       {"{\"name\":\"N\",\"type\":\"gardening\",\"provider\":\"P\",\"ward\":\"ward-a\","
-       "\"supervisor\":{\"sub\":\"s\",\"name\":\"n\"},\"colour\":\"green\"}",
+       "\"supervisor\":{\"sub\":\"sup-1\",\"name\":\"n\"},\"colour\":\"green\"}",
        "colour"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -265,15 +265,16 @@ START_TEST(placement_bad_input) {
   }
   /* every failing field in one answer: a bad type and a ward the area does not have, on create
    * and on change */
-  ts_response *both = ts_http(S, "POST", R_PLACEMENTS, "/v1/placements", coord, NULL,
-                              "{\"name\":\"N\",\"type\":\"knitting\",\"provider\":\"P\","
-                              "\"ward\":\"ward-z\",\"supervisor\":{\"sub\":\"s\",\"name\":\"n\"}}");
+  ts_response *both =
+      ts_http(S, "POST", R_PLACEMENTS, "/v1/placements", coord, NULL,
+              "{\"name\":\"N\",\"type\":\"knitting\",\"provider\":\"P\","
+              "\"ward\":\"ward-z\",\"supervisor\":{\"sub\":\"sup-1\",\"name\":\"n\"}}");
   expect_problem(both, 422, "invalid", "type");
   expect_problem(both, 422, "invalid", "ward");
   ts_response_free(both);
   both = ts_http(S, "POST", R_PLACEMENTS, "/v1/placements", coord, NULL,
                  "{\"name\":\"N\",\"type\":\"other\",\"provider\":\"P\",\"ward\":\"ward-a\","
-                 "\"supervisor\":{\"sub\":\"s\",\"name\":\"n\"}}");
+                 "\"supervisor\":{\"sub\":\"sup-1\",\"name\":\"n\"}}");
   ck_assert_int_eq(both->status, 201);
   char changed[128];
   snprintf(changed, sizeof changed, "/v1/placements/%s", str(both->json, "id"));
@@ -289,7 +290,7 @@ START_TEST(placement_bad_input) {
   big[4001] = 0;
   json_t *j =
       json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "name", "N", "type", "other", "provider",
-                "P", "ward", "ward-a", "location", big, "supervisor", "sub", "s", "name", "n");
+                "P", "ward", "ward-a", "location", big, "supervisor", "sub", "sup-1", "name", "n");
   char *text = json_dumps(j, JSON_COMPACT);
   ts_response *r = ts_http(S, "POST", R_PLACEMENTS, "/v1/placements", coord, NULL, text);
   expect_problem(r, 422, "invalid", "location");

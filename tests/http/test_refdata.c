@@ -1,7 +1,7 @@
 /* Reference data maintained by the area's admins over HTTP: wards (add, rename, retire, delete when
  * unused), reason codes (the national list retired per area, codes of the area's own), the area's
- * rules, and the directory of supervisors that sessions name; who may do it, and the audit row
- * every change leaves. */
+ * rules, and the directory of supervisors that sessions and placements name; who may do it, and the
+ * audit row every change leaves. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,6 +21,7 @@ static const char *const R_REFERRAL = "/v1/referrals/{id}";
 static const char *const R_TRANS = "/v1/referrals/{id}/transitions";
 static const char *const R_EVENTS = "/v1/referrals/{id}/events";
 static const char *const R_PLACEMENTS = "/v1/placements";
+static const char *const R_PLACEMENT = "/v1/placements/{id}";
 static const char *const R_PLACEMENT_SESSIONS = "/v1/placements/{id}/sessions";
 
 static const char *str(json_t *j, const char *key) {
@@ -584,6 +585,87 @@ START_TEST(supervisors_directory_named_by_sessions) {
 }
 END_TEST
 
+/* A placement body naming `sub` as its supervisor, of `type`. */
+static void placement_body(char *out, size_t size, const char *type, const char *sub) {
+  snprintf(out, size,
+           "{\"name\":\"Canal path\",\"type\":\"%s\",\"provider\":\"Q\",\"ward\":\"ward-a\","
+           "\"supervisor\":{\"sub\":\"%s\",\"name\":\"Sky\"}}",
+           type, sub);
+}
+
+/* The number of the area's placements (all of them, active or not). */
+static size_t placements_count(const char *coord) {
+  ts_response *r = call("GET", R_PLACEMENTS, "/v1/placements", coord, NULL);
+  expect_status(r, 200);
+  size_t n = json_array_size(json_object_get(r->json, "items"));
+  drop(r);
+  return n;
+}
+
+#define IF_MATCH_1 ((const char *const[]){"If-Match: \"1\"", NULL})
+
+START_TEST(supervisors_directory_named_by_placements) {
+  char *admin = ts_token("admin", AREA, "admin-1");
+  char *coord = ts_token("coordinator", AREA, "coord-1");
+  ts_response *r = call("POST", R_SUPERVISORS, "/v1/supervisors", admin,
+                        "{\"sub\":\"sup-8\",\"name\":\"Sky Supervisor\"}");
+  expect_status(r, 201);
+  drop(r);
+  char body[256];
+
+  /* create: a sub not in the directory is refused in the same answer as the other fields */
+  placement_body(body, sizeof body, "knitting", "nobody");
+  r = call("POST", R_PLACEMENTS, "/v1/placements", coord, body);
+  expect_problem(r, 422, "invalid", FIELDS("type", "supervisor.sub"));
+  ck_assert_ptr_nonnull(strstr(r->body, "directory of supervisors"));
+  drop(r);
+  placement_body(body, sizeof body, "gardening", "nobody");
+  r = call("POST", R_PLACEMENTS, "/v1/placements", coord, body);
+  expect_problem(r, 422, "invalid", FIELDS("supervisor.sub"));
+  drop(r);
+  ck_assert_int_eq(placements_count(coord), 0);
+
+  /* an active one of the directory is named; once inactive, it is refused */
+  placement_body(body, sizeof body, "gardening", "sup-8");
+  r = call("POST", R_PLACEMENTS, "/v1/placements", coord, body);
+  expect_status(r, 201);
+  char path[128];
+  snprintf(path, sizeof path, "/v1/placements/%s", ts_id(r));
+  drop(r);
+  r = call("PATCH", R_SUPERVISOR, "/v1/supervisors/sup-8", admin, "{\"active\":false}");
+  expect_status(r, 200);
+  drop(r);
+  r = call("POST", R_PLACEMENTS, "/v1/placements", coord, body);
+  expect_problem(r, 422, "invalid", FIELDS("supervisor.sub"));
+  ck_assert_ptr_nonnull(strstr(r->body, "inactive"));
+  drop(r);
+  ck_assert_int_eq(placements_count(coord), 1);
+
+  /* update: the same rule, in one answer with the rest; the placement is left as it was */
+  r = ts_http(S, "PATCH", R_PLACEMENT, path, coord, IF_MATCH_1,
+              "{\"min_age\":5,\"supervisor\":{\"sub\":\"nobody\",\"name\":\"N\"}}");
+  expect_problem(r, 422, "invalid", FIELDS("min_age", "supervisor.sub"));
+  drop(r);
+  r = ts_http(S, "PATCH", R_PLACEMENT, path, coord, IF_MATCH_1,
+              "{\"name\":\"Renamed\",\"supervisor\":{\"sub\":\"sup-8\",\"name\":\"Sky\"}}");
+  expect_problem(r, 422, "invalid", FIELDS("supervisor.sub"));
+  drop(r);
+  r = call("GET", R_PLACEMENT, path, coord, NULL);
+  expect_status(r, 200);
+  ck_assert_str_eq(str(r->json, "name"), "Canal path");
+  ck_assert_int_eq(json_integer_value(json_object_get(r->json, "version")), 1);
+  drop(r);
+  /* naming an active one of the directory is accepted */
+  r = ts_http(S, "PATCH", R_PLACEMENT, path, coord, IF_MATCH_1,
+              "{\"supervisor\":{\"sub\":\"sup-2\",\"name\":\"Sam\"}}");
+  expect_status(r, 200);
+  ck_assert_str_eq(str(json_object_get(r->json, "supervisor"), "sub"), "sup-2");
+  drop(r);
+  free(admin);
+  free(coord);
+}
+END_TEST
+
 Suite *http_refdata_suite(void) {
   Suite *s = suite_create("http-refdata");
   TCase *tc = tcase_create("refdata");
@@ -594,6 +676,7 @@ Suite *http_refdata_suite(void) {
   tcase_add_test(tc, reason_codes_retired_and_own);
   tcase_add_test(tc, area_rules_read_validated_and_applied);
   tcase_add_test(tc, supervisors_directory_named_by_sessions);
+  tcase_add_test(tc, supervisors_directory_named_by_placements);
   suite_add_tcase(s, tc);
   return s;
 }

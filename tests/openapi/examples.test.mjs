@@ -133,6 +133,7 @@ class World {
 
   async placement() {
     if (!this.placementId) {
+      await this.supervisor('sup-1', 'Sam Supervisor'); // a placement names one of the directory
       const r = await this.ok('POST', '/v1/placements', this.coordinator, {
         body: { name: 'Example allotment', type: 'gardening', provider: 'Example Society', ward: 'ward-a',
           supervisor: { sub: 'sup-1', name: 'Sam Supervisor' } },
@@ -368,10 +369,13 @@ const prepare = {
   },
 
   async 'POST /v1/placements'(w, ex) {
+    if (ex.value.supervisor) await w.supervisor(ex.value.supervisor.sub, ex.value.supervisor.name);
     return { route: '/v1/placements', token: w.coordinator, body: { ...ex.value, ward: 'ward-a' } };
   },
 
   async 'PATCH /v1/placements/{id}'(w, ex) {
+    await w.supervisor('sup-1', 'Sam Supervisor');
+    if (ex.value.supervisor) await w.supervisor(ex.value.supervisor.sub, ex.value.supervisor.name);
     const r = await w.ok('POST', '/v1/placements', w.coordinator, {
       body: { name: 'To change', type: 'other', provider: 'Example', ward: 'ward-b',
         location: 'The hall', supervisor: { sub: 'sup-1', name: 'Sam Supervisor' } },
