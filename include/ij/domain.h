@@ -858,5 +858,10 @@ ij_err ij_domain_non_association_validate(const ij_non_association_input *in,
  * with a field error on ids_field when the two ids name one person. */
 ij_err ij_domain_non_association_people(const char *person_a, const char *person_b,
                                         const char *ids_field, ij_field_errors *errs);
+/* Why a non-association is ended, optional (NULL is IJ_OK): else 1 to
+ * IJ_NON_ASSOCIATION_END_REASON_MAX characters of well-formed UTF-8, not blank, without control
+ * characters. IJ_ERR_INVALID with a field error on "reason". */
+#define IJ_NON_ASSOCIATION_END_REASON_MAX 500 /* characters */
+ij_err ij_domain_non_association_end_reason(const char *reason, ij_field_errors *errs);
 
 #endif

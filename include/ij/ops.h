@@ -447,7 +447,8 @@ ij_err ij_ops_non_associations_of(ij_conn *conn, const ij_op_ctx *op, bool by_re
 ij_err ij_ops_non_association_get(ij_conn *conn, const ij_op_ctx *op, const char *id,
                                   ij_non_association_list *out);
 /* Ends one in force (the record stays, with who ended it, when and why: reason may be NULL).
- * IJ_ERR_NOT_FOUND; IJ_ERR_CONFLICT when it has ended already. On IJ_OK *out holds it. */
+ * IJ_ERR_INVALID (field "reason") when the reason is not one, nothing changed; IJ_ERR_NOT_FOUND;
+ * IJ_ERR_CONFLICT when it has ended already. On IJ_OK *out holds it. */
 ij_err ij_ops_non_association_end(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
                                   const char *id, const char *reason, ij_non_association_list *out,
                                   ij_field_errors *errs);

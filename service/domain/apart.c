@@ -111,3 +111,30 @@ ij_err ij_domain_non_association_people(const char *person_a, const char *person
   }
   return IJ_OK;
 }
+
+/* Characters (code points) of well-formed UTF-8: the bytes that do not continue a sequence. */
+static size_t utf8_chars(const char *s) {
+  size_t n = 0;
+  for (; *s; s++)
+    if (((unsigned char)*s & 0xC0) != 0x80)
+      n++;
+  return n;
+}
+
+ij_err ij_domain_non_association_end_reason(const char *reason, ij_field_errors *errs) {
+  const char *problem = NULL;
+  if (reason == NULL)
+    return IJ_OK;
+  if (!ij_text_utf8_valid(reason))
+    problem = "must be UTF-8 text";
+  else if (ij_text_is_blank(reason))
+    problem = "must not be blank: leave it out, or say why the non-association ends";
+  else if (utf8_chars(reason) > IJ_NON_ASSOCIATION_END_REASON_MAX)
+    problem = "is too long (at most 500 characters)";
+  else if (ij_text_has_control(reason))
+    problem = "must not contain control characters";
+  if (problem == NULL)
+    return IJ_OK;
+  ij_field_errors_add(errs, "reason", "%s", problem);
+  return IJ_ERR_INVALID;
+}

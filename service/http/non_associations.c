@@ -21,12 +21,12 @@ static json_t *non_association_json(ij_ctx *ctx, const ij_non_association *n) {
     if (side->referral_id)
       ij_ctx_accessed(ctx, side->referral_id);
   }
-  return json_pack("{s:s, s:o, s:s, s:o, s:b, s:o, s:o, s:o, s:o}", "id", n->id, "people", people,
-                   "reason", n->reason, "notes", ij_json_str_or_null(n->notes), "active",
-                   n->ended_at == 0, "created_at", ij_json_time(n->created_at), "created_by",
-                   by_json(n->created_by_sub, n->created_by_name), "ended_at",
-                   ij_json_time_or_null(n->ended_at), "ended_by",
-                   by_json(n->ended_by_sub, n->ended_by_name));
+  return json_pack(
+      "{s:s, s:o, s:s, s:o, s:b, s:o, s:o, s:o, s:o, s:o}", "id", n->id, "people", people, "reason",
+      n->reason, "notes", ij_json_str_or_null(n->notes), "active", n->ended_at == 0, "created_at",
+      ij_json_time(n->created_at), "created_by", by_json(n->created_by_sub, n->created_by_name),
+      "ended_at", ij_json_time_or_null(n->ended_at), "ended_by",
+      by_json(n->ended_by_sub, n->ended_by_name), "end_reason", ij_json_str_or_null(n->end_reason));
 }
 
 static void send_one(ij_ctx *ctx, int status, const ij_non_association_list *list) {
@@ -174,7 +174,8 @@ void ij_h_non_association_end(ij_ctx *ctx) {
   ij_field_errors_init(&errs);
   ij_op_ctx op = ij_ctx_op(ctx);
   ij_non_association_list one;
-  ij_err err = ij_ops_non_association_end(conn, &op, &ctx->actor, ctx->id, NULL, &one, &errs);
+  ij_err err = ij_ops_non_association_end(conn, &op, &ctx->actor, ctx->id, ij_query(ctx, "reason"),
+                                          &one, &errs);
   if (err == IJ_OK)
     send_one(ctx, 200, &one);
   else

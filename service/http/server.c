@@ -116,7 +116,7 @@ const ij_route ij_routes[] = {
     {"GET", "/v1/non-associations/{id}", ij_h_non_association_get, true, true,
      IJ_ACTION_NON_ASSOCIATION, NO_QUERY, "non-association", IJ_ID_UUID, JSON},
     {"DELETE", "/v1/non-associations/{id}", ij_h_non_association_end, true, true,
-     IJ_ACTION_NON_ASSOCIATION, NO_QUERY, "non-association", IJ_ID_UUID, JSON},
+     IJ_ACTION_NON_ASSOCIATION, QUERY("reason"), "non-association", IJ_ID_UUID, JSON},
     {"PATCH", "/v1/referrals/{id}", ij_h_referral_amend, true, true, IJ_ACTION_REFERRAL_AMEND,
      NO_QUERY, "referral", IJ_ID_UUID, JSON},
     {"GET", "/v1/people", ij_h_people_search, true, true, IJ_ACTION_PERSON_READ,

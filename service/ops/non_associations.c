@@ -64,8 +64,11 @@ ij_err ij_ops_non_association_end(ij_conn *conn, const ij_op_ctx *op, const ij_a
                                   const char *id, const char *reason, ij_non_association_list *out,
                                   ij_field_errors *errs) {
   memset(out, 0, sizeof *out);
-  ij_err err = ij_store_non_association_end(conn, op->area, id, op->now, actor->sub, actor->name,
-                                            reason, errs);
+  ij_err err = ij_domain_non_association_end_reason(reason, errs);
+  if (err != IJ_OK)
+    return err;
+  err = ij_store_non_association_end(conn, op->area, id, op->now, actor->sub, actor->name, reason,
+                                     errs);
   if (err == IJ_OK)
     err = ij_store_non_association_get(conn, op->area, id, out);
   return err;

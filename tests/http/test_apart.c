@@ -152,24 +152,52 @@ START_TEST(non_associated_people_are_never_booked_together) {
   free(n);
   expect_booked(coord, c, s1);
 
-  /* ended, it no longer keeps them apart; the record stays with who ended it */
-  char path[160];
-  snprintf(path, sizeof path, "/v1/non-associations/%s", na);
+  /* ended, it no longer keeps them apart; the record stays with who ended it and why */
+  /* a reason that is not one (empty, a control character, 501 characters) is refused, naming
+   * reason, and nothing is ended */
+  char path[700], too_long[502];
+  memset(too_long, 'a', 501);
+  too_long[501] = '\0';
+  const char *const bad[] = {"", "moved%0Aaway", too_long};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    snprintf(path, sizeof path, "/v1/non-associations/%s?reason=%s", na, bad[i]);
+    r = ts_http(S, "DELETE", R_NA_ID, path, coord, NULL, NULL);
+    ck_assert_msg(r->status == 422, "%zu: %ld: %s", i, r->status, r->body);
+    ck_assert_ptr_nonnull(strstr(r->body, "\"reason\""));
+    ts_response_free(r);
+  }
+  const char *q[1] = {na};
+  n = ts_sql("SELECT count(*) FROM non_associations WHERE id = $1 AND ended_at IS NULL"
+             " AND end_reason IS NULL",
+             1, q);
+  ck_assert_str_eq(n, "1");
+  free(n);
+  snprintf(path, sizeof path, "/v1/non-associations/%s?reason=Victim%%20moved%%20away", na);
   r = ts_http(S, "DELETE", R_NA_ID, path, coord, NULL, NULL);
   ck_assert_msg(r->status == 200, "%ld: %s", r->status, r->body);
   ck_assert(json_is_false(json_object_get(r->json, "active")));
   ck_assert_str_eq(str(json_object_get(r->json, "ended_by"), "sub"), "coord-ap-1");
+  ck_assert_str_eq(str(r->json, "end_reason"), "Victim moved away");
+  ts_response_free(r);
+  snprintf(path, sizeof path, "/v1/non-associations/%s", na);
+  r = ts_http(S, "GET", R_NA_ID, path, coord, NULL, NULL);
+  ck_assert_str_eq(str(r->json, "end_reason"), "Victim moved away");
   ts_response_free(r);
   r = ts_http(S, "DELETE", R_NA_ID, path, coord, NULL, NULL);
   ck_assert_int_eq(r->status, 409);
   ts_response_free(r);
   expect_booked(coord, b, s1);
-  const char *q[1] = {na};
   n = ts_sql("SELECT count(*) FROM non_associations WHERE id = $1 AND ended_at IS NOT NULL", 1, q);
   ck_assert_str_eq(n, "1");
   free(n);
   /* the pair may be recorded again once the first has ended */
   free(keep_apart(coord, b, a));
+  /* retention's erasure of either person takes why it ended, with the notes */
+  const char *pq[1] = {pb};
+  free(ts_sql("UPDATE people SET erased_at = now() WHERE id = $1", 1, pq));
+  n = ts_sql("SELECT coalesce(end_reason, 'none') FROM non_associations WHERE id = $1", 1, q);
+  ck_assert_str_eq(n, "none");
+  free(n);
   free(na);
   free(officer);
   free(coord);

@@ -971,6 +971,11 @@ START_TEST(retention_erases_personal_data_and_keeps_the_figures) {
       " 'Said sorry', 'seed' FROM referrals WHERE area = $1",
       1, a, NULL, 0);
   sql(c, "UPDATE bookings SET notes = 'Arrived late' WHERE area = $1", 1, a, NULL, 0);
+  /* every booking entered late from a paper register, with why */
+  sql(c,
+      "UPDATE bookings SET walk_in = false, late_entry_reason = 'Register kept on paper'"
+      " WHERE area = $1",
+      1, a, NULL, 0);
   sql(c,
       "INSERT INTO booking_outcomes (booking_id, seq, area, at, status, penalty_minutes,"
       " minutes_credited, notes, actor_sub, actor_name, actor_role, request_id) SELECT id, 1,"
@@ -1065,6 +1070,19 @@ START_TEST(retention_erases_personal_data_and_keeps_the_figures) {
   ck_assert_int_eq(count(c, "SELECT count(*) FROM booking_outcomes o JOIN bookings b ON b.id ="
                             " o.booking_id JOIN referrals r ON r.id = b.referral_id WHERE r.area ="
                             " $1 AND r.erased_at IS NOT NULL AND o.notes IS NOT NULL"),
+                   0);
+  /* a late entry's reason is replaced with the placeholder: the booking stays a late entry */
+  long long erased_bookings = count(c, "SELECT count(*) FROM bookings b JOIN referrals r ON r.id ="
+                                       " b.referral_id WHERE r.area = $1 AND r.erased_at IS NOT"
+                                       " NULL");
+  ck_assert_int_gt(erased_bookings, 0);
+  ck_assert_int_eq(count(c, "SELECT count(*) FROM bookings b JOIN referrals r ON r.id ="
+                            " b.referral_id WHERE r.area = $1 AND r.erased_at IS NOT NULL AND"
+                            " b.late_entry_reason = 'erased'"),
+                   erased_bookings);
+  ck_assert_int_eq(count(c, "SELECT count(*) FROM bookings b JOIN referrals r ON r.id ="
+                            " b.referral_id WHERE r.area = $1 AND r.erased_at IS NULL AND"
+                            " b.late_entry_reason IS DISTINCT FROM 'Register kept on paper'"),
                    0);
   ck_assert_int_eq(count(c, "SELECT count(*) FROM notices n JOIN referrals r ON r.id ="
                             " n.referral_id WHERE r.area = $1 AND n.payload ? 'police_id'"),

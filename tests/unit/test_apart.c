@@ -184,6 +184,43 @@ START_TEST(test_non_association_same_person) {
 }
 END_TEST
 
+/* Why a non-association ends: optional, 1 to 500 characters (not bytes), no control characters. */
+static char k_500_chars[1001], k_501_chars[503];
+
+typedef struct {
+  const char *what;
+  const char *reason;
+  ij_err err;
+} end_reason_case;
+
+static const end_reason_case k_end_reason_cases[] = {
+    {"none", NULL, IJ_OK},
+    {"a reason", "The victim has moved away", IJ_OK},
+    {"one character", "x", IJ_OK},
+    {"500 two-byte characters", k_500_chars, IJ_OK},
+    {"501 characters", k_501_chars, IJ_ERR_INVALID},
+    {"empty", "", IJ_ERR_INVALID},
+    {"blank", "   ", IJ_ERR_INVALID},
+    {"a newline", "moved\naway", IJ_ERR_INVALID},
+    {"a tab", "moved\taway", IJ_ERR_INVALID},
+    {"not UTF-8", "moved \xff away", IJ_ERR_INVALID},
+};
+
+START_TEST(test_end_reason_cases) {
+  for (int i = 0; i < 500; i++)
+    memcpy(k_500_chars + 2 * i, "\xc3\xa9", 2); /* U+00E9, two bytes each */
+  memset(k_501_chars, 'a', 501);
+  const end_reason_case *c = &k_end_reason_cases[_i];
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  ij_err err = ij_domain_non_association_end_reason(c->reason, &errs);
+  ck_assert_msg(err == c->err, "%s: got %s", c->what, ij_err_name(err));
+  ck_assert_int_eq(errs.count, c->err == IJ_OK ? 0 : 1);
+  if (errs.count)
+    ck_assert_str_eq(errs.items[0].field, "reason");
+}
+END_TEST
+
 START_TEST(test_booking_refused_when_non_associated) {
   ij_session_facts s = {.starts_at = at("2026-11-25T09:00:00Z"),
                         .ends_at = at("2026-11-25T16:00:00Z"),
@@ -220,6 +257,8 @@ Suite *apart_suite(void) {
                       (int)(sizeof k_non_association_cases / sizeof k_non_association_cases[0]));
   tcase_add_test(tc, test_non_association_same_person);
   tcase_add_test(tc, test_booking_refused_when_non_associated);
+  tcase_add_loop_test(tc, test_end_reason_cases, 0,
+                      (int)(sizeof k_end_reason_cases / sizeof k_end_reason_cases[0]));
   suite_add_tcase(s, tc);
   return s;
 }
