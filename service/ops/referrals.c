@@ -194,13 +194,10 @@ ij_err ij_ops_referral_transition(ij_conn *conn, const ij_op_ctx *op, const ij_a
   err = ij_domain_decide(actor, &facts, req, &rules, true, &d, allowed_events, errs);
   if (err != IJ_OK)
     return err;
-  /* the reason code must be one of the area's for the event's kind, and not retired */
+  /* the reason code must be one of the area's for the event's kind, and not retired (read with
+   * the referral: the decision's kind is the event's, from the same row of the table) */
   if (req->reason_code && d.reason_kind) {
     int state = code_state;
-    if (!kind || strcmp(kind, d.reason_kind) != 0) /* the decision's kind is the event's */
-      err = ij_store_reason_code_state(conn, op->area, d.reason_kind, req->reason_code, &state);
-    if (err != IJ_OK)
-      return err;
     if (state == 0)
       ij_field_errors_add(errs, "reason_code", "is not a reason code for this event");
     else if (state == 2)

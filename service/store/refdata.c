@@ -252,18 +252,6 @@ ij_err ij_store_reason_codes_of_area(ij_conn *conn, const char *area, const char
   return rows_of(conn, &STMT_CODES_OF_AREA, p, out);
 }
 
-static const ij_stmt STMT_CODE_STATE = {
-    "reason_code_state",
-    "SELECT CASE WHEN coalesce(a.active, rc.active) THEN 1 ELSE 2 END" AREA_CODES
-    " AND rc.kind = $2 AND rc.code = $3",
-    3};
-
-ij_err ij_store_reason_code_state(ij_conn *conn, const char *area, const char *kind,
-                                  const char *code, int *state) {
-  const char *p[3] = {area, kind, code};
-  return state_of(conn, &STMT_CODE_STATE, p, state);
-}
-
 /* ---- the area's settings ---- */
 
 #define SETTINGS_JSON                                                                     \

@@ -318,8 +318,8 @@ ij_err ij_store_referral_get(ij_conn *conn, const char *area, const char *id, ij
   return read_referral(conn, &STMT_REFERRAL_GET, area, id, out);
 }
 
-/* STMT_REFERRAL_GET with one more column: the reason code's state (as reason_code_state in
- * refdata.c answers it), NULL when the code is not the area's for that kind. */
+/* STMT_REFERRAL_GET with one more column: the reason code's state in the area (1 current,
+ * 2 retired), NULL when the code is not the area's for that kind. */
 static const ij_stmt STMT_REFERRAL_GET_CODE = {
     "referral_get_code",
     "SELECT " REFERRAL_COLUMNS ", (SELECT CASE WHEN coalesce(a.active, rc.active) THEN 1 ELSE 2 END"

@@ -57,9 +57,6 @@ ij_err ij_store_reason_code_delete(ij_conn *conn, const char *area, const char *
 /* The area's reason codes (kind NULL: every kind), retired ones too when `all`. */
 ij_err ij_store_reason_codes_of_area(ij_conn *conn, const char *area, const char *kind, bool all,
                                      ij_rows *out);
-/* *state: 0 not a code of the area for this kind, 1 active, 2 retired. */
-ij_err ij_store_reason_code_state(ij_conn *conn, const char *area, const char *kind,
-                                  const char *code, int *state);
 
 /* ---- the area's settings: columns target_start_hours, hours_min, hours_max, hours_default
  * (NULL: the service's default), then JSON ---- */
