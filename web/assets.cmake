@@ -1,7 +1,7 @@
-# The dashboard's files, as served by GET /dashboard (index.html) and GET /dashboard/assets/{id}
-# (everything else): "name|source relative to web/|media type". This list is the whole set the
-# service can serve; the handler answers 404 for any other name. Included by CMakeLists.txt and by
-# embed_assets.cmake.
+# The web pages' files, as served by GET /dashboard (index.html), GET /app (app.html), GET /app/sw.js
+# (app-sw.js) and GET /dashboard/assets/{id} or /app/assets/{id} (everything else):
+# "name|source relative to web/|media type". This list is the whole set the service can serve; the
+# handlers answer 404 for any other name. Included by CMakeLists.txt and by embed_assets.cmake.
 set(IJ_DASHBOARD_GOVUK node_modules/govuk-frontend/dist/govuk)
 set(IJ_DASHBOARD_ASSETS
     "index.html|src/index.html|text/html"
@@ -13,4 +13,12 @@ set(IJ_DASHBOARD_ASSETS
     "light-f591b13f7d-v2.woff|${IJ_DASHBOARD_GOVUK}/assets/fonts/light-f591b13f7d-v2.woff|font/woff"
     "bold-affa96571d-v2.woff|${IJ_DASHBOARD_GOVUK}/assets/fonts/bold-affa96571d-v2.woff|font/woff"
     "govuk-crest.svg|${IJ_DASHBOARD_GOVUK}/assets/images/govuk-crest.svg|image/svg+xml"
-    "favicon.svg|${IJ_DASHBOARD_GOVUK}/assets/images/favicon.svg|image/svg+xml")
+    "favicon.svg|${IJ_DASHBOARD_GOVUK}/assets/images/favicon.svg|image/svg+xml"
+    # the practitioners' pages (web/app): one file per area of work, one line each
+    "app.html|app/index.html|text/html"
+    "app-sw.js|app/sw.js|text/javascript"
+    "app.css|app/app.css|text/css"
+    "app.js|app/app.js|text/javascript"
+    "app-api.js|app/app-api.js|text/javascript"
+    "app-ui.js|app/app-ui.js|text/javascript"
+    "app-home.js|app/app-home.js|text/javascript")

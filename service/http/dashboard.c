@@ -1,6 +1,7 @@
-/* The commissioners' dashboard: one static page and its files, compiled into the binary (see
- * web/embed_assets.cmake). No token is needed to load them; the page asks the JSON API for the
- * figures with the caller's bearer token. */
+/* The web pages: the commissioners' dashboard (/dashboard) and the practitioners' pages (/app),
+ * each one static page with its files, compiled into the binary (see web/embed_assets.cmake). No
+ * token is needed to load them; the pages ask the JSON API for everything with the caller's bearer
+ * token. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,8 @@
 #include "internal.h"
 
 #define PAGE_NAME "index.html"
+#define APP_PAGE_NAME "app.html"
+#define APP_WORKER_NAME "app-sw.js"
 #define ASSET_NAME_MAX 64
 
 /* Only the page's own files: no inline script or style, no framing, nothing sent elsewhere. */
@@ -98,14 +101,44 @@ void ij_h_dashboard(ij_ctx *ctx) {
   send_file(ctx, f);
 }
 
+/* The practitioners' pages: one page whose views are chosen after '#' in the address. */
+void ij_h_app(ij_ctx *ctx) {
+  security_headers(ctx);
+  const ij_dashboard_file *f = find_file(APP_PAGE_NAME);
+  if (!f) {
+    ij_send_problem(ctx, IJ_ERR_INTERNAL,
+                    "the practitioners' pages were not built into this binary", NULL);
+    return;
+  }
+  send_file(ctx, f);
+}
+
+/* The practitioners' pages' service worker, at /app/sw.js so that it may keep /app itself (the
+ * header widens its scope from /app/ to /app). */
+void ij_h_app_worker(ij_ctx *ctx) {
+  security_headers(ctx);
+  const ij_dashboard_file *f = find_file(APP_WORKER_NAME);
+  if (!f) {
+    ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no service worker was built into this binary", NULL);
+    return;
+  }
+  ij_set_header(ctx, "Service-Worker-Allowed", "/app");
+  if (ij_negotiate(ctx, (const char *const[]){"text/javascript", NULL}) < 0)
+    return;
+  send_file(ctx, f);
+}
+
+/* A page's file by name: any listed file but the pages themselves and the worker, which have
+ * their own addresses. */
 void ij_h_dashboard_asset(ij_ctx *ctx) {
   security_headers(ctx);
   const char *name = ctx->id ? ctx->id : "";
   const ij_dashboard_file *f = NULL;
-  if (asset_name_ok(name) && strcmp(name, PAGE_NAME) != 0)
+  if (asset_name_ok(name) && strcmp(name, PAGE_NAME) != 0 && strcmp(name, APP_PAGE_NAME) != 0 &&
+      strcmp(name, APP_WORKER_NAME) != 0)
     f = find_file(name);
   if (!f) {
-    ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no dashboard asset with this name", NULL);
+    ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no page file with this name", NULL);
     return;
   }
   /* each file has its own type (the route's row leaves it to this handler): its type without

@@ -365,6 +365,8 @@ void ij_h_stats_summary(ij_ctx *ctx);
 void ij_h_stats_reoffending(ij_ctx *ctx);
 void ij_h_dashboard(ij_ctx *ctx);
 void ij_h_dashboard_asset(ij_ctx *ctx);
+void ij_h_app(ij_ctx *ctx);
+void ij_h_app_worker(ij_ctx *ctx);
 
 /* the personal-data access log (access_log.c) */
 void ij_h_access_log_list(ij_ctx *ctx);

@@ -167,6 +167,11 @@ const ij_route ij_routes[] = {
      IJ_ID_NONE, HTML},
     {"GET", "/dashboard/assets/{id}", ij_h_dashboard_asset, false, false, IJ_NO_ACTION,
      IJ_ANY_QUERY, "dashboard asset", IJ_ID_NAME, IJ_MEDIA_PER_RESOURCE},
+    {"GET", "/app", ij_h_app, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL, IJ_ID_NONE, HTML},
+    {"GET", "/app/sw.js", ij_h_app_worker, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL,
+     IJ_ID_NONE, IJ_MEDIA_PER_RESOURCE},
+    {"GET", "/app/assets/{id}", ij_h_dashboard_asset, false, false, IJ_NO_ACTION, IJ_ANY_QUERY,
+     "page file", IJ_ID_NAME, IJ_MEDIA_PER_RESOURCE},
 };
 const int ij_routes_count = (int)(sizeof ij_routes / sizeof ij_routes[0]);
 
