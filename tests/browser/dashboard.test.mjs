@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-// Browser test of the commissioners' dashboard. It starts the real service (`ij serve` on a spare
-// 127.0.0.1 port, against the database in DATABASE_URL, with a key pair made by `ij keygen` in a
-// temporary folder), seeds a fresh area through SQL (the area and its wards) and the API (referrals,
-// acceptances, rejections), then drives Debian's chromium with playwright-core (never a downloaded
-// browser) and checks what a commissioner sees against what the API answers.
+// Browser test of the commissioners' dashboard. It starts the real service and a fresh area
+// (harness.mjs), seeds referrals, acceptances and rejections through the API, then drives Debian's
+// chromium with playwright-core (never a downloaded browser) and checks what a commissioner sees
+// against what the API answers, and the page's accessibility with axe-core.
 //
 // Environment:
 //   IJ_BIN           the ij binary (required)
@@ -13,98 +12,20 @@
 //   IJ_CHROMIUM      the browser (default /usr/bin/chromium)
 // Run by ctest as the test `browser`; `npm ci` in this folder first (scripts/test does).
 
-import { spawn, spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { DESKTOP, axe, daysAgo, launch, startService } from './harness.mjs';
 
-const IJ = process.env.IJ_BIN;
-const DATABASE_URL = process.env.DATABASE_URL;
 const ARTIFACTS = process.env.IJ_ARTIFACT_DIR || process.cwd();
-const CHROMIUM = process.env.IJ_CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (err) {
-  console.error(`playwright-core is missing (${err.message}): run \`npm ci\` in tests/browser`);
-  process.exit(1);
-}
-for (const [name, value] of [['IJ_BIN', IJ], ['DATABASE_URL', DATABASE_URL]]) {
-  if (!value) {
-    console.error(`${name} is not set`);
-    process.exit(1);
-  }
-}
-if (!fs.existsSync(CHROMIUM)) {
-  console.error(`${CHROMIUM} is missing: install Debian's chromium package (scripts/test does)`);
-  process.exit(1);
-}
-
-// ---- helpers -----------------------------------------------------------------------------------
-
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ij-browser-'));
-const area = `tb${crypto.randomBytes(5).toString('hex')}`;
-let server = null;
-let serverLog = '';
-let base = '';
+let world = null;
 let browser = null;
-const tokens = {};
-
-function run(cmd, args, env = {}) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return r.stdout.trim();
-}
-
-function sparePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function psql(sql) {
-  const candidates = ['/usr/lib/postgresql/15/bin/psql', 'psql'];
-  const bin = candidates.find((c) => c === 'psql' || fs.existsSync(c));
-  return run(bin, ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-d', process.env.DATABASE_OWNER_URL || DATABASE_URL, '-c', sql]);
-}
-
-async function call(method, route, { token, body, headers = {} } = {}) {
-  const h = { ...headers };
-  if (token) h.Authorization = `Bearer ${token}`;
-  if (body !== undefined) h['Content-Type'] = 'application/json';
-  const res = await fetch(`${base}${route}`, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // not JSON
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
-
-async function ok(method, route, opts) {
-  const r = await call(method, route, opts);
-  if (r.status >= 300) throw new Error(`${method} ${route} -> ${r.status}: ${r.text}`);
-  return r;
-}
-
-function daysAgo(n) {
-  return new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
-}
+let base = '';
+let tokens = {};
+let call;
+let ok;
 
 // The same formatting as the page (web/src/dashboard.js), written out again so that the test
 // holds the page to it.
@@ -181,41 +102,14 @@ async function waitReady(page) {
 // ---- set-up ------------------------------------------------------------------------------------
 
 before(async () => {
-  const priv = path.join(tmp, 'private.jwk');
-  const jwks = path.join(tmp, 'jwks.json');
-  run(IJ, ['keygen', '--private', priv, '--jwks', jwks]);
-  run(IJ, ['migrate']);
-  psql(`INSERT INTO areas (code, name) VALUES ('${area}', 'Browser test area');
-        INSERT INTO wards (area, code, name) VALUES ('${area}', 'ward-a', 'Abbey'), ('${area}', 'ward-b', 'Bramble');`);
-  for (const role of ['officer', 'coordinator', 'commissioner']) {
-    tokens[role] = run(IJ, ['token', '--role', role, '--area', area, '--sub', `${role}-1`, '--name', `Test ${role}`,
-      '--ttl', '3600'], { IJ_JWT_PRIVATE_KEY_FILE: priv });
-  }
-  const port = await sparePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(IJ, ['serve'], {
-    env: { ...process.env, IJ_LISTEN: `127.0.0.1:${port}`, IJ_JWKS_FILE: jwks, IJ_THREADS: '4', IJ_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout.on('data', (d) => { serverLog += d; });
-  server.stderr.on('data', (d) => { serverLog += d; });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`ij serve exited ${server.exitCode}:\n${serverLog}`);
-    try {
-      if ((await fetch(`${base}/readyz`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`ij serve did not become ready:\n${serverLog}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  world = await startService({ name: 'dashboard' });
+  ({ base, tokens, call, ok } = world);
 
   // 18 referrals in ward-a (12 accepted, 5 rejected, 1 waiting) and 2 in ward-b: ward-b's count is
   // below the suppression threshold, ward-a's acceptance rate has 17 triaged.
   const make = async (ward, i) => {
     const body = {
-      person: { name: `Person ${ward} ${i}`, date_of_birth: i % 2 ? '2003-02-01' : '1990-06-15', postcode: 'DE1 1AA', police_id: `22/${area.slice(2, 8)}${ward.slice(-1)}${i}` },
+      person: { name: `Person ${ward} ${i}`, date_of_birth: i % 2 ? '2003-02-01' : '1990-06-15', postcode: 'DE1 1AA', police_id: `22/${world.area.slice(2, 8)}${ward.slice(-1)}${i}` },
       offence: { date: daysAgo(3), category: i % 3 ? 'asb' : 'criminal_damage', ward, location: 'Market Place' },
       disposal: 'community_resolution',
       consent_recorded: true,
@@ -233,24 +127,14 @@ before(async () => {
   }
   for (let i = 0; i < 2; i++) await make('ward-b', i);
 
-  browser = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    acceptDownloads: true,
-    viewport: { width: 1280, height: 900 },
-  });
+  const b = await launch();
+  browser = await b.newContext({ viewport: DESKTOP, acceptDownloads: true });
+  browser.close = async () => b.close();
 });
 
 after(async () => {
   await browser?.close().catch(() => {});
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (server.exitCode === null) server.kill('SIGKILL');
-  }
-  fs.rmSync(tmp, { recursive: true, force: true });
+  await world?.close();
 });
 
 // Collects what would tell a person something is wrong: console errors, page errors, failed loads.
@@ -349,5 +233,6 @@ test('a commissioner sees the API\'s figures, suppression, filters and the CSV',
   await page.screenshot({ path: shot, fullPage: true });
   console.log(`screenshot: ${shot}`);
   assert.deepEqual(problems, [], 'no console errors, page errors or failed requests');
+  assert.deepEqual(await axe(page), [], 'no accessibility violation (axe-core)');
   await page.close();
 });
