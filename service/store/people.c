@@ -84,12 +84,9 @@ ij_err ij_store_person_get(ij_conn *conn, const char *area, const char *id, ij_p
   ij_err err = ij_db_one(conn, &STMT_PERSON_GET, p, &res);
   if (err != IJ_OK)
     return err;
-  out->items = calloc(1, sizeof *out->items);
-  if (!out->items) {
-    PQclear(res);
+  out->items = ij_db_items(res, sizeof *out->items, &out->count);
+  if (!out->items)
     return IJ_ERR_NOMEM;
-  }
-  out->count = 1;
   parse_person(res, 0, &out->items[0]);
   out->owner_ = res;
   return IJ_OK;
