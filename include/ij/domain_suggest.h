@@ -37,9 +37,11 @@ void ij_domain_suggest_window(ij_time_us now, ij_date date_of_birth, int days,
 
 /* One session that might be suggested: what the booking check reads, whether the person holds
  * another place at an overlapping time (the store's bookings_no_overlap refuses that booking),
- * and what the ranking reads. `id` is borrowed. */
+ * and what the ranking reads. `id` is borrowed; `ref` is the caller's own (an index into its
+ * rows, say), carried through the ranking. */
 typedef struct {
   const char *id;
+  int ref;
   ij_session_facts facts;
   bool overlaps;
   bool same_ward;     /* the placement is in the referral's ward */
