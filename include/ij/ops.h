@@ -380,6 +380,14 @@ void ij_import_report_clear(ij_import_report *report);
 ij_err ij_ops_import_followups(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
                                const char *data, size_t len, const char *sha256, int referrals_max,
                                ij_import_report *report, ij_import_errors *errs);
+/* The same checks of every row and the same answer as ij_ops_import_followups, writing nothing:
+ * IJ_ERR_INVALID with every problem in errs, or IJ_OK with the rows it would record and find
+ * unchanged (report->import_id empty), or the earlier import's report (report->replayed) when the
+ * same file was imported before. What changes between this and the import is the import's to
+ * find. *report: ij_import_report_clear. */
+ij_err ij_ops_import_followups_dry_run(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                                       const char *data, size_t len, const char *sha256,
+                                       ij_import_report *report, ij_import_errors *errs);
 
 /* ---- corrections and finding people ---- */
 
