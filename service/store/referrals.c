@@ -23,13 +23,15 @@
   " ij_us(ns.ends_at), ns.placement_name"
 
 /* The referral's next session, for REFERRAL_COLUMNS: its earliest open booking (status booked) on
- * a session not over yet, one probe of bookings_referral per referral. Every statement that
- * reads REFERRAL_COLUMNS joins it after the referral (r). */
+ * a session not over yet, read in start order along bookings_referral (referral_id, starts_at),
+ * which stops at the first that qualifies; two places of one person never start together
+ * (bookings_no_overlap), so the start alone orders them. Every statement that reads
+ * REFERRAL_COLUMNS joins it after the referral (r). */
 #define NEXT_SESSION_JOIN                                                                \
   " LEFT JOIN LATERAL (SELECT b.id AS booking_id, b.session_id, b.starts_at, b.ends_at," \
   " pl.name AS placement_name FROM bookings b JOIN sessions s ON s.id = b.session_id"    \
   " JOIN placements pl ON pl.id = s.placement_id WHERE b.referral_id = r.id"             \
-  " AND b.status = 'booked' AND b.ends_at > now() ORDER BY b.starts_at, b.id LIMIT 1) ns ON true"
+  " AND b.status = 'booked' AND b.ends_at > now() ORDER BY b.starts_at LIMIT 1) ns ON true"
 
 static void parse_referral(const PGresult *res, int row, ij_referral *r) {
   int c = 0;
