@@ -177,10 +177,15 @@ bool ij_idem_before(ij_ctx *ctx, ij_idem_call *call) {
       char retry[16];
       snprintf(retry, sizeof retry, "%d", IJ_IDEM_RETRY_AFTER_SECONDS);
       ij_set_header(ctx, "Retry-After", retry);
+      ij_field_errors errs;
+      ij_field_errors_init(&errs);
+      ij_field_errors_add(&errs, "Idempotency-Key",
+                          "a request with this key is still being answered; send it again "
+                          "shortly to get its answer");
       ij_send_problem(ctx, IJ_ERR_CONFLICT,
                       "a request with this Idempotency-Key is still being answered; send it "
                       "again shortly to get its answer",
-                      NULL);
+                      &errs);
       return false;
     }
     struct timespec pause = {0, pause_ms * 1000 * 1000};
@@ -195,7 +200,7 @@ void ij_idem_after(ij_ctx *ctx, ij_idem_call *call) {
     return;
   call->claimed = false;
   const struct _u_response *res = ctx->res;
-  int status = ctx->status ? ctx->status : (int)res->status;
+  int status = ctx->status; /* 0: the handler sent nothing of its own, nothing to keep */
   size_t len = res->binary_body ? res->binary_body_length : 0;
   char *body = malloc(len + 1);
   if (body) {
@@ -206,7 +211,7 @@ void ij_idem_after(ij_ctx *ctx, ij_idem_call *call) {
   ij_idem_answer answer = {
       status,
       /* kept as text: a body with a NUL byte in it is not kept (the claim is forgotten) */
-      body && strlen(body) == len ? body : NULL,
+      status && body && strlen(body) == len ? body : NULL,
       u_map_get_case(res->map_header, "ETag"),
       u_map_get_case(res->map_header, "Location"),
       u_map_get_case(res->map_header, "Content-Type"),
