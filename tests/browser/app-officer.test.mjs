@@ -47,6 +47,7 @@ async function fillDate(page, name, iso) {
 async function shown(page, marker) {
   await page.waitForSelector(marker, { timeout: 30_000 });
   await waitReady(page);
+  assert.doesNotMatch(await page.textContent('main'), /\b(null|undefined|NaN)\b/, `${marker}: no missing value shown as text`);
 }
 
 async function next(page, marker) {

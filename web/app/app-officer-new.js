@@ -476,7 +476,7 @@ export function sentenceOf(field, message) {
 function startPage(ctx) {
   const draft = loadDraft(ctx.me);
   const started = Object.keys(draft.answers).length > 0;
-  ctx.main.append(...h1('Make a referral'));
+  ctx.main.append(h1('Make a referral')[1]);
   ctx.main.append(p('Refer a person who has accepted an out-of-court disposal to do reparative work in the community. It takes about 10 minutes.'),
     p('You will need:'),
     bullets(['the person’s name, date of birth and contact details',

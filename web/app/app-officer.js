@@ -61,21 +61,20 @@ function nextSessionText(n) {
 async function myReferrals(ctx) {
   const cursor = ctx.query.get('cursor');
   const page = (await api('GET', '/v1/referrals', { query: { mine: 'true', limit: 10, cursor } })).data;
-  ctx.main.append(...h1('My referrals'));
+  ctx.main.append(h1('My referrals')[1]);
   if (!page.items.length) {
     ctx.main.append(p(cursor ? 'There are no more referrals.' : 'You have not made any referrals yet.'), p(link('#/referrals/new', 'Make a referral')));
     return;
   }
   ctx.main.append(p('Your referrals, newest first. ', link('#/referrals/new', 'Make a referral'), '.'));
+  const line = (key, value) => el('p', { class: 'govuk-body-s govuk-!-margin-bottom-1' }, el('span', { class: 'govuk-!-font-weight-bold' }, `${key}: `), value);
   ctx.main.append(el('ul', { class: 'govuk-list ij-list-plain', id: 'my-referrals' }, page.items.map((r) =>
     el('li', { 'data-referral': r.id },
       el('h2', { class: 'govuk-heading-s govuk-!-margin-bottom-2' }, link(`#/referrals/${r.id}`, r.person.name)),
-      summaryList([
-        ['State', [tag(r.state), r.overdue ? [' ', tag('overdue', 'Overdue')] : null]],
-        ['Start by', fmtDateTime(r.target_start_by)],
-        r.next_session !== undefined ? ['Next session', nextSessionText(r.next_session)] : null,
-        ['Referred', fmtDate(r.created_at)],
-      ], { class: 'govuk-summary-list govuk-summary-list--no-border govuk-!-margin-bottom-0' })))));
+      el('p', { class: 'govuk-body govuk-!-margin-bottom-2' }, tag(r.state), r.overdue ? [' ', tag('overdue', 'Overdue')] : null),
+      line('Start by', fmtDateTime(r.target_start_by)),
+      r.next_session !== undefined ? line('Next session', nextSessionText(r.next_session)) : null,
+      line('Referred', fmtDate(r.created_at))))));
   const nav = [];
   if (cursor) nav.push(el('div', { class: 'govuk-pagination__prev' }, el('a', { class: 'govuk-link govuk-pagination__link', href: '#/my-referrals', rel: 'prev' },
     el('span', { class: 'govuk-pagination__link-title' }, 'First page'))));
@@ -292,6 +291,7 @@ async function withdrawPage(ctx) {
       send.disabled = false;
       if (!retryable(err)) sendKey = newKey();
       if (err.status === 412 || err.status === 428) {
+        showLocal(col, form, []);
         col.querySelector('#error-summary')?.remove();
         const box = staleMessage(ctx);
         col.prepend(box);
@@ -402,7 +402,7 @@ async function amendPage(ctx) {
     : null;
   col.append(...h1('Correct the details', r.person.name),
     p('Change what is wrong and save. The name, date of birth, police identifier, offence date, disposal and consents cannot be changed: if one of them is wrong, withdraw the referral as made in error and refer again.'),
-    fixed, form);
+    ...(fixed ? [fixed] : []), form);
   ctx.main.append(el('div', { class: 'govuk-grid-row' }, col));
   let key = newKey();
   let lastBody = null;
@@ -459,6 +459,7 @@ async function amendPage(ctx) {
         lastBody = null;
       }
       if (err.status === 412 || err.status === 428) {
+        showLocal(col, form, []);
         col.querySelector('#error-summary')?.remove();
         const box = staleMessage(ctx);
         col.prepend(box);
