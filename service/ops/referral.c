@@ -123,6 +123,8 @@ static ij_err effects(ij_conn *conn, const ij_op_ctx *op, unsigned bits, ij_refe
     int cancelled = 0;
     err = ij_store_bookings_cancel_open(conn, op->area, r->id, op->now, &cancelled);
     r->active_bookings -= cancelled; /* as the statement counted them off the referral */
+    if (cancelled > 0)
+      r->next_booking_id[0] = '\0'; /* its open bookings were all cancelled: no next session */
   }
   if (err == IJ_OK && (bits & IJ_EFFECT_EXIT))
     err = exit_effects(conn, op, r);

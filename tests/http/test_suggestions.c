@@ -377,6 +377,25 @@ START_TEST(next_session_follows_the_bookings) {
   next = listed_next_session(officer, id, &r);
   ck_assert(json_is_null(next));
   ts_response_free(r);
+  /* a withdrawal cancels the open bookings: its own answer shows no next session */
+  char gone[64], gone_person[64], third[37];
+  referral_of(officer, coord, "1993-08-20", false, gone, gone_person);
+  make_session(AREA, place, 40 * 60, 120, 6, third);
+  char *third_booking = booked(coord, gone, third);
+  next = next_session_of(coord, gone, &r);
+  ck_assert_str_eq(str(next, "booking_id"), third_booking);
+  ts_response_free(r);
+  snprintf(path, sizeof path, "/v1/referrals/%s/transitions", gone);
+  r = ts_http(S, "POST", "/v1/referrals/{id}/transitions", path, coord,
+              (const char *const[]){"If-Match: \"3\"", NULL},
+              "{\"event\":\"withdraw\",\"reason_code\":\"moved_out_of_area\"}");
+  ck_assert_msg(r->status == 200, "%ld: %s", r->status, r->body);
+  ck_assert(json_is_null(json_object_get(r->json, "next_session")));
+  ts_response_free(r);
+  next = next_session_of(coord, gone, &r);
+  ck_assert(json_is_null(next));
+  ts_response_free(r);
+  free(third_booking);
   free(later);
   free(sooner);
   free(officer);
