@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <ulfius.h>
 
+#include "ij/domain_idempotency.h"
 #include "ij/http.h"
 #include "ij/ops.h"
 #include "ij/store/access_log.h"
@@ -158,8 +159,8 @@ bool ij_idem_route(const ij_route *route);
 /* What the dispatcher keeps of a request's key between before and after its handler. */
 typedef struct {
   bool claimed; /* the key is the request's: its answer is kept (or forgotten) after the handler */
-  long long claimed_at;
-  char key[201];
+  ij_time_us claimed_at;
+  char key[IJ_IDEM_KEY_MAX + 1];
   char hash[65];
   char route[96];
 } ij_idem_call;
