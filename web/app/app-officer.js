@@ -113,8 +113,8 @@ function eventEntry(e) {
 }
 
 function noticeEntry(n) {
-  return [label(n.event), label(n.kind === 'victim_update' ? 'victim update' : n.kind), fmtDateTime(n.created_at),
-    n.delivered_at ? `Delivered ${fmtDateTime(n.delivered_at)}` : 'In the feed'];
+  const who = n.kind === 'victim_update' ? 'to the victim' : n.kind === 'outcome' ? 'outcome' : 'progress';
+  return [`${label(n.event)} (${who})`, fmtDateTime(n.created_at), n.delivered_at ? `Delivered ${fmtDateTime(n.delivered_at)}` : 'In the feed'];
 }
 
 async function settled(promise) {
@@ -222,7 +222,7 @@ async function referralPage(ctx) {
   else {
     const list = notices.value.data.items.filter((n) => n.referral_id === r.id);
     m.append(p('What the service told the referring force (and the victim, if they asked) about this referral.'),
-      table({ id: 'notices', head: ['Notice', 'For', 'Made', 'Delivery'], rows: list.map(noticeEntry), empty: 'No notices yet.' }));
+      table({ id: 'notices', head: ['Notice', 'Made', 'Delivery'], rows: list.map(noticeEntry), empty: 'No notices yet.' }));
   }
 
   m.append(h2('History'));
