@@ -1,9 +1,9 @@
 /* The referral resource: create, list, read, transitions, history.
  * Each handler reads top to bottom: decode -> one ij_ops_* call -> render. */
-#include <gnutls/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ij/domain_idempotency.h"
 #include "ij/ops.h"
 #include "internal.h"
 
@@ -35,6 +35,16 @@ static bool overdue(const ij_referral *r, ij_time_us now) {
 /* Null once retention has erased the person. */
 static json_t *date_of_birth_json(const ij_referral *r) {
   return r->person_erased ? json_null() : ij_json_date(r->date_of_birth);
+}
+
+/* The earliest open booking on a session not over yet, or null. */
+static json_t *next_session_json(const ij_referral *r) {
+  if (!r->next_booking_id[0])
+    return json_null();
+  return json_pack("{s:s, s:s, s:o, s:o, s:o}", "booking_id", r->next_booking_id, "session_id",
+                   r->next_session_id, "starts_at", ij_json_time(r->next_starts_at), "ends_at",
+                   ij_json_time(r->next_ends_at), "placement_name",
+                   ij_json_str_or_null(r->next_placement_name));
 }
 
 /* The full representation. */
@@ -90,6 +100,7 @@ static json_t *referral_json(const ij_referral *r, const ij_actor *viewer, ij_ti
                                       tristate_json(r->guardian_consent))
                           : json_null());
   json_object_set_new(j, "allowed_events", allowed_events_json(viewer, r));
+  json_object_set_new(j, "next_session", next_session_json(r));
   return j;
 }
 
@@ -186,26 +197,6 @@ static void decode_referral(json_t *body, ij_referral_input *in, ij_field_errors
   }
 }
 
-static bool idempotency_key_ok(const char *k) {
-  size_t n = strlen(k);
-  if (n < 1 || n > 200)
-    return false;
-  for (size_t i = 0; i < n; i++)
-    if ((unsigned char)k[i] < 0x21 || (unsigned char)k[i] > 0x7e)
-      return false;
-  return true;
-}
-
-static bool body_hash(ij_ctx *ctx, char out[65]) {
-  unsigned char digest[32];
-  if (gnutls_hash_fast(GNUTLS_DIG_SHA256, ctx->req->binary_body, ctx->req->binary_body_length,
-                       digest) != 0)
-    return false;
-  for (int i = 0; i < 32; i++)
-    snprintf(out + 2 * i, 3, "%02x", digest[i]);
-  return true;
-}
-
 /* The 201 body for a referral just made (the ops layer keeps it with the Idempotency-Key). */
 static char *render_created(const ij_referral *r, void *arg) {
   ij_ctx *ctx = arg;
@@ -217,11 +208,10 @@ static char *render_created(const ij_referral *r, void *arg) {
 
 void ij_h_referral_create(ij_ctx *ctx) {
   const char *key = ij_header(ctx, "Idempotency-Key");
-  if (key && !idempotency_key_ok(key)) {
+  if (key && !ij_domain_idem_key_ok(key)) {
     ij_field_errors errs;
     ij_field_errors_init(&errs);
-    ij_field_errors_add(&errs, "Idempotency-Key",
-                        "must be 1 to 200 printable ASCII characters, no space");
+    ij_field_errors_add(&errs, "Idempotency-Key", IJ_IDEM_KEY_RULE);
     ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
     return;
   }
@@ -237,7 +227,7 @@ void ij_h_referral_create(ij_ctx *ctx) {
   if (!conn)
     goto done;
   char hash[65];
-  if (key && !body_hash(ctx, hash)) {
+  if (key && !ij_idem_body_hash(ctx, hash)) {
     ij_send_problem(ctx, IJ_ERR_INTERNAL, NULL, NULL);
     goto done;
   }
@@ -416,7 +406,9 @@ void ij_h_referral_list(ij_ctx *ctx) {
   }
   json_t *items = json_array();
   for (int i = 0; i < page.count; i++) {
-    json_array_append_new(items, ij_referral_summary_json(&page.items[i], ctx->now));
+    json_t *item = ij_referral_summary_json(&page.items[i], ctx->now);
+    json_object_set_new(item, "next_session", next_session_json(&page.items[i]));
+    json_array_append_new(items, item);
     ij_ctx_accessed(ctx, page.items[i].id);
   }
   json_t *next = IJ_NEXT_CURSOR(page, created_cursor);

@@ -13,6 +13,7 @@
   X(bookings_suite)       \
   X(followons_suite)      \
   X(followups_suite)      \
+  X(idempotency_suite)    \
   X(errors_suite)         \
   X(names_suite)          \
   X(notice_rules_suite)   \
@@ -22,6 +23,7 @@
   X(refdata_suite)        \
   X(register_suite)       \
   X(state_sets_suite)     \
+  X(suggest_suite)        \
   X(suppress_suite)       \
   X(text_suite)           \
   X(time_suite)           \
