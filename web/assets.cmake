@@ -21,4 +21,9 @@ set(IJ_DASHBOARD_ASSETS
     "app.js|app/app.js|text/javascript"
     "app-api.js|app/app-api.js|text/javascript"
     "app-ui.js|app/app-ui.js|text/javascript"
-    "app-home.js|app/app-home.js|text/javascript")
+    "app-home.js|app/app-home.js|text/javascript"
+    "app-coordinator.js|app/app-coordinator.js|text/javascript"
+    "app-coordinator-common.js|app/app-coordinator-common.js|text/javascript"
+    "app-coordinator-decide.js|app/app-coordinator-decide.js|text/javascript"
+    "app-coordinator-book.js|app/app-coordinator-book.js|text/javascript"
+    "app-coordinator-people.js|app/app-coordinator-people.js|text/javascript")
