@@ -26,4 +26,5 @@ set(IJ_DASHBOARD_ASSETS
     "app-coordinator-common.js|app/app-coordinator-common.js|text/javascript"
     "app-coordinator-decide.js|app/app-coordinator-decide.js|text/javascript"
     "app-coordinator-book.js|app/app-coordinator-book.js|text/javascript"
-    "app-coordinator-people.js|app/app-coordinator-people.js|text/javascript")
+    "app-coordinator-people.js|app/app-coordinator-people.js|text/javascript"
+    "app-coordinator-apart.js|app/app-coordinator-apart.js|text/javascript")

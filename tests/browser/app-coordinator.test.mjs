@@ -46,8 +46,11 @@ async function desk() {
   return page;
 }
 
+let people = 0;
 function person(name, over = {}) {
-  return { name, date_of_birth: '2001-06-15', postcode: 'DE22 3BB', phone: '07700 900321', ...over };
+  people += 1;
+  return { name, date_of_birth: '2001-06-15', postcode: 'DE22 3BB', phone: '07700 900321',
+    police_id: `BT/C${process.pid}-${people}`, ...over };
 }
 
 // A referral with one unacceptable absence per session in `ago` (hours before now), so that
@@ -277,6 +280,43 @@ test('people: a misspelt name finds the person, whose page shows each referral w
   await go(page, '/people?name=x');
   await page.waitForSelector('#error-summary');
   assert.ok(await page.isVisible('#name-error'));
+  await page.context().close();
+});
+
+test('non-associations: recorded from the person\'s page by finding the other person, then ended with a reason', async () => {
+  const one = await world.referral({ person: person('Isolde Fairbrass') });
+  const two = await world.referral({ person: person('Tobias Quennell') });
+  const who = (await get(`/v1/people?police_id=${encodeURIComponent(one.person.police_id)}`)).items[0];
+  const other = (await get(`/v1/people?police_id=${encodeURIComponent(two.person.police_id)}`)).items[0];
+  const page = await desk();
+  await go(page, `/people/${who.id}`);
+  assert.match(await page.textContent('#non-associations'), /None recorded/);
+  await navigate(page, `#/people/${who.id}/non-associations/new`, () => page.click('#record-apart'));
+  await page.fill('#other-name', 'tobias quenel');
+  await navigate(page, `#/people/${who.id}/non-associations/new?name=tobias%20quenel`, () => page.click('#apart-find-submit'));
+  await page.check(`input[name="other"][value="${other.id}"]`);
+  await page.check('input[name="reason"][value="other"]');
+  await page.click('#apart-submit');
+  await page.waitForSelector('#error-summary');
+  assert.equal(await page.getAttribute('#error-summary a', 'href'), '#apart-notes', 'another reason needs notes');
+  await checkPage(page, 'coordinator-non-association-new');
+  await page.check('input[name="reason"][value="co_offenders"]');
+  await page.fill('#apart-notes', 'Arrested together at the bus station.');
+  await navigate(page, `#/people/${who.id}`, () => page.click('#apart-submit'));
+  const recorded = (await get(`/v1/non-associations?person_id=${who.id}`)).items;
+  assert.equal(recorded.length, 1);
+  assert.deepEqual(recorded[0].people.map((x) => x.person_id).sort(), [who.id, other.id].sort());
+  assert.equal(recorded[0].reason, 'co_offenders');
+  assert.ok(await page.isVisible(`[data-end="${recorded[0].id}"]`));
+  await checkPage(page, 'coordinator-person-non-association');
+  await navigate(page, `#/non-associations/${recorded[0].id}/end?person=${who.id}`, () => page.click(`[data-end="${recorded[0].id}"]`));
+  await checkPage(page, 'coordinator-non-association-end');
+  await page.fill('#end-reason', 'Charges against one were dropped.');
+  await navigate(page, `#/people/${who.id}`, () => page.click('#apart-end-submit'));
+  const ended = (await get(`/v1/non-associations/${recorded[0].id}`));
+  assert.equal(ended.active, false);
+  assert.equal(ended.end_reason, 'Charges against one were dropped.');
+  assert.match(await page.textContent('[data-banner="success"]'), /may be placed together again/);
   await page.context().close();
 });
 

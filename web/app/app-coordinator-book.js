@@ -8,7 +8,7 @@ import { api, ApiError } from './app-api.js';
 import {
   backLink, banner, button, clear, el, fmtDateTime, fmtSpan, h1, h2, label, link, p, showProblem, summaryList, tag,
 } from './app-ui.js';
-import { areaRules, formKey, keyFacts, sending, wardName, wardNames } from './app-coordinator-common.js';
+import { areaRules, formKey, keyFacts, sending, wardName, wardNames, heading } from './app-coordinator-common.js';
 
 const COORDINATOR = ['coordinator'];
 const BOOKABLE = ['accepted', 'scheduled', 'in_progress'];
@@ -26,7 +26,7 @@ async function book(ctx) {
   const name = ref.person?.name;
   ctx.main.append(backLink(`#/referrals/${id}`, 'Back to the referral'));
   if (!BOOKABLE.includes(ref.state)) {
-    ctx.main.append(...h1('This referral cannot be booked', name),
+    ctx.main.append(...heading('This referral cannot be booked', name),
       p(`It is ${label(ref.state).toLowerCase()}: only an accepted, scheduled or in-progress referral can be booked.`),
       p(link(`#/referrals/${id}`, 'Go to the referral'), '.'));
     return;
@@ -35,7 +35,8 @@ async function book(ctx) {
   const container = el('div', {});
   const list = el('div', { id: 'suggestions', 'aria-live': 'polite' });
   const keys = new Map(); // session id -> its Idempotency-Key, while the suggestion is on screen
-  container.append(...h1('Book a session', name),
+  container.append(...heading('Book a session', name),
+    h2('Suggested sessions', { id: 'suggestions-heading' }),
     p(`The sessions the person could be booked on now, best first: the earliest that start within the ${target}-hour target, with places left, old enough for the placement, not overlapping another booking and with nobody they must not be placed with.`),
     list,
     h2('The referral'),

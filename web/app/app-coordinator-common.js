@@ -3,7 +3,7 @@
 // Idempotency-Key, and the GOV.UK pagination's "next" link.
 
 import { api, newKey } from './app-api.js';
-import { el, fmtDate, fmtDateTime, label, summaryList, tag } from './app-ui.js';
+import { el, fmtDate, fmtDateTime, h1, label, summaryList, tag } from './app-ui.js';
 
 // ---- reference data, read once per sign-in -------------------------------------------------------
 
@@ -77,6 +77,13 @@ export async function sending(button, work) {
 
 // ---- the referral --------------------------------------------------------------------------------
 
+const OFFENCES = { asb: 'Anti-social behaviour', public_order: 'Public order offence', shop_theft: 'Shop theft' };
+
+// An offence category's words ("asb" is "Anti-social behaviour").
+export function offence(category) {
+  return OFFENCES[category] ?? label(category);
+}
+
 export function wardName(names, code) {
   return names?.[code] ? `${names[code]}` : code;
 }
@@ -98,7 +105,7 @@ export function keyFacts(ref, names, attrs = {}) {
     ['Date of birth', fmtDate(p.date_of_birth)],
     p.police_id ? ['Police identifier', p.police_id] : null,
     ['State', tag(ref.state)],
-    ['Offence', `${label(ref.offence?.category)} on ${fmtDate(ref.offence?.date)}, ${wardName(names, ref.offence?.ward)}${ref.offence?.location ? ` (${ref.offence.location})` : ''}`],
+    ['Offence', `${offence(ref.offence?.category)} on ${fmtDate(ref.offence?.date)}, ${wardName(names, ref.offence?.ward)}${ref.offence?.location ? ` (${ref.offence.location})` : ''}`],
     ref.offence?.description ? ['What happened', ref.offence.description] : null,
     ['Disposal', label(ref.disposal)],
     ['Hours proposed', String(ref.hours_proposed)],
@@ -141,4 +148,16 @@ export function pagination(route, query, nextCursor) {
 // A link whose visible text is short ("Accept") and whose accessible name says what it is for.
 export function actionLink(href, text, hidden, attrs = {}) {
   return el('a', { class: 'govuk-link', href, ...attrs }, text, el('span', { class: 'govuk-visually-hidden' }, ` ${hidden}`));
+}
+
+// The page's heading (and its caption when there is one), ready to append.
+export function heading(text, caption) {
+  return h1(text, caption).filter(Boolean);
+}
+
+// A table with many columns: on a narrow screen it scrolls inside its own box, rather than
+// squeezing its words letter by letter.
+export function wide(node) {
+  node.querySelector?.('table')?.classList.add('ij-table--wide');
+  return node;
 }

@@ -9,7 +9,7 @@ import {
   backLink, banner, button, buttonGroup, clear, el, formValues, h1, h2, input, inset, label, link, p,
   radios, showProblem, summaryList, textarea, warningText,
 } from './app-ui.js';
-import { areaRules, formKey, keyFacts, reasonCodes, sending, wardNames } from './app-coordinator-common.js';
+import { areaRules, formKey, keyFacts, reasonCodes, sending, wardNames, heading } from './app-coordinator-common.js';
 
 const COORDINATOR = ['coordinator'];
 
@@ -22,7 +22,7 @@ async function loadReferral(id) {
 // referral has moved on): what it is now, and the way to its page.
 function notNow(ctx, ref, title, why) {
   ctx.main.append(backLink(`#/referrals/${ref.id}`, 'Back to the referral'),
-    ...h1(title, ref.person?.name), p(why), p(link(`#/referrals/${ref.id}`, 'Go to the referral'), ' or ', link('#/worklists', 'the work lists'), '.'));
+    ...heading(title, ref.person?.name), p(why), p(link(`#/referrals/${ref.id}`, 'Go to the referral'), ' or ', link('#/worklists', 'the work lists'), '.'));
 }
 
 // Sends the transition; answers the referral or throws the ApiError (after showing it).
@@ -64,7 +64,7 @@ async function accept(ctx) {
     textarea({ name: 'suitability_notes', id: 'suitability_notes', label: 'Suitability and risk notes',
       hint: 'What makes the person suitable for reparative work, and anything a supervisor must know. Required.', rows: 5 }),
     buttonGroup(button('Accept referral', { id: 'accept-submit' }), link('#/worklists', 'Cancel')));
-  container.append(...h1('Accept the referral', ref.person?.name), h2('The referral'), keyFacts(ref, names),
+  container.append(...heading('Accept the referral', ref.person?.name), h2('The referral'), keyFacts(ref, names),
     h2('Your decision'), form);
   ctx.main.append(backLink('#/worklists', 'Back to the work lists'), container);
 
@@ -106,7 +106,7 @@ async function reject(ctx) {
     radios({ name: 'reason_code', legend: 'Why is it rejected?', items: codes.map((c) => ({ value: c.code, text: c.label })) }),
     textarea({ name: 'reason', id: 'reason', label: 'More detail (optional)', hint: 'The referring force is told the reason.', rows: 4 }),
     buttonGroup(button('Reject referral', { kind: 'warning', id: 'reject-submit' }), link('#/worklists', 'Cancel')));
-  container.append(...h1('Reject the referral', ref.person?.name), h2('The referral'), keyFacts(ref, names),
+  container.append(...heading('Reject the referral', ref.person?.name), h2('The referral'), keyFacts(ref, names),
     h2('Your decision'), form);
   ctx.main.append(backLink('#/worklists', 'Back to the work lists'), container);
 
@@ -183,7 +183,7 @@ async function decision(ctx) {
       textarea({ name: 'reason', id: 'reason', label: final ? 'What happened' : 'More detail (optional)', value: values.reason,
         hint: final ? 'Required. The referring force is told the outcome.' : 'Kept with the referral’s history.', rows: 4 }),
       buttonGroup(button(d.button, { kind: final ? null : 'warning', id: 'decision-submit' }), link(`#/referrals/${id}`, 'Cancel')));
-    container.append(...h1(d.title, ref.person?.name),
+    container.append(...heading(d.title, ref.person?.name),
       final ? null : inset(`The referral stays ${label(ref.state).toLowerCase()}; the warning is kept in its history.`),
       facts, h2('The referral'), keyFacts(ref, names), h2('Your decision'), form);
     form.addEventListener('submit', async (e) => {
@@ -215,7 +215,7 @@ async function decision(ctx) {
     const form = el('form', { novalidate: true, id: 'confirm-form' },
       buttonGroup(button('Declare non-compliance', { kind: 'warning', id: 'confirm-submit' }),
         el('button', { class: 'govuk-button govuk-button--secondary', type: 'button', id: 'confirm-change', 'data-module': 'govuk-button', onclick: () => { showForm(); ctx.setTitle(d.title); } }, 'Change the reason')));
-    container.append(...h1('Check before you declare non-compliance', ref.person?.name),
+    container.append(...heading('Check before you declare non-compliance', ref.person?.name),
       summaryList([
         ['Person', ref.person?.name],
         ['Reason', code?.label ?? values.reason_code],

@@ -7,7 +7,8 @@ import {
   backLink, button, dateInput, el, fmtDate, fmtMinutes, fmtSpan, h1, h2, input, label, link, p, readDate,
   showProblem, summaryList, table, tag,
 } from './app-ui.js';
-import { pagination, wardName, wardNames } from './app-coordinator-common.js';
+import { offence, pagination, wardName, wardNames, heading, wide } from './app-coordinator-common.js';
+import * as apart from './app-coordinator-apart.js';
 
 const ROLES = ['coordinator', 'officer'];
 const FIELDS = ['name', 'police_id', 'dob', 'postcode'];
@@ -24,7 +25,7 @@ async function search(ctx) {
       input({ name: 'postcode', id: 'postcode', label: 'Postcode', value: given.postcode, width: 10, autocomplete: 'off' })),
     dateInput({ name: 'dob', field: 'dob', legend: 'Date of birth', hint: 'For example, 27 3 2007', value: /^\d{4}-\d{2}-\d{2}$/.test(given.dob) ? given.dob : '' }),
     button('Search', { id: 'people-submit' }));
-  container.append(...h1('Find a person'), p('Give at least one of these. Every person found is recorded in the access log.'), form);
+  container.append(...heading('Find a person'), p('Give at least one of these. Every person found is recorded in the access log.'), form);
   ctx.main.append(container);
 
   form.addEventListener('submit', (e) => {
@@ -58,7 +59,7 @@ async function search(ctx) {
     return;
   }
   container.append(h2(page.items.length ? `People found${page.next_cursor ? ' (more on the next page)' : `: ${page.items.length}`}` : 'Nobody found', { id: 'results-heading' }));
-  container.append(table({
+  container.append(wide(table({
     id: 'people-results',
     head: ['Name', 'Date of birth', 'Postcode', 'Police identifier', 'Referrals'],
     empty: 'No person of the area matches. Check the details, or search by another one.',
@@ -71,7 +72,7 @@ async function search(ctx) {
         ? el('ul', { class: 'govuk-list govuk-!-margin-bottom-0' }, x.referrals.map((r) => el('li', {}, tag(r.state))))
         : 'None',
     ]),
-  }));
+  })));
   const nav = pagination('/people', q, page.next_cursor);
   if (nav) container.append(nav);
 }
@@ -94,7 +95,7 @@ async function person(ctx) {
   const [r, names] = await Promise.all([api('GET', `/v1/people/${encodeURIComponent(ctx.params.id)}`), wardNames()]);
   const x = r.data;
   const coordinator = ctx.me.roles.includes('coordinator');
-  ctx.main.append(backLink('#/people', 'Find another person'), ...h1(x.name, 'Person'));
+  ctx.main.append(backLink('#/people', 'Find another person'), ...heading(x.name, 'Person'));
   ctx.main.append(summaryList([
     ['Date of birth', fmtDate(x.date_of_birth)],
     ['Police identifier', x.police_id],
@@ -106,6 +107,7 @@ async function person(ctx) {
     ['Risk', x.risk_notes],
     ['First referred', fmtDate(x.created_at)],
   ], { id: 'person-details' }));
+  if (coordinator) ctx.main.append(await apart.section(x.id));
   ctx.main.append(h2(`History: ${x.referrals.length} referral${x.referrals.length === 1 ? '' : 's'}`, { id: 'history-heading' }));
   if (!x.referrals.length) ctx.main.append(p('No referral of this person in the area.'));
   for (const ref of x.referrals) {
@@ -114,7 +116,7 @@ async function person(ctx) {
       el('h3', { class: 'govuk-heading-s', id: `ref-${ref.id}` },
         link(`#/referrals/${ref.id}`, `Referral of ${fmtDate(ref.created_at)}`), ' ', tag(ref.state)),
       summaryList([
-        ['Offence', `${label(ref.offence.category)} on ${fmtDate(ref.offence.date)}, ${wardName(names, ref.offence.ward)}`],
+        ['Offence', `${offence(ref.offence.category)} on ${fmtDate(ref.offence.date)}, ${wardName(names, ref.offence.ward)}`],
         ['Disposal', label(ref.disposal)],
         ['Hours', `${credited} worked of ${ref.hours_confirmed ?? ref.hours_proposed} h${ref.hours_confirmed ? '' : ' proposed'}`],
         ['Referring officer', ref.officer?.name],
@@ -127,4 +129,5 @@ async function person(ctx) {
 export const routes = [
   { path: '/people', roles: ROLES, title: 'Find a person', render: search },
   { path: '/people/:id', roles: ROLES, title: 'Person', render: person },
+  ...apart.routes,
 ];

@@ -6,7 +6,7 @@ import { all, api } from './app-api.js';
 import {
   button, el, fmtDate, fmtDateTime, fmtSpan, fmtTime, h1, h2, label, link, p, select, table, tag,
 } from './app-ui.js';
-import { actionLink, forget, pagination, wardList, wardName, wardNames } from './app-coordinator-common.js';
+import { actionLink, forget, offence, pagination, wardList, wardName, wardNames, heading, wide } from './app-coordinator-common.js';
 import * as decide from './app-coordinator-decide.js';
 import * as book from './app-coordinator-book.js';
 import * as people from './app-coordinator-people.js';
@@ -16,7 +16,7 @@ const COORDINATOR = ['coordinator'];
 // ---- work lists ----------------------------------------------------------------------------------
 
 function triageTable(items, names) {
-  return table({
+  return wide(table({
     id: 'worklist-triage',
     caption: null,
     head: ['Person', 'Offence', 'Hours proposed', 'Received', 'Start target', 'Decide'],
@@ -24,7 +24,7 @@ function triageTable(items, names) {
     empty: 'No referral is waiting for triage.',
     rows: items.map((r) => [
       link(`#/referrals/${r.id}`, r.person.name),
-      `${label(r.offence.category)}, ${wardName(names, r.offence.ward)}`,
+      `${offence(r.offence.category)}, ${wardName(names, r.offence.ward)}`,
       String(r.hours_proposed),
       fmtDateTime(r.created_at),
       el('span', {}, fmtDateTime(r.target_start_by), r.overdue ? [' ', tag('overdue')] : null),
@@ -32,11 +32,11 @@ function triageTable(items, names) {
         actionLink(`#/referrals/${r.id}/accept`, 'Accept', `the referral of ${r.person.name}`, { 'data-action': 'accept' }),
         actionLink(`#/referrals/${r.id}/reject`, 'Reject', `the referral of ${r.person.name}`, { 'data-action': 'reject' })),
     ]),
-  });
+  }));
 }
 
 function overdueTable(items, names) {
-  return table({
+  return wide(table({
     id: 'worklist-overdue',
     head: ['Person', 'State', 'Ward', 'Start target', 'Next step'],
     empty: 'No referral is past its start target.',
@@ -49,11 +49,11 @@ function overdueTable(items, names) {
         ? actionLink(`#/referrals/${r.id}/accept`, 'Triage', `the referral of ${r.person.name}`)
         : actionLink(`#/referrals/${r.id}/book`, 'Book a session', `for ${r.person.name}`),
     ]),
-  });
+  }));
 }
 
 function sessionsTable(items, names) {
-  return table({
+  return wide(table({
     id: 'worklist-sessions',
     head: ['Session', 'Placement', 'Supervisor', 'Places left', 'People booked', 'Register'],
     numeric: [3],
@@ -69,11 +69,11 @@ function sessionsTable(items, names) {
         : 'Nobody yet',
       actionLink(`#/register/${s.id}`, 'Register', `of the session at ${s.placement.name}, ${fmtTime(s.starts_at)}`),
     ]),
-  });
+  }));
 }
 
 function outcomesTable(items) {
-  return table({
+  return wide(table({
     id: 'worklist-outcomes',
     head: ['Person', 'Session', 'Supervisor', 'Record'],
     empty: 'Every session that has ended has its outcomes.',
@@ -83,7 +83,7 @@ function outcomesTable(items) {
       b.supervisor?.name ?? '',
       actionLink(`#/register/${b.session.id}`, 'Register', `of ${b.person_name}'s session`),
     ]),
-  });
+  }));
 }
 
 function section(id, title, count, note, body) {
@@ -101,7 +101,7 @@ async function worklists(ctx) {
     all('/v1/worklists/sessions', { day: 'today', limit: 100 }),
     all('/v1/worklists/outcomes-due', { limit: 100 }),
   ]);
-  ctx.main.append(...h1('Work lists', `${ctx.me.area}, ${fmtDate(new Date().toISOString())}`));
+  ctx.main.append(...heading('Work lists', `${ctx.me.area}, ${fmtDate(new Date().toISOString())}`));
   ctx.main.append(el('ul', { class: 'govuk-list ij-worklist-counts', id: 'worklist-counts' },
     [['Awaiting triage', triage.length], ['Overdue against the start target', overdue.length],
       ["Today's sessions", today.length], ['Outcomes due', due.length]].map(([t, n]) =>
@@ -123,7 +123,7 @@ async function referrals(ctx) {
   const filters = { state: q.get('state') || '', ward: q.get('ward') || '', overdue: q.get('overdue') || '' };
   const [names, wards] = await Promise.all([wardNames(), wardList()]);
   const page = (await api('GET', '/v1/referrals', { query: { ...filters, limit: 25, cursor: q.get('cursor') || undefined } })).data;
-  ctx.main.append(...h1('Referrals'));
+  ctx.main.append(...heading('Referrals'));
   const form = el('form', { novalidate: true, class: 'ij-filters', id: 'referral-filters', 'aria-label': 'Filter referrals' },
     el('div', { class: 'ij-filter-row' },
       select({ name: 'state', label: 'State', value: filters.state,
@@ -145,7 +145,7 @@ async function referrals(ctx) {
   ctx.main.append(form);
   const any = Object.values(filters).some(Boolean);
   if (any) ctx.main.append(p(link('#/referrals', 'Clear the filters')));
-  ctx.main.append(table({
+  ctx.main.append(wide(table({
     id: 'referrals',
     head: ['Person', 'State', 'Offence', 'Hours', 'Referred', 'Start target'],
     numeric: [3],
@@ -153,12 +153,12 @@ async function referrals(ctx) {
     rows: page.items.map((r) => [
       link(`#/referrals/${r.id}`, r.person.name),
       tag(r.state),
-      `${label(r.offence.category)}, ${wardName(names, r.offence.ward)}`,
+      `${offence(r.offence.category)}, ${wardName(names, r.offence.ward)}`,
       String(r.hours_confirmed ?? r.hours_proposed),
       fmtDate(r.created_at),
       el('span', {}, fmtDateTime(r.target_start_by), r.overdue ? [' ', tag('overdue')] : null),
     ]),
-  }));
+  })));
   const nav = pagination('/referrals', q, page.next_cursor);
   if (nav) ctx.main.append(nav);
 }
