@@ -6,7 +6,7 @@
 
 import { api, ApiError } from './app-api.js';
 import {
-  backLink, banner, button, buttonGroup, clear, el, formValues, h1, h2, input, inset, label, link, p,
+  backLink, banner, button, buttonGroup, clear, el, fmtMinutes, formValues, h1, h2, input, inset, label, link, p,
   radios, showProblem, summaryList, textarea, warningText,
 } from './app-ui.js';
 import { areaRules, formKey, keyFacts, reasonCodes, sending, wardNames, heading } from './app-coordinator-common.js';
@@ -173,7 +173,7 @@ async function decision(ctx) {
   const facts = summaryList([
     ['Breaches on record', String(ref.breaches)],
     ['Warnings given', String(ref.warnings)],
-    ['Hours worked', `${Math.floor(ref.minutes_credited / 60)} h ${ref.minutes_credited % 60} min of ${hoursText(ref)}`],
+    ['Hours worked', `${fmtMinutes(ref.minutes_credited) || '0 h'} of ${hoursText(ref)}`],
   ], { id: 'enforcement-facts' });
 
   function showForm() {
@@ -182,7 +182,7 @@ async function decision(ctx) {
       radios({ name: 'reason_code', legend: d.legend, value: values.reason_code, items: codes.map((c) => ({ value: c.code, text: c.label })) }),
       textarea({ name: 'reason', id: 'reason', label: final ? 'What happened' : 'More detail (optional)', value: values.reason,
         hint: final ? 'Required. The referring force is told the outcome.' : 'Kept with the referral’s history.', rows: 4 }),
-      buttonGroup(button(d.button, { kind: final ? null : 'warning', id: 'decision-submit' }), link(`#/referrals/${id}`, 'Cancel')));
+      buttonGroup(button(d.button, { id: 'decision-submit' }), link(`#/referrals/${id}`, 'Cancel')));
     container.append(...heading(d.title, ref.person?.name),
       final ? null : inset(`The referral stays ${label(ref.state).toLowerCase()}; the warning is kept in its history.`),
       facts, h2('The referral'), keyFacts(ref, names), h2('Your decision'), form);
