@@ -69,6 +69,18 @@ async function withBreaches(ago) {
 
 test('the work lists show each list with its count, and link each referral to its triage', async () => {
   const waiting = await world.referral({ person: person('Wren Aldous') });
+  // one past its start target, one booked on a session under way today (UTC), one whose session
+  // has ended without an outcome
+  const late = await world.accepted({ person: person('Lark Pemberton') });
+  world.psql(`UPDATE referrals SET target_start_by = now() - interval '2 hours' WHERE id = '${late.id}'`);
+  const today = await world.session({ ahead: 30, hours: 3 });
+  const busy = await world.accepted({ person: person('Milo Hathersage') });
+  await world.book(busy.id, today.id);
+  world.startsIn(today.id, new Date().getUTCHours() >= 1 ? '-30 minutes' : '10 minutes');
+  const ended = await world.session({ ahead: 40, hours: 2 });
+  const missing = await world.accepted({ person: person('Nell Ashdown') });
+  await world.book(missing.id, ended.id);
+  world.startsIn(ended.id, '-4 hours');
   const page = await desk();
   await go(page, '/worklists');
   assert.equal(await page.textContent('h1'), 'Work lists');
@@ -80,6 +92,11 @@ test('the work lists show each list with its count, and link each referral to it
   }
   assert.ok(await page.isVisible(`#worklist-triage a[href="#/referrals/${waiting.id}/accept"]`));
   assert.ok(await page.isVisible(`#worklist-triage a[href="#/referrals/${waiting.id}/reject"]`));
+  assert.ok(await page.isVisible(`#worklist-overdue a[href="#/referrals/${late.id}/book"]`));
+  assert.ok(await page.isVisible(`#worklist-sessions a[href="#/register/${today.id}"]`));
+  assert.ok(await page.isVisible(`#worklist-sessions a[href="#/referrals/${busy.id}"]`));
+  assert.ok(await page.isVisible(`#worklist-outcomes a[href="#/referrals/${missing.id}"]`));
+  assert.ok(await page.isVisible(`#worklist-outcomes a[href="#/register/${ended.id}"]`));
   // the menu leads here, and to the referrals and people
   assert.deepEqual(await page.$$eval('#nav-list a', (as) => as.map((a) => a.textContent)), ['Home', 'Work lists', 'Referrals', 'People']);
   await checkPage(page, 'coordinator-worklists');

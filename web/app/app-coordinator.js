@@ -88,8 +88,9 @@ function outcomesTable(items) {
 
 function section(id, title, count, note, body) {
   return el('section', { class: 'govuk-!-margin-bottom-8', 'aria-labelledby': `${id}-heading`, 'data-list': id },
-    h2(title, { id: `${id}-heading` }),
-    el('p', { class: 'govuk-body' }, el('strong', { class: 'govuk-tag govuk-tag--grey', 'data-count': id }, String(count)), ' ', note),
+    el('h2', { class: 'govuk-heading-m govuk-!-margin-bottom-2', id: `${id}-heading` }, title, ' ',
+      el('strong', { class: `govuk-tag ${count ? 'govuk-tag--blue' : 'govuk-tag--grey'}`, 'data-count': id }, String(count))),
+    el('p', { class: 'govuk-hint' }, note),
     body);
 }
 
@@ -102,10 +103,6 @@ async function worklists(ctx) {
     all('/v1/worklists/outcomes-due', { limit: 100 }),
   ]);
   ctx.main.append(...heading('Work lists', `${ctx.me.area}, ${fmtDate(new Date().toISOString())}`));
-  ctx.main.append(el('ul', { class: 'govuk-list ij-worklist-counts', id: 'worklist-counts' },
-    [['Awaiting triage', triage.length], ['Overdue against the start target', overdue.length],
-      ["Today's sessions", today.length], ['Outcomes due', due.length]].map(([t, n]) =>
-      el('li', {}, el('span', { class: 'govuk-!-font-weight-bold' }, String(n)), ` ${t}`))));
   ctx.main.append(
     section('triage', 'Awaiting triage', triage.length, 'oldest first; accept or reject each', triageTable(triage, names)),
     section('overdue', 'Overdue against the start target', overdue.length, 'most overdue first', overdueTable(overdue, names)),
