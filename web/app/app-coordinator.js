@@ -104,10 +104,10 @@ async function worklists(ctx) {
   ]);
   ctx.main.append(...heading('Work lists', `${ctx.me.area}, ${fmtDate(new Date().toISOString())}`));
   ctx.main.append(
-    section('triage', 'Awaiting triage', triage.length, 'oldest first; accept or reject each', triageTable(triage, names)),
-    section('overdue', 'Overdue against the start target', overdue.length, 'most overdue first', overdueTable(overdue, names)),
-    section('sessions', "Today's sessions", today.length, 'by start time', sessionsTable(today, names)),
-    section('outcomes', 'Outcomes due', due.length, 'sessions that have ended without an outcome, oldest first', outcomesTable(due)),
+    section('triage', 'Awaiting triage', triage.length, 'Oldest first: accept or reject each.', triageTable(triage, names)),
+    section('overdue', 'Overdue against the start target', overdue.length, 'Most overdue first.', overdueTable(overdue, names)),
+    section('sessions', "Today's sessions", today.length, 'By start time.', sessionsTable(today, names)),
+    section('outcomes', 'Outcomes due', due.length, 'Sessions that have ended without an outcome, oldest first.', outcomesTable(due)),
   );
 }
 
