@@ -24,3 +24,9 @@ set(IJ_DASHBOARD_ASSETS
     "app-home.js|app/app-home.js|text/javascript"
     "app-officer.js|app/app-officer.js|text/javascript"
     "app-officer-new.js|app/app-officer-new.js|text/javascript")
+    "app-coordinator.js|app/app-coordinator.js|text/javascript"
+    "app-coordinator-common.js|app/app-coordinator-common.js|text/javascript"
+    "app-coordinator-decide.js|app/app-coordinator-decide.js|text/javascript"
+    "app-coordinator-book.js|app/app-coordinator-book.js|text/javascript"
+    "app-coordinator-people.js|app/app-coordinator-people.js|text/javascript"
+    "app-coordinator-apart.js|app/app-coordinator-apart.js|text/javascript")

@@ -12,11 +12,13 @@ import { api, ApiError, forgetToken, keepMe, keptMe, takeTokenFromAddress, token
 import { clear, el, errorPage, h1, link, p } from './app-ui.js';
 import * as home from './app-home.js';
 import * as officer from './app-officer.js';
+import * as coordinator from './app-coordinator.js';
 
 // One line per area of work (keep this list one module per line).
 const MODULES = [
   home,
   officer,
+  coordinator,
 ];
 
 const SERVICE = 'Immediate Justice';
