@@ -279,9 +279,11 @@ ij_err ij_ops_worklist_outcomes_due(ij_conn *conn, const ij_op_ctx *op,
 /* ---- notices and the access log ---- */
 
 /* The notices of op's area with seq > after_seq, ascending, at most `limit`; with officer_sub,
- * only the outcome notices of the referrals that officer made. *out: ij_notice_page_clear. */
+ * only the outcome notices of the referrals that officer made; with referral_id (a UUID), only
+ * that referral's. *out: ij_notice_page_clear. */
 ij_err ij_ops_notice_list(ij_conn *conn, const ij_op_ctx *op, const char *officer_sub,
-                          int64_t after_seq, int limit, ij_notice_page *out);
+                          const char *referral_id, int64_t after_seq, int limit,
+                          ij_notice_page *out);
 /* The outbox backlog, database-wide: undelivered notices (*count) and the age of the oldest in
  * seconds (*oldest_seconds), copied into the caller's variables. */
 ij_err ij_ops_notice_backlog(ij_conn *conn, int64_t *count, double *oldest_seconds);
@@ -378,6 +380,14 @@ void ij_import_report_clear(ij_import_report *report);
 ij_err ij_ops_import_followups(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
                                const char *data, size_t len, const char *sha256, int referrals_max,
                                ij_import_report *report, ij_import_errors *errs);
+/* The same checks of every row and the same answer as ij_ops_import_followups, writing nothing:
+ * IJ_ERR_INVALID with every problem in errs, or IJ_OK with the rows it would record and find
+ * unchanged (report->import_id empty), or the earlier import's report (report->replayed) when the
+ * same file was imported before. What changes between this and the import is the import's to
+ * find. *report: ij_import_report_clear. */
+ij_err ij_ops_import_followups_dry_run(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                                       const char *data, size_t len, const char *sha256,
+                                       ij_import_report *report, ij_import_errors *errs);
 
 /* ---- corrections and finding people ---- */
 

@@ -160,7 +160,27 @@ done:
 
 /* ---- POST /v1/followups/import ---- */
 
+/* The answer to a dry run that found nothing wrong: what the import would do (or, for a file
+ * imported before, what its import did), with nothing recorded. */
+static void send_dry_run(ij_ctx *ctx, const ij_import_report *report) {
+  ij_send_json(ctx, 200,
+               json_pack("{s:b, s:o, s:i, s:i, s:i, s:b}", "dry_run", true, "import_id",
+                         report->replayed ? json_string(report->import_id) : json_null(), "rows",
+                         report->rows, "recorded", report->recorded, "unchanged", report->unchanged,
+                         "replayed", report->replayed));
+}
+
 void ij_h_followup_import(ij_ctx *ctx) {
+  /* dry_run=true: every check of the import, the same report, nothing recorded */
+  const char *dry = ij_query(ctx, "dry_run");
+  if (dry && strcmp(dry, "true") != 0 && strcmp(dry, "false") != 0) {
+    ij_field_errors bad;
+    ij_field_errors_init(&bad);
+    ij_field_errors_add(&bad, "dry_run", "must be true or false");
+    ij_send_invalid(ctx, &bad);
+    return;
+  }
+  bool dry_run = dry && strcmp(dry, "true") == 0;
   const char *ct = ij_header(ctx, "Content-Type");
   if (!ct || strncasecmp(ct, "text/csv", 8) != 0 || (ct[8] && ct[8] != ';' && ct[8] != ' ')) {
     ij_send_problem(ctx, IJ_ERR_MEDIA_TYPE, "send the file as Content-Type: text/csv", NULL);
@@ -187,13 +207,15 @@ void ij_h_followup_import(ij_ctx *ctx) {
   ij_op_ctx op = ij_ctx_op(ctx);
   ij_import_report report;
   /* one more referral than the access log can note, so that it counts those it loses */
-  ij_err err = ij_ops_import_followups(conn, &op, &ctx->actor, data ? data : "", len, sha,
-                                       IJ_ACCESS_MAX + 1, &report, errs);
+  ij_err err = dry_run ? ij_ops_import_followups_dry_run(conn, &op, &ctx->actor, data ? data : "",
+                                                         len, sha, &report, errs)
+                       : ij_ops_import_followups(conn, &op, &ctx->actor, data ? data : "", len, sha,
+                                                 IJ_ACCESS_MAX + 1, &report, errs);
   if (err == IJ_ERR_INVALID) {
     /* a problem document whose errors name the row and column of each problem */
     char detail[160];
-    snprintf(detail, sizeof detail, "%d problem%s in the file; nothing was recorded%s", errs->total,
-             errs->total == 1 ? "" : "s",
+    snprintf(detail, sizeof detail, "%d problem%s in the file; nothing was recorded%s%s",
+             errs->total, errs->total == 1 ? "" : "s", dry_run ? " (a dry run)" : "",
              errs->total > errs->count ? " (the first ones are listed)" : "");
     json_t *list = json_array();
     for (int i = 0; i < errs->count; i++) {
@@ -212,6 +234,11 @@ void ij_h_followup_import(ij_ctx *ctx) {
   free(errs);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);
+    ij_import_report_clear(&report);
+    return;
+  }
+  if (dry_run) {
+    send_dry_run(ctx, &report);
     ij_import_report_clear(&report);
     return;
   }

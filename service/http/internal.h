@@ -330,6 +330,7 @@ void ij_h_session_update(ij_ctx *ctx);
 /* bookings and attendance (bookings.c) */
 void ij_h_booking_create(ij_ctx *ctx);
 void ij_h_referral_bookings(ij_ctx *ctx);
+void ij_h_session_suggestions(ij_ctx *ctx);
 void ij_h_booking_get(ij_ctx *ctx);
 void ij_h_booking_outcome(ij_ctx *ctx);
 void ij_h_session_walk_in(ij_ctx *ctx);  /* bookings.c */

@@ -41,6 +41,11 @@ void ij_h_notice_list(ij_ctx *ctx) {
     else
       after = (int64_t)n;
   }
+  /* one referral's notices (an officer's own, as the feed is narrowed below) */
+  char referral_id[IJ_UUID_BUF];
+  const char *rid = ij_query(ctx, "referral_id");
+  if (rid && !ij_uuid_canonical(rid, referral_id))
+    ij_field_errors_add(&errs, "referral_id", "is not a referral id");
   if (ij_send_invalid(ctx, &errs))
     return;
   /* coordinators and admins read the whole area's feed; an officer only the outcomes of the
@@ -52,7 +57,8 @@ void ij_h_notice_list(ij_ctx *ctx) {
     return;
   ij_op_ctx op = ij_ctx_op(ctx);
   ij_notice_page page;
-  ij_err err = ij_ops_notice_list(conn, &op, officer, after, limit, &page);
+  ij_err err =
+      ij_ops_notice_list(conn, &op, officer, rid ? referral_id : NULL, after, limit, &page);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, NULL);
     return;

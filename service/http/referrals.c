@@ -37,6 +37,16 @@ static json_t *date_of_birth_json(const ij_referral *r) {
   return r->person_erased ? json_null() : ij_json_date(r->date_of_birth);
 }
 
+/* The earliest open booking on a session not over yet, or null. */
+static json_t *next_session_json(const ij_referral *r) {
+  if (!r->next_booking_id[0])
+    return json_null();
+  return json_pack("{s:s, s:s, s:o, s:o, s:o}", "booking_id", r->next_booking_id, "session_id",
+                   r->next_session_id, "starts_at", ij_json_time(r->next_starts_at), "ends_at",
+                   ij_json_time(r->next_ends_at), "placement_name",
+                   ij_json_str_or_null(r->next_placement_name));
+}
+
 /* The full representation. */
 static json_t *referral_json(const ij_referral *r, const ij_actor *viewer, ij_time_us now) {
   json_t *person = json_pack(
@@ -90,6 +100,7 @@ static json_t *referral_json(const ij_referral *r, const ij_actor *viewer, ij_ti
                                       tristate_json(r->guardian_consent))
                           : json_null());
   json_object_set_new(j, "allowed_events", allowed_events_json(viewer, r));
+  json_object_set_new(j, "next_session", next_session_json(r));
   return j;
 }
 
@@ -416,7 +427,9 @@ void ij_h_referral_list(ij_ctx *ctx) {
   }
   json_t *items = json_array();
   for (int i = 0; i < page.count; i++) {
-    json_array_append_new(items, ij_referral_summary_json(&page.items[i], ctx->now));
+    json_t *item = ij_referral_summary_json(&page.items[i], ctx->now);
+    json_object_set_new(item, "next_session", next_session_json(&page.items[i]));
+    json_array_append_new(items, item);
     ij_ctx_accessed(ctx, page.items[i].id);
   }
   json_t *next = IJ_NEXT_CURSOR(page, created_cursor);

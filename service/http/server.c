@@ -89,11 +89,11 @@ const ij_route ij_routes[] = {
      IJ_ACTION_WORKLIST_READ, PAGE_QUERY, NULL, IJ_ID_NONE, JSON},
     /* an officer reads only their own referrals' notices: the handler narrows the feed */
     {"GET", "/v1/notices", ij_h_notice_list, true, true, IJ_ACTION_NOTICE_READ,
-     QUERY("after", "limit"), NULL, IJ_ID_NONE, JSON},
+     QUERY("after", "limit", "referral_id"), NULL, IJ_ID_NONE, JSON},
     {"GET", "/v1/followups", ij_h_followup_list, true, true, IJ_ACTION_FOLLOWUP_READ,
      QUERY("status", "referral_id", "limit", "cursor"), NULL, IJ_ID_NONE, JSON},
     {"POST", "/v1/followups/import", ij_h_followup_import, true, true, IJ_ACTION_FOLLOWUP_WRITE,
-     NO_QUERY, NULL, IJ_ID_NONE, JSON},
+     QUERY("dry_run"), NULL, IJ_ID_NONE, JSON},
     {"GET", "/v1/followups/{id}", ij_h_followup_get, true, true, IJ_ACTION_FOLLOWUP_READ, NO_QUERY,
      "follow-up check", IJ_ID_UUID, JSON},
     {"PATCH", "/v1/followups/{id}", ij_h_followup_record, true, true, IJ_ACTION_FOLLOWUP_WRITE,
@@ -163,6 +163,9 @@ const ij_route ij_routes[] = {
      NO_QUERY, "area", IJ_ID_AREA, JSON},
     {"PUT", "/v1/areas/{area}/webhook", ij_h_webhook_put, true, false, IJ_ACTION_WEBHOOK_ADMIN,
      NO_QUERY, "area", IJ_ID_AREA, JSON},
+    /* suggestions serve booking: those who may book read them (a read, logged as one) */
+    {"GET", "/v1/referrals/{id}/session-suggestions", ij_h_session_suggestions, true, true,
+     IJ_ACTION_BOOKING_WRITE, QUERY("limit"), "referral", IJ_ID_UUID, JSON},
     {"GET", "/dashboard", ij_h_dashboard, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL,
      IJ_ID_NONE, HTML},
     {"GET", "/dashboard/assets/{id}", ij_h_dashboard_asset, false, false, IJ_NO_ACTION,

@@ -311,9 +311,11 @@ static void read_referrals(ij_conn *conn, const ij_op_ctx *op, int max, ij_impor
   }
 }
 
-ij_err ij_ops_import_followups(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+/* The import, or (dry_run) everything it does before its transaction: the same checks of every
+ * row, and the same report, with nothing written. */
+static ij_err import_followups(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
                                const char *data, size_t len, const char *sha256, int referrals_max,
-                               ij_import_report *report, ij_import_errors *errs) {
+                               bool dry_run, ij_import_report *report, ij_import_errors *errs) {
   memset(report, 0, sizeof *report);
   memset(errs, 0, sizeof *errs);
   ij_rows kept;
@@ -418,8 +420,13 @@ ij_err ij_ops_import_followups(ij_conn *conn, const ij_op_ctx *op, const ij_acto
   if (err == IJ_OK && errs->total)
     err = IJ_ERR_INVALID;
 
+  if (err == IJ_OK && dry_run) {
+    report->rows = n;
+    report->recorded = recorded;
+    report->unchanged = unchanged;
+  }
   /* every row is good: record them all, or nothing */
-  if (err == IJ_OK) {
+  if (err == IJ_OK && !dry_run) {
     ij_uuid_new(report->import_id);
     err = ij_store_begin(conn);
     ij_audit audit = {op->request_id, actor->sub, actor->name, "coordinator", op->now};
@@ -456,4 +463,16 @@ ij_err ij_ops_import_followups(ij_conn *conn, const ij_op_ctx *op, const ij_acto
     free(keys[k].buf);
   free_rows(rows, n);
   return err;
+}
+
+ij_err ij_ops_import_followups(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                               const char *data, size_t len, const char *sha256, int referrals_max,
+                               ij_import_report *report, ij_import_errors *errs) {
+  return import_followups(conn, op, actor, data, len, sha256, referrals_max, false, report, errs);
+}
+
+ij_err ij_ops_import_followups_dry_run(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
+                                       const char *data, size_t len, const char *sha256,
+                                       ij_import_report *report, ij_import_errors *errs) {
+  return import_followups(conn, op, actor, data, len, sha256, 0, true, report, errs);
 }

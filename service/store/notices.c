@@ -100,16 +100,30 @@ static const ij_stmt STMT_NOTICE_LIST = {
     "      WHERE r.id = n.referral_id AND r.officer_sub = $3)))"
     " ORDER BY n.seq LIMIT $4",
     4};
+/* The same, for one referral's notices: read through notices_once (referral_id first), a handful
+ * of rows, rather than along the area's whole feed. */
+static const ij_stmt STMT_NOTICE_LIST_REFERRAL = {
+    "notice_list_referral",
+    "SELECT n.seq, n.id, n.kind, n.event, n.referral_id, ij_us(n.created_at),"
+    " ij_us(n.delivered_at), n.payload::text FROM notices n"
+    " WHERE n.referral_id = $5::uuid AND n.area = $1 AND n.seq > $2"
+    " AND ($3::text IS NULL OR (n.kind IN ('outcome', 'progress') AND EXISTS (SELECT 1"
+    "      FROM referrals r"
+    "      WHERE r.id = n.referral_id AND r.officer_sub = $3)))"
+    " ORDER BY n.seq LIMIT $4",
+    5};
 
 ij_err ij_store_notices_list(ij_conn *conn, const char *area, const char *officer_sub,
-                             int64_t after_seq, int limit, ij_notice_page *out) {
+                             const char *referral_id, int64_t after_seq, int limit,
+                             ij_notice_page *out) {
   memset(out, 0, sizeof *out);
   char after[24], lim[16];
   snprintf(after, sizeof after, "%lld", (long long)after_seq);
   ij_db_page_limit(limit, lim);
-  const char *p[4] = {area, after, officer_sub, lim};
+  const char *p[5] = {area, after, officer_sub, lim, referral_id};
   PGresult *res;
-  ij_err err = ij_db_exec(conn, &STMT_NOTICE_LIST, p, &res);
+  ij_err err =
+      ij_db_exec(conn, referral_id ? &STMT_NOTICE_LIST_REFERRAL : &STMT_NOTICE_LIST, p, &res);
   if (err != IJ_OK)
     return err;
   out->items = ij_db_page_items(res, limit, sizeof *out->items, &out->count, &out->more);

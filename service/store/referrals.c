@@ -19,7 +19,17 @@
   " ij_us(r.first_attended_at), ij_us(r.created_at), ij_us(r.updated_at), r.breaches,"          \
   " r.warnings, r.active_bookings, r.rereferral_of, r.rereferral_months, ij_us(r.erased_at),"   \
   " p.erased_at IS NOT NULL, r.guardian_name, r.guardian_relationship, r.guardian_phone,"       \
-  " r.guardian_email, r.guardian_consent"
+  " r.guardian_email, r.guardian_consent, ns.booking_id, ns.session_id, ij_us(ns.starts_at),"   \
+  " ij_us(ns.ends_at), ns.placement_name"
+
+/* The referral's next session, for REFERRAL_COLUMNS: its earliest open booking (status booked) on
+ * a session not over yet, one probe of bookings_referral per referral. Every statement that
+ * reads REFERRAL_COLUMNS joins it after the referral (r). */
+#define NEXT_SESSION_JOIN                                                                \
+  " LEFT JOIN LATERAL (SELECT b.id AS booking_id, b.session_id, b.starts_at, b.ends_at," \
+  " pl.name AS placement_name FROM bookings b JOIN sessions s ON s.id = b.session_id"    \
+  " JOIN placements pl ON pl.id = s.placement_id WHERE b.referral_id = r.id"             \
+  " AND b.status = 'booked' AND b.ends_at > now() ORDER BY b.starts_at, b.id LIMIT 1) ns ON true"
 
 static void parse_referral(const PGresult *res, int row, ij_referral *r) {
   int c = 0;
@@ -75,6 +85,11 @@ static void parse_referral(const PGresult *res, int row, ij_referral *r) {
   r->guardian_phone = ij_db_str(res, row, c++);
   r->guardian_email = ij_db_str(res, row, c++);
   r->guardian_consent = ij_db_tristate(res, row, c++);
+  snprintf(r->next_booking_id, sizeof r->next_booking_id, "%s", PQgetvalue(res, row, c++));
+  snprintf(r->next_session_id, sizeof r->next_session_id, "%s", PQgetvalue(res, row, c++));
+  r->next_starts_at = ij_db_i64(res, row, c++);
+  r->next_ends_at = ij_db_i64(res, row, c++);
+  r->next_placement_name = ij_db_str(res, row, c++);
 }
 
 void ij_referral_clear(ij_referral *r) {
@@ -294,11 +309,12 @@ ij_err ij_store_referral_insert(ij_conn *conn, const ij_referral *r, const ij_au
   return err;
 }
 
-static const ij_stmt STMT_REFERRAL_GET = {"referral_get",
-                                          "SELECT " REFERRAL_COLUMNS
-                                          " FROM referrals r JOIN people p ON p.id = r.person_id"
-                                          " WHERE r.id = $1 AND r.area = $2",
-                                          2};
+static const ij_stmt STMT_REFERRAL_GET = {
+    "referral_get",
+    "SELECT " REFERRAL_COLUMNS
+    " FROM referrals r JOIN people p ON p.id = r.person_id" NEXT_SESSION_JOIN
+    " WHERE r.id = $1 AND r.area = $2",
+    2};
 
 /* One referral by id with STMT_REFERRAL_GET or STMT_REFERRAL_LOCK. */
 static ij_err read_referral(ij_conn *conn, const ij_stmt *stmt, const char *area, const char *id,
@@ -326,7 +342,8 @@ static const ij_stmt STMT_REFERRAL_GET_CODE = {
     " FROM reason_codes rc LEFT JOIN area_reason_codes a"
     " ON a.area = $2 AND a.kind = rc.kind AND a.code = rc.code"
     " WHERE (rc.national OR a.area IS NOT NULL) AND rc.kind = $3 AND rc.code = $4)"
-    " FROM referrals r JOIN people p ON p.id = r.person_id WHERE r.id = $1 AND r.area = $2",
+    " FROM referrals r JOIN people p ON p.id = r.person_id" NEXT_SESSION_JOIN
+    " WHERE r.id = $1 AND r.area = $2",
     4};
 
 ij_err ij_store_referral_get_with_code(ij_conn *conn, const char *area, const char *id,
@@ -347,11 +364,12 @@ ij_err ij_store_referral_get_with_code(ij_conn *conn, const char *area, const ch
   return IJ_OK;
 }
 
-static const ij_stmt STMT_REFERRAL_LOCK = {"referral_lock",
-                                           "SELECT " REFERRAL_COLUMNS
-                                           " FROM referrals r JOIN people p ON p.id = r.person_id"
-                                           " WHERE r.id = $1 AND r.area = $2 FOR UPDATE OF r",
-                                           2};
+static const ij_stmt STMT_REFERRAL_LOCK = {
+    "referral_lock",
+    "SELECT " REFERRAL_COLUMNS
+    " FROM referrals r JOIN people p ON p.id = r.person_id" NEXT_SESSION_JOIN
+    " WHERE r.id = $1 AND r.area = $2 FOR UPDATE OF r",
+    2};
 
 ij_err ij_store_referral_lock(ij_conn *conn, const char *area, const char *id, ij_referral *out) {
   return read_referral(conn, &STMT_REFERRAL_LOCK, area, id, out);
@@ -399,7 +417,7 @@ static const ij_stmt STMT_REFERRAL_TRANSITION = {
     " END, 'late_entry', CASE WHEN $21::text IS NOT NULL THEN true END, 'late_entry_reason',"
     " $21::text)), '{}'::jsonb)"
     " FROM u)"
-    " SELECT " REFERRAL_COLUMNS " FROM u r JOIN people p ON p.id = r.person_id",
+    " SELECT " REFERRAL_COLUMNS " FROM u r JOIN people p ON p.id = r.person_id" NEXT_SESSION_JOIN,
     21};
 
 /* One transition's parameters, with room for its text values. */
@@ -497,7 +515,8 @@ static const ij_stmt STMT_REFERRAL_LIST = {
     " AND ($8::timestamptz IS NULL OR (r.created_at, r.id) < ($8, $9::uuid))"
     " ORDER BY r.created_at DESC, r.id DESC LIMIT $10)"
     " SELECT " REFERRAL_COLUMNS " FROM page JOIN referrals r ON r.id = page.id"
-    " JOIN people p ON p.id = r.person_id ORDER BY page.created_at DESC, page.id DESC",
+    " JOIN people p ON p.id = r.person_id" NEXT_SESSION_JOIN
+    " ORDER BY page.created_at DESC, page.id DESC",
     10};
 
 ij_err ij_store_referral_list(ij_conn *conn, const ij_referral_filter *f, ij_referral_page *out) {
@@ -651,7 +670,7 @@ static const ij_stmt STMT_REFERRAL_AMEND = {
     " actor_sub, actor_name, actor_role, request_id, data)"
     " SELECT u.id, u.version, u.area, $4, 'amend', u.state, u.state, $18, $19, $20, $21,"
     " jsonb_build_object('fields', to_jsonb($5::text[])) FROM u)"
-    " SELECT " REFERRAL_COLUMNS " FROM u r JOIN pu p ON p.id = r.person_id",
+    " SELECT " REFERRAL_COLUMNS " FROM u r JOIN pu p ON p.id = r.person_id" NEXT_SESSION_JOIN,
     25};
 
 ij_err ij_store_referral_amend(ij_conn *conn, const char *area, const char *id,
@@ -708,7 +727,8 @@ ij_err ij_store_referral_amend(ij_conn *conn, const char *area, const char *id,
 
 static const ij_stmt STMT_REFERRALS_OF_PERSON = {
     "referrals_of_person",
-    "SELECT " REFERRAL_COLUMNS " FROM referrals r JOIN people p ON p.id = r.person_id"
+    "SELECT " REFERRAL_COLUMNS
+    " FROM referrals r JOIN people p ON p.id = r.person_id" NEXT_SESSION_JOIN
     " WHERE r.person_id = $1 AND r.area = $2 ORDER BY r.created_at DESC, r.id DESC LIMIT $3",
     3};
 

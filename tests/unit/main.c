@@ -22,6 +22,7 @@
   X(refdata_suite)        \
   X(register_suite)       \
   X(state_sets_suite)     \
+  X(suggest_suite)        \
   X(suppress_suite)       \
   X(text_suite)           \
   X(time_suite)           \

@@ -53,10 +53,11 @@ typedef struct {
 } ij_notice_page;
 
 /* The area's notices with seq > after_seq, ascending by seq, at most `limit`. With officer_sub,
- * only the progress and outcome notices of referrals that officer made (no victim updates).
- * *out: ij_notice_page_clear. */
+ * only the progress and outcome notices of referrals that officer made (no victim updates); with
+ * referral_id (a UUID), only that referral's. *out: ij_notice_page_clear. */
 ij_err ij_store_notices_list(ij_conn *conn, const char *area, const char *officer_sub,
-                             int64_t after_seq, int limit, ij_notice_page *out);
+                             const char *referral_id, int64_t after_seq, int limit,
+                             ij_notice_page *out);
 /* Frees the items and their strings and zeroes the page (NULL and a zeroed page are ignored). */
 void ij_notice_page_clear(ij_notice_page *page);
 

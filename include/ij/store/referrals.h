@@ -56,6 +56,11 @@ typedef struct {
   /* the parent or guardian (under-18s; NULL name: none recorded) and their consent (-1: none) */
   const char *guardian_name, *guardian_relationship, *guardian_phone, *guardian_email;
   int guardian_consent;
+  /* the next session: the earliest open booking on a session not over yet ("" booking id: none) */
+  char next_booking_id[IJ_UUID_BUF];
+  char next_session_id[IJ_UUID_BUF];
+  ij_time_us next_starts_at, next_ends_at;
+  const char *next_placement_name;
   void *owner_;
 } ij_referral;
 
