@@ -21,4 +21,8 @@ set(IJ_DASHBOARD_ASSETS
     "app.js|app/app.js|text/javascript"
     "app-api.js|app/app-api.js|text/javascript"
     "app-ui.js|app/app-ui.js|text/javascript"
-    "app-home.js|app/app-home.js|text/javascript")
+    "app-home.js|app/app-home.js|text/javascript"
+    "app-coordb-time.js|app/app-coordb-time.js|text/javascript"
+    "app-sessions.js|app/app-sessions.js|text/javascript"
+    "app-placements.js|app/app-placements.js|text/javascript"
+    "app-followups.js|app/app-followups.js|text/javascript")
