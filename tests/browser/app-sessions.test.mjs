@@ -210,7 +210,7 @@ test('a bulk outcome on a session that has happened: a failing booking is named 
   await page.fill('textarea[name="notes"]', 'Cleared the path.');
   await clickThen(page, '#bulk-submit', '#error-summary');
   const errors = await page.textContent('#error-summary');
-  assert.match(errors, new RegExp(`${c.person_name}: .*amendment_reason`), 'the failing booking is named by its person');
+  assert.match(errors, new RegExp(`${c.person_name}: reason for the change is required`), 'the failing booking is named by its person');
   assert.doesNotMatch(errors, new RegExp(`${a.person_name}\\b`));
   assert.doesNotMatch(errors, new RegExp(`${b.person_name}\\b`));
   await checkPage(page, 'coordb-session-bulk-errors');

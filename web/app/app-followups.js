@@ -178,7 +178,7 @@ export function parseCsv(text) {
 }
 
 function problemsTable(errors) {
-  return el('div', { class: 'ij-table-wrap' }, el('table', { class: 'govuk-table', id: 'import-problems' },
+  return el('div', { class: 'ij-table-wrap' }, el('table', { class: 'govuk-table', id: 'import-problems', tabindex: '-1' },
     el('caption', { class: 'govuk-table__caption govuk-table__caption--m' }, 'Problems in the file'),
     el('thead', { class: 'govuk-table__head' }, el('tr', { class: 'govuk-table__row' },
       ['Row', 'Column', 'Problem'].map((h, i) => el('th', { scope: 'col', class: `govuk-table__header${i === 0 ? ' govuk-table__header--numeric' : ''}` }, h)))),
@@ -188,34 +188,45 @@ function problemsTable(errors) {
       el('td', { class: 'govuk-table__cell' }, e.message))))));
 }
 
+// What a row of a file that passed its dry run records, in words.
+function rowResult(head, r) {
+  const at = (name) => (head.indexOf(name) >= 0 ? (r[head.indexOf(name)] ?? '').trim() : '');
+  const yes = /^(true|yes|y|1)$/i.test(at('reoffended'));
+  const window = at('window_months');
+  const what = yes ? `Reoffended on ${fmtDate(at('first_reoffence_on'))} (${categoryName(at('reoffence_category'))})` : 'No reoffence';
+  return window ? `${window}-month check: ${what}` : what;
+}
+
 function rowsTable(rows) {
   const [head, ...body] = rows;
   const shown = body.slice(0, 200);
-  return el('div', { class: 'ij-table-wrap', tabindex: '0', role: 'region', 'aria-label': 'The file\'s rows' },
-    el('table', { class: 'govuk-table', id: 'import-rows' },
-      el('caption', { class: 'govuk-table__caption govuk-table__caption--m' },
-        body.length > shown.length ? `The file's first ${shown.length} rows of ${body.length}` : 'The file\'s rows'),
-      el('thead', { class: 'govuk-table__head' }, el('tr', { class: 'govuk-table__row' },
-        el('th', { scope: 'col', class: 'govuk-table__header govuk-table__header--numeric' }, 'Row'),
-        head.map((h) => el('th', { scope: 'col', class: 'govuk-table__header' }, h)))),
-      el('tbody', { class: 'govuk-table__body' }, shown.map((r, i) => el('tr', { class: 'govuk-table__row' },
-        el('td', { class: 'govuk-table__cell govuk-table__cell--numeric' }, String(i + 2)),
-        head.map((_, j) => el('td', { class: 'govuk-table__cell' }, r[j] ?? '')))))));
+  const heads = ['Row', ...head, 'Would record'];
+  return el('table', { class: 'govuk-table ij-stack-table', id: 'import-rows' },
+    el('caption', { class: 'govuk-table__caption govuk-table__caption--m' },
+      body.length > shown.length ? `The file's first ${shown.length} rows of ${body.length}` : 'The file\'s rows'),
+    el('thead', { class: 'govuk-table__head' }, el('tr', { class: 'govuk-table__row' },
+      heads.map((h) => el('th', { scope: 'col', class: 'govuk-table__header' }, h)))),
+    el('tbody', { class: 'govuk-table__body' }, shown.map((r, i) => el('tr', { class: 'govuk-table__row' },
+      el('th', { scope: 'row', class: 'govuk-table__header', 'data-label': 'Row' }, String(i + 2)),
+      head.map((h, j) => el('td', { class: 'govuk-table__cell', 'data-label': h }, r[j] ?? '')),
+      el('td', { class: 'govuk-table__cell', 'data-label': 'Would record' }, rowResult(head, r))))));
 }
 
-// A refused file: the problems, row by row, with nothing recorded.
-function showRefusal(result, err, what) {
+// A refused file: the error summary at the top of the page, and the problems row by row.
+function showRefusal(main, result, err, fileName) {
   clear(result);
+  main.querySelector('#error-summary')?.remove();
   const errors = err.problem?.errors ?? [];
+  let summary;
   if (err.status !== 422 || !errors.length) {
-    result.append(errorSummary([{ text: err.status === 413 ? 'The file is too large to import.' : problemText(err) }]));
-    result.querySelector('#error-summary').focus();
-    return;
+    summary = errorSummary([{ text: err.status === 413 ? 'The file is too large to import.' : problemText(err) }]);
+  } else {
+    const n = errors.length;
+    summary = errorSummary([{ text: `${fileName} has ${n} ${n === 1 ? 'problem' : 'problems'}: nothing was recorded.`, href: '#import-problems' }],
+      'The file cannot be imported');
+    result.append(p('Correct the file and choose it again.'), problemsTable(errors));
   }
-  const count = errors.length;
-  const summary = errorSummary([{ text: `${err.problem.detail || `${count} problems in the file`}. ${what}` }],
-    'The file cannot be imported');
-  result.append(summary, p('Correct the file and choose it again. No check has been recorded.'), problemsTable(errors));
+  main.prepend(summary);
   summary.focus();
 }
 
@@ -235,7 +246,10 @@ async function renderImport(ctx) {
   const result = el('div', { id: 'import-result', 'aria-live': 'polite' });
   ctx.main.append(form, result);
   const fileInput = form.querySelector('#import-file');
-  fileInput.addEventListener('change', () => clear(result));
+  fileInput.addEventListener('change', () => {
+    clear(result);
+    ctx.main.querySelector('#error-summary')?.remove();
+  });
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -256,7 +270,7 @@ async function renderImport(ctx) {
       report = (await api('POST', '/v1/followups/import', { query: { dry_run: 'true' }, body: text, contentType: 'text/csv' })).data;
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      showRefusal(result, err, 'Nothing was recorded.');
+      showRefusal(ctx.main, result, err, file.name);
       return;
     } finally {
       submit.disabled = false;
@@ -292,7 +306,7 @@ async function renderImport(ctx) {
           r.data.unchanged ? p(`${r.data.unchanged} rows were recorded already with the same result.`) : null));
       } catch (err) {
         if (!(err instanceof ApiError)) throw err;
-        showRefusal(result, err, 'Nothing was recorded: something changed since the file was checked.');
+        showRefusal(ctx.main, result, err, file.name);
       } finally {
         go.disabled = false;
       }

@@ -18,7 +18,7 @@ const activeTag = (pl) => (pl.active ? tag('accepted', 'Taking sessions') : tag(
 
 async function renderList(ctx) {
   const [list, wards] = await Promise.all([all('/v1/placements', {}, 1000), wardsByCode()]);
-  ctx.main.append(...h1('Placements'), p(buttonLink('#/placements/new', 'Add a placement')));
+  ctx.main.append(...h1('Placements', 'Reparative work').filter(Boolean), p(buttonLink('#/placements/new', 'Add a placement')));
   if (!list.length) {
     ctx.main.append(p('There are no placements yet.'));
     return;
@@ -115,7 +115,7 @@ async function placementForm(ctx, existing, version) {
 }
 
 async function renderNew(ctx) {
-  ctx.main.append(backLink('#/placements', 'Back to placements'), ...h1('Add a placement'));
+  ctx.main.append(backLink('#/placements', 'Back to placements'), ...h1('Add a placement', 'Placements'));
   ctx.main.append(await placementForm(ctx, null));
 }
 

@@ -31,6 +31,12 @@ const ATTENDED = new Set(['attended_complied', 'attended_failed_to_comply', 'sen
 const ABSENCE_REASONS = [['medical', 'Medical'], ['family_childcare', 'Family or childcare'], ['employment', 'Employment'],
   ['court_legal', 'Court or legal'], ['stood_down', 'Session stood down']];
 const RATINGS = [['excellent', 'Excellent'], ['good', 'Good'], ['satisfactory', 'Satisfactory'], ['unsatisfactory', 'Unsatisfactory'], ['poor', 'Poor']];
+// The form's words for the members a booking's problem names ("amendment_reason: is required").
+const MEMBERS = {
+  amendment_reason: 'reason for the change', absence_reason: 'reason for the absence', penalty_minutes: 'minutes to take off',
+  behaviour: 'behaviour', work_quality: 'quality of work', outcome: 'outcome', late_entry_reason: 'late entry reason', notes: 'notes',
+};
+const plainMessage = (m) => String(m).replace(/^([a-z_]+): /, (all, member) => (MEMBERS[member] ? `${MEMBERS[member]} ` : all));
 const statusText = (s) => (s === 'booked' ? 'Booked' : (OUTCOMES.find(([v]) => v === s)?.[1] ?? label(s)));
 
 // The area's wards by code (retired ones too: old records name them).
@@ -57,15 +63,31 @@ function weekQuery(week, filters) {
   return `#/sessions?${q}`;
 }
 
+// GOV.UK pagination's arrows (drawn as SVG nodes, not from markup).
+const ARROWS = {
+  prev: 'm6.5938-0.0078125-6.7266 6.7266 6.7441 6.4062 1.377-1.449-4.1856-3.9768h12.896v-2h-12.984l4.2931-4.293-1.414-1.414z',
+  next: 'm8.107-0.0078125-1.4136 1.414 4.2926 4.293h-12.986v2h12.896l-4.1855 3.9766 1.377 1.4492 6.7441-6.4062-6.7246-6.7266z',
+};
+function arrow(kind) {
+  const NS = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(NS, 'svg');
+  for (const [k, v] of Object.entries({ class: `govuk-pagination__icon govuk-pagination__icon--${kind}`, height: '13', width: '15',
+    'aria-hidden': 'true', focusable: 'false', viewBox: '0 0 15 13' })) svg.setAttribute(k, v);
+  const path = document.createElementNS(NS, 'path');
+  path.setAttribute('d', ARROWS[kind]);
+  svg.append(path);
+  return svg;
+}
+
 function weekPagination(prev, next, filters, where) {
-  const item = (cls, href, text, hint) => el('div', { class: `govuk-pagination__${cls}` },
-    el('a', { class: 'govuk-link govuk-pagination__link', href, rel: cls },
-      el('span', { class: 'govuk-pagination__link-title' }, text),
-      el('span', { class: 'govuk-visually-hidden' }, ':'),
-      el('span', { class: 'govuk-pagination__link-label' }, hint)));
-  return el('nav', { class: 'govuk-pagination govuk-pagination--block', 'aria-label': `Other weeks (${where})` },
-    item('prev', weekQuery(prev, filters), 'Previous week', `Week beginning ${longDate(prev)}`),
-    item('next', weekQuery(next, filters), 'Next week', `Week beginning ${longDate(next)}`));
+  const item = (kind, day, text) => el('div', { class: `govuk-pagination__${kind}` },
+    el('a', { class: 'govuk-link govuk-pagination__link', href: weekQuery(day, filters), rel: kind },
+      kind === 'prev' ? arrow(kind) : null,
+      el('span', { class: 'govuk-pagination__link-title' }, text,
+        el('span', { class: 'govuk-visually-hidden' }, `, beginning ${longDate(day)}`)),
+      kind === 'next' ? arrow(kind) : null));
+  return el('nav', { class: 'govuk-pagination ij-week-pagination', 'aria-label': `Other weeks (${where})` },
+    item('prev', prev, 'Previous week'), item('next', next, 'Next week'));
 }
 
 function sessionRows(list, wards) {
@@ -190,7 +212,7 @@ function showBulkProblem(container, form, err, chosen, boxId) {
     const m = /^booking_ids\[(\d+)\]$/.exec(field);
     if (m && chosen[Number(m[1])]) {
       const b = chosen[Number(m[1])];
-      const text = `${b.person_name}: ${message}`;
+      const text = `${b.person_name}: ${plainMessage(message)}`;
       items.push({ text, href: `#${boxId(b)}` });
       people.push(text);
     } else {
