@@ -39,6 +39,12 @@ function plusDays(day, n) {
   return d.toISOString().slice(0, 10);
 }
 
+// checkPage, and no value left out of the text (a null or an object written as words).
+async function check(page, name) {
+  assert.doesNotMatch(await page.textContent('main'), /\bnull\b|\bundefined\b|\[object Object\]|\bNaN\b/, `${name}: every value shown`);
+  await checkPage(page, name);
+}
+
 const get = async (route) => (await world.ok('GET', route, { token: world.tokens.coordinator })).json;
 
 // Clicks and waits for the next page (or the same page again) to show `selector`.
@@ -74,15 +80,15 @@ test('a placement and a session made from the pages, seen in the week with the p
   const page = await newPage(browser, DESKTOP);
   await signIn(page, world, 'coordinator', '/placements');
   assert.equal(await page.textContent('h1'), 'Placements');
-  await checkPage(page, 'coordb-placements-empty');
+  await check(page, 'coordb-placements-empty');
 
   // the form's refusal names every missing field, from the API's field errors
   await go(page, '/placements/new');
-  await checkPage(page, 'coordb-placement-new');
+  await check(page, 'coordb-placement-new');
   await clickThen(page, '#save', '#error-summary');
   const summary = await page.textContent('#error-summary');
   for (const f of [/name/i, /type/i, /provider/i, /ward/i, /supervisor/i]) assert.match(summary, f);
-  await checkPage(page, 'coordb-placement-new-errors');
+  await check(page, 'coordb-placement-new-errors');
   assert.equal((await get('/v1/placements')).items.length, 0, 'nothing was stored');
 
   await page.fill('input[name="name"]', 'Canal towpath clear-up');
@@ -94,7 +100,7 @@ test('a placement and a session made from the pages, seen in the week with the p
   await page.selectOption('select[name="supervisor"]', world.subs.supervisor.sub);
   await clickThen(page, '#save', '#placement-summary');
   const placementId = hashId(page, /^#\/placements\/([0-9a-f-]{36})$/);
-  await checkPage(page, 'coordb-placement');
+  await check(page, 'coordb-placement');
   const placement = await get(`/v1/placements/${placementId}`);
   assert.equal(placement.name, 'Canal towpath clear-up');
   assert.equal(placement.type, 'litter_picking');
@@ -104,7 +110,7 @@ test('a placement and a session made from the pages, seen in the week with the p
 
   // change it: the page sends only what changed, with If-Match
   await go(page, `/placements/${placementId}/edit`);
-  await checkPage(page, 'coordb-placement-edit');
+  await check(page, 'coordb-placement-edit');
   await page.fill('input[name="min_age"]', '18');
   await clickThen(page, '#save', '[data-banner="success"]');
   const changed = await get(`/v1/placements/${placementId}`);
@@ -114,7 +120,7 @@ test('a placement and a session made from the pages, seen in the week with the p
   // a session tomorrow, 10:00 to 13:00 London time, four places
   const day = londonDay(1);
   await go(page, `/placements/${placementId}/sessions/new`);
-  await checkPage(page, 'coordb-session-new');
+  await check(page, 'coordb-session-new');
   const [y, m, d] = day.split('-');
   await page.fill('input[name="date-day"]', String(Number(d)));
   await page.fill('input[name="date-month"]', String(Number(m)));
@@ -127,7 +133,7 @@ test('a placement and a session made from the pages, seen in the week with the p
   await page.fill('input[name="end"]', '13:00');
   await clickThen(page, '#save', '#session-summary');
   const sessionId = hashId(page, /^#\/sessions\/([0-9a-f-]{36})$/);
-  await checkPage(page, 'coordb-session');
+  await check(page, 'coordb-session');
   const made = await get(`/v1/sessions/${sessionId}`);
   assert.equal(made.capacity, 4);
   assert.equal(made.placement.id, placementId);
@@ -144,7 +150,7 @@ test('a placement and a session made from the pages, seen in the week with the p
   assert.equal(await page.getAttribute(`${row} [data-places]`, 'data-places'), '4');
   assert.match(await page.textContent(row), /10:00 to 13:00.*Canal towpath clear-up.*Bramble.*Sam Supervisor.*4 of 4 left/s);
   assert.equal(await page.locator('section.ij-day').count(), 7, 'Monday to Sunday');
-  await checkPage(page, 'coordb-sessions-week');
+  await check(page, 'coordb-sessions-week');
 
   // people booked through the API: the places left fall
   for (let i = 0; i < 2; i++) await world.book((await world.accepted()).id, sessionId);
@@ -167,7 +173,7 @@ test('a placement and a session made from the pages, seen in the week with the p
   await waitReady(page);
   assert.equal(await page.locator(row).count(), 1);
   assert.match(await page.getAttribute('a[rel="next"]', 'href'), new RegExp(`week=${plusDays(week, 7)}&ward=ward-b&type=litter_picking`));
-  await checkPage(page, 'coordb-sessions-week-filtered');
+  await check(page, 'coordb-sessions-week-filtered');
   await page.click('a[rel="next"]');
   await page.waitForFunction((w) => location.hash.includes(`week=${w}`), plusDays(week, 7));
   await waitReady(page);
@@ -179,7 +185,7 @@ test('a placement and a session made from the pages, seen in the week with the p
   const phone = await newPage(browser, PHONE);
   await signIn(phone, world, 'coordinator', `/sessions?week=${week}`);
   assert.equal(await phone.evaluate((sel) => getComputedStyle(document.querySelector(`${sel} td`)).display, row), 'block');
-  await checkPage(phone, 'coordb-sessions-week-phone');
+  await check(phone, 'coordb-sessions-week-phone');
   await phone.context().close();
 });
 
@@ -203,7 +209,7 @@ test('a bulk outcome on a session that has happened: a failing booking is named 
   await signIn(page, world, 'coordinator', `/sessions/${session.id}`);
   assert.match(await page.textContent('#bookings'), new RegExp(c.person_name));
   assert.equal(await page.getAttribute('a[href^="#/register/"]', 'href'), `#/register/${session.id}`);
-  await checkPage(page, 'coordb-session-past');
+  await check(page, 'coordb-session-past');
   for (const x of [a, b, c]) await page.check(`input[name="booking_ids"][value="${x.id}"]`);
   await page.check('input[name="outcome"][value="attended_complied"]');
   await page.selectOption('select[name="behaviour"]', 'good');
@@ -213,7 +219,7 @@ test('a bulk outcome on a session that has happened: a failing booking is named 
   assert.match(errors, new RegExp(`${c.person_name}: reason for the change is required`), 'the failing booking is named by its person');
   assert.doesNotMatch(errors, new RegExp(`${a.person_name}\\b`));
   assert.doesNotMatch(errors, new RegExp(`${b.person_name}\\b`));
-  await checkPage(page, 'coordb-session-bulk-errors');
+  await check(page, 'coordb-session-bulk-errors');
   s = await get(`/v1/sessions/${session.id}`);
   assert.deepEqual([a, b, c].map((x) => s.bookings.find((y) => y.id === x.id).status), ['booked', 'booked', 'absent_acceptable'],
     'nothing was recorded');
@@ -222,7 +228,7 @@ test('a bulk outcome on a session that has happened: a failing booking is named 
   await page.uncheck(`input[name="booking_ids"][value="${c.id}"]`);
   await clickThen(page, '#bulk-submit', '[data-banner="success"]');
   assert.match(await page.textContent('[data-banner="success"]'), /Outcome recorded for 2 people/);
-  await checkPage(page, 'coordb-session-bulk-done');
+  await check(page, 'coordb-session-bulk-done');
   s = await get(`/v1/sessions/${session.id}`);
   for (const x of [a, b]) {
     const now = s.bookings.find((y) => y.id === x.id);
@@ -249,12 +255,12 @@ test('a session changed, then cancelled after seeing what happens to each bookin
 
   const page = await newPage(browser, DESKTOP);
   await signIn(page, world, 'coordinator', `/sessions/${session.id}/edit`);
-  await checkPage(page, 'coordb-session-edit');
+  await check(page, 'coordb-session-edit');
   await page.fill('input[name="capacity"]', '1');
   await clickThen(page, '#save', '#error-summary');
   assert.match(await page.textContent('#error-summary'), /capacity|places/i);
   assert.equal((await get(`/v1/sessions/${session.id}`)).capacity, 3, 'nothing changed');
-  await checkPage(page, 'coordb-session-edit-errors');
+  await check(page, 'coordb-session-edit-errors');
   await page.fill('input[name="capacity"]', '8');
   await clickThen(page, '#save', '[data-banner="success"]');
   assert.equal((await get(`/v1/sessions/${session.id}`)).capacity, 8);
@@ -266,7 +272,7 @@ test('a session changed, then cancelled after seeing what happens to each bookin
   const effects = await page.textContent('#cancel-effects');
   assert.match(effects, new RegExp(`${nameOf(only)}The booking is cancelled\\. The referral goes back to accepted`));
   assert.match(effects, new RegExp(`${nameOf(twice)}The booking is cancelled\\. They keep their 1 other booking`));
-  await checkPage(page, 'coordb-session-cancel');
+  await check(page, 'coordb-session-cancel');
   assert.equal((await get(`/v1/sessions/${session.id}`)).cancelled, false, 'seeing it changes nothing');
 
   await clickThen(page, '#confirm-cancel', '[data-banner="success"]');
@@ -275,7 +281,7 @@ test('a session changed, then cancelled after seeing what happens to each bookin
   assert.match(done, new RegExp(nameOf(only)));
   assert.match(done, new RegExp(nameOf(twice)));
   assert.equal(await page.locator(`a[href="#/sessions/${session.id}/cancel"]`).count(), 0, 'no second cancel');
-  await checkPage(page, 'coordb-session-cancelled');
+  await check(page, 'coordb-session-cancelled');
   const s1 = await get(`/v1/sessions/${session.id}`);
   assert.equal(s1.cancelled, true);
   assert.deepEqual(s1.bookings.map((x) => x.status), ['cancelled', 'cancelled']);
@@ -291,11 +297,11 @@ test('a reoffending check recorded from its page', async () => {
   const page = await newPage(browser, DESKTOP);
   await signIn(page, world, 'coordinator', '/followups');
   assert.match(await page.textContent(`tr[data-check="${three.id}"]`), /Fran Follow.*3 months.*Due/s);
-  await checkPage(page, 'coordb-followups');
+  await check(page, 'coordb-followups');
   await page.click(`tr[data-check="${three.id}"] a`);
   await page.waitForSelector('#check-form');
   await waitReady(page);
-  await checkPage(page, 'coordb-followup');
+  await check(page, 'coordb-followup');
 
   // yes without a date or a type: the API names both, nothing is recorded
   await page.check('input[name="reoffended"][value="true"]');
@@ -303,7 +309,7 @@ test('a reoffending check recorded from its page', async () => {
   const errors = await page.textContent('#error-summary');
   assert.match(errors, /reoffence on/i);
   assert.match(errors, /category/i);
-  await checkPage(page, 'coordb-followup-errors');
+  await check(page, 'coordb-followup-errors');
   assert.equal((await get(`/v1/followups/${three.id}`)).recorded_at, null);
 
   const when = plusDays(three.exited_on, 10);
@@ -314,7 +320,7 @@ test('a reoffending check recorded from its page', async () => {
   await page.selectOption('select[name="reoffence_category"]', 'shop_theft');
   await clickThen(page, '#save', '[data-banner="success"]');
   assert.match(await page.textContent('#check-summary'), /Reoffended on.*Shop theft/s);
-  await checkPage(page, 'coordb-followup-recorded');
+  await check(page, 'coordb-followup-recorded');
   const now = await get(`/v1/followups/${three.id}`);
   assert.equal(now.reoffended, true);
   assert.equal(now.first_reoffence_on, when);
@@ -330,7 +336,7 @@ test('a police file: its bad rows are shown by a dry run and nothing is saved; a
   const csv = (rows) => Buffer.from(`police_id,window_months,reoffended,first_reoffence_on,reoffence_category\n${rows.join('\n')}\n`);
   const page = await newPage(browser, DESKTOP);
   await signIn(page, world, 'coordinator', '/followups/import');
-  await checkPage(page, 'coordb-import');
+  await check(page, 'coordb-import');
 
   await page.setInputFiles('#import-file', { name: 'bad.csv', mimeType: 'text/csv',
     buffer: csv(['BT/IMPORT1,3,no,,', 'BT/IMPORT2,3,yes,,', 'BT/NOBODY,3,no,,']) });
@@ -342,7 +348,7 @@ test('a police file: its bad rows are shown by a dry run and nothing is saved; a
   assert.ok(!problems.some(([row]) => row === '2'), 'the good row has no problem');
   assert.match(await page.textContent('#error-summary'), /nothing was recorded/i);
   assert.equal(await page.locator('#record-checks').count(), 0, 'no button to record a refused file');
-  await checkPage(page, 'coordb-import-errors');
+  await check(page, 'coordb-import-errors');
   for (const x of [one, two]) assert.equal((await get(`/v1/followups/${x.three.id}`)).recorded_at, null, 'nothing saved');
 
   const when = plusDays(two.three.exited_on, 5);
@@ -352,14 +358,14 @@ test('a police file: its bad rows are shown by a dry run and nothing is saved; a
   assert.match(await page.textContent('#import-report'), /Rows\s*2.*Checks it would record\s*2/s);
   assert.equal(await page.locator('#import-rows tbody tr').count(), 2);
   assert.equal((await page.textContent('#record-checks')).trim(), 'Record 2 checks');
-  await checkPage(page, 'coordb-import-ready');
+  await check(page, 'coordb-import-ready');
   for (const x of [one, two]) assert.equal((await get(`/v1/followups/${x.three.id}`)).recorded_at, null, 'a dry run saves nothing');
 
   await clickThen(page, '#record-checks', '[data-banner="success"]');
   assert.match(await page.textContent('[data-banner="success"]'), /2 checks recorded from good\.csv/);
   assert.match(new URL(page.url()).hash, /status=recorded/);
   assert.equal(await page.locator(`tr[data-check="${one.three.id}"]`).count(), 1);
-  await checkPage(page, 'coordb-followups-recorded');
+  await check(page, 'coordb-followups-recorded');
   const first = await get(`/v1/followups/${one.three.id}`);
   assert.equal(first.reoffended, false);
   assert.equal(first.source, 'police_import');

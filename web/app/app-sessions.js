@@ -321,8 +321,9 @@ async function renderSession(ctx) {
       s.cancelled ? null : el('li', {}, link(`#/sessions/${s.id}/edit`, 'Change places or supervisor')),
       s.cancelled ? null : el('li', {}, link(`#/sessions/${s.id}/cancel`, 'Cancel this session')),
       el('li', {}, link(`#/register/${s.id}`, 'Open the register'))),
-    bookingsTable(s),
-    bulkOutcomeForm(ctx, s));
+    bookingsTable(s));
+  const bulk = bulkOutcomeForm(ctx, s);
+  if (bulk) ctx.main.append(bulk);
 }
 
 // ---- change a session ----------------------------------------------------------------------------
