@@ -189,6 +189,29 @@ test('a placement and a session made from the pages, seen in the week with the p
   await phone.context().close();
 });
 
+test('a session that is over is entered from its paper register only with a reason', async () => {
+  const placement = await world.placement();
+  const page = await newPage(browser, DESKTOP);
+  await signIn(page, world, 'coordinator', `/placements/${placement.id}/sessions/new`);
+  const [y, m, d] = londonDay(-1).split('-');
+  await page.fill('input[name="date-day"]', String(Number(d)));
+  await page.fill('input[name="date-month"]', String(Number(m)));
+  await page.fill('input[name="date-year"]', y);
+  await page.fill('input[name="start"]', '09:00');
+  await page.fill('input[name="end"]', '12:00');
+  await page.fill('input[name="capacity"]', '3');
+  await clickThen(page, '#save', '#error-summary');
+  assert.equal(await page.locator('[data-field="date"].govuk-form-group--error').count(), 1, 'the past start is shown on the date');
+  await check(page, 'coordb-session-new-late-errors');
+  assert.equal((await get(`/v1/sessions?placement=${placement.id}`)).items.length, 0, 'nothing was stored');
+  await page.fill('textarea[name="late_entry_reason"]', 'No signal on site; register kept on paper.');
+  await clickThen(page, '#save', '#session-summary');
+  assert.match(await page.textContent('#session-summary'), /Entered late from paper.*No signal on site/s);
+  const id = hashId(page, /^#\/sessions\/([0-9a-f-]{36})$/);
+  assert.equal((await get(`/v1/sessions/${id}`)).late_entry_reason, 'No signal on site; register kept on paper.');
+  await page.context().close();
+});
+
 test('a bulk outcome on a session that has happened: a failing booking is named by its person and nothing is recorded, then the others are recorded', async () => {
   const session = await world.session({ ahead: 30, hours: 3, capacity: 6 });
   const refs = [];
