@@ -214,6 +214,7 @@ async function renderNewSession(ctx) {
       ctx.go(`/sessions/${made.data.id}`, banner('success', 'The session was added'));
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
+      for (const k of Object.keys(err.fields)) err.fields[k] = String(err.fields[k]).replace(/\blate_entry_reason\b/g, 'a reason why it is entered late');
       showProblem(ctx.main, form, err, (f) => ({ starts_at: 'date', ends_at: 'end' }[f] ?? fieldOf(f)));
     } finally {
       submit.disabled = false;
