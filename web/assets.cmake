@@ -30,3 +30,7 @@ set(IJ_DASHBOARD_ASSETS
     "app-coordinator-book.js|app/app-coordinator-book.js|text/javascript"
     "app-coordinator-people.js|app/app-coordinator-people.js|text/javascript"
     "app-coordinator-apart.js|app/app-coordinator-apart.js|text/javascript")
+    "app-coordb-time.js|app/app-coordb-time.js|text/javascript"
+    "app-sessions.js|app/app-sessions.js|text/javascript"
+    "app-placements.js|app/app-placements.js|text/javascript"
+    "app-followups.js|app/app-followups.js|text/javascript")

@@ -13,12 +13,18 @@ import { clear, el, errorPage, h1, link, p } from './app-ui.js';
 import * as home from './app-home.js';
 import * as officer from './app-officer.js';
 import * as coordinator from './app-coordinator.js';
+import * as sessions from './app-sessions.js';
+import * as placements from './app-placements.js';
+import * as followups from './app-followups.js';
 
 // One line per area of work (keep this list one module per line).
 const MODULES = [
   home,
   officer,
   coordinator,
+  sessions,
+  placements,
+  followups,
 ];
 
 const SERVICE = 'Immediate Justice';
