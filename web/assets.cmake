@@ -21,4 +21,6 @@ set(IJ_DASHBOARD_ASSETS
     "app.js|app/app.js|text/javascript"
     "app-api.js|app/app-api.js|text/javascript"
     "app-ui.js|app/app-ui.js|text/javascript"
-    "app-home.js|app/app-home.js|text/javascript")
+    "app-home.js|app/app-home.js|text/javascript"
+    "app-supervisor.js|app/app-supervisor.js|text/javascript"
+    "app-offline.js|app/app-offline.js|text/javascript")
