@@ -514,7 +514,7 @@ async function sendChange(ctx, form, change, creditText, title) {
   try {
     const r = await offline.submit(change);
     ctx.go(`/register/${change.sessionId}`, r.queued
-      ? banner('success', title, p('No signal: this is kept on the phone and will be sent when the signal returns.'))
+      ? banner('success', title, p('The service could not be reached: this is kept on the phone and will be sent when the signal returns.'))
       : banner('success', title, creditText ? p(creditText(r.booking)) : null));
   } catch (err) {
     submit.disabled = false;
