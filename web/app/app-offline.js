@@ -70,6 +70,7 @@ function update(fn) {
 }
 
 function changed() {
+  showConnection();
   for (const fn of listeners) {
     try {
       fn();

@@ -152,10 +152,14 @@ function describeChange(c) {
 
 let signOutConfirmed = false;
 
-export function onStart({ me }) {
-  if (!me?.roles?.some((r) => ROLES.includes(r))) return;
+let intercepting = false;
+
+// Keeps for the signed-in person, and watches the frame's sign-out link: while changes wait to be
+// sent, it shows what would be lost first.
+function begin(me) {
   offline.start(me);
-  // The frame's sign-out link: while changes wait to be sent, show what would be lost first.
+  if (intercepting) return;
+  intercepting = true;
   window.addEventListener('click', (e) => {
     if (!e.target?.closest?.('#sign-out')) return;
     if (signOutConfirmed || !offline.queue().length) return;
@@ -163,6 +167,10 @@ export function onStart({ me }) {
     e.stopImmediatePropagation();
     location.hash = '/sign-out';
   }, true);
+}
+
+export function onStart({ me }) {
+  if (me?.roles?.some((r) => ROLES.includes(r))) begin(me);
 }
 
 export function onSignOut() {
@@ -181,16 +189,16 @@ function follow(fn) {
 
 export const routes = [
   { path: '/today', roles: ROLES, title: "Today's sessions", render: renderToday },
-  { path: '/register/:sessionId', roles: ROLES, title: 'Register', render: renderRegister },
-  { path: '/register/:sessionId/sign-out/:bookingId', roles: ROLES, title: 'Sign out', render: renderSignOut },
-  { path: '/register/:sessionId/absent/:bookingId', roles: ROLES, title: 'Did not attend', render: renderAbsent },
+  { path: '/register/:session_id', roles: ROLES, title: 'Register', render: renderRegister },
+  { path: '/register/:session_id/sign-out/:booking_id', roles: ROLES, title: 'Sign out', render: renderSignOut },
+  { path: '/register/:session_id/absent/:booking_id', roles: ROLES, title: 'Did not attend', render: renderAbsent },
   { path: '/sign-out', roles: ROLES, title: 'Changes not sent', render: renderSignOutWarning },
 ];
 
 // ---- today's sessions ----------------------------------------------------------------------------
 
 async function renderToday(ctx) {
-  offline.start(ctx.me);
+  begin(ctx.me);
   unsubscribe?.();
   const supervisor = ctx.me.roles.includes('supervisor');
   let items;
@@ -244,8 +252,8 @@ async function renderToday(ctx) {
 // ---- the register --------------------------------------------------------------------------------
 
 async function renderRegister(ctx) {
-  offline.start(ctx.me);
-  const id = ctx.params.sessionId;
+  begin(ctx.me);
+  const id = ctx.params.session_id;
   const loaded = await loadRegister(id);
   const root = el('div', {});
   ctx.main.append(root);
@@ -435,10 +443,10 @@ function walkInForm(ctx, root, s) {
 // ---- signing out ---------------------------------------------------------------------------------
 
 async function personPage(ctx) {
-  offline.start(ctx.me);
+  begin(ctx.me);
   unsubscribe?.();
-  const { register } = await loadRegister(ctx.params.sessionId, { keptFirst: true });
-  const item = offline.view(register).find((i) => i.booking_id === ctx.params.bookingId);
+  const { register } = await loadRegister(ctx.params.session_id, { keptFirst: true });
+  const item = offline.view(register).find((i) => i.booking_id === ctx.params.booking_id);
   if (!item) throw new ApiError(404, null, 'This person is not on the register.');
   return { register, item };
 }
@@ -555,7 +563,7 @@ async function renderAbsent(ctx) {
 // ---- signing out with changes not sent -----------------------------------------------------------
 
 function renderSignOutWarning(ctx) {
-  offline.start(ctx.me);
+  begin(ctx.me);
   unsubscribe?.();
   const q = offline.queue();
   if (!q.length) {
