@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <ulfius.h>
 
+#include "ij/domain_idempotency.h"
 #include "ij/http.h"
 #include "ij/ops.h"
 #include "ij/store/access_log.h"
@@ -145,6 +146,36 @@ typedef struct ij_route {
    * parameters), the default first, or IJ_MEDIA_PER_RESOURCE; errors are problem documents */
   const char *const *media;
 } ij_route;
+
+/* ---- Idempotency-Key on the writes a client may retry (idempotency.c) ---- */
+/* The routes whose requests the dispatcher answers once per Idempotency-Key ("POST
+ * /v1/bookings/{id}/sign-in", ...; NULL-terminated, borrowed). A list beside the route table
+ * rather than a column of it: its rows are positional, so a new column would have to be written
+ * in every row, also in the rows other changes add; tests/unit/test_routes.c holds the list to
+ * the table. POST /v1/referrals is not in it: it keeps its key in the referral's transaction. */
+extern const char *const ij_idem_routes[];
+/* Whether the route is one of ij_idem_routes. */
+bool ij_idem_route(const ij_route *route);
+/* What the dispatcher keeps of a request's key between before and after its handler. */
+typedef struct {
+  bool claimed; /* the key is the request's: its answer is kept (or forgotten) after the handler */
+  ij_time_us claimed_at;
+  char key[IJ_IDEM_KEY_MAX + 1];
+  char hash[65];
+  char route[96];
+} ij_idem_call;
+/* Before the handler of an idempotent route: no Idempotency-Key, or a key claimed for this
+ * request, true (the handler runs); a key that is not valid (422), one used with another request
+ * (422 idempotency_mismatch), one whose first request is still running after a bounded wait (409
+ * with Retry-After) or whose answer is kept (the answer, with Idempotent-Replayed: true), false,
+ * the answer sent. */
+bool ij_idem_before(ij_ctx *ctx, ij_idem_call *call);
+/* After the handler: keeps the answer it sent for the key claimed, or forgets the claim when its
+ * status is not kept. */
+void ij_idem_after(ij_ctx *ctx, ij_idem_call *call);
+/* The body hash of POST /v1/referrals (hex SHA-256 of the body alone): false when it cannot be
+ * made. */
+bool ij_idem_body_hash(ij_ctx *ctx, char out[65]);
 
 /* The route table (server.c). */
 extern const ij_route ij_routes[];

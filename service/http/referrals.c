@@ -1,9 +1,9 @@
 /* The referral resource: create, list, read, transitions, history.
  * Each handler reads top to bottom: decode -> one ij_ops_* call -> render. */
-#include <gnutls/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ij/domain_idempotency.h"
 #include "ij/ops.h"
 #include "internal.h"
 
@@ -186,26 +186,6 @@ static void decode_referral(json_t *body, ij_referral_input *in, ij_field_errors
   }
 }
 
-static bool idempotency_key_ok(const char *k) {
-  size_t n = strlen(k);
-  if (n < 1 || n > 200)
-    return false;
-  for (size_t i = 0; i < n; i++)
-    if ((unsigned char)k[i] < 0x21 || (unsigned char)k[i] > 0x7e)
-      return false;
-  return true;
-}
-
-static bool body_hash(ij_ctx *ctx, char out[65]) {
-  unsigned char digest[32];
-  if (gnutls_hash_fast(GNUTLS_DIG_SHA256, ctx->req->binary_body, ctx->req->binary_body_length,
-                       digest) != 0)
-    return false;
-  for (int i = 0; i < 32; i++)
-    snprintf(out + 2 * i, 3, "%02x", digest[i]);
-  return true;
-}
-
 /* The 201 body for a referral just made (the ops layer keeps it with the Idempotency-Key). */
 static char *render_created(const ij_referral *r, void *arg) {
   ij_ctx *ctx = arg;
@@ -217,11 +197,10 @@ static char *render_created(const ij_referral *r, void *arg) {
 
 void ij_h_referral_create(ij_ctx *ctx) {
   const char *key = ij_header(ctx, "Idempotency-Key");
-  if (key && !idempotency_key_ok(key)) {
+  if (key && !ij_domain_idem_key_ok(key)) {
     ij_field_errors errs;
     ij_field_errors_init(&errs);
-    ij_field_errors_add(&errs, "Idempotency-Key",
-                        "must be 1 to 200 printable ASCII characters, no space");
+    ij_field_errors_add(&errs, "Idempotency-Key", IJ_IDEM_KEY_RULE);
     ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
     return;
   }
@@ -237,7 +216,7 @@ void ij_h_referral_create(ij_ctx *ctx) {
   if (!conn)
     goto done;
   char hash[65];
-  if (key && !body_hash(ctx, hash)) {
+  if (key && !ij_idem_body_hash(ctx, hash)) {
     ij_send_problem(ctx, IJ_ERR_INTERNAL, NULL, NULL);
     goto done;
   }

@@ -540,7 +540,11 @@ static int dispatch(const struct _u_request *req, struct _u_response *res, void 
   }
   if (!route_allows(&ctx))
     goto done;
+  ij_idem_call idem = {0};
+  if (ij_idem_route(route) && !ij_idem_before(&ctx, &idem))
+    goto done;
   route->handler(&ctx);
+  ij_idem_after(&ctx, &idem);
 done:;
   int status = ctx.status ? ctx.status : (int)res->status;
   record_access(&ctx, status);

@@ -561,7 +561,8 @@ runCheck('responses', (problems, notes) => {
       if (headers.location !== undefined && typeof rec.body.id === 'string' && !headers.location.endsWith(`/${rec.body.id}`)) {
         errs.push(`Location ${headers.location} does not name the body's id ${rec.body.id}`);
       }
-      if (typeof rec.body.request_id === 'string' && headers['x-request-id'] !== undefined && headers['x-request-id'] !== rec.body.request_id) {
+      // a replayed answer (Idempotency-Key) is the first request's, its request_id among it
+      if (typeof rec.body.request_id === 'string' && headers['x-request-id'] !== undefined && headers['idempotent-replayed'] !== 'true' && headers['x-request-id'] !== rec.body.request_id) {
         errs.push(`request_id ${rec.body.request_id} differs from X-Request-Id ${headers['x-request-id']}`);
       }
     }

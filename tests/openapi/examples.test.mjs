@@ -6,7 +6,9 @@
 // sent as written, except what cannot be known in advance, put in its place here: the ids of what
 // this test made, dates and times relative to today (an offence yesterday, a session the day after
 // tomorrow, a reoffence within the check's window), and the area's wards. A request body example
-// the test does not know how to prepare fails the test, so a new example cannot go unsent.
+// the test does not know how to prepare fails the test, so a new example cannot go unsent. An
+// operation that documents the Idempotency-Key header is sent with a fresh key and then sent again
+// as it was, and the second answer must be the first replayed (Idempotent-Replayed: true).
 //
 // Environment: IJ_BIN, DATABASE_URL, DATABASE_OWNER_URL (scripts/test and tests/CMakeLists.txt).
 import crypto from 'node:crypto';
@@ -36,11 +38,14 @@ function examplesOf(spec) {
     for (const [method, op] of Object.entries(ops)) {
       if (!op?.requestBody) continue;
       const success = Object.keys(op.responses || {}).filter((c) => /^2\d\d$/.test(c)).map(Number);
+      // an operation that documents Idempotency-Key is sent with one, and then sent again
+      const idempotent = [...(ops.parameters || []), ...(op.parameters || [])]
+        .some((p) => p?.$ref === '#/components/parameters/IdempotencyKey');
       for (const [contentType, media] of Object.entries(op.requestBody.content || {})) {
         const named = Object.entries(media.examples || {}).map(([name, e]) => ({ name, value: e.value }));
         if (media.example !== undefined) named.push({ name: 'example', value: media.example });
         for (const { name, value } of named) {
-          out.push({ method: method.toUpperCase(), route, contentType, name, value, success });
+          out.push({ method: method.toUpperCase(), route, contentType, name, value, success, idempotent });
         }
       }
     }
@@ -502,11 +507,24 @@ await main('every request example of the contract gets its documented status', a
       const make = prepare[key];
       if (!make) throw new TestFailure('no preparation for this operation: add one to examples.test.mjs');
       const req = await make(w, ex);
-      const r = await w.call(ex.method, req.route, req.token, {
-        body: req.body, raw: req.raw, contentType: req.contentType, headers: req.headers || {},
+      const headers = { ...(req.headers || {}) };
+      if (ex.idempotent) headers['Idempotency-Key'] = `example-${crypto.randomUUID()}`;
+      const send = () => w.call(ex.method, req.route, req.token, {
+        body: req.body, raw: req.raw, contentType: req.contentType, headers,
       });
+      const r = await send();
       if (!ex.success.includes(r.status)) {
         failures.push(`${label}: ${r.status}, the contract documents ${ex.success.join(' or ')}: ${r.text.slice(0, 400)}`);
+      } else if (ex.idempotent) {
+        // the same request with its key again: the first answer, replayed
+        const again = await send();
+        if (again.status !== r.status || again.text !== r.text || again.headers['idempotent-replayed'] !== 'true'
+            || again.headers.etag !== r.headers.etag || again.headers.location !== r.headers.location) {
+          failures.push(`${label}: sent again with its Idempotency-Key, ${again.status}`
+            + ` (Idempotent-Replayed: ${again.headers['idempotent-replayed']}) rather than the first answer: ${again.text.slice(0, 400)}`);
+        } else {
+          say(`${label}: ${r.status}, and replayed`);
+        }
       } else {
         say(`${label}: ${r.status}`);
       }

@@ -7,5 +7,7 @@
 /* Several instances on one database: outbox workers, a crash mid-delivery, retention, migrations
  * started together (test_outbox_instances.c). */
 Suite *store_instances_suite(void);
+/* Idempotency-Key claims and kept answers (test_idempotency_store.c). */
+Suite *store_idempotency_suite(void);
 
 #endif

@@ -13,6 +13,7 @@
   X(bookings_suite)       \
   X(followons_suite)      \
   X(followups_suite)      \
+  X(idempotency_suite)    \
   X(errors_suite)         \
   X(names_suite)          \
   X(notice_rules_suite)   \

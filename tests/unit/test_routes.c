@@ -3,6 +3,7 @@
  * is not checked, a role-free route that should have a permission) fails here rather than in a
  * request. */
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../../service/http/internal.h"
@@ -73,11 +74,45 @@ START_TEST(test_only_the_callers_own_routes_need_no_role) {
 }
 END_TEST
 
+START_TEST(test_idempotent_routes_are_writes_of_the_table) {
+  /* each listed route is a row of the table, once, a write by an authenticated caller (the key is
+   * remembered per caller) */
+  int n = 0;
+  for (const char *const *e = ij_idem_routes; *e; e++, n++) {
+    int rows = 0;
+    for (int i = 0; i < ij_routes_count; i++) {
+      const ij_route *r = &ij_routes[i];
+      if (!ij_idem_route(r))
+        continue;
+      char name[160];
+      snprintf(name, sizeof name, "%s %s", r->method, r->path);
+      if (strcmp(name, *e) != 0)
+        continue;
+      rows++;
+      ck_assert_msg(r->authenticated, "%s: no caller to remember the key for", *e);
+      ck_assert_msg(strcmp(r->method, "GET") != 0, "%s: a read", *e);
+    }
+    ck_assert_msg(rows == 1, "%s: %d rows of the table", *e, rows);
+    for (const char *const *f = ij_idem_routes; f != e; f++)
+      ck_assert_msg(strcmp(*f, *e) != 0, "%s: twice", *e);
+  }
+  int flagged = 0;
+  for (int i = 0; i < ij_routes_count; i++)
+    flagged += ij_idem_route(&ij_routes[i]);
+  ck_assert_int_eq(flagged, n);
+  /* POST /v1/referrals keeps its key in the referral's own transaction */
+  for (int i = 0; i < ij_routes_count; i++)
+    if (strcmp(ij_routes[i].path, "/v1/referrals") == 0)
+      ck_assert(!ij_idem_route(&ij_routes[i]));
+}
+END_TEST
+
 Suite *routes_suite(void) {
   Suite *s = suite_create("routes");
   TCase *tc = tcase_create("table");
   tcase_add_test(tc, test_every_row_is_consistent);
   tcase_add_test(tc, test_only_the_callers_own_routes_need_no_role);
+  tcase_add_test(tc, test_idempotent_routes_are_writes_of_the_table);
   suite_add_tcase(s, tc);
   return s;
 }
