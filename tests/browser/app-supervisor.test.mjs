@@ -18,6 +18,7 @@ before(async () => {
 });
 
 after(async () => {
+  if (process.env.IJ_SHOW_LOG) console.log(world?.log);
   await browser?.close().catch(() => {});
   await world?.close();
 });
@@ -60,6 +61,21 @@ async function keptForOffline(page) {
   }, null, { timeout: 30_000 });
 }
 
+// No signal, everywhere: the emulation reaches the page and the service worker's fetches a moment
+// after setOffline answers, so wait until the page both knows it and cannot reach the service.
+async function goOffline(page) {
+  await page.context().setOffline(true);
+  await page.waitForFunction(async () => {
+    if (navigator.onLine) return false;
+    try {
+      await fetch('/readyz', { cache: 'no-store' });
+      return false;
+    } catch {
+      return true;
+    }
+  }, null, { polling: 200 });
+}
+
 async function signOutPerson(page, sessionId, bookingId, { started, behaviour, quality, notes } = {}) {
   await page.click(`${card(bookingId)} [data-action="sign-out"]`);
   await waitReady(page);
@@ -87,7 +103,7 @@ test('without signal: two people signed in and out, the page reloaded from the p
   await checkPage(page, 'super-register');
   await keptForOffline(page);
 
-  await page.context().setOffline(true);
+  await goOffline(page);
   for (const { booking: bk } of [a, b]) {
     await page.click(`${card(bk.id)} [data-action="sign-in"]`);
     await page.waitForSelector(`${card(bk.id)}[data-state="signed_in"] [data-tag="queued"]`);
@@ -179,7 +195,7 @@ test('a queued change refused on arrival (the session was cancelled meanwhile) w
   page.allow(/ERR_INTERNET_DISCONNECTED/);
   await signIn(page, world, 'supervisor', `/register/${session.id}`);
   await keptForOffline(page);
-  await page.context().setOffline(true);
+  await goOffline(page);
   await page.click(`${card(a.booking.id)} [data-action="sign-in"]`);
   await page.waitForSelector(`${card(a.booking.id)}[data-state="signed_in"] [data-tag="queued"]`);
   await signOutPerson(page, session.id, a.booking.id, { started: londonTime(-5) });

@@ -414,7 +414,7 @@ async function signIn(root, register, item, btn, draw) {
 }
 
 function walkInForm(ctx, root, s) {
-  const key = newKey();
+  let key = newKey(); // kept while the same request may be sent again; a refusal is final for it
   const form = el('form', { novalidate: true, id: 'walk-in' },
     input({ name: 'referral_id', label: 'Referral number', width: 30, spellcheck: false,
       hint: "The referral's number, as the coordinator gives it when they send the person to you." }),
@@ -434,6 +434,7 @@ function walkInForm(ctx, root, s) {
       ctx.go(`/register/${s.id}`, banner('success', `${r.data.person_name} was added as a walk-in`, p('Sign them in below.')));
     } catch (err) {
       submit.disabled = false;
+      if (!err.offline) key = newKey();
       showProblem(box, form, err, (f) => (f === 'referral_id' ? 'referral_id' : null));
     }
   });
@@ -468,7 +469,7 @@ async function renderSignOut(ctx) {
   const now = Date.now();
   const startDefault = Math.min(Math.max(Date.parse(s.starts_at), Date.parse(item.signed_in_at)), now);
   const finishDefault = Math.max(Math.min(Date.parse(s.ends_at), now), startDefault);
-  const key = newKey(); // one per form: a second press, or a retry, sends the same change
+  const keys = { key: newKey() }; // one per form: a second press, or a retry, sends the same change
   const form = el('form', { novalidate: true, id: 'sign-out-form' },
     input({ name: 'started_at', label: 'Started work at', width: 5, inputmode: 'decimal', value: fmtTime(startDefault),
       hint: `24-hour clock, for example 09:05. Signed in at ${fmtTime(item.signed_in_at)}.` }),
@@ -510,13 +511,14 @@ async function renderSignOut(ctx) {
     if (v.behaviour) body.behaviour = v.behaviour;
     if (v.work_quality) body.work_quality = v.work_quality;
     if (v.notes?.trim()) body.notes = v.notes.trim();
-    await sendChange(ctx, form, { ...offline.makeChange('sign-out', s.id, item, body), key },
+    await sendChange(ctx, form, keys, { ...offline.makeChange('sign-out', s.id, item, body), key: keys.key },
       (b) => `${fmtMinutes(b.minutes_credited)} credited.`, `${item.person.name} signed out`);
   });
 }
 
 // Sends (or queues) a question page's change and goes back to the register, or shows the refusal.
-async function sendChange(ctx, form, change, creditText, title) {
+// A refusal is the answer the service keeps for the key: the corrected request goes with a new one.
+async function sendChange(ctx, form, keys, change, creditText, title) {
   const submit = form.querySelector('button[type=submit]');
   submit.disabled = true;
   try {
@@ -526,6 +528,7 @@ async function sendChange(ctx, form, change, creditText, title) {
       : banner('success', title, creditText ? p(creditText(r.booking)) : null));
   } catch (err) {
     submit.disabled = false;
+    keys.key = newKey();
     showProblem(ctx.main, form, err, (f) => (['started_at', 'finished_at', 'outcome', 'behaviour', 'work_quality', 'penalty_minutes', 'notes'].includes(f) ? f : f === 'absence_reason' ? 'reason' : null));
   }
 }
@@ -541,7 +544,7 @@ async function renderAbsent(ctx) {
       p(link(`#/register/${s.id}`, 'Back to the register')));
     return;
   }
-  const key = newKey();
+  const keys = { key: newKey() };
   const form = el('form', { novalidate: true, id: 'absent-form' },
     radios({ name: 'reason', legend: `Did ${item.person.name} give a reason you accept?`, items: ABSENT, value: 'absent_unacceptable',
       hint: 'Choose the reason only if they told you before the start, or have evidence.' }),
@@ -555,7 +558,7 @@ async function renderAbsent(ctx) {
       ? { outcome: 'absent_acceptable', absence_reason: v.reason }
       : { outcome: 'absent_unacceptable' };
     if (v.notes?.trim()) body.notes = v.notes.trim();
-    await sendChange(ctx, form, { ...offline.makeChange('absent', s.id, item, body), key }, null,
+    await sendChange(ctx, form, keys, { ...offline.makeChange('absent', s.id, item, body), key: keys.key }, null,
       `${item.person.name} did not attend`);
   });
 }
