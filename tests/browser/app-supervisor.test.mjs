@@ -7,6 +7,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { DESKTOP, PHONE, checkPage, go, launch, newPage, signIn, startService, waitReady } from './harness.mjs';
 
 let world;
@@ -122,6 +123,8 @@ test('without signal: two people signed in and out, the page reloaded from the p
   assert.equal(await page.textContent('h1'), session.placement.name);
   assert.match(await page.textContent('[data-banner="important"]'), /No signal/);
   assert.match(await page.textContent('#waiting'), /4 changes waiting to send/);
+  // kept beside checkPage's screenshots: the register as it shows without signal
+  await page.screenshot({ path: path.join(process.env.IJ_ARTIFACT_DIR || process.cwd(), 'app', 'super-register-offline-390.png'), fullPage: true });
   for (const { booking: bk } of [a, b]) {
     await page.waitForSelector(`${card(bk.id)}[data-state="signed_out"] [data-tag="queued"]`);
     const before = await booking(bk.id);

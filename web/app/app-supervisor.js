@@ -311,7 +311,7 @@ function drawRegister(ctx, root, register, fromKept, draw) {
   root.append(el('p', { class: 'govuk-body', id: 'register-counts' },
     `${items.length} ${items.length === 1 ? 'person' : 'people'}: ${count('signed_in')} signed in, ${count('signed_out')} signed out, `
     + `${count('absent')} did not attend, ${count('expected')} not arrived.`));
-  if (!items.length) root.append(p('Nobody is booked on this session yet.'));
+  if (!items.length) root.append(p('Nobody is on this register.'));
   for (const item of items) root.append(personCard(ctx, root, register, item, draw));
   if (!s.cancelled) root.append(walkInForm(ctx, root, s));
 }
@@ -332,7 +332,8 @@ function queuePanel(root, waiting) {
   });
   return el('div', { class: 'govuk-inset-text', id: 'waiting' },
     el('h2', { class: 'govuk-heading-s' }, `${waiting.length} ${waiting.length === 1 ? 'change' : 'changes'} waiting to send`),
-    el('ul', { class: 'govuk-list govuk-list--bullet' }, waiting.map((c) => el('li', {}, `${c.person}: ${describeChange(c).toLowerCase()}`))),
+    el('ul', { class: 'govuk-list govuk-list--bullet' }, waiting.map((c) => el('li', {}, `${c.person}: ${describeChange(c).toLowerCase()}`,
+      offline.refused().some((r) => r.bookingId === c.bookingId) ? ' (waits until the refused change above is resolved)' : ''))),
     send, msg);
 }
 
@@ -354,7 +355,7 @@ function attentionCard(root, c) {
   drop.addEventListener('click', () => offline.discard(c.key));
   return el('div', { class: 'ij-card', 'data-refused': c.bookingId },
     el('h3', { class: 'govuk-heading-s' }, `${c.person}: ${describeChange(c).toLowerCase()}`),
-    p(tag('refused', 'Refused'), ` ${problemText(err)}`),
+    p(tag('refused', 'Refused'), reasons.length ? ' The service said:' : ` ${problemText(err)}`),
     reasons.length ? el('ul', { class: 'govuk-list govuk-list--bullet' }, reasons.map((r) => el('li', {}, r))) : null,
     msg,
     buttonGroup(retry, drop));
@@ -471,9 +472,9 @@ async function renderSignOut(ctx) {
   const finishDefault = Math.max(Math.min(Date.parse(s.ends_at), now), startDefault);
   const keys = { key: newKey() }; // one per form: a second press, or a retry, sends the same change
   const form = el('form', { novalidate: true, id: 'sign-out-form' },
-    input({ name: 'started_at', label: 'Started work at', width: 5, inputmode: 'decimal', value: fmtTime(startDefault),
+    input({ name: 'started_at', label: 'Start time', width: 5, inputmode: 'decimal', value: fmtTime(startDefault),
       hint: `24-hour clock, for example 09:05. Signed in at ${fmtTime(item.signed_in_at)}.` }),
-    input({ name: 'finished_at', label: 'Finished work at', width: 5, inputmode: 'decimal', value: fmtTime(finishDefault),
+    input({ name: 'finished_at', label: 'Finish time', width: 5, inputmode: 'decimal', value: fmtTime(finishDefault),
       hint: 'Only time already worked is credited.' }),
     radios({ name: 'outcome', legend: 'How did it go?', items: ATTENDED, value: 'attended_complied' }),
     radios({ name: 'behaviour', legend: 'Behaviour', items: RATINGS }),
