@@ -34,3 +34,5 @@ set(IJ_DASHBOARD_ASSETS
     "app-sessions.js|app/app-sessions.js|text/javascript"
     "app-placements.js|app/app-placements.js|text/javascript"
     "app-followups.js|app/app-followups.js|text/javascript")
+    "app-supervisor.js|app/app-supervisor.js|text/javascript"
+    "app-offline.js|app/app-offline.js|text/javascript")

@@ -16,6 +16,7 @@ import * as coordinator from './app-coordinator.js';
 import * as sessions from './app-sessions.js';
 import * as placements from './app-placements.js';
 import * as followups from './app-followups.js';
+import * as supervisor from './app-supervisor.js';
 
 // One line per area of work (keep this list one module per line).
 const MODULES = [
@@ -25,6 +26,7 @@ const MODULES = [
   sessions,
   placements,
   followups,
+  supervisor,
 ];
 
 const SERVICE = 'Immediate Justice';
