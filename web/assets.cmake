@@ -21,4 +21,8 @@ set(IJ_DASHBOARD_ASSETS
     "app.js|app/app.js|text/javascript"
     "app-api.js|app/app-api.js|text/javascript"
     "app-ui.js|app/app-ui.js|text/javascript"
-    "app-home.js|app/app-home.js|text/javascript")
+    "app-home.js|app/app-home.js|text/javascript"
+    "app-admin.js|app/app-admin.js|text/javascript"
+    "app-admin-kit.js|app/app-admin-kit.js|text/javascript"
+    "app-admin-codes.js|app/app-admin-codes.js|text/javascript"
+    "app-admin-area.js|app/app-admin-area.js|text/javascript")

@@ -11,10 +11,12 @@
 import { api, ApiError, forgetToken, keepMe, keptMe, takeTokenFromAddress, token } from './app-api.js';
 import { clear, el, errorPage, h1, link, p } from './app-ui.js';
 import * as home from './app-home.js';
+import * as admin from './app-admin.js';
 
 // One line per area of work (keep this list one module per line).
 const MODULES = [
   home,
+  admin,
 ];
 
 const SERVICE = 'Immediate Justice';
