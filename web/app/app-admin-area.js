@@ -31,8 +31,8 @@ export const areaRoutes = [
       box.append(
         p('The rules new referrals and decisions follow. Where the area sets none, the service\'s default applies. A change applies to referrals made and decisions taken afterwards; existing referrals keep their start-by time and hours.'),
         summaryList(RULES.map((rule) => [rule.text,
-          el('span', { 'data-rule': rule.name }, hoursText(r[rule.name]),
-            el('span', { class: 'govuk-hint govuk-!-margin-bottom-0', 'data-source': r.configured[rule.name] === null ? 'default' : 'area' },
+          el('div', { 'data-rule': rule.name }, hoursText(r[rule.name]),
+            el('div', { class: 'govuk-hint govuk-!-margin-bottom-0', 'data-source': r.configured[rule.name] === null ? 'default' : 'area' },
               r.configured[rule.name] === null ? 'The service\'s default' : 'Set for this area')),
           { href: '#/admin/rules/edit', text: 'Change', hidden: rule.text.toLowerCase() }]), { id: 'rules' }));
     },

@@ -201,7 +201,7 @@ export const reasonRoutes = [
             id: `codes-${k.value}`,
             head: ['Reason', 'From', 'Status'],
             rows: mine.map((c) => [
-              el('span', {}, link(`#${codePath(c)}`, c.label, { 'data-code': codeId(c) }), el('span', { class: 'govuk-hint govuk-!-margin-bottom-0 ij-code' }, c.code)),
+              el('div', {}, link(`#${codePath(c)}`, c.label, { 'data-code': codeId(c) }), el('div', { class: 'govuk-hint govuk-!-margin-bottom-0' }, c.code)),
               source(c),
               statusTag(c.active)]),
             empty: 'No codes of this kind.',
