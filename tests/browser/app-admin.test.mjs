@@ -32,6 +32,7 @@ async function follow(selector) {
   await page.evaluate(() => { document.querySelector('main').dataset.state = 'moving'; });
   await page.click(selector);
   await waitReady(page);
+  assert.doesNotMatch(await page.textContent('main'), /\bnull\b|\bundefined\b|\[object /, 'no value is shown as code would print it');
 }
 
 // Clicks a form's button that the API refuses, and answers the error summary's items, each with

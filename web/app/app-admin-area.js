@@ -5,7 +5,7 @@ import { api, ApiError } from './app-api.js';
 import {
   banner, buttonLink, checkboxes, el, fmtDateTime, input, label, link, p, select, summaryList, table,
 } from './app-ui.js';
-import { actionButton, areaPath, frame, hoursValue, localRefusal, orNull, questionForm, statusTag } from './app-admin-kit.js';
+import { actionButton, areaPath, frame, hoursValue, localRefusal, orNull, put, questionForm, statusTag } from './app-admin-kit.js';
 
 const ADMIN = ['admin'];
 
@@ -28,7 +28,7 @@ export const areaRoutes = [
     async render(ctx) {
       const r = (await api('GET', `/v1/areas/${areaPath(ctx)}/rules`)).data;
       const box = frame(ctx, { back: '#/admin', backText: 'Reference data', title: 'The area\'s rules', caption: 'Reference data' });
-      box.append(
+      put(box, 
         p('The rules new referrals and decisions follow. Where the area sets none, the service\'s default applies. A change applies to referrals made and decisions taken afterwards; existing referrals keep their start-by time and hours.'),
         summaryList(RULES.map((rule) => [rule.text,
           el('div', { 'data-rule': rule.name }, hoursText(r[rule.name]),
@@ -45,7 +45,7 @@ export const areaRoutes = [
       const r = (await api('GET', `/v1/areas/${areaPath(ctx)}/rules`)).data;
       const title = 'Change the area\'s rules';
       const box = frame(ctx, { back: '#/admin/rules', backText: 'The area\'s rules', title, caption: 'Reference data' });
-      box.append(
+      put(box, 
         p('Whole hours. Leave a box empty to use the service\'s default.'),
         questionForm(ctx, box, {
           title,
@@ -76,7 +76,7 @@ export const areaRoutes = [
     async render(ctx) {
       const w = (await api('GET', `/v1/areas/${areaPath(ctx)}/webhook`)).data;
       const box = frame(ctx, { back: '#/admin', backText: 'Reference data', title: 'Webhook', caption: 'Reference data' });
-      box.append(
+      put(box, 
         p('The service sends the area\'s notices (progress, outcomes and victim updates) to this address as well as keeping them on the feed. With a signing secret, each delivery is signed so that the receiver can check it came from this service.'),
         summaryList([
           ['Address', w.url ? el('span', { 'data-webhook': 'url' }, w.url) : el('span', { 'data-webhook': 'url' }, 'None: notices stay on the feed only'),
@@ -96,7 +96,7 @@ export const areaRoutes = [
       const w = (await api('GET', `/v1/areas/${areaPath(ctx)}/webhook`)).data;
       const title = 'Change the webhook';
       const box = frame(ctx, { back: '#/admin/webhook', backText: 'Webhook', title, caption: 'Reference data' });
-      box.append(questionForm(ctx, box, {
+      put(box, questionForm(ctx, box, {
         title,
         fields: [
           input({ name: 'url', label: 'Address', type: 'url', value: w.url ?? '', hint: 'An https:// address. Leave it empty to stop deliveries: notices stay on the feed.', width: 'full', spellcheck: false, inputmode: 'url' }),
@@ -131,7 +131,7 @@ export const areaRoutes = [
     async render(ctx) {
       const list = (await api('GET', '/v1/supervisors', { query: { all: 'true' } })).data.items;
       const box = frame(ctx, { back: '#/admin', backText: 'Reference data', title: 'Supervisors', caption: 'Reference data', wide: true });
-      box.append(
+      put(box, 
         p('The partners\' supervisors that placements and sessions may name. An inactive supervisor cannot be named by new sessions; the sessions that name them keep them.'),
         buttonLink('#/admin/supervisors/new', 'Add a supervisor'),
         table({
@@ -150,7 +150,7 @@ export const areaRoutes = [
     render(ctx) {
       const title = 'Add a supervisor';
       const box = frame(ctx, { back: '#/admin/supervisors', backText: 'Supervisors', title, caption: 'Supervisors' });
-      box.append(questionForm(ctx, box, {
+      put(box, questionForm(ctx, box, {
         title,
         fields: supervisorFields({}, true),
         submitText: 'Add supervisor',
@@ -170,7 +170,7 @@ export const areaRoutes = [
       const s = await supervisorOf(ctx.params.sub);
       const box = frame(ctx, { back: '#/admin/supervisors', backText: 'Supervisors', title: s.name, caption: 'Supervisor' });
       const edit = { href: `#${supPath(s.sub)}/edit`, text: 'Change' };
-      box.append(
+      put(box, 
         summaryList([
           ['Name', s.name, { ...edit, hidden: 'name' }],
           ['Sign-in identity', s.sub],
@@ -196,7 +196,7 @@ export const areaRoutes = [
       const s = await supervisorOf(ctx.params.sub);
       const title = `Change ${s.name}'s details`;
       const box = frame(ctx, { back: `#${supPath(s.sub)}`, backText: s.name, title, caption: 'Supervisor' });
-      box.append(questionForm(ctx, box, {
+      put(box, questionForm(ctx, box, {
         title,
         fields: supervisorFields(s, false),
         submitText: 'Save details',
@@ -235,13 +235,13 @@ export const areaRoutes = [
         const chosen = filter.elements.entity.value;
         ctx.go(`/admin/changes${chosen ? `?entity=${chosen}` : ''}${limit !== 20 ? `${chosen ? '&' : '?'}limit=${limit}` : ''}`);
       });
-      box.append(
+      put(box, 
         p('Every change an admin made to the area\'s wards, reason codes, rules and directory of supervisors: who, when, and the record before and after. Newest first. Changes to the webhook are kept in its own log.'),
         filter);
       if (!page.items.length) {
-        box.append(p(cursor ? 'There are no older changes.' : 'No changes yet.'));
+        put(box, p(cursor ? 'There are no older changes.' : 'No changes yet.'));
       } else {
-        box.append(el('ol', { class: 'ij-list-plain', id: 'changes' }, page.items.map(changeItem)));
+        put(box, el('ol', { class: 'ij-list-plain', id: 'changes' }, page.items.map(changeItem)));
       }
       const prev = cursor ? el('div', { class: 'govuk-pagination__prev' },
         el('a', { class: 'govuk-link govuk-pagination__link', href: here({}), rel: 'prev', id: 'newest' },
@@ -249,7 +249,7 @@ export const areaRoutes = [
       const next = page.next_cursor ? el('div', { class: 'govuk-pagination__next' },
         el('a', { class: 'govuk-link govuk-pagination__link', href: here({ cursor: page.next_cursor }), rel: 'next', id: 'older' },
           el('span', { class: 'govuk-pagination__link-title' }, 'Older changes'))) : null;
-      if (prev || next) box.append(el('nav', { class: 'govuk-pagination govuk-pagination--block', 'aria-label': 'Pages of changes' }, prev, next));
+      if (prev || next) put(box, el('nav', { class: 'govuk-pagination govuk-pagination--block', 'aria-label': 'Pages of changes' }, prev, next));
     },
   },
 ];

@@ -4,7 +4,7 @@
 
 import { api, ApiError } from './app-api.js';
 import { banner, buttonLink, el, h2, input, link, p, radios, summaryList, table, warningText } from './app-ui.js';
-import { actionButton, frame, questionForm, statusTag } from './app-admin-kit.js';
+import { actionButton, frame, put, questionForm, statusTag } from './app-admin-kit.js';
 
 const ADMIN = ['admin'];
 
@@ -31,7 +31,7 @@ export const wardRoutes = [
     async render(ctx) {
       const wards = (await api('GET', '/v1/wards', { query: { all: 'true' } })).data.items;
       const box = frame(ctx, { back: '#/admin', backText: 'Reference data', title: 'Wards', caption: 'Reference data', wide: true });
-      box.append(
+      put(box, 
         p('A referral, a placement and the statistics name one of these wards. A retired ward is no longer offered for new records; the records that name it keep it.'),
         buttonLink('#/admin/wards/new', 'Add a ward'),
         table({
@@ -50,7 +50,7 @@ export const wardRoutes = [
     render(ctx) {
       const title = 'Add a ward';
       const box = frame(ctx, { back: '#/admin/wards', backText: 'Wards', title, caption: 'Wards' });
-      box.append(questionForm(ctx, box, {
+      put(box, questionForm(ctx, box, {
         title,
         fields: [
           input({ name: 'name', label: 'Name', hint: 'As people in the area know it, for example Castle', width: 20, spellcheck: false }),
@@ -72,7 +72,7 @@ export const wardRoutes = [
     async render(ctx) {
       const w = await wardOf(ctx.params.code);
       const box = frame(ctx, { back: '#/admin/wards', backText: 'Wards', title: w.name, caption: 'Ward' });
-      box.append(
+      put(box, 
         summaryList([
           ['Name', w.name, { href: `#${wardPath(w.code)}/rename`, text: 'Change', hidden: 'name' }],
           ['Code', w.code],
@@ -98,7 +98,7 @@ export const wardRoutes = [
       const w = await wardOf(ctx.params.code);
       const title = `Change the name of ${w.name}`;
       const box = frame(ctx, { back: `#${wardPath(w.code)}`, backText: w.name, title, caption: 'Ward' });
-      box.append(questionForm(ctx, box, {
+      put(box, questionForm(ctx, box, {
         title,
         fields: [input({ name: 'name', label: 'New name', value: w.name, width: 20, spellcheck: false })],
         submitText: 'Save name',
@@ -122,7 +122,7 @@ export const wardRoutes = [
         ctx.go('/admin/wards', banner('success', `Ward ${r.data.name} retired`));
       }, title) : null;
       if (retire) retire.hidden = true;
-      box.append(
+      put(box, 
         warningText('Deleting a ward cannot be undone.'),
         p('A ward that any referral or placement names is never deleted: retire it instead.'),
         questionForm(ctx, box, {
@@ -182,7 +182,7 @@ export const reasonRoutes = [
     async render(ctx) {
       const codes = (await api('GET', '/v1/reason-codes', { query: { all: 'true' } })).data.items;
       const box = frame(ctx, { back: '#/admin', backText: 'Reference data', title: 'Reason codes', caption: 'Reference data', wide: true });
-      box.append(
+      put(box, 
         p('The reasons people choose from when they reject or withdraw a referral, give a warning or declare non-compliance. The national codes are every area\'s: you may retire one for this area. You may add codes of the area\'s own.'),
         buttonLink('#/admin/reason-codes/new', 'Add a reason code'),
         el('ul', { class: 'govuk-list' }, KINDS.map((k) => el('li', {}, link(`#/admin/reason-codes#kind-${k.value}`, `${k.text} reasons`, { 'data-jump': `kind-${k.value}` })))));
@@ -195,7 +195,7 @@ export const reasonRoutes = [
       });
       for (const k of KINDS) {
         const mine = codes.filter((c) => c.kind === k.value);
-        box.append(
+        put(box, 
           h2(`${k.text} reasons`, { id: `kind-${k.value}` }),
           table({
             id: `codes-${k.value}`,
@@ -218,7 +218,7 @@ export const reasonRoutes = [
       const title = 'Add a reason code';
       const box = frame(ctx, { back: '#/admin/reason-codes', backText: 'Reason codes', title, caption: 'Reason codes' });
       const kind = ctx.query.get('kind');
-      box.append(
+      put(box, 
         p('The code is the area\'s own: only this area sees it and may cite it.'),
         questionForm(ctx, box, {
           title,
@@ -243,7 +243,7 @@ export const reasonRoutes = [
     async render(ctx) {
       const c = await reasonOf(ctx.params.id);
       const box = frame(ctx, { back: '#/admin/reason-codes', backText: 'Reason codes', title: c.label, caption: `${kindText(c.kind)} reason` });
-      box.append(
+      put(box, 
         summaryList([
           ['Reason', c.label, c.national ? null : { href: `#${codePath(c)}/relabel`, text: 'Change', hidden: 'reason' }],
           ['Code', c.code],
@@ -273,7 +273,7 @@ export const reasonRoutes = [
       const c = await reasonOf(ctx.params.id);
       const title = 'Change how the reason reads';
       const box = frame(ctx, { back: `#${codePath(c)}`, backText: c.label, title, caption: `${kindText(c.kind)} reason ${c.code}` });
-      box.append(questionForm(ctx, box, {
+      put(box, questionForm(ctx, box, {
         title,
         fields: [input({ name: 'label', label: 'Reason', value: c.label, width: 'two-thirds', spellcheck: true })],
         submitText: 'Save reason',
@@ -293,7 +293,7 @@ export const reasonRoutes = [
       const c = await reasonOf(ctx.params.id);
       const title = `Delete the reason ${c.label}?`;
       const box = frame(ctx, { back: `#${codePath(c)}`, backText: c.label, title, caption: `${kindText(c.kind)} reason` });
-      box.append(
+      put(box, 
         warningText('Deleting a reason code cannot be undone.'),
         p('A code that any referral or decision cites is never deleted: retire it instead.'),
         questionForm(ctx, box, {

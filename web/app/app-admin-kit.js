@@ -13,6 +13,13 @@ export function statusTag(active, off = 'Retired') {
     active ? 'Active' : off);
 }
 
+// Appends nodes (or arrays of them) to a node, leaving out null, undefined and false.
+export function put(node, ...children) {
+  for (const c of children.flat(Infinity)) {
+    if (c !== null && c !== undefined && c !== false) node.append(c);
+  }
+}
+
 // The page's frame: a back link, then a box that holds the heading, the content and, on a
 // refusal, the error summary at its top. Answers the box.
 // `wide`: the whole width (a page with a table), otherwise two thirds (a question page).
@@ -21,7 +28,7 @@ export function frame(ctx, { back, backText, title, caption, wide }) {
   const box = el('div', { class: 'govuk-grid-row' });
   const col = el('div', { class: wide ? 'govuk-grid-column-full' : 'govuk-grid-column-two-thirds-from-desktop' }, ...h1(title, caption));
   box.append(col);
-  ctx.main.append(back ? backLink(back, backText) : null, box);
+  put(ctx.main, back ? backLink(back, backText) : null, box);
   return col;
 }
 
