@@ -180,8 +180,11 @@ test('the area\'s rules: an out-of-range value is refused, then good values are 
   await page.fill('input[name=hours_max]', '999');
   await page.fill('input[name=hours_default]', '6');
   const errors = await refused('button:has-text("Save rules")');
-  assert.ok(errors.some((e) => e.target && e.target === e.target && e.exists), JSON.stringify(errors));
+  assert.ok(errors.every((e) => e.exists), JSON.stringify(errors));
   assert.ok(errors.map((e) => e.target).includes(await idOf('hours_max')), JSON.stringify(errors));
+  assert.match(errors.find((e) => e.target === errors[0].target).text, /^[A-Z]/);
+  assert.ok(errors.some((e) => /^Most hours of work /.test(e.text)), 'the message names the field as the page labels it');
+  assert.match(await page.textContent('[data-field="hours_max"] .govuk-error-message'), /Most hours of work /);
   await checkPage(page, 'admin-rules-error');
   assert.deepEqual((await get(`/v1/areas/${world.area}/rules`)).configured,
     { target_start_hours: null, hours_min: null, hours_max: null, hours_default: null }, 'nothing changed on refusal');
@@ -282,7 +285,7 @@ test('the change log shows each change, by whom, before and after, filtered and 
   assert.match(find('ward', 'castle', 'delete'), /Ward castle deleted/);
   assert.match(find('reason_code', api.find((c) => c.entity === 'reason_code' && c.action === 'add').key, 'add'), /Left the country/);
   assert.ok(api.some((c) => c.entity === 'reason_code' && c.action === 'retire'));
-  assert.match(find('area_rules', world.area, 'change'), /Hours maxThe service's default10/);
+  assert.match(find('area_rules', world.area, 'change'), /Most hours of workThe service's default10/);
   assert.match(find('supervisor', 'sup-77', 'add'), /Robin Supervisor/);
   assert.match(find('supervisor', 'sup-77', 'retire'), /ActiveYesNo/);
   await checkPage(page, 'admin-changes');

@@ -227,7 +227,7 @@ export const areaRoutes = [
         const s = q.toString();
         return `#/admin/changes${s ? `?${s}` : ''}`;
       };
-      const filter = el('form', { novalidate: true, class: 'ij-actions', id: 'changes-filter' },
+      const filter = el('form', { novalidate: true, id: 'changes-filter' },
         select({ name: 'entity', label: 'Show changes to', value: entity, items: [{ value: '', text: 'All reference data' }, ...ENTITIES] }),
         el('button', { class: 'govuk-button govuk-button--secondary', type: 'submit', 'data-module': 'govuk-button' }, 'Show'));
       filter.addEventListener('submit', (e) => {
@@ -283,6 +283,10 @@ const ENTITIES = [
   { value: 'supervisor', text: 'Supervisors' },
 ];
 const ENTITY_ONE = { ward: 'Ward', reason_code: 'Reason code', area_rules: 'Rules of area', supervisor: 'Supervisor' };
+const DETAILS = {
+  target_start_hours: 'Hours from referral to the first session', hours_min: 'Fewest hours of work',
+  hours_max: 'Most hours of work', hours_default: 'Hours of work by default', sub: 'Sign-in identity', label: 'Reason',
+};
 const ACTIONS = { add: 'added', change: 'changed', retire: 'retired', reinstate: 'reinstated', delete: 'deleted' };
 
 function valueText(v, entity) {
@@ -308,7 +312,7 @@ function changeItem(c) {
     el('p', { class: 'govuk-body-s govuk-!-margin-bottom-2' }, `${fmtDateTime(c.at)} by ${c.actor?.name ?? ''} (${c.actor?.sub ?? ''}, ${c.actor?.role ?? ''})`),
     members.length ? table({
       head: ['Detail', 'Before', 'After'],
-      rows: members.map((k) => [label(k),
+      rows: members.map((k) => [DETAILS[k] ?? label(k),
         c.before ? valueText(c.before[k], c.entity) : el('span', { class: 'ij-muted' }, 'None'),
         c.after ? valueText(c.after[k], c.entity) : el('span', { class: 'ij-muted' }, 'None')]),
     }) : null);

@@ -172,7 +172,7 @@ async function reasonOf(id) {
   return rc;
 }
 
-const source = (c) => (c.national ? 'National' : 'This area');
+const source = (c) => (c.national ? 'national' : 'this area\'s own');
 
 export const reasonRoutes = [
   {
@@ -199,10 +199,10 @@ export const reasonRoutes = [
           h2(`${k.text} reasons`, { id: `kind-${k.value}` }),
           table({
             id: `codes-${k.value}`,
-            head: ['Reason', 'From', 'Status'],
+            head: ['Reason', 'Status'],
             rows: mine.map((c) => [
-              el('div', {}, link(`#${codePath(c)}`, c.label, { 'data-code': codeId(c) }), el('div', { class: 'govuk-hint govuk-!-margin-bottom-0' }, c.code)),
-              source(c),
+              el('div', {}, link(`#${codePath(c)}`, c.label, { 'data-code': codeId(c) }),
+                el('div', { class: 'govuk-hint govuk-!-margin-bottom-0' }, `${c.code}, ${source(c)}`)),
               statusTag(c.active)]),
             empty: 'No codes of this kind.',
           }),

@@ -68,8 +68,30 @@ export function showRefusal(ctx, box, form, err, { fieldFor, refusal, title } = 
     summary.focus();
   } else {
     showProblem(box, form, err, fieldFor);
+    nameByLabel(box, err, fieldFor);
   }
   if (title) ctx.setTitle(`Error: ${title}`);
+}
+
+// The API's messages name its fields ("Hours max must be..."): each linked message is made to
+// name the field as the page labels it ("Most hours of work must be...").
+function nameByLabel(box, err, fieldFor = (f) => f) {
+  for (const [apiField, message] of Object.entries(err.fields || {})) {
+    const field = fieldFor(apiField);
+    const group = field ? box.querySelector(`[data-field="${CSS.escape(field)}"]`) : null;
+    const control = group?.querySelector('input, select, textarea');
+    const caption = group?.querySelector('label');
+    if (!control || !caption || group.querySelector('fieldset')) continue;
+    const name = caption.textContent.replace(/\s*\(optional\)\s*$/, '').trim();
+    const words = apiField.split('.').pop().replace(/\[\d+\]/g, '').replace(/_/g, ' ');
+    const m = String(message);
+    const rest = m.toLowerCase().startsWith(words.toLowerCase()) ? m.slice(words.length).trimStart() : m;
+    const text = `${name} ${rest}`;
+    const summaryLink = box.querySelector(`#error-summary a[data-target="${CSS.escape(control.id)}"]`);
+    if (summaryLink) summaryLink.textContent = text;
+    const inline = group.querySelector(`#${CSS.escape(control.id)}-error`);
+    if (inline?.lastChild) inline.lastChild.textContent = text;
+  }
 }
 
 // A refusal made here before anything is sent (the same shape as the API's).
