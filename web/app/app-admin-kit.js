@@ -86,7 +86,7 @@ function nameByLabel(box, err, fieldFor = (f) => f) {
     const words = apiField.split('.').pop().replace(/\[\d+\]/g, '').replace(/_/g, ' ');
     const m = String(message);
     const rest = m.toLowerCase().startsWith(words.toLowerCase()) ? m.slice(words.length).trimStart() : m;
-    const text = `${name} ${rest}`;
+    const text = `${name} ${rest.replace(/, or null for /, ', or empty for ')}`;
     const summaryLink = box.querySelector(`#error-summary a[data-target="${CSS.escape(control.id)}"]`);
     if (summaryLink) summaryLink.textContent = text;
     const inline = group.querySelector(`#${CSS.escape(control.id)}-error`);
