@@ -220,6 +220,7 @@ test('the webhook: bad input refused, then set with a secret that is never shown
   assert.equal(await page.textContent('[data-webhook="url"]'), 'https://force.example.org/ij/notices');
   assert.match(await page.textContent('[data-webhook="secret"]'), /^Set /);
   assert.ok(!(await page.content()).includes(secret), 'the secret is not on the page');
+  await checkPage(page, 'admin-webhook-set');
   await follow('#webhook a[href="#/admin/webhook/edit"]');
   assert.equal(await page.inputValue('input[name=secret]'), '', 'the secret is not shown back');
   assert.ok(!(await page.content()).includes(secret));
@@ -285,7 +286,7 @@ test('the change log shows each change, by whom, before and after, filtered and 
   assert.match(find('ward', 'castle', 'delete'), /Ward castle deleted/);
   assert.match(find('reason_code', api.find((c) => c.entity === 'reason_code' && c.action === 'add').key, 'add'), /Left the country/);
   assert.ok(api.some((c) => c.entity === 'reason_code' && c.action === 'retire'));
-  assert.match(find('area_rules', world.area, 'change'), /Most hours of workThe service's default10/);
+  assert.match(find('area_rules', world.area, 'change'), /The area's rules changed.*Most hours of workThe service's default10/);
   assert.match(find('supervisor', 'sup-77', 'add'), /Robin Supervisor/);
   assert.match(find('supervisor', 'sup-77', 'retire'), /ActiveYesNo/);
   await checkPage(page, 'admin-changes');

@@ -282,7 +282,7 @@ const ENTITIES = [
   { value: 'area_rules', text: 'The area\'s rules' },
   { value: 'supervisor', text: 'Supervisors' },
 ];
-const ENTITY_ONE = { ward: 'Ward', reason_code: 'Reason code', area_rules: 'Rules of area', supervisor: 'Supervisor' };
+const ENTITY_ONE = { ward: 'Ward', reason_code: 'Reason code', supervisor: 'Supervisor' };
 const DETAILS = {
   target_start_hours: 'Hours from referral to the first session', hours_min: 'Fewest hours of work',
   hours_max: 'Most hours of work', hours_default: 'Hours of work by default', sub: 'Sign-in identity', label: 'Reason',
@@ -308,7 +308,9 @@ function changedMembers(c) {
 function changeItem(c) {
   const members = changedMembers(c);
   return el('li', { 'data-change': c.id, 'data-entity': c.entity, 'data-action': c.action },
-    el('h2', { class: 'govuk-heading-s govuk-!-margin-bottom-1' }, `${ENTITY_ONE[c.entity] ?? label(c.entity)} ${c.key} ${ACTIONS[c.action] ?? c.action}`),
+    el('h2', { class: 'govuk-heading-s govuk-!-margin-bottom-1' }, c.entity === 'area_rules'
+      ? `The area's rules ${ACTIONS[c.action] ?? c.action}`
+      : `${ENTITY_ONE[c.entity] ?? label(c.entity)} ${c.key} ${ACTIONS[c.action] ?? c.action}`),
     el('p', { class: 'govuk-body-s govuk-!-margin-bottom-2' }, `${fmtDateTime(c.at)} by ${c.actor?.name ?? ''} (${c.actor?.sub ?? ''}, ${c.actor?.role ?? ''})`),
     members.length ? table({
       head: ['Detail', 'Before', 'After'],
