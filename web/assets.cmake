@@ -36,3 +36,7 @@ set(IJ_DASHBOARD_ASSETS
     "app-followups.js|app/app-followups.js|text/javascript")
     "app-supervisor.js|app/app-supervisor.js|text/javascript"
     "app-offline.js|app/app-offline.js|text/javascript")
+    "app-admin.js|app/app-admin.js|text/javascript"
+    "app-admin-kit.js|app/app-admin-kit.js|text/javascript"
+    "app-admin-codes.js|app/app-admin-codes.js|text/javascript"
+    "app-admin-area.js|app/app-admin-area.js|text/javascript")

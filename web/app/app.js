@@ -17,6 +17,7 @@ import * as sessions from './app-sessions.js';
 import * as placements from './app-placements.js';
 import * as followups from './app-followups.js';
 import * as supervisor from './app-supervisor.js';
+import * as admin from './app-admin.js';
 
 // One line per area of work (keep this list one module per line).
 const MODULES = [
@@ -27,6 +28,7 @@ const MODULES = [
   placements,
   followups,
   supervisor,
+  admin,
 ];
 
 const SERVICE = 'Immediate Justice';
