@@ -23,19 +23,19 @@ set(IJ_DASHBOARD_ASSETS
     "app-ui.js|app/app-ui.js|text/javascript"
     "app-home.js|app/app-home.js|text/javascript"
     "app-officer.js|app/app-officer.js|text/javascript"
-    "app-officer-new.js|app/app-officer-new.js|text/javascript")
+    "app-officer-new.js|app/app-officer-new.js|text/javascript"
     "app-coordinator.js|app/app-coordinator.js|text/javascript"
     "app-coordinator-common.js|app/app-coordinator-common.js|text/javascript"
     "app-coordinator-decide.js|app/app-coordinator-decide.js|text/javascript"
     "app-coordinator-book.js|app/app-coordinator-book.js|text/javascript"
     "app-coordinator-people.js|app/app-coordinator-people.js|text/javascript"
-    "app-coordinator-apart.js|app/app-coordinator-apart.js|text/javascript")
+    "app-coordinator-apart.js|app/app-coordinator-apart.js|text/javascript"
     "app-coordb-time.js|app/app-coordb-time.js|text/javascript"
     "app-sessions.js|app/app-sessions.js|text/javascript"
     "app-placements.js|app/app-placements.js|text/javascript"
-    "app-followups.js|app/app-followups.js|text/javascript")
+    "app-followups.js|app/app-followups.js|text/javascript"
     "app-supervisor.js|app/app-supervisor.js|text/javascript"
-    "app-offline.js|app/app-offline.js|text/javascript")
+    "app-offline.js|app/app-offline.js|text/javascript"
     "app-admin.js|app/app-admin.js|text/javascript"
     "app-admin-kit.js|app/app-admin-kit.js|text/javascript"
     "app-admin-codes.js|app/app-admin-codes.js|text/javascript"

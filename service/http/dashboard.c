@@ -123,8 +123,6 @@ void ij_h_app_worker(ij_ctx *ctx) {
     return;
   }
   ij_set_header(ctx, "Service-Worker-Allowed", "/app");
-  if (ij_negotiate(ctx, (const char *const[]){"text/javascript", NULL}) < 0)
-    return;
   send_file(ctx, f);
 }
 

@@ -28,6 +28,7 @@ static const char *const JSON_OR_CSV[] = {"application/json", "text/csv", NULL};
 static const char *const CSV[] = {"text/csv", NULL};
 static const char *const TEXT[] = {"text/plain", NULL};
 static const char *const HTML[] = {"text/html", NULL};
+static const char *const SCRIPT[] = {"text/javascript", NULL};
 
 const ij_route ij_routes[] = {
     /* method, path, handler, authenticated, personal, action, query, resource, {id}, media */
@@ -172,7 +173,7 @@ const ij_route ij_routes[] = {
      IJ_ANY_QUERY, "dashboard asset", IJ_ID_NAME, IJ_MEDIA_PER_RESOURCE},
     {"GET", "/app", ij_h_app, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL, IJ_ID_NONE, HTML},
     {"GET", "/app/sw.js", ij_h_app_worker, false, false, IJ_NO_ACTION, IJ_ANY_QUERY, NULL,
-     IJ_ID_NONE, IJ_MEDIA_PER_RESOURCE},
+     IJ_ID_NONE, SCRIPT},
     {"GET", "/app/assets/{id}", ij_h_dashboard_asset, false, false, IJ_NO_ACTION, IJ_ANY_QUERY,
      "page file", IJ_ID_NAME, IJ_MEDIA_PER_RESOURCE},
 };
