@@ -333,6 +333,7 @@ typedef struct {
   const char *police_id;
   const char *needs_notes;
   const char *risk_notes;
+  int do_not_message; /* 1: the person is not to be messaged; else (0 or -1 absent) they may be */
 } ij_person_input;
 
 /* The parent or guardian of a person under 18 (ij_domain_guardian_required). */
@@ -362,6 +363,8 @@ typedef struct {
   const char *victim_contact;
   bool has_guardian; /* a "guardian" object was given */
   ij_guardian_input guardian;
+  int contact_consent;          /* 1: consent to be contacted by text or e-mail; else none */
+  const char *message_language; /* "en" or "cy"; NULL: en */
 } ij_referral_input;
 
 typedef struct {
@@ -427,10 +430,11 @@ ij_err ij_domain_placement_validate(const ij_placement_input *in, bool create,
                                     ij_field_errors *errs);
 
 /* A session as a coordinator sends it: on create the times and capacity (supervisor optional:
- * the placement's by default), on update any of capacity, supervisor and cancelled. */
+ * the placement's by default), on update any of capacity, supervisor and cancelled, or both times
+ * together (a move: validated as a new session's times, into *out). */
 typedef struct {
-  const char *starts_at; /* RFC 3339; create only */
-  const char *ends_at;   /* RFC 3339; create only */
+  const char *starts_at; /* RFC 3339; on update with ends_at (a move) */
+  const char *ends_at;   /* RFC 3339; on update with starts_at (a move) */
   bool has_capacity;
   int capacity; /* 1 to IJ_SESSION_CAPACITY_MAX */
   bool has_supervisor;
@@ -452,6 +456,10 @@ typedef struct {
  * changes to one. IJ_OK with *out set on create, or IJ_ERR_INVALID with every problem in errs. */
 ij_err ij_domain_session_validate(const ij_session_input *in, bool create, ij_time_us now,
                                   ij_session_times *out, ij_field_errors *errs);
+/* Whether a session may move (its times change) at `now`: not once it has started.
+ * IJ_ERR_CONFLICT with a field error on "starts_at" otherwise. */
+ij_err ij_domain_session_move_check(ij_time_us current_starts_at, ij_time_us now,
+                                    ij_field_errors *errs);
 
 /* ---- bookings, attendance and enforcement ---------------------------------------------------- */
 /* The states in which a referral may be booked onto a session: accepted, scheduled, in_progress. */

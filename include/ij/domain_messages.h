@@ -143,6 +143,15 @@ bool ij_domain_reminder_due(const char *booking_status, bool session_cancelled,
  * booked, its session not cancelled and not started. */
 bool ij_domain_reminder_still_wanted(const char *booking_status, bool session_cancelled,
                                      ij_time_us session_starts_at, ij_time_us now);
+/* The messages a referral's event writes: complete -> hours_completed and victim_work_completed;
+ * attend (the first attended session, which puts the referral in progress) ->
+ * victim_work_started; none for the others. Returns how many (at most 2) in out. */
+#define IJ_MESSAGES_PER_EVENT_MAX 2
+int ij_domain_messages_for_event(ij_event e, ij_message_kind out[IJ_MESSAGES_PER_EVENT_MAX]);
+
+/* Whether a booking cancelled (by its own outcome) is told to the person: its session has not
+ * started. */
+bool ij_domain_cancellation_told(ij_time_us session_starts_at, ij_time_us now);
 /* How far ahead the reminder round looks for bookings: the latest due time is at most this long
  * before a session's start (reminder at 00:00 the day before a session at 23:59 and a clock
  * change). */

@@ -76,6 +76,10 @@ bool ij_domain_reminder_due(const char *booking_status, bool session_cancelled,
   return now >= due && booked_at <= due;
 }
 
+bool ij_domain_cancellation_told(ij_time_us session_starts_at, ij_time_us now) {
+  return now < session_starts_at;
+}
+
 ij_err ij_domain_clock_parse(const char *s, int *minutes) {
   if (!s || strlen(s) < 5 || s[2] != ':')
     return IJ_ERR_INVALID;

@@ -311,3 +311,17 @@ int ij_domain_message_personalise(ij_message_kind kind, ij_message_language lang
   }
   return n;
 }
+
+int ij_domain_messages_for_event(ij_event e, ij_message_kind out[IJ_MESSAGES_PER_EVENT_MAX]) {
+  switch (e) {
+  case IJ_EVENT_COMPLETE:
+    out[0] = IJ_MESSAGE_HOURS_COMPLETED;
+    out[1] = IJ_MESSAGE_VICTIM_WORK_COMPLETED;
+    return 2;
+  case IJ_EVENT_ATTEND:
+    out[0] = IJ_MESSAGE_VICTIM_WORK_STARTED;
+    return 1;
+  default:
+    return 0;
+  }
+}

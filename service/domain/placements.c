@@ -225,11 +225,18 @@ ij_err ij_domain_session_validate(const ij_session_input *in, bool create, ij_ti
       problem(&p, "body", "must change at least one field");
       return IJ_ERR_INVALID;
     }
-    if (in->starts_at != NULL) {
-      problem(&p, "starts_at", "cannot be changed; cancel the session and make another");
-    }
-    if (in->ends_at != NULL) {
-      problem(&p, "ends_at", "cannot be changed; cancel the session and make another");
+    /* a move gives both times, and is not made in the request that cancels the session */
+    if (in->cancelled == 1 && (in->starts_at != NULL || in->ends_at != NULL)) {
+      problem(&p, in->starts_at ? "starts_at" : "ends_at",
+              "cannot be changed in the request that cancels the session");
+    } else if (in->starts_at != NULL && in->ends_at == NULL) {
+      problem(&p, "starts_at", "is changed together with ends_at: give both");
+    } else if (in->ends_at != NULL && in->starts_at == NULL) {
+      problem(&p, "ends_at", "is changed together with starts_at: give both");
+    } else if (in->starts_at != NULL) {
+      ij_session_input times = *in;
+      times.late_entry_reason = NULL; /* a session moves to a time to come */
+      check_times(&p, &times, now, out);
     }
     if (in->cancelled == 0) {
       problem(&p, "cancelled", "can only be true: a cancelled session is not reopened");
@@ -245,4 +252,12 @@ ij_err ij_domain_session_validate(const ij_session_input *in, bool create, ij_ti
     memset(out, 0, sizeof *out);
   }
   return p.count > 0 ? IJ_ERR_INVALID : IJ_OK;
+}
+
+ij_err ij_domain_session_move_check(ij_time_us current_starts_at, ij_time_us now,
+                                    ij_field_errors *errs) {
+  if (now < current_starts_at)
+    return IJ_OK;
+  ij_field_errors_add(errs, "starts_at", "the session has started and can no longer move");
+  return IJ_ERR_CONFLICT;
 }

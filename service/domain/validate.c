@@ -389,6 +389,9 @@ ij_err ij_domain_referral_validate(const ij_referral_input *in, const ij_area_ru
   check_choice(&p, "disposal", in->disposal, k_disposals,
                sizeof k_disposals / sizeof k_disposals[0]);
 
+  if (in->message_language && strcmp(in->message_language, "en") != 0 &&
+      strcmp(in->message_language, "cy") != 0)
+    problem(&p, "message_language", "must be \"en\" or \"cy\"");
   if (in->consent_recorded == -1) {
     problem(&p, "consent_recorded", "is required");
   } else if (in->consent_recorded != 1) {

@@ -101,6 +101,11 @@ static json_t *referral_json(const ij_referral *r, const ij_actor *viewer, ij_ti
                           : json_null());
   json_object_set_new(j, "allowed_events", allowed_events_json(viewer, r));
   json_object_set_new(j, "next_session", next_session_json(r));
+  json_object_set_new(j, "contact_consent", json_boolean(r->contact_consent));
+  json_object_set_new(j, "message_language",
+                      json_string(r->message_language ? r->message_language : "en"));
+  if (person)
+    json_object_set_new(person, "do_not_message", json_boolean(r->do_not_message));
   return j;
 }
 
@@ -131,13 +136,13 @@ void ij_send_referral(ij_ctx *ctx, int status, const ij_referral *r) {
 /* ---- POST /v1/referrals ---- */
 
 static const char *const TOP_FIELDS[] = {
-    "person",         "offence", "disposal", "consent_recorded",
-    "hours_proposed", "victim",  "guardian", NULL};
+    "person", "offence",  "disposal",        "consent_recorded", "hours_proposed",
+    "victim", "guardian", "contact_consent", "message_language", NULL};
 static const char *const GUARDIAN_FIELDS[] = {"name",  "relationship", "phone",
                                               "email", "consent",      NULL};
 static const char *const PERSON_FIELDS[] = {
-    "name",     "date_of_birth", "phone",       "email",      "address",
-    "postcode", "police_id",     "needs_notes", "risk_notes", NULL};
+    "name",      "date_of_birth", "phone",      "email",          "address", "postcode",
+    "police_id", "needs_notes",   "risk_notes", "do_not_message", NULL};
 static const char *const OFFENCE_FIELDS[] = {"date",     "category", "description",
                                              "location", "ward",     NULL};
 static const char *const VICTIM_FIELDS[] = {"consulted", "preference", "keep_updated", "contact",
@@ -162,6 +167,7 @@ static void decode_referral(json_t *body, ij_referral_input *in, ij_field_errors
     p->police_id = ij_json_str(person, "person.", "police_id", errs);
     p->needs_notes = ij_json_str(person, "person.", "needs_notes", errs);
     p->risk_notes = ij_json_str(person, "person.", "risk_notes", errs);
+    p->do_not_message = ij_json_bool(person, "person.", "do_not_message", errs);
   }
   json_t *offence = ij_json_obj(body, "", "offence", errs);
   if (offence) {
@@ -174,6 +180,8 @@ static void decode_referral(json_t *body, ij_referral_input *in, ij_field_errors
   }
   in->disposal = ij_json_str(body, "", "disposal", errs);
   in->consent_recorded = ij_json_bool(body, "", "consent_recorded", errs);
+  in->contact_consent = ij_json_bool(body, "", "contact_consent", errs);
+  in->message_language = ij_json_str(body, "", "message_language", errs);
   in->has_hours_proposed = ij_json_int(body, "", "hours_proposed", &in->hours_proposed, errs);
   json_t *victim = ij_json_obj(body, "", "victim", errs);
   if (victim) {

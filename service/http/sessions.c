@@ -52,7 +52,8 @@ static void send_session(ij_ctx *ctx, int status, const ij_session *s, bool with
 
 static const char *const CREATE_FIELDS[] = {"starts_at",  "ends_at",           "capacity",
                                             "supervisor", "late_entry_reason", NULL};
-static const char *const UPDATE_FIELDS[] = {"capacity", "supervisor", "cancelled", NULL};
+static const char *const UPDATE_FIELDS[] = {"capacity",  "supervisor", "cancelled",
+                                            "starts_at", "ends_at",    NULL};
 static const char *const SUPERVISOR_FIELDS[] = {"sub", "name", NULL};
 
 static void decode_session(json_t *body, bool create, ij_session_input *in, ij_field_errors *errs) {
@@ -60,9 +61,9 @@ static void decode_session(json_t *body, bool create, ij_session_input *in, ij_f
   in->cancelled = -1;
   ij_json_unknown(body, "", create ? CREATE_FIELDS : UPDATE_FIELDS, errs);
   ij_json_refuse_nulls(body, "", NULL, errs);
+  in->starts_at = ij_json_str(body, "", "starts_at", errs);
+  in->ends_at = ij_json_str(body, "", "ends_at", errs);
   if (create) {
-    in->starts_at = ij_json_str(body, "", "starts_at", errs);
-    in->ends_at = ij_json_str(body, "", "ends_at", errs);
     in->late_entry_reason = ij_json_str(body, "", "late_entry_reason", errs);
   } else {
     in->cancelled = ij_json_bool(body, "", "cancelled", errs);

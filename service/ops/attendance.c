@@ -140,6 +140,14 @@ ij_err ij_ops_book_as(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
     r.active_bookings++; /* as ij_store_referral_counters counted it */
     err = ij_ops_follow_on_marked(conn, op, actor, &r, false, &marks, errs);
   }
+  /* an ordinary booking is confirmed to the person (a walk-in or a late entry is not) */
+  if (err == IJ_OK && mode == IJ_BOOKING_ORDINARY) {
+    ij_message_context ctx;
+    err = ij_ops_message_context(conn, op, &ctx);
+    if (err == IJ_OK)
+      err = ij_ops_message_write(conn, op, &ctx, &r, IJ_MESSAGE_BOOKING_CONFIRMATION, booking_id, 0,
+                                 NULL);
+  }
   if (err == IJ_OK)
     err = ij_store_commit(conn);
   if (err != IJ_OK)
@@ -239,6 +247,15 @@ static ij_err record_locked(ij_conn *conn, const ij_op_ctx *op, const ij_actor *
   if (first_attendance)
     r->first_attended_at = b->starts_at;
   err = ij_ops_follow_on_marked(conn, op, actor, r, false, &marks, errs);
+  /* a booking cancelled by its own outcome before its session: the person is told */
+  if (err == IJ_OK && in->outcome == IJ_OUTCOME_CANCELLED &&
+      ij_domain_cancellation_told(b->starts_at, op->now)) {
+    ij_message_context ctx;
+    err = ij_ops_message_context(conn, op, &ctx);
+    if (err == IJ_OK)
+      err = ij_ops_message_write(conn, op, &ctx, r, IJ_MESSAGE_SESSION_CANCELLED, booking_id, 0,
+                                 NULL);
+  }
 done:
   ij_booking_list_clear(&bl);
   return err;

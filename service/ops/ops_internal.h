@@ -9,6 +9,7 @@
 #include "ij/store/bookings.h"
 #include "ij/store/demo.h"
 #include "ij/store/followups.h"
+#include "ij/store/messages.h"
 #include "ij/store/notices.h"
 #include "ij/store/reference.h"
 
@@ -53,5 +54,21 @@ ij_err ij_ops_record_followup_in_tx(ij_conn *conn, const ij_op_ctx *op, const ij
  * directory (ops/refdata.c): the one check that sessions and placements share. */
 void ij_ops_check_supervisor(ij_conn *conn, const ij_op_ctx *op, bool named, const char *sub,
                              ij_field_errors *errs);
+
+/* ---- messages (ops/messages.c) ---- */
+/* The area's message context, read in the caller's transaction (so that templates set a moment
+ * ago are seen): ctx->configured false when the area has no Notify service. */
+ij_err ij_ops_message_context(ij_conn *conn, const ij_op_ctx *op, ij_message_context *ctx);
+/* Writes the message of `kind` about referral r (read in the caller's transaction), in it: the
+ * domain routes it; a booking's kinds name booking_id; a move names the session's start before
+ * it (previous_starts_at). Nothing when ctx is not configured or the domain writes none. *made
+ * (may be NULL): whether a row was written. */
+ij_err ij_ops_message_write(ij_conn *conn, const ij_op_ctx *op, const ij_message_context *ctx,
+                            const ij_referral *r, ij_message_kind kind, const char *booking_id,
+                            ij_time_us previous_starts_at, bool *made);
+/* ij_ops_message_write for a referral by id (read in the caller's transaction). */
+ij_err ij_ops_message_write_for(ij_conn *conn, const ij_op_ctx *op, const ij_message_context *ctx,
+                                const char *referral_id, ij_message_kind kind,
+                                const char *booking_id, ij_time_us previous_starts_at);
 
 #endif

@@ -103,6 +103,15 @@ static ij_err event_notices(ij_conn *conn, const ij_op_ctx *op, const ij_referra
                          d->reason_kind};
     err = ij_store_notice_add(conn, r, &w, op->now);
   }
+  /* and the messages the event owes the person and the victim, when the area sends them */
+  ij_message_kind kinds[IJ_MESSAGES_PER_EVENT_MAX];
+  int nkinds = ij_domain_messages_for_event(e, kinds);
+  if (err == IJ_OK && nkinds > 0) {
+    ij_message_context ctx;
+    err = ij_ops_message_context(conn, op, &ctx);
+    for (int i = 0; err == IJ_OK && i < nkinds; i++)
+      err = ij_ops_message_write(conn, op, &ctx, r, kinds[i], NULL, 0, NULL);
+  }
   return err;
 }
 

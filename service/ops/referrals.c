@@ -68,6 +68,9 @@ static void referral_of(const ij_op_ctx *op, const ij_actor *actor, const ij_ref
     r->guardian_email = in->guardian.email;
     r->guardian_consent = in->guardian.consent;
   }
+  r->contact_consent = in->contact_consent == 1;
+  r->message_language = in->message_language ? in->message_language : "en";
+  r->do_not_message = in->person.do_not_message == 1;
   r->officer_sub = actor->sub;
   r->officer_name = actor->name;
   r->target_start_by = derived->target_start_by;

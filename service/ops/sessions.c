@@ -16,6 +16,13 @@ static ij_err cancel_once(ij_conn *conn, const ij_op_ctx *op, const ij_actor *ac
   if (err != IJ_OK)
     return err;
   err = ij_store_session_cancel_lock(conn, op->area, id, expected_version, busy, errs);
+  /* the bookings it cancels, locked now, are told (when the area sends messages) */
+  ij_message_context ctx;
+  ij_rows booked = {0};
+  if (err == IJ_OK)
+    err = ij_ops_message_context(conn, op, &ctx);
+  if (err == IJ_OK && ctx.configured)
+    err = ij_store_session_booked(conn, op->area, id, &booked);
   if (err == IJ_OK)
     err = ij_store_session_cancel_apply(conn, op->area, id, changes, op->now, referrals, errs);
   /* each referral that lost its bookings follows on: unbooked when nothing is left */
@@ -28,6 +35,10 @@ static ij_err cancel_once(ij_conn *conn, const ij_op_ctx *op, const ij_actor *ac
     if (err == IJ_ERR_STALE)
       err = IJ_ERR_CONFLICT; /* locked since the first step: cannot happen */
   }
+  for (int i = 0; err == IJ_OK && i < booked.count; i++)
+    err = ij_ops_message_write_for(conn, op, &ctx, ij_rows_get(&booked, i, 1),
+                                   IJ_MESSAGE_SESSION_CANCELLED, ij_rows_get(&booked, i, 0), 0);
+  ij_rows_clear(&booked);
   if (err == IJ_OK)
     err = ij_store_session_get(conn, op->area, id, false, out);
   if (err == IJ_OK) {
@@ -42,6 +53,49 @@ static ij_err cancel_once(ij_conn *conn, const ij_op_ctx *op, const ij_actor *ac
   return err;
 }
 
+/* A change other than a cancellation, in a transaction of its own: capacity, supervisor, and a
+ * move (times given: `move`), which tells each booking still booked on the session. */
+static ij_err update_once(ij_conn *conn, const ij_op_ctx *op, const char *id, int expected_version,
+                          const ij_session_input *changes, const ij_session_times *move,
+                          ij_session *out, ij_field_errors *errs) {
+  ij_err err = ij_store_begin(conn);
+  if (err != IJ_OK)
+    return err;
+  ij_session before;
+  memset(&before, 0, sizeof before);
+  if (move) {
+    err = ij_store_session_get(conn, op->area, id, false, &before);
+    if (err == IJ_OK && before.version != expected_version)
+      err = IJ_ERR_STALE;
+    if (err == IJ_OK)
+      err = ij_domain_session_move_check(before.starts_at, op->now, errs);
+  }
+  if (err == IJ_OK)
+    err = ij_store_session_update(conn, op->area, id, expected_version, changes, move, op->now, out,
+                                  errs);
+  ij_message_context ctx;
+  ctx.configured = false;
+  if (err == IJ_OK && move &&
+      (before.starts_at != out->starts_at || before.ends_at != out->ends_at))
+    err = ij_ops_message_context(conn, op, &ctx);
+  ij_rows booked = {0};
+  if (err == IJ_OK && ctx.configured)
+    err = ij_store_session_booked(conn, op->area, id, &booked);
+  for (int i = 0; err == IJ_OK && i < booked.count; i++)
+    err = ij_ops_message_write_for(conn, op, &ctx, ij_rows_get(&booked, i, 1),
+                                   IJ_MESSAGE_SESSION_MOVED, ij_rows_get(&booked, i, 0),
+                                   before.starts_at);
+  ij_rows_clear(&booked);
+  ij_session_clear(&before);
+  if (err == IJ_OK)
+    err = ij_store_commit(conn);
+  if (err != IJ_OK) {
+    ij_store_rollback(conn);
+    ij_session_clear(out);
+  }
+  return err;
+}
+
 /* Attempts at a cancellation whose rows stay busy, and the pause before each further one. */
 #define CANCEL_ATTEMPTS 10
 #define CANCEL_PAUSE_MS 2
@@ -51,7 +105,8 @@ ij_err ij_ops_session_update(ij_conn *conn, const ij_op_ctx *op, const ij_actor 
                              ij_session *out, ij_rows *altered, ij_field_errors *errs) {
   memset(out, 0, sizeof *out);
   memset(altered, 0, sizeof *altered);
-  ij_err verdict = ij_domain_session_validate(changes, false, op->now, NULL, errs);
+  ij_session_times times;
+  ij_err verdict = ij_domain_session_validate(changes, false, op->now, &times, errs);
   ij_ops_check_supervisor(conn, op, changes->has_supervisor, changes->supervisor_sub, errs);
   if (verdict != IJ_OK || errs->count)
     return IJ_ERR_INVALID;
@@ -62,8 +117,8 @@ ij_err ij_ops_session_update(ij_conn *conn, const ij_op_ctx *op, const ij_actor 
     return err == IJ_OK ? IJ_ERR_STALE : err;
   }
   if (changes->cancelled != 1)
-    return ij_store_session_update(conn, op->area, id, expected_version, changes, op->now, out,
-                                   errs);
+    return update_once(conn, op, id, expected_version, changes,
+                       changes->starts_at && changes->ends_at ? &times : NULL, out, errs);
   ij_err err = IJ_OK;
   bool busy = true;
   for (int attempt = 0; attempt < CANCEL_ATTEMPTS && busy; attempt++) {

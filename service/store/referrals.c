@@ -20,7 +20,8 @@
   " r.warnings, r.active_bookings, r.rereferral_of, r.rereferral_months, ij_us(r.erased_at),"   \
   " p.erased_at IS NOT NULL, r.guardian_name, r.guardian_relationship, r.guardian_phone,"       \
   " r.guardian_email, r.guardian_consent, ns.booking_id, ns.session_id, ij_us(ns.starts_at),"   \
-  " ij_us(ns.ends_at), ns.placement_name"
+  " ij_us(ns.ends_at), ns.placement_name, r.contact_consent, r.message_language,"               \
+  " p.do_not_message"
 
 /* The referral's next session, for REFERRAL_COLUMNS: its earliest open booking (status booked) on
  * a session not over yet, read in start order along bookings_referral (referral_id, starts_at),
@@ -92,6 +93,9 @@ static void parse_referral(const PGresult *res, int row, ij_referral *r) {
   r->next_starts_at = ij_db_i64(res, row, c++);
   r->next_ends_at = ij_db_i64(res, row, c++);
   r->next_placement_name = ij_db_str(res, row, c++);
+  r->contact_consent = ij_db_bool(res, row, c++);
+  r->message_language = ij_db_str(res, row, c++);
+  r->do_not_message = ij_db_bool(res, row, c++);
 }
 
 void ij_referral_clear(ij_referral *r) {
@@ -126,23 +130,24 @@ static const ij_stmt STMT_IDEM_GET = {"idem_get",
   " postcode = coalesce(EXCLUDED.postcode, people.postcode),"                                    \
   " needs_notes = coalesce(EXCLUDED.needs_notes, people.needs_notes),"                           \
   " risk_notes = coalesce(EXCLUDED.risk_notes, people.risk_notes),"                              \
+  " do_not_message = EXCLUDED.do_not_message OR people.do_not_message,"                          \
   " updated_at = EXCLUDED.updated_at RETURNING id"
-#define PERSON_INSERT                                                                   \
-  "INSERT INTO people (id, area, name, date_of_birth, phone, email, address, postcode," \
-  " police_id, needs_notes, risk_notes, created_at, updated_at, name_key)"              \
-  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)"
+#define PERSON_INSERT                                                                      \
+  "INSERT INTO people (id, area, name, date_of_birth, phone, email, address, postcode,"    \
+  " police_id, needs_notes, risk_notes, created_at, updated_at, name_key, do_not_message)" \
+  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)"
 
 /* One person per police identifier; without one, per normalised name and date of birth. */
 static const ij_stmt STMT_PERSON_BY_POLICE_ID = {
     "person_upsert_police_id",
     PERSON_INSERT
     " ON CONFLICT (area, police_id) WHERE police_id IS NOT NULL DO UPDATE SET" PERSON_UPDATE,
-    13};
+    14};
 static const ij_stmt STMT_PERSON_BY_NAME = {
     "person_upsert_name",
     PERSON_INSERT " ON CONFLICT (area, name_key, date_of_birth) WHERE police_id IS NULL"
                   " DO UPDATE SET" PERSON_UPDATE,
-    13};
+    14};
 
 static void field_for_constraint(const ij_conn *conn, ij_field_errors *errs) {
   if (!errs)
@@ -197,14 +202,14 @@ static const ij_stmt STMT_REFERRAL_INSERT = {
     " disposal, consent_recorded, hours_proposed, has_victim, victim_consulted, victim_preference,"
     " victim_keep_updated, victim_contact, target_start_by, created_at, updated_at,"
     " rereferral_of, rereferral_months, guardian_name, guardian_relationship, guardian_phone,"
-    " guardian_email, guardian_consent)"
+    " guardian_email, guardian_consent, contact_consent, message_language)"
     " VALUES ($1, $2, $3, 'submitted', 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-    " $16, $17, $18, $19, $20, $20, $25, $26, $27, $28, $29, $30, $31)"
+    " $16, $17, $18, $19, $20, $20, $25, $26, $27, $28, $29, $30, $31, $32, $33)"
     " RETURNING id, area, created_at)"
     " INSERT INTO referral_events (referral_id, seq, area, at, event, from_state, to_state,"
     " actor_sub, actor_name, actor_role, request_id)"
     " SELECT id, 1, area, created_at, 'create', NULL, 'submitted', $21, $22, $23, $24 FROM r",
-    31};
+    33};
 
 ij_err ij_store_idempotency_claim(ij_conn *conn, const char *area, const char *actor_sub,
                                   const ij_idempotency *idem, const char *referral_id,
@@ -249,9 +254,13 @@ ij_err ij_store_person_upsert(ij_conn *conn, ij_referral *r, const char *name_ke
   char when[IJ_TIME_BUF], dob[IJ_DATE_BUF];
   ij_time_format(at, when);
   ij_date_format(r->date_of_birth, dob);
-  const char *p[13] = {r->person_id,  r->area,    r->person_name, dob,          r->phone,
-                       r->email,      r->address, r->postcode,    r->police_id, r->needs_notes,
-                       r->risk_notes, when,       name_key};
+  const char *p[14] = {r->person_id,   r->area,
+                       r->person_name, dob,
+                       r->phone,       r->email,
+                       r->address,     r->postcode,
+                       r->police_id,   r->needs_notes,
+                       r->risk_notes,  when,
+                       name_key,       r->do_not_message ? "true" : "false"};
   PGresult *res;
   ij_err err =
       ij_db_exec(conn, r->police_id ? &STMT_PERSON_BY_POLICE_ID : &STMT_PERSON_BY_NAME, p, &res);
@@ -274,7 +283,7 @@ ij_err ij_store_referral_insert(ij_conn *conn, const ij_referral *r, const ij_au
   ij_date_format(r->offence_date, offence_date);
   snprintf(hours, sizeof hours, "%d", r->hours_proposed);
   snprintf(months, sizeof months, "%d", r->rereferral_months);
-  const char *p[31] = {r->id,
+  const char *p[33] = {r->id,
                        r->area,
                        r->person_id,
                        r->officer_sub,
@@ -304,7 +313,9 @@ ij_err ij_store_referral_insert(ij_conn *conn, const ij_referral *r, const ij_au
                        r->guardian_relationship,
                        r->guardian_phone,
                        r->guardian_email,
-                       r->guardian_name ? tristate_text(r->guardian_consent) : NULL};
+                       r->guardian_name ? tristate_text(r->guardian_consent) : NULL,
+                       r->contact_consent ? "true" : "false",
+                       r->message_language ? r->message_language : "en"};
   ij_err err = ij_db_run(conn, &STMT_REFERRAL_INSERT, p);
   if (err == IJ_ERR_INVALID)
     field_for_constraint(conn, errs);

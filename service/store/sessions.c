@@ -259,10 +259,17 @@ static const ij_stmt STMT_SESSION_UPDATE = {
     "session_update",
     "WITH u AS (UPDATE sessions SET capacity = coalesce($4::integer, capacity),"
     " supervisor_sub = coalesce($5, supervisor_sub),"
-    " supervisor_name = coalesce($6, supervisor_name), version = version + 1, updated_at = $7"
-    " WHERE id = $1 AND area = $2 AND version = $3 AND NOT cancelled RETURNING *)"
+    " supervisor_name = coalesce($6, supervisor_name), version = version + 1, updated_at = $7,"
+    " starts_at = coalesce($8::timestamptz, starts_at),"
+    " ends_at = coalesce($9::timestamptz, ends_at)"
+    " WHERE id = $1 AND area = $2 AND version = $3 AND NOT cancelled RETURNING *),"
+    /* a move carries the new times to the session's bookings (their copies keep a person's
+     * bookings from overlapping) */
+    " b AS (UPDATE bookings SET starts_at = u.starts_at, ends_at = u.ends_at, updated_at = $7"
+    " FROM u WHERE $8::timestamptz IS NOT NULL AND bookings.session_id = u.id"
+    " AND bookings.area = u.area)"
     " SELECT " SESSION_COLUMNS " FROM u s JOIN placements p ON p.id = s.placement_id",
-    7};
+    9};
 
 static const ij_stmt STMT_SESSION_STATE = {
     "session_state", "SELECT version, cancelled FROM sessions WHERE id = $1 AND area = $2", 2};
@@ -289,21 +296,32 @@ static ij_err why_not_updated(ij_conn *conn, const char *area, const char *id, i
 }
 
 static ij_err update_open(ij_conn *conn, const char *area, const char *id, int expected_version,
-                          const ij_session_input *in, ij_time_us at, ij_session *out,
-                          ij_field_errors *errs) {
-  char version[16], cap[16], when[IJ_TIME_BUF];
+                          const ij_session_input *in, const ij_session_times *move, ij_time_us at,
+                          ij_session *out, ij_field_errors *errs) {
+  char version[16], cap[16], when[IJ_TIME_BUF], starts[IJ_TIME_BUF], ends[IJ_TIME_BUF];
+  if (move) {
+    ij_time_format(move->starts_at, starts);
+    ij_time_format(move->ends_at, ends);
+  }
   snprintf(version, sizeof version, "%d", expected_version);
   snprintf(cap, sizeof cap, "%d", in->capacity);
   ij_time_format(at, when);
-  const char *p[7] = {id,
+  const char *p[9] = {id,
                       area,
                       version,
                       in->has_capacity ? cap : NULL,
                       in->has_supervisor ? in->supervisor_sub : NULL,
                       in->has_supervisor ? in->supervisor_name : NULL,
-                      when};
+                      when,
+                      move ? starts : NULL,
+                      move ? ends : NULL};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_SESSION_UPDATE, p, &res);
+  if (err == IJ_ERR_CONFLICT && strcmp(conn->constraint, "bookings_no_overlap") == 0) {
+    ij_field_errors_add(errs, "starts_at",
+                        "would overlap another session of a person booked on this one");
+    return err;
+  }
   if (err != IJ_OK)
     return constraint_error(conn, err, errs);
   if (PQntuples(res) != 1) {
@@ -463,8 +481,9 @@ ij_err ij_store_session_cancel_apply(ij_conn *conn, const char *area, const char
 }
 
 ij_err ij_store_session_update(ij_conn *conn, const char *area, const char *id,
-                               int expected_version, const ij_session_input *changes, ij_time_us at,
-                               ij_session *out, ij_field_errors *errs) {
+                               int expected_version, const ij_session_input *changes,
+                               const ij_session_times *move, ij_time_us at, ij_session *out,
+                               ij_field_errors *errs) {
   memset(out, 0, sizeof *out);
-  return update_open(conn, area, id, expected_version, changes, at, out, errs);
+  return update_open(conn, area, id, expected_version, changes, move, at, out, errs);
 }

@@ -319,6 +319,8 @@ START_TEST(test_reminder_due) {
   ck_assert(!ij_domain_reminder_still_wanted("cancelled", false, starts, due));
   ck_assert(!ij_domain_reminder_still_wanted("rescheduled", false, starts, due));
   ck_assert(!ij_domain_reminder_still_wanted(NULL, false, starts, due));
+  ck_assert(ij_domain_cancellation_told(starts, starts - 1));
+  ck_assert(!ij_domain_cancellation_told(starts, starts));
   /* the lookahead covers every due time */
   for (int m = 0; m < 24 * 60; m += 15)
     for (int sm = 0; sm < 24 * 60; sm += 15) {
@@ -329,6 +331,27 @@ START_TEST(test_reminder_due) {
         ck_assert(s - at <= IJ_REMINDER_LOOKAHEAD_US && at < s);
       }
     }
+}
+END_TEST
+
+START_TEST(test_messages_for_events) {
+  int total = 0;
+  for (int e = 0; e < IJ_EVENT__COUNT; e++) {
+    ij_message_kind k[IJ_MESSAGES_PER_EVENT_MAX];
+    int n = ij_domain_messages_for_event((ij_event)e, k);
+    total += n;
+    if (e == IJ_EVENT_COMPLETE) {
+      ck_assert_int_eq(n, 2);
+      ck_assert_int_eq(k[0], IJ_MESSAGE_HOURS_COMPLETED);
+      ck_assert_int_eq(k[1], IJ_MESSAGE_VICTIM_WORK_COMPLETED);
+    } else if (e == IJ_EVENT_ATTEND) {
+      ck_assert_int_eq(n, 1);
+      ck_assert_int_eq(k[0], IJ_MESSAGE_VICTIM_WORK_STARTED);
+    } else {
+      ck_assert_int_eq(n, 0);
+    }
+  }
+  ck_assert_int_eq(total, 3);
 }
 END_TEST
 
@@ -459,6 +482,7 @@ Suite *messages_suite(void) {
   tcase_add_test(tc, test_london_offset_boundaries);
   tcase_add_test(tc, test_reminder_due);
   tcase_add_test(tc, test_clock_parse);
+  tcase_add_test(tc, test_messages_for_events);
   tcase_add_test(tc, test_dates_en_cy);
   tcase_add_test(tc, test_personalise);
   suite_add_tcase(s, tc);

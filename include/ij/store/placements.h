@@ -175,12 +175,15 @@ ij_err ij_store_session_list(ij_conn *conn, const ij_session_filter *f, ij_sessi
 void ij_session_page_clear(ij_session_page *page);
 
 /* Changes an open session at expected_version (else IJ_ERR_STALE; IJ_ERR_NOT_FOUND when not in
- * the area): capacity and supervisor, version + 1. IJ_ERR_CONFLICT with field "capacity" when the
- * capacity would fall below the places held, with field "cancelled" when the session is
- * cancelled. *out: the updated session, without bookings. Cancelling is the two calls below. */
+ * the area): capacity and supervisor, and with `move` (NULL: none) its times and its bookings'
+ * copies of them, version + 1. IJ_ERR_CONFLICT with field "capacity" when the capacity would fall
+ * below the places held, with field "cancelled" when the session is cancelled, with field
+ * "starts_at" when a move would overlap another booking of a person booked on it. *out: the
+ * updated session, without bookings. Cancelling is the two calls below. */
 ij_err ij_store_session_update(ij_conn *conn, const char *area, const char *id,
-                               int expected_version, const ij_session_input *changes, ij_time_us at,
-                               ij_session *out, ij_field_errors *errs);
+                               int expected_version, const ij_session_input *changes,
+                               const ij_session_times *move, ij_time_us at, ij_session *out,
+                               ij_field_errors *errs);
 
 /* Cancelling a session, in the caller's transaction. First the locks, in the order the bookings
  * code takes them: the referrals holding open bookings on the session (waiting), then the

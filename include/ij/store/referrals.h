@@ -61,6 +61,11 @@ typedef struct {
   char next_session_id[IJ_UUID_BUF];
   ij_time_us next_starts_at, next_ends_at;
   const char *next_placement_name;
+  /* messages: the consent to be contacted, the language asked for ("en"/"cy"; NULL reads as en)
+   * and whether the person is marked not to be messaged */
+  bool contact_consent;
+  const char *message_language;
+  bool do_not_message;
   void *owner_;
 } ij_referral;
 
