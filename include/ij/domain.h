@@ -420,7 +420,9 @@ typedef struct {
   bool has_supervisor; /* the supervisor object was given: both members are then required */
   const char *supervisor_sub;
   const char *supervisor_name;
-  int active; /* -1 absent (true on create), 0, 1 */
+  int active;                /* -1 absent (true on create), 0, 1 */
+  bool has_what_to_bring;    /* what_to_bring was given; on update a NULL then clears it */
+  const char *what_to_bring; /* what to wear and bring, at most 500 characters */
 } ij_placement_input;
 
 /* Validates a new placement (`create`) or the changes to one (at least one member). IJ_OK, or

@@ -128,7 +128,8 @@ ij_err ij_domain_placement_validate(const ij_placement_input *in, bool create,
   }
   problems p = {errs, 0};
   if (!create && in->name == NULL && in->type == NULL && in->provider == NULL && in->ward == NULL &&
-      !in->has_location && !in->has_min_age && !in->has_supervisor && in->active == -1) {
+      !in->has_location && !in->has_min_age && !in->has_supervisor && in->active == -1 &&
+      !in->has_what_to_bring) {
     problem(&p, "body", "must change at least one field");
     return IJ_ERR_INVALID;
   }
@@ -141,6 +142,18 @@ ij_err ij_domain_placement_validate(const ij_placement_input *in, bool create,
       problem(&p, "location", "is too long (at most %d bytes)", IJ_MAX_NOTE);
     } else if (ij_text_is_blank(in->location)) {
       problem(&p, "location", "must not be blank (send null to leave it out)");
+    }
+  }
+  if (in->has_what_to_bring && in->what_to_bring != NULL) {
+    size_t chars = 0;
+    for (const unsigned char *c = (const unsigned char *)in->what_to_bring; *c; c++)
+      chars += (*c & 0xC0) != 0x80;
+    if (!ij_text_utf8_valid(in->what_to_bring) || ij_text_has_control(in->what_to_bring)) {
+      problem(&p, "what_to_bring", "must be text without control characters");
+    } else if (chars > 500) {
+      problem(&p, "what_to_bring", "is too long (at most 500 characters)");
+    } else if (ij_text_is_blank(in->what_to_bring)) {
+      problem(&p, "what_to_bring", "must not be blank (send null to leave it out)");
     }
   }
   if (in->has_min_age && (in->min_age < MIN_AGE_LOW || in->min_age > MIN_AGE_HIGH)) {

@@ -320,7 +320,8 @@ bool ij_json_int(json_t *obj, const char *prefix, const char *key, int *out, ij_
 /* An object member, NULL when absent/null; a field error when another type. */
 json_t *ij_json_obj(json_t *obj, const char *prefix, const char *key, ij_field_errors *errs);
 
-/* Members of obj that are present but null, other than `nullable` (may be NULL), become field
+/* Members of obj that are present but null, other than those `nullable` names (comma-separated;
+ * may be NULL), become field
  * errors "<prefix>key: must not be null". */
 void ij_json_refuse_nulls(json_t *obj, const char *prefix, const char *nullable,
                           ij_field_errors *errs);
@@ -413,6 +414,8 @@ void ij_h_non_association_get(ij_ctx *ctx);
 void ij_h_non_association_end(ij_ctx *ctx);
 
 /* reoffending follow-up (followups.c) */
+void ij_h_referral_messages(ij_ctx *ctx);
+void ij_h_worklist_messages_failed(ij_ctx *ctx);
 void ij_h_followup_list(ij_ctx *ctx);
 void ij_h_followup_get(ij_ctx *ctx);
 void ij_h_followup_record(ij_ctx *ctx);

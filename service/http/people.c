@@ -259,9 +259,10 @@ void ij_h_person_get(ij_ctx *ctx) {
         person_referral_json(&v.referrals.items[i], v.bookings ? &v.bookings[i] : NULL, ctx->now));
     ij_ctx_accessed(ctx, v.referrals.items[i].id);
   }
-  if (person)
+  if (person) {
+    json_object_set_new(person, "do_not_message", json_boolean(p->do_not_message));
     json_object_set_new(person, "referrals", referrals);
-  else
+  } else
     json_decref(referrals);
   ij_person_view_clear(&v);
   ij_send_json(ctx, 200, person);

@@ -22,6 +22,7 @@ static json_t *placement_json(const ij_placement *p) {
                         "active", p->active, "version", p->version);
   if (!j)
     return NULL;
+  json_object_set_new(j, "what_to_bring", ij_json_str_or_null(p->what_to_bring));
   json_object_set_new(j, "created_at", ij_json_time(p->created_at));
   json_object_set_new(j, "updated_at", ij_json_time(p->updated_at));
   return j;
@@ -34,15 +35,16 @@ static void send_placement(ij_ctx *ctx, int status, const ij_placement *p) {
 
 /* ---- decoding PlacementInput (POST) and its partial form (PATCH) ---- */
 
-static const char *const PLACEMENT_FIELDS[] = {
-    "name", "type", "provider", "ward", "location", "min_age", "supervisor", "active", NULL};
+static const char *const PLACEMENT_FIELDS[] = {"name",          "type",    "provider",   "ward",
+                                               "location",      "min_age", "supervisor", "active",
+                                               "what_to_bring", NULL};
 static const char *const SUPERVISOR_FIELDS[] = {"sub", "name", NULL};
 
 static void decode_placement(json_t *body, ij_placement_input *in, ij_field_errors *errs) {
   memset(in, 0, sizeof *in);
   in->active = -1;
   ij_json_unknown(body, "", PLACEMENT_FIELDS, errs);
-  ij_json_refuse_nulls(body, "", "location", errs);
+  ij_json_refuse_nulls(body, "", "location,what_to_bring", errs);
   in->name = ij_json_str(body, "", "name", errs);
   in->type = ij_json_str(body, "", "type", errs);
   in->provider = ij_json_str(body, "", "provider", errs);
@@ -50,6 +52,10 @@ static void decode_placement(json_t *body, ij_placement_input *in, ij_field_erro
   if (json_object_get(body, "location")) {
     in->has_location = true;
     in->location = ij_json_str(body, "", "location", errs);
+  }
+  if (json_object_get(body, "what_to_bring")) {
+    in->has_what_to_bring = true;
+    in->what_to_bring = ij_json_str(body, "", "what_to_bring", errs);
   }
   in->has_min_age = ij_json_int(body, "", "min_age", &in->min_age, errs);
   in->active = ij_json_bool(body, "", "active", errs);

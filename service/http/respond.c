@@ -489,12 +489,25 @@ json_t *ij_json_obj(json_t *obj, const char *prefix, const char *key, ij_field_e
   return v;
 }
 
+/* Whether key is one of the comma-separated names of list. */
+static bool listed(const char *list, const char *key) {
+  size_t n = strlen(key);
+  for (const char *p = list; p && *p;) {
+    const char *end = strchr(p, ',');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    if (len == n && strncmp(p, key, n) == 0)
+      return true;
+    p = end ? end + 1 : NULL;
+  }
+  return false;
+}
+
 void ij_json_refuse_nulls(json_t *obj, const char *prefix, const char *nullable,
                           ij_field_errors *errs) {
   const char *key;
   json_t *v;
   json_object_foreach(obj, key, v) {
-    if (json_is_null(v) && (!nullable || strcmp(key, nullable) != 0)) {
+    if (json_is_null(v) && !listed(nullable, key)) {
       char path[64];
       snprintf(path, sizeof path, "%s%s", prefix, key);
       ij_field_errors_add(errs, path, "must not be null");

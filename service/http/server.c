@@ -57,6 +57,8 @@ const ij_route ij_routes[] = {
      IJ_ACTION_BOOKING_WRITE, NO_QUERY, "referral", IJ_ID_UUID, JSON},
     {"GET", "/v1/referrals/{id}/bookings", ij_h_referral_bookings, true, true,
      IJ_ACTION_BOOKING_READ, NO_QUERY, "referral", IJ_ID_UUID, JSON},
+    {"GET", "/v1/referrals/{id}/messages", ij_h_referral_messages, true, true,
+     IJ_ACTION_MESSAGE_READ, NO_QUERY, "referral", IJ_ID_UUID, JSON},
     {"GET", "/v1/bookings/{id}", ij_h_booking_get, true, true, IJ_ACTION_BOOKING_READ, NO_QUERY,
      "booking", IJ_ID_UUID, JSON},
     {"POST", "/v1/bookings/{id}/outcome", ij_h_booking_outcome, true, true,
@@ -88,6 +90,8 @@ const ij_route ij_routes[] = {
      QUERY("day", "limit", "cursor"), NULL, IJ_ID_NONE, JSON},
     {"GET", "/v1/worklists/outcomes-due", ij_h_worklist_outcomes_due, true, true,
      IJ_ACTION_WORKLIST_READ, PAGE_QUERY, NULL, IJ_ID_NONE, JSON},
+    {"GET", "/v1/worklists/messages-failed", ij_h_worklist_messages_failed, true, true,
+     IJ_ACTION_WORKLIST_READ, NO_QUERY, NULL, IJ_ID_NONE, JSON},
     /* an officer reads only their own referrals' notices: the handler narrows the feed */
     {"GET", "/v1/notices", ij_h_notice_list, true, true, IJ_ACTION_NOTICE_READ,
      QUERY("after", "limit", "referral_id"), NULL, IJ_ID_NONE, JSON},

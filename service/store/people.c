@@ -14,7 +14,7 @@
   " (SELECT coalesce(string_agg(r.id::text, ',' ORDER BY r.created_at DESC, r.id DESC), '')" \
   "  FROM referrals r WHERE r.person_id = p.id AND r.area = p.area),"                        \
   " (SELECT coalesce(string_agg(r.state, ',' ORDER BY r.created_at DESC, r.id DESC), '')"    \
-  "  FROM referrals r WHERE r.person_id = p.id AND r.area = p.area)"
+  "  FROM referrals r WHERE r.person_id = p.id AND r.area = p.area), p.do_not_message"
 
 static void parse_person(const PGresult *res, int row, ij_person *p) {
   int c = 0;
@@ -34,6 +34,7 @@ static void parse_person(const PGresult *res, int row, ij_person *p) {
   p->updated_at = ij_db_i64(res, row, c++);
   p->referral_ids = ij_db_str(res, row, c++);
   p->referral_states = ij_db_str(res, row, c++);
+  p->do_not_message = ij_db_bool(res, row, c++);
 }
 
 /* The name filter: pg_trgm's similarity of the whole names (%: typing errors, any word order) or

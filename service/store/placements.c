@@ -9,7 +9,7 @@
 /* The columns every placement read returns, in the order parse_placement reads them. */
 #define PLACEMENT_COLUMNS                                                                     \
   "id, area, name, type, provider, ward, location, min_age, supervisor_sub, supervisor_name," \
-  " active, version, ij_us(created_at), ij_us(updated_at)"
+  " active, version, ij_us(created_at), ij_us(updated_at), what_to_bring"
 
 static void parse_placement(const PGresult *res, int row, ij_placement *p) {
   int c = 0;
@@ -28,6 +28,7 @@ static void parse_placement(const PGresult *res, int row, ij_placement *p) {
   p->version = (int)ij_db_i64(res, row, c++);
   p->created_at = ij_db_i64(res, row, c++);
   p->updated_at = ij_db_i64(res, row, c++);
+  p->what_to_bring = ij_db_str(res, row, c++);
 }
 
 void ij_placement_clear(ij_placement *p) {
@@ -54,10 +55,10 @@ static void field_for_constraint(const ij_conn *conn, ij_field_errors *errs) {
 static const ij_stmt STMT_PLACEMENT_INSERT = {
     "placement_insert",
     "INSERT INTO placements (id, area, name, type, provider, ward, location, min_age,"
-    " supervisor_sub, supervisor_name, active, version, created_at, updated_at)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12)"
+    " supervisor_sub, supervisor_name, active, version, created_at, updated_at, what_to_bring)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12, $13)"
     " RETURNING " PLACEMENT_COLUMNS,
-    12};
+    13};
 
 ij_err ij_store_placement_create(ij_conn *conn, const char *area, const char *id,
                                  const ij_placement_input *in, ij_time_us at, ij_placement *out,
@@ -66,7 +67,7 @@ ij_err ij_store_placement_create(ij_conn *conn, const char *area, const char *id
   char min_age[16], when[IJ_TIME_BUF];
   snprintf(min_age, sizeof min_age, "%d", in->has_min_age ? in->min_age : IJ_MIN_AGE_DEFAULT);
   ij_time_format(at, when);
-  const char *p[12] = {id,
+  const char *p[13] = {id,
                        area,
                        in->name,
                        in->type,
@@ -77,7 +78,8 @@ ij_err ij_store_placement_create(ij_conn *conn, const char *area, const char *id
                        in->supervisor_sub,
                        in->supervisor_name,
                        in->active == 0 ? "false" : "true",
-                       when};
+                       when,
+                       in->has_what_to_bring ? in->what_to_bring : NULL};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_PLACEMENT_INSERT, p, &res);
   if (err != IJ_OK) {
@@ -117,10 +119,11 @@ static const ij_stmt STMT_PLACEMENT_UPDATE = {
     " min_age = coalesce($10::integer, min_age),"
     " supervisor_sub = coalesce($11, supervisor_sub),"
     " supervisor_name = coalesce($12, supervisor_name),"
-    " active = coalesce($13::boolean, active), version = version + 1, updated_at = $14"
+    " active = coalesce($13::boolean, active), version = version + 1, updated_at = $14,"
+    " what_to_bring = CASE WHEN $15::boolean THEN $16::text ELSE what_to_bring END"
     " WHERE id = $1 AND area = $2 AND version = $3"
     " RETURNING " PLACEMENT_COLUMNS,
-    14};
+    16};
 
 static const ij_stmt STMT_PLACEMENT_EXISTS = {
     "placement_exists", "SELECT version FROM placements WHERE id = $1 AND area = $2", 2};
@@ -134,7 +137,7 @@ ij_err ij_store_placement_update(ij_conn *conn, const char *area, const char *id
   snprintf(min_age, sizeof min_age, "%d", in->min_age);
   ij_time_format(at, when);
   const char *active = in->active < 0 ? NULL : in->active ? "true" : "false";
-  const char *p[14] = {id,
+  const char *p[16] = {id,
                        area,
                        version,
                        in->name,
@@ -147,7 +150,9 @@ ij_err ij_store_placement_update(ij_conn *conn, const char *area, const char *id
                        in->has_supervisor ? in->supervisor_sub : NULL,
                        in->has_supervisor ? in->supervisor_name : NULL,
                        active,
-                       when};
+                       when,
+                       in->has_what_to_bring ? "true" : "false",
+                       in->has_what_to_bring ? in->what_to_bring : NULL};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_PLACEMENT_UPDATE, p, &res);
   if (err != IJ_OK) {

@@ -26,6 +26,7 @@ typedef struct {
    * same order ("" when none) */
   const char *referral_ids;
   const char *referral_states;
+  bool do_not_message; /* the person is not to be messaged (GOV.UK Notify) */
 } ij_person;
 
 typedef struct {

@@ -24,7 +24,8 @@ typedef struct {
   char id[IJ_UUID_BUF];
   const char *area;
   const char *name, *type, *provider, *ward;
-  const char *location; /* NULL when not given */
+  const char *location;      /* NULL when not given */
+  const char *what_to_bring; /* NULL when not given */
   int min_age;
   const char *supervisor_sub, *supervisor_name;
   bool active;
