@@ -42,6 +42,7 @@ int main(void) {
   srunner_add_suite(sr, http_amend_search_suite());
   srunner_add_suite(sr, http_refdata_suite());
   srunner_add_suite(sr, http_attendance_suite());
+  srunner_add_suite(sr, http_messages_suite());
   srunner_add_suite(sr, http_notices_progress_suite());
   srunner_add_suite(sr, http_races_suite());
   srunner_add_suite(sr, http_suggestions_suite());
