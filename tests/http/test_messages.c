@@ -908,8 +908,10 @@ START_TEST(failed_reminders_work_list) {
   /* a reminder sent is not on it, nor one for a session that has started */
   free(ts_sql("UPDATE messages SET status = 'delivered' WHERE referral_id = $1", 1, pa));
   const char *ps[1] = {sl};
-  free(ts_sql("UPDATE sessions SET starts_at = now() - interval '1 minute' WHERE id = $1", 1, ps));
-  free(ts_sql("UPDATE bookings SET starts_at = now() - interval '1 minute' WHERE session_id = $1",
+  free(ts_sql("WITH s AS (UPDATE sessions SET starts_at = now() - interval '1 minute',"
+              " ends_at = now() + interval '1 hour' WHERE id = $1 RETURNING id, starts_at,"
+              " ends_at) UPDATE bookings b SET starts_at = s.starts_at, ends_at = s.ends_at"
+              " FROM s WHERE b.session_id = s.id",
               1, ps));
   r = ts_http(S, "GET", "/v1/worklists/messages-failed", "/v1/worklists/messages-failed", coord,
               NULL, NULL);
