@@ -19,6 +19,7 @@ typedef enum {
   IJ_AMEND_GROUP_VICTIM,   /* the victim's preference about the reparation */
   IJ_AMEND_GROUP_HOURS,    /* the hours proposed, until a coordinator confirms hours */
   IJ_AMEND_GROUP_GUARDIAN, /* how to reach the parent or guardian (not their consent) */
+  IJ_AMEND_GROUP_MESSAGES, /* whether and in which language the person is messaged */
   IJ_AMEND_GROUP__COUNT
 } ij_amend_group;
 
@@ -40,7 +41,10 @@ typedef enum {
   X(IJ_AMEND_GUARDIAN_NAME, "guardian.name", IJ_AMEND_GROUP_GUARDIAN, false)                \
   X(IJ_AMEND_GUARDIAN_RELATIONSHIP, "guardian.relationship", IJ_AMEND_GROUP_GUARDIAN, true) \
   X(IJ_AMEND_GUARDIAN_PHONE, "guardian.phone", IJ_AMEND_GROUP_GUARDIAN, true)               \
-  X(IJ_AMEND_GUARDIAN_EMAIL, "guardian.email", IJ_AMEND_GROUP_GUARDIAN, true)
+  X(IJ_AMEND_GUARDIAN_EMAIL, "guardian.email", IJ_AMEND_GROUP_GUARDIAN, true)               \
+  X(IJ_AMEND_CONTACT_CONSENT, "contact_consent", IJ_AMEND_GROUP_MESSAGES, false)            \
+  X(IJ_AMEND_MESSAGE_LANGUAGE, "message_language", IJ_AMEND_GROUP_MESSAGES, false)          \
+  X(IJ_AMEND_DO_NOT_MESSAGE, "person.do_not_message", IJ_AMEND_GROUP_MESSAGES, false)
 
 typedef enum {
 #define IJ_AMEND_FIELD_ENUM(code, path, group, nullable) code,
@@ -59,7 +63,8 @@ ij_err ij_amend_field_parse(const char *path, ij_amend_field *out);
 const char *ij_domain_amend_fixed(const char *path);
 
 /* New values (a request) or current ones (the referral). Text fields: text[f], NULL when absent
- * or cleared; hours_proposed for IJ_AMEND_HOURS_PROPOSED. */
+ * or cleared; hours_proposed for IJ_AMEND_HOURS_PROPOSED; the booleans (contact_consent,
+ * person.do_not_message) as "true" or "false". */
 typedef struct {
   unsigned given; /* bit (1u << field) for each field the request sends; unused for current */
   const char *text[IJ_AMEND__COUNT];

@@ -46,6 +46,8 @@ static const ij_amend_rule k_rules[] = {
     {IJ_AMEND_GROUP_VICTIM, IJ_ROLE_COORDINATOR, false, OPEN},
     {IJ_AMEND_GROUP_HOURS, IJ_ROLE_COORDINATOR, false, SUBMITTED},
     {IJ_AMEND_GROUP_GUARDIAN, IJ_ROLE_COORDINATOR, false, OPEN},
+    {IJ_AMEND_GROUP_MESSAGES, IJ_ROLE_OFFICER, true, OPEN},
+    {IJ_AMEND_GROUP_MESSAGES, IJ_ROLE_COORDINATOR, false, OPEN},
 };
 
 /* Fields of a referral that are not amended here, and why. */
@@ -148,6 +150,17 @@ static void check_text(ij_amend_field f, const char *v, ij_field_errors *errs) {
       ij_field_errors_add(errs, path,
                           "must be one of: asb, harassment, public_order, drunk_and_disorderly, "
                           "shop_theft, cannabis_possession, criminal_damage, other");
+    }
+    break;
+  case IJ_AMEND_CONTACT_CONSENT:
+  case IJ_AMEND_DO_NOT_MESSAGE:
+    if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {
+      ij_field_errors_add(errs, path, "must be true or false");
+    }
+    break;
+  case IJ_AMEND_MESSAGE_LANGUAGE:
+    if (strcmp(v, "en") != 0 && strcmp(v, "cy") != 0) {
+      ij_field_errors_add(errs, path, "must be \"en\" or \"cy\"");
     }
     break;
   case IJ_AMEND_OFFENCE_WARD:

@@ -26,6 +26,12 @@ static void decode_member(const char *path, json_t *value, ij_amend_values *in,
       return;
     }
     in->hours_proposed = (int)json_integer_value(value);
+  } else if (f == IJ_AMEND_CONTACT_CONSENT || f == IJ_AMEND_DO_NOT_MESSAGE) {
+    if (!json_is_boolean(value)) {
+      ij_field_errors_add(errs, path, "must be true or false");
+      return;
+    }
+    in->text[f] = json_is_true(value) ? "true" : "false";
   } else if (json_is_string(value)) {
     in->text[f] = json_string_value(value);
   } else if (!json_is_null(value)) {

@@ -24,6 +24,9 @@ static void current_values(const ij_referral *r, ij_amend_values *v) {
   v->text[IJ_AMEND_GUARDIAN_RELATIONSHIP] = r->guardian_relationship;
   v->text[IJ_AMEND_GUARDIAN_PHONE] = r->guardian_phone;
   v->text[IJ_AMEND_GUARDIAN_EMAIL] = r->guardian_email;
+  v->text[IJ_AMEND_CONTACT_CONSENT] = r->contact_consent ? "true" : "false";
+  v->text[IJ_AMEND_MESSAGE_LANGUAGE] = r->message_language ? r->message_language : "en";
+  v->text[IJ_AMEND_DO_NOT_MESSAGE] = r->do_not_message ? "true" : "false";
   v->hours_proposed = r->hours_proposed;
 }
 
@@ -63,6 +66,9 @@ static void amendment_of(const ij_amend_values *in, unsigned changed, char *fiel
   a->guardian_relationship = in->text[IJ_AMEND_GUARDIAN_RELATIONSHIP];
   a->guardian_phone = in->text[IJ_AMEND_GUARDIAN_PHONE];
   a->guardian_email = in->text[IJ_AMEND_GUARDIAN_EMAIL];
+  a->contact_consent = in->text[IJ_AMEND_CONTACT_CONSENT];
+  a->message_language = in->text[IJ_AMEND_MESSAGE_LANGUAGE];
+  a->do_not_message = in->text[IJ_AMEND_DO_NOT_MESSAGE];
   a->hours_proposed = in->hours_proposed;
 }
 

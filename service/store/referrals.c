@@ -666,7 +666,11 @@ static const ij_stmt STMT_REFERRAL_AMEND = {
     " guardian_phone = CASE WHEN 'guardian.phone' = ANY ($5::text[]) THEN $24"
     "   ELSE guardian_phone END,"
     " guardian_email = CASE WHEN 'guardian.email' = ANY ($5::text[]) THEN $25"
-    "   ELSE guardian_email END"
+    "   ELSE guardian_email END,"
+    " contact_consent = CASE WHEN 'contact_consent' = ANY ($5::text[]) THEN $26::boolean"
+    "   ELSE contact_consent END,"
+    " message_language = CASE WHEN 'message_language' = ANY ($5::text[]) THEN $27"
+    "   ELSE message_language END"
     " WHERE id = $1 AND area = $2 AND version = $3 RETURNING *),"
     " pu AS (UPDATE people SET updated_at = $4,"
     " phone = CASE WHEN 'person.phone' = ANY ($5::text[]) THEN $6 ELSE people.phone END,"
@@ -677,14 +681,16 @@ static const ij_stmt STMT_REFERRAL_AMEND = {
     " needs_notes = CASE WHEN 'person.needs_notes' = ANY ($5::text[]) THEN $10"
     "   ELSE people.needs_notes END,"
     " risk_notes = CASE WHEN 'person.risk_notes' = ANY ($5::text[]) THEN $11"
-    "   ELSE people.risk_notes END"
+    "   ELSE people.risk_notes END,"
+    " do_not_message = CASE WHEN 'person.do_not_message' = ANY ($5::text[]) THEN $28::boolean"
+    "   ELSE people.do_not_message END"
     " FROM u WHERE people.id = u.person_id AND people.area = u.area RETURNING people.*),"
     " e AS (INSERT INTO referral_events (referral_id, seq, area, at, event, from_state, to_state,"
     " actor_sub, actor_name, actor_role, request_id, data)"
     " SELECT u.id, u.version, u.area, $4, 'amend', u.state, u.state, $18, $19, $20, $21,"
     " jsonb_build_object('fields', to_jsonb($5::text[])) FROM u)"
     " SELECT " REFERRAL_COLUMNS " FROM u r JOIN pu p ON p.id = r.person_id" NEXT_SESSION_JOIN,
-    25};
+    28};
 
 ij_err ij_store_referral_amend(ij_conn *conn, const char *area, const char *id,
                                int expected_version, const ij_referral_amendment *a,
@@ -697,7 +703,7 @@ ij_err ij_store_referral_amend(ij_conn *conn, const char *area, const char *id,
   int n = snprintf(fields, sizeof fields, "{%s}", a->fields);
   if (n < 0 || (size_t)n >= sizeof fields)
     return IJ_ERR_INTERNAL;
-  const char *p[25] = {id,
+  const char *p[28] = {id,
                        area,
                        version,
                        at,
@@ -721,7 +727,10 @@ ij_err ij_store_referral_amend(ij_conn *conn, const char *area, const char *id,
                        a->guardian_name,
                        a->guardian_relationship,
                        a->guardian_phone,
-                       a->guardian_email};
+                       a->guardian_email,
+                       a->contact_consent,
+                       a->message_language,
+                       a->do_not_message};
   PGresult *res;
   ij_err err = ij_db_exec(conn, &STMT_REFERRAL_AMEND, p, &res);
   if (err != IJ_OK) {

@@ -19,7 +19,8 @@ static bool is_contact(ij_amend_field f) {
   return f == IJ_AMEND_PHONE || f == IJ_AMEND_EMAIL || f == IJ_AMEND_ADDRESS ||
          f == IJ_AMEND_POSTCODE || f == IJ_AMEND_GUARDIAN_NAME ||
          f == IJ_AMEND_GUARDIAN_RELATIONSHIP || f == IJ_AMEND_GUARDIAN_PHONE ||
-         f == IJ_AMEND_GUARDIAN_EMAIL;
+         f == IJ_AMEND_GUARDIAN_EMAIL || f == IJ_AMEND_CONTACT_CONSENT ||
+         f == IJ_AMEND_MESSAGE_LANGUAGE || f == IJ_AMEND_DO_NOT_MESSAGE;
 }
 
 /* IJ_OK, IJ_ERR_FORBIDDEN or IJ_ERR_CONFLICT for one field, from the rules as stated. */

@@ -233,6 +233,7 @@ typedef struct {
   const char *offence_category, *offence_description, *offence_location, *ward;
   const char *victim_preference;
   const char *guardian_name, *guardian_relationship, *guardian_phone, *guardian_email;
+  const char *contact_consent, *message_language, *do_not_message; /* "true"/"false", "en"/"cy" */
   int hours_proposed;
 } ij_referral_amendment;
 
