@@ -1008,6 +1008,52 @@ START_TEST(fields_are_validated) {
 }
 END_TEST
 
+START_TEST(amended_consent_and_language) {
+  notify_on(false);
+  char id[64], session[37], booking[64];
+  referral(&(who){.phone = "07700 900123"}, 7, id);
+  char *coord = ts_token("coordinator", AREA, "coord-1");
+  char path[160];
+  snprintf(path, sizeof path, "/v1/referrals/%s", id);
+  ts_response *r = ts_http(S, "PATCH", "/v1/referrals/{id}", path, coord,
+                           (const char *const[]){"If-Match: \"2\"", NULL},
+                           "{\"contact_consent\":\"yes\",\"message_language\":\"fr\","
+                           "\"person\":{\"do_not_message\":1}}");
+  ck_assert_int_eq(r->status, 422);
+  ck_assert_ptr_nonnull(strstr(r->body, "\"contact_consent\""));
+  ck_assert_ptr_nonnull(strstr(r->body, "\"message_language\""));
+  ck_assert_ptr_nonnull(strstr(r->body, "\"person.do_not_message\""));
+  ts_response_free(r);
+  r = ts_http(S, "PATCH", "/v1/referrals/{id}", path, coord,
+              (const char *const[]){"If-Match: \"2\"", NULL},
+              "{\"contact_consent\":false,\"message_language\":\"cy\","
+              "\"person\":{\"do_not_message\":true}}");
+  ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+  ck_assert(json_is_false(json_object_get(r->json, "contact_consent")));
+  ck_assert_str_eq(str(r->json, "message_language"), "cy");
+  ck_assert(json_is_true(json_object_get(json_object_get(r->json, "person"), "do_not_message")));
+  ts_response_free(r);
+  session_in(3, session);
+  book(id, session, booking);
+  json_t *items = messages(id);
+  json_t *m = only(items, "booking_confirmation");
+  ck_assert_str_eq(str(m, "status"), "not_sent");
+  ck_assert_str_eq(str(m, "reason"), "no_consent");
+  json_decref(items);
+  /* consent again, but still not to be messaged */
+  r = ts_http(S, "PATCH", "/v1/referrals/{id}", path, coord,
+              (const char *const[]){"If-Match: \"4\"", NULL}, "{\"contact_consent\":true}");
+  ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+  ts_response_free(r);
+  session_patch(session, "{\"cancelled\":true}", 200);
+  items = messages(id);
+  m = only(items, "session_cancelled");
+  ck_assert_str_eq(str(m, "reason"), "do_not_message");
+  json_decref(items);
+  free(coord);
+}
+END_TEST
+
 static void reset_placement(void) {
   http_setup();
   placement_id[0] = '\0';
@@ -1029,6 +1075,7 @@ Suite *http_messages_suite(void) {
   tcase_add_test(tc, reminders_once_from_two_rounds_at_once);
   tcase_add_test(tc, failed_reminders_work_list);
   tcase_add_test(tc, fields_are_validated);
+  tcase_add_test(tc, amended_consent_and_language);
   suite_add_tcase(s, tc);
   return s;
 }
