@@ -69,6 +69,27 @@ START_TEST(test_valid_placement) {
   /* location given as null */
   in.has_location = true;
   expect_placement(&in, true, NULL);
+  /* what to bring: up to 500 characters (not bytes), not blank; null leaves it out */
+  char text[2048];
+  memset(text, 'x', 500);
+  text[500] = '\0';
+  in.has_what_to_bring = true;
+  in.what_to_bring = text;
+  expect_placement(&in, true, NULL);
+  text[500] = 'x';
+  text[501] = '\0';
+  expect_placement(&in, true, "what_to_bring");
+  for (int i = 0; i < 500; i++)
+    memcpy(text + 2 * i, "\xc3\xa9", 2); /* 500 characters of two bytes */
+  text[1000] = '\0';
+  expect_placement(&in, true, NULL);
+  in.what_to_bring = "   ";
+  expect_placement(&in, true, "what_to_bring");
+  in.what_to_bring = "Boots\x01";
+  expect_placement(&in, true, "what_to_bring");
+  in.what_to_bring = NULL;
+  expect_placement(&in, true, NULL);
+  in.has_what_to_bring = false;
   /* every placement type */
   const char *types[] = {"gardening",        "litter_picking",     "charity_work",
                          "graffiti_removal", "community_clean_up", "other"};
@@ -398,7 +419,7 @@ START_TEST(test_session_update) {
   expect_session(&in, false, NULL);
   in.supervisor_name = NULL;
   expect_session(&in, false, "supervisor.name");
-  /* times are fixed once made */
+  /* times change only together (a move), and not in the request that cancels */
   memset(&in, 0, sizeof in);
   in.cancelled = 1;
   in.starts_at = "2026-11-25T09:00:00Z";
@@ -406,6 +427,29 @@ START_TEST(test_session_update) {
   in.starts_at = NULL;
   in.ends_at = "2026-11-25T09:00:00Z";
   expect_session(&in, false, "ends_at");
+  in.cancelled = -1;
+  expect_session(&in, false, "ends_at");
+  in.ends_at = NULL;
+  in.starts_at = "2026-11-25T09:00:00Z";
+  expect_session(&in, false, "starts_at");
+  /* a move: checked as a new session's times, into the times */
+  in.ends_at = "2026-11-25T12:30:00Z";
+  ij_session_times moved = expect_session(&in, false, NULL);
+  ij_time_us nine = 0;
+  ck_assert_int_eq(ij_time_parse("2026-11-25T09:00:00Z", &nine), IJ_OK);
+  ck_assert_int_eq(moved.starts_at, nine);
+  ck_assert_int_eq(moved.ends_at, nine + 7 * IJ_US_PER_HOUR / 2);
+  in.ends_at = "2026-11-25T08:00:00Z";
+  expect_session(&in, false, "ends_at");
+  in.starts_at = "2020-11-25T09:00:00Z";
+  in.ends_at = "2020-11-25T10:00:00Z";
+  expect_session(&in, false, "starts_at");
+  /* a session moves until it starts */
+  ij_field_errors moving;
+  ij_field_errors_init(&moving);
+  ck_assert_int_eq(ij_domain_session_move_check(nine, nine - 1, &moving), IJ_OK);
+  ck_assert_int_eq(ij_domain_session_move_check(nine, nine, &moving), IJ_ERR_CONFLICT);
+  ck_assert_str_eq(moving.items[0].field, "starts_at");
   /* an update is not bound by the clock: a past session's capacity may change */
   memset(&in, 0, sizeof in);
   in.cancelled = -1;
