@@ -28,6 +28,13 @@ static ij_err deliver_one(ij_conn *conn, const ij_message_delivery *m, ij_time_u
   }
   ij_notify_answer answer;
   memset(&answer, 0, sizeof answer);
+  if (!m->to_address) {
+    /* erased with its referral while it waited: there is nobody to send it to, now or later */
+    ij_err err = ij_store_message_failed(conn, m->id, m->attempts, "the address was erased", now);
+    if (err == IJ_OK)
+      out->failed++;
+    return err;
+  }
   if (!m->base_url || !m->service_id || !m->secret_key) {
     /* the area's key was removed since the message was written: it may be set again */
     snprintf(answer.error, sizeof answer.error, "the area has no Notify API key");
