@@ -1,4 +1,5 @@
-/* The outbox worker: delivers outcome notices and victim updates to each area's webhook.
+/* The outbox worker: delivers outcome notices and victim updates to each area's webhook, and
+ * messages to people through each area's GOV.UK Notify service.
  * At least once: a notice is marked delivered only after a 2xx answer, so a receiver may see one
  * twice (after a crash) and de-duplicates on the X-Notice-Id header (the notice's id). When the
  * area has a signing secret, each delivery carries X-IJ-Signature (ij_outbox_signature). Several
@@ -8,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "ij/domain.h"
 #include "ij/error.h"
 #include "ij/store/pool.h"
 
@@ -34,9 +36,20 @@ void ij_outbox_stop(ij_outbox *outbox);
 ij_err ij_outbox_signature(const char *secret, long long t, const char *body, char *out,
                            size_t size);
 
-/* One round, synchronously, on the calling thread: claims up to `batch` due notices, posts each
- * (10 second timeout) and records the answer. *delivered and *failed (either may be NULL): how
- * many. IJ_ERR_UNAVAILABLE when the database cannot be reached. */
+/* One round, synchronously, on the calling thread: claims up to `batch` due notices of each area,
+ * posts each (10 second timeout) and records the answer, then does the same with each area's
+ * messages due now (ij_outbox_run_once_at). *delivered and *failed (either may be NULL): how many
+ * notices. IJ_ERR_UNAVAILABLE when the database cannot be reached. */
 ij_err ij_outbox_run_once(ij_store *store, int batch, int *delivered, int *failed);
+
+/* The same round with `now` as the messages' clock (a test's): the messages due are those whose
+ * next attempt is at or before now, and the times recorded are now; each request's JWT is still
+ * issued at the real time, as Notify requires. Messages go to GOV.UK Notify (POST
+ * <base_url>/v2/notifications/sms or /email, reference = the message's id); a 2xx makes a message
+ * "sending", a 429, 5xx, timeout or connection error puts it off (2^attempts s, at most an hour;
+ * "failed" after 10 attempts), any other answer makes it "failed" with Notify's error. A queued
+ * reminder whose booking has ended, or whose session was cancelled or has started, is "cancelled"
+ * unsent. *sent: messages Notify accepted; *failed: attempts that failed (either may be NULL). */
+ij_err ij_outbox_run_once_at(ij_store *store, int batch, ij_time_us now, int *sent, int *failed);
 
 #endif

@@ -123,7 +123,10 @@ typedef enum {
   IJ_ID_NONE, /* the route has no {id} */
   IJ_ID_UUID, /* a UUID: any other segment is 404 "no <resource> with this id" */
   IJ_ID_NAME, /* a name the handler checks itself (a dashboard file) */
-  IJ_ID_AREA  /* an area's code ({area}): the caller's own, any other is 404 "no area ..." */
+  IJ_ID_AREA, /* an area's code ({area}): the caller's own, any other is 404 "no area ..." */
+  /* an area's code ({area}) on a route without our token (there is no caller's area): any code
+   * of an area's length; the handler's operation says 404 for an area it does not know */
+  IJ_ID_ANY_AREA
 } ij_id_kind;
 
 /* A row of the route table. Like a command table, it carries what every request of the route is
@@ -406,6 +409,8 @@ void ij_h_access_log_list(ij_ctx *ctx);
 /* webhooks.c */
 void ij_h_webhook_get(ij_ctx *ctx);
 void ij_h_webhook_put(ij_ctx *ctx);
+/* Notify's delivery receipts (notify_receipts.c) */
+void ij_h_notify_receipt(ij_ctx *ctx);
 
 /* non-associations (non_associations.c) */
 void ij_h_non_association_create(ij_ctx *ctx);

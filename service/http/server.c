@@ -168,6 +168,10 @@ const ij_route ij_routes[] = {
      NO_QUERY, "area", IJ_ID_AREA, JSON},
     {"PUT", "/v1/areas/{area}/webhook", ij_h_webhook_put, true, false, IJ_ACTION_WEBHOOK_ADMIN,
      NO_QUERY, "area", IJ_ID_AREA, JSON},
+    /* Notify's delivery receipts: Notify carries the area's callback token, not one of our
+     * tokens, so the handler's operation checks it and the area (any area the service knows) */
+    {"POST", "/v1/areas/{area}/notify/receipts", ij_h_notify_receipt, false, false, IJ_NO_ACTION,
+     NO_QUERY, "area", IJ_ID_ANY_AREA, JSON},
     /* suggestions serve booking: those who may book read them (a read, logged as one) */
     {"GET", "/v1/referrals/{id}/session-suggestions", ij_h_session_suggestions, true, true,
      IJ_ACTION_BOOKING_WRITE, QUERY("limit"), "referral", IJ_ID_UUID, JSON},
@@ -476,6 +480,13 @@ static bool route_allows(ij_ctx *ctx) {
   case IJ_ID_AREA:
     /* another area's records are unknown to the caller, its own settings among them */
     if (!ctx->actor.area || strcmp(ctx->id_segment, ctx->actor.area) != 0) {
+      ij_send_store_error(ctx, IJ_ERR_NOT_FOUND, NULL);
+      return false;
+    }
+    ctx->id = ctx->id_segment;
+    break;
+  case IJ_ID_ANY_AREA:
+    if (!ctx->id_segment[0] || strlen(ctx->id_segment) >= IJ_AREA_MAX) {
       ij_send_store_error(ctx, IJ_ERR_NOT_FOUND, NULL);
       return false;
     }

@@ -1,7 +1,8 @@
 /* The outbox worker: a thread that, every interval, has the due notices of each area delivered
  * (ij_ops_deliver_notices: claimed with row locks, SKIP LOCKED, and recorded in one transaction
- * per area and batch), posting each to its area's webhook with libcurl. A stop request wakes the
- * thread's timed wait and aborts a transfer in progress. */
+ * per area and batch), posting each to its area's webhook with libcurl, then each area's due
+ * messages to GOV.UK Notify (ij_ops_deliver_messages, the same way; notify.c makes the request).
+ * A stop request wakes the thread's timed wait and aborts a transfer in progress. */
 #include "ij/outbox.h"
 
 #include <curl/curl.h>
@@ -19,8 +20,8 @@
 #include "ij/wait.h"
 #include "ij/log.h"
 #include "ij/ops.h"
-
-#define POST_TIMEOUT_MS 10000L
+#include "ij/ops_message_delivery.h"
+#include "outbox_internal.h"
 
 struct ij_outbox {
   ij_store *store;
@@ -85,11 +86,10 @@ static size_t discard_body(char *p, size_t size, size_t n, void *user) {
   return size * n;
 }
 
-/* Runs the transfer on a multi handle, looking at the stop flag every STOP_TICK_MS, so that a
- * stop request never waits for a slow receiver. */
+/* The stop flag is looked at every STOP_TICK_MS. */
 #define STOP_TICK_MS 50
 
-static CURLcode perform(CURLM *m, CURL *c, atomic_bool *stop, bool *abandoned) {
+CURLcode ij_outbox_perform(CURLM *m, CURL *c, atomic_bool *stop, bool *abandoned) {
   *abandoned = false;
   if (curl_multi_add_handle(m, c) != CURLM_OK)
     return CURLE_FAILED_INIT;
@@ -161,13 +161,13 @@ static post_result post(CURLM *m, CURL *c, const ij_notice_delivery *n, atomic_b
   curl_easy_setopt(c, CURLOPT_POST, 1L);
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, n->body);
   curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(n->body));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, POST_TIMEOUT_MS);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, IJ_OUTBOX_TIMEOUT_MS);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_USERAGENT, "immediate-justice-outbox/1");
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_error);
   bool abandoned;
-  CURLcode rc = perform(m, c, stop, &abandoned);
+  CURLcode rc = ij_outbox_perform(m, c, stop, &abandoned);
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   curl_slist_free_all(all);
@@ -187,22 +187,26 @@ static post_result post(CURLM *m, CURL *c, const ij_notice_delivery *n, atomic_b
 
 /* ---- one round ---- */
 
-/* What the sender needs beside the notice: the transfer handles, made on the first notice of a
- * round (a round with nothing due makes none), and the stop flag. */
+/* What the sender needs beside the notice or message: the transfer handles, made on the first
+ * one of a round (a round with nothing due makes none), and the stop flag. */
 typedef struct {
   CURLM *m;
   CURL *c;
   atomic_bool *stop;
 } sender;
 
-static ij_delivery send_notice(const ij_notice_delivery *n, void *arg, char *error,
-                               size_t error_size) {
-  sender *s = arg;
+static bool sender_ready(sender *s) {
   if (!s->m)
     s->m = curl_multi_init();
   if (!s->c)
     s->c = curl_easy_init();
-  if (!s->m || !s->c) {
+  return s->m && s->c;
+}
+
+static ij_delivery send_notice(const ij_notice_delivery *n, void *arg, char *error,
+                               size_t error_size) {
+  sender *s = arg;
+  if (!sender_ready(s)) {
     snprintf(error, error_size, "out of memory");
     return IJ_DELIVERY_FAILED;
   }
@@ -217,11 +221,68 @@ static ij_delivery send_notice(const ij_notice_delivery *n, void *arg, char *err
   return IJ_DELIVERY_FAILED;
 }
 
-/* One round: a batch of each area that has notices due. *claimed: the largest batch claimed (a
- * full one means more may be due). */
-static ij_err run_round(ij_store *store, int batch, atomic_bool *stop, int *delivered, int *failed,
-                        int *claimed) {
-  *delivered = *failed = *claimed = 0;
+static void send_message(const ij_message_delivery *m, void *arg, ij_notify_answer *out) {
+  sender *s = arg;
+  if (!sender_ready(s)) {
+    memset(out, 0, sizeof *out);
+    snprintf(out->error, sizeof out->error, "out of memory");
+    return;
+  }
+  ij_outbox_notify_post(s->m, s->c, s->stop, m, out);
+  /* the message's id and Notify's answer only: never its address, its key or the JWT */
+  if (out->abandoned)
+    return;
+  if (out->status >= 200 && out->status <= 299)
+    ij_log(IJ_LOG_DEBUG, "message %s accepted by Notify as %s", m->id,
+           out->notify_id[0] ? out->notify_id : "(no id)");
+  else
+    ij_log(IJ_LOG_WARN, "message %s not accepted by Notify (attempt %d): %s", m->id,
+           m->attempts + 1, out->error);
+}
+
+/* What a round did. claimed: the largest batch claimed (a full one means more may be due). */
+typedef struct {
+  int delivered, failed; /* notices */
+  int sent, not_sent;    /* messages: accepted by Notify; failed attempts (retried or given up) */
+  int claimed;
+} round_counts;
+
+static ij_time_us clock_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (ij_time_us)ts.tv_sec * IJ_US_PER_SECOND + ts.tv_nsec / 1000;
+}
+
+/* The messages of each area the outbox serves, due at now. */
+static ij_err deliver_messages(ij_conn *conn, int batch, ij_time_us now, sender *snd,
+                               atomic_bool *stop, round_counts *out) {
+  ij_rows areas;
+  ij_err err = ij_ops_message_areas(conn, &areas);
+  for (int i = 0; err == IJ_OK && i < areas.count && !(stop && atomic_load(stop)); i++) {
+    const char *area = ij_rows_get(&areas, i, 0);
+    /* REMINDERS: the reminders of `area` that fall due by `now` are made here, before its due
+     * messages are claimed, so that a reminder made in this round is sent in it:
+     *   int made = 0;
+     *   err = ij_ops_messages_remind(conn, area, now, &made);
+     * (the messages' rules wire it in; until then no reminder is made) */
+    ij_message_round r;
+    err = ij_ops_deliver_messages(conn, area, now, batch, send_message, snd, &r);
+    out->sent += r.sent;
+    out->not_sent += r.retried + r.failed;
+    if (r.cancelled)
+      ij_log(IJ_LOG_INFO, "outbox: %d reminders of area %s no longer wanted", r.cancelled, area);
+    if (r.claimed > out->claimed)
+      out->claimed = r.claimed;
+  }
+  ij_rows_clear(&areas);
+  return err;
+}
+
+/* One round at `now` (the messages' clock): a batch of each area that has notices due, then a
+ * batch of each area's due messages. */
+static ij_err run_round(ij_store *store, int batch, ij_time_us now, atomic_bool *stop,
+                        round_counts *out) {
+  memset(out, 0, sizeof *out);
   pthread_once(&curl_once, curl_init);
   if (curl_init_rc != CURLE_OK)
     return IJ_ERR_INTERNAL;
@@ -236,29 +297,47 @@ static ij_err run_round(ij_store *store, int batch, atomic_bool *stop, int *deli
     int d = 0, f = 0, n = 0;
     err = ij_ops_deliver_notices(conn, ij_rows_get(&areas, i, 0), batch, send_notice, &snd, &d, &f,
                                  &n);
-    *delivered += d;
-    *failed += f;
-    if (n > *claimed)
-      *claimed = n;
+    out->delivered += d;
+    out->failed += f;
+    if (n > out->claimed)
+      out->claimed = n;
   }
+  ij_rows_clear(&areas);
+  /* a failure of the notices' delivery does not hold up the messages' */
+  ij_err merr = IJ_OK;
+  if (!(stop && atomic_load(stop)))
+    merr = deliver_messages(conn, batch, now, &snd, stop, out);
+  if (err == IJ_OK)
+    err = merr;
   if (snd.m)
     curl_multi_cleanup(snd.m);
   if (snd.c)
     curl_easy_cleanup(snd.c);
-  ij_rows_clear(&areas);
   ij_store_release(store, conn);
   return err;
 }
 
 ij_err ij_outbox_run_once(ij_store *store, int batch, int *delivered, int *failed) {
-  int d = 0, f = 0, claimed = 0;
   if (!store || batch < 1 || batch > 1000)
     return IJ_ERR_INVALID;
-  ij_err err = run_round(store, batch, NULL, &d, &f, &claimed);
+  round_counts counts;
+  ij_err err = run_round(store, batch, clock_now(), NULL, &counts);
   if (delivered)
-    *delivered = d;
+    *delivered = counts.delivered;
   if (failed)
-    *failed = f;
+    *failed = counts.failed;
+  return err;
+}
+
+ij_err ij_outbox_run_once_at(ij_store *store, int batch, ij_time_us now, int *sent, int *failed) {
+  if (!store || batch < 1 || batch > 1000)
+    return IJ_ERR_INVALID;
+  round_counts counts;
+  ij_err err = run_round(store, batch, now, NULL, &counts);
+  if (sent)
+    *sent = counts.sent;
+  if (failed)
+    *failed = counts.not_sent;
   return err;
 }
 
@@ -269,14 +348,15 @@ static void *worker(void *arg) {
   ij_log(IJ_LOG_INFO, "outbox: delivering notices every %d ms, %d at a time", o->opts.interval_ms,
          o->opts.batch);
   while (!atomic_load(&o->stopping)) {
-    int delivered, failed, claimed;
-    ij_err err = run_round(o->store, o->opts.batch, &o->stopping, &delivered, &failed, &claimed);
+    round_counts c;
+    ij_err err = run_round(o->store, o->opts.batch, clock_now(), &o->stopping, &c);
     if (err != IJ_OK)
       ij_log(IJ_LOG_WARN, "outbox: round failed: %s", ij_err_message(err));
-    else if (delivered || failed)
-      ij_log(IJ_LOG_INFO, "outbox: %d delivered, %d failed", delivered, failed);
+    else if (c.delivered || c.failed || c.sent || c.not_sent)
+      ij_log(IJ_LOG_INFO, "outbox: notices %d delivered, %d failed; messages %d sent, %d not sent",
+             c.delivered, c.failed, c.sent, c.not_sent);
     /* a full batch: more may be due, go again at once */
-    if (err == IJ_OK && claimed == o->opts.batch)
+    if (err == IJ_OK && c.claimed == o->opts.batch)
       continue;
     pthread_mutex_lock(&o->mu);
     ij_wait_or_stop(&o->cv, &o->mu, o->opts.interval_ms, &o->stopping);

@@ -749,6 +749,9 @@ START_TEST(a_commissioner_is_refused_every_personal_data_route) {
     /* the web pages' static files hold no personal data: the pages ask the API for it */
     bool skip = strncmp(route, "/v1/stats/", 10) == 0 || strncmp(route, "/dashboard", 10) == 0 ||
                 strncmp(route, "/app", 4) == 0;
+    /* Notify's delivery receipts take the area's callback token, no role: they answer nobody's
+     * token with data (test_message_delivery.c refuses ours with 401) */
+    skip = skip || strcmp(route, "/v1/areas/{area}/notify/receipts") == 0;
     for (size_t i = 0; i < sizeof open_to_all / sizeof open_to_all[0]; i++)
       skip = skip || strcmp(route, open_to_all[i]) == 0;
     if (skip)

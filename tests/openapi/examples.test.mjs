@@ -470,6 +470,28 @@ const prepare = {
     return { route: `/v1/areas/${w.w.area}/webhook`, token: w.w.tokens.admin, body: ex.value };
   },
 
+  // Notify's receipt for a message Notify took: the area's callback token and the message are
+  // written by SQL (set through PUT /v1/areas/{area}/notify and written by a booking's trigger,
+  // once those are there: then this can go through the API); the token is sent as Notify sends
+  // it, and the example's ids are this test's (each example gets a message of its own).
+  async 'POST /v1/areas/{area}/notify/receipts'(w, ex) {
+    const area = w.w.area;
+    w.callbackToken = w.callbackToken || `example-callback-${crypto.randomBytes(16).toString('hex')}`;
+    const referral = await w.referral();
+    const id = crypto.randomUUID();
+    const notifyId = crypto.randomUUID();
+    psql(`INSERT INTO area_notify_secrets (area, callback_token_sha256, updated_at)
+            VALUES ('${area}', sha256(convert_to('${w.callbackToken}', 'UTF8')), now())
+            ON CONFLICT (area) DO UPDATE SET callback_token_sha256 = EXCLUDED.callback_token_sha256;
+          INSERT INTO messages (id, area, referral_id, kind, recipient, channel, to_address, language,
+            template_id, personalisation, status, notify_id, created_at, sent_at, status_at)
+            VALUES ('${id}', '${area}', '${referral}', 'booking_confirmation', 'person', 'sms',
+            '07700900123', 'en', '${ex.value.template_id}', '{}', 'sending', '${notifyId}', now(),
+            now(), now());`);
+    return { route: `/v1/areas/${area}/notify/receipts`, token: w.callbackToken,
+      body: { ...clone(ex.value), id: notifyId, reference: id } };
+  },
+
   // The rows' police identifiers are used as they are (the area is new, so they are free); the
   // referral id and the reoffence dates are this test's.
   async 'POST /v1/followups/import'(w, ex) {

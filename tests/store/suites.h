@@ -9,5 +9,8 @@
 Suite *store_instances_suite(void);
 /* Idempotency-Key claims and kept answers (test_idempotency_store.c). */
 Suite *store_idempotency_suite(void);
+/* Messages to GOV.UK Notify: the claim, its results and the receipts
+ * (test_message_delivery_store.c). */
+Suite *store_message_delivery_suite(void);
 
 #endif

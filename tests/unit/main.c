@@ -6,29 +6,30 @@
 
 /* Each suite is defined in its own file under tests/unit/. */
 #ifdef IJ_TEST_DOMAIN
-#define IJ_UNIT_SUITES(X) \
-  X(apart_suite)          \
-  X(amend_suite)          \
-  X(attendance_suite)     \
-  X(bookings_suite)       \
-  X(followons_suite)      \
-  X(followups_suite)      \
-  X(idempotency_suite)    \
-  X(messages_suite)       \
-  X(errors_suite)         \
-  X(names_suite)          \
-  X(notice_rules_suite)   \
-  X(outcomes_suite)       \
-  X(perms_suite)          \
-  X(placements_suite)     \
-  X(refdata_suite)        \
-  X(register_suite)       \
-  X(state_sets_suite)     \
-  X(suggest_suite)        \
-  X(suppress_suite)       \
-  X(text_suite)           \
-  X(time_suite)           \
-  X(transitions_suite)    \
+#define IJ_UNIT_SUITES(X)  \
+  X(apart_suite)           \
+  X(amend_suite)           \
+  X(attendance_suite)      \
+  X(bookings_suite)        \
+  X(followons_suite)       \
+  X(followups_suite)       \
+  X(idempotency_suite)     \
+  X(messages_suite)        \
+  X(errors_suite)          \
+  X(names_suite)           \
+  X(notice_rules_suite)    \
+  X(outcomes_suite)        \
+  X(perms_suite)           \
+  X(placements_suite)      \
+  X(refdata_suite)         \
+  X(register_suite)        \
+  X(state_sets_suite)      \
+  X(suggest_suite)         \
+  X(suppress_suite)        \
+  X(text_suite)            \
+  X(time_suite)            \
+  X(transitions_suite)     \
+  X(notify_delivery_suite) \
   X(validate_suite)
 #else
 #define IJ_UNIT_SUITES(X) \
