@@ -405,6 +405,10 @@ void ij_h_access_log_list(ij_ctx *ctx);
 /* webhooks.c */
 void ij_h_webhook_get(ij_ctx *ctx);
 void ij_h_webhook_put(ij_ctx *ctx);
+void ij_h_notify_settings_get(ij_ctx *ctx);
+void ij_h_notify_settings_put(ij_ctx *ctx);
+void ij_h_notify_templates_get(ij_ctx *ctx);
+void ij_h_notify_templates_put(ij_ctx *ctx);
 
 /* non-associations (non_associations.c) */
 void ij_h_non_association_create(ij_ctx *ctx);

@@ -164,6 +164,15 @@ const ij_route ij_routes[] = {
      NO_QUERY, "area", IJ_ID_AREA, JSON},
     {"PUT", "/v1/areas/{area}/webhook", ij_h_webhook_put, true, false, IJ_ACTION_WEBHOOK_ADMIN,
      NO_QUERY, "area", IJ_ID_AREA, JSON},
+    /* an area's GOV.UK Notify service: its admins, as for the webhook */
+    {"GET", "/v1/areas/{area}/notify", ij_h_notify_settings_get, true, false,
+     IJ_ACTION_WEBHOOK_ADMIN, NO_QUERY, "Notify settings", IJ_ID_AREA, JSON},
+    {"PUT", "/v1/areas/{area}/notify", ij_h_notify_settings_put, true, false,
+     IJ_ACTION_WEBHOOK_ADMIN, NO_QUERY, "Notify settings", IJ_ID_AREA, JSON},
+    {"GET", "/v1/areas/{area}/message-templates", ij_h_notify_templates_get, true, false,
+     IJ_ACTION_WEBHOOK_ADMIN, NO_QUERY, "area", IJ_ID_AREA, JSON},
+    {"PUT", "/v1/areas/{area}/message-templates", ij_h_notify_templates_put, true, false,
+     IJ_ACTION_WEBHOOK_ADMIN, NO_QUERY, "area", IJ_ID_AREA, JSON},
     /* suggestions serve booking: those who may book read them (a read, logged as one) */
     {"GET", "/v1/referrals/{id}/session-suggestions", ij_h_session_suggestions, true, true,
      IJ_ACTION_BOOKING_WRITE, QUERY("limit"), "referral", IJ_ID_UUID, JSON},

@@ -17,6 +17,7 @@
   X(errors_suite)         \
   X(names_suite)          \
   X(notice_rules_suite)   \
+  X(notify_suite)         \
   X(outcomes_suite)       \
   X(perms_suite)          \
   X(placements_suite)     \
