@@ -118,6 +118,9 @@ ij_err ij_domain_notify_templates_validate(const ij_notify_template_input *rows,
   for (int i = 0; i < n; i++) {
     const ij_notify_template_input *t = &rows[i];
     bool ok = true;
+    snprintf(path, sizeof path, "templates[%d]", i);
+    if (ij_field_errors_has(errs, path))
+      continue; /* the decoding refused the row whole (not an object) */
     ij_message_kind kind;
     snprintf(path, sizeof path, "templates[%d].kind", i);
     if (ij_field_errors_has(errs, path)) {

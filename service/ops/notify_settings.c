@@ -69,9 +69,10 @@ ij_err ij_ops_notify_settings_put(ij_conn *conn, const ij_op_ctx *op, const ij_a
                                 : in->api_key    ? IJ_NOTIFY_KEY_SET
                                                  : IJ_NOTIFY_KEY_REMOVE;
   if (err == IJ_OK)
-    err =
-        ij_store_notify_settings_set(conn, op->area, in->base_url, in->reminder_time,
-                                     in->welsh == 1, change, key.key_name, key.service_id, op->now);
+    err = ij_store_notify_settings_set(
+        conn, op->area, in->base_url, in->reminder_time, in->welsh == 1, change,
+        change == IJ_NOTIFY_KEY_SET ? key.key_name : NULL,
+        change == IJ_NOTIFY_KEY_SET ? key.service_id : NULL, op->now);
   if (err == IJ_OK)
     err = put_secrets(conn, op, in, &key);
   memset(&key, 0, sizeof key);

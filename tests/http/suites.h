@@ -26,6 +26,7 @@ Suite *http_notices_progress_suite(void);
 Suite *http_races_suite(void);
 Suite *http_suggestions_suite(void);
 Suite *http_idempotency_suite(void);
+Suite *http_notify_settings_suite(void);
 
 /* Per-test fixture: a server on a spare port and a fresh area (set by setup). */
 extern ts_server *S;
