@@ -120,9 +120,9 @@ ij_err ij_store_notify_templates(ij_conn *conn, const char *area, ij_rows *out) 
 
 static const ij_stmt STMT_TEMPLATES_JSON = {
     "notify_templates_json",
-    "SELECT coalesce(json_agg(json_build_object('kind', kind, 'language', language, 'channel',"
-    " channel, 'template_id', template_id) ORDER BY kind, language, channel), '[]')::text"
-    " FROM message_templates WHERE area = $1",
+    "SELECT json_build_object('templates', coalesce(json_agg(json_build_object('kind', kind,"
+    " 'language', language, 'channel', channel, 'template_id', template_id)"
+    " ORDER BY kind, language, channel), '[]'))::text FROM message_templates WHERE area = $1",
     1};
 
 ij_err ij_store_notify_templates_json(ij_conn *conn, const char *area, ij_rows *out) {

@@ -488,7 +488,8 @@ START_TEST(templates_round_trip) {
   ck_assert_int_eq(r->status, 200);
   ts_response_free(r);
   ck_assert_int_eq(count_changes("message_template"), 2);
-  char *change = sql1("SELECT jsonb_array_length(before) || '>' || jsonb_array_length(after) ||"
+  char *change = sql1("SELECT jsonb_array_length(before->'templates') || '>' ||"
+                      " jsonb_array_length(after->'templates') ||"
                       " ':' || actor_sub FROM reference_changes WHERE area = $1 AND"
                       " entity = 'message_template' ORDER BY id DESC LIMIT 1",
                       AREA);

@@ -58,7 +58,8 @@ ij_err ij_store_notify_token_sha256_set(ij_conn *conn, const char *area, const c
 
 /* The area's templates by kind, language and channel: kind, language, channel, template_id. */
 ij_err ij_store_notify_templates(ij_conn *conn, const char *area, ij_rows *out);
-/* One row, one cell: the area's templates as a JSON array (what a reference change keeps). */
+/* One row, one cell: the area's templates as JSON, {"templates": [...]} (what a reference change
+ * keeps). */
 ij_err ij_store_notify_templates_json(ij_conn *conn, const char *area, ij_rows *out);
 /* In the caller's transaction: replaces the area's whole list of templates with rows[0..n). */
 ij_err ij_store_notify_templates_replace(ij_conn *conn, const char *area,
