@@ -76,12 +76,11 @@ ij_err ij_domain_notify_settings_validate(const ij_notify_settings_input *in, ij
       ij_domain_notify_key_parse(in->api_key, key) != IJ_OK)
     ij_field_errors_add(errs, "api_key",
                         "must be a GOV.UK Notify API key: the key's name, its service id and its "
-                        "secret, joined by dashes (null removes the key)");
+                        "secret, joined by dashes");
   if (in->has_callback_token && in->callback_token &&
       !ij_field_errors_has(errs, "callback_token") && !token_ok(in->callback_token))
     ij_field_errors_add(errs, "callback_token",
-                        "must be %d to %d printable ASCII characters without spaces (null "
-                        "removes it)",
+                        "must be %d to %d printable ASCII characters without spaces",
                         IJ_NOTIFY_TOKEN_MIN, IJ_NOTIFY_TOKEN_MAX);
   if (!ij_field_errors_has(errs, "base_url")) {
     if (!in->base_url)

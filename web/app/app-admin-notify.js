@@ -142,9 +142,10 @@ export const notifyRoutes = [
         el('p', { class: 'govuk-hint' }, `${KINDS[k.kind]?.text ?? ''} Personalisation: ${fieldsText(k.fields)}`),
         languagesOf(welsh).flatMap((l) => CHANNELS.map((c) => input({
           name: fieldName(k.kind, l.value, c.value),
-          label: `${c.text} (${l.text})`,
+          // the kind, hidden on the page where the legend says it, names the box in the summary
+          label: [el('span', { class: 'govuk-visually-hidden' }, `${kindTitle(k.kind)}: `), `${c.text} (${l.text})`],
           value: byKey.get(`${k.kind}.${l.value}.${c.value}`) ?? '',
-          width: 'full',
+          width: 'three-quarters',
           spellcheck: false,
         })))));
       put(box,
