@@ -166,9 +166,9 @@ const ij_route ij_routes[] = {
      NO_QUERY, "area", IJ_ID_AREA, JSON},
     /* an area's GOV.UK Notify service: its admins, as for the webhook */
     {"GET", "/v1/areas/{area}/notify", ij_h_notify_settings_get, true, false,
-     IJ_ACTION_WEBHOOK_ADMIN, NO_QUERY, "Notify settings", IJ_ID_AREA, JSON},
+     IJ_ACTION_WEBHOOK_ADMIN, NO_QUERY, "Notify service", IJ_ID_AREA, JSON},
     {"PUT", "/v1/areas/{area}/notify", ij_h_notify_settings_put, true, false,
-     IJ_ACTION_WEBHOOK_ADMIN, NO_QUERY, "Notify settings", IJ_ID_AREA, JSON},
+     IJ_ACTION_WEBHOOK_ADMIN, NO_QUERY, "Notify service", IJ_ID_AREA, JSON},
     {"GET", "/v1/areas/{area}/message-templates", ij_h_notify_templates_get, true, false,
      IJ_ACTION_WEBHOOK_ADMIN, NO_QUERY, "area", IJ_ID_AREA, JSON},
     {"PUT", "/v1/areas/{area}/message-templates", ij_h_notify_templates_put, true, false,
