@@ -315,7 +315,8 @@ test('GOV.UK Notify: the service (bad input refused, secrets never shown back) a
   await go(page, '/admin/changes?entity=notify');
   const logged = await page.textContent('#changes');
   assert.match(logged, /The GOV.UK Notify service changed/);
-  assert.match(logged, /Api key setNoYes/);
+  assert.match(logged, /API key setNoYes/);
+  assert.match(logged, /Receipts token setNoYes/);
   notNow(logged);
   await go(page, '/admin/changes?entity=message_template');
   assert.match(await page.textContent('#changes'), /The message templates changed.*Reminder, cy, sms: 2e4a6c8b/);

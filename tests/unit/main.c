@@ -35,6 +35,7 @@
   X(accept_suite)         \
   X(auth_suite)           \
   X(config_suite)         \
+  X(digest_suite)         \
   X(log_suite)            \
   X(routes_suite)
 #endif

@@ -290,6 +290,8 @@ const AREA_WIDE = { area_rules: 'The area\'s rules', notify: 'The GOV.UK Notify 
 const DETAILS = {
   target_start_hours: 'Hours from referral to the first session', hours_min: 'Fewest hours of work',
   hours_max: 'Most hours of work', hours_default: 'Hours of work by default', sub: 'Sign-in identity', label: 'Reason',
+  api_key_set: 'API key set', callback_token_set: 'Receipts token set', key_name: 'API key name',
+  service_id: 'Notify service id', base_url: 'Notify address', reminder_time: 'Reminder time', welsh: 'Welsh',
 };
 const ACTIONS = { add: 'added', change: 'changed', retire: 'retired', reinstate: 'reinstated', delete: 'deleted' };
 
