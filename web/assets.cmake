@@ -39,4 +39,5 @@ set(IJ_DASHBOARD_ASSETS
     "app-admin.js|app/app-admin.js|text/javascript"
     "app-admin-kit.js|app/app-admin-kit.js|text/javascript"
     "app-admin-codes.js|app/app-admin-codes.js|text/javascript"
-    "app-admin-area.js|app/app-admin-area.js|text/javascript")
+    "app-admin-area.js|app/app-admin-area.js|text/javascript"
+    "app-admin-notify.js|app/app-admin-notify.js|text/javascript")

@@ -66,4 +66,10 @@ typedef struct {
  * repeats the secret). */
 ij_err ij_domain_webhook_validate(const ij_webhook_input *in, ij_field_errors *errs);
 
+/* The URL rule of a webhook, for any URL the service calls out to (a webhook, an area's GOV.UK
+ * Notify base URL): https://host[...], or http:// only to the loopback host; at most
+ * IJ_WEBHOOK_URL_MAX bytes; no white space, control or non-ASCII characters; no user information.
+ * Adds at most one error, on `field`, when it fails (the message never repeats the URL). */
+void ij_domain_url_check(const char *url, const char *field, ij_field_errors *errs);
+
 #endif

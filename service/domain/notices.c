@@ -75,33 +75,33 @@ static bool loopback_authority(const char *a, size_t len) {
   return false;
 }
 
-static void check_url(const char *url, ij_field_errors *errs) {
+void ij_domain_url_check(const char *url, const char *field, ij_field_errors *errs) {
   if (strlen(url) > IJ_WEBHOOK_URL_MAX) {
-    ij_field_errors_add(errs, "url", "must be at most %d bytes", IJ_WEBHOOK_URL_MAX);
+    ij_field_errors_add(errs, field, "must be at most %d bytes", IJ_WEBHOOK_URL_MAX);
     return;
   }
   for (const unsigned char *p = (const unsigned char *)url; *p; p++)
     if (*p <= 0x20 || *p >= 0x7f) {
-      ij_field_errors_add(errs, "url", "must not contain spaces, control or non-ASCII characters");
+      ij_field_errors_add(errs, field, "must not contain spaces, control or non-ASCII characters");
       return;
     }
   bool https = starts_with(url, "https://"), http = starts_with(url, "http://");
   if (!https && !http) {
-    ij_field_errors_add(errs, "url", "must be an https:// URL");
+    ij_field_errors_add(errs, field, "must be an https:// URL");
     return;
   }
   const char *a = url + (https ? 8 : 7);
   size_t len = authority_length(a);
   if (len == 0 || a[0] == ':') {
-    ij_field_errors_add(errs, "url", "must name a host");
+    ij_field_errors_add(errs, field, "must name a host");
     return;
   }
   if (memchr(a, '@', len)) {
-    ij_field_errors_add(errs, "url", "must not carry a user name or password");
+    ij_field_errors_add(errs, field, "must not carry a user name or password");
     return;
   }
   if (http && !loopback_authority(a, len))
-    ij_field_errors_add(errs, "url",
+    ij_field_errors_add(errs, field,
                         "must be an https:// URL (http:// is allowed only to the loopback host)");
 }
 
@@ -123,7 +123,7 @@ ij_err ij_domain_webhook_validate(const ij_webhook_input *in, ij_field_errors *e
   if (!in->has_url)
     ij_field_errors_add(errs, "url", "is required (null removes the webhook)");
   else if (in->url)
-    check_url(in->url, errs);
+    ij_domain_url_check(in->url, "url", errs);
   if (in->has_secret && in->secret)
     check_secret(in->secret, errs);
   return errs->count > before ? IJ_ERR_INVALID : IJ_OK;

@@ -411,6 +411,10 @@ void ij_h_webhook_get(ij_ctx *ctx);
 void ij_h_webhook_put(ij_ctx *ctx);
 /* Notify's delivery receipts (notify_receipts.c) */
 void ij_h_notify_receipt(ij_ctx *ctx);
+void ij_h_notify_settings_get(ij_ctx *ctx);
+void ij_h_notify_settings_put(ij_ctx *ctx);
+void ij_h_notify_templates_get(ij_ctx *ctx);
+void ij_h_notify_templates_put(ij_ctx *ctx);
 
 /* non-associations (non_associations.c) */
 void ij_h_non_association_create(ij_ctx *ctx);

@@ -446,9 +446,15 @@ void ij_h_reference_changes(ij_ctx *ctx) {
   ij_field_errors errs;
   ij_field_errors_init(&errs);
   const char *entity = ij_query(ctx, "entity");
-  if (entity && strcmp(entity, "ward") != 0 && strcmp(entity, "reason_code") != 0 &&
-      strcmp(entity, "area_rules") != 0 && strcmp(entity, "supervisor") != 0)
-    ij_field_errors_add(&errs, "entity", "must be ward, reason_code, area_rules or supervisor");
+  static const char *const ENTITIES[] = {"ward",       "reason_code", "area_rules",
+                                         "supervisor", "notify",      "message_template"};
+  bool known = !entity;
+  for (size_t i = 0; entity && i < sizeof ENTITIES / sizeof ENTITIES[0]; i++)
+    known = known || strcmp(entity, ENTITIES[i]) == 0;
+  if (!known)
+    ij_field_errors_add(&errs, "entity",
+                        "must be ward, reason_code, area_rules, supervisor, notify"
+                        " or message_template");
   int limit = 25;
   ij_query_limit(ctx, 25, 100, &limit, &errs);
   long long before = 0;

@@ -172,6 +172,15 @@ const ij_route ij_routes[] = {
      * tokens, so the handler's operation checks it and the area (any area the service knows) */
     {"POST", "/v1/areas/{area}/notify/receipts", ij_h_notify_receipt, false, false, IJ_NO_ACTION,
      NO_QUERY, "area", IJ_ID_ANY_AREA, JSON},
+    /* an area's GOV.UK Notify service: its admins, as for the webhook */
+    {"GET", "/v1/areas/{area}/notify", ij_h_notify_settings_get, true, false,
+     IJ_ACTION_WEBHOOK_ADMIN, NO_QUERY, "Notify service", IJ_ID_AREA, JSON},
+    {"PUT", "/v1/areas/{area}/notify", ij_h_notify_settings_put, true, false,
+     IJ_ACTION_WEBHOOK_ADMIN, NO_QUERY, "Notify service", IJ_ID_AREA, JSON},
+    {"GET", "/v1/areas/{area}/message-templates", ij_h_notify_templates_get, true, false,
+     IJ_ACTION_WEBHOOK_ADMIN, NO_QUERY, "area", IJ_ID_AREA, JSON},
+    {"PUT", "/v1/areas/{area}/message-templates", ij_h_notify_templates_put, true, false,
+     IJ_ACTION_WEBHOOK_ADMIN, NO_QUERY, "area", IJ_ID_AREA, JSON},
     /* suggestions serve booking: those who may book read them (a read, logged as one) */
     {"GET", "/v1/referrals/{id}/session-suggestions", ij_h_session_suggestions, true, true,
      IJ_ACTION_BOOKING_WRITE, QUERY("limit"), "referral", IJ_ID_UUID, JSON},

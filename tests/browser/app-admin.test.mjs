@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The admin's pages at a desk (1280 px; every page also passes at 320 px): the area's wards,
-// reason codes, rules, webhook and directory of supervisors, each change checked through the API
-// and then found in the change log.
+// reason codes, rules, webhook, GOV.UK Notify service and templates, and directory of supervisors,
+// each change checked through the API and then found in the change log.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,7 +62,7 @@ test('the overview links to each part of the reference data, for admins only', a
   assert.equal(await page.textContent('h1'), 'Reference data');
   assert.match(await page.title(), /^Reference data – /);
   const links = await page.$$eval('#sections a', (as) => as.map((a) => a.getAttribute('href')));
-  assert.deepEqual(links, ['#/admin/wards', '#/admin/reason-codes', '#/admin/rules', '#/admin/webhook', '#/admin/supervisors', '#/admin/changes']);
+  assert.deepEqual(links, ['#/admin/wards', '#/admin/reason-codes', '#/admin/rules', '#/admin/webhook', '#/admin/notify', '#/admin/supervisors', '#/admin/changes']);
   assert.equal(await page.getAttribute('#nav-list a[href="#/admin"]', 'aria-current'), 'page');
   await checkPage(page, 'admin-overview');
 
@@ -228,6 +228,99 @@ test('the webhook: bad input refused, then set with a secret that is never shown
   assert.equal(hook.url, 'https://force.example.org/ij/notices');
   assert.equal(hook.secret_set, true);
   assert.ok(!JSON.stringify(hook).includes(secret));
+});
+
+test('GOV.UK Notify: the service (bad input refused, secrets never shown back) and the templates by kind', async () => {
+  const service = '26785a09-ab16-4eb0-8407-a37497a57506';
+  const secret = '3d844edf-8d35-48ac-975b-e847b4f122b0';
+  const key = `ij_browser-${service}-${secret}`;
+  const token = 'receipts-0123456789abcdef0123456789abcdef';
+  const notNow = (text) => {
+    assert.ok(!text.includes(secret) && !text.includes(token), 'neither the key nor the token is on the page');
+  };
+  await go(page, '/admin');
+  await follow('#sections a[href="#/admin/notify"]');
+  assert.equal(await page.textContent('h1'), 'Messages (GOV.UK Notify)');
+  assert.equal(await page.textContent('[data-notify="api_key"]'), 'Not set');
+  assert.equal(await page.textContent('[data-notify="callback_url"]'), `${new URL(page.url()).origin}/v1/areas/${world.area}/notify/receipts`);
+  // a section per kind, from the API's list, with its personalisation fields
+  const kinds = (await get(`/v1/areas/${world.area}/message-templates`)).kinds;
+  assert.deepEqual(await page.$$eval('#templates [data-kind]', (s) => s.map((x) => x.dataset.kind)), kinds.map((k) => k.kind));
+  assert.match(await page.textContent('#templates [data-kind="session_moved"]'), /\(\(previous_start_time\)\)/);
+  assert.match(await page.textContent('#templates [data-kind="victim_work_started"]'), /never names the person/);
+  await checkPage(page, 'admin-notify');
+
+  await follow('#notify a[href="#/admin/notify/edit"]');
+  await checkPage(page, 'admin-notify-edit');
+  await page.fill('input[name=api_key]', `not-a-key-${secret}`);
+  await page.fill('input[name=callback_token]', 'too short');
+  await page.fill('input[name=reminder_time]', '25:00');
+  const errors = await refused('button:has-text("Save")');
+  assert.deepEqual(errors.map((e) => e.target).sort(),
+    [await idOf('api_key'), await idOf('callback_token'), await idOf('reminder_time')].sort(), JSON.stringify(errors));
+  assert.ok(errors.every((e) => e.exists));
+  assert.equal(await page.inputValue('input[name=api_key]'), '', 'the typed key is not kept on the page');
+  assert.equal(await page.inputValue('input[name=callback_token]'), '');
+  notNow(await page.content());
+  await checkPage(page, 'admin-notify-edit-error');
+  assert.equal((await get(`/v1/areas/${world.area}/notify`)).api_key_set, false, 'nothing changed on refusal');
+
+  await page.fill('input[name=api_key]', key);
+  await page.fill('input[name=callback_token]', token);
+  await page.fill('input[name=reminder_time]', '17:30');
+  await page.check('input[name=welsh][value=yes]');
+  await follow('button:has-text("Save")');
+  assert.match(await successBanner(), /Notify service is saved/);
+  assert.equal(await page.textContent('[data-notify="api_key"]'), 'Set (key name ij_browser)');
+  assert.equal(await page.textContent('[data-notify="callback_token"]'), 'Set');
+  assert.match(await page.textContent('[data-notify="reminder_time"]'), /^17:30/);
+  notNow(await page.content());
+  await checkPage(page, 'admin-notify-set');
+  const n = await get(`/v1/areas/${world.area}/notify`);
+  assert.deepEqual({ ...n, version: undefined }, {
+    configured: true, service_id: service, key_name: 'ij_browser', api_key_set: true, callback_token_set: true,
+    base_url: 'https://api.notifications.service.gov.uk', reminder_time: '17:30', welsh: true,
+    callback_url: `/v1/areas/${world.area}/notify/receipts`, version: undefined,
+  });
+  await follow('#notify a[href="#/admin/notify/edit"]');
+  assert.equal(await page.inputValue('input[name=api_key]'), '', 'the key is not shown back');
+  notNow(await page.content());
+
+  // the templates: a bad id named on its box, then saved; Welsh boxes since Welsh is on
+  await go(page, '/admin/notify/templates');
+  await checkPage(page, 'admin-notify-templates');
+  const box = (kind, language, channel) => `input[name="template.${kind}.${language}.${channel}"]`;
+  assert.ok(await page.isVisible(box('reminder', 'cy', 'sms')), 'Welsh boxes are offered');
+  await page.fill(box('reminder', 'en', 'sms'), 'f33517ff-2a88-4f6e-b855-c550268ce08a');
+  await page.fill(box('reminder', 'cy', 'sms'), 'not-a-template');
+  await page.fill(box('booking_confirmation', 'en', 'email'), '0b4c2d6e-8f10-4a2b-9c3d-5e6f7a8b9c0d');
+  const bad = await refused('button:has-text("Save templates")');
+  assert.equal(bad.length, 1, JSON.stringify(bad));
+  assert.equal(bad[0].target, await idOf('template.reminder.cy.sms'));
+  await checkPage(page, 'admin-notify-templates-error');
+  assert.deepEqual((await get(`/v1/areas/${world.area}/message-templates`)).templates, [], 'nothing saved on refusal');
+  await page.fill(box('reminder', 'cy', 'sms'), '2e4a6c8b-0d1f-4a3c-9e5b-7d9f1b3d5f7a');
+  await follow('button:has-text("Save templates")');
+  assert.match(await successBanner(), /3 templates set/);
+  assert.deepEqual((await get(`/v1/areas/${world.area}/message-templates`)).templates, [
+    { kind: 'booking_confirmation', language: 'en', channel: 'email', template_id: '0b4c2d6e-8f10-4a2b-9c3d-5e6f7a8b9c0d' },
+    { kind: 'reminder', language: 'cy', channel: 'sms', template_id: '2e4a6c8b-0d1f-4a3c-9e5b-7d9f1b3d5f7a' },
+    { kind: 'reminder', language: 'en', channel: 'sms', template_id: 'f33517ff-2a88-4f6e-b855-c550268ce08a' },
+  ]);
+  assert.equal(await page.textContent('[data-template="reminder.cy.sms"]'), '2e4a6c8b-0d1f-4a3c-9e5b-7d9f1b3d5f7a');
+  assert.equal(await page.textContent('[data-template="reminder.en.email"]'), 'None');
+  await checkPage(page, 'admin-notify-templates-set');
+
+  // both changes are in the change log, saying only that the secrets are set
+  await go(page, '/admin/changes?entity=notify');
+  const logged = await page.textContent('#changes');
+  assert.match(logged, /The GOV.UK Notify service changed/);
+  assert.match(logged, /API key setNoYes/);
+  assert.match(logged, /Receipts token setNoYes/);
+  notNow(logged);
+  await go(page, '/admin/changes?entity=message_template');
+  assert.match(await page.textContent('#changes'), /The message templates changed.*Reminder, cy, sms: 2e4a6c8b/);
+  await checkPage(page, 'admin-notify-changes');
 });
 
 test('supervisors: add one (a bad phone first), make them inactive', async () => {

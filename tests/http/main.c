@@ -48,6 +48,7 @@ int main(void) {
   srunner_add_suite(sr, http_suggestions_suite());
   srunner_add_suite(sr, http_idempotency_suite());
   srunner_add_suite(sr, http_message_delivery_suite());
+  srunner_add_suite(sr, http_notify_settings_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

@@ -492,6 +492,22 @@ const prepare = {
       body: { ...clone(ex.value), id: notifyId, reference: id } };
   },
 
+  // The area is this test's own; the key, token and base URL are sent as written (nothing is
+  // sent to Notify here: no message is made by these examples).
+  async 'PUT /v1/areas/{area}/notify'(w, ex) {
+    return { route: `/v1/areas/${w.w.area}/notify`, token: w.w.tokens.admin, body: ex.value };
+  },
+
+  // Welsh on first, so that a Welsh template is accepted (the settings' examples may have turned
+  // it off again).
+  async 'PUT /v1/areas/{area}/message-templates'(w, ex) {
+    const on = await w.call('PUT', `/v1/areas/${w.w.area}/notify`, w.w.tokens.admin, {
+      body: { base_url: 'https://api.notifications.service.gov.uk', reminder_time: '18:00', welsh: true },
+    });
+    if (on.status !== 200) throw new TestFailure(`turning Welsh on: ${on.status} ${on.text.slice(0, 200)}`);
+    return { route: `/v1/areas/${w.w.area}/message-templates`, token: w.w.tokens.admin, body: ex.value };
+  },
+
   // The rows' police identifiers are used as they are (the area is new, so they are free); the
   // referral id and the reoffence dates are this test's.
   async 'POST /v1/followups/import'(w, ex) {

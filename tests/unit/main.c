@@ -30,12 +30,14 @@
   X(time_suite)            \
   X(transitions_suite)     \
   X(notify_delivery_suite) \
+  X(notify_suite)          \
   X(validate_suite)
 #else
 #define IJ_UNIT_SUITES(X) \
   X(accept_suite)         \
   X(auth_suite)           \
   X(config_suite)         \
+  X(digest_suite)         \
   X(log_suite)            \
   X(routes_suite)
 #endif

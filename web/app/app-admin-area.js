@@ -236,7 +236,7 @@ export const areaRoutes = [
         ctx.go(`/admin/changes${chosen ? `?entity=${chosen}` : ''}${limit !== 20 ? `${chosen ? '&' : '?'}limit=${limit}` : ''}`);
       });
       put(box, 
-        p('Every change an admin made to the area\'s wards, reason codes, rules and directory of supervisors: who, when, and the record before and after. Newest first. Changes to the webhook are kept in its own log.'),
+        p('Every change an admin made to the area\'s wards, reason codes, rules, GOV.UK Notify service and templates, and directory of supervisors: who, when, and the record before and after (never a secret: only whether one is set). Newest first. Changes to the webhook are kept in its own log.'),
         filter);
       if (!page.items.length) {
         put(box, p(cursor ? 'There are no older changes.' : 'No changes yet.'));
@@ -281,13 +281,24 @@ const ENTITIES = [
   { value: 'reason_code', text: 'Reason codes' },
   { value: 'area_rules', text: 'The area\'s rules' },
   { value: 'supervisor', text: 'Supervisors' },
+  { value: 'notify', text: 'Messages (GOV.UK Notify)' },
+  { value: 'message_template', text: 'Message templates' },
 ];
 const ENTITY_ONE = { ward: 'Ward', reason_code: 'Reason code', supervisor: 'Supervisor' };
+// The area's own settings: one record per area, its key the area's code.
+const AREA_WIDE = { area_rules: 'The area\'s rules', notify: 'The GOV.UK Notify service', message_template: 'The message templates' };
 const DETAILS = {
   target_start_hours: 'Hours from referral to the first session', hours_min: 'Fewest hours of work',
   hours_max: 'Most hours of work', hours_default: 'Hours of work by default', sub: 'Sign-in identity', label: 'Reason',
+  api_key_set: 'API key set', callback_token_set: 'Receipts token set', key_name: 'API key name',
+  service_id: 'Notify service id', base_url: 'Notify address', reminder_time: 'Reminder time', welsh: 'Welsh',
 };
 const ACTIONS = { add: 'added', change: 'changed', retire: 'retired', reinstate: 'reinstated', delete: 'deleted' };
+
+// The message templates' change: the whole list before and after, one row each.
+const templatesText = (list) => (list?.length
+  ? list.map((t) => `${label(t.kind)}, ${t.language}, ${t.channel}: ${t.template_id}`).join('; ')
+  : 'None');
 
 function valueText(v, entity) {
   if (v === null || v === undefined) return entity === 'area_rules' ? 'The service\'s default' : 'Not set';
@@ -308,14 +319,16 @@ function changedMembers(c) {
 function changeItem(c) {
   const members = changedMembers(c);
   return el('li', { 'data-change': c.id, 'data-entity': c.entity, 'data-action': c.action },
-    el('h2', { class: 'govuk-heading-s govuk-!-margin-bottom-1' }, c.entity === 'area_rules'
-      ? `The area's rules ${ACTIONS[c.action] ?? c.action}`
+    el('h2', { class: 'govuk-heading-s govuk-!-margin-bottom-1' }, AREA_WIDE[c.entity]
+      ? `${AREA_WIDE[c.entity]} ${ACTIONS[c.action] ?? c.action}`
       : `${ENTITY_ONE[c.entity] ?? label(c.entity)} ${c.key} ${ACTIONS[c.action] ?? c.action}`),
     el('p', { class: 'govuk-body-s govuk-!-margin-bottom-2' }, `${fmtDateTime(c.at)} by ${c.actor?.name ?? ''} (${c.actor?.sub ?? ''}, ${c.actor?.role ?? ''})`),
     members.length ? table({
       head: ['Detail', 'Before', 'After'],
-      rows: members.map((k) => [DETAILS[k] ?? label(k),
-        c.before ? valueText(c.before[k], c.entity) : el('span', { class: 'ij-muted' }, 'None'),
-        c.after ? valueText(c.after[k], c.entity) : el('span', { class: 'ij-muted' }, 'None')]),
+      rows: c.entity === 'message_template'
+        ? [['Templates', templatesText(c.before?.templates), templatesText(c.after?.templates)]]
+        : members.map((k) => [DETAILS[k] ?? label(k),
+          c.before ? valueText(c.before[k], c.entity) : el('span', { class: 'ij-muted' }, 'None'),
+          c.after ? valueText(c.after[k], c.entity) : el('span', { class: 'ij-muted' }, 'None')]),
     }) : null);
 }

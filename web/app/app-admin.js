@@ -1,17 +1,20 @@
-// The admin's pages: the area's reference data (wards, reason codes, rules, webhook, directory of
-// supervisors) and the log of its changes. The overview is here; the pages are in
-// app-admin-codes.js (wards, reason codes) and app-admin-area.js (rules, webhook, supervisors,
-// change log), with what they share in app-admin-kit.js.
+// The admin's pages: the area's reference data (wards, reason codes, rules, webhook, messages
+// through GOV.UK Notify, directory of supervisors) and the log of its changes. The overview is
+// here; the pages are in app-admin-codes.js (wards, reason codes), app-admin-area.js (rules,
+// webhook, supervisors, change log) and app-admin-notify.js (Notify), with what they share in
+// app-admin-kit.js.
 
 import { el, h1, p } from './app-ui.js';
 import { reasonRoutes, wardRoutes } from './app-admin-codes.js';
 import { areaRoutes } from './app-admin-area.js';
+import { notifyRoutes } from './app-admin-notify.js';
 
 const SECTIONS = [
   { href: '#/admin/wards', text: 'Wards', description: 'The wards referrals, placements and statistics name: add, rename, retire or reinstate, delete one added by mistake.' },
   { href: '#/admin/reason-codes', text: 'Reason codes', description: 'The reasons for rejecting, withdrawing, warnings and non-compliance: the national list and the area\'s own.' },
   { href: '#/admin/rules', text: 'The area\'s rules', description: 'How soon the first session should start after referral, and the fewest, most and default hours of work.' },
   { href: '#/admin/webhook', text: 'Webhook', description: 'Where the area\'s notices are delivered, and the secret that signs them.' },
+  { href: '#/admin/notify', text: 'Messages (GOV.UK Notify)', description: 'The area\'s GOV.UK Notify service for texts and emails to people, the reminder\'s time, Welsh, and the template of each message.' },
   { href: '#/admin/supervisors', text: 'Supervisors', description: 'The partners\' supervisors that placements and sessions may name.' },
   { href: '#/admin/changes', text: 'Change log', description: 'Who changed the reference data, when, and what it was before and after.' },
 ];
@@ -33,6 +36,7 @@ export const routes = [
   ...wardRoutes,
   ...reasonRoutes,
   ...areaRoutes,
+  ...notifyRoutes,
 ];
 
 export const nav = [{
