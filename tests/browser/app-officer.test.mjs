@@ -110,6 +110,13 @@ test('officer on a phone: make a referral, my referrals, the referral, correct i
   await fill(page, 'person.address', '1 Market Street\nDerby');
   await fill(page, 'person.postcode', 'NOT A CODE'); // the API refuses it when the referral is sent
   await checkPage(page, 'officer-new-contact');
+  await next(page, '#page-messages');
+  // the agreement to texts and emails must be answered; the language may be left as English
+  await page.click('#continue');
+  assert.deepEqual(await errors(page), ['Select whether they agreed to be sent texts or emails']);
+  await choose(page, 'contact_consent', 'yes');
+  await choose(page, 'message_language', 'cy');
+  await checkPage(page, 'officer-new-messages');
   await next(page, '#page-needs');
   await fill(page, 'person.needs_notes', 'Has a hearing aid.');
   await next(page, '#page-offence');
@@ -205,6 +212,8 @@ test('officer on a phone: make a referral, my referrals, the referral, correct i
   assert.equal(made.guardian.name, 'Sam Example');
   assert.equal(made.victim.contact, 'Via the safer neighbourhood team');
   assert.equal(made.disposal, 'youth_conditional_caution');
+  assert.equal(made.contact_consent, true);
+  assert.equal(made.message_language, 'cy');
   assert.equal(await page.evaluate(() => sessionStorage.getItem('ij.app.referral-draft')), null, 'the answers are removed');
   await checkPage(page, 'officer-new-confirmation');
 

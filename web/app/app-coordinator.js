@@ -86,6 +86,41 @@ function outcomesTable(items) {
   }));
 }
 
+// A reminder that could not be sent: someone phones instead.
+const MESSAGE_TROUBLE = {
+  failed: 'Notify refused it',
+  'permanent-failure': 'The number or address does not work',
+  'temporary-failure': 'The phone or inbox was not reachable',
+  'technical-failure': 'Notify could not send it',
+  not_sent: 'Not sent',
+};
+const NOT_SENT_REASONS = {
+  no_consent: 'they did not agree to texts or emails',
+  do_not_message: 'they are marked not to be messaged',
+  no_contact: 'no mobile number or email address',
+  no_template: 'the area has no template for it',
+};
+
+export function messageTrouble(m) {
+  const what = MESSAGE_TROUBLE[m.status] ?? label(m.status);
+  const why = m.status === 'not_sent' ? NOT_SENT_REASONS[m.reason] ?? m.reason : m.error;
+  return why ? `${what}: ${why}` : what;
+}
+
+function remindersTable(items) {
+  return wide(table({
+    id: 'worklist-reminders',
+    head: ['Person', 'Session', 'Phone', 'What went wrong'],
+    empty: 'Every reminder due so far was sent.',
+    rows: items.map((m) => [
+      link(`#/referrals/${m.referral_id}`, m.person_name),
+      m.session ? el('span', {}, m.session.placement_name ?? '', m.session.placement_name ? el('br') : null, fmtSpan(m.session.starts_at, m.session.ends_at)) : '',
+      m.phone ? el('a', { class: 'govuk-link', href: `tel:${m.phone.replace(/[^0-9+]/g, '')}` }, m.phone) : 'No number held',
+      messageTrouble(m),
+    ]),
+  }));
+}
+
 function section(id, title, count, note, body) {
   return el('section', { class: 'govuk-!-margin-bottom-8', 'aria-labelledby': `${id}-heading`, 'data-list': id },
     el('h2', { class: 'govuk-heading-m govuk-!-margin-bottom-2', id: `${id}-heading` }, title, ' ',
@@ -95,12 +130,13 @@ function section(id, title, count, note, body) {
 }
 
 async function worklists(ctx) {
-  const [names, triage, overdue, today, due] = await Promise.all([
+  const [names, triage, overdue, today, due, reminders] = await Promise.all([
     wardNames(),
     all('/v1/worklists/triage', { limit: 100 }),
     all('/v1/worklists/overdue', { limit: 100 }),
     all('/v1/worklists/sessions', { day: 'today', limit: 100 }),
     all('/v1/worklists/outcomes-due', { limit: 100 }),
+    all('/v1/worklists/messages-failed', { limit: 100 }),
   ]);
   ctx.main.append(...heading('Work lists', `${ctx.me.area}, ${fmtDate(new Date().toISOString())}`));
   ctx.main.append(
@@ -108,6 +144,7 @@ async function worklists(ctx) {
     section('overdue', 'Overdue against the start target', overdue.length, 'Most overdue first.', overdueTable(overdue, names)),
     section('sessions', "Today's sessions", today.length, 'By start time.', sessionsTable(today, names)),
     section('outcomes', 'Outcomes due', due.length, 'Sessions that have ended without an outcome, oldest first.', outcomesTable(due)),
+    section('reminders', 'Reminders that did not reach the person', reminders.length, 'Phone them instead. Soonest session first.', remindersTable(reminders)),
   );
 }
 

@@ -155,6 +155,19 @@ const PAGES = [
     ],
   },
   {
+    slug: 'messages',
+    title: 'Texts and emails about their sessions',
+    hint: 'The service sends a booking confirmation, a reminder the day before each session, any change to a session, and a message when the hours are done: by text to a mobile number, else by email. For a person under 18 the messages go to their parent or guardian.',
+    fields: [
+      { name: 'contact_consent', kind: 'radios', label: 'Has the person agreed to be sent texts or emails about the work?',
+        hint: 'If they are under 18, has their parent or guardian agreed?',
+        items: () => [{ value: 'yes', text: 'Yes, they agreed' }, { value: 'no', text: 'No, do not send any' }], required: 'Select whether they agreed to be sent texts or emails' },
+      { name: 'message_language', kind: 'radios', label: 'Which language should the messages be in?',
+        hint: 'Welsh is used where the area sends messages in Welsh; elsewhere they are in English.',
+        items: () => [{ value: 'en', text: 'English' }, { value: 'cy', text: 'Welsh (Cymraeg)' }], inline: true },
+    ],
+  },
+  {
     slug: 'needs',
     title: 'Needs and risks',
     hint: 'Anything the coordinator and the supervisor on site should know. Leave blank if there is nothing.',
@@ -253,6 +266,7 @@ function pageForField(apiField) {
   if (top === 'victim') return firstOf('victim-details');
   if (top === 'guardian') return firstOf('guardian');
   if (top === 'consent_recorded') return firstOf('consent');
+  if (top === 'contact_consent' || top === 'message_language') return { page: pageOf('messages'), field: top };
   return null;
 }
 
@@ -294,6 +308,8 @@ export function bodyOf(a) {
     offence: pick(['offence.date', 'offence.category', 'offence.description', 'offence.location', 'offence.ward']),
     disposal: text('disposal'),
     consent_recorded: a.consent_recorded === 'yes',
+    contact_consent: a.contact_consent === 'yes',
+    message_language: a.message_language === 'cy' ? 'cy' : 'en',
     hours_proposed: a.hours_proposed ? Number(a.hours_proposed) : undefined,
   };
   if (a.victim === 'yes') {
@@ -457,7 +473,8 @@ const FIELD_WORDS = {
   'person.phone': 'Phone number', 'person.email': 'Email address', 'person.address': 'Address', 'person.postcode': 'Postcode',
   'person.needs_notes': 'Needs', 'person.risk_notes': 'Risks', 'offence.date': 'Date of the offence',
   'offence.category': 'Kind of offence', 'offence.description': 'What happened', 'offence.location': 'Where it happened',
-  'offence.ward': 'Ward', disposal: 'Disposal', consent_recorded: 'Consent', hours_proposed: 'Hours',
+  'offence.ward': 'Ward', disposal: 'Disposal', consent_recorded: 'Consent',
+  contact_consent: 'Agreement to texts and emails', message_language: 'Language of messages', hours_proposed: 'Hours',
   'victim.consulted': 'Victim consulted', 'victim.preference': 'Victim’s preference', 'victim.keep_updated': 'Victim told the outcome',
   'victim.contact': 'Victim’s contact', 'guardian.name': 'Parent or guardian’s name', 'guardian.relationship': 'Relationship',
   'guardian.phone': 'Parent or guardian’s phone number', 'guardian.email': 'Parent or guardian’s email address',
@@ -528,7 +545,7 @@ async function checkPage(ctx) {
   }
   ctx.setTitle(Object.keys(draft.errors || {}).length ? 'Error: Check your answers' : 'Check your answers');
   const sections = [
-    ['The person', ['person', 'contact', 'needs']],
+    ['The person', ['person', 'contact', 'messages', 'needs']],
     ['The offence and disposal', ['offence', 'disposal', 'consent', 'hours']],
     ['The victim', ['victim', 'victim-details']],
     ['The parent or guardian', ['guardian']],

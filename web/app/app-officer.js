@@ -30,6 +30,40 @@ const EVENT_LINKS = {
 };
 
 const isCoordinator = (me) => me.roles.includes('coordinator');
+const seesMessages = (me) => me.roles.includes('coordinator') || me.roles.includes('admin');
+
+// ---- the messages sent to the person and the victim ----------------------------------------------
+
+const MESSAGE_WORDS = {
+  booking_confirmation: 'Session booked', reminder: 'Reminder the day before', session_cancelled: 'Session cancelled',
+  session_moved: 'Session moved', hours_completed: 'Hours completed', victim_work_started: 'Work started (to the victim)',
+  victim_work_completed: 'Work completed (to the victim)',
+};
+const STATUS_WORDS = {
+  queued: 'Waiting to be sent', sending: 'Sent, waiting for delivery', delivered: 'Delivered', failed: 'Failed',
+  'permanent-failure': 'Not delivered', 'temporary-failure': 'Not delivered yet', 'technical-failure': 'Not delivered',
+  not_sent: 'Not sent', cancelled: 'Not needed',
+};
+const RECIPIENT_WORDS = { person: 'the person', guardian: 'the parent or guardian', victim: 'the victim' };
+const NOT_SENT_WORDS = {
+  no_consent: 'They did not agree to texts or emails.',
+  do_not_message: 'The person is marked not to be messaged.',
+  no_contact: 'No mobile number or email address is held.',
+  no_template: 'The area has no template for this message.',
+};
+
+function messageEntry(m) {
+  const how = m.channel === 'sms' ? 'by text' : m.channel === 'email' ? 'by email' : '';
+  const to = [`To ${RECIPIENT_WORDS[m.recipient] ?? label(m.recipient)}`, how, m.to ? `(${m.to})` : ''].filter(Boolean).join(' ');
+  const detail = m.status === 'not_sent' ? NOT_SENT_WORDS[m.reason] ?? m.reason
+    : m.status === 'cancelled' ? 'The booking ended before it was due.'
+      : m.error ?? (m.attempts > 1 ? `${m.attempts} attempts` : '');
+  return [
+    el('span', {}, MESSAGE_WORDS[m.kind] ?? label(m.kind), m.language === 'cy' ? ' (Welsh)' : null, el('br'), el('span', { class: 'govuk-body-s' }, to)),
+    fmtDateTime(m.status_at ?? m.created_at),
+    el('span', {}, tag(m.status, STATUS_WORDS[m.status] ?? label(m.status)), detail ? [el('br'), el('span', { class: 'govuk-body-s' }, detail)] : null),
+  ];
+}
 const enc = encodeURIComponent;
 
 // A write the app may send again keeps its Idempotency-Key until the service has answered for
@@ -129,12 +163,13 @@ async function settled(promise) {
 async function referralPage(ctx) {
   if (ctx.params.id === 'new') return newReferral(ctx, null);
   const id = enc(ctx.params.id);
-  const [rr, bookings, events, notices, wardList] = await Promise.all([
+  const [rr, bookings, events, notices, wardList, messages] = await Promise.all([
     api('GET', `/v1/referrals/${id}`),
     settled(api('GET', `/v1/referrals/${id}/bookings`)),
     settled(api('GET', `/v1/referrals/${id}/events`, { query: { limit: 100 } })),
     settled(api('GET', '/v1/notices', { query: { referral_id: ctx.params.id, limit: 100 } })),
     settled(wards()),
+    seesMessages(ctx.me) ? settled(api('GET', `/v1/referrals/${id}/messages`)) : null,
   ]);
   const r = rr.data;
   const wardName = (code) => (wardList.ok ? wardList.value.find((w) => w.code === code)?.name : null) ?? code;
@@ -174,6 +209,7 @@ async function referralPage(ctx) {
     ['Police identifier', person.police_id],
     ['Phone', person.phone],
     ['Email', person.email],
+    ['Texts and emails', person.do_not_message ? 'Not to be messaged' : r.contact_consent ? `Agreed${r.message_language === 'cy' ? ', in Welsh' : ''}` : 'Not agreed'],
     ['Address', person.address],
     ['Postcode', person.postcode],
     ['Needs', person.needs_notes],
@@ -223,6 +259,15 @@ async function referralPage(ctx) {
     const list = notices.value.data.items.filter((n) => n.referral_id === r.id);
     m.append(p('What the service told the referring force (and the victim, if they asked) about this referral.'),
       table({ id: 'notices', head: ['Notice', 'Made', 'Delivery'], rows: list.map(noticeEntry), empty: 'No notices yet.' }));
+  }
+
+  if (messages) {
+    m.append(h2('Messages'));
+    if (!messages.ok) m.append(p(`The messages cannot be shown: ${problemText(messages.err)}`));
+    else {
+      m.append(p('Texts and emails sent through GOV.UK Notify about this referral, and any that could not be sent.'),
+        table({ id: 'messages', head: ['Message', 'When', 'Status'], rows: messages.value.data.items.map(messageEntry), empty: 'No messages yet.' }));
+    }
   }
 
   m.append(h2('History'));
@@ -349,6 +394,11 @@ const AMEND_GROUPS = [
     { name: 'guardian.phone', label: 'Phone number', type: 'tel', width: 20 },
     { name: 'guardian.email', label: 'Email address', type: 'email' },
   ] },
+  { title: 'Texts and emails', when: () => true, fields: [
+    { name: 'contact_consent', label: 'Agreed to be sent texts or emails about the work', kind: 'bool', items: { true: 'Yes, they agreed', false: 'No' } },
+    { name: 'person.do_not_message', label: 'Never send the person any message', kind: 'bool', items: { false: 'No', true: 'Yes: send nothing, whatever they agreed' } },
+    { name: 'message_language', label: 'Language of the messages', kind: 'select', items: { en: 'English', cy: 'Welsh (Cymraeg)' }, required: true },
+  ] },
   { title: 'Needs and risks', when: (r, me) => isCoordinator(me) || r.state === 'submitted', fields: [
     { name: 'person.needs_notes', label: 'Needs', kind: 'textarea' },
     { name: 'person.risk_notes', label: 'Risks', kind: 'textarea' },
@@ -389,6 +439,7 @@ async function amendPage(ctx) {
     const v = valueAt(r, f.name);
     const common = { name: f.name, field: f.name, label: f.label, value: v === null || v === undefined ? '' : String(v) };
     if (f.kind === 'textarea') return textarea({ ...common, rows: 3 });
+    if (f.kind === 'bool') return select({ ...common, value: v ? 'true' : 'false', items: Object.entries(f.items).map(([value, text]) => ({ value, text })) });
     if (f.kind === 'select') return select({ ...common, items: [...(f.required ? [] : [{ value: '', text: 'Not given' }]), ...Object.entries(f.items).map(([value, text]) => ({ value, text }))] });
     if (f.kind === 'ward') return select({ ...common, items: activeWards.map((w) => ({ value: w.code, text: w.name })) });
     if (f.kind === 'number') return input({ ...common, inputmode: 'numeric', width: f.width, hint: 'Only until a coordinator accepts the referral' });
@@ -401,7 +452,7 @@ async function amendPage(ctx) {
     ? p('A coordinator has triaged this referral, so you can correct only how to reach the person (and their parent or guardian). Ask the coordinator to correct anything else.')
     : null;
   col.append(...h1('Correct the details', r.person.name),
-    p('Change what is wrong and save. The name, date of birth, police identifier, offence date, disposal and consents cannot be changed: if one of them is wrong, withdraw the referral as made in error and refer again.'),
+    p('Change what is wrong and save. The name, date of birth, police identifier, offence date, disposal and the consent to take part cannot be changed: if one of them is wrong, withdraw the referral as made in error and refer again.'),
     ...(fixed ? [fixed] : []), form);
   ctx.main.append(el('div', { class: 'govuk-grid-row' }, col));
   let key = newKey();
@@ -416,13 +467,13 @@ async function amendPage(ctx) {
       for (const f of g.fields) {
         const now = (form.elements[f.name]?.value ?? '').trim();
         const before = valueAt(r, f.name);
-        const was = before === null || before === undefined ? '' : String(before);
+        const was = f.kind === 'bool' ? String(!!before) : before === null || before === undefined ? '' : String(before);
         if (now === was) continue;
         if (!now && f.required) {
           local.push({ field: f.name, message: `${f.label} must not be empty` });
           continue;
         }
-        let v = now || null;
+        let v = f.kind === 'bool' ? now === 'true' : now || null;
         if (f.kind === 'number') {
           if (!/^\d+$/.test(now)) {
             local.push({ field: f.name, message: 'Hours must be a whole number, like 7' });

@@ -47,7 +47,8 @@ async function placementForm(ctx, existing, version) {
     radios({ name: 'type', legend: 'Type of work', value: e.type, items: PLACEMENT_TYPES.map(([value, text]) => ({ value, text })) }),
     input({ name: 'provider', label: 'Partner organisation', value: e.provider, width: 'two-thirds' }),
     select({ name: 'ward', label: 'Ward', value: e.ward ?? '', items: [{ value: '', text: 'Choose a ward' }, ...wardItems] }),
-    textarea({ name: 'location', label: 'Where the work happens (optional)', value: e.location ?? '', rows: 3 }),
+    textarea({ name: 'location', label: 'Where the work happens (optional)', hint: 'The meeting place: the booking confirmation and the reminder give it to the person.', value: e.location ?? '', rows: 3 }),
+    textarea({ name: 'what_to_bring', label: 'What to wear and bring (optional)', hint: 'For example, old clothes, stout shoes and a packed lunch. Sent with the booking confirmation and the reminder.', value: e.what_to_bring ?? '', rows: 2 }),
     input({ name: 'min_age', label: 'Youngest age it suits (optional)', hint: 'From 10 to 99. Left empty, 10.',
       value: e.min_age === undefined ? '' : String(e.min_age), width: 2, inputmode: 'numeric' }),
     select({ name: 'supervisor', label: 'Supervisor', hint: 'From the area\'s directory of supervisors.', value: e.supervisor?.sub ?? '',
@@ -62,6 +63,7 @@ async function placementForm(ctx, existing, version) {
     const v = {
       name: f.name.value.trim(), provider: f.provider.value.trim(), ward: f.ward.value,
       type: form.querySelector('input[name="type"]:checked')?.value, location: f.location.value.trim(),
+      what_to_bring: f.what_to_bring.value.trim(),
       min_age: f.min_age.value.trim(), supervisor: f.supervisor.value,
       active: form.querySelector('input[name="active"]:checked')?.value,
     };
@@ -71,6 +73,7 @@ async function placementForm(ctx, existing, version) {
     if (!existing) {
       Object.assign(body, { name: v.name, type: v.type, provider: v.provider, ward: v.ward, supervisor: sup });
       if (v.location) body.location = v.location;
+      if (v.what_to_bring) body.what_to_bring = v.what_to_bring;
       if (minAge !== undefined) body.min_age = minAge;
       if (!body.type) delete body.type;
       if (!body.supervisor) delete body.supervisor;
@@ -81,6 +84,7 @@ async function placementForm(ctx, existing, version) {
     if (v.provider !== e.provider) body.provider = v.provider;
     if (v.ward && v.ward !== e.ward) body.ward = v.ward;
     if (v.location !== (e.location ?? '')) body.location = v.location || null;
+    if (v.what_to_bring !== (e.what_to_bring ?? '')) body.what_to_bring = v.what_to_bring || null;
     if (minAge !== undefined && minAge !== e.min_age) body.min_age = minAge;
     if (sup && sup.sub !== e.supervisor.sub) body.supervisor = sup;
     if (v.active && (v.active === 'true') !== e.active) body.active = v.active === 'true';
@@ -143,6 +147,7 @@ async function renderPlacement(ctx) {
       ['Partner organisation', pl.provider, change],
       ['Ward', wardName(wards, pl.ward), change],
       ['Where', pl.location, change],
+      ['What to wear and bring', pl.what_to_bring, change],
       ['Youngest age', String(pl.min_age), change],
       ['Supervisor', pl.supervisor.name, change],
       ['State', activeTag(pl), change],

@@ -75,7 +75,8 @@ const TAG_COLOURS = {
   completed: 'green', non_compliant: 'red', rejected: 'grey', withdrawn: 'grey', closed: 'grey',
   booked: 'purple', attended: 'green', signed_in: 'light-blue', did_not_attend: 'red', cancelled: 'grey',
   due: 'yellow', overdue: 'red', pending: 'grey', recorded: 'green', offline: 'orange', queued: 'yellow',
-  refused: 'red', sent: 'green',
+  refused: 'red', sent: 'green', sending: 'blue', delivered: 'green', failed: 'red', not_sent: 'grey',
+  'permanent-failure': 'red', 'temporary-failure': 'orange', 'technical-failure': 'red',
 };
 
 export function tag(value, text) {
