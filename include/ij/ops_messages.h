@@ -22,7 +22,8 @@ ij_err ij_ops_messages_remind(ij_conn *conn, const char *area, ij_time_us now, i
 ij_err ij_ops_referral_messages(ij_conn *conn, const ij_op_ctx *op, const char *referral_id,
                                 ij_rows *out);
 
-/* The area's failed or unsent reminders for sessions not started yet, oldest session first (the
+/* The area's failed messages about sessions, and its unsent reminders, for sessions not started
+ * yet, oldest session first (the
  * columns of ij_store_messages_failed). */
 #define IJ_MESSAGES_FAILED_MAX 500
 ij_err ij_ops_messages_failed(ij_conn *conn, const ij_op_ctx *op, ij_rows *out);

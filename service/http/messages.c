@@ -83,6 +83,9 @@ void ij_h_worklist_messages_failed(ij_ctx *ctx) {
     json_object_set_new(j, "reason", cell_str(&rows, i, 9));
     json_object_set_new(j, "error", cell_str(&rows, i, 10));
     json_object_set_new(j, "status_at", cell_time(&rows, i, 11));
+    json_object_set_new(j, "kind", cell_str(&rows, i, 12));
+    json_object_set_new(j, "ends_at", cell_time(&rows, i, 13));
+    json_object_set_new(j, "placement_name", cell_str(&rows, i, 14));
     json_array_append_new(items, j);
     const char *referral = ij_rows_get(&rows, i, 1);
     if (referral)

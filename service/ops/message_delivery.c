@@ -1,11 +1,10 @@
 /* Messages through GOV.UK Notify: delivering an area's due messages (one transaction per area and
  * batch, the claimed rows locked until the results are recorded) and applying Notify's delivery
  * receipts, authenticated by the area's callback token. */
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "ij/digest.h"
 #include "ij/domain_messages.h"
 #include "ij/ops_message_delivery.h"
 
@@ -100,16 +99,6 @@ ij_err ij_ops_deliver_messages(ij_conn *conn, const char *area, ij_time_us now, 
   return err;
 }
 
-/* Whether token hashes to `want`: SHA-256 in OpenSSL, compared in constant time. */
-static bool token_matches(const char *token, const unsigned char want[32]) {
-  unsigned char got[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  bool ok = EVP_Digest(token, strlen(token), got, &len, EVP_sha256(), NULL) == 1 && len == 32 &&
-            CRYPTO_memcmp(got, want, 32) == 0;
-  OPENSSL_cleanse(got, sizeof got);
-  return ok;
-}
-
 ij_err ij_ops_notify_receipt(ij_conn *conn, const char *area, const char *bearer_token,
                              const ij_notify_receipt_input *in, ij_time_us now,
                              bool *unknown_message, ij_field_errors *errs) {
@@ -121,9 +110,9 @@ ij_err ij_ops_notify_receipt(ij_conn *conn, const char *area, const char *bearer
   ij_err err = ij_store_notify_callback_hash(conn, area, &known, &has_hash, hash);
   if (err == IJ_OK && !known)
     err = IJ_ERR_NOT_FOUND;
-  else if (err == IJ_OK && (!has_hash || !bearer_token || !token_matches(bearer_token, hash)))
+  else if (err == IJ_OK && (!has_hash || !bearer_token || !ij_sha256_matches(bearer_token, hash)))
     err = IJ_ERR_UNAUTHENTICATED;
-  OPENSSL_cleanse(hash, sizeof hash);
+  memset(hash, 0, sizeof hash); /* the hash of a secret: not left on the stack */
   ij_notify_receipt r;
   if (err == IJ_OK)
     err = ij_domain_notify_receipt_check(in, now, &r, errs);

@@ -21,6 +21,7 @@
 #include "ij/log.h"
 #include "ij/ops.h"
 #include "ij/ops_message_delivery.h"
+#include "ij/ops_messages.h"
 #include "outbox_internal.h"
 
 struct ij_outbox {
@@ -260,11 +261,16 @@ static ij_err deliver_messages(ij_conn *conn, int batch, ij_time_us now, sender 
   ij_err err = ij_ops_message_areas(conn, &areas);
   for (int i = 0; err == IJ_OK && i < areas.count && !(stop && atomic_load(stop)); i++) {
     const char *area = ij_rows_get(&areas, i, 0);
-    /* REMINDERS: the reminders of `area` that fall due by `now` are made here, before its due
-     * messages are claimed, so that a reminder made in this round is sent in it:
-     *   int made = 0;
-     *   err = ij_ops_messages_remind(conn, area, now, &made);
-     * (the messages' rules wire it in; until then no reminder is made) */
+    /* the reminders of the area that fall due by now are made first, so that a reminder made in
+     * this round is sent in it; a failure to make them is logged and the area's due messages are
+     * still delivered (the next round makes the reminders: each is made once) */
+    int made = 0;
+    ij_err remind = ij_ops_messages_remind(conn, area, now, &made);
+    if (remind != IJ_OK)
+      ij_log(IJ_LOG_WARN, "outbox: reminders of area %s not made: %s", area,
+             ij_err_message(remind));
+    else if (made)
+      ij_log(IJ_LOG_INFO, "outbox: %d reminders of area %s made", made, area);
     ij_message_round r;
     err = ij_ops_deliver_messages(conn, area, now, batch, send_message, snd, &r);
     out->sent += r.sent;

@@ -228,11 +228,14 @@ ij_err ij_store_messages_of_referral(ij_conn *conn, const char *area, const char
 static const ij_stmt STMT_MESSAGES_FAILED = {
     "messages_failed",
     "SELECT m.id, m.referral_id, pe.name, pe.phone, m.booking_id, ij_us(b.starts_at),"
-    " m.recipient, m.channel, m.status, m.reason, m.last_error, ij_us(m.status_at)"
+    " m.recipient, m.channel, m.status, m.reason, m.last_error, ij_us(m.status_at), m.kind,"
+    " ij_us(b.ends_at), pl.name"
     " FROM messages m JOIN bookings b ON b.id = m.booking_id"
     " JOIN people pe ON pe.id = b.person_id"
-    " WHERE m.area = $1 AND m.kind = 'reminder' AND m.status IN ('failed', 'permanent-failure',"
-    " 'temporary-failure', 'technical-failure', 'not_sent') AND b.starts_at > $2::timestamptz"
+    " JOIN sessions s ON s.id = b.session_id JOIN placements pl ON pl.id = s.placement_id"
+    " WHERE m.area = $1 AND m.recipient <> 'victim' AND b.starts_at > $2::timestamptz"
+    " AND (m.status IN ('failed', 'permanent-failure', 'temporary-failure', 'technical-failure')"
+    " OR (m.kind = 'reminder' AND m.status = 'not_sent'))"
     " ORDER BY b.starts_at, m.id LIMIT $3",
     3};
 

@@ -919,6 +919,36 @@ START_TEST(failed_reminders_work_list) {
   items = json_object_get(r->json, "items");
   ck_assert_int_eq(json_array_size(items), 1);
   ck_assert_str_eq(str(json_array_get(items, 0), "referral_id"), quiet);
+  ck_assert_str_eq(str(json_array_get(items, 0), "kind"), "reminder");
+  ts_response_free(r);
+  /* a booking confirmation Notify could not deliver is on it too; one not sent is not (only a
+   * reminder not sent is: the person was told nothing the day before) */
+  free(ts_sql("UPDATE messages SET status = 'permanent-failure' WHERE referral_id = $1"
+              " AND kind = 'booking_confirmation'",
+              1, pa));
+  const char *pq[1] = {quiet};
+  char *unsent = ts_sql("SELECT count(*) FROM messages WHERE referral_id = $1"
+                        " AND kind = 'booking_confirmation' AND status = 'not_sent'",
+                        1, pq);
+  ck_assert_str_eq(unsent, "1");
+  free(unsent);
+  r = ts_http(S, "GET", "/v1/worklists/messages-failed", "/v1/worklists/messages-failed", coord,
+              NULL, NULL);
+  ck_assert_int_eq(r->status, 200);
+  items = json_object_get(r->json, "items");
+  ck_assert_int_eq(json_array_size(items), 2);
+  int confirmations = 0;
+  for (size_t i = 0; i < 2; i++) {
+    json_t *x = json_array_get(items, i);
+    if (strcmp(str(x, "kind"), "booking_confirmation") != 0)
+      continue;
+    confirmations++;
+    ck_assert_str_eq(str(x, "referral_id"), a);
+    ck_assert_str_eq(str(x, "status"), "permanent-failure");
+    ck_assert_ptr_nonnull(str(x, "placement_name"));
+    ck_assert_ptr_nonnull(str(x, "ends_at"));
+  }
+  ck_assert_int_eq(confirmations, 1);
   ts_response_free(r);
   /* only coordinators */
   char *admin = ts_token("admin", AREA, "admin-1");

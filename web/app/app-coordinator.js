@@ -107,16 +107,20 @@ export function messageTrouble(m) {
   return why ? `${what}: ${why}` : what;
 }
 
+const MESSAGE_KINDS = {
+  booking_confirmation: 'Booking confirmation', reminder: 'Reminder', session_moved: 'Session moved', session_cancelled: 'Session cancelled',
+};
+
 function remindersTable(items) {
   return wide(table({
     id: 'worklist-reminders',
-    head: ['Person', 'Session', 'Phone', 'What went wrong'],
-    empty: 'Every reminder due so far was sent.',
+    head: ['Person', 'Session', 'Phone', 'What did not reach them'],
+    empty: 'Every message about a coming session has been sent.',
     rows: items.map((m) => [
-      link(`#/referrals/${m.referral_id}`, m.person_name),
-      m.session ? el('span', {}, m.session.placement_name ?? '', m.session.placement_name ? el('br') : null, fmtSpan(m.session.starts_at, m.session.ends_at)) : '',
+      link(`#/referrals/${m.referral_id}`, m.person_name ?? 'Person'),
+      el('span', {}, m.placement_name, el('br'), fmtSpan(m.starts_at, m.ends_at)),
       m.phone ? el('a', { class: 'govuk-link', href: `tel:${m.phone.replace(/[^0-9+]/g, '')}` }, m.phone) : 'No number held',
-      messageTrouble(m),
+      el('span', {}, el('strong', {}, MESSAGE_KINDS[m.kind] ?? label(m.kind)), el('br'), messageTrouble(m)),
     ]),
   }));
 }
@@ -136,7 +140,7 @@ async function worklists(ctx) {
     all('/v1/worklists/overdue', { limit: 100 }),
     all('/v1/worklists/sessions', { day: 'today', limit: 100 }),
     all('/v1/worklists/outcomes-due', { limit: 100 }),
-    all('/v1/worklists/messages-failed', { limit: 100 }),
+    api('GET', '/v1/worklists/messages-failed').then((r) => r.data.items),
   ]);
   ctx.main.append(...heading('Work lists', `${ctx.me.area}, ${fmtDate(new Date().toISOString())}`));
   ctx.main.append(
@@ -144,7 +148,7 @@ async function worklists(ctx) {
     section('overdue', 'Overdue against the start target', overdue.length, 'Most overdue first.', overdueTable(overdue, names)),
     section('sessions', "Today's sessions", today.length, 'By start time.', sessionsTable(today, names)),
     section('outcomes', 'Outcomes due', due.length, 'Sessions that have ended without an outcome, oldest first.', outcomesTable(due)),
-    section('reminders', 'Reminders that did not reach the person', reminders.length, 'Phone them instead. Soonest session first.', remindersTable(reminders)),
+    section('reminders', 'Messages that did not reach the person', reminders.length, 'Confirmations, reminders and changes to coming sessions that failed, and reminders not sent: phone them instead. Soonest session first.', remindersTable(reminders)),
   );
 }
 

@@ -69,10 +69,11 @@ ij_err ij_store_reminder_candidates(ij_conn *conn, const char *area, ij_time_us 
 ij_err ij_store_messages_of_referral(ij_conn *conn, const char *area, const char *referral_id,
                                      ij_rows *out);
 
-/* The reminders of the area that failed or were not sent, for sessions starting after `now`,
- * oldest session first (at most limit): message id, referral id, person name, phone, booking id,
- * session starts_at (microseconds), recipient, channel, status, reason, last_error, status_at
- * (microseconds). *out: ij_rows_clear. */
+/* The messages to people about their sessions that failed, and the reminders that were not
+ * sent, for sessions starting after `now`, oldest session first (at most limit): message id,
+ * referral id, person name, phone, booking id, session starts_at (microseconds), recipient,
+ * channel, status, reason, last_error, status_at (microseconds), kind, session ends_at
+ * (microseconds), placement name. *out: ij_rows_clear. */
 ij_err ij_store_messages_failed(ij_conn *conn, const char *area, ij_time_us now, int limit,
                                 ij_rows *out);
 
