@@ -1078,6 +1078,174 @@ START_TEST(no_secret_reaches_an_answer_an_error_or_the_log) {
 }
 END_TEST
 
+/* ---- the whole path: the admin's settings, a booking, the outbox, the reminder, the receipt ----
+ */
+
+static const char *const TEMPLATE_REMINDER = "22222222-3333-4444-8555-666666666666";
+
+/* A message of the referral by kind, as a coordinator reads it through the API (owned:
+ * json_decref), NULL when there is none. */
+static json_t *message_of(const char *referral, const char *kind) {
+  char *coord = ts_token("coordinator", AREA, "coord-1");
+  char path[160];
+  snprintf(path, sizeof path, "/v1/referrals/%s/messages", referral);
+  ts_response *r = ts_http(S, "GET", "/v1/referrals/{id}/messages", path, coord, NULL, NULL);
+  ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+  json_t *found = NULL, *m;
+  size_t i;
+  json_array_foreach(json_object_get(r->json, "items"), i, m) {
+    if (strcmp(str(m, "kind"), kind) == 0) {
+      ck_assert_msg(!found, "two %s messages", kind);
+      found = json_incref(m);
+    }
+  }
+  ts_response_free(r);
+  free(coord);
+  return found;
+}
+
+static ij_time_us at_sql1(const char *q, const char *arg) {
+  const char *p[1] = {arg};
+  char *v = ts_sql(q, 1, p);
+  ck_assert_ptr_nonnull(v);
+  ij_time_us t = atoll(v);
+  free(v);
+  return t;
+}
+
+START_TEST(the_admins_settings_a_booking_its_reminder_and_receipt_through_the_real_path) {
+  fake_notify *fn = notify_start();
+  char *admin = ts_token("admin", AREA, "admin-1");
+  char path[160], body[1024];
+  /* the admin sets the service and its templates through the API */
+  snprintf(path, sizeof path, "/v1/areas/%s/notify", AREA);
+  snprintf(body, sizeof body,
+           "{\"api_key\":\"ij-test-%s-%s\",\"callback_token\":\"%s\","
+           "\"base_url\":\"http://127.0.0.1:%d\",\"reminder_time\":\"18:00\",\"welsh\":false}",
+           SERVICE_ID, SECRET_KEY, CALLBACK_TOKEN, fn->port);
+  ts_response *r = ts_http(S, "PUT", "/v1/areas/{area}/notify", path, admin, NULL, body);
+  ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+  ts_response_free(r);
+  snprintf(path, sizeof path, "/v1/areas/%s/message-templates", AREA);
+  snprintf(body, sizeof body,
+           "{\"templates\":[{\"kind\":\"booking_confirmation\",\"language\":\"en\","
+           "\"channel\":\"sms\",\"template_id\":\"%s\"},{\"kind\":\"reminder\",\"language\":\"en\","
+           "\"channel\":\"sms\",\"template_id\":\"%s\"}]}",
+           TEMPLATE_SMS, TEMPLATE_REMINDER);
+  r = ts_http(S, "PUT", "/v1/areas/{area}/message-templates", path, admin, NULL, body);
+  ck_assert_msg(r->status == 200, "%ld %s", r->status, r->body);
+  ts_response_free(r);
+
+  /* an officer refers a person who agreed to texts; a coordinator books them three days ahead */
+  char *officer = ts_token("officer", AREA, "pc-101");
+  char *text = ts_referral_body("ward-a");
+  json_t *j = json_loads(text, 0, NULL);
+  free(text);
+  json_t *person = json_object_get(j, "person");
+  json_object_set_new(person, "name", json_string("Robin Example"));
+  json_object_set_new(person, "phone", json_string("07700 900456"));
+  json_object_set_new(person, "police_id", json_string("22/E2E/1"));
+  json_object_set_new(j, "contact_consent", json_true());
+  text = json_dumps(j, JSON_COMPACT);
+  json_decref(j);
+  r = ts_http(S, "POST", "/v1/referrals", "/v1/referrals", officer, NULL, text);
+  ck_assert_msg(r->status == 201, "%ld %s", r->status, r->body);
+  char referral[64], session[37], booking[37];
+  snprintf(referral, sizeof referral, "%s", ts_id(r));
+  ts_response_free(r);
+  free(text);
+  make_session(72, session);
+  char *coord = ts_token("coordinator", AREA, "coord-1");
+  snprintf(path, sizeof path, "/v1/referrals/%s/transitions", referral);
+  r = ts_http(S, "POST", "/v1/referrals/{id}/transitions", path, coord,
+              (const char *const[]){"If-Match: \"1\"", NULL},
+              "{\"event\":\"accept\",\"hours_confirmed\":7,\"suitability_notes\":\"ok\"}");
+  ck_assert_int_eq(r->status, 200);
+  ts_response_free(r);
+  snprintf(path, sizeof path, "/v1/referrals/%s/bookings", referral);
+  snprintf(body, sizeof body, "{\"session_id\":\"%s\"}", session);
+  r = ts_http(S, "POST", "/v1/referrals/{id}/bookings", path, coord, NULL, body);
+  ck_assert_int_eq(r->status, 201);
+  snprintf(booking, sizeof booking, "%s", str(r->json, "id"));
+  ts_response_free(r);
+
+  /* the confirmation was queued with the booking, and the outbox sends it once, as written */
+  json_t *m = message_of(referral, "booking_confirmation");
+  ck_assert_ptr_nonnull(m);
+  ck_assert_str_eq(str(m, "status"), "queued");
+  ck_assert_str_eq(str(m, "recipient"), "person");
+  ck_assert_str_eq(str(m, "channel"), "sms");
+  char confirmation[37];
+  snprintf(confirmation, sizeof confirmation, "%s", str(m, "id"));
+  json_decref(m);
+  run_at(now_us());
+  run_at(now_us());
+  fn_record got = seen(fn, confirmation);
+  ck_assert_int_eq(got.count, 1);
+  ck_assert_int_eq(got.accepted, 1);
+  ck_assert_str_eq(got.channel, "sms");
+  json_t *sent = json_loads(got.body, 0, NULL);
+  ck_assert_ptr_nonnull(sent);
+  ck_assert_str_eq(str(sent, "template_id"), TEMPLATE_SMS);
+  ck_assert_str_eq(str(sent, "reference"), confirmation);
+  ck_assert_ptr_nonnull(strstr(str(sent, "phone_number"), "900456"));
+  json_t *pers = json_object_get(sent, "personalisation");
+  ck_assert_str_eq(str(pers, "name"), "Robin Example");
+  ck_assert_str_eq(str(pers, "place"), "Allotment tidy-up");
+  /* the session's day and start in UK time, as PostgreSQL reads them */
+  const char *ps[1] = {session};
+  char *day =
+      ts_sql("SELECT trim(to_char(starts_at AT TIME ZONE 'Europe/London', 'FMDay FMDD FMMonth"
+             " YYYY')) FROM sessions WHERE id = $1",
+             1, ps);
+  ck_assert_str_eq(str(pers, "date"), day);
+  free(day);
+  json_decref(sent);
+  m = message_of(referral, "booking_confirmation");
+  ck_assert_str_eq(str(m, "status"), "sending");
+  json_decref(m);
+
+  /* the reminder: nothing before 18:00 UK time the day before; then exactly one */
+  ij_time_us due =
+      at_sql1("SELECT ij_us(((starts_at AT TIME ZONE 'Europe/London')::date - 1 + time '18:00')"
+              " AT TIME ZONE 'Europe/London') FROM sessions WHERE id = $1",
+              session);
+  run_at(due - 60 * IJ_US_PER_SECOND);
+  ck_assert_ptr_null(message_of(referral, "reminder"));
+  run_at(due + 60 * IJ_US_PER_SECOND);
+  run_at(due + 120 * IJ_US_PER_SECOND);
+  m = message_of(referral, "reminder");
+  ck_assert_ptr_nonnull(m);
+  char reminder[37];
+  snprintf(reminder, sizeof reminder, "%s", str(m, "id"));
+  ck_assert_str_eq(str(m, "status"), "sending");
+  json_decref(m);
+  got = seen(fn, reminder);
+  ck_assert_int_eq(got.count, 1);
+  sent = json_loads(got.body, 0, NULL);
+  ck_assert_str_eq(str(sent, "template_id"), TEMPLATE_REMINDER);
+  json_decref(sent);
+
+  /* Notify's receipt, with the token the admin set, marks it delivered */
+  char *receipt_text = receipt_body(got.notify_id, reminder, "delivered", "2026-12-05T18:01:00Z");
+  r = receipt(AREA, CALLBACK_TOKEN, receipt_text);
+  ck_assert_msg(r->status == 204, "%ld %s", r->status, r->body);
+  ts_response_free(r);
+  free(receipt_text);
+  m = message_of(referral, "reminder");
+  ck_assert_str_eq(str(m, "status"), "delivered");
+  json_decref(m);
+  ck_assert_int_eq(fn->auth_refused + fn->body_refused, 0);
+
+  (void)booking;
+  finish_area();
+  free(coord);
+  free(officer);
+  free(admin);
+  notify_stop(fn);
+}
+END_TEST
+
 Suite *http_message_delivery_suite(void) {
   Suite *s = suite_create("http_message_delivery");
   TCase *tc = tcase_create("message_delivery");
@@ -1098,6 +1266,7 @@ Suite *http_message_delivery_suite(void) {
   tcase_add_test(tc, receipts_without_the_right_token_change_nothing);
   tcase_add_test(tc, a_bad_receipt_names_every_bad_field);
   tcase_add_test(tc, no_secret_reaches_an_answer_an_error_or_the_log);
+  tcase_add_test(tc, the_admins_settings_a_booking_its_reminder_and_receipt_through_the_real_path);
   suite_add_tcase(s, tc);
   return s;
 }
