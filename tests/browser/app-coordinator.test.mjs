@@ -7,6 +7,8 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import http from 'node:http';
 import { DESKTOP, checkPage, daysAgo, go, launch, newPage, signIn, startService, waitReady } from './harness.mjs';
 
 let world;
@@ -102,6 +104,76 @@ test('the work lists show each list with its count, and link each referral to it
   assert.deepEqual(menu.filter((m) => ['Home', 'Work lists', 'Referrals', 'People'].includes(m)), ['Home', 'Work lists', 'Referrals', 'People']);
   await checkPage(page, 'coordinator-worklists');
   await page.context().close();
+});
+
+// A stand-in for GOV.UK Notify that refuses every text as Notify refuses a number a trial key may
+// not send to (a 400 with Notify's error body), and counts what it was sent.
+async function refusingNotify() {
+  const got = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      got.push({ path: req.url, auth: req.headers.authorization, body: JSON.parse(body || '{}') });
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ error: 'BadRequestError', message: 'Can’t send to this recipient using a team-only API key' }], status_code: 400 }));
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { got, port: server.address().port, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+test('messages: a booking confirmation Notify refused shows on the referral\'s page and in the work list, with the number to phone', async () => {
+  const notify = await refusingNotify();
+  const admin = world.tokens.admin;
+  await world.ok('PUT', `/v1/areas/${world.area}/notify`, { token: admin, body: {
+    api_key: `ij-browser-${crypto.randomUUID()}-${crypto.randomUUID()}`, base_url: `http://127.0.0.1:${notify.port}`,
+    reminder_time: '18:00', welsh: false } });
+  await world.ok('PUT', `/v1/areas/${world.area}/message-templates`, { token: admin, body: {
+    templates: [{ kind: 'booking_confirmation', language: 'en', channel: 'sms', template_id: crypto.randomUUID() }] } });
+  try {
+    const ref = await world.accepted({ person: person('Ivy Thornbury', { phone: '07700 900555' }), contact_consent: true });
+    const s = await world.session({ ahead: 50, hours: 3 });
+    await world.book(ref.id, s.id);
+    // the outbox sends it within a round or two; Notify's refusal is final
+    let messages;
+    for (let i = 0; i < 100; i += 1) {
+      messages = (await get(`/v1/referrals/${ref.id}/messages`)).items;
+      if (messages.some((m) => m.status === 'failed')) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const failed = messages.find((m) => m.kind === 'booking_confirmation');
+    assert.equal(failed?.status, 'failed', JSON.stringify(messages));
+    assert.match(failed.error, /team-only API key/);
+    assert.equal(notify.got.length, 1, 'sent once, not retried after a refusal');
+    assert.equal(notify.got[0].path, '/v2/notifications/sms');
+    assert.equal(notify.got[0].body.reference, failed.id);
+    assert.match(notify.got[0].auth, /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+
+    const page = await desk();
+    await go(page, '/worklists');
+    const list = (await get('/v1/worklists/messages-failed')).items;
+    assert.equal(await page.textContent('[data-count="reminders"]'), String(list.length));
+    assert.ok(await page.isVisible(`#worklist-reminders a[href="#/referrals/${ref.id}"]`));
+    assert.ok(await page.isVisible('#worklist-reminders a[href="tel:07700900555"]'));
+    assert.match(await page.textContent('#worklist-reminders'), /Booking confirmation\s*Notify refused it: .*team-only API key/);
+    await checkPage(page, 'coordinator-worklists-messages');
+
+    await navigate(page, `#/referrals/${ref.id}`, () => page.click(`#worklist-reminders a[href="#/referrals/${ref.id}"]`));
+    const table = await page.textContent('#messages');
+    assert.match(table, /Session booked/);
+    assert.match(table, /To the person by text \(07700 ?900555\)/);
+    assert.match(table, /Failed/);
+    assert.match(table, /team-only API key/);
+    assert.match(await page.textContent('#person'), /Texts and emails\s*Agreed/);
+    await checkPage(page, 'coordinator-referral-messages');
+    await page.context().close();
+  } finally {
+    // the area sends nothing more: the other journeys' bookings make no messages
+    await world.ok('PUT', `/v1/areas/${world.area}/notify`, { token: admin, body: {
+      api_key: null, base_url: 'https://api.notifications.service.gov.uk', reminder_time: '18:00', welsh: false } });
+    await notify.close();
+  }
 });
 
 test('triage: accepting without suitability notes is refused the GOV.UK way, then accepted with confirmed hours', async () => {
