@@ -92,13 +92,14 @@ ${bind(sql.idem_insert, { 1: workArea, 2: "'bench-officer'", 3: `'pgb-' || :run 
 \\endpipeline
 ${bind(sql.person_upsert_police_id, { 1: newId('person'), 2: workArea, 3: "'Bench Person'",
   4: "'2003-04-05'", 5: 'NULL', 6: 'NULL', 7: 'NULL', 8: 'NULL', 9: police, 10: 'NULL',
-  11: 'NULL', 12: 'now()', 13: "'bench person'" })};
+  11: 'NULL', 12: 'now()', 13: "'bench person'", 14: 'false' })};
 ${bind(sql.referral_insert, { 1: newId('referral'), 2: workArea, 3: newId('person'),
   4: "'bench-officer'", 5: "'Bench Officer'", 6: "current_date - 1", 7: "'asb'", 8: 'NULL',
   9: "'Market Place'", 10: "'ward-01'", 11: "'community_resolution'", 12: 'true', 13: "'7'",
   14: 'false', 15: 'NULL', 16: 'NULL', 17: 'NULL', 18: 'NULL', 19: "now() + interval '48 hours'",
   20: 'now()', 21: "'bench-officer'", 22: "'Bench Officer'", 23: "'officer'", 24: "'pgbench'",
-  25: 'NULL', 26: 'NULL', 27: 'NULL', 28: 'NULL', 29: 'NULL', 30: 'NULL', 31: 'NULL' })};
+  25: 'NULL', 26: 'NULL', 27: 'NULL', 28: 'NULL', 29: 'NULL', 30: 'NULL', 31: 'NULL',
+  32: 'true', 33: "'en'" })};
 COMMIT;
 `);
 // Scenario 4: what recording attended_complied on a booking whose session ended runs, when the 7
