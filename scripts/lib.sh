@@ -16,6 +16,7 @@ IJ_PG_SERVICE_USER="ij_app" # the service's login role, a member of ij_service; 
 # nodejs and npm install the dashboard's web packages (web/), which the build embeds into the binary.
 IJ_BUILD_PACKAGES=(build-essential cmake pkg-config libulfius-dev libmicrohttpd-dev librhonabwy-dev
   libjansson-dev libgnutls28-dev libpq-dev uuid-dev check libcurl4-gnutls-dev libssl-dev
+  libxlsxwriter-dev
   postgresql-15 postgresql-client-15 ca-certificates nodejs npm)
 # Extra packages for scripts/test: chromium is the browser the dashboard's browser test drives
 # (playwright-core never downloads one); wrk drives the benchmark's smoke run (bench-smoke);
