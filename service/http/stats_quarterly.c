@@ -45,8 +45,8 @@ typedef struct {
 
 /* Suppressed as the summary is: counts of people primarily, pairs that add up to a shown total
  * (under 18 + adults = referrals, completed + non-compliant = ended) and the quarters' referrals
- * (which add up to the period's) secondarily, then rates from the raw counts where neither part is
- * suppressed. */
+ * (which add up to the period's) secondarily, with the split of a suppressed quarter, then rates
+ * from the raw counts where neither part is suppressed. */
 static void quarter_cells_of(const ij_suppress_rules *rules, const ij_stats_quarter *q,
                              ij_date today, quarter_cells *c) {
   memset(c, 0, sizeof *c);
@@ -105,6 +105,9 @@ static quarter_cells *quarters_cells_of(const stats_request *sr, const ij_stats_
   ij_suppress_group(referrals, (size_t)n);
   for (int i = 0; i < n; i++) {
     c[i].referrals = referrals[i];
+    /* the split would add up to a suppressed quarter */
+    if (c[i].referrals.suppressed)
+      c[i].under_18.suppressed = c[i].adults.suppressed = true;
     quarter_rates(&sr->rules, &c[i]);
   }
   free(referrals);
@@ -342,7 +345,10 @@ static bool workbook_bytes(const stats_request *sr, const quarter_cells *c, int 
   if (fd < 0)
     return false;
   close(fd);
-  lxw_workbook_options options = {.constant_memory = LXW_FALSE, .tmpdir = NULL};
+  /* constant_memory: rows go to the file as written, strings inline (no shared table) */
+  char tmpdir[512];
+  snprintf(tmpdir, sizeof tmpdir, "%s", dir && *dir ? dir : "/tmp");
+  lxw_workbook_options options = {.constant_memory = LXW_TRUE, .tmpdir = tmpdir};
   lxw_workbook *wb = workbook_new_opt(path, &options);
   bool ok = wb != NULL;
   if (ok) {
