@@ -16,14 +16,16 @@ IJ_PG_SERVICE_USER="ij_app" # the service's login role, a member of ij_service; 
 # nodejs and npm install the dashboard's web packages (web/), which the build embeds into the binary.
 IJ_BUILD_PACKAGES=(build-essential cmake pkg-config libulfius-dev libmicrohttpd-dev librhonabwy-dev
   libjansson-dev libgnutls28-dev libpq-dev uuid-dev check libcurl4-gnutls-dev libssl-dev
+  libxlsxwriter-dev
   postgresql-15 postgresql-client-15 ca-certificates nodejs npm)
 # Extra packages for scripts/test: chromium is the browser the dashboard's browser test drives
 # (playwright-core never downloads one); wrk drives the benchmark's smoke run (bench-smoke);
 # pgbouncer runs the HTTP suite through transaction pooling (http-pgbouncer); haproxy balances the
 # two instances of the high-availability test (ha, scripts/ha); curl and jq run the README's
-# walkthrough (readme-walkthrough).
+# walkthrough (readme-walkthrough); unzip opens the quarterly return's workbook (the HTTP suite's
+# http_stats_quarterly).
 # shellcheck disable=SC2034
-IJ_TEST_PACKAGES=(nodejs npm clang-format chromium wrk pgbouncer haproxy curl jq)
+IJ_TEST_PACKAGES=(nodejs npm clang-format chromium wrk pgbouncer haproxy curl jq unzip)
 # The fuzzers (tests/fuzz) are built with clang and libFuzzer, which Debian 12 ships in
 # libclang-rt-14-dev (libclang_rt.fuzzer*.a for clang 14, Debian 12's clang).
 # shellcheck disable=SC2034

@@ -399,6 +399,10 @@ void ij_h_notice_list(ij_ctx *ctx);
 /* commissioners' statistics and dashboard (stats.c, dashboard.c) */
 void ij_h_stats_summary(ij_ctx *ctx);
 void ij_h_stats_reoffending(ij_ctx *ctx);
+void ij_h_stats_quarterly(ij_ctx *ctx); /* stats_quarterly.c */
+/* A rate as JSON: value, ci_low, ci_high (its 95% Wilson interval, 4 decimals), numerator,
+ * denominator, suppressed; nulls where suppression hides them (new reference). */
+json_t *ij_stats_rate_json(const ij_stat_rate *r);
 void ij_h_dashboard(ij_ctx *ctx);
 void ij_h_dashboard_asset(ij_ctx *ctx);
 void ij_h_app(ij_ctx *ctx);

@@ -21,11 +21,17 @@ static const char *const NO_QUERY[] = {NULL};
 static const char *const PAGE_QUERY[] = {"limit", "cursor", NULL};
 static const char *const STATS_QUERY[] = {
     "from", "to", "ward", "placement_type", "age_band", "offence_category", "scope", NULL};
+/* the quarterly return splits by age itself */
+static const char *const QUARTERLY_QUERY[] = {
+    "from", "to", "ward", "placement_type", "offence_category", "scope", NULL};
 /* The media types a route answers with, its default first (what metrics.c, stats.c and
  * dashboard.c send as Content-Type, without the parameters). */
 static const char *const JSON[] = {"application/json", NULL};
 static const char *const JSON_OR_CSV[] = {"application/json", "text/csv", NULL};
 static const char *const CSV[] = {"text/csv", NULL};
+#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+static const char *const JSON_CSV_OR_XLSX[] = {"application/json", "text/csv", XLSX_TYPE, NULL};
+static const char *const XLSX[] = {XLSX_TYPE, NULL};
 static const char *const TEXT[] = {"text/plain", NULL};
 static const char *const HTML[] = {"text/html", NULL};
 static const char *const SCRIPT[] = {"text/javascript", NULL};
@@ -112,6 +118,12 @@ const ij_route ij_routes[] = {
      STATS_QUERY, NULL, IJ_ID_NONE, JSON_OR_CSV},
     {"GET", "/v1/stats/reoffending.csv", ij_h_stats_reoffending, true, false, IJ_ACTION_STATS_READ,
      STATS_QUERY, NULL, IJ_ID_NONE, CSV},
+    {"GET", "/v1/stats/quarterly", ij_h_stats_quarterly, true, false, IJ_ACTION_STATS_READ,
+     QUARTERLY_QUERY, NULL, IJ_ID_NONE, JSON_CSV_OR_XLSX},
+    {"GET", "/v1/stats/quarterly.csv", ij_h_stats_quarterly, true, false, IJ_ACTION_STATS_READ,
+     QUARTERLY_QUERY, NULL, IJ_ID_NONE, CSV},
+    {"GET", "/v1/stats/quarterly.xlsx", ij_h_stats_quarterly, true, false, IJ_ACTION_STATS_READ,
+     QUARTERLY_QUERY, NULL, IJ_ID_NONE, XLSX},
     {"GET", "/v1/access-log", ij_h_access_log_list, true, false, IJ_ACTION_ACCESS_LOG_READ,
      QUERY("person_id", "referral_id", "actor", "limit", "cursor"), NULL, IJ_ID_NONE, JSON},
     {"POST", "/v1/non-associations", ij_h_non_association_create, true, true,

@@ -6,23 +6,14 @@
 #include <time.h>
 
 #include "ij/store/stats.h"
+#include "ij/domain_stats.h"
 #include "ij/ops.h"
 #include "ij/wait.h"
 #include "accept.h"
 #include "internal.h"
+#include "stats_internal.h"
 
 /* ---- the request: filters, period, format ---- */
-
-typedef struct {
-  ij_stats_filter f;
-  const char *scope; /* "area" (the token's) or "national" (every area: f.area is NULL) */
-  const char *label; /* the area's code, or "national" */
-  const char *age_band;
-  char from[IJ_DATE_BUF], to[IJ_DATE_BUF];
-  bool csv;
-  ij_suppress_rules rules;
-  ij_field_errors errs; /* the query's; ops adds a ward that is not the area's */
-} stats_request;
 
 static bool category_ok(const char *s) {
   static const char *const k_categories[] = {
@@ -48,7 +39,7 @@ static bool wants_csv(ij_ctx *ctx) {
  * route table has checked IJ_ACTION_STATS_READ and the parameters' names; the national scope
  * needs a permission of its own. Errors stay in sr->errs, unsent, while a ward remains to be
  * looked up, so that the 422 names it with the others. */
-static bool stats_request_of(ij_ctx *ctx, stats_request *sr) {
+static bool stats_request_of(ij_ctx *ctx, stats_request *sr, bool quarterly) {
   const char *scope = ij_query(ctx, "scope");
   bool national = scope && strcmp(scope, "national") == 0;
   if (national && !ij_require(ctx, IJ_ACTION_STATS_NATIONAL))
@@ -63,7 +54,11 @@ static bool stats_request_of(ij_ctx *ctx, stats_request *sr) {
   sr->label = national ? "national" : ctx->actor.area;
   f->today = ij_time_date(ctx->now);
   f->timeout_ms = ctx->server->opts.stats_timeout_ms;
-  f->to = f->today;
+  ij_date quarterly_from = 0;
+  if (quarterly)
+    ij_stats_quarterly_default(f->today, &quarterly_from, &f->to);
+  else
+    f->to = f->today;
   ij_field_errors *errs = &sr->errs;
   const char *v;
   bool dates_ok = true;
@@ -71,7 +66,7 @@ static bool stats_request_of(ij_ctx *ctx, stats_request *sr) {
     ij_field_errors_add(errs, "to", "must be a date YYYY-MM-DD");
     dates_ok = false;
   }
-  f->from = ij_stats_default_from(f->to);
+  f->from = quarterly && !ij_query(ctx, "to") ? quarterly_from : ij_stats_default_from(f->to);
   if ((v = ij_query(ctx, "from")) && ij_date_parse(v, &f->from) != IJ_OK) {
     ij_field_errors_add(errs, "from", "must be a date YYYY-MM-DD");
     dates_ok = false;
@@ -192,12 +187,26 @@ static json_t *cell_json(const ij_stat_cell *c, bool integer) {
                    c->suppressed);
 }
 
-static json_t *rate_json(const ij_stat_rate *r) {
-  return json_pack("{s:o, s:o, s:o, s:b}", "value",
-                   r->suppressed ? json_null() : json_real(four_decimals(r->value)), "numerator",
-                   r->numerator_shown ? json_integer(r->numerator) : json_null(), "denominator",
-                   r->denominator_shown ? json_integer(r->denominator) : json_null(), "suppressed",
-                   r->suppressed);
+/* The rate's 95% interval (Wilson), from the raw parts, where the rate is shown; false where
+ * it is withheld (its interval would reveal what the suppression hides). */
+static bool rate_interval(const ij_stat_rate *r, ij_interval *ci) {
+  return !r->suppressed && ij_wilson_interval(r->numerator, r->denominator, ci);
+}
+
+/* A rate's end of interval, or null. */
+static json_t *interval_end(bool shown, double v) {
+  return shown ? json_real(four_decimals(v)) : json_null();
+}
+
+json_t *ij_stats_rate_json(const ij_stat_rate *r) {
+  ij_interval ci;
+  bool shown = rate_interval(r, &ci);
+  return json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}", "value",
+                   r->suppressed ? json_null() : json_real(four_decimals(r->value)), "ci_low",
+                   interval_end(shown, ci.low), "ci_high", interval_end(shown, ci.high),
+                   "numerator", r->numerator_shown ? json_integer(r->numerator) : json_null(),
+                   "denominator", r->denominator_shown ? json_integer(r->denominator) : json_null(),
+                   "suppressed", r->suppressed);
 }
 
 typedef struct {
@@ -289,12 +298,6 @@ static void summary_cells_clear(summary_cells *c) {
 
 /* ---- CSV ---- */
 
-typedef struct {
-  char *data;
-  size_t len, cap;
-  bool failed;
-} text_buf;
-
 static void put(text_buf *b, const char *s) {
   size_t n = strlen(s);
   if (b->failed)
@@ -336,12 +339,6 @@ static void put_number(text_buf *b, json_t *v) {
   json_decref(v);
 }
 
-/* The leading columns of every row. */
-typedef struct {
-  const char *area, *from, *to;
-  const char *a, *b; /* the two breakdown columns of this file ("" when none) */
-} csv_row;
-
 static void put_lead(text_buf *b, const csv_row *row, const char *measure) {
   put_field(b, row->area, false);
   put_field(b, row->from, false);
@@ -355,6 +352,8 @@ static void put_cell(text_buf *b, const csv_row *row, const char *measure, const
                      bool integer, bool has_value) {
   put_lead(b, row, measure);
   put_number(b, cell_value(c, integer, has_value));
+  put_field(b, "", false); /* ci_low */
+  put_field(b, "", false); /* ci_high */
   put_field(b, "", false);
   put_field(b, "", false);
   put_field(b, c->suppressed ? "true" : "false", true);
@@ -363,6 +362,10 @@ static void put_cell(text_buf *b, const csv_row *row, const char *measure, const
 static void put_rate(text_buf *b, const csv_row *row, const char *measure, const ij_stat_rate *r) {
   put_lead(b, row, measure);
   put_number(b, r->suppressed ? json_null() : json_real(four_decimals(r->value)));
+  ij_interval ci;
+  bool shown = rate_interval(r, &ci);
+  put_number(b, interval_end(shown, ci.low));
+  put_number(b, interval_end(shown, ci.high));
   put_number(b, r->numerator_shown ? json_integer(r->numerator) : json_null());
   put_number(b, r->denominator_shown ? json_integer(r->denominator) : json_null());
   put_field(b, r->suppressed ? "true" : "false", true);
@@ -410,20 +413,21 @@ static void send_summary_json(ij_ctx *ctx, const stats_request *sr, const ij_sta
   json_object_set_new(figures, "referrals", cell_json(&c->referrals, true));
   json_object_set_new(figures, "accepted", cell_json(&c->accepted, true));
   json_object_set_new(figures, "rejected", cell_json(&c->rejected, true));
-  json_object_set_new(figures, "acceptance_rate", rate_json(&c->acceptance));
+  json_object_set_new(figures, "acceptance_rate", ij_stats_rate_json(&c->acceptance));
   json_object_set_new(figures, "started", cell_json(&c->started, true));
   json_object_set_new(figures, "median_hours_to_first_session",
                       json_pack("{s:o, s:b}", "value", cell_value(&c->median, false, c->has_median),
                                 "suppressed", c->median.suppressed));
-  json_object_set_new(figures, "started_within_target_rate", rate_json(&c->within_target_rate));
+  json_object_set_new(figures, "started_within_target_rate",
+                      ij_stats_rate_json(&c->within_target_rate));
   json_object_set_new(figures, "completed", cell_json(&c->completed, true));
   json_object_set_new(figures, "non_compliant", cell_json(&c->non_compliant, true));
   json_object_set_new(figures, "exited", cell_json(&c->exited, true));
-  json_object_set_new(figures, "completion_rate", rate_json(&c->completion));
-  json_object_set_new(figures, "non_compliance_rate", rate_json(&c->non_compliance));
+  json_object_set_new(figures, "completion_rate", ij_stats_rate_json(&c->completion));
+  json_object_set_new(figures, "non_compliance_rate", ij_stats_rate_json(&c->non_compliance));
   json_object_set_new(figures, "hours_delivered", cell_json(&c->hours, false));
-  json_object_set_new(figures, "attendance_rate", rate_json(&c->attendance));
-  json_object_set_new(figures, "rereferral_rate", rate_json(&c->rereferral));
+  json_object_set_new(figures, "attendance_rate", ij_stats_rate_json(&c->attendance));
+  json_object_set_new(figures, "rereferral_rate", ij_stats_rate_json(&c->rereferral));
   json_t *monthly = json_array();
   for (int i = 0; i < c->nmonths; i++) {
     char month[IJ_DATE_BUF];
@@ -448,7 +452,8 @@ static void send_summary_json(ij_ctx *ctx, const stats_request *sr, const ij_sta
 static void send_summary_csv(ij_ctx *ctx, const stats_request *sr, const ij_stats_summary *s,
                              const summary_cells *c) {
   text_buf b = {NULL, 0, 0, false};
-  put(&b, "area,from,to,month,placement_type,measure,value,numerator,denominator,suppressed\r\n");
+  put(&b, "area,from,to,month,placement_type,measure,value,ci_low,ci_high,numerator,denominator,"
+          "suppressed\r\n");
   csv_row row = {sr->label, sr->from, sr->to, "", ""};
   put_cell(&b, &row, "referrals", &c->referrals, true, true);
   put_cell(&b, &row, "accepted", &c->accepted, true, true);
@@ -482,7 +487,7 @@ static void send_summary_csv(ij_ctx *ctx, const stats_request *sr, const ij_stat
 
 void ij_h_stats_summary(ij_ctx *ctx) {
   stats_request sr;
-  if (!stats_request_of(ctx, &sr))
+  if (!stats_request_of(ctx, &sr, false))
     return;
   if (!stats_enter(ctx))
     return;
@@ -540,7 +545,7 @@ static cohort_cells cohort_cells_of(const ij_suppress_rules *rules, const ij_sta
 
 static json_t *cohort_json(const cohort_cells *c) {
   return json_pack("{s:o, s:o, s:o, s:o}", "cohort", cell_json(&c->cohort, true), "reoffended",
-                   cell_json(&c->reoffended, true), "rate", rate_json(&c->rate), "pending",
+                   cell_json(&c->reoffended, true), "rate", ij_stats_rate_json(&c->rate), "pending",
                    cell_json(&c->pending, true));
 }
 
@@ -554,7 +559,7 @@ static void put_cohort(text_buf *b, csv_row *row, const char *group, const cohor
 
 void ij_h_stats_reoffending(ij_ctx *ctx) {
   stats_request sr;
-  if (!stats_request_of(ctx, &sr))
+  if (!stats_request_of(ctx, &sr, false))
     return;
   if (!stats_enter(ctx))
     return;
@@ -579,7 +584,8 @@ void ij_h_stats_reoffending(ij_ctx *ctx) {
   }
   if (sr.csv) {
     text_buf b = {NULL, 0, 0, false};
-    put(&b, "area,from,to,window_months,exit,measure,value,numerator,denominator,suppressed\r\n");
+    put(&b, "area,from,to,window_months,exit,measure,value,ci_low,ci_high,numerator,denominator,"
+            "suppressed\r\n");
     csv_row row = {sr.label, sr.from, sr.to, "", ""};
     for (int i = 0; i < IJ_FOLLOWUP_WINDOW_COUNT; i++) {
       char months[8];
@@ -601,4 +607,67 @@ void ij_h_stats_reoffending(ij_ctx *ctx) {
   json_object_set_new(body, "windows", windows);
   json_object_set_new(body, "freshness", ij_read_freshness_json(ctx));
   ij_send_json(ctx, 200, body);
+}
+
+/* ---- shared with the quarterly return (stats_internal.h) ---- */
+
+bool ij_stats_request_of(ij_ctx *ctx, stats_request *sr, bool quarterly) {
+  return stats_request_of(ctx, sr, quarterly);
+}
+
+bool ij_stats_enter(ij_ctx *ctx) {
+  return stats_enter(ctx);
+}
+
+void ij_stats_leave(ij_ctx *ctx) {
+  stats_leave(ctx);
+}
+
+ij_stat_cell ij_stats_counted(const ij_suppress_rules *rules, int64_t n) {
+  return counted(rules, n);
+}
+
+ij_stat_cell ij_stats_hours_cell(const ij_suppress_rules *rules, int64_t minutes,
+                                 int64_t referrals) {
+  ij_stat_cell c = {one_decimal((double)minutes / 60.0), referrals, false};
+  ij_suppress_cell(rules, &c);
+  return c;
+}
+
+json_t *ij_stats_cell_json(const ij_stat_cell *c, bool integer) {
+  return cell_json(c, integer);
+}
+
+bool ij_stats_rate_interval(const ij_stat_rate *r, ij_interval *ci) {
+  return rate_interval(r, ci);
+}
+
+double ij_stats_four_decimals(double v) {
+  return four_decimals(v);
+}
+
+json_t *ij_stats_envelope(const stats_request *sr) {
+  return envelope(sr);
+}
+
+void ij_stats_put(text_buf *b, const char *s) {
+  put(b, s);
+}
+
+void ij_stats_put_field(text_buf *b, const char *s, bool last) {
+  put_field(b, s, last);
+}
+
+void ij_stats_put_cell(text_buf *b, const csv_row *row, const char *measure, const ij_stat_cell *c,
+                       bool integer) {
+  put_cell(b, row, measure, c, integer, true);
+}
+
+void ij_stats_put_rate(text_buf *b, const csv_row *row, const char *measure,
+                       const ij_stat_rate *r) {
+  put_rate(b, row, measure, r);
+}
+
+void ij_stats_send_csv(ij_ctx *ctx, text_buf *b, const char *what, const stats_request *sr) {
+  send_csv(ctx, b, what, sr);
 }

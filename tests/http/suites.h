@@ -14,6 +14,7 @@ Suite *http_bookings_suite(void);
 Suite *http_followups_suite(void);
 Suite *http_placements_suite(void);
 Suite *http_stats_suite(void);
+Suite *http_stats_quarterly_suite(void);
 Suite *http_metrics_suite(void);
 Suite *http_access_log_suite(void);
 Suite *http_read_routing_suite(void);

@@ -3,6 +3,7 @@
  * series, CSV equal to JSON, bad filters, roles; and a commissioner refused every personal-data
  * route in the route table. */
 #include <libpq-fe.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,18 +236,39 @@ static void expect_suppressed(json_t *cell) {
   ck_assert(json_is_null(json_object_get(cell, "value")));
 }
 
+/* The 95% Wilson score interval of num in den, written out here apart from the service's. */
+static void wilson(long long num, long long den, double *low, double *high) {
+  double n = (double)den, p = (double)num / n, z = 1.959964;
+  double centre = (p + z * z / (2 * n)) / (1 + z * z / n);
+  double half = z / (1 + z * z / n) * sqrt(p * (1 - p) / n + z * z / (4 * n * n));
+  *low = num == 0 ? 0.0 : centre - half;
+  *high = num == den ? 1.0 : centre + half;
+}
+
 static void expect_rate(json_t *rate, long long num, long long den) {
   ck_assert(json_is_false(json_object_get(rate, "suppressed")));
   ck_assert_int_eq(json_integer_value(json_object_get(rate, "numerator")), num);
   ck_assert_int_eq(json_integer_value(json_object_get(rate, "denominator")), den);
   double want = (double)(long long)((double)num / (double)den * 10000.0 + 0.5) / 10000.0;
   ck_assert_double_eq_tol(json_number_value(json_object_get(rate, "value")), want, 1e-9);
+  /* its interval, to the four decimals it is given in */
+  double low, high;
+  wilson(num, den, &low, &high);
+  json_t *ci_low = json_object_get(rate, "ci_low"), *ci_high = json_object_get(rate, "ci_high");
+  ck_assert_msg(json_is_number(ci_low) && json_is_number(ci_high), "no interval: %s",
+                json_dumps(rate, JSON_COMPACT));
+  ck_assert_double_eq_tol(json_number_value(ci_low), low, 0.00005 + 1e-9);
+  ck_assert_double_eq_tol(json_number_value(ci_high), high, 0.00005 + 1e-9);
+  ck_assert(json_number_value(ci_low) <= want && want <= json_number_value(ci_high));
 }
 
 /* A withheld rate; num/den -1 when that part is hidden, else its value. */
 static void expect_withheld(json_t *rate, long long num, long long den) {
   ck_assert(json_is_true(json_object_get(rate, "suppressed")));
   ck_assert(json_is_null(json_object_get(rate, "value")));
+  /* no interval where the rate is not shown */
+  ck_assert(json_is_null(json_object_get(rate, "ci_low")));
+  ck_assert(json_is_null(json_object_get(rate, "ci_high")));
   json_t *n = json_object_get(rate, "numerator"), *d = json_object_get(rate, "denominator");
   if (num < 0)
     ck_assert(json_is_null(n));
@@ -405,7 +427,7 @@ END_TEST
 /* Splits CSV text (no quoted fields in these files) into rows of fields. */
 typedef struct {
   int nrows;
-  char *rows[400][10];
+  char *rows[400][12];
   char *text;
 } csv_table;
 
@@ -420,7 +442,7 @@ static void csv_parse(const char *body, csv_table *t) {
     ck_assert_int_lt(t->nrows, 400);
     int f = 0;
     for (char *p = line;; f++) {
-      ck_assert_int_lt(f, 10);
+      ck_assert_int_lt(f, 12);
       t->rows[t->nrows][f] = p;
       char *comma = strchr(p, ',');
       if (!comma)
@@ -428,7 +450,7 @@ static void csv_parse(const char *body, csv_table *t) {
       *comma = 0;
       p = comma + 1;
     }
-    ck_assert_int_eq(f, 9); /* ten columns in every record */
+    ck_assert_int_eq(f, 11); /* twelve columns in every record */
     t->nrows++;
     line = end + 2;
   }
@@ -456,10 +478,15 @@ static void expect_same(const char *csv, json_t *v) {
 
 static void expect_cell_row(char **row, json_t *cell) {
   expect_same(row[6], json_object_get(cell, "value"));
-  ck_assert_str_eq(row[9], json_is_true(json_object_get(cell, "suppressed")) ? "true" : "false");
+  ck_assert_str_eq(row[11], json_is_true(json_object_get(cell, "suppressed")) ? "true" : "false");
   if (json_object_get(cell, "numerator")) {
-    expect_same(row[7], json_object_get(cell, "numerator"));
-    expect_same(row[8], json_object_get(cell, "denominator"));
+    expect_same(row[7], json_object_get(cell, "ci_low"));
+    expect_same(row[8], json_object_get(cell, "ci_high"));
+    expect_same(row[9], json_object_get(cell, "numerator"));
+    expect_same(row[10], json_object_get(cell, "denominator"));
+  } else {
+    ck_assert_str_eq(row[7], ""); /* a count has no interval */
+    ck_assert_str_eq(row[8], "");
   }
 }
 
@@ -469,7 +496,9 @@ static void expect_csv_matches_summary(const ts_response *csv, const ts_response
   csv_parse(csv->body, t);
   ck_assert_str_eq(t->rows[0][0], "area");
   ck_assert_str_eq(t->rows[0][5], "measure");
-  ck_assert_str_eq(t->rows[0][9], "suppressed");
+  ck_assert_str_eq(t->rows[0][7], "ci_low");
+  ck_assert_str_eq(t->rows[0][8], "ci_high");
+  ck_assert_str_eq(t->rows[0][11], "suppressed");
   const char *key;
   json_t *v;
   int figures = 0;

@@ -291,6 +291,7 @@ ts_response *ts_http(ts_server *s, const char *method, const char *route, const 
   curl_slist_free_all(h);
   curl_easy_cleanup(c);
   r->body = b.data ? b.data : strdup("");
+  r->body_len = b.data ? b.len : 0;
   if (r->body[0])
     r->json = json_loads(r->body, 0, NULL);
   record(method, route, r);

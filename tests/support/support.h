@@ -58,8 +58,9 @@ void ts_server_stop(ts_server *s);
 
 typedef struct {
   long status;
-  char *body;   /* owned */
-  json_t *json; /* parsed body or NULL */
+  char *body;      /* owned */
+  size_t body_len; /* its bytes (a binary body may hold NULs) */
+  json_t *json;    /* parsed body or NULL */
   char etag[64];
   char location[128];
   char content_type[128];

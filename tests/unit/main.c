@@ -14,6 +14,7 @@
   X(followons_suite)       \
   X(followups_suite)       \
   X(idempotency_suite)     \
+  X(interval_suite)        \
   X(messages_suite)        \
   X(errors_suite)          \
   X(names_suite)           \
