@@ -357,8 +357,8 @@ BEGIN
     || ij_stats_parts_sql(p_area, p_ward, p_category, p_age_min, p_type, true)
     || ') x GROUP BY hour HAVING sum(n) > 0),'
     || ' c AS (SELECT hour, sum(n) OVER (ORDER BY hour) AS cum, sum(n) OVER () AS tot FROM h),'
-    || ' m AS (SELECT (min(hour) FILTER (WHERE cum >= (tot + 1) / 2)'
-    || '   + min(hour) FILTER (WHERE cum >= tot / 2 + 1)) / 2.0 AS median FROM c)'
+    || ' m AS (SELECT (min(hour) FILTER (WHERE cum >= div(tot + 1, 2))'
+    || '   + min(hour) FILTER (WHERE cum >= div(tot, 2) + 1)) / 2.0 AS median FROM c)'
     || ' SELECT coalesce(sum(referrals), 0)::bigint, coalesce(sum(accepted), 0)::bigint,'
     || ' coalesce(sum(rejected), 0)::bigint, coalesce(sum(started), 0)::bigint,'
     || ' coalesce(sum(started_within_target), 0)::bigint, coalesce(sum(completed), 0)::bigint,'
