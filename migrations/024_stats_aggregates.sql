@@ -153,15 +153,12 @@ CREATE SEQUENCE stats_fold_turn;
 
 -- Folds every key with unfolded rows into one row (and drops keys whose sums are all zero).
 -- Returns the rows removed, 0 when another fold holds the lock.
-CREATE FUNCTION ij_stats_fold() RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
+CREATE FUNCTION ij_stats_fold_parts() RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = public, pg_temp AS $f$
 DECLARE
   gone bigint;
   more bigint;
 BEGIN
-  IF NOT pg_try_advisory_xact_lock(hashtext('ij_stats_fold')) THEN
-    RETURN 0;
-  END IF;
   EXECUTE format('WITH k AS (SELECT DISTINCT lvl, area, month, ward, category, age, types'
     '   FROM stats_agg WHERE NOT folded),'
     ' d AS (DELETE FROM stats_agg a USING k WHERE a.lvl = k.lvl AND a.area = k.area'
@@ -186,6 +183,19 @@ BEGIN
             RETURNING 1)
   SELECT (SELECT count(*) FROM d) - (SELECT count(*) FROM i) INTO more;
   RETURN gone + more;
+END;
+$f$;
+REVOKE ALL ON FUNCTION ij_stats_fold_parts() FROM PUBLIC;
+
+-- Folds every kept table's deltas, one fold at a time (the others return 0 at once). The reoffending
+-- part is defined below; this first version folds the summary's tables.
+CREATE FUNCTION ij_stats_fold() RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = public, pg_temp AS $f$
+BEGIN
+  IF NOT pg_try_advisory_xact_lock(hashtext('ij_stats_fold')) THEN
+    RETURN 0;
+  END IF;
+  RETURN ij_stats_fold_parts();
 END;
 $f$;
 REVOKE ALL ON FUNCTION ij_stats_fold() FROM PUBLIC;
@@ -422,3 +432,185 @@ REVOKE ALL ON FUNCTION ij_stats_figures(text, timestamptz, timestamptz, text, te
   FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ij_stats_figures(text, timestamptz, timestamptz, text, text, int, int,
   text) TO ij_service;
+
+-- Reoffending (GET /v1/stats/reoffending): the follow-up checks counted per day of exit, day due,
+-- window, exit, whether recorded and whether reoffending was found, at the same three levels, the
+-- dimensions being those of the check's referral. Kept by statement triggers on followup_checks,
+-- and on referrals for a change of a referral's dimensions (its checks move from the old key to
+-- the new). Keyed by day, so any period of days is read from the aggregates alone, and any "today"
+-- splits the elapsed checks from the pending ones exactly.
+CREATE TABLE stats_reoff (
+  lvl smallint NOT NULL, area text NOT NULL, exited_on date NOT NULL, due_on date NOT NULL,
+  window_months int NOT NULL, exit_state text NOT NULL, ward text NOT NULL, category text NOT NULL,
+  age int NOT NULL, types text[] NOT NULL, recorded boolean NOT NULL, reoffended boolean NOT NULL,
+  folded boolean NOT NULL DEFAULT false, n bigint NOT NULL
+);
+CREATE INDEX stats_reoff_key ON stats_reoff (lvl, area, exited_on, ward, category, age, types);
+CREATE INDEX stats_reoff_unfolded ON stats_reoff (lvl) WHERE NOT folded;
+
+-- The delta rows of a source of signed checks with their referral's dimensions (columns: sign,
+-- area, exited_on, due_on, window_months, exit_state, ward, category, age, types, recorded,
+-- reoffended).
+CREATE FUNCTION ij_stats_reoff_sql(src text, folded boolean) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT format('INSERT INTO stats_reoff (lvl, area, exited_on, due_on, window_months, exit_state,'
+    ' ward, category, age, types, recorded, reoffended, folded, n)'
+    ' SELECT l.lvl, CASE WHEN l.lvl = 0 THEN '''' ELSE c.area END, c.exited_on, c.due_on,'
+    ' c.window_months, c.exit_state, CASE WHEN l.lvl = 2 THEN c.ward ELSE '''' END,'
+    ' CASE WHEN l.lvl = 2 THEN c.category ELSE '''' END, CASE WHEN l.lvl = 2 THEN c.age ELSE 0 END,'
+    ' CASE WHEN l.lvl = 2 THEN c.types ELSE ''{}''::text[] END, c.recorded, c.reoffended, %s,'
+    ' sum(c.sign)::bigint FROM (%s) c CROSS JOIN (VALUES (0::smallint), (1), (2)) l (lvl)'
+    ' GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 HAVING sum(c.sign) <> 0',
+    CASE WHEN folded THEN 'true' ELSE 'false' END, src)
+$$;
+
+-- A check `f` with the dimensions of referral `r`, signed.
+CREATE FUNCTION ij_stats_reoff_cols(sign int, f text, r text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT format('SELECT %s AS sign, %2$s.area, %2$s.exited_on, %2$s.due_on, %2$s.window_months,'
+    ' %2$s.exit_state, %3$s.ward, %3$s.offence_category AS category,'
+    ' coalesce(%3$s.age_at_offence::int, -1000) AS age, %3$s.booked_types AS types,'
+    ' %2$s.recorded_at IS NOT NULL AS recorded, coalesce(%2$s.reoffended, false) AS reoffended',
+    sign, f, r)
+$$;
+
+DO $do$
+DECLARE
+  ev record;
+BEGIN
+  FOR ev IN SELECT * FROM (VALUES
+      ('insert', ij_stats_reoff_cols(1, 'f', 'r')
+        || ' FROM new_rows f JOIN referrals r ON r.id = f.referral_id'),
+      ('delete', ij_stats_reoff_cols(-1, 'f', 'r')
+        || ' FROM old_rows f JOIN referrals r ON r.id = f.referral_id'),
+      ('update', ij_stats_reoff_cols(1, 'f', 'r')
+        || ' FROM new_rows f JOIN referrals r ON r.id = f.referral_id UNION ALL '
+        || ij_stats_reoff_cols(-1, 'f', 'r')
+        || ' FROM old_rows f JOIN referrals r ON r.id = f.referral_id'))
+    AS t (op, src) LOOP
+    EXECUTE format($fn$CREATE FUNCTION ij_stats_checks_on_%s() RETURNS trigger LANGUAGE plpgsql
+      SECURITY DEFINER SET search_path = public, pg_temp AS $b$
+      BEGIN
+        %s;
+        RETURN NULL;
+      END;
+      $b$$fn$, ev.op, ij_stats_reoff_sql(ev.src, false));
+  END LOOP;
+  -- a referral's dimensions changed: its checks move
+  EXECUTE format($fn$CREATE FUNCTION ij_stats_checks_move() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = public, pg_temp AS $b$
+    BEGIN
+      %s;
+      RETURN NULL;
+    END;
+    $b$$fn$, ij_stats_reoff_sql(
+      'WITH m AS (SELECT o.id, o.ward AS o_ward, o.offence_category AS o_category,'
+      || ' o.age_at_offence AS o_age, o.booked_types AS o_types, n.ward, n.offence_category,'
+      || ' n.age_at_offence, n.booked_types FROM old_rows o JOIN new_rows n ON n.id = o.id'
+      || ' WHERE (o.ward, o.offence_category, o.age_at_offence, o.booked_types)'
+      || ' IS DISTINCT FROM (n.ward, n.offence_category, n.age_at_offence, n.booked_types)) '
+      || ij_stats_reoff_cols(1, 'f', 'm') || ' FROM m JOIN followup_checks f ON f.referral_id = m.id'
+      || ' UNION ALL SELECT -1, f.area, f.exited_on, f.due_on, f.window_months, f.exit_state,'
+      || ' m.o_ward, m.o_category, coalesce(m.o_age::int, -1000), m.o_types,'
+      || ' f.recorded_at IS NOT NULL, coalesce(f.reoffended, false)'
+      || ' FROM m JOIN followup_checks f ON f.referral_id = m.id', false));
+END;
+$do$;
+
+CREATE TRIGGER followup_checks_stats_insert AFTER INSERT ON followup_checks
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ij_stats_checks_on_insert();
+CREATE TRIGGER followup_checks_stats_update AFTER UPDATE ON followup_checks
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION ij_stats_checks_on_update();
+CREATE TRIGGER followup_checks_stats_delete AFTER DELETE ON followup_checks
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ij_stats_checks_on_delete();
+CREATE TRIGGER referrals_stats_checks_move AFTER UPDATE ON referrals
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION ij_stats_checks_move();
+
+DO $do$
+BEGIN
+  EXECUTE ij_stats_reoff_sql(ij_stats_reoff_cols(1, 'f', 'r')
+    || ' FROM followup_checks f JOIN referrals r ON r.id = f.referral_id', true);
+END;
+$do$;
+
+-- Folds the reoffending deltas too (the summary's fold, extended).
+CREATE FUNCTION ij_stats_fold_reoff() RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = public, pg_temp AS $f$
+DECLARE
+  gone bigint;
+BEGIN
+  WITH k AS (SELECT DISTINCT lvl, area, exited_on, due_on, window_months, exit_state, ward,
+               category, age, types, recorded, reoffended FROM stats_reoff WHERE NOT folded),
+    d AS (DELETE FROM stats_reoff h USING k WHERE h.lvl = k.lvl AND h.area = k.area
+            AND h.exited_on = k.exited_on AND h.due_on = k.due_on
+            AND h.window_months = k.window_months AND h.exit_state = k.exit_state
+            AND h.ward = k.ward AND h.category = k.category AND h.age = k.age
+            AND h.types = k.types AND h.recorded = k.recorded AND h.reoffended = k.reoffended
+            RETURNING h.*),
+    i AS (INSERT INTO stats_reoff (lvl, area, exited_on, due_on, window_months, exit_state, ward,
+            category, age, types, recorded, reoffended, folded, n)
+            SELECT lvl, area, exited_on, due_on, window_months, exit_state, ward, category, age,
+              types, recorded, reoffended, true, sum(n) FROM d
+            GROUP BY lvl, area, exited_on, due_on, window_months, exit_state, ward, category, age,
+              types, recorded, reoffended HAVING sum(n) <> 0 RETURNING 1)
+  SELECT (SELECT count(*) FROM d) - (SELECT count(*) FROM i) INTO gone;
+  RETURN gone;
+END;
+$f$;
+
+-- ij_stats_fold (above) calls it: one fold for all three tables, under its lock.
+CREATE OR REPLACE FUNCTION ij_stats_fold() RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = public, pg_temp AS $f$
+BEGIN
+  IF NOT pg_try_advisory_xact_lock(hashtext('ij_stats_fold')) THEN
+    RETURN 0;
+  END IF;
+  RETURN ij_stats_fold_parts() + ij_stats_fold_reoff();
+END;
+$f$;
+
+CREATE OR REPLACE FUNCTION ij_stats_reoffending(p_area text, p_from date, p_to date, p_ward text,
+    p_category text, p_age_min int, p_age_max int, p_type text, p_today date)
+  RETURNS TABLE (window_months integer, exit_state text, cohort bigint, reoffended bigint,
+    pending bigint)
+  LANGUAGE plpgsql STABLE SECURITY DEFINER
+  SET search_path = public, pg_temp SET max_parallel_workers_per_gather = 0 AS $f$
+DECLARE
+  w text;
+BEGIN
+  PERFORM ij_stats_guard(p_area);
+  IF p_ward IS NULL AND p_category IS NULL AND p_age_min IS NULL AND p_type IS NULL THEN
+    w := CASE WHEN p_area IS NULL THEN 'a.lvl = 0 AND a.area = ''''' ELSE 'a.lvl = 1 AND a.area = $1' END;
+  ELSE
+    w := 'a.lvl = 2' || CASE WHEN p_area IS NULL THEN '' ELSE ' AND a.area = $1' END
+      || CASE WHEN p_ward IS NULL THEN '' ELSE ' AND a.ward = $4' END
+      || CASE WHEN p_category IS NULL THEN '' ELSE ' AND a.category = $5' END
+      || CASE WHEN p_age_min IS NULL THEN '' ELSE ' AND a.age BETWEEN $6 AND $7' END
+      || CASE WHEN p_type IS NULL THEN '' ELSE ' AND $8 = ANY (a.types)' END;
+  END IF;
+  RETURN QUERY EXECUTE 'SELECT a.window_months, a.exit_state,'
+    || ' coalesce(sum(a.n) FILTER (WHERE a.due_on <= $9 AND a.recorded), 0)::bigint,'
+    || ' coalesce(sum(a.n) FILTER (WHERE a.due_on <= $9 AND a.recorded AND a.reoffended), 0)::bigint,'
+    || ' coalesce(sum(a.n) FILTER (WHERE a.due_on > $9 OR NOT a.recorded), 0)::bigint'
+    || ' FROM stats_reoff a WHERE ' || w || ' AND a.exited_on BETWEEN $2 AND $3'
+    || ' GROUP BY a.window_months, a.exit_state HAVING sum(a.n) <> 0'
+    USING p_area, p_from, p_to, p_ward, p_category, p_age_min, p_age_max, p_type, p_today;
+END;
+$f$;
+REVOKE ALL ON FUNCTION ij_stats_fold_reoff() FROM PUBLIC;
+
+-- The kept tables have an area, so they have the area's policy like every such table (the service
+-- reads them only through the statistics' functions, which run as the owner; the national rows'
+-- area '' is no area's). The triggers and the fold write them as the owner.
+GRANT SELECT ON stats_agg, stats_hist, stats_reoff TO ij_service;
+DO $$
+DECLARE
+  t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['stats_agg', 'stats_hist', 'stats_reoff'] LOOP
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('CREATE POLICY area_isolation ON %I TO ij_service'
+                   ' USING (area = current_setting(''ij.area'', true))', t);
+  END LOOP;
+END
+$$;

@@ -1,10 +1,11 @@
-/* The kept aggregates (migration 024) against the figures' definitions: random referrals and
- * bookings in two areas over eight months, then random writes (transitions, outcomes,
- * cancellations, late entries, amendments of ward, offence and date of birth, placement type
- * corrections, retention, folds), all from a fixed seed; then, for many random filters (national
- * or an area, any period of days, ward, offence category, age band, placement type), every
- * figure of the summary's three statements is compared with the same figure computed from the raw
- * rows (referrals, bookings, sessions, placements) by the plain SQL below, written apart from the
+/* The kept aggregates (migration 024) against the figures' definitions: random referrals,
+ * bookings and follow-up checks in two areas over eight months, then random writes (transitions,
+ * outcomes, cancellations, late entries, amendments of ward, offence and date of birth, placement
+ * type corrections, checks recorded and removed, retention, folds), all from a fixed seed; then,
+ * for many random filters (national or an area, any period of days, ward, offence category, age
+ * band, placement type, today), every figure of the summary's three statements and of
+ * reoffending is compared with the same figure computed from the raw rows (referrals, bookings,
+ * sessions, placements, follow-up checks) by the plain SQL below, written apart from the
  * migration. The median is defined as the median of the whole hours (rounded down) from referral
  * to first session. */
 #include <libpq-fe.h>
@@ -78,6 +79,19 @@ static const char SQL_REFERRAL[] =
     " CASE WHEN $11::int > 0 THEN t.at + interval '40 days' END, $12::uuid,"
     " CASE WHEN $12::uuid IS NOT NULL THEN 3 END, t.at, t.at FROM pe, t RETURNING id";
 
+/* $1 referral, $2 exit (1 completed, 2 non-compliant), $3 0: recorded, reoffending found; 1:
+ * recorded, none; else not recorded */
+static const char SQL_CHECKS[] =
+    "INSERT INTO followup_checks (id, area, referral_id, person_id, window_months, exit_state,"
+    " exited_on, due_on, recorded_at, reoffended, first_reoffence_on, created_at, updated_at)"
+    " SELECT gen_random_uuid(), r.area, r.id, r.person_id, w.m,"
+    " CASE WHEN $2::int = 1 THEN 'completed' ELSE 'non_compliant' END,"
+    " (r.created_at + interval '40 days')::date,"
+    " ((r.created_at + interval '40 days')::date + make_interval(months => w.m))::date,"
+    " CASE WHEN $3::int < 2 THEN now() END, CASE WHEN $3::int < 2 THEN $3::int = 0 END,"
+    " CASE WHEN $3::int = 0 THEN (r.created_at + interval '50 days')::date END, now(), now()"
+    " FROM referrals r, (VALUES (3), (6), (12)) w (m) WHERE r.id = $1::uuid";
+
 /* $1 area, $2 type, $3 referral, $4 hours after its creation, $5 status, $6 minutes */
 static const char SQL_BOOKING[] =
     "WITH pl AS (INSERT INTO placements (id, area, name, type, provider, ward, supervisor_sub,"
@@ -142,6 +156,12 @@ static void add_referral(PGconn *c, area_data *a, int day) {
   run(c, SQL_REFERRAL, 12, p, a->ids[a->n], IJ_UUID_BUF);
   a->slots[a->n] = 0;
   a->n++;
+  if (exit[0] != '0') { /* its three follow-up checks, some recorded */
+    char rec[8];
+    snprintf(rec, sizeof rec, "%u", rnd(4));
+    const char *q[3] = {a->ids[a->n - 1], exit, rec};
+    run(c, SQL_CHECKS, 3, q, NULL, 0);
+  }
   int bookings = (int)rnd(4);
   for (int k = 0; k < bookings; k++)
     add_booking(c, a, a->n - 1, false);
@@ -151,7 +171,22 @@ static void add_referral(PGconn *c, area_data *a, int day) {
 static void random_write(PGconn *c, area_data *a) {
   int i = (int)rnd((uint32_t)a->n);
   const char *id = a->ids[i];
-  switch (rnd(11)) {
+  switch (rnd(13)) {
+  case 11: { /* a check recorded, or its record amended */
+    const char *p[2] = {id, rnd(2) ? "true" : "false"};
+    run(c,
+        "UPDATE followup_checks SET recorded_at = now(), reoffended = $2::boolean,"
+        " first_reoffence_on = CASE WHEN $2::boolean THEN exited_on + 20 END,"
+        " version = version + 1, updated_at = now() WHERE id = (SELECT id FROM followup_checks"
+        " WHERE referral_id = $1::uuid ORDER BY window_months DESC LIMIT 1)",
+        2, p, NULL, 0);
+    break;
+  }
+  case 12: { /* an exit undone: its checks go */
+    const char *p[1] = {id};
+    run(c, "DELETE FROM followup_checks WHERE referral_id = $1::uuid", 1, p, NULL, 0);
+    break;
+  }
   case 0: { /* a transition (an exit sets its times) */
     const char *state = k_states[rnd(9)];
     const char *p[3] = {id, state, rnd(2) ? "true" : "false"};
@@ -285,6 +320,24 @@ static const char RAW_BOOKINGS[] = RAW_REFERRALS
     " FROM r JOIN bookings b ON b.referral_id = r.id JOIN sessions s ON s.id = b.session_id"
     " JOIN placements p ON p.id = s.placement_id WHERE b.minutes_credited > 0 GROUP BY p.type) x";
 
+/* Checks of exits in [$2, $3] (days), by window and exit; $9 today. */
+static const char RAW_REOFFENDING[] =
+    "SELECT coalesce(string_agg(format('%s:%s:%s:%s:%s', window_months, exit_state, cohort,"
+    " reoffended, pending), ';' ORDER BY window_months, exit_state), '') FROM ("
+    " SELECT f.window_months, f.exit_state,"
+    " count(*) FILTER (WHERE f.due_on <= $9::date AND f.recorded_at IS NOT NULL) AS cohort,"
+    " count(*) FILTER (WHERE f.due_on <= $9::date AND f.recorded_at IS NOT NULL AND"
+    " f.reoffended) AS reoffended,"
+    " count(*) FILTER (WHERE f.due_on > $9::date OR f.recorded_at IS NULL) AS pending"
+    " FROM followup_checks f JOIN referrals r ON r.id = f.referral_id"
+    " WHERE ($1::text IS NULL OR f.area = $1) AND f.exited_on BETWEEN $2::date AND $3::date"
+    " AND ($4::text IS NULL OR r.ward = $4) AND ($5::text IS NULL OR r.offence_category = $5)"
+    " AND ($6::int IS NULL OR r.age_at_offence BETWEEN $6::int AND $7::int)"
+    " AND ($8::text IS NULL OR EXISTS (SELECT 1 FROM bookings b JOIN sessions s"
+    " ON s.id = b.session_id JOIN placements p ON p.id = s.placement_id WHERE b.referral_id = r.id"
+    " AND p.type = $8 AND b.status NOT IN ('cancelled', 'rescheduled')))"
+    " GROUP BY f.window_months, f.exit_state) x";
+
 /* ---- the service's statements (migration 024's functions, as the store calls them) ---- */
 
 #define KEPT_ARGS                                                                                \
@@ -298,6 +351,13 @@ static const char KEPT_MONTHLY[] =
 static const char KEPT_BOOKINGS[] =
     "SELECT coalesce(string_agg(format('%s:%s:%s:%s', kind, key, amount, referrals), ';'"
     " ORDER BY kind, key), '') FROM ij_stats_bookings" KEPT_ARGS " b";
+
+static const char KEPT_REOFFENDING[] =
+    "SELECT coalesce(string_agg(format('%s:%s:%s:%s:%s', window_months, exit_state, cohort,"
+    " reoffended, pending), ';' ORDER BY window_months, exit_state), '') FROM"
+    " ij_stats_reoffending($1, $2::date, $3::date, $4, $5, $6::int, $7::int, $8, $9::date)";
+
+static int g_reoffending_seen; /* comparisons of reoffending with checks in them */
 
 static int check_filters(PGconn *c, const area_data *areas, int nfilters, const char *when) {
   int nonempty = 0;
@@ -325,24 +385,29 @@ static int check_filters(PGconn *c, const area_data *areas, int nfilters, const 
     snprintf(age_min, sizeof age_min, "%d", amin);
     snprintf(age_max, sizeof age_max, "%d", amin + (int)rnd(15));
     const char *type = rnd(4) == 0 ? k_types[rnd(6)] : NULL;
-    const char *p[8] = {area, from, to, ward, category, age ? age_min : NULL, age ? age_max : NULL,
-                        type};
+    char today[16];
+    snprintf(q, sizeof q, "SELECT DATE '2025-01-01' + %d", (int)rnd(450));
+    run(c, q, 0, NULL, today, sizeof today);
+    const char *p[9] = {area, from, to, ward, category, age ? age_min : NULL, age ? age_max : NULL,
+                        type, today};
     const char *scope[1] = {area ? area : ""};
     run(c, "SELECT set_config('ij.area', $1, false)", 1, scope, NULL, 0);
-    const char *kept[3] = {KEPT_FIGURES, KEPT_MONTHLY, KEPT_BOOKINGS};
-    const char *raw[3] = {RAW_FIGURES, RAW_MONTHLY, RAW_BOOKINGS};
-    for (int s = 0; s < 3; s++) {
+    const char *kept[4] = {KEPT_FIGURES, KEPT_MONTHLY, KEPT_BOOKINGS, KEPT_REOFFENDING};
+    const char *raw[4] = {RAW_FIGURES, RAW_MONTHLY, RAW_BOOKINGS, RAW_REOFFENDING};
+    for (int s = 0; s < 4; s++) {
       char a[8192], b[8192];
-      run(c, kept[s], 8, p, a, sizeof a);
-      run(c, raw[s], 8, p, b, sizeof b);
+      run(c, kept[s], s == 3 ? 9 : 8, p, a, sizeof a);
+      run(c, raw[s], s == 3 ? 9 : 8, p, b, sizeof b);
       ck_assert_msg(strcmp(a, b) == 0,
                     "%s, filter %d (area %s, %s to %s, ward %s, category %s, age %s-%s, type %s),"
-                    " statement %d:\n kept %s\n  raw %s",
+                    " today %s, statement %d:\n kept %s\n  raw %s",
                     when, f, area ? area : "national", from, to, ward ? ward : "-",
                     category ? category : "-", age ? age_min : "-", age ? age_max : "-",
-                    type ? type : "-", s, a, b);
+                    type ? type : "-", today, s, a, b);
       if (s == 0 && strncmp(a, "(0,", 3) != 0)
         nonempty++;
+      if (s == 3 && a[0])
+        g_reoffending_seen++;
     }
   }
   return nonempty;
@@ -350,6 +415,7 @@ static int check_filters(PGconn *c, const area_data *areas, int nfilters, const 
 
 START_TEST(kept_figures_equal_their_definitions_after_random_writes) {
   g_rng = 20261205;
+  g_reoffending_seen = 0;
   static area_data areas[2];
   memset(areas, 0, sizeof areas);
   snprintf(areas[0].area, sizeof areas[0].area, "%s", AREA);
@@ -374,6 +440,7 @@ START_TEST(kept_figures_equal_their_definitions_after_random_writes) {
   nonempty += check_filters(c, areas, 40, "after a fold");
   /* the comparisons were of real figures, and of deltas not yet folded */
   ck_assert_int_gt(nonempty, 60);
+  ck_assert_int_gt(g_reoffending_seen, 40);
   ck_assert_int_gt(atoi(unfolded), 0);
   PQfinish(c);
 }
