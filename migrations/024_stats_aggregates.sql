@@ -614,3 +614,55 @@ BEGIN
   END LOOP;
 END
 $$;
+
+-- A check for whole data sets (tests/bench/verify.sql, scripts/bench after its writes): the kept
+-- sums of each area's months, and of its days of exit, that differ from the referrals' and checks'
+-- own rows (plain counts, not ij_stats_contrib), national rows against the areas' sums. Empty when
+-- all is well.
+CREATE VIEW stats_kept_vs_raw AS
+WITH raw AS (
+  SELECT area, date_trunc('month', created_at AT TIME ZONE 'UTC')::date AS month,
+    count(*) AS referrals, count(completed_at) AS completed, count(first_attended_at) AS started,
+    sum(minutes_credited) AS minutes, count(rereferral_of) AS rereferrals
+  FROM referrals GROUP BY 1, 2),
+kept AS (
+  SELECT area, month, sum(referrals) AS referrals, sum(completed) AS completed,
+    sum(started) AS started, sum(minutes_credited) AS minutes, sum(rereferrals) AS rereferrals
+  FROM stats_agg WHERE lvl = 1 GROUP BY 1, 2 HAVING sum(referrals) <> 0),
+fine AS (
+  SELECT area, month, sum(referrals) AS referrals, sum(minutes_credited) AS minutes
+  FROM stats_agg WHERE lvl = 2 GROUP BY 1, 2 HAVING sum(referrals) <> 0),
+national AS (
+  SELECT month, sum(referrals) AS referrals, sum(minutes_credited) AS minutes
+  FROM stats_agg WHERE lvl = 0 GROUP BY 1 HAVING sum(referrals) <> 0),
+hist AS (
+  SELECT area, month, sum(n) AS started FROM stats_hist WHERE lvl = 1 GROUP BY 1, 2
+  HAVING sum(n) <> 0),
+raw_checks AS (
+  SELECT area, exited_on, count(*) AS checks, count(recorded_at) AS recorded,
+    count(*) FILTER (WHERE reoffended) AS reoffended
+  FROM followup_checks GROUP BY 1, 2),
+kept_checks AS (
+  SELECT area, exited_on, sum(n) AS checks, sum(n) FILTER (WHERE recorded) AS recorded,
+    coalesce(sum(n) FILTER (WHERE reoffended), 0) AS reoffended
+  FROM stats_reoff WHERE lvl = 1 GROUP BY 1, 2 HAVING sum(n) <> 0)
+SELECT 'area month' AS what, area, month AS day FROM raw FULL JOIN kept USING (area, month)
+  WHERE (raw.referrals, raw.completed, raw.started, raw.minutes, raw.rereferrals)
+    IS DISTINCT FROM (kept.referrals, kept.completed, kept.started, kept.minutes, kept.rereferrals)
+UNION ALL
+SELECT 'area month by dimension', area, month FROM raw FULL JOIN fine USING (area, month)
+  WHERE (raw.referrals, raw.minutes) IS DISTINCT FROM (fine.referrals, fine.minutes)
+UNION ALL
+SELECT 'national month', NULL, month FROM (SELECT month, sum(referrals) AS referrals,
+    sum(minutes) AS minutes FROM raw GROUP BY month) r FULL JOIN national USING (month)
+  WHERE (r.referrals, r.minutes) IS DISTINCT FROM (national.referrals, national.minutes)
+UNION ALL
+SELECT 'hours to first session', area, month FROM (SELECT area, month, started FROM raw
+    WHERE started > 0) r FULL JOIN hist USING (area, month)
+  WHERE r.started IS DISTINCT FROM hist.started
+UNION ALL
+SELECT 'area day of exit', area, exited_on FROM raw_checks FULL JOIN kept_checks
+    USING (area, exited_on)
+  WHERE (raw_checks.checks, raw_checks.recorded, raw_checks.reoffended)
+    IS DISTINCT FROM (kept_checks.checks, coalesce(kept_checks.recorded, 0),
+      kept_checks.reoffended);
