@@ -295,7 +295,7 @@ $do$;
 -- aggregates, and of its partial months from the referrals; $1-$8 as the statistics' functions
 -- take them, $9/$10 the whole months' bounds (timestamptz, [$9, $10)). `hist` true: (hour, n).
 CREATE FUNCTION ij_stats_parts_sql(p_area text, p_ward text, p_category text, p_age_min int,
-    p_type text, hist boolean) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $f$
+    p_type text, hist boolean, edges boolean) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $f$
 DECLARE
   dims boolean := p_ward IS NOT NULL OR p_category IS NOT NULL OR p_age_min IS NOT NULL
     OR p_type IS NOT NULL;
@@ -324,6 +324,10 @@ BEGIN
     IF p_type IS NOT NULL THEN
       w := w || ' AND $8 = ANY (a.types)'; rw := rw || ' AND $8 = ANY (r.booked_types)';
     END IF;
+  END IF;
+  IF NOT edges THEN -- whole months only: no referral is read (and none is planned for)
+    RETURN 'SELECT ' || cols || ' FROM ' || agg || ' a WHERE ' || w
+      || ' AND a.month >= ($9 AT TIME ZONE ''UTC'')::date AND a.month < ($10 AT TIME ZONE ''UTC'')::date';
   END IF;
   RETURN 'SELECT ' || cols || ' FROM ' || agg || ' a WHERE ' || w
     || ' AND a.month >= ($9 AT TIME ZONE ''UTC'')::date AND a.month < ($10 AT TIME ZONE ''UTC'')::date'
@@ -363,8 +367,8 @@ DECLARE
 BEGIN
   PERFORM ij_stats_guard(p_area);
   RETURN QUERY EXECUTE 'WITH p AS (' || ij_stats_parts_sql(p_area, p_ward, p_category, p_age_min,
-      p_type, false) || '), h AS (SELECT hour, sum(n) AS n FROM ('
-    || ij_stats_parts_sql(p_area, p_ward, p_category, p_age_min, p_type, true)
+      p_type, false, w.m_from <> p_from OR w.m_to <> p_to) || '), h AS (SELECT hour, sum(n) AS n FROM ('
+    || ij_stats_parts_sql(p_area, p_ward, p_category, p_age_min, p_type, true, w.m_from <> p_from OR w.m_to <> p_to)
     || ') x GROUP BY hour HAVING sum(n) > 0),'
     || ' c AS (SELECT hour, sum(n) OVER (ORDER BY hour) AS cum, sum(n) OVER () AS tot FROM h),'
     || ' m AS (SELECT (min(hour) FILTER (WHERE cum >= div(tot + 1, 2))'
@@ -393,7 +397,7 @@ BEGIN
     || ' coalesce(sum(x.referrals), 0)::bigint, coalesce(sum(x.completed), 0)::bigint'
     || ' FROM generate_series(date_trunc(''month'', $2 AT TIME ZONE ''UTC''),'
     || ' ($3 AT TIME ZONE ''UTC'') - interval ''1 day'', interval ''1 month'') AS m (month)'
-    || ' LEFT JOIN (' || ij_stats_parts_sql(p_area, p_ward, p_category, p_age_min, p_type, false)
+    || ' LEFT JOIN (' || ij_stats_parts_sql(p_area, p_ward, p_category, p_age_min, p_type, false, w.m_from <> p_from OR w.m_to <> p_to)
     || ') x ON x.month = m.month::date GROUP BY m.month ORDER BY m.month'
     USING p_area, p_from, p_to, p_ward, p_category, p_age_min, p_age_max, p_type, w.m_from,
       w.m_to;
@@ -412,7 +416,7 @@ BEGIN
   RETURN QUERY EXECUTE 'WITH s AS (SELECT '
     || (SELECT string_agg(format('sum(%I)::bigint AS %I', v, v), ', ')
           FROM unnest(ij_stats_value_columns()) v)
-    || ' FROM (' || ij_stats_parts_sql(p_area, p_ward, p_category, p_age_min, p_type, false)
+    || ' FROM (' || ij_stats_parts_sql(p_area, p_ward, p_category, p_age_min, p_type, false, w.m_from <> p_from OR w.m_to <> p_to)
     || ') p)'
     || ' SELECT v.kind, v.key, v.amount, v.referrals FROM s CROSS JOIN LATERAL (VALUES '
     || (SELECT string_agg(format('(''status'', %L, s.%I, 0::bigint)', substr(v, 3), v), ', ')
