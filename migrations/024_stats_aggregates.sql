@@ -362,10 +362,31 @@ CREATE FUNCTION ij_stats_figures(p_area text, p_from timestamptz, p_to timestamp
     minutes_credited bigint, credited_referrals bigint, median_hours_to_first_session float8)
   LANGUAGE plpgsql STABLE SECURITY DEFINER
   SET search_path = public, pg_temp SET max_parallel_workers_per_gather = 0 AS $f$
+#variable_conflict use_column
 DECLARE
   w record := ij_stats_whole_months(p_from, p_to);
 BEGIN
   PERFORM ij_stats_guard(p_area);
+  -- the dashboard's usual question (whole months, no filter): one statement, planned once per
+  -- connection, over the area's or the nation's rows of those months
+  IF p_ward IS NULL AND p_category IS NULL AND p_age_min IS NULL AND p_type IS NULL
+      AND w.m_from = p_from AND w.m_to = p_to THEN
+    RETURN QUERY WITH p AS (SELECT * FROM stats_agg a WHERE a.lvl = CASE WHEN p_area IS NULL THEN 0 ELSE 1 END AND a.area = coalesce(p_area, '')
+        AND a.month >= (p_from AT TIME ZONE 'UTC')::date AND a.month < (p_to AT TIME ZONE 'UTC')::date),
+      h AS (SELECT a.hour, sum(a.n) AS n FROM stats_hist a WHERE a.lvl = CASE WHEN p_area IS NULL THEN 0 ELSE 1 END AND a.area = coalesce(p_area, '')
+        AND a.month >= (p_from AT TIME ZONE 'UTC')::date AND a.month < (p_to AT TIME ZONE 'UTC')::date
+            GROUP BY a.hour HAVING sum(a.n) > 0),
+      c AS (SELECT h.hour, sum(h.n) OVER (ORDER BY h.hour) AS cum, sum(h.n) OVER () AS tot FROM h),
+      m AS (SELECT (min(c.hour) FILTER (WHERE c.cum >= div(c.tot + 1, 2))
+              + min(c.hour) FILTER (WHERE c.cum >= div(c.tot, 2) + 1)) / 2.0 AS median FROM c)
+    SELECT coalesce(sum(p.referrals), 0)::bigint, coalesce(sum(p.accepted), 0)::bigint,
+      coalesce(sum(p.rejected), 0)::bigint, coalesce(sum(p.started), 0)::bigint,
+      coalesce(sum(p.started_within_target), 0)::bigint, coalesce(sum(p.completed), 0)::bigint,
+      coalesce(sum(p.non_compliant), 0)::bigint, coalesce(sum(p.rereferrals), 0)::bigint,
+      coalesce(sum(p.minutes_credited), 0)::bigint, coalesce(sum(p.credited_referrals), 0)::bigint,
+      (SELECT m.median::float8 FROM m) FROM p;
+    RETURN;
+  END IF;
   RETURN QUERY EXECUTE 'WITH p AS (' || ij_stats_parts_sql(p_area, p_ward, p_category, p_age_min,
       p_type, false, w.m_from <> p_from OR w.m_to <> p_to) || '), h AS (SELECT hour, sum(n) AS n FROM ('
     || ij_stats_parts_sql(p_area, p_ward, p_category, p_age_min, p_type, true, w.m_from <> p_from OR w.m_to <> p_to)
@@ -389,10 +410,23 @@ CREATE OR REPLACE FUNCTION ij_stats_monthly(p_area text, p_from timestamptz, p_t
   RETURNS TABLE (month_day integer, referrals bigint, completed bigint)
   LANGUAGE plpgsql STABLE SECURITY DEFINER
   SET search_path = public, pg_temp SET max_parallel_workers_per_gather = 0 AS $f$
+#variable_conflict use_column
 DECLARE
   w record := ij_stats_whole_months(p_from, p_to);
 BEGIN
   PERFORM ij_stats_guard(p_area);
+  IF p_ward IS NULL AND p_category IS NULL AND p_age_min IS NULL AND p_type IS NULL
+      AND w.m_from = p_from AND w.m_to = p_to THEN
+    RETURN QUERY SELECT m.month::date - DATE '1970-01-01', coalesce(sum(x.referrals), 0)::bigint,
+        coalesce(sum(x.completed), 0)::bigint
+      FROM generate_series(date_trunc('month', p_from AT TIME ZONE 'UTC'),
+        (p_to AT TIME ZONE 'UTC') - interval '1 day', interval '1 month') AS m (month)
+      LEFT JOIN (SELECT a.month, a.referrals, a.completed FROM stats_agg a WHERE a.lvl = CASE WHEN p_area IS NULL THEN 0 ELSE 1 END AND a.area = coalesce(p_area, '')
+        AND a.month >= (p_from AT TIME ZONE 'UTC')::date AND a.month < (p_to AT TIME ZONE 'UTC')::date) x
+        ON x.month = m.month::date
+      GROUP BY m.month ORDER BY m.month;
+    RETURN;
+  END IF;
   RETURN QUERY EXECUTE 'SELECT m.month::date - DATE ''1970-01-01'','
     || ' coalesce(sum(x.referrals), 0)::bigint, coalesce(sum(x.completed), 0)::bigint'
     || ' FROM generate_series(date_trunc(''month'', $2 AT TIME ZONE ''UTC''),'
@@ -409,10 +443,48 @@ CREATE OR REPLACE FUNCTION ij_stats_bookings(p_area text, p_from timestamptz, p_
   RETURNS TABLE (kind text, key text, amount bigint, referrals bigint)
   LANGUAGE plpgsql STABLE SECURITY DEFINER
   SET search_path = public, pg_temp SET max_parallel_workers_per_gather = 0 AS $f$
+#variable_conflict use_column
 DECLARE
   w record := ij_stats_whole_months(p_from, p_to);
 BEGIN
   PERFORM ij_stats_guard(p_area);
+  IF p_ward IS NULL AND p_category IS NULL AND p_age_min IS NULL AND p_type IS NULL
+      AND w.m_from = p_from AND w.m_to = p_to THEN
+    RETURN QUERY WITH s AS (SELECT sum(a.b_booked) AS b_booked,
+        sum(a.b_attended_complied) AS b_attended_complied,
+        sum(a.b_attended_failed_to_comply) AS b_attended_failed_to_comply,
+        sum(a.b_sent_home_behaviour) AS b_sent_home_behaviour,
+        sum(a.b_sent_home_service_issue) AS b_sent_home_service_issue,
+        sum(a.b_absent_acceptable) AS b_absent_acceptable,
+        sum(a.b_absent_unacceptable) AS b_absent_unacceptable,
+        sum(a.b_rescheduled) AS b_rescheduled, sum(a.b_cancelled) AS b_cancelled,
+        sum(a.m_gardening) AS m_gardening, sum(a.m_litter_picking) AS m_litter_picking,
+        sum(a.m_charity_work) AS m_charity_work, sum(a.m_graffiti_removal) AS m_graffiti_removal,
+        sum(a.m_community_clean_up) AS m_community_clean_up, sum(a.m_other) AS m_other,
+        sum(a.n_gardening) AS n_gardening, sum(a.n_litter_picking) AS n_litter_picking,
+        sum(a.n_charity_work) AS n_charity_work, sum(a.n_graffiti_removal) AS n_graffiti_removal,
+        sum(a.n_community_clean_up) AS n_community_clean_up, sum(a.n_other) AS n_other
+        FROM stats_agg a WHERE a.lvl = CASE WHEN p_area IS NULL THEN 0 ELSE 1 END AND a.area = coalesce(p_area, '')
+        AND a.month >= (p_from AT TIME ZONE 'UTC')::date AND a.month < (p_to AT TIME ZONE 'UTC')::date)
+      SELECT v.kind, v.key, v.amount::bigint, v.referrals::bigint FROM s CROSS JOIN LATERAL (VALUES
+        ('status', 'booked', s.b_booked, 0),
+        ('status', 'attended_complied', s.b_attended_complied, 0),
+        ('status', 'attended_failed_to_comply', s.b_attended_failed_to_comply, 0),
+        ('status', 'sent_home_behaviour', s.b_sent_home_behaviour, 0),
+        ('status', 'sent_home_service_issue', s.b_sent_home_service_issue, 0),
+        ('status', 'absent_acceptable', s.b_absent_acceptable, 0),
+        ('status', 'absent_unacceptable', s.b_absent_unacceptable, 0),
+        ('status', 'rescheduled', s.b_rescheduled, 0),
+        ('status', 'cancelled', s.b_cancelled, 0),
+        ('type', 'gardening', s.m_gardening, s.n_gardening),
+        ('type', 'litter_picking', s.m_litter_picking, s.n_litter_picking),
+        ('type', 'charity_work', s.m_charity_work, s.n_charity_work),
+        ('type', 'graffiti_removal', s.m_graffiti_removal, s.n_graffiti_removal),
+        ('type', 'community_clean_up', s.m_community_clean_up, s.n_community_clean_up),
+        ('type', 'other', s.m_other, s.n_other)) v (kind, key, amount, referrals)
+      WHERE (v.kind = 'status' AND v.amount > 0) OR (v.kind = 'type' AND v.referrals > 0);
+    RETURN;
+  END IF;
   RETURN QUERY EXECUTE 'WITH s AS (SELECT '
     || (SELECT string_agg(format('sum(%I)::bigint AS %I', v, v), ', ')
           FROM unnest(ij_stats_value_columns()) v)
@@ -579,19 +651,29 @@ CREATE OR REPLACE FUNCTION ij_stats_reoffending(p_area text, p_from date, p_to d
     pending bigint)
   LANGUAGE plpgsql STABLE SECURITY DEFINER
   SET search_path = public, pg_temp SET max_parallel_workers_per_gather = 0 AS $f$
+#variable_conflict use_column
 DECLARE
   w text;
 BEGIN
   PERFORM ij_stats_guard(p_area);
   IF p_ward IS NULL AND p_category IS NULL AND p_age_min IS NULL AND p_type IS NULL THEN
-    w := CASE WHEN p_area IS NULL THEN 'a.lvl = 0 AND a.area = ''''' ELSE 'a.lvl = 1 AND a.area = $1' END;
-  ELSE
-    w := 'a.lvl = 2' || CASE WHEN p_area IS NULL THEN '' ELSE ' AND a.area = $1' END
-      || CASE WHEN p_ward IS NULL THEN '' ELSE ' AND a.ward = $4' END
-      || CASE WHEN p_category IS NULL THEN '' ELSE ' AND a.category = $5' END
-      || CASE WHEN p_age_min IS NULL THEN '' ELSE ' AND a.age BETWEEN $6 AND $7' END
-      || CASE WHEN p_type IS NULL THEN '' ELSE ' AND $8 = ANY (a.types)' END;
+    -- no filter: one statement, planned once per connection
+    RETURN QUERY SELECT a.window_months, a.exit_state,
+        coalesce(sum(a.n) FILTER (WHERE a.due_on <= p_today AND a.recorded), 0)::bigint,
+        coalesce(sum(a.n) FILTER (WHERE a.due_on <= p_today AND a.recorded AND a.reoffended),
+          0)::bigint,
+        coalesce(sum(a.n) FILTER (WHERE a.due_on > p_today OR NOT a.recorded), 0)::bigint
+      FROM stats_reoff a
+      WHERE a.lvl = CASE WHEN p_area IS NULL THEN 0 ELSE 1 END AND a.area = coalesce(p_area, '')
+        AND a.exited_on BETWEEN p_from AND p_to
+      GROUP BY a.window_months, a.exit_state HAVING sum(a.n) <> 0;
+    RETURN;
   END IF;
+  w := 'a.lvl = 2' || CASE WHEN p_area IS NULL THEN '' ELSE ' AND a.area = $1' END
+    || CASE WHEN p_ward IS NULL THEN '' ELSE ' AND a.ward = $4' END
+    || CASE WHEN p_category IS NULL THEN '' ELSE ' AND a.category = $5' END
+    || CASE WHEN p_age_min IS NULL THEN '' ELSE ' AND a.age BETWEEN $6 AND $7' END
+    || CASE WHEN p_type IS NULL THEN '' ELSE ' AND $8 = ANY (a.types)' END;
   RETURN QUERY EXECUTE 'SELECT a.window_months, a.exit_state,'
     || ' coalesce(sum(a.n) FILTER (WHERE a.due_on <= $9 AND a.recorded), 0)::bigint,'
     || ' coalesce(sum(a.n) FILTER (WHERE a.due_on <= $9 AND a.recorded AND a.reoffended), 0)::bigint,'
