@@ -94,4 +94,7 @@ SELECT
   (SELECT count(*) FROM referrals r JOIN referral_booking_rollup x ON x.id = r.id
    WHERE (r.booking_statuses, r.booked_types, r.type_minutes)
          IS DISTINCT FROM (x.booking_statuses, x.booked_types, x.type_minutes))
-    AS booking_summaries_vs_bookings;
+    AS booking_summaries_vs_bookings,
+  -- the statistics' kept aggregates (migration 024) against the referrals and checks: per area and
+  -- month, and per area and day of exit
+  (SELECT count(*) FROM stats_kept_vs_raw) AS kept_statistics_vs_raw;

@@ -15,6 +15,8 @@ Suite *http_followups_suite(void);
 Suite *http_placements_suite(void);
 Suite *http_stats_suite(void);
 Suite *http_stats_quarterly_suite(void);
+/* The kept aggregates against the figures' definitions (test_stats_exact.c). */
+Suite *http_stats_exact_suite(void);
 Suite *http_metrics_suite(void);
 Suite *http_access_log_suite(void);
 Suite *http_read_routing_suite(void);
