@@ -17,6 +17,7 @@ typedef struct {
   ij_stats_filter f;
   const char *scope; /* "area" (the token's) or "national" (every area: f.area is NULL) */
   const char *label; /* the area's code, or "national" */
+  char area_name[IJ_AREA_NAME_MAX]; /* the area's name; "" for the national scope */
   const char *age_band;
   char from[IJ_DATE_BUF], to[IJ_DATE_BUF];
   bool csv;
@@ -192,7 +193,7 @@ static json_t *cell_json(const ij_stat_cell *c, bool integer) {
                    c->suppressed);
 }
 
-static json_t *rate_json(const ij_stat_rate *r) {
+json_t *ij_stats_rate_json(const ij_stat_rate *r) {
   return json_pack("{s:o, s:o, s:o, s:b}", "value",
                    r->suppressed ? json_null() : json_real(four_decimals(r->value)), "numerator",
                    r->numerator_shown ? json_integer(r->numerator) : json_null(), "denominator",
@@ -394,7 +395,8 @@ static json_t *filters_json(const stats_request *sr) {
 }
 
 static json_t *envelope(const stats_request *sr) {
-  return json_pack("{s:s, s:s, s:s, s:s, s:o, s:{s:i, s:i}}", "area", sr->label, "scope", sr->scope,
+  return json_pack("{s:s, s:o, s:s, s:s, s:s, s:o, s:{s:i, s:i}}", "area", sr->label, "area_name",
+                   sr->area_name[0] ? json_string(sr->area_name) : json_null(), "scope", sr->scope,
                    "from", sr->from, "to", sr->to, "filters", filters_json(sr), "thresholds",
                    "min_count", sr->rules.min_count, "min_denominator", sr->rules.min_denominator);
 }
@@ -410,20 +412,21 @@ static void send_summary_json(ij_ctx *ctx, const stats_request *sr, const ij_sta
   json_object_set_new(figures, "referrals", cell_json(&c->referrals, true));
   json_object_set_new(figures, "accepted", cell_json(&c->accepted, true));
   json_object_set_new(figures, "rejected", cell_json(&c->rejected, true));
-  json_object_set_new(figures, "acceptance_rate", rate_json(&c->acceptance));
+  json_object_set_new(figures, "acceptance_rate", ij_stats_rate_json(&c->acceptance));
   json_object_set_new(figures, "started", cell_json(&c->started, true));
   json_object_set_new(figures, "median_hours_to_first_session",
                       json_pack("{s:o, s:b}", "value", cell_value(&c->median, false, c->has_median),
                                 "suppressed", c->median.suppressed));
-  json_object_set_new(figures, "started_within_target_rate", rate_json(&c->within_target_rate));
+  json_object_set_new(figures, "started_within_target_rate",
+                      ij_stats_rate_json(&c->within_target_rate));
   json_object_set_new(figures, "completed", cell_json(&c->completed, true));
   json_object_set_new(figures, "non_compliant", cell_json(&c->non_compliant, true));
   json_object_set_new(figures, "exited", cell_json(&c->exited, true));
-  json_object_set_new(figures, "completion_rate", rate_json(&c->completion));
-  json_object_set_new(figures, "non_compliance_rate", rate_json(&c->non_compliance));
+  json_object_set_new(figures, "completion_rate", ij_stats_rate_json(&c->completion));
+  json_object_set_new(figures, "non_compliance_rate", ij_stats_rate_json(&c->non_compliance));
   json_object_set_new(figures, "hours_delivered", cell_json(&c->hours, false));
-  json_object_set_new(figures, "attendance_rate", rate_json(&c->attendance));
-  json_object_set_new(figures, "rereferral_rate", rate_json(&c->rereferral));
+  json_object_set_new(figures, "attendance_rate", ij_stats_rate_json(&c->attendance));
+  json_object_set_new(figures, "rereferral_rate", ij_stats_rate_json(&c->rereferral));
   json_t *monthly = json_array();
   for (int i = 0; i < c->nmonths; i++) {
     char month[IJ_DATE_BUF];
@@ -495,6 +498,8 @@ void ij_h_stats_summary(ij_ctx *ctx) {
   ij_err err = ij_ops_stats_summary(conn, &sr.f, &sr.errs, &s);
   if (err != IJ_OK && (conn = ij_ctx_read_retry(ctx, err)) != NULL)
     err = ij_ops_stats_summary(conn, &sr.f, &sr.errs, &s);
+  if (err == IJ_OK && sr.f.area)
+    err = ij_ops_area_name(conn, sr.f.area, sr.area_name, sizeof sr.area_name);
   stats_leave(ctx);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, err == IJ_ERR_INVALID ? &sr.errs : NULL);
@@ -540,7 +545,7 @@ static cohort_cells cohort_cells_of(const ij_suppress_rules *rules, const ij_sta
 
 static json_t *cohort_json(const cohort_cells *c) {
   return json_pack("{s:o, s:o, s:o, s:o}", "cohort", cell_json(&c->cohort, true), "reoffended",
-                   cell_json(&c->reoffended, true), "rate", rate_json(&c->rate), "pending",
+                   cell_json(&c->reoffended, true), "rate", ij_stats_rate_json(&c->rate), "pending",
                    cell_json(&c->pending, true));
 }
 
@@ -567,6 +572,8 @@ void ij_h_stats_reoffending(ij_ctx *ctx) {
   ij_err err = ij_ops_stats_reoffending(conn, &sr.f, &sr.errs, w);
   if (err != IJ_OK && (conn = ij_ctx_read_retry(ctx, err)) != NULL)
     err = ij_ops_stats_reoffending(conn, &sr.f, &sr.errs, w);
+  if (err == IJ_OK && sr.f.area)
+    err = ij_ops_area_name(conn, sr.f.area, sr.area_name, sizeof sr.area_name);
   stats_leave(ctx);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, err == IJ_ERR_INVALID ? &sr.errs : NULL);
@@ -601,4 +608,36 @@ void ij_h_stats_reoffending(ij_ctx *ctx) {
   json_object_set_new(body, "windows", windows);
   json_object_set_new(body, "freshness", ij_read_freshness_json(ctx));
   ij_send_json(ctx, 200, body);
+}
+
+/* ---- shared with the comparison of areas (stats_areas.c) ---- */
+
+bool ij_stats_query_of(ij_ctx *ctx, ij_stats_query *q) {
+  stats_request sr;
+  if (!stats_request_of(ctx, &sr))
+    return false;
+  q->f = sr.f;
+  q->rules = sr.rules;
+  q->csv = sr.csv;
+  q->age_band = sr.age_band;
+  return true;
+}
+
+bool ij_stats_enter(ij_ctx *ctx) {
+  return stats_enter(ctx);
+}
+
+void ij_stats_leave(ij_ctx *ctx) {
+  stats_leave(ctx);
+}
+
+bool ij_stats_main_of(const ij_suppress_rules *rules, const ij_stats_summary *s,
+                      ij_stats_main *out) {
+  summary_cells c;
+  if (!summary_cells_of(rules, s, &c))
+    return false;
+  *out = (ij_stats_main){c.referrals,  c.acceptance,     c.within_target_rate,
+                         c.completion, c.non_compliance, c.attendance};
+  summary_cells_clear(&c);
+  return true;
 }
