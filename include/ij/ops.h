@@ -349,7 +349,7 @@ ij_err ij_ops_stats_reoffending(ij_conn *conn, const ij_stats_filter *f, ij_fiel
  * parts counted by the domain's rules, as ij_ops_stats_summary's. *rows: ij_stats_areas_free. */
 ij_err ij_ops_stats_areas(ij_conn *conn, const ij_stats_filter *f, ij_stats_area **rows, int *n,
                           ij_stats_summary *totals);
-/* The area's name (areas.name) into out; IJ_ERR_NOT_FOUND for an unknown area. */
+/* The area's name (areas.name) into out; "" for an area the service does not know. */
 ij_err ij_ops_area_name(ij_conn *conn, const char *area, char *out, size_t size);
 
 /* ---- importing checks from a CSV file ---- */

@@ -159,9 +159,9 @@ static json_t *areas_body(const ij_stats_query *q, const ij_stats_area *rows, in
   ij_date_format(q->f.to, to);
   json_t *areas = json_array();
   json_t *body = json_pack(
-      "{s:s, s:s, s:s, s:{s:o, s:o, s:o}, s:{s:i, s:i}, s:o}", "scope", "national", "from", from,
-      "to", to, "filters", "placement_type", ij_json_str_or_null(q->f.placement_type), "age_band",
-      ij_json_str_or_null(q->age_band), "offence_category",
+      "{s:s, s:s, s:s, s:{s:n, s:o, s:o, s:o}, s:{s:i, s:i}, s:o}", "scope", "national", "from",
+      from, "to", to, "filters", "ward", "placement_type", ij_json_str_or_null(q->f.placement_type),
+      "age_band", ij_json_str_or_null(q->age_band), "offence_category",
       ij_json_str_or_null(q->f.offence_category), "thresholds", "min_count", q->rules.min_count,
       "min_denominator", q->rules.min_denominator, "areas", areas);
   if (!body)

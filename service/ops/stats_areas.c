@@ -54,5 +54,10 @@ ij_err ij_ops_stats_areas(ij_conn *conn, const ij_stats_filter *f, ij_stats_area
 }
 
 ij_err ij_ops_area_name(ij_conn *conn, const char *area, char *out, size_t size) {
-  return ij_store_area_name(conn, area, out, size);
+  ij_err err = ij_store_area_name(conn, area, out, size);
+  if (err == IJ_ERR_NOT_FOUND && size > 0) {
+    out[0] = 0; /* a token's area the service does not know: its figures are zeros, unnamed */
+    return IJ_OK;
+  }
+  return err;
 }
