@@ -402,6 +402,10 @@ test('on a phone (320 px): no sideways scrolling, chart text of 12 px or more, t
     await waitReady(page);
     const layout = await page.evaluate(() => {
       const sideways = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+      // what sticks out, to say so when the page scrolls sideways
+      const out = [...document.querySelectorAll('body *')]
+        .filter((n) => n.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5 && !n.closest('.ij-table-scroll'))
+        .slice(0, 5).map((n) => `${n.tagName.toLowerCase()}#${n.id}.${n.className?.baseVal ?? n.className} ${Math.round(n.getBoundingClientRect().right)}`);
       const texts = [];
       for (const s of document.querySelectorAll('svg.ij-svg')) {
         const scale = s.getBoundingClientRect().width / s.viewBox.baseVal.width;
@@ -421,9 +425,9 @@ test('on a phone (320 px): no sideways scrolling, chart text of 12 px or more, t
           scrollsInside: region ? region.scrollWidth > region.clientWidth : false,
         };
       });
-      return { sideways, texts, tables };
+      return { sideways, out, texts, tables };
     });
-    assert.ok(layout.sideways <= 0, `${role}: the page scrolls sideways by ${layout.sideways}px at 320 px`);
+    assert.ok(layout.sideways <= 0, `${role}: the page scrolls sideways by ${layout.sideways}px at 320 px: ${layout.out.join('; ')}`);
     assert.ok(layout.texts.length > 10, `${role}: the charts have text`);
     const small = layout.texts.filter((t) => t.px < 12 - 1e-6);
     assert.deepEqual(small, [], `${role}: chart text under 12 px`);

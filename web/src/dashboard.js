@@ -190,7 +190,7 @@ function formParams() {
     const value = $(name).value.trim();
     if (value) params.set(name, value);
   }
-  if (nationalScope()) params.set('scope', 'national');
+  if (national) params.set('scope', $('scope').value); // remembered in the address
   return params;
 }
 
