@@ -320,7 +320,12 @@ function groupedBars(container, title, groups, series, { kind = 'count', yLabel 
       root.append(svg('rect', { x, y: m.top + plotH - h, width: Math.max(1, barW - 2), height: h, class: series[si].cls }));
     });
     if (gi % every === 0) {
-      root.append(svg('text', { x: m.left + gi * groupW + groupW / 2, y: height - m.bottom + 18, class: 'ij-axis-label', 'text-anchor': 'middle' }, g.label));
+      // centred under its group, but kept inside the chart at either end
+      const cx = m.left + gi * groupW + groupW / 2;
+      const half = g.label.length * 4;
+      const anchor = cx + half > width ? 'end' : cx - half < 0 ? 'start' : 'middle';
+      const x = anchor === 'end' ? width - 2 : anchor === 'start' ? 2 : cx;
+      root.append(svg('text', { x, y: height - m.bottom + 18, class: 'ij-axis-label', 'text-anchor': anchor }, g.label));
     }
   });
   root.append(svg('line', { x1: m.left, x2: width - m.right, y1: m.top + plotH, y2: m.top + plotH, class: 'ij-axis' }));
