@@ -305,6 +305,7 @@ test('a commissioner sees their area by name and can download the reoffending fi
   assert.equal(await page.isVisible('#areas-section'), false);
   await expectCsvButton(page, '#download-reoffending-csv', '/v1/stats/reoffending.csv', tokens.commissioner);
   await expectCsvButton(page, '#download-csv', '/v1/stats/summary.csv', tokens.commissioner);
+  await screenshots(page, 'dashboard-area');
   assert.deepEqual(problems, []);
   await page.close();
 });
