@@ -30,6 +30,7 @@
 #include "ij/store/pool.h"
 #include "ij/store/referrals.h"
 #include "ij/store/stats.h"
+#include "ij/store/stats_areas.h"
 #include "ij/store/worklists.h"
 
 /* Where and when an operation runs. Strings borrowed. */
@@ -343,6 +344,13 @@ ij_err ij_ops_stats_summary(ij_conn *conn, const ij_stats_filter *f, ij_field_er
 /* Reoffending by window and exit, for exits in the period. */
 ij_err ij_ops_stats_reoffending(ij_conn *conn, const ij_stats_filter *f, ij_field_errors *errs,
                                 ij_stats_window out[IJ_FOLLOWUP_WINDOW_COUNT]);
+/* Every area's figures for the filter (ignoring f->area and f->ward) and their totals (the
+ * national figures: the sums of the areas'), read on one snapshot, with the attendance rate's
+ * parts counted by the domain's rules, as ij_ops_stats_summary's. *rows: ij_stats_areas_free. */
+ij_err ij_ops_stats_areas(ij_conn *conn, const ij_stats_filter *f, ij_stats_area **rows, int *n,
+                          ij_stats_summary *totals);
+/* The area's name (areas.name) into out; "" for an area the service does not know. */
+ij_err ij_ops_area_name(ij_conn *conn, const char *area, char *out, size_t size);
 
 /* ---- importing checks from a CSV file ---- */
 #define IJ_IMPORT_ERRORS_MAX 200

@@ -403,6 +403,28 @@ void ij_h_stats_quarterly(ij_ctx *ctx); /* stats_quarterly.c */
 /* A rate as JSON: value, ci_low, ci_high (its 95% Wilson interval, 4 decimals), numerator,
  * denominator, suppressed; nulls where suppression hides them (new reference). */
 json_t *ij_stats_rate_json(const ij_stat_rate *r);
+void ij_h_stats_areas(ij_ctx *ctx); /* stats_areas.c */
+
+/* The statistics' common query (period and filters), as the summary reads it (stats.c). */
+typedef struct {
+  ij_stats_filter f; /* f.area: the token's area */
+  ij_suppress_rules rules;
+  bool csv; /* the answer is CSV (the path or the Accept header) */
+  const char *age_band;
+} ij_stats_query;
+/* Decodes the query; sends 403/422 and returns false when it cannot serve. */
+bool ij_stats_query_of(ij_ctx *ctx, ij_stats_query *q);
+/* A turn among the statistics requests reading at once; false: 503 sent. Pair with
+ * ij_stats_leave. */
+bool ij_stats_enter(ij_ctx *ctx);
+void ij_stats_leave(ij_ctx *ctx);
+/* The summary's referrals and main rates, suppressed exactly as the summary suppresses them. */
+typedef struct {
+  ij_stat_cell referrals;
+  ij_stat_rate acceptance, within_target, completion, non_compliance, attendance;
+} ij_stats_main;
+bool ij_stats_main_of(const ij_suppress_rules *rules, const ij_stats_summary *s,
+                      ij_stats_main *out);
 void ij_h_dashboard(ij_ctx *ctx);
 void ij_h_dashboard_asset(ij_ctx *ctx);
 void ij_h_app(ij_ctx *ctx);

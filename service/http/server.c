@@ -24,6 +24,8 @@ static const char *const STATS_QUERY[] = {
 /* the quarterly return splits by age itself */
 static const char *const QUARTERLY_QUERY[] = {
     "from", "to", "ward", "placement_type", "offence_category", "scope", NULL};
+static const char *const STATS_AREAS_QUERY[] = {
+    "from", "to", "placement_type", "age_band", "offence_category", NULL};
 /* The media types a route answers with, its default first (what metrics.c, stats.c and
  * dashboard.c send as Content-Type, without the parameters). */
 static const char *const JSON[] = {"application/json", NULL};
@@ -124,6 +126,11 @@ const ij_route ij_routes[] = {
      QUARTERLY_QUERY, NULL, IJ_ID_NONE, CSV},
     {"GET", "/v1/stats/quarterly.xlsx", ij_h_stats_quarterly, true, false, IJ_ACTION_STATS_READ,
      QUARTERLY_QUERY, NULL, IJ_ID_NONE, XLSX},
+    /* the national commissioner's comparison of areas: no ward (an area's), no scope */
+    {"GET", "/v1/stats/areas", ij_h_stats_areas, true, false, IJ_ACTION_STATS_NATIONAL,
+     STATS_AREAS_QUERY, NULL, IJ_ID_NONE, JSON_OR_CSV},
+    {"GET", "/v1/stats/areas.csv", ij_h_stats_areas, true, false, IJ_ACTION_STATS_NATIONAL,
+     STATS_AREAS_QUERY, NULL, IJ_ID_NONE, CSV},
     {"GET", "/v1/access-log", ij_h_access_log_list, true, false, IJ_ACTION_ACCESS_LOG_READ,
      QUERY("person_id", "referral_id", "actor", "limit", "cursor"), NULL, IJ_ID_NONE, JSON},
     {"POST", "/v1/non-associations", ij_h_non_association_create, true, true,

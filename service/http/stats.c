@@ -397,7 +397,8 @@ static json_t *filters_json(const stats_request *sr) {
 }
 
 static json_t *envelope(const stats_request *sr) {
-  return json_pack("{s:s, s:s, s:s, s:s, s:o, s:{s:i, s:i}}", "area", sr->label, "scope", sr->scope,
+  return json_pack("{s:s, s:o, s:s, s:s, s:s, s:o, s:{s:i, s:i}}", "area", sr->label, "area_name",
+                   sr->area_name[0] ? json_string(sr->area_name) : json_null(), "scope", sr->scope,
                    "from", sr->from, "to", sr->to, "filters", filters_json(sr), "thresholds",
                    "min_count", sr->rules.min_count, "min_denominator", sr->rules.min_denominator);
 }
@@ -500,6 +501,8 @@ void ij_h_stats_summary(ij_ctx *ctx) {
   ij_err err = ij_ops_stats_summary(conn, &sr.f, &sr.errs, &s);
   if (err != IJ_OK && (conn = ij_ctx_read_retry(ctx, err)) != NULL)
     err = ij_ops_stats_summary(conn, &sr.f, &sr.errs, &s);
+  if (err == IJ_OK && sr.f.area)
+    err = ij_ops_area_name(conn, sr.f.area, sr.area_name, sizeof sr.area_name);
   stats_leave(ctx);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, err == IJ_ERR_INVALID ? &sr.errs : NULL);
@@ -572,6 +575,8 @@ void ij_h_stats_reoffending(ij_ctx *ctx) {
   ij_err err = ij_ops_stats_reoffending(conn, &sr.f, &sr.errs, w);
   if (err != IJ_OK && (conn = ij_ctx_read_retry(ctx, err)) != NULL)
     err = ij_ops_stats_reoffending(conn, &sr.f, &sr.errs, w);
+  if (err == IJ_OK && sr.f.area)
+    err = ij_ops_area_name(conn, sr.f.area, sr.area_name, sizeof sr.area_name);
   stats_leave(ctx);
   if (err != IJ_OK) {
     ij_send_problem(ctx, err, NULL, err == IJ_ERR_INVALID ? &sr.errs : NULL);
@@ -613,6 +618,19 @@ void ij_h_stats_reoffending(ij_ctx *ctx) {
 
 bool ij_stats_request_of(ij_ctx *ctx, stats_request *sr, bool quarterly) {
   return stats_request_of(ctx, sr, quarterly);
+}
+
+/* ---- shared with the comparison of areas (stats_areas.c) ---- */
+
+bool ij_stats_query_of(ij_ctx *ctx, ij_stats_query *q) {
+  stats_request sr;
+  if (!stats_request_of(ctx, &sr, false))
+    return false;
+  q->f = sr.f;
+  q->rules = sr.rules;
+  q->csv = sr.csv;
+  q->age_band = sr.age_band;
+  return true;
 }
 
 bool ij_stats_enter(ij_ctx *ctx) {
@@ -670,4 +688,15 @@ void ij_stats_put_rate(text_buf *b, const csv_row *row, const char *measure,
 
 void ij_stats_send_csv(ij_ctx *ctx, text_buf *b, const char *what, const stats_request *sr) {
   send_csv(ctx, b, what, sr);
+}
+
+bool ij_stats_main_of(const ij_suppress_rules *rules, const ij_stats_summary *s,
+                      ij_stats_main *out) {
+  summary_cells c;
+  if (!summary_cells_of(rules, s, &c))
+    return false;
+  *out = (ij_stats_main){c.referrals,  c.acceptance,     c.within_target_rate,
+                         c.completion, c.non_compliance, c.attendance};
+  summary_cells_clear(&c);
+  return true;
 }

@@ -10,6 +10,7 @@
 
 #include "ij/domain_stats.h"
 #include "ij/store/stats.h"
+#include "ij/store/stats_areas.h"
 #include "internal.h"
 
 /* ---- the request: filters, period, format ---- */
@@ -18,6 +19,7 @@ typedef struct {
   ij_stats_filter f;
   const char *scope; /* "area" (the token's) or "national" (every area: f.area is NULL) */
   const char *label; /* the area's code, or "national" */
+  char area_name[IJ_AREA_NAME_MAX]; /* the area's name; "" for the national scope */
   const char *age_band;
   char from[IJ_DATE_BUF], to[IJ_DATE_BUF];
   bool csv;

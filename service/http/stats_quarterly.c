@@ -427,6 +427,8 @@ void ij_h_stats_quarterly(ij_ctx *ctx) {
   ij_err err = ij_ops_stats_quarterly(conn, &sr.f, &sr.errs, q, &n);
   if (err != IJ_OK && (conn = ij_ctx_read_retry(ctx, err)) != NULL)
     err = ij_ops_stats_quarterly(conn, &sr.f, &sr.errs, q, &n);
+  if (err == IJ_OK && sr.f.area)
+    err = ij_ops_area_name(conn, sr.f.area, sr.area_name, sizeof sr.area_name);
   ij_stats_leave(ctx);
   if (err != IJ_OK) {
     free(q);

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DESKTOP, axe, daysAgo, launch, startService } from './harness.mjs';
+import { DESKTOP, PHONE, axe, daysAgo, launch, startService } from './harness.mjs';
 
 const ARTIFACTS = process.env.IJ_ARTIFACT_DIR || process.cwd();
 
@@ -26,6 +26,7 @@ let base = '';
 let tokens = {};
 let call;
 let ok;
+let psql;
 
 // The same formatting as the page (web/src/dashboard.js), written out again so that the test
 // holds the page to it.
@@ -38,6 +39,13 @@ function shown(cell, kind) {
   if (kind === 'hours') return hours.format(cell.value);
   return counts.format(cell.value);
 }
+// A rate with its interval when the API gives one, as the areas table shows it.
+function shownRate(cell) {
+  const rate = shown(cell, 'rate');
+  if (!cell || cell.suppressed || typeof cell.ci_low !== 'number' || typeof cell.ci_high !== 'number') return rate;
+  return `${rate} (${(cell.ci_low * 100).toFixed(1)}% to ${(cell.ci_high * 100).toFixed(1)}%)`;
+}
+const AREA_RATES = ['acceptance_rate', 'started_within_target_rate', 'completion_rate', 'non_compliance_rate', 'attendance_rate'];
 const KINDS = {
   referrals: 'count', acceptance_rate: 'rate', median_hours_to_first_session: 'hours',
   started_within_target_rate: 'rate', completion_rate: 'rate', attendance_rate: 'rate',
@@ -57,10 +65,10 @@ async function pageFigures(page) {
   });
 }
 
-async function expectedFigures(query) {
+async function expectedFigures(query, token = tokens.commissioner) {
   const q = query ? `?${query}` : '';
-  const summary = (await ok('GET', `/v1/stats/summary${q}`, { token: tokens.commissioner })).json;
-  const reoff = (await ok('GET', `/v1/stats/reoffending${q}`, { token: tokens.commissioner })).json;
+  const summary = (await ok('GET', `/v1/stats/summary${q}`, { token })).json;
+  const reoff = (await ok('GET', `/v1/stats/reoffending${q}`, { token })).json;
   const figures = {};
   for (const [k, kind] of Object.entries(KINDS)) figures[k] = shown(summary.figures[k], kind);
   const hoursRows = summary.hours_by_placement_type.map((r) => shown(r.hours, 'hours'));
@@ -103,7 +111,7 @@ async function waitReady(page) {
 
 before(async () => {
   world = await startService({ name: 'dashboard' });
-  ({ base, tokens, call, ok } = world);
+  ({ base, tokens, call, ok, psql } = world);
 
   // 18 referrals in ward-a (12 accepted, 5 rejected, 1 waiting) and 2 in ward-b: ward-b's count is
   // below the suppression threshold, ward-a's acceptance rate has 17 triaged.
@@ -235,4 +243,208 @@ test('a commissioner sees the API\'s figures, suppression, filters and the CSV',
   assert.deepEqual(problems, [], 'no console errors, page errors or failed requests');
   assert.deepEqual(await axe(page), [], 'no accessibility violation (axe-core)');
   await page.close();
+});
+
+// ---- the national view --------------------------------------------------------------------------
+
+// The areas table as shown: { area code: [name, referrals, rates...] } and the codes in order.
+async function pageAreas(page) {
+  return page.evaluate(() => {
+    const text = (n) => (n.querySelector('.ij-cell')?.firstChild?.textContent ?? n.textContent).trim();
+    const rows = [...document.querySelectorAll('#areas-table tbody tr, #areas-table tfoot tr')];
+    return {
+      order: rows.filter((tr) => tr.parentElement.tagName === 'TBODY').map((tr) => tr.dataset.area),
+      cells: Object.fromEntries(rows.map((tr) => [tr.dataset.area, [...tr.children].map(text)])),
+    };
+  });
+}
+
+async function expectedAreas(query) {
+  const q = new URLSearchParams(query);
+  q.delete('scope');
+  const body = (await ok('GET', `/v1/stats/areas?${q}`, { token: tokens.national_commissioner })).json;
+  const row = (r, name) => [name, shown(r.referrals), ...AREA_RATES.map((k) => shownRate(r[k]))];
+  const cells = Object.fromEntries(body.areas.map((r) => [r.area, row(r, r.area_name)]));
+  cells.national = row(body.national, 'All areas');
+  return { body, cells };
+}
+
+// Downloads with the button and compares the file with the API's CSV for the figures on screen.
+async function expectCsvButton(page, button, apiPath, token) {
+  const params = new URLSearchParams(new URL(page.url()).search);
+  if (apiPath.includes('/areas')) params.delete('scope');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+  const downloaded = fs.readFileSync(await download.path(), 'utf8');
+  const csv = await ok('GET', `${apiPath}?${params}`, { token });
+  assert.match(csv.headers.get('content-type'), /^text\/csv/);
+  assert.ok(csv.text.split('\r\n').length > 2, `${apiPath}: some rows`);
+  assert.equal(downloaded, csv.text, `${button}: the file is the API's CSV`);
+  assert.match(download.suggestedFilename(), /\.csv$/);
+}
+
+async function screenshots(page, name) {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const before = page.viewportSize();
+  for (const vp of [PHONE, DESKTOP]) {
+    await page.setViewportSize(vp);
+    await page.waitForTimeout(100); // the charts are drawn again at the new width
+    const shot = path.join(ARTIFACTS, `${name}-${vp.width}.png`);
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`screenshot: ${shot}`);
+  }
+  await page.setViewportSize(before);
+}
+
+test('a commissioner sees their area by name and can download the reoffending figures', async () => {
+  const page = await browser.newPage();
+  const problems = watch(page);
+  await page.goto(`${base}/dashboard#token=${tokens.commissioner}`);
+  await waitReady(page);
+  assert.equal((await page.textContent('#area-caption')).trim(), 'Immediate Justice – Browser test area');
+  assert.equal(await page.isVisible('#scope'), false, 'no national view for an area commissioner');
+  assert.equal(await page.isVisible('#areas-section'), false);
+  await expectCsvButton(page, '#download-reoffending-csv', '/v1/stats/reoffending.csv', tokens.commissioner);
+  await expectCsvButton(page, '#download-csv', '/v1/stats/summary.csv', tokens.commissioner);
+  await screenshots(page, 'dashboard-area');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a national commissioner sees the national figures and the areas compared, sortable, as the API', async () => {
+  psql(`INSERT INTO areas (code, name) VALUES ('${world.area}z', 'Zeta Shire') ON CONFLICT DO NOTHING`);
+  const page = await browser.newPage();
+  const problems = watch(page);
+  await page.goto(`${base}/dashboard#token=${tokens.national_commissioner}`);
+  await waitReady(page);
+  assert.ok(!page.url().includes('token='));
+  assert.equal(await page.inputValue('#scope'), 'national', 'the national view first');
+  assert.equal(await page.isVisible('#ward'), false, 'no ward filter nationally');
+  assert.equal((await page.textContent('#area-caption')).trim(), 'Immediate Justice – All areas');
+  let query = new URL(page.url()).searchParams;
+  assert.equal(query.get('scope'), 'national');
+
+  // the national figures are the API's
+  assertSame(await pageFigures(page), await expectedFigures(query.toString(), tokens.national_commissioner));
+  // every area, by name, with its figures and the totals
+  let expected = await expectedAreas(query);
+  let onPage = await pageAreas(page);
+  assert.deepEqual(onPage.cells, expected.cells);
+  assert.ok(expected.body.areas.length >= 2);
+  assert.equal(onPage.cells[world.area][0], 'Browser test area');
+  assert.equal(onPage.cells[`${world.area}z`][0], 'Zeta Shire');
+  assert.equal(onPage.cells[world.area][1], '20', 'the seeded area\'s referrals');
+  const names = onPage.order.map((a) => onPage.cells[a][0]);
+  assert.deepEqual(names, [...names].sort((x, y) => x.localeCompare(y, 'en-GB')), 'sorted by name at first');
+
+  // sorting by referrals, up then down; suppressed figures last either way
+  const referralsOrder = async () => (await pageAreas(page)).order.map((a) => expected.body.areas.find((r) => r.area === a).referrals);
+  const isSorted = (cells, dir) => {
+    const shownValues = cells.filter((c) => !c.suppressed).map((c) => c.value);
+    const firstSuppressed = cells.findIndex((c) => c.suppressed);
+    if (firstSuppressed >= 0) assert.ok(cells.slice(firstSuppressed).every((c) => c.suppressed), 'suppressed last');
+    for (let i = 1; i < shownValues.length; i++) {
+      assert.ok(dir === 'ascending' ? shownValues[i - 1] <= shownValues[i] : shownValues[i - 1] >= shownValues[i], `${dir} at ${i}`);
+    }
+  };
+  await page.click('#areas-table [data-sort="referrals"]');
+  assert.equal(await page.getAttribute('#areas-table th:nth-child(2)', 'aria-sort'), 'ascending');
+  isSorted(await referralsOrder(), 'ascending');
+  await page.click('#areas-table [data-sort="referrals"]');
+  assert.equal(await page.getAttribute('#areas-table th:nth-child(2)', 'aria-sort'), 'descending');
+  isSorted(await referralsOrder(), 'descending');
+  assert.equal(await page.getAttribute('#areas-table th:nth-child(1)', 'aria-sort'), 'none');
+  // sorting changes the order, never the figures
+  assert.deepEqual((await pageAreas(page)).cells, expected.cells);
+
+  // the same filters: an offence category
+  await page.selectOption('#offence_category', 'asb');
+  await page.click('#apply');
+  await waitReady(page);
+  query = new URL(page.url()).searchParams;
+  assert.equal(query.get('offence_category'), 'asb');
+  assert.equal(query.get('scope'), 'national');
+  assertSame(await pageFigures(page), await expectedFigures(query.toString(), tokens.national_commissioner));
+  expected = await expectedAreas(query);
+  onPage = await pageAreas(page);
+  assert.deepEqual(onPage.cells, expected.cells);
+  assert.notEqual(onPage.cells[world.area][1], '20', 'the filter changed the figures');
+
+  // every figure set on the page as CSV, equal to the API's for the same filters
+  await expectCsvButton(page, '#download-csv', '/v1/stats/summary.csv', tokens.national_commissioner);
+  await expectCsvButton(page, '#download-reoffending-csv', '/v1/stats/reoffending.csv', tokens.national_commissioner);
+  await expectCsvButton(page, '#download-areas-csv', '/v1/stats/areas.csv', tokens.national_commissioner);
+
+  // their own area, by choice: no comparison, the ward filter back
+  await page.selectOption('#scope', 'area');
+  assert.equal(await page.isVisible('#ward'), true);
+  await page.click('#apply');
+  await waitReady(page);
+  assert.equal(await page.isVisible('#areas-section'), false);
+  assert.equal((await page.textContent('#area-caption')).trim(), 'Immediate Justice – Browser test area');
+  query = new URL(page.url()).searchParams;
+  assert.equal(query.get('scope'), 'area');
+  assertSame(await pageFigures(page), await expectedFigures(query.toString(), tokens.national_commissioner));
+
+  await page.selectOption('#scope', 'national');
+  await page.click('#apply');
+  await waitReady(page);
+  await screenshots(page, 'dashboard-national');
+  assert.deepEqual(problems, [], 'no console errors, page errors or failed requests');
+  assert.deepEqual(await axe(page), [], 'no accessibility violation (axe-core)');
+  await page.close();
+});
+
+test('on a phone (320 px): no sideways scrolling, chart text of 12 px or more, tables scroll inside themselves', async () => {
+  for (const role of ['national_commissioner', 'commissioner']) {
+    const context = await browser.browser().newContext({ viewport: { width: 320, height: 640 }, acceptDownloads: true });
+    const page = await context.newPage();
+    const problems = watch(page);
+    await page.goto(`${base}/dashboard#token=${tokens[role]}`);
+    await waitReady(page);
+    const layout = await page.evaluate(() => {
+      const sideways = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+      // what sticks out, to say so when the page scrolls sideways
+      const out = [...document.querySelectorAll('body *')]
+        .filter((n) => n.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5 && !n.closest('.ij-table-scroll'))
+        .slice(0, 5).map((n) => `${n.tagName.toLowerCase()}#${n.id}.${n.className?.baseVal ?? n.className} ${Math.round(n.getBoundingClientRect().right)}`);
+      const texts = [];
+      for (const s of document.querySelectorAll('svg.ij-svg')) {
+        const scale = s.getBoundingClientRect().width / s.viewBox.baseVal.width;
+        for (const t of s.querySelectorAll('text')) {
+          texts.push({ text: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * scale });
+        }
+      }
+      const tables = [...document.querySelectorAll('table')].filter((t) => t.offsetParent !== null).map((t) => {
+        const region = t.closest('.ij-table-scroll');
+        const label = region && document.getElementById(region.getAttribute('aria-labelledby'));
+        return {
+          id: t.id,
+          region: region?.getAttribute('role'),
+          focusable: region?.tabIndex === 0,
+          label: label?.textContent.trim() ?? '',
+          fits: region ? region.getBoundingClientRect().right <= document.documentElement.clientWidth : false,
+          scrollsInside: region ? region.scrollWidth > region.clientWidth : false,
+        };
+      });
+      return { sideways, out, texts, tables };
+    });
+    assert.ok(layout.sideways <= 0, `${role}: the page scrolls sideways by ${layout.sideways}px at 320 px: ${layout.out.join('; ')}`);
+    assert.ok(layout.texts.length > 10, `${role}: the charts have text`);
+    const small = layout.texts.filter((t) => t.px < 12 - 1e-6);
+    assert.deepEqual(small, [], `${role}: chart text under 12 px`);
+    for (const t of layout.tables) {
+      assert.equal(t.region, 'region', `${t.id}: in a region`);
+      assert.ok(t.focusable, `${t.id}: the region can be focused (to scroll it with the keyboard)`);
+      assert.ok(t.label.length > 0, `${t.id}: the region is labelled`);
+      assert.ok(t.fits, `${t.id}: the region fits the screen`);
+    }
+    if (role === 'national_commissioner') {
+      const areas = layout.tables.find((t) => t.id === 'areas-table');
+      assert.ok(areas, 'the areas table is shown');
+      assert.ok(areas.scrollsInside, 'the areas table scrolls inside its region');
+    }
+    assert.deepEqual(problems, []);
+    assert.deepEqual(await axe(page), [], `${role}: no accessibility violation at 320 px`);
+    await context.close();
+  }
 });

@@ -105,6 +105,7 @@ export async function startService({ name = 'app' } = {}) {
     supervisor: ['supervisor-1', 'Sam Supervisor'],
     admin: ['admin-1', 'Ada Admin'],
     commissioner: ['commissioner-1', 'Colin Commissioner'],
+    national_commissioner: ['national-1', 'Nadia National'],
   };
   const tokens = {};
   const subs = {};

@@ -36,6 +36,7 @@ int main(void) {
   srunner_add_suite(sr, http_stats_suite());
   srunner_add_suite(sr, http_stats_quarterly_suite());
   srunner_add_suite(sr, http_stats_exact_suite());
+  srunner_add_suite(sr, http_stats_areas_suite());
   srunner_add_suite(sr, http_metrics_suite());
   srunner_add_suite(sr, http_access_log_suite());
   srunner_add_suite(sr, http_register_suite());

@@ -1,6 +1,9 @@
 // The commissioners' dashboard: reads the figures from the JSON API (GET /v1/stats/summary and
 // /v1/stats/reoffending with the filters on the form), shows them as headline figures, SVG charts
-// and data tables, and offers the same figures as CSV (GET /v1/stats/summary.csv).
+// and data tables, and offers every figure set it shows as CSV (the same paths with ".csv").
+// A national commissioner also has the national view (scope=national): the national figures and a
+// sortable table comparing the areas (GET /v1/stats/areas), with the same filters but the ward.
+// Charts are drawn at the width they are shown, so that their text keeps its size on a phone.
 //
 // The bearer token comes from the address (/dashboard#token=...), is taken out of the address bar
 // at once and kept in sessionStorage for this tab. Behind a sign-in proxy that adds the
@@ -43,6 +46,13 @@ export function formatCell(cell, kind) {
   return countFormat.format(cell.value);
 }
 
+// A rate with its 95% confidence interval when the API gives one: "77.0% (61.0% to 88.0%)".
+export function formatRateWithInterval(cell) {
+  const rate = formatCell(cell, 'rate');
+  if (!cell || cell.suppressed || typeof cell.ci_low !== 'number' || typeof cell.ci_high !== 'number') return rate;
+  return `${rate} (${(cell.ci_low * 100).toFixed(1)}% to ${(cell.ci_high * 100).toFixed(1)}%)`;
+}
+
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -62,8 +72,7 @@ function svg(tag, attrs = {}, text) {
 }
 
 // A figure as shown: "[c]" with a hidden explanation for screen readers when suppressed.
-function cellNode(cell, kind) {
-  const text = formatCell(cell, kind);
+function cellNode(cell, kind, text = formatCell(cell, kind)) {
   const span = el('span', { class: 'ij-cell', 'data-suppressed': cell?.suppressed ? 'true' : null }, text);
   if (cell?.suppressed) {
     span.classList.add('ij-cell--suppressed');
@@ -165,16 +174,29 @@ async function api(path, params, accept = 'application/json') {
 // ---- page state --------------------------------------------------------------------------------
 
 const $ = (id) => document.getElementById(id);
-let shownParams = null; // the filters of the figures on screen (the CSV download uses them)
+let shownParams = null; // the filters of the figures on screen (the CSV downloads use them)
 let loadSeq = 0;
+let national = false;
+let lastShown = null; // the figures on screen, to draw the charts again at a new width // the reader is a national commissioner: the national view is theirs
+
+function nationalScope() {
+  return national && $('scope').value === 'national';
+}
 
 function formParams() {
   const params = new URLSearchParams();
   for (const name of FILTERS) {
+    if (name === 'ward' && nationalScope()) continue; // a ward is an area's
     const value = $(name).value.trim();
     if (value) params.set(name, value);
   }
+  if (national) params.set('scope', $('scope').value); // remembered in the address
   return params;
+}
+
+// The ward filter belongs to one area: hidden in the national view.
+function showScope() {
+  $('ward-group').hidden = nationalScope();
 }
 
 function setState(state, message) {
@@ -250,16 +272,26 @@ function legend(svgNode, x, y, series) {
   }
 }
 
+// The width a chart is drawn at: the space it has, so that one unit is one pixel and its text
+// keeps the size the style sheet gives it (at least 12 px) on a phone as on a desktop.
+function chartWidth(container) {
+  const w = Math.floor(container.clientWidth || container.parentElement?.clientWidth || 960);
+  return Math.max(240, Math.min(960, w));
+}
+
 // Vertical bars in groups: groups [{label, values: [cell...]}], series [{label, cls}].
 function groupedBars(container, title, groups, series, { kind = 'count', yLabel = '' } = {}) {
-  const width = 960;
-  const height = 320;
-  const m = { top: 36, right: 16, bottom: 48, left: 64 };
+  const width = chartWidth(container);
+  const narrow = width < 560;
+  const height = narrow ? 280 : 320;
+  const m = { top: narrow ? 56 : 36, right: 16, bottom: 48, left: 56 };
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
   const values = groups.flatMap((g) => g.values.map((c) => (c && !c.suppressed && typeof c.value === 'number' ? c.value : 0)));
   const max = kind === 'rate' ? 1 : niceMax(Math.max(0, ...values));
   const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'ij-svg', role: 'img', 'aria-labelledby': `${container.id}-title` });
+  root.setAttribute('width', width);
+  root.setAttribute('height', height);
   root.append(svg('title', { id: `${container.id}-title` }, `${title} (chart; the table below gives the figures)`));
   for (let i = 0; i <= 4; i++) {
     const v = (max * i) / 4;
@@ -269,10 +301,12 @@ function groupedBars(container, title, groups, series, { kind = 'count', yLabel 
     root.append(svg('text', { x: m.left - 8, y: y + 4, class: 'ij-axis-label', 'text-anchor': 'end' }, text));
   }
   if (yLabel) root.append(svg('text', { x: m.left, y: 14, class: 'ij-axis-label' }, yLabel));
-  legend(root, width - m.right - 360, 14, series);
+  if (narrow) legend(root, m.left, 38, series);
+  else legend(root, width - m.right - 360, 14, series);
   const groupW = plotW / Math.max(1, groups.length);
   const barW = Math.min(48, (groupW * 0.8) / series.length);
-  const every = Math.ceil(groups.length / 13);
+  // as many labels as fit (about 72 px each)
+  const every = Math.ceil(groups.length / Math.max(1, Math.floor(plotW / 72)));
   groups.forEach((g, gi) => {
     const gx = m.left + gi * groupW + (groupW - barW * series.length) / 2;
     g.values.forEach((cell, si) => {
@@ -286,7 +320,12 @@ function groupedBars(container, title, groups, series, { kind = 'count', yLabel 
       root.append(svg('rect', { x, y: m.top + plotH - h, width: Math.max(1, barW - 2), height: h, class: series[si].cls }));
     });
     if (gi % every === 0) {
-      root.append(svg('text', { x: m.left + gi * groupW + groupW / 2, y: height - m.bottom + 18, class: 'ij-axis-label', 'text-anchor': 'middle' }, g.label));
+      // centred under its group, but kept inside the chart at either end
+      const cx = m.left + gi * groupW + groupW / 2;
+      const half = g.label.length * 4;
+      const anchor = cx + half > width ? 'end' : cx - half < 0 ? 'start' : 'middle';
+      const x = anchor === 'end' ? width - 2 : anchor === 'start' ? 2 : cx;
+      root.append(svg('text', { x, y: height - m.bottom + 18, class: 'ij-axis-label', 'text-anchor': anchor }, g.label));
     }
   });
   root.append(svg('line', { x1: m.left, x2: width - m.right, y1: m.top + plotH, y2: m.top + plotH, class: 'ij-axis' }));
@@ -295,22 +334,29 @@ function groupedBars(container, title, groups, series, { kind = 'count', yLabel 
 
 // Horizontal bars, one per row: rows [{label, cell}].
 function horizontalBars(container, title, rows) {
-  const width = 960;
-  const rowH = 36;
-  const m = { top: 12, right: 96, bottom: 12, left: 200 };
+  const width = chartWidth(container);
+  // on a narrow screen each label goes above its bar
+  const narrow = width < 560;
+  const rowH = narrow ? 52 : 36;
+  const m = { top: 12, right: narrow ? 64 : 96, bottom: 12, left: narrow ? 4 : 200 };
   const height = m.top + m.bottom + rowH * Math.max(1, rows.length);
   const plotW = width - m.left - m.right;
+  const barTop = narrow ? 24 : 6;
+  const barH = narrow ? 20 : rowH - 12;
   const max = niceMax(Math.max(0, ...rows.map((r) => (r.cell && !r.cell.suppressed && typeof r.cell.value === 'number' ? r.cell.value : 0))));
   const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'ij-svg', role: 'img', 'aria-labelledby': `${container.id}-title` });
+  root.setAttribute('width', width);
+  root.setAttribute('height', height);
   root.append(svg('title', { id: `${container.id}-title` }, `${title} (chart; the table below gives the figures)`));
   rows.forEach((r, i) => {
     const y = m.top + i * rowH;
-    root.append(svg('text', { x: m.left - 12, y: y + rowH / 2 + 5, class: 'ij-axis-label', 'text-anchor': 'end' }, r.label));
+    if (narrow) root.append(svg('text', { x: m.left, y: y + 16, class: 'ij-axis-label' }, r.label));
+    else root.append(svg('text', { x: m.left - 12, y: y + rowH / 2 + 5, class: 'ij-axis-label', 'text-anchor': 'end' }, r.label));
     const suppressed = !r.cell || r.cell.suppressed;
     const v = !suppressed && typeof r.cell.value === 'number' ? r.cell.value : 0;
     const w = (plotW * v) / max;
-    if (!suppressed) root.append(svg('rect', { x: m.left, y: y + 6, width: w, height: rowH - 12, class: 'ij-bar--a' }));
-    root.append(svg('text', { x: m.left + w + 8, y: y + rowH / 2 + 5, class: 'ij-axis-label' }, formatCell(r.cell, 'hours')));
+    if (!suppressed) root.append(svg('rect', { x: m.left, y: y + barTop, width: w, height: barH, class: 'ij-bar--a' }));
+    root.append(svg('text', { x: m.left + w + 8, y: y + barTop + barH / 2 + 5, class: 'ij-axis-label' }, formatCell(r.cell, 'hours')));
   });
   root.append(svg('line', { x1: m.left, x2: m.left, y1: m.top, y2: height - m.bottom, class: 'ij-axis' }));
   container.replaceChildren(root);
@@ -379,6 +425,88 @@ function renderReoffending(data) {
   $('reoffending-note').textContent = data.note ?? '';
 }
 
+function renderCharts({ summary, reoffending }) {
+  renderMonthly(summary.monthly ?? []);
+  renderHours(summary.hours_by_placement_type ?? []);
+  renderReoffending(reoffending);
+}
+
+// ---- the comparison of areas (national view) ---------------------------------------------------
+
+const AREA_COLUMNS = [
+  { key: 'area_name', label: 'Area', kind: 'name' },
+  { key: 'referrals', label: 'Referrals', kind: 'count' },
+  { key: 'acceptance_rate', label: 'Acceptance', kind: 'rate' },
+  { key: 'started_within_target_rate', label: 'Started within the target', kind: 'rate' },
+  { key: 'completion_rate', label: 'Completion', kind: 'rate' },
+  { key: 'non_compliance_rate', label: 'Non-compliance', kind: 'rate' },
+  { key: 'attendance_rate', label: 'Attendance', kind: 'rate' },
+];
+let areaRows = [];
+let areaSort = { key: 'area_name', dir: 'ascending' };
+
+function areaCells(row, name) {
+  return AREA_COLUMNS.map((c) => {
+    if (c.kind === 'name') return name;
+    const cell = row[c.key];
+    return cellNode(cell, c.kind, c.kind === 'rate' ? formatRateWithInterval(cell) : formatCell(cell, c.kind));
+  });
+}
+
+// Suppressed and missing figures sort last either way.
+function sortAreas(rows, { key, dir }) {
+  const sign = dir === 'ascending' ? 1 : -1;
+  const value = (r) => (key === 'area_name' ? r.area_name : r[key] && !r[key].suppressed ? r[key].value : null);
+  return [...rows].sort((a, b) => {
+    const x = value(a);
+    const y = value(b);
+    if (x === null || y === null || x === undefined || y === undefined) {
+      return (x === null || x === undefined) - (y === null || y === undefined) || a.area_name.localeCompare(b.area_name, 'en-GB');
+    }
+    const d = key === 'area_name' ? x.localeCompare(y, 'en-GB') : x - y;
+    return d * sign || a.area_name.localeCompare(b.area_name, 'en-GB');
+  });
+}
+
+function renderAreaHead() {
+  const tr = $('areas-table').tHead.rows[0];
+  tr.replaceChildren(...AREA_COLUMNS.map((c) => {
+    const sorted = areaSort.key === c.key;
+    const th = el('th', {
+      scope: 'col',
+      class: `govuk-table__header${c.kind === 'name' ? '' : ' govuk-table__header--numeric'}`,
+      'aria-sort': sorted ? areaSort.dir : 'none',
+    });
+    const button = el('button', { type: 'button', class: 'ij-sort', 'data-sort': c.key }, c.label,
+      el('span', { class: 'ij-sort__arrow', 'aria-hidden': 'true' }, sorted ? (areaSort.dir === 'ascending' ? ' ▲' : ' ▼') : ''));
+    button.addEventListener('click', () => {
+      areaSort = { key: c.key, dir: sorted && areaSort.dir === 'ascending' ? 'descending' : 'ascending' };
+      renderAreaBody();
+      renderAreaHead();
+      $('areas-table').querySelector(`[data-sort="${c.key}"]`)?.focus();
+    });
+    th.append(button);
+    return th;
+  }));
+}
+
+function renderAreaBody() {
+  $('areas-table').tBodies[0].replaceChildren(...sortAreas(areaRows, areaSort).map((r) => {
+    const row = tableRow(areaCells(r, r.area_name));
+    row.dataset.area = r.area;
+    return row;
+  }));
+}
+
+function renderAreas(data) {
+  areaRows = data.areas ?? [];
+  renderAreaHead();
+  renderAreaBody();
+  const total = tableRow(areaCells(data.national ?? {}, 'All areas'));
+  total.dataset.area = 'national';
+  $('areas-table').tFoot.replaceChildren(total);
+}
+
 // ---- loading -----------------------------------------------------------------------------------
 
 async function load(params) {
@@ -386,19 +514,28 @@ async function load(params) {
   hideError();
   setState('loading', 'Loading the figures…');
   try {
-    const [summary, reoffending] = await Promise.all([
+    const isNational = params.get('scope') === 'national';
+    const areasParams = new URLSearchParams(params);
+    areasParams.delete('scope');
+    const [summary, reoffending, areas] = await Promise.all([
       api('/v1/stats/summary', params).then((r) => r.json()),
       api('/v1/stats/reoffending', params).then((r) => r.json()),
+      isNational ? api('/v1/stats/areas', areasParams).then((r) => r.json()) : null,
     ]);
     if (seq !== loadSeq) return; // a newer request is on its way
+    $('areas-section').hidden = !isNational;
+    if (areas) renderAreas(areas);
     renderFigures(summary.figures ?? {});
+    $('results').hidden = false; // the charts take the width they are shown at
     renderMonthly(summary.monthly ?? []);
     renderHours(summary.hours_by_placement_type ?? []);
     renderReoffending(reoffending);
+    lastShown = { summary, reoffending };
     if (!$('from').value && summary.from) $('from').value = summary.from;
     if (!$('to').value && summary.to) $('to').value = summary.to;
     shownParams = new URLSearchParams(params);
-    $('area-caption').textContent = `Immediate Justice – ${summary.area}`;
+    const place = summary.scope === 'national' ? 'All areas' : summary.area_name ?? summary.area;
+    $('area-caption').textContent = `Immediate Justice – ${place}`;
     $('period').textContent = `Figures for referrals made from ${dateLabel(summary.from)} to ${dateLabel(summary.to)}` +
       ' (reoffending: people who left the scheme in that period).';
     $('freshness').textContent = freshnessText(summary.freshness);
@@ -417,6 +554,15 @@ async function load(params) {
   }
 }
 
+// Who is reading: a national commissioner gets the choice of the national view, at first.
+async function loadMe() {
+  const me = await (await api('/v1/me')).json();
+  national = (me.roles ?? []).includes('national_commissioner');
+  $('scope-group').hidden = !national;
+  if (national && !$('scope').dataset.initial) $('scope').value = 'national';
+  showScope();
+}
+
 async function loadWards() {
   const res = await api('/v1/wards');
   const body = await res.json();
@@ -426,15 +572,19 @@ async function loadWards() {
   select.value = chosen;
 }
 
-async function downloadCsv() {
-  const button = $('download-csv');
+// The CSV of a figure set on screen, with the filters of the figures shown: the summary, the
+// reoffending figures or the comparison of areas.
+async function downloadCsv(button, path, what) {
   button.disabled = true;
   try {
-    const params = shownParams ?? new URLSearchParams();
-    const res = await api('/v1/stats/summary.csv', params, 'text/csv');
+    const params = new URLSearchParams(shownParams ?? undefined);
+    if (what === 'areas') params.delete('scope');
+    const res = await api(path, params, 'text/csv');
     const blob = await res.blob();
     const url = URL.createObjectURL(new Blob([blob], { type: 'text/csv' }));
-    const a = el('a', { href: url, download: `immediate-justice-${params.get('from') ?? 'from'}-${params.get('to') ?? 'to'}.csv`, hidden: true });
+    const scope = params.get('scope') === 'national' || what === 'areas' ? '-national' : '';
+    const name = `immediate-justice-${what}${scope}-${params.get('from') ?? 'from'}-${params.get('to') ?? 'to'}.csv`;
+    const a = el('a', { href: url, download: name, hidden: true });
     document.body.append(a);
     a.click();
     a.remove();
@@ -471,10 +621,28 @@ async function start() {
   });
   $('reset').addEventListener('click', () => {
     for (const name of FILTERS) $(name).value = '';
-    load(new URLSearchParams());
+    load(formParams());
   });
-  $('download-csv').addEventListener('click', downloadCsv);
+  $('scope').addEventListener('change', showScope);
+  const scope = initial.get('scope');
+  if (scope === 'national' || scope === 'area') {
+    $('scope').value = scope;
+    $('scope').dataset.initial = scope;
+  }
+  for (const [id, path, what] of [['download-csv', '/v1/stats/summary.csv', 'summary'],
+    ['download-reoffending-csv', '/v1/stats/reoffending.csv', 'reoffending'],
+    ['download-areas-csv', '/v1/stats/areas.csv', 'areas']]) {
+    $(id).addEventListener('click', () => downloadCsv($(id), path, what));
+  }
+  // charts are drawn at their width: again when it changes
+  let width = window.innerWidth;
+  window.addEventListener('resize', () => {
+    if (window.innerWidth === width || !lastShown) return;
+    width = window.innerWidth;
+    renderCharts(lastShown);
+  });
   try {
+    await loadMe();
     await loadWards();
   } catch (err) {
     showError(err instanceof ApiError ? err : new ApiError(0, err.message));
