@@ -726,7 +726,7 @@ static ij_err hist_followups(hist *h, const char *id, bool completed, ij_time_us
   if (err != IJ_OK)
     return err;
   /* whether and when they reoffend within the year: fewer of those who completed */
-  bool reoffends = rnd_chance(&h->rng, completed ? 0.16 : 0.38);
+  bool reoffends = rnd_chance(&h->rng, completed ? 0.16 : 0.45);
   /* most of those who reoffend do so in the first months */
   double u1 = rnd_unit(&h->rng), u2 = rnd_unit(&h->rng);
   int after_days = 3 + (int)(357.0 * (u1 < u2 ? u1 : u2));
@@ -772,7 +772,7 @@ static ij_err hist_state(hist *h, const char *id, ij_time_us at, ij_state *state
 static ij_err hist_attend(hist *h, const char *id, const ij_actor *officer, ij_date dob,
                           ij_time_us ready, ij_time_us *exited) {
   prng *r = &h->rng;
-  engagement e = (engagement)rnd_weighted(r, (const int[]){62, 22, 16}, 3);
+  engagement e = (engagement)rnd_weighted(r, (const int[]){58, 24, 18}, 3);
   int withdraw_after = rnd_chance(r, 0.05) ? rnd_int(r, 0, 2) : -1;
   ij_actor coord = hist_coordinator(h);
   ij_actor sup = {NULL, NULL, h->area, IJ_ROLE_SUPERVISOR};
