@@ -1144,9 +1144,26 @@ ij_err ij_seed_demo_areas(ij_conn *conn, const ij_area_rules *defaults, ij_time_
   err = ij_ops_area_has_referrals(conn, &op, &any);
   if (err != IJ_OK || any)
     return err;
-  /* thousands of small transactions: none needs to wait for the disk here (a crash loses the
-   * seed, which starts again on an area without referrals... after clearing it by hand) */
-  err = ij_ops_demo_fast_writes(conn);
+  /* this week's people, sessions and work, for the practitioners' pages: first, so that the
+   * sessions they are booked on are the demo's own */
+  ij_rows past, future;
+  memset(&past, 0, sizeof past);
+  memset(&future, 0, sizeof future);
+  err = ij_ops_demo_sessions(conn, &op, &past, &future);
+  for (size_t i = 0; err == IJ_OK && i < sizeof DEMO / sizeof DEMO[0]; i++) {
+    char id[IJ_UUID_BUF];
+    err = make_one(conn, &DEMO[i], defaults, now, id);
+    if (err == IJ_OK && DEMO[i].plan != PLAN_NONE)
+      err = attend(conn, DEMO[i].plan, id, &past, &future, defaults, now);
+    if (err == IJ_OK)
+      (*created)++;
+  }
+  ij_rows_clear(&past);
+  ij_rows_clear(&future);
+  /* thousands of small transactions: none waits for the disk (a crash may lose the last of
+   * them, never the database's consistency) */
+  if (err == IJ_OK)
+    err = ij_ops_demo_fast_writes(conn);
   hist derby = {.conn = conn,
                 .area = areas->demo,
                 .defaults = defaults,
@@ -1179,24 +1196,6 @@ ij_err ij_seed_demo_areas(ij_conn *conn, const ij_area_rules *defaults, ij_time_
   if (err == IJ_OK)
     err = hist_run(&notts, 0.2, 548);
   *created += notts.made;
-  if (err != IJ_OK)
-    return err;
-
-  /* this week's people, sessions and work, for the practitioners' pages */
-  ij_rows past, future;
-  memset(&past, 0, sizeof past);
-  memset(&future, 0, sizeof future);
-  err = ij_ops_demo_sessions(conn, &op, &past, &future);
-  for (size_t i = 0; err == IJ_OK && i < sizeof DEMO / sizeof DEMO[0]; i++) {
-    char id[IJ_UUID_BUF];
-    err = make_one(conn, &DEMO[i], defaults, now, id);
-    if (err == IJ_OK && DEMO[i].plan != PLAN_NONE)
-      err = attend(conn, DEMO[i].plan, id, &past, &future, defaults, now);
-    if (err == IJ_OK)
-      (*created)++;
-  }
-  ij_rows_clear(&past);
-  ij_rows_clear(&future);
   return err;
 }
 

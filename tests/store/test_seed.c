@@ -184,6 +184,23 @@ START_TEST(a_scheme_a_commissioner_can_read) {
                          " AND $2::text IS NOT NULL",
                          a),
                    10);
+  /* every thing at its time: no booking on a session before the referral was made, no event
+   * before it either, no exit before it */
+  ck_assert_int_eq(count("SELECT count(*) FROM bookings b JOIN referrals r ON r.id = b.referral_id"
+                         " WHERE r.area = $1 AND (b.starts_at < r.created_at"
+                         " OR b.created_at < r.created_at) AND $2::text IS NOT NULL",
+                         a),
+                   0);
+  ck_assert_int_eq(count("SELECT count(*) FROM referral_events e JOIN referrals r"
+                         " ON r.id = e.referral_id WHERE r.area = $1 AND (e.at < r.created_at"
+                         " OR e.at > $2::date + 1) ",
+                         a),
+                   0);
+  ck_assert_int_eq(count("SELECT count(*) FROM followup_checks f JOIN referrals r"
+                         " ON r.id = f.referral_id WHERE r.area = $1 AND"
+                         " f.exited_on < r.created_at::date AND $2::text IS NOT NULL",
+                         a),
+                   0);
   /* the second area: smaller, for the national view to compare */
   long long second =
       count("SELECT count(*) FROM referrals WHERE area = $1 AND $2::text IS NOT NULL", a2);
