@@ -837,7 +837,7 @@ static ij_err hist_attend(hist *h, const char *id, const ij_actor *officer, ij_d
       if (o == IJ_OUTCOME_SENT_HOME_BEHAVIOUR || o == IJ_OUTCOME_SENT_HOME_SERVICE_ISSUE ||
           o == IJ_OUTCOME_ATTENDED_FAILED_TO_COMPLY) {
         in.has_penalty = true;
-        in.penalty_minutes = rnd_int(r, 60, pl->hours * 60 - 30);
+        in.penalty_minutes = 30 * rnd_int(r, 2, pl->hours * 2 - 1); /* in half hours */
       }
     }
     if (o == IJ_OUTCOME_RESCHEDULED) {
