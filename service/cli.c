@@ -302,8 +302,9 @@ static int cmd_seed(void) {
   ij_config c;
   if (!load_config(&c, IJ_NEED_DATABASE))
     return 2;
+  /* prepared statements as `ij serve` uses them (IJ_DB_PREPARE): the seed runs thousands */
   ij_store_options so = {c.database_owner_url ? c.database_owner_url : c.database_url, 1, 10000,
-                         false, false};
+                         c.db_prepare, false};
   ij_store *store = NULL;
   ij_conn *conn = NULL;
   if (ij_store_open(&so, &store) != IJ_OK || ij_store_acquire(store, &conn) != IJ_OK) {

@@ -312,6 +312,9 @@ ij_err ij_ops_schema_ready(ij_conn *conn, int *schema_version);
  * days after; *past and *future: the ids of the sessions ended before and starting after op->now,
  * in time order, one column each (ij_rows_clear). */
 ij_err ij_ops_demo_sessions(ij_conn *conn, const ij_op_ctx *op, ij_rows *past, ij_rows *future);
+/* For `ij seed` only: this connection's commits stop waiting for the disk (synchronous_commit
+ * off, for the session), so that thousands of small operations take seconds. */
+ij_err ij_ops_demo_fast_writes(ij_conn *conn);
 
 /* ---- the outbox ---- */
 

@@ -43,3 +43,7 @@ ij_err ij_ops_schema_ready(ij_conn *conn, int *schema_version) {
 ij_err ij_ops_demo_sessions(ij_conn *conn, const ij_op_ctx *op, ij_rows *past, ij_rows *future) {
   return ij_store_demo_sessions(conn, op->area, op->now, past, future);
 }
+
+ij_err ij_ops_demo_fast_writes(ij_conn *conn) {
+  return ij_store_demo_fast_writes(conn);
+}

@@ -57,3 +57,10 @@ ij_err ij_store_demo_sessions(ij_conn *conn, const char *area, ij_time_us now, i
     err = ids(conn, area, when, false, future);
   return err;
 }
+
+static const ij_stmt STMT_DEMO_FAST_WRITES = {
+    "demo_fast_writes", "SELECT set_config('synchronous_commit', 'off', false)", 0};
+
+ij_err ij_store_demo_fast_writes(ij_conn *conn) {
+  return ij_db_run(conn, &STMT_DEMO_FAST_WRITES, NULL);
+}

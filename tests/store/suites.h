@@ -12,5 +12,7 @@ Suite *store_idempotency_suite(void);
 /* Messages to GOV.UK Notify: the claim, its results and the receipts
  * (test_message_delivery_store.c). */
 Suite *store_message_delivery_suite(void);
+/* The demo data set of `ij seed`: realistic, the same every time, loaded once (test_seed.c). */
+Suite *store_seed_suite(void);
 
 #endif

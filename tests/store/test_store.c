@@ -765,6 +765,7 @@ int main(void) {
   srunner_add_suite(sr, store_instances_suite());
   srunner_add_suite(sr, store_idempotency_suite());
   srunner_add_suite(sr, store_message_delivery_suite());
+  srunner_add_suite(sr, store_seed_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

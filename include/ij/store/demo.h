@@ -15,5 +15,8 @@
  * to start, by start time. *past and *future: ij_rows_clear. */
 ij_err ij_store_demo_sessions(ij_conn *conn, const char *area, ij_time_us now, ij_rows *past,
                               ij_rows *future);
+/* This connection's commits stop waiting for the disk: synchronous_commit off, for the session
+ * (a bulk load that a crash may lose and that can be made again). */
+ij_err ij_store_demo_fast_writes(ij_conn *conn);
 
 #endif

@@ -1,0 +1,232 @@
+/* The demo data set (`ij seed`) made in two fresh areas at a fixed "now": eighteen months of a
+ * county scheme whose figures a commissioner can read (referrals in the hundreds, completion and
+ * reoffending rates not suppressed, every placement type used, under-18s with guardians), made the
+ * same way every time, with reoffending checks recorded only where their windows have passed, and
+ * a second `ij seed` that changes nothing. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <uuid/uuid.h>
+
+#include "ij/cli.h"
+#include "ij/ops.h"
+#include "suites.h"
+#include "support.h"
+
+/* 2026-06-15T12:00:00Z: a fixed day, so that two runs can be compared */
+static const ij_time_us NOW = INT64_C(1781524800) * IJ_US_PER_SECOND;
+
+static void new_code(const char *prefix, char out[IJ_AREA_MAX]) {
+  uuid_t u;
+  char text[37];
+  uuid_generate_random(u);
+  uuid_unparse_lower(u, text);
+  snprintf(out, IJ_AREA_MAX, "%s%.8s", prefix, text);
+}
+
+/* What the seed left in an area, as text: equal texts, equal data (ids and clock aside). */
+static char *fingerprint(const char *area) {
+  const char *p[1] = {area};
+  return ts_sql(
+      "SELECT concat_ws(' | ',"
+      " (SELECT string_agg(state || '=' || n, ',' ORDER BY state) FROM"
+      "   (SELECT state, count(*) n FROM referrals WHERE area = $1 GROUP BY 1) x),"
+      " (SELECT string_agg(status || '=' || n, ',' ORDER BY status) FROM"
+      "   (SELECT status, count(*) n FROM bookings WHERE area = $1 GROUP BY 1) x),"
+      " (SELECT sum(minutes_credited) || ' min, versions ' || sum(version) || ', warnings '"
+      "   || sum(warnings) FROM referrals WHERE area = $1),"
+      " (SELECT count(*) || ' sessions' FROM sessions WHERE area = $1),"
+      " (SELECT count(*) || ' placements' FROM placements WHERE area = $1),"
+      " (SELECT count(*) || ' people' FROM people WHERE area = $1),"
+      " (SELECT count(*) || ' events' FROM referral_events WHERE area = $1),"
+      " (SELECT count(recorded_at) || ' checks, ' || count(*) FILTER (WHERE reoffended)"
+      "   || ' reoffended' FROM followup_checks WHERE area = $1),"
+      " (SELECT string_agg(ward || '=' || n, ',' ORDER BY ward) FROM"
+      "   (SELECT ward, count(*) n FROM referrals WHERE area = $1 GROUP BY 1) x))",
+      1, p);
+}
+
+static long long count(const char *sql, const char *area) {
+  const char *p[2] = {area, "2026-06-15"};
+  char *v = ts_sql(sql, 2, p);
+  long long n = v ? atoll(v) : -1;
+  free(v);
+  return n;
+}
+
+static void seed(ij_conn *c, const char *demo, const char *second, int *created) {
+  ij_seed_areas areas = {demo, "Demo county", second, "Second county"};
+  ck_assert_int_eq(ij_seed_demo_areas(c, NULL, NOW, &areas, created), IJ_OK);
+}
+
+START_TEST(a_scheme_a_commissioner_can_read) {
+  ij_store *s = ts_store(1);
+  ij_conn *c;
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  char a[IJ_AREA_MAX], a2[IJ_AREA_MAX], b[IJ_AREA_MAX], b2[IJ_AREA_MAX];
+  new_code("sd", a);
+  new_code("sn", a2);
+  new_code("sd", b);
+  new_code("sn", b2);
+  int created = 0;
+  seed(c, a, a2, &created);
+  ck_assert_int_gt(created, 700);
+
+  /* seeding again changes nothing */
+  char *before = fingerprint(a), *before2 = fingerprint(a2);
+  int again = -1;
+  seed(c, a, a2, &again);
+  ck_assert_int_eq(again, 0);
+  char *after = fingerprint(a), *after2 = fingerprint(a2);
+  ck_assert_str_eq(before, after);
+  ck_assert_str_eq(before2, after2);
+
+  /* the same scheme every time */
+  int created_b = 0;
+  seed(c, b, b2, &created_b);
+  ck_assert_int_eq(created_b, created);
+  char *other = fingerprint(b), *other2 = fingerprint(b2);
+  ck_assert_str_eq(after, other);
+  ck_assert_str_eq(after2, other2);
+
+  /* the commissioner's figures for the last eighteen months */
+  ij_stats_filter f;
+  memset(&f, 0, sizeof f);
+  f.area = a;
+  f.to = ij_time_date(NOW);
+  f.from = f.to - 548;
+  f.today = f.to;
+  ij_field_errors errs;
+  ij_field_errors_init(&errs);
+  ij_stats_summary sum;
+  ij_store_scope(c, a);
+  ck_assert_int_eq(ij_ops_stats_summary(c, &f, &errs, &sum), IJ_OK);
+  ck_assert_int_ge(sum.referrals, 600);
+  ck_assert_int_le(sum.referrals, 800);
+  ij_suppress_rules rules = {5, 10};
+  ij_stat_cell completed = {(double)sum.completed, sum.completed, false};
+  ij_stat_cell exits = {(double)(sum.completed + sum.non_compliant),
+                        sum.completed + sum.non_compliant, false};
+  ij_suppress_cell(&rules, &completed);
+  ij_suppress_cell(&rules, &exits);
+  ij_stat_rate completion = ij_suppress_rate(&rules, &completed, &exits);
+  ck_assert(!completion.suppressed);
+  /* a plausible completion rate, and non-compliance a real share */
+  ck_assert(completion.value > 0.7 && completion.value < 0.97);
+  ck_assert_int_ge(sum.non_compliant, 20);
+  ck_assert_int_ge(sum.rejected, 20);
+  ck_assert_int_ge(sum.rereferrals, 10);
+  ck_assert(sum.has_median);
+  ck_assert(sum.started_within_target > 0 && sum.started_within_target < sum.started);
+  ck_assert_int_ge(sum.nmonths, 18);
+  for (int i = 1; i < sum.nmonths - 1; i++) /* every whole month has real numbers */
+    ck_assert_int_ge(sum.months[i].referrals, 15);
+  for (int t = 0; t < IJ_STATS_TYPES; t++) { /* every placement type used by enough people */
+    ck_assert_int_ge(sum.hours_by_type[t].referrals, 20);
+    ck_assert_int_gt(sum.hours_by_type[t].minutes, 0);
+  }
+  ck_assert_int_gt(sum.bookings_by_outcome[IJ_OUTCOME_ABSENT_ACCEPTABLE], 20);
+  ck_assert_int_gt(sum.bookings_by_outcome[IJ_OUTCOME_ABSENT_UNACCEPTABLE], 20);
+  ck_assert_int_gt(sum.bookings_by_outcome[IJ_OUTCOME_SENT_HOME_BEHAVIOUR], 5);
+  ck_assert_int_gt(sum.bookings_by_outcome[IJ_OUTCOME_RESCHEDULED], 5);
+  ij_stats_summary_clear(&sum);
+
+  /* reoffending: rates shown, lower for completers */
+  ij_stats_window w[IJ_FOLLOWUP_WINDOW_COUNT];
+  ij_field_errors_init(&errs);
+  ck_assert_int_eq(ij_ops_stats_reoffending(c, &f, &errs, w), IJ_OK);
+  ij_store_scope(c, NULL);
+  for (int i = 0; i < IJ_FOLLOWUP_WINDOW_COUNT; i++) {
+    const ij_stats_cohort *k = &w[i].completers;
+    ij_stat_cell num = {(double)k->reoffended, k->reoffended, false};
+    ij_stat_cell den = {(double)k->cohort, k->cohort, false};
+    ij_suppress_cell(&rules, &num);
+    ij_suppress_cell(&rules, &den);
+    ij_stat_rate rate = ij_suppress_rate(&rules, &num, &den);
+    ck_assert_msg(!rate.suppressed, "completers' %d-month rate suppressed", w[i].months);
+    ck_assert(rate.value > 0.02 && rate.value < 0.35);
+    ck_assert_int_gt(k->pending, 0); /* recent exits still wait */
+  }
+  const ij_stats_cohort *nc = &w[2].non_completers, *cc = &w[2].completers;
+  ck_assert_int_ge(nc->cohort, 10);
+  ck_assert_int_ge(nc->reoffended, 5);
+  ck_assert(nc->reoffended * cc->cohort > cc->reoffended * nc->cohort);
+
+  /* checks recorded only once due, never for a window that has not passed */
+  ck_assert_int_eq(count("SELECT count(*) FROM followup_checks WHERE area = $1 AND"
+                         " recorded_at IS NOT NULL AND (due_on > $2::date"
+                         " OR recorded_at::date < due_on) AND $2::text IS NOT NULL",
+                         a),
+                   0);
+  ck_assert_int_gt(count("SELECT count(*) FROM followup_checks WHERE area = $1 AND"
+                         " recorded_at IS NULL AND due_on > $2::date",
+                         a),
+                   100);
+  /* placements of every type; under-18s, each with a guardian */
+  ck_assert_int_eq(count("SELECT count(*) FROM (SELECT type FROM placements WHERE area = $1"
+                         " GROUP BY type HAVING count(*) >= 3) x WHERE $2::text IS NOT NULL",
+                         a),
+                   6);
+  ck_assert_int_ge(count("SELECT count(*) FROM referrals r JOIN people p ON p.id = r.person_id"
+                         " WHERE r.area = $1 AND age(r.created_at::date, p.date_of_birth)"
+                         " < interval '18 years' AND r.guardian_name IS NOT NULL"
+                         " AND $2::text IS NOT NULL",
+                         a),
+                   100);
+  ck_assert_int_eq(
+      count("SELECT count(*) FROM referrals r JOIN people p ON p.id = r.person_id"
+            " WHERE r.area = $1 AND age(r.created_at::date, p.date_of_birth)"
+            " < interval '18 years' AND r.guardian_name IS NULL AND $2::text IS NOT NULL",
+            a),
+      0);
+  ck_assert_int_ge(count("SELECT count(DISTINCT officer_sub) FROM referrals WHERE area = $1"
+                         " AND $2::text IS NOT NULL",
+                         a),
+                   10);
+  /* every thing at its time: no booking on a session before the referral was made, no event
+   * before it either, no exit before it */
+  ck_assert_int_eq(count("SELECT count(*) FROM bookings b JOIN referrals r ON r.id = b.referral_id"
+                         " WHERE r.area = $1 AND (b.starts_at < r.created_at"
+                         " OR b.created_at < r.created_at) AND $2::text IS NOT NULL",
+                         a),
+                   0);
+  ck_assert_int_eq(count("SELECT count(*) FROM referral_events e JOIN referrals r"
+                         " ON r.id = e.referral_id WHERE r.area = $1 AND (e.at < r.created_at"
+                         " OR e.at > $2::date + 1) ",
+                         a),
+                   0);
+  ck_assert_int_eq(count("SELECT count(*) FROM followup_checks f JOIN referrals r"
+                         " ON r.id = f.referral_id WHERE r.area = $1 AND"
+                         " f.exited_on < r.created_at::date AND $2::text IS NOT NULL",
+                         a),
+                   0);
+  /* the second area: smaller, for the national view to compare */
+  long long second =
+      count("SELECT count(*) FROM referrals WHERE area = $1 AND $2::text IS NOT NULL", a2);
+  ck_assert(second >= 60 && second <= 200);
+  /* this week's work for the practitioners' pages: one awaiting triage made today */
+  ck_assert_int_ge(count("SELECT count(*) FROM referrals WHERE area = $1 AND state = 'submitted'"
+                         " AND created_at::date = $2::date",
+                         a),
+                   1);
+
+  free(before);
+  free(before2);
+  free(after);
+  free(after2);
+  free(other);
+  free(other2);
+  ij_store_release(s, c);
+  ij_store_close(s);
+}
+END_TEST
+
+Suite *store_seed_suite(void) {
+  Suite *s = suite_create("store_seed");
+  TCase *tc = tcase_create("seed");
+  tcase_set_timeout(tc, 1200);
+  tcase_add_test(tc, a_scheme_a_commissioner_can_read);
+  suite_add_tcase(s, tc);
+  return s;
+}
