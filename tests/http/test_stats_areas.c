@@ -339,9 +339,9 @@ static void expect_csv_is_json(ts_response *csv, ts_response *json) {
   ck_assert_msg(strncmp(csv->content_type, "text/csv", 8) == 0, "%s", csv->content_type);
   csv_table *t = malloc(sizeof *t);
   csv_parse(csv->body, t);
-  const char *lead[] = {"area",  "area_name", "from",        "to",        "measure",
-                        "value", "numerator", "denominator", "suppressed"};
-  for (int c = 0; c < 9; c++)
+  const char *lead[] = {"area",   "area_name", "from",      "to",          "measure",   "value",
+                        "ci_low", "ci_high",   "numerator", "denominator", "suppressed"};
+  for (int c = 0; c < 11; c++)
     ck_assert_str_eq(t->rows[0][c], lead[c]);
   size_t nareas = json_array_size(json_object_get(json->json, "areas"));
   ck_assert_int_eq(t->nrows, 1 + (int)(nareas + 1) * (NRATES + 1));
