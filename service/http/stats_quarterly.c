@@ -338,16 +338,19 @@ static bool workbook_bytes(const stats_request *sr, const quarter_cells *c, int 
                            size_t *len) {
   *out = NULL;
   *len = 0;
+  /* the temporary directory: TMPDIR, else the C library's default (P_tmpdir) */
   const char *dir = getenv("TMPDIR");
+  if (!dir || !*dir)
+    dir = P_tmpdir;
   char path[512];
-  snprintf(path, sizeof path, "%s/ij-quarterly-XXXXXX", dir && *dir ? dir : "/tmp");
+  snprintf(path, sizeof path, "%s/ij-quarterly-XXXXXX", dir);
   int fd = mkstemp(path);
   if (fd < 0)
     return false;
   close(fd);
   /* constant_memory: rows go to the file as written, strings inline (no shared table) */
   char tmpdir[512];
-  snprintf(tmpdir, sizeof tmpdir, "%s", dir && *dir ? dir : "/tmp");
+  snprintf(tmpdir, sizeof tmpdir, "%s", dir);
   lxw_workbook_options options = {.constant_memory = LXW_TRUE, .tmpdir = tmpdir};
   lxw_workbook *wb = workbook_new_opt(path, &options);
   bool ok = wb != NULL;
