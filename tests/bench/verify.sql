@@ -97,4 +97,6 @@ SELECT
     AS booking_summaries_vs_bookings,
   -- the statistics' kept aggregates (migration 024) against the referrals and checks: per area and
   -- month, and per area and day of exit
-  (SELECT count(*) FROM stats_kept_vs_raw) AS kept_statistics_vs_raw;
+  (SELECT count(*) FROM stats_kept_vs_raw) AS kept_statistics_vs_raw,
+  (SELECT count(*) FROM stats_kept_days_vs_raw) AS kept_daily_statistics_vs_raw,
+  (SELECT count(*) FROM stats_kept_exit_months_vs_raw) AS kept_exit_month_statistics_vs_raw;

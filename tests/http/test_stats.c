@@ -1271,11 +1271,11 @@ static void *call_summary(void *arg) {
 
 /* Statistics take turns: with one turn and no worker thread to spare for waiting, a request that
  * finds the turn taken gets 503 with Retry-After at once; the turn is given back afterwards. The
- * first request is held inside its turn by a lock on the referrals. */
+ * first request is held inside its turn by a lock on the kept figures. */
 START_TEST(statistics_take_turns) {
   PGconn *holder = db();
   sql(holder, "BEGIN", 0, NULL, NULL, 0);
-  sql(holder, "LOCK TABLE referrals IN ACCESS EXCLUSIVE MODE", 0, NULL, NULL, 0);
+  sql(holder, "LOCK TABLE stats_agg IN ACCESS EXCLUSIVE MODE", 0, NULL, NULL, 0);
   ts_server t = {S->store, S->service, S->auth, NULL, 0};
   ij_http_options ho = {"127.0.0.1", 0, 2, 100, 30, 65536, 65536, {2, 20, 7, 48}, 5, 10, 1, 30000};
   ck_assert_int_eq(ij_http_start(&ho, S->service, S->auth, &t.server), IJ_OK);

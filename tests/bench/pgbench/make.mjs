@@ -2,7 +2,8 @@
 // (statements taken from the store's C source by extract.mjs, parameters bound to the same kind of
 // values, the same pipelines), so that each scenario has the database's own limit beside it.
 //   node make.mjs ROOT OUTDIR PREFIX AREAS KMIN WORK_PREFIX
-// writes OUTDIR/get.sql, OUTDIR/transition.sql, OUTDIR/create.sql and OUTDIR/outcome.sql.
+// writes OUTDIR/get.sql, OUTDIR/transition.sql, OUTDIR/create.sql, OUTDIR/outcome.sql and
+// OUTDIR/list.sql.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,8 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 const sql = JSON.parse(execFileSync('node', [path.join(here, 'extract.mjs'), root, 'scope',
   'referral_get', 'referral_transition', 'person_last_exit', 'idem_insert',
   'person_upsert_police_id', 'referral_insert', 'booking_get', 'referral_lock', 'booking_lock',
-  'booking_record', 'referral_counters', 'notice_add', 'followups_create', 'booking_outcomes'],
+  'booking_record', 'referral_counters', 'notice_add', 'followups_create', 'booking_outcomes',
+  'custom_plan', 'referral_list'],
   { encoding: 'utf8' }));
 
 /* $n -> the expression bound to it (longest numbers first, so $1 does not eat $10) */
@@ -183,5 +185,22 @@ COMMIT;
 ${workScope};
 ${bind(sql.booking_get, { 1: booking, 2: workArea })};
 ${bind(sql.booking_outcomes, { 1: booking, 2: workArea })};
+\\endpipeline
+`);
+// Scenario 5: what a list page at depth runs (tests/bench/wrk/list.lua's requests): the area, a
+// custom plan for this statement (the service asks for one: the filters decide the best plan) and
+// the page, one pipeline; a state of the four, one of twenty wards, not overdue, the cursor a
+// random point one to nine years back, 50 rows and one more (to tell whether there are more).
+fs.writeFileSync(path.join(out, 'list.sql'), `\\set a random(1, ${areas})
+\\set s random(1, 4)
+\\set w random(1, 20)
+\\set d random(365, ${9 * 365})
+\\startpipeline
+${scope};
+${sql.custom_plan};
+${bind(sql.referral_list, { 1: area, 2: "(ARRAY['closed', 'completed', 'rejected', 'withdrawn'])[:s]",
+  3: "'ward-' || lpad(:w::text, 2, '0')", 4: 'NULL', 5: "'false'",
+  6: "'{submitted,accepted,scheduled}'", 7: 'now()', 8: "now() - make_interval(days => :d)",
+  9: "'ffffffff-ffff-4fff-bfff-ffffffffffff'", 10: "'51'" })};
 \\endpipeline
 `);
