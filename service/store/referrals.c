@@ -514,7 +514,7 @@ ij_err ij_store_referral_transition(ij_conn *conn, const char *area, const char 
   return ij_store_referral_transitions(conn, area, id, expected_version, &w, 1, out, errs);
 }
 
-/* The page's ids first, from the covering index referrals_area_period alone (every filter column is
+/* The page's ids first, from the covering index referrals_area_list alone (every filter column is
  * in it: an index-only scan from the cursor down, however deep), then those rows. */
 static const ij_stmt STMT_REFERRAL_LIST = {
     "referral_list",

@@ -466,13 +466,13 @@ static ij_store *service_store(void) {
 }
 
 /* A statistics statement that runs past its bound (here: waiting for a lock another transaction
- * holds on what it reads: the referrals, and reoffending's kept aggregates, migration 024) is
+ * holds on what it reads: the kept aggregates, migrations 024 and 026) is
  * cancelled and answered as unavailable, rather than holding its connection. */
 START_TEST(statistics_give_up_after_their_timeout) {
   PGconn *holder = PQconnectdb(ts_database_url());
   ck_assert_int_eq(PQstatus(holder), CONNECTION_OK);
   PGresult *res =
-      PQexec(holder, "BEGIN; LOCK TABLE referrals, stats_reoff IN ACCESS EXCLUSIVE MODE");
+      PQexec(holder, "BEGIN; LOCK TABLE stats_agg, stats_reoff IN ACCESS EXCLUSIVE MODE");
   ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
   PQclear(res);
   ij_store *s = service_store();
