@@ -200,7 +200,7 @@ ${scope};
 ${sql.custom_plan};
 ${bind(sql.referral_list, { 1: area, 2: "(ARRAY['closed', 'completed', 'rejected', 'withdrawn'])[:s]",
   3: "'ward-' || lpad(:w::text, 2, '0')", 4: 'NULL', 5: "'false'",
-  6: "'{submitted,accepted,scheduled}'", 7: 'now()', 8: "now() - make_interval(days => :d)",
+  6: "'{submitted,accepted,scheduled}'", 7: 'now()', 8: "(now() - make_interval(days => :d))",
   9: "'ffffffff-ffff-4fff-bfff-ffffffffffff'", 10: "'51'" })};
 \\endpipeline
 `);
