@@ -179,7 +179,7 @@ async function api(path, params, accept = 'application/json') {
 const $ = (id) => document.getElementById(id);
 let shownParams = null; // the filters of the figures on screen (the CSV downloads use them)
 let loadSeq = 0;
-let national = false;
+let national = false; // the reader is a national commissioner: the national view is theirs
 let lastShown = null; // the figures on screen, to draw the charts again at a new width
 let shownQuarterly = null; // the quarterly return's query for the figures shown (its downloads use it)
 
@@ -483,19 +483,17 @@ function rateNode(cell) {
 }
 
 function renderQuarterly(data) {
-  const rate = rateNode;
   const rows = (data.quarters ?? []).map((q) => {
     const windows = [3, 6, 12].map((m) => (q.reoffending ?? []).find((w) => w.months === m));
     const row = tableRow([quarterLabel(q), cellNode(q.referrals), cellNode(q.under_18), cellNode(q.adults),
-      rate(q.started_within_target_rate), cellNode(q.hours_delivered, 'hours'), rate(q.completion_rate),
-      rate(q.non_compliance_rate), ...windows.map(windowNode)]);
+      rateNode(q.started_within_target_rate), cellNode(q.hours_delivered, 'hours'), rateNode(q.completion_rate),
+      rateNode(q.non_compliance_rate), ...windows.map(windowNode)]);
     row.dataset.quarter = q.quarter;
     return row;
   });
   if (!rows.length) {
-    const none = el('tr', { class: 'govuk-table__row' },
-      el('td', { class: 'govuk-table__cell', colspan: 11 }, 'No quarter starts in this period.'));
-    rows.push(none);
+    rows.push(el('tr', { class: 'govuk-table__row' },
+      el('td', { class: 'govuk-table__cell', colspan: 11 }, 'No calendar quarter starts in this period.')));
   }
   $('quarterly-table').tBodies[0].replaceChildren(...rows);
   const first = data.quarters?.[0];
