@@ -14,6 +14,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DESKTOP, PHONE, axe, daysAgo, launch, startService } from './harness.mjs';
@@ -282,7 +283,8 @@ async function expectCsvButton(page, button, apiPath, token) {
   assert.match(download.suggestedFilename(), /\.csv$/);
 }
 
-async function screenshots(page, name) {
+// Full-page screenshots at 390 and 1280 px, and of one section when a selector is given.
+async function screenshots(page, name, section = null) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const before = page.viewportSize();
   for (const vp of [PHONE, DESKTOP]) {
@@ -291,6 +293,11 @@ async function screenshots(page, name) {
     const shot = path.join(ARTIFACTS, `${name}-${vp.width}.png`);
     await page.screenshot({ path: shot, fullPage: true });
     console.log(`screenshot: ${shot}`);
+    if (section) {
+      const part = path.join(ARTIFACTS, `${name}-section-${vp.width}.png`);
+      await page.locator(section).screenshot({ path: part });
+      console.log(`screenshot: ${part}`);
+    }
   }
   await page.setViewportSize(before);
 }
@@ -443,8 +450,253 @@ test('on a phone (320 px): no sideways scrolling, chart text of 12 px or more, t
       assert.ok(areas, 'the areas table is shown');
       assert.ok(areas.scrollsInside, 'the areas table scrolls inside its region');
     }
+    const quarterly = layout.tables.find((t) => t.id === 'quarterly-table');
+    assert.ok(quarterly, `${role}: the quarterly return is shown`);
+    assert.ok(quarterly.scrollsInside, `${role}: the quarterly return scrolls inside its region`);
+    assert.ok(await smallestText(page, '#quarterly-section') >= 12, `${role}: no text under 12 px in the quarterly return`);
     assert.deepEqual(problems, []);
     assert.deepEqual(await axe(page), [], `${role}: no accessibility violation at 320 px`);
     await context.close();
   }
+});
+
+// ---- the quarterly return ------------------------------------------------------------------------
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+// The quarterly table as shown: per quarter, its label and, per cell, the texts of its figures
+// ([rate with interval, reoffended, checked] for an elapsed window, ['not yet'] for another),
+// without the texts only a screen reader reads.
+async function pageQuarterly(page) {
+  return page.evaluate(() => [...document.querySelectorAll('#quarterly-table tbody tr')].map((tr) => ({
+    quarter: tr.dataset.quarter,
+    cells: [...tr.children].map((c, i) => (i === 0 ? c.textContent.trim()
+      : [...c.querySelectorAll('.ij-cell')].map((n) => {
+        const copy = n.cloneNode(true);
+        for (const hidden of copy.querySelectorAll('.govuk-visually-hidden')) hidden.remove();
+        return copy.textContent.trim();
+      }))),
+    suppressed: tr.querySelectorAll('.ij-cell[data-suppressed="true"]').length,
+  })));
+}
+
+// The quarterly return the page should show for its address's query: the API's, asked
+// separately here, for the period the summary states and the same filters but the age band.
+async function expectedQuarterly(query, token) {
+  const q = new URLSearchParams(query);
+  const summary = (await ok('GET', `/v1/stats/summary?${q}`, { token })).json;
+  q.delete('age_band');
+  q.set('from', summary.from);
+  q.set('to', summary.to);
+  const body = (await ok('GET', `/v1/stats/quarterly?${q}`, { token })).json;
+  const rows = body.quarters.map((r) => {
+    const window = (m) => {
+      const w = r.reoffending.find((x) => x.months === m);
+      return w.elapsed ? [shownRate(w.rate), shown(w.reoffended), shown(w.cohort)] : ['not yet'];
+    };
+    const [y, n] = r.quarter.split('-Q');
+    return {
+      quarter: r.quarter,
+      cells: [`${y} Q${n}`, [shown(r.referrals)], [shown(r.under_18)], [shown(r.adults)],
+        [shownRate(r.started_within_target_rate)], [shown(r.hours_delivered, 'hours')],
+        [shownRate(r.completion_rate)], [shownRate(r.non_compliance_rate)], window(3), window(6), window(12)],
+    };
+  });
+  return { query: q, body, rows };
+}
+
+function assertQuarterly(onPage, expected, what) {
+  assert.ok(expected.rows.length >= 4, `${what}: the period has at least four quarters`);
+  assert.deepEqual(onPage.map(({ quarter, cells }) => ({ quarter, cells })), expected.rows, `${what}: the quarterly table is the API's`);
+}
+
+// The entries of a zip file (an xlsx): name -> bytes. Stored and deflated entries, as
+// libxlsxwriter writes them.
+function unzip(buf) {
+  let eocd = buf.length - 22;
+  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  assert.ok(eocd >= 0, 'a zip file: its end of central directory');
+  const count = buf.readUInt16LE(eocd + 10);
+  let at = buf.readUInt32LE(eocd + 16);
+  const entries = {};
+  for (let i = 0; i < count; i++) {
+    assert.equal(buf.readUInt32LE(at), 0x02014b50, 'a central directory entry');
+    const method = buf.readUInt16LE(at + 10);
+    const compressedSize = buf.readUInt32LE(at + 20);
+    const size = buf.readUInt32LE(at + 24);
+    const nameLength = buf.readUInt16LE(at + 28);
+    const extra = buf.readUInt16LE(at + 30);
+    const comment = buf.readUInt16LE(at + 32);
+    const local = buf.readUInt32LE(at + 42);
+    const name = buf.toString('utf8', at + 46, at + 46 + nameLength);
+    assert.equal(buf.readUInt32LE(local), 0x04034b50, `${name}: a local header`);
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const stored = buf.subarray(start, start + compressedSize);
+    assert.ok(method === 0 || method === 8, `${name}: stored or deflated`);
+    entries[name] = method === 0 ? stored : zlib.inflateRawSync(stored);
+    assert.equal(entries[name].length, size, `${name}: its size`);
+    at += 46 + nameLength + extra + comment;
+  }
+  return entries;
+}
+
+// The API's answer as bytes (the workbook).
+async function apiBytes(route, token, accept) {
+  const res = await fetch(`${base}${route}`, { headers: { Authorization: `Bearer ${token}`, Accept: accept } });
+  assert.equal(res.status, 200, route);
+  assert.equal(res.headers.get('content-type'), accept, `${route}: its type`);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+// The downloaded workbook is the API's: the same bytes, or (written in another second) the same
+// parts but the creation time in its document properties.
+function assertSameWorkbook(file, fromApi, expected) {
+  assert.equal(file.subarray(0, 2).toString('latin1'), 'PK', 'the workbook is a zip file');
+  const parts = unzip(file);
+  const apiParts = unzip(fromApi);
+  assert.deepEqual(Object.keys(parts).sort(), Object.keys(apiParts).sort(), 'the workbook\'s parts');
+  assert.match(parts['[Content_Types].xml'].toString('utf8'), /spreadsheetml\.sheet\.main\+xml/, 'a spreadsheet');
+  assert.match(parts['xl/workbook.xml'].toString('utf8'), /<sheet name="Quarterly return"/);
+  const sheet = parts['xl/worksheets/sheet1.xml'].toString('utf8');
+  for (const q of expected.body.quarters) assert.ok(sheet.includes(`>${q.quarter}<`), `the sheet has ${q.quarter}`);
+  if (file.equals(fromApi)) {
+    console.log('workbook: the same bytes as the API\'s');
+    return;
+  }
+  console.log('workbook: the same parts as the API\'s, but the creation time');
+  const timeless = (b) => b.toString('utf8').replace(/<dcterms:(created|modified)[^>]*>[^<]*<\/dcterms:\1>/g, '');
+  for (const [name, bytes] of Object.entries(parts)) {
+    if (name === 'docProps/core.xml') assert.equal(timeless(bytes), timeless(apiParts[name]), name);
+    else assert.ok(bytes.equals(apiParts[name]), `${name}: the API's`);
+  }
+}
+
+// Both downloads of the quarterly return on screen: the CSV is the API's text, the workbook the
+// API's workbook.
+async function expectQuarterlyDownloads(page, expected, token) {
+  const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-quarterly-csv')]);
+  const csvFile = fs.readFileSync(await csvDownload.path(), 'utf8');
+  const csv = await ok('GET', `/v1/stats/quarterly.csv?${expected.query}`, { token });
+  assert.match(csv.headers.get('content-type'), /^text\/csv/);
+  assert.equal(csv.text.split('\r\n')[0], 'area,from,to,quarter,window_months,measure,value,ci_low,ci_high,numerator,denominator,suppressed');
+  assert.ok(csv.text.split('\r\n').length > expected.body.quarters.length * 7, 'a record per figure');
+  assert.equal(csvFile, csv.text, 'the CSV file is the API\'s');
+  assert.match(csvDownload.suggestedFilename(), /^immediate-justice-quarterly(-national)?-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.csv$/);
+
+  const [xlsxDownload] = await Promise.all([page.waitForEvent('download'), page.click('#download-quarterly-xlsx')]);
+  const xlsxFile = fs.readFileSync(await xlsxDownload.path());
+  const xlsx = await apiBytes(`/v1/stats/quarterly.xlsx?${expected.query}`, token, XLSX_TYPE);
+  assertSameWorkbook(xlsxFile, xlsx, expected);
+  assert.match(xlsxDownload.suggestedFilename(), /^immediate-justice-quarterly(-national)?-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d\.xlsx$/);
+  return { csv: csvDownload.suggestedFilename(), xlsx: xlsxDownload.suggestedFilename() };
+}
+
+// No text in the section under 12 px.
+async function smallestText(page, selector) {
+  return page.evaluate((sel) => {
+    let min = Infinity;
+    for (const n of document.querySelectorAll(`${sel} *`)) {
+      if (!n.offsetParent || n.classList.contains('govuk-visually-hidden')) continue;
+      if (![...n.childNodes].some((c) => c.nodeType === 3 && c.textContent.trim())) continue;
+      min = Math.min(min, parseFloat(getComputedStyle(n).fontSize));
+    }
+    return min;
+  }, selector);
+}
+
+test('a commissioner sees the quarterly return as the API gives it, suppressed cells included, and downloads it', async () => {
+  // ten of ward A's accepted referrals returned for non-compliance (a breach put on record by
+  // SQL, as the sessions' test does): the quarter's completion and non-compliance are shown, with
+  // their intervals
+  const accepted = psql(`SELECT id FROM referrals WHERE area = '${world.area}' AND state = 'accepted' ORDER BY id LIMIT 10`);
+  assert.equal(accepted.length, 10);
+  for (const [id] of accepted) {
+    psql(`UPDATE referrals SET state = 'scheduled', breaches = 1 WHERE id = '${id}'`);
+    await world.transition(id, { event: 'declare_non_compliance', reason_code: 'unacceptable_absence', reason: 'Did not attend' });
+  }
+  const token = tokens.commissioner;
+  const page = await browser.newPage();
+  const problems = watch(page);
+  await page.goto(`${base}/dashboard#token=${token}`);
+  await waitReady(page);
+  assert.equal(await page.isVisible('#quarterly-section'), true);
+
+  // all wards: the seeded referrals in the current quarter
+  let expected = await expectedQuarterly(new URL(page.url()).searchParams, token);
+  let onPage = await pageQuarterly(page);
+  assertQuarterly(onPage, expected, 'all wards');
+  const current = expected.body.quarters.at(-1);
+  assert.equal(current.referrals.value, 20, 'the seeded referrals are in the last quarter shown');
+  assert.equal(onPage.at(-1).cells[1][0], '20');
+  assert.equal(current.non_compliance_rate.value, 1);
+  assert.equal(typeof current.non_compliance_rate.ci_low, 'number', 'the API gives the interval');
+  assert.match(onPage.at(-1).cells[7][0], /^100\.0% \(\d+\.\d% to 100\.0%\)$/, 'non-compliance with its interval');
+  assert.match(onPage.at(-1).cells[6][0], /^0\.0% \(0\.0% to \d+\.\d%\)$/, 'completion with its interval');
+  assert.equal(expected.body.scope, 'area');
+  assert.ok(onPage.some((r) => r.cells.slice(8).some((c) => c[0] === 'not yet')), 'a window that has not elapsed reads "not yet"');
+  await expectQuarterlyDownloads(page, expected, token);
+
+  // ward B's 2 referrals: suppressed, on screen as [c]
+  await page.selectOption('#ward', 'ward-b');
+  await page.click('#apply');
+  await waitReady(page);
+  expected = await expectedQuarterly(new URL(page.url()).searchParams, token);
+  assert.equal(expected.query.get('ward'), 'ward-b');
+  assert.equal(expected.body.quarters.at(-1).referrals.suppressed, true, 'the API suppresses ward B\'s referrals');
+  onPage = await pageQuarterly(page);
+  assertQuarterly(onPage, expected, 'ward B');
+  assert.equal(onPage.at(-1).cells[1][0], '[c]');
+  assert.ok(onPage.at(-1).suppressed > 0, 'the suppressed cell is marked');
+  assert.equal(await page.getAttribute('#quarterly-table tbody tr:last-child td:nth-child(2) .ij-cell', 'data-suppressed'), 'true');
+  assert.match(await page.textContent('#quarterly-note'), /\[c\] means a figure is suppressed/);
+  const names = await expectQuarterlyDownloads(page, expected, token);
+  assert.doesNotMatch(names.csv, /national/);
+
+  // an age band: the return splits by age itself, and says so
+  await page.selectOption('#ward', '');
+  await page.selectOption('#age_band', '18-24');
+  await page.click('#apply');
+  await waitReady(page);
+  assert.equal(new URL(page.url()).searchParams.get('age_band'), '18-24');
+  assert.equal(await page.isVisible('#quarterly-age-note'), true);
+  expected = await expectedQuarterly(new URL(page.url()).searchParams, token);
+  assert.equal(expected.query.get('age_band'), null);
+  assertQuarterly(await pageQuarterly(page), expected, 'an age band');
+  assert.equal(expected.body.quarters.at(-1).referrals.value, 20, 'the whole area, every age');
+
+  await page.selectOption('#age_band', '');
+  await page.click('#apply');
+  await waitReady(page);
+  assert.equal(await page.isVisible('#quarterly-age-note'), false);
+  assert.ok(await smallestText(page, '#quarterly-section') >= 12, 'no text under 12 px');
+  await screenshots(page, 'dashboard-quarterly', '#quarterly-section');
+  assert.deepEqual(problems, [], 'no console errors, page errors or failed requests');
+  assert.deepEqual(await axe(page), [], 'no accessibility violation (axe-core) with the quarterly return shown');
+  assert.ok(!page.url().includes('token='), 'no token in the address');
+  await page.close();
+});
+
+test('a national commissioner sees the national quarterly return, and their own area\'s by choice', async () => {
+  const token = tokens.national_commissioner;
+  const page = await browser.newPage();
+  const problems = watch(page);
+  await page.goto(`${base}/dashboard#token=${token}`);
+  await waitReady(page);
+  let expected = await expectedQuarterly(new URL(page.url()).searchParams, token);
+  assert.equal(expected.query.get('scope'), 'national');
+  assert.equal(expected.body.scope, 'national');
+  assertQuarterly(await pageQuarterly(page), expected, 'national');
+  assert.ok(expected.body.quarters.at(-1).referrals.value >= 20, 'every area\'s referrals');
+  const names = await expectQuarterlyDownloads(page, expected, token);
+  assert.match(names.csv, /^immediate-justice-quarterly-national-/);
+
+  await page.selectOption('#scope', 'area');
+  await page.click('#apply');
+  await waitReady(page);
+  expected = await expectedQuarterly(new URL(page.url()).searchParams, token);
+  assert.equal(expected.body.scope, 'area');
+  assertQuarterly(await pageQuarterly(page), expected, 'their own area');
+  assert.equal(expected.body.quarters.at(-1).referrals.value, 20);
+  assert.deepEqual(problems, []);
+  await page.close();
 });

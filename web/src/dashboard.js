@@ -4,6 +4,9 @@
 // A national commissioner also has the national view (scope=national): the national figures and a
 // sortable table comparing the areas (GET /v1/stats/areas), with the same filters but the ward.
 // Charts are drawn at the width they are shown, so that their text keeps its size on a phone.
+// The quarterly return for the Police and Crime Commissioner (GET /v1/stats/quarterly) is shown
+// for the quarters that start in the period shown, with the same filters and scope but the age
+// band (the return splits by age itself), and offered as CSV and as an Excel workbook.
 //
 // The bearer token comes from the address (/dashboard#token=...), is taken out of the address bar
 // at once and kept in sessionStorage for this tab. Behind a sign-in proxy that adds the
@@ -176,8 +179,9 @@ async function api(path, params, accept = 'application/json') {
 const $ = (id) => document.getElementById(id);
 let shownParams = null; // the filters of the figures on screen (the CSV downloads use them)
 let loadSeq = 0;
-let national = false;
-let lastShown = null; // the figures on screen, to draw the charts again at a new width // the reader is a national commissioner: the national view is theirs
+let national = false; // the reader is a national commissioner: the national view is theirs
+let lastShown = null; // the figures on screen, to draw the charts again at a new width
+let shownQuarterly = null; // the quarterly return's query for the figures shown (its downloads use it)
 
 function nationalScope() {
   return national && $('scope').value === 'national';
@@ -431,6 +435,79 @@ function renderCharts({ summary, reoffending }) {
   renderReoffending(reoffending);
 }
 
+// ---- the quarterly return ----------------------------------------------------------------------
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const QUARTERLY_FILTERS = ['from', 'to', 'ward', 'placement_type', 'offence_category', 'scope'];
+
+// The quarterly return's query for the figures shown: their period (as the summary states it)
+// and filters, without the age band, which the route does not take.
+export function quarterlyParams(params, summary) {
+  const q = new URLSearchParams();
+  for (const name of QUARTERLY_FILTERS) {
+    const v = params.get(name);
+    if (v) q.set(name, v);
+  }
+  if (summary?.from) q.set('from', summary.from);
+  if (summary?.to) q.set('to', summary.to);
+  return q;
+}
+
+function quarterLabel(q) {
+  const [y, n] = q.quarter.split('-Q');
+  return `${y} Q${n}`;
+}
+
+// A window of reoffending: its rate with its interval, then "N of M" (reoffended of those whose
+// check is recorded); a window that has not elapsed for every exit of the quarter reads "not yet".
+function windowNode(w) {
+  if (!w) return '–';
+  if (!w.elapsed) {
+    return el('span', { class: 'ij-cell ij-cell--pending', 'data-elapsed': 'false', title: w.note ?? null }, 'not yet',
+      el('span', { class: 'govuk-visually-hidden' }, ` (the window elapses on ${dateLabel(w.elapses_on)})`));
+  }
+  return el('span', { class: 'ij-window', 'data-elapsed': 'true' },
+    rateNode(w.rate),
+    el('span', { class: 'ij-window__of' }, cellNode(w.reoffended), ' of ', cellNode(w.cohort)));
+}
+
+// A rate and its interval, as the other tables give them ("77.0% (61.0% to 88.0%)"), the
+// interval on a line of its own so that the eleven columns stay narrow.
+function rateNode(cell) {
+  const text = formatRateWithInterval(cell);
+  const rate = formatCell(cell, 'rate');
+  if (text === rate) return cellNode(cell, 'rate');
+  const node = cellNode(cell, 'rate', rate);
+  node.append(el('span', { class: 'ij-interval' }, text.slice(rate.length)));
+  return node;
+}
+
+function renderQuarterly(data) {
+  const rows = (data.quarters ?? []).map((q) => {
+    const windows = [3, 6, 12].map((m) => (q.reoffending ?? []).find((w) => w.months === m));
+    const row = tableRow([quarterLabel(q), cellNode(q.referrals), cellNode(q.under_18), cellNode(q.adults),
+      rateNode(q.started_within_target_rate), cellNode(q.hours_delivered, 'hours'), rateNode(q.completion_rate),
+      rateNode(q.non_compliance_rate), ...windows.map(windowNode)]);
+    row.dataset.quarter = q.quarter;
+    return row;
+  });
+  if (!rows.length) {
+    rows.push(el('tr', { class: 'govuk-table__row' },
+      el('td', { class: 'govuk-table__cell', colspan: 11 }, 'No calendar quarter starts in this period.')));
+  }
+  $('quarterly-table').tBodies[0].replaceChildren(...rows);
+  const first = data.quarters?.[0];
+  const last = data.quarters?.at(-1);
+  $('quarterly-period').textContent = first
+    ? `Quarters from ${quarterLabel(first)} (starting ${dateLabel(first.start)}) to ${quarterLabel(last)} ` +
+      `(ending ${dateLabel(last.end)}).`
+    : '';
+  const pending = (data.quarters ?? []).some((q) => (q.reoffending ?? []).some((w) => !w.elapsed));
+  $('quarterly-note').textContent = '[c] means a figure is suppressed (see the note above). ' +
+    (pending ? '“Not yet” means the reoffending window has not elapsed for every exit of the quarter. ' : '') +
+    (data.note ?? '');
+}
+
 // ---- the comparison of areas (national view) ---------------------------------------------------
 
 const AREA_COLUMNS = [
@@ -517,10 +594,17 @@ async function load(params) {
     const isNational = params.get('scope') === 'national';
     const areasParams = new URLSearchParams(params);
     areasParams.delete('scope');
-    const [summary, reoffending, areas] = await Promise.all([
-      api('/v1/stats/summary', params).then((r) => r.json()),
+    const summaryLoad = api('/v1/stats/summary', params).then((r) => r.json());
+    // the quarterly return of the period the summary states (its default when none is given)
+    const quarterlyLoad = summaryLoad.then(async (s) => {
+      const q = quarterlyParams(params, s);
+      return { query: q, body: await (await api('/v1/stats/quarterly', q)).json() };
+    });
+    const [summary, reoffending, areas, quarterly] = await Promise.all([
+      summaryLoad,
       api('/v1/stats/reoffending', params).then((r) => r.json()),
       isNational ? api('/v1/stats/areas', areasParams).then((r) => r.json()) : null,
+      quarterlyLoad,
     ]);
     if (seq !== loadSeq) return; // a newer request is on its way
     $('areas-section').hidden = !isNational;
@@ -530,6 +614,9 @@ async function load(params) {
     renderMonthly(summary.monthly ?? []);
     renderHours(summary.hours_by_placement_type ?? []);
     renderReoffending(reoffending);
+    renderQuarterly(quarterly.body);
+    shownQuarterly = quarterly.query;
+    $('quarterly-age-note').hidden = !params.get('age_band');
     lastShown = { summary, reoffending };
     if (!$('from').value && summary.from) $('from').value = summary.from;
     if (!$('to').value && summary.to) $('to').value = summary.to;
@@ -573,17 +660,18 @@ async function loadWards() {
 }
 
 // The CSV of a figure set on screen, with the filters of the figures shown: the summary, the
-// reoffending figures or the comparison of areas.
-async function downloadCsv(button, path, what) {
+// reoffending figures, the comparison of areas or the quarterly return (which also comes as an
+// Excel workbook). Fetched with the token in the Authorization header, never in the address.
+async function downloadFile(button, path, what, type = 'text/csv', extension = 'csv') {
   button.disabled = true;
   try {
-    const params = new URLSearchParams(shownParams ?? undefined);
+    const params = new URLSearchParams((what === 'quarterly' ? shownQuarterly : shownParams) ?? undefined);
     if (what === 'areas') params.delete('scope');
-    const res = await api(path, params, 'text/csv');
+    const res = await api(path, params, type);
     const blob = await res.blob();
-    const url = URL.createObjectURL(new Blob([blob], { type: 'text/csv' }));
+    const url = URL.createObjectURL(new Blob([blob], { type }));
     const scope = params.get('scope') === 'national' || what === 'areas' ? '-national' : '';
-    const name = `immediate-justice-${what}${scope}-${params.get('from') ?? 'from'}-${params.get('to') ?? 'to'}.csv`;
+    const name = `immediate-justice-${what}${scope}-${params.get('from') ?? 'from'}-${params.get('to') ?? 'to'}.${extension}`;
     const a = el('a', { href: url, download: name, hidden: true });
     document.body.append(a);
     a.click();
@@ -629,10 +717,12 @@ async function start() {
     $('scope').value = scope;
     $('scope').dataset.initial = scope;
   }
-  for (const [id, path, what] of [['download-csv', '/v1/stats/summary.csv', 'summary'],
+  for (const [id, path, what, type, extension] of [['download-csv', '/v1/stats/summary.csv', 'summary'],
     ['download-reoffending-csv', '/v1/stats/reoffending.csv', 'reoffending'],
-    ['download-areas-csv', '/v1/stats/areas.csv', 'areas']]) {
-    $(id).addEventListener('click', () => downloadCsv($(id), path, what));
+    ['download-areas-csv', '/v1/stats/areas.csv', 'areas'],
+    ['download-quarterly-csv', '/v1/stats/quarterly.csv', 'quarterly'],
+    ['download-quarterly-xlsx', '/v1/stats/quarterly.xlsx', 'quarterly', XLSX_TYPE, 'xlsx']]) {
+    $(id).addEventListener('click', () => downloadFile($(id), path, what, type, extension));
   }
   // charts are drawn at their width: again when it changes
   let width = window.innerWidth;
