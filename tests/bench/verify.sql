@@ -99,4 +99,5 @@ SELECT
   -- month, and per area and day of exit
   (SELECT count(*) FROM stats_kept_vs_raw) AS kept_statistics_vs_raw,
   (SELECT count(*) FROM stats_kept_days_vs_raw) AS kept_daily_statistics_vs_raw,
-  (SELECT count(*) FROM stats_kept_exit_months_vs_raw) AS kept_exit_month_statistics_vs_raw;
+  (SELECT count(*) FROM stats_kept_exit_months_vs_raw) AS kept_exit_month_statistics_vs_raw,
+  (SELECT count(*) FROM stats_kept_bands_vs_hours) AS kept_bands_vs_hours;
