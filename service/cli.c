@@ -4,6 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,10 +103,28 @@ static bool write_file(const char *path, const char *text, mode_t mode) {
   return close(fd) == 0 && ok;
 }
 
+/* glibc's allocator, bounded for a long-running server: a fixed threshold above which blocks are
+ * mapped on their own (by default glibc raises it after each large free, and a list page's answer
+ * then stays in a thread's heap for good), memory at the top of a heap given back past a small
+ * threshold, and no more arenas than the service's threads need. Measured by the load test (60 s
+ * at 64 connections, two runs each): without it the resident set rose 25-29% over the run, to
+ * 26-28 MiB (once 17% over its last three quarters, which fails the test); with it, 6%, to 19-20
+ * MiB, at the same request rate. */
+static void bound_allocator(int threads) {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 256 * 1024);
+  mallopt(M_ARENA_MAX, threads < 2 ? 2 : threads);
+#else
+  (void)threads;
+#endif
+}
+
 static int cmd_serve(void) {
   ij_config c;
   if (!load_config(&c, IJ_NEED_DATABASE | IJ_NEED_JWKS))
     return 2;
+  bound_allocator(c.threads);
   char *jwks = read_file(c.jwks_file);
   if (!jwks) {
     fprintf(stderr, "ij: IJ_JWKS_FILE: cannot read %s: %s\n", c.jwks_file, strerror(errno));
