@@ -435,6 +435,11 @@ void ij_person_view_clear(ij_person_view *v);
 /* IJ_ERR_NOT_FOUND when op's area has no such person. *out: ij_person_view_clear. */
 ij_err ij_ops_person_get(ij_conn *conn, const ij_op_ctx *op, const char *id, ij_person_view *out);
 
+/* A subject access request: everything op's area holds about one person, as the JSON text of
+ * ij_store_subject_access, read on one snapshot. *out: owned (free it). IJ_ERR_NOT_FOUND when op's
+ * area has no such person. */
+ij_err ij_ops_subject_access(ij_conn *conn, const ij_op_ctx *op, const char *id, char **out);
+
 /* ---- retention ---- */
 
 typedef struct {
