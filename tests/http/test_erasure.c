@@ -146,12 +146,96 @@ START_TEST(only_retention_erases) {
 }
 END_TEST
 
+/* An access-log row of the area written `age` ago (as the owner: the service's writer stamps
+ * rows with the time of their request). */
+static void old_access(const char *referral_id, const char *request_id, const char *age) {
+  const char *p[4] = {AREA, referral_id, request_id, age};
+  free(ts_sql("INSERT INTO personal_data_access (area, at, actor_sub, actor_role, action,"
+              " referral_id, person_id, route, method, request_id) SELECT $1, now() - $4::interval,"
+              " 'coord-old', 'coordinator', 'consult', r.id, r.person_id, '/v1/referrals/{id}',"
+              " 'GET', $3 FROM referrals r WHERE r.id = $2::uuid",
+              4, p));
+}
+
+static int log_rows(const char *request_id) {
+  const char *p[1] = {request_id};
+  char *n = ts_sql("SELECT count(*) FROM personal_data_access WHERE request_id = $1", 1, p);
+  int v = atoi(n);
+  free(n);
+  return v;
+}
+
+START_TEST(the_access_log_is_kept_for_its_period) {
+  char *officer = ts_token("officer", AREA, "pc-erase-2");
+  char *admin = ts_token("admin", AREA, "admin-erase-2");
+  char *body = ts_referral_body("ward-b");
+  ts_response *r = ts_http(S, "POST", "/v1/referrals", "/v1/referrals", officer, NULL, body);
+  ck_assert_int_eq(r->status, 201);
+  char id[64], rid_new[80];
+  snprintf(id, sizeof id, "%s", ts_id(r));
+  snprintf(rid_new, sizeof rid_new, "%s", r->request_id);
+  ts_response_free(r);
+  ck_assert_int_eq(ij_http_flush_audit(S->server), IJ_OK);
+  old_access(id, "req-25-months", "25 months");
+  old_access(id, "req-23-months", "23 months");
+
+  /* the service's role cannot delete rows itself, setting or not, nor have the function empty
+   * the log, nor erase another area's */
+  const char *p[1] = {id};
+  PGconn *c = service_session(AREA);
+  PGresult *res = PQexec(c, "SET LOCAL ij.erasing = 'on'");
+  ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+  PQclear(res);
+  refused(c, "DELETE FROM personal_data_access WHERE referral_id = $1::uuid", 1, p);
+  PQfinish(c);
+  c = service_session(AREA);
+  const char *pa[1] = {AREA};
+  refused(c, "SELECT ij_access_log_erase($1, now() - interval '1 month', 1000)", 1, pa);
+  PQfinish(c);
+  c = service_session(AREA);
+  const char *other[1] = {"elsewhere"};
+  refused(c, "SELECT ij_access_log_erase($1, now() - interval '2 years', 1000)", 1, other);
+  PQfinish(c);
+  ck_assert_int_eq(log_rows("req-25-months"), 1);
+
+  /* retention as the service runs it, with the default period (24 months): the row older than
+   * that goes, the others stay */
+  ij_retention_policy policy = {36, 24, 500};
+  ij_retention_totals t;
+  ck_assert_int_eq(ij_ops_retention_run(S->service, AREA, &policy, now_us(), &t), IJ_OK);
+  ck_assert_int_eq(t.access_log, 1);
+  ck_assert_int_eq(t.referrals, 0);
+  ck_assert_int_eq(log_rows("req-25-months"), 0);
+  ck_assert_int_eq(log_rows("req-23-months"), 1);
+  ck_assert_int_eq(log_rows(rid_new), 1);
+  /* a period under the six months the database keeps is refused before anything is read */
+  ij_retention_policy short_policy = {36, 3, 500};
+  ck_assert_int_eq(ij_ops_retention_run(S->service, AREA, &short_policy, now_us(), &t),
+                   IJ_ERR_INVALID);
+
+  /* the admin's view of the log agrees */
+  char query[200];
+  snprintf(query, sizeof query, "/v1/access-log?referral_id=%s", id);
+  r = ts_http(S, "GET", "/v1/access-log", query, admin, NULL, NULL);
+  ck_assert_int_eq(r->status, 200);
+  json_t *items = json_object_get(r->json, "items");
+  ck_assert_int_eq(json_array_size(items), 2);
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 1), "request_id")),
+                   "req-23-months");
+  ts_response_free(r);
+  free(body);
+  free(officer);
+  free(admin);
+}
+END_TEST
+
 Suite *http_erasure_suite(void) {
   Suite *s = suite_create("http-erasure");
   TCase *tc = tcase_create("erasure");
   tcase_set_timeout(tc, 60);
   tcase_add_checked_fixture(tc, http_setup, http_teardown);
   tcase_add_test(tc, only_retention_erases);
+  tcase_add_test(tc, the_access_log_is_kept_for_its_period);
   suite_add_tcase(s, tc);
   return s;
 }
