@@ -39,7 +39,8 @@ static void usage(FILE *out) {
           "  routes                list the served routes\n"
           "  retention [--area AREA]\n"
           "                        erase the personal data of referrals that ended more than\n"
-          "                        IJ_RETENTION_MONTHS ago, and of their people\n"
+          "                        IJ_RETENTION_MONTHS ago, and of their people, and the access\n"
+          "                        log's rows older than IJ_ACCESS_LOG_RETENTION_MONTHS\n"
           "settings (environment):\n%s",
           settings);
 }
@@ -229,8 +230,8 @@ static int cmd_serve(void) {
   }
   ij_retention_worker *retention = NULL;
   if (c.retention_interval_hours > 0 &&
-      ij_retention_start(store, c.retention_months, c.retention_interval_hours, &retention) !=
-          IJ_OK) {
+      ij_retention_start(store, c.retention_months, c.access_log_retention_months,
+                         c.retention_interval_hours, &retention) != IJ_OK) {
     fprintf(stderr, "ij: cannot start the retention schedule\n");
     ij_outbox_stop(outbox);
     ij_http_stop(server);
@@ -292,12 +293,16 @@ static int cmd_retention(int argc, char **argv) {
     return 2;
   ij_time_us now = now_us();
   ij_retention_totals t;
-  ij_err err = ij_ops_retention(store, area, c.retention_months, 500, now, &t);
+  ij_retention_policy policy = {c.retention_months, c.access_log_retention_months, 500};
+  ij_err err = ij_ops_retention_run(store, area, &policy, now, &t);
   ij_store_close(store);
-  char cutoff[IJ_TIME_BUF];
+  char cutoff[IJ_TIME_BUF], log_cutoff[IJ_TIME_BUF];
   ij_time_format(ij_domain_retention_cutoff(now, c.retention_months), cutoff);
-  printf("erased %lld referrals that ended before %s and %lld people, in %d areas\n",
-         (long long)t.referrals, cutoff, (long long)t.people, t.areas);
+  ij_time_format(ij_domain_retention_cutoff(now, c.access_log_retention_months), log_cutoff);
+  printf("erased %lld referrals that ended before %s and %lld people, and %lld access-log rows"
+         " written before %s, in %d areas\n",
+         (long long)t.referrals, cutoff, (long long)t.people, (long long)t.access_log, log_cutoff,
+         t.areas);
   if (err != IJ_OK) {
     fprintf(stderr, "ij: retention stopped: %s\n", ij_err_message(err));
     return 1;

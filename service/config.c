@@ -91,6 +91,8 @@ static const setting settings[] = {
      "personal data of a referral is erased this many months after it ends"},
     {"IJ_RETENTION_INTERVAL_HOURS", SET_INT, "24", 0, 8760, OFF(retention_interval_hours), 0,
      "how often serve runs retention (0: never; run `ij retention` instead)"},
+    {"IJ_ACCESS_LOG_RETENTION_MONTHS", SET_INT, "24", 6, 1200, OFF(access_log_retention_months), 0,
+     "rows of the personal-data access log are erased this many months after they were written"},
 };
 
 #define NSETTINGS (sizeof settings / sizeof settings[0])

@@ -15,7 +15,7 @@
 
 struct ij_retention_worker {
   ij_store *store;
-  int months;
+  ij_retention_policy policy;
   int interval_hours;
   atomic_bool stopping;
   pthread_mutex_t mu;
@@ -40,34 +40,39 @@ static bool wait_or_stop(ij_retention_worker *w, long seconds) {
 static void *run(void *arg) {
   ij_retention_worker *w = arg;
   ij_log(IJ_LOG_INFO,
-         "retention: erasing personal data %d months after a referral ends, every %d"
-         " hours",
-         w->months, w->interval_hours);
+         "retention: erasing personal data %d months after a referral ends, and the access"
+         " log's rows %d months after they were written, every %d hours",
+         w->policy.months, w->policy.access_log_months, w->interval_hours);
   long pause = FIRST_RUN_SECONDS;
   while (!wait_or_stop(w, pause)) {
     ij_retention_totals t;
-    ij_err err = ij_ops_retention(w->store, NULL, w->months, BATCH, now_us(), &t);
+    ij_err err = ij_ops_retention_run(w->store, NULL, &w->policy, now_us(), &t);
     if (err != IJ_OK)
-      ij_log(IJ_LOG_WARN, "retention: run stopped (%s) after %lld referrals and %lld people",
-             ij_err_message(err), (long long)t.referrals, (long long)t.people);
-    else if (t.referrals || t.people)
-      ij_log(IJ_LOG_INFO, "retention: erased %lld referrals and %lld people in %d areas",
-             (long long)t.referrals, (long long)t.people, t.areas);
+      ij_log(IJ_LOG_WARN,
+             "retention: run stopped (%s) after %lld referrals, %lld people and %lld access-log"
+             " rows",
+             ij_err_message(err), (long long)t.referrals, (long long)t.people,
+             (long long)t.access_log);
+    else if (t.referrals || t.people || t.access_log)
+      ij_log(IJ_LOG_INFO,
+             "retention: erased %lld referrals, %lld people and %lld access-log rows in %d areas",
+             (long long)t.referrals, (long long)t.people, (long long)t.access_log, t.areas);
     pause = (long)w->interval_hours * 3600;
   }
   return NULL;
 }
 
-ij_err ij_retention_start(ij_store *store, int months, int interval_hours,
+ij_err ij_retention_start(ij_store *store, int months, int access_log_months, int interval_hours,
                           ij_retention_worker **out) {
   *out = NULL;
-  if (!store || months < 1 || months > 1200 || interval_hours < 1 || interval_hours > 8760)
+  if (!store || months < 1 || months > 1200 || access_log_months < 6 || access_log_months > 1200 ||
+      interval_hours < 1 || interval_hours > 8760)
     return IJ_ERR_INVALID;
   ij_retention_worker *w = calloc(1, sizeof *w);
   if (!w)
     return IJ_ERR_NOMEM;
   w->store = store;
-  w->months = months;
+  w->policy = (ij_retention_policy){months, access_log_months, BATCH};
   w->interval_hours = interval_hours;
   atomic_init(&w->stopping, false);
   pthread_mutex_init(&w->mu, NULL);

@@ -34,12 +34,13 @@ typedef struct {
   int outbox_interval_ms; /* between delivery rounds of the notice outbox */
   int outbox_batch;       /* notices claimed per round */
   ij_area_rules area_defaults;
-  int suppress_min_count;       /* IJ_SUPPRESS_MIN_COUNT */
-  int stats_concurrency;        /* IJ_STATS_CONCURRENCY */
-  int stats_timeout_seconds;    /* IJ_STATS_TIMEOUT_SECONDS */
-  int suppress_min_denominator; /* IJ_SUPPRESS_MIN_DENOMINATOR */
-  int retention_months;         /* IJ_RETENTION_MONTHS: erasure after a referral ends */
-  int retention_interval_hours; /* IJ_RETENTION_INTERVAL_HOURS: 0, no schedule in serve */
+  int suppress_min_count;          /* IJ_SUPPRESS_MIN_COUNT */
+  int stats_concurrency;           /* IJ_STATS_CONCURRENCY */
+  int stats_timeout_seconds;       /* IJ_STATS_TIMEOUT_SECONDS */
+  int suppress_min_denominator;    /* IJ_SUPPRESS_MIN_DENOMINATOR */
+  int retention_months;            /* IJ_RETENTION_MONTHS: erasure after a referral ends */
+  int retention_interval_hours;    /* IJ_RETENTION_INTERVAL_HOURS: 0, no schedule in serve */
+  int access_log_retention_months; /* IJ_ACCESS_LOG_RETENTION_MONTHS: the access log's rows */
 } ij_config;
 
 /* What a command needs: settings not needed are still checked when set. */

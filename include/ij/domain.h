@@ -155,6 +155,7 @@ typedef enum {
   IJ_ACTION_REGISTER_READ,      /* coordinator, supervisor (their sessions): a session's register */
   IJ_ACTION_WEBHOOK_ADMIN,      /* admin: the area's webhook URL and signing secret */
   IJ_ACTION_MESSAGE_READ,       /* coordinator, admin: the messages sent about a referral */
+  IJ_ACTION_SUBJECT_ACCESS,     /* admin: everything held about one person (right of access) */
   IJ_ACTION__COUNT
 } ij_action;
 

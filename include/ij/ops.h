@@ -435,19 +435,41 @@ void ij_person_view_clear(ij_person_view *v);
 /* IJ_ERR_NOT_FOUND when op's area has no such person. *out: ij_person_view_clear. */
 ij_err ij_ops_person_get(ij_conn *conn, const ij_op_ctx *op, const char *id, ij_person_view *out);
 
+/* A subject access request: everything op's area holds about one person, as the JSON text of
+ * ij_store_subject_access, read on one snapshot. *out: owned (free it). IJ_ERR_NOT_FOUND when op's
+ * area has no such person. */
+ij_err ij_ops_subject_access(ij_conn *conn, const ij_op_ctx *op, const char *id, char **out);
+
 /* ---- retention ---- */
 
 typedef struct {
-  int areas;         /* areas visited */
-  int64_t referrals; /* referrals whose personal data was erased */
-  int64_t people;    /* people erased */
+  int areas;          /* areas visited */
+  int64_t referrals;  /* referrals whose personal data was erased */
+  int64_t people;     /* people erased */
+  int64_t access_log; /* rows of the personal-data access log erased */
 } ij_retention_totals;
+
+/* What retention erases, and when. */
+typedef struct {
+  int months;            /* a referral's personal data, this many months after it ended (>= 1) */
+  int access_log_months; /* the access log's rows, this many months after they were written
+                          * (6 or more; 0: the log is not erased in this run) */
+  int batch;             /* referrals, or access-log rows, per transaction (>= 1) */
+} ij_retention_policy;
+
+/* ij_ops_retention's erasure, and the access log's rows older than policy->access_log_months
+ * (ij_domain_retention_cutoff), area by area on the same connection scoped to the area, in
+ * transactions of at most policy->batch rows each. IJ_ERR_INVALID for a policy out of bounds.
+ * *out: what was erased, also when an error stops the run. */
+ij_err ij_ops_retention_run(ij_store *store, const char *area, const ij_retention_policy *policy,
+                            ij_time_us now, ij_retention_totals *out);
 
 /* Erases the personal data of referrals that ended more than `months` calendar months before
  * `now` (ij_domain_retention_cutoff), and of people none of whose referrals is kept: area by area
  * (only `area` when not NULL), each on a connection scoped to that area, in transactions of at
  * most `batch` referrals, until none is left. Figures the statistics use are kept (see
- * migrations/007_retention.sql). *out: what was erased, also when an error stops the run. */
+ * migrations/007_retention.sql). The access log is not erased (ij_ops_retention_run does).
+ * *out: what was erased, also when an error stops the run. */
 ij_err ij_ops_retention(ij_store *store, const char *area, int months, int batch, ij_time_us now,
                         ij_retention_totals *out);
 

@@ -36,6 +36,7 @@ static const ij_roles k_action_roles[IJ_ACTION__COUNT] = {
     [IJ_ACTION_REGISTER_READ] = IJ_ROLE_COORDINATOR | IJ_ROLE_SUPERVISOR,
     [IJ_ACTION_WEBHOOK_ADMIN] = IJ_ROLE_ADMIN,
     [IJ_ACTION_MESSAGE_READ] = IJ_ROLE_COORDINATOR | IJ_ROLE_ADMIN,
+    [IJ_ACTION_SUBJECT_ACCESS] = IJ_ROLE_ADMIN,
 };
 
 bool ij_domain_may(ij_roles roles, ij_action action) {

@@ -25,7 +25,7 @@ typedef struct {
   ij_time_us at;
   char sub[IJ_CLAIM_MAX];
   char roles[96];
-  char action[12];
+  char action[16]; /* consult, alter, disclose, subject_access */
   char referral_id[IJ_UUID_BUF];
   char route[64];
   char method[8];

@@ -78,6 +78,13 @@ typedef struct {
   char *value;
 } ij_query_param;
 
+/* How a request touched a referral's personal data, for its row in the access log. */
+typedef enum {
+  IJ_ACCESS_BY_METHOD,     /* consulted (GET) or altered (any other method) */
+  IJ_ACCESS_DISCLOSED,     /* disclosed to a third party (a victim's contact in a notice) */
+  IJ_ACCESS_SUBJECT_ACCESS /* disclosed in answer to the person's own subject access request */
+} ij_access_kind;
+
 typedef struct ij_ctx {
   const struct _u_request *req;
   struct _u_response *res;
@@ -103,7 +110,7 @@ typedef struct ij_ctx {
   int naccessed;
   int accessed_lost; /* noted beyond IJ_ACCESS_MAX */
   char accessed[IJ_ACCESS_MAX][IJ_UUID_BUF];
-  bool accessed_disclosed[IJ_ACCESS_MAX]; /* disclosed to a third party rather than consulted */
+  unsigned char accessed_kind[IJ_ACCESS_MAX]; /* each one's ij_access_kind */
 } ij_ctx;
 
 typedef void (*ij_handler)(ij_ctx *ctx);
@@ -199,6 +206,8 @@ void ij_metrics_observe(ij_metrics *metrics, const ij_route *route, const char *
 void ij_ctx_accessed(ij_ctx *ctx, const char *referral_id);
 /* As ij_ctx_accessed, for data disclosed to a third party (a victim's contact in a notice). */
 void ij_ctx_disclosed(ij_ctx *ctx, const char *referral_id);
+/* As ij_ctx_accessed, for data disclosed in answer to a subject access request. */
+void ij_ctx_subject_access(ij_ctx *ctx, const char *referral_id);
 
 /* Where and when the request's operation runs: the caller's area, the request id, the request's
  * clock and the configured area rules. */
@@ -350,6 +359,7 @@ void ij_h_referral_events(ij_ctx *ctx);
 void ij_h_referral_amend(ij_ctx *ctx);
 void ij_h_people_search(ij_ctx *ctx);
 void ij_h_person_get(ij_ctx *ctx);
+void ij_h_subject_access(ij_ctx *ctx); /* subject_access.c */
 
 /* placements and sessions (placements.c, sessions.c) */
 void ij_h_placement_create(ij_ctx *ctx);

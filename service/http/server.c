@@ -147,6 +147,12 @@ const ij_route ij_routes[] = {
      QUERY("name", "police_id", "dob", "postcode", "limit", "cursor"), NULL, IJ_ID_NONE, JSON},
     {"GET", "/v1/people/{id}", ij_h_person_get, true, true, IJ_ACTION_PERSON_READ, NO_QUERY,
      "person", IJ_ID_UUID, JSON},
+    /* the right of access: everything held about the person, as JSON or one CSV file, logged as
+     * subject_access (subject_access.c) */
+    {"GET", "/v1/people/{id}/subject-access", ij_h_subject_access, true, true,
+     IJ_ACTION_SUBJECT_ACCESS, NO_QUERY, "person", IJ_ID_UUID, JSON_OR_CSV},
+    {"GET", "/v1/people/{id}/subject-access.csv", ij_h_subject_access, true, true,
+     IJ_ACTION_SUBJECT_ACCESS, NO_QUERY, "person", IJ_ID_UUID, CSV},
     /* reference data, maintained by the area's admins (refdata.c); a named {id} negotiates JSON in
      * its handler */
     {"POST", "/v1/wards", ij_h_ward_add, true, false, IJ_ACTION_REFDATA_WRITE, NO_QUERY, NULL,
@@ -386,27 +392,31 @@ ij_conn *ij_ctx_conn(ij_ctx *ctx) {
   return ctx->conn;
 }
 
-static void note_access(ij_ctx *ctx, const char *referral_id, bool disclosed) {
+static void note_access(ij_ctx *ctx, const char *referral_id, ij_access_kind kind) {
   if (!referral_id || !referral_id[0])
     return;
   for (int i = 0; i < ctx->naccessed; i++)
-    if (ctx->accessed_disclosed[i] == disclosed && strcmp(ctx->accessed[i], referral_id) == 0)
+    if (ctx->accessed_kind[i] == kind && strcmp(ctx->accessed[i], referral_id) == 0)
       return;
   if (ctx->naccessed == IJ_ACCESS_MAX) {
     ctx->accessed_lost++;
     return;
   }
   snprintf(ctx->accessed[ctx->naccessed], IJ_UUID_BUF, "%s", referral_id);
-  ctx->accessed_disclosed[ctx->naccessed] = disclosed;
+  ctx->accessed_kind[ctx->naccessed] = (unsigned char)kind;
   ctx->naccessed++;
 }
 
 void ij_ctx_accessed(ij_ctx *ctx, const char *referral_id) {
-  note_access(ctx, referral_id, false);
+  note_access(ctx, referral_id, IJ_ACCESS_BY_METHOD);
 }
 
 void ij_ctx_disclosed(ij_ctx *ctx, const char *referral_id) {
-  note_access(ctx, referral_id, true);
+  note_access(ctx, referral_id, IJ_ACCESS_DISCLOSED);
+}
+
+void ij_ctx_subject_access(ij_ctx *ctx, const char *referral_id) {
+  note_access(ctx, referral_id, IJ_ACCESS_SUBJECT_ACCESS);
 }
 
 /* The access log of a request that answered 2xx on a personal route: one row per referral it
@@ -420,7 +430,9 @@ static void record_access(ij_ctx *ctx, int status) {
   const char *ids[IJ_ACCESS_MAX], *actions[IJ_ACCESS_MAX];
   for (int i = 0; i < ctx->naccessed; i++) {
     ids[i] = ctx->accessed[i];
-    actions[i] = ctx->accessed_disclosed[i] ? "disclose" : by_method;
+    actions[i] = ctx->accessed_kind[i] == IJ_ACCESS_DISCLOSED        ? "disclose"
+                 : ctx->accessed_kind[i] == IJ_ACCESS_SUBJECT_ACCESS ? "subject_access"
+                                                                     : by_method;
   }
   char roles[96] = "";
   for (ij_roles bit = 1; bit <= IJ_ROLE_SYSTEM; bit <<= 1) {

@@ -166,3 +166,7 @@ ij_err ij_ops_person_get(ij_conn *conn, const ij_op_ctx *op, const char *id, ij_
     ij_person_view_clear(out);
   return err;
 }
+
+ij_err ij_ops_subject_access(ij_conn *conn, const ij_op_ctx *op, const char *id, char **out) {
+  return ij_store_subject_access(conn, op->area, id, out);
+}

@@ -93,6 +93,25 @@ ij_err ij_store_person_get(ij_conn *conn, const char *area, const char *id, ij_p
   return IJ_OK;
 }
 
+static const ij_stmt STMT_SUBJECT_ACCESS = {"subject_access",
+                                            "SELECT ij_subject_access($1, $2::uuid)::text", 2};
+
+ij_err ij_store_subject_access(ij_conn *conn, const char *area, const char *id, char **out) {
+  *out = NULL;
+  const char *p[2] = {area, id};
+  PGresult *res;
+  ij_err err = ij_db_one(conn, &STMT_SUBJECT_ACCESS, p, &res);
+  if (err != IJ_OK)
+    return err;
+  const char *doc = ij_db_str(res, 0, 0);
+  if (!doc)
+    err = IJ_ERR_NOT_FOUND; /* the function's NULL: no such person in the area */
+  else if (!(*out = strdup(doc)))
+    err = IJ_ERR_NOMEM;
+  PQclear(res);
+  return err;
+}
+
 void ij_person_page_clear(ij_person_page *page) {
   if (!page)
     return;

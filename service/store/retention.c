@@ -24,6 +24,25 @@ static const ij_stmt STMT_RETENTION_ERASE = {
     " $3::timestamptz, $4::timestamptz, $5::integer)",
     5};
 
+static const ij_stmt STMT_ACCESS_LOG_ERASE = {
+    "access_log_erase", "SELECT ij_access_log_erase($1, $2::timestamptz, $3::integer)", 3};
+
+ij_err ij_store_access_log_erase(ij_conn *conn, const char *area, ij_time_us before, int limit,
+                                 int *erased) {
+  *erased = 0;
+  char at[IJ_TIME_BUF], lim[16];
+  ij_time_format(before, at);
+  snprintf(lim, sizeof lim, "%d", limit);
+  const char *p[3] = {area, at, lim};
+  PGresult *res;
+  ij_err err = ij_db_one(conn, &STMT_ACCESS_LOG_ERASE, p, &res);
+  if (err != IJ_OK)
+    return err;
+  *erased = (int)ij_db_i64(res, 0, 0);
+  PQclear(res);
+  return IJ_OK;
+}
+
 ij_err ij_store_retention_erase(ij_conn *conn, const char *area, unsigned ended_states,
                                 ij_time_us ended_before, ij_time_us now, int limit, int *referrals,
                                 int *people) {

@@ -39,6 +39,8 @@ int main(void) {
   srunner_add_suite(sr, http_stats_areas_suite());
   srunner_add_suite(sr, http_metrics_suite());
   srunner_add_suite(sr, http_access_log_suite());
+  srunner_add_suite(sr, http_subject_access_suite());
+  srunner_add_suite(sr, http_erasure_suite());
   srunner_add_suite(sr, http_register_suite());
   srunner_add_suite(sr, http_read_routing_suite());
   srunner_add_suite(sr, http_apart_suite());

@@ -33,6 +33,9 @@ Suite *http_messages_suite(void);
 Suite *http_message_delivery_suite(void);
 Suite *http_notify_settings_suite(void);
 Suite *http_stats_areas_suite(void);
+Suite *http_subject_access_suite(void);
+/* Erasure by retention alone, and the access log's retention (test_erasure.c). */
+Suite *http_erasure_suite(void);
 
 /* Per-test fixture: a server on a spare port and a fresh area (set by setup). */
 extern ts_server *S;

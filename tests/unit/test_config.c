@@ -15,6 +15,7 @@ static void clear_env(void) {
   for (const char **n = names; *n; n++)
     unsetenv(*n);
   unsetenv("IJ_LOG_FORMAT");
+  unsetenv("IJ_ACCESS_LOG_RETENTION_MONTHS");
 }
 
 START_TEST(defaults) {
@@ -34,6 +35,8 @@ START_TEST(defaults) {
   ck_assert_int_eq(c.area_defaults.hours_default, 7);
   ck_assert_str_eq(c.jwt_issuer, "ij-dev");
   ck_assert_int_eq(c.log_format, IJ_LOG_FORMAT_JSON);
+  ck_assert_int_eq(c.retention_months, 36);
+  ck_assert_int_eq(c.access_log_retention_months, 24);
 }
 END_TEST
 
@@ -45,6 +48,7 @@ START_TEST(every_bad_value_is_named) {
   setenv("IJ_LOG_LEVEL", "loud", 1);
   setenv("IJ_LOG_FORMAT", "xml", 1);
   setenv("IJ_DB_PREPARE", "perhaps", 1);
+  setenv("IJ_ACCESS_LOG_RETENTION_MONTHS", "3", 1); /* the database keeps the log six months */
   ij_config c;
   char problems[2048];
   ck_assert_int_eq(ij_config_load(&c, IJ_NEED_DATABASE | IJ_NEED_JWKS, problems, sizeof problems),
@@ -56,7 +60,8 @@ START_TEST(every_bad_value_is_named) {
                          "IJ_DB_POOL",
                          "IJ_LOG_LEVEL",
                          "IJ_LOG_FORMAT: must be json or text (got \"xml\")",
-                         "IJ_DB_PREPARE"};
+                         "IJ_DB_PREPARE",
+                         "IJ_ACCESS_LOG_RETENTION_MONTHS: must be a whole number from 6 to 1200"};
   for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
     ck_assert_msg(strstr(problems, named[i]), "missing %s in:\n%s", named[i], problems);
   clear_env();

@@ -46,6 +46,7 @@ START_TEST(test_permissions_matrix) {
       {IJ_ACTION_REGISTER_READ, false, true, true, false, false, false},
       {IJ_ACTION_WEBHOOK_ADMIN, false, false, false, false, true, false},
       {IJ_ACTION_MESSAGE_READ, false, true, false, false, true, false},
+      {IJ_ACTION_SUBJECT_ACCESS, false, false, false, false, true, false},
   };
   ck_assert_int_eq(sizeof k_matrix / sizeof k_matrix[0], IJ_ACTION__COUNT);
   for (size_t i = 0; i < sizeof k_matrix / sizeof k_matrix[0]; i++) {

@@ -15,7 +15,7 @@
 #include "ij/store/pool.h"
 
 /* One request's access to people's records: referral_ids[i] was consulted, altered or disclosed
- * (actions[i]: "consult", "alter", "disclose"). All strings borrowed. */
+ * (actions[i]: "consult", "alter", "disclose", "subject_access"). All strings borrowed. */
 typedef struct {
   const char *area;
   ij_time_us at;
@@ -34,7 +34,7 @@ typedef struct {
   ij_time_us at;
   const char *actor_sub;
   const char *actor_role;
-  const char *action; /* consult, alter or disclose */
+  const char *action; /* consult, alter, disclose or subject_access */
   const char *referral_id;
   const char *route;
   const char *method;

@@ -59,4 +59,11 @@ ij_err ij_store_person_get(ij_conn *conn, const char *area, const char *id, ij_p
 /* Frees the items and their strings and zeroes the page (NULL and a zeroed page are ignored). */
 void ij_person_page_clear(ij_person_page *page);
 
+/* Everything the area holds about one person, as one JSON object of sections (person, referrals,
+ * referral_events, bookings, booking_outcomes, followup_checks, notices, messages,
+ * non_associations, access_log; ij_subject_access in migrations/032_subject_access.sql), read in
+ * one statement and so on one snapshot. *out: the JSON text, owned (free it); NULL on failure.
+ * IJ_ERR_NOT_FOUND when the area has no such person. */
+ij_err ij_store_subject_access(ij_conn *conn, const char *area, const char *id, char **out);
+
 #endif

@@ -19,4 +19,11 @@ ij_err ij_store_retention_erase(ij_conn *conn, const char *area, unsigned ended_
                                 ij_time_us ended_before, ij_time_us now, int limit, int *referrals,
                                 int *people);
 
+/* In one transaction (its own statement): deletes up to `limit` rows of `area`'s personal-data
+ * access log written before `before`, oldest first (ij_access_log_erase, migration 034; the
+ * database refuses a `before` less than six months back). *erased: how many. Rows locked by
+ * another transaction are skipped. */
+ij_err ij_store_access_log_erase(ij_conn *conn, const char *area, ij_time_us before, int limit,
+                                 int *erased);
+
 #endif
