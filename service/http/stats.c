@@ -51,6 +51,7 @@ static bool stats_request_of(ij_ctx *ctx, stats_request *sr, bool quarterly) {
   ij_stats_filter *f = &sr->f;
   sr->scope = national ? "national" : "area";
   f->area = national ? NULL : ctx->actor.area;
+  f->national = national;
   sr->label = national ? "national" : ctx->actor.area;
   f->today = ij_time_date(ctx->now);
   f->timeout_ms = ctx->server->opts.stats_timeout_ms;

@@ -190,7 +190,8 @@ void ij_h_stats_areas(ij_ctx *ctx) {
   ij_stats_query q;
   if (!ij_stats_query_of(ctx, &q))
     return;
-  q.f.area = NULL; /* every area */
+  q.f.area = NULL; /* every area, named */
+  q.f.national = true;
   q.f.ward = NULL;
   if (!ij_stats_enter(ctx))
     return;

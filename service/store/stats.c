@@ -31,10 +31,16 @@ static const ij_stmt STMT_STATS_BOOKINGS = {
     " $7::int, $8)",
     8};
 
-/* A bound on each statement of the transaction, so that a costly period (the national view over
- * years) gives up rather than holding a connection for minutes: 57014, answered 503. */
-static const ij_stmt STMT_STATS_TIMEOUT = {"stats_timeout",
-                                           "SELECT set_config('statement_timeout', $1, true)", 1};
+/* Sent first in every statistics transaction: $1 a bound on each statement (milliseconds; 0: the
+ * role's or database's statement_timeout holds), so that a costly period (the national view over
+ * years) gives up rather than holding a connection for minutes (57014, answered 503); $2 the scope,
+ * "national" or "area": the statistics functions give every area's figures for a NULL area only
+ * when the transaction names the national scope (migration 035). */
+static const ij_stmt STMT_STATS_SCOPE = {
+    "stats_scope",
+    "SELECT CASE WHEN $1::text::int > 0 THEN set_config('statement_timeout', $1::text, true) END,"
+    " set_config('ij.stats_scope', $2, true)",
+    2};
 
 static const char *const k_types[IJ_STATS_TYPES] = {
 #define IJ_STATS_TYPE(name) name,
@@ -46,8 +52,14 @@ static const char *const k_types[IJ_STATS_TYPES] = {
 typedef struct {
   char from[IJ_TIME_BUF], to[IJ_TIME_BUF], age_min[16], age_max[16], timeout_ms[24];
   const char *p[9];
-  const char *timeout[1];
+  const char *scope[2];
 } stats_params;
+
+/* A filter that names neither an area nor the national view is a caller's mistake: refused, never
+ * read as every area. */
+bool ij_stats_filter_scoped(const ij_stats_filter *f) {
+  return f->national ? f->area == NULL : f->area != NULL && f->area[0] != '\0';
+}
 
 static void params_of(const ij_stats_filter *f, stats_params *sp) {
   /* [from 00:00, the day after `to` 00:00) in UTC */
@@ -56,7 +68,8 @@ static void params_of(const ij_stats_filter *f, stats_params *sp) {
   snprintf(sp->age_min, sizeof sp->age_min, "%d", f->age_min);
   snprintf(sp->age_max, sizeof sp->age_max, "%d", f->age_max);
   snprintf(sp->timeout_ms, sizeof sp->timeout_ms, "%d", f->timeout_ms > 0 ? f->timeout_ms : 0);
-  sp->timeout[0] = sp->timeout_ms;
+  sp->scope[0] = sp->timeout_ms;
+  sp->scope[1] = f->national ? "national" : "area";
   bool age = f->age_max > 0;
   const char *p[9] = {f->area,
                       sp->from,
@@ -133,16 +146,17 @@ static void read_bookings(PGresult *res, ij_stats_summary *out) {
 
 ij_err ij_store_stats_summary(ij_conn *conn, const ij_stats_filter *f, ij_stats_summary *out) {
   memset(out, 0, sizeof *out);
+  if (!ij_stats_filter_scoped(f))
+    return IJ_ERR_INTERNAL;
   stats_params sp;
   params_of(f, &sp);
   /* the three statements in one round trip, in the caller's snapshot */
   PGresult *figures = NULL, *monthly = NULL, *bookings = NULL;
-  const ij_db_step steps[] = {{&STMT_STATS_TIMEOUT, sp.timeout, NULL},
+  const ij_db_step steps[] = {{&STMT_STATS_SCOPE, sp.scope, NULL},
                               {&STMT_STATS_FIGURES, sp.p, &figures},
                               {&STMT_STATS_MONTHLY, sp.p, &monthly},
                               {&STMT_STATS_BOOKINGS, sp.p, &bookings}};
-  bool bounded = f->timeout_ms > 0; /* else the role's or database's statement_timeout holds */
-  ij_err err = ij_db_batch(conn, steps + !bounded, 4 - !bounded);
+  ij_err err = ij_db_batch(conn, steps, 4);
   if (err == IJ_OK && (err = read_figures(figures, out)) == IJ_OK &&
       (err = read_monthly(monthly, out)) == IJ_OK)
     read_bookings(bookings, out);
@@ -166,6 +180,8 @@ ij_err ij_store_stats_reoffending(ij_conn *conn, const ij_stats_filter *f,
   memset(out, 0, sizeof *out * IJ_FOLLOWUP_WINDOW_COUNT);
   for (int w = 0; w < IJ_FOLLOWUP_WINDOW_COUNT; w++)
     out[w].months = ij_followup_windows[w];
+  if (!ij_stats_filter_scoped(f))
+    return IJ_ERR_INTERNAL;
   stats_params sp;
   params_of(f, &sp);
   char from[IJ_DATE_BUF], to[IJ_DATE_BUF], today[IJ_DATE_BUF];
@@ -176,10 +192,9 @@ ij_err ij_store_stats_reoffending(ij_conn *conn, const ij_stats_filter *f,
   sp.p[2] = to;
   sp.p[8] = today;
   PGresult *res = NULL;
-  const ij_db_step steps[] = {{&STMT_STATS_TIMEOUT, sp.timeout, NULL},
+  const ij_db_step steps[] = {{&STMT_STATS_SCOPE, sp.scope, NULL},
                               {&STMT_STATS_REOFFENDING, sp.p, &res}};
-  bool bounded = f->timeout_ms > 0;
-  ij_err err = ij_db_batch(conn, steps + !bounded, 2 - !bounded);
+  ij_err err = ij_db_batch(conn, steps, 2);
   if (err != IJ_OK)
     return err;
   for (int i = 0; i < PQntuples(res); i++) {

@@ -19,8 +19,12 @@ static const ij_stmt STMT_STATS_AREAS_BOOKINGS = {
     " $5::int, $6)",
     6};
 
-static const ij_stmt STMT_STATS_AREAS_TIMEOUT = {
-    "stats_areas_timeout", "SELECT set_config('statement_timeout', $1, true)", 1};
+/* $1 each statement's bound (0: none of ours), $2 the scope: always "national" here. */
+static const ij_stmt STMT_STATS_AREAS_SCOPE = {
+    "stats_areas_scope",
+    "SELECT CASE WHEN $1::text::int > 0 THEN set_config('statement_timeout', $1::text, true) END,"
+    " set_config('ij.stats_scope', $2, true)",
+    2};
 
 static const ij_stmt STMT_AREA_NAME = {"area_name", "SELECT name FROM areas WHERE code = $1", 1};
 
@@ -67,6 +71,8 @@ static ij_err read_areas(PGresult *figures, PGresult *bookings, ij_stats_area **
 ij_err ij_store_stats_areas(ij_conn *conn, const ij_stats_filter *f, ij_stats_area **rows, int *n) {
   *rows = NULL;
   *n = 0;
+  if (!f->national || !ij_stats_filter_scoped(f))
+    return IJ_ERR_INTERNAL; /* every area's figures: only for a filter that names the nation */
   /* [from 00:00, the day after `to` 00:00) in UTC, as the summary's */
   char from[IJ_TIME_BUF], to[IJ_TIME_BUF], age_min[16], age_max[16], timeout_ms[24];
   ij_time_format((ij_time_us)f->from * IJ_US_PER_DAY, from);
@@ -77,13 +83,12 @@ ij_err ij_store_stats_areas(ij_conn *conn, const ij_stats_filter *f, ij_stats_ar
   bool age = f->age_max > 0;
   const char *p[6] = {
       from, to, f->offence_category, age ? age_min : NULL, age ? age_max : NULL, f->placement_type};
-  const char *timeout[1] = {timeout_ms};
+  const char *scope[2] = {timeout_ms, "national"};
   PGresult *figures = NULL, *bookings = NULL;
-  const ij_db_step steps[] = {{&STMT_STATS_AREAS_TIMEOUT, timeout, NULL},
+  const ij_db_step steps[] = {{&STMT_STATS_AREAS_SCOPE, scope, NULL},
                               {&STMT_STATS_AREAS, p, &figures},
                               {&STMT_STATS_AREAS_BOOKINGS, p, &bookings}};
-  bool bounded = f->timeout_ms > 0; /* else the role's or database's statement_timeout holds */
-  ij_err err = ij_db_batch(conn, steps + !bounded, 3 - !bounded);
+  ij_err err = ij_db_batch(conn, steps, 3);
   if (err == IJ_OK)
     err = read_areas(figures, bookings, rows, n);
   PQclear(figures);

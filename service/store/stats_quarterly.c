@@ -32,8 +32,12 @@ static const ij_stmt STMT_QUARTER_REOFFENDING = {
     " $9::date)",
     9};
 
-static const ij_stmt STMT_QUARTER_TIMEOUT = {"stats_quarter_timeout",
-                                             "SELECT set_config('statement_timeout', $1, true)", 1};
+/* $1 each statement's bound (0: none of ours), $2 "national" or "area", as the summary's. */
+static const ij_stmt STMT_QUARTER_SCOPE = {
+    "stats_quarter_scope",
+    "SELECT CASE WHEN $1::text::int > 0 THEN set_config('statement_timeout', $1::text, true) END,"
+    " set_config('ij.stats_scope', $2, true)",
+    2};
 
 #define AGE_MAX "200" /* the summary's oldest age band ends there */
 
@@ -70,6 +74,8 @@ static void read_reoffending(PGresult *res, ij_stats_quarter *out) {
 ij_err ij_store_stats_quarter(ij_conn *conn, const ij_stats_filter *f, ij_date start, ij_date end,
                               ij_stats_quarter *out) {
   memset(out, 0, sizeof *out);
+  if (!ij_stats_filter_scoped(f))
+    return IJ_ERR_INTERNAL;
   out->start = start;
   out->end = end;
   for (int w = 0; w < IJ_FOLLOWUP_WINDOW_COUNT; w++)
@@ -93,15 +99,14 @@ ij_err ij_store_stats_quarter(ij_conn *conn, const ij_stats_filter *f, ij_date s
                              AGE_MAX, f->placement_type};
   const char *p_reoffending[9] = {
       f->area, from, to, f->ward, f->offence_category, NULL, NULL, f->placement_type, today};
-  const char *p_timeout[1] = {timeout};
+  const char *p_scope[2] = {timeout, f->national ? "national" : "area"};
   PGresult *figures = NULL, *under_18 = NULL, *adults = NULL, *reoffending = NULL;
-  const ij_db_step steps[] = {{&STMT_QUARTER_TIMEOUT, p_timeout, NULL},
+  const ij_db_step steps[] = {{&STMT_QUARTER_SCOPE, p_scope, NULL},
                               {&STMT_QUARTER_FIGURES, p_all, &figures},
                               {&STMT_QUARTER_AGES, p_under, &under_18},
                               {&STMT_QUARTER_AGES, p_adults, &adults},
                               {&STMT_QUARTER_REOFFENDING, p_reoffending, &reoffending}};
-  bool bounded = f->timeout_ms > 0; /* else the role's or database's statement_timeout holds */
-  ij_err err = ij_db_batch(conn, steps + !bounded, 5 - !bounded);
+  ij_err err = ij_db_batch(conn, steps, 5);
   if (err == IJ_OK)
     err = read_figures(figures, out);
   if (err == IJ_OK && (PQntuples(under_18) != 1 || PQntuples(adults) != 1))

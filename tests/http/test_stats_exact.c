@@ -427,6 +427,8 @@ static int check_filters(PGconn *c, const area_data *areas, int nfilters, const 
                         type, today};
     const char *scope[1] = {area ? area : ""};
     run(c, "SELECT set_config('ij.area', $1, false)", 1, scope, NULL, 0);
+    const char *named[1] = {area ? "area" : "national"};
+    run(c, "SELECT set_config('ij.stats_scope', $1, false)", 1, named, NULL, 0);
     const char *kept[4] = {KEPT_FIGURES, KEPT_MONTHLY, KEPT_BOOKINGS, KEPT_REOFFENDING};
     const char *raw[4] = {RAW_FIGURES, RAW_MONTHLY, RAW_BOOKINGS, RAW_REOFFENDING};
     for (int s = 0; s < 4; s++) {

@@ -465,6 +465,72 @@ static ij_store *service_store(void) {
   return s;
 }
 
+/* The national view is named, never implied (migration 035): a filter with neither an area nor
+ * the national scope is refused before any SQL, and the database refuses every area's figures to
+ * a transaction that did not name the national scope, whatever its area. */
+START_TEST(statistics_of_every_area_need_the_national_scope_named) {
+  ij_store *s = service_store();
+  ij_conn *c;
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  ij_store_scope(c, "derbyshire");
+  ij_stats_summary sum;
+  ij_stats_window w[IJ_FOLLOWUP_WINDOW_COUNT];
+  ij_stats_filter forgot = {.area = NULL, .from = 20000, .to = 20400, .today = 20400};
+  ck_assert_int_eq(ij_store_stats_summary(c, &forgot, &sum), IJ_ERR_INTERNAL);
+  ck_assert_int_eq(ij_store_stats_reoffending(c, &forgot, w), IJ_ERR_INTERNAL);
+  ij_stats_filter both = {
+      .area = "derbyshire", .national = true, .from = 20000, .to = 20400, .today = 20400};
+  ck_assert_int_eq(ij_store_stats_summary(c, &both, &sum), IJ_ERR_INTERNAL);
+  ij_stats_filter area = {.area = "derbyshire", .from = 20000, .to = 20400, .today = 20400};
+  ck_assert_int_eq(ij_store_stats_summary(c, &area, &sum), IJ_OK);
+  ij_stats_summary_clear(&sum);
+  ij_stats_filter nation = {.national = true, .from = 20000, .to = 20400, .today = 20400};
+  ck_assert_int_eq(ij_store_stats_summary(c, &nation, &sum), IJ_OK);
+  ij_stats_summary_clear(&sum);
+  ck_assert_int_eq(ij_store_stats_reoffending(c, &nation, w), IJ_OK);
+  ij_store_release(s, c);
+  ij_store_close(s);
+
+  /* in the database, as the service's role: a NULL area without the scope named is refused */
+  PGconn *svc = PQconnectdb(ts_service_url());
+  ck_assert_int_eq(PQstatus(svc), CONNECTION_OK);
+  const char *calls[] = {
+      "SELECT * FROM ij_stats_figures(NULL, now() - interval '1 year', now(), NULL, NULL, NULL,"
+      " NULL, NULL)",
+      "SELECT * FROM ij_stats_monthly(NULL, now() - interval '1 year', now(), NULL, NULL, NULL,"
+      " NULL, NULL)",
+      "SELECT * FROM ij_stats_bookings(NULL, now() - interval '1 year', now(), NULL, NULL, NULL,"
+      " NULL, NULL)",
+      "SELECT * FROM ij_stats_reoffending(NULL, current_date - 365, current_date, NULL, NULL,"
+      " NULL, NULL, NULL, current_date)"};
+  const char *scopes[] = {NULL, "area", "national"};
+  for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+    for (size_t k = 0; k < sizeof scopes / sizeof scopes[0]; k++) {
+      PQclear(PQexec(svc, "BEGIN"));
+      PQclear(PQexec(svc, "SELECT set_config('ij.area', 'derbyshire', true)"));
+      if (scopes[k]) {
+        const char *p[1] = {scopes[k]};
+        PQclear(PQexecParams(svc, "SELECT set_config('ij.stats_scope', $1, true)", 1, NULL, p, NULL,
+                             NULL, 0));
+      }
+      PGresult *res = PQexec(svc, calls[i]);
+      bool national = scopes[k] && strcmp(scopes[k], "national") == 0;
+      if (national)
+        ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s: %s", calls[i],
+                      PQerrorMessage(svc));
+      else
+        ck_assert_msg(PQresultStatus(res) == PGRES_FATAL_ERROR &&
+                          strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE), "42501") == 0,
+                      "%s answered every area without the national scope (scope %s)", calls[i],
+                      scopes[k] ? scopes[k] : "unset");
+      PQclear(res);
+      PQclear(PQexec(svc, "ROLLBACK"));
+    }
+  }
+  PQfinish(svc);
+}
+END_TEST
+
 /* A statistics statement that runs past its bound (here: waiting for a lock another transaction
  * holds on what it reads: the kept aggregates, migrations 024 and 026) is
  * cancelled and answered as unavailable, rather than holding its connection. */
@@ -752,6 +818,7 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, pool_times_out_when_exhausted);
   tcase_add_test(tc, unreachable_database_is_unavailable);
   tcase_add_test(tc, statistics_give_up_after_their_timeout);
+  tcase_add_test(tc, statistics_of_every_area_need_the_national_scope_named);
   tcase_add_test(tc, row_security_scopes_the_pool_to_one_area);
   tcase_add_test(tc, row_security_hides_other_areas_from_queries_without_a_filter);
   tcase_add_test(tc, row_security_covers_every_area_table_and_binds_the_role);

@@ -16,7 +16,9 @@
 
 /* What the figures are of. Strings borrowed for the call. */
 typedef struct {
-  const char *area;             /* NULL: every area (the national view) */
+  const char *area;             /* NULL: every area, and then national must be true */
+  bool national;                /* the national view, named: a filter with neither an area nor
+                                   this is refused (IJ_ERR_INTERNAL), never widened to every area */
   ij_date from, to;             /* inclusive: referrals made (summary) or exits (reoffending) */
   const char *ward;             /* NULL: any */
   const char *placement_type;   /* NULL: any; else referrals with a booking on such a placement */
@@ -25,6 +27,9 @@ typedef struct {
   ij_date today;                /* reoffending: windows due on or before today have elapsed */
   int timeout_ms;               /* each statement's bound (statement_timeout); 0: none */
 } ij_stats_filter;
+
+/* Whether the filter names its scope: an area, or (national, area NULL) every area. */
+bool ij_stats_filter_scoped(const ij_stats_filter *f);
 
 typedef struct {
   ij_date month; /* its first day */
