@@ -201,7 +201,9 @@ static int cmd_serve(void) {
                         c.suppress_min_count,
                         c.suppress_min_denominator,
                         c.stats_concurrency,
-                        c.stats_timeout_seconds * 1000};
+                        c.stats_timeout_seconds * 1000,
+                        c.request_timeout_seconds,
+                        c.max_connections_per_address};
   ij_http_reads reads = {read_store, c.read_max_lag_seconds};
   ij_server *server = NULL;
   err = ij_http_start_with_reads(&ho, store, &reads, auth, &server);

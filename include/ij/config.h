@@ -28,7 +28,9 @@ typedef struct {
   long max_import_bytes;
   int max_connections;
   int connection_timeout_seconds;
-  int shutdown_grace_seconds; /* on SIGTERM: how long requests in flight may take to finish */
+  int request_timeout_seconds;     /* IJ_REQUEST_TIMEOUT_SECONDS */
+  int max_connections_per_address; /* IJ_MAX_CONNECTIONS_PER_ADDRESS */
+  int shutdown_grace_seconds;      /* on SIGTERM: how long requests in flight may take to finish */
   int log_level;
   int log_format;         /* ij_log_format: IJ_LOG_FORMAT */
   int outbox_interval_ms; /* between delivery rounds of the notice outbox */

@@ -19,10 +19,13 @@ typedef struct {
   long max_body_bytes;
   long max_import_bytes; /* the body limit of file imports (text/csv) */
   ij_area_rules area_defaults;
-  int suppress_min_count;       /* statistics: counts 1..this-1 are suppressed */
-  int suppress_min_denominator; /* statistics: rates on a smaller denominator are withheld */
-  int stats_concurrency;        /* statistics requests reading at once; 0: any number */
-  int stats_timeout_ms;         /* a statistics statement's bound; 0: none */
+  int suppress_min_count;          /* statistics: counts 1..this-1 are suppressed */
+  int suppress_min_denominator;    /* statistics: rates on a smaller denominator are withheld */
+  int stats_concurrency;           /* statistics requests reading at once; 0: any number */
+  int stats_timeout_ms;            /* a statistics statement's bound; 0: none */
+  int request_timeout_seconds;     /* a request's headers and body: the longest pause between their
+                                      bytes before the connection is closed; 0: as idle ones */
+  int max_connections_per_address; /* connections open at once from one client address; 0: any */
 } ij_http_options;
 
 /* Read routing: the statistics are read from `store` (a hot standby's pool) while its server is at

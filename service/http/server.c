@@ -630,18 +630,43 @@ static void mhd_log(void *cls, const char *fmt, va_list ap) {
   ij_log(IJ_LOG_WARN, "libmicrohttpd: %s", msg);
 }
 
+/* A connection's inactivity bound, by what it is doing. libmicrohttpd closes a connection that
+ * sends nothing for its timeout; one timeout for all would let a client that starts requests and
+ * never finishes them hold a connection as long as an idle keep-alive one (60 s by default): a few
+ * hundred such connections then fill the limit and the instance stops answering everyone. So a
+ * connection is given the short request timeout from its opening and again from each request
+ * line until that request is answered, and the idle timeout only between requests. */
+static void set_timeout(struct MHD_Connection *connection, int seconds) {
+  if (seconds > 0)
+    MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned int)seconds);
+}
+
+static int request_timeout(const ij_server *s) {
+  return s->opts.request_timeout_seconds > 0 ? s->opts.request_timeout_seconds
+                                             : s->opts.connection_timeout_seconds;
+}
+
+static void connection_notified(void *cls, struct MHD_Connection *connection, void **socket_context,
+                                enum MHD_ConnectionNotificationCode toe) {
+  (void)socket_context;
+  if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+    set_timeout(connection, request_timeout(cls));
+}
+
 /* ulfius's own callbacks, wrapped to count the requests in flight: libmicrohttpd calls the URI
  * logger once per request, as its request line arrives, and the completion callback once per
  * such request, when its answer is sent or its connection closed. */
 static void *uri_log(void *cls, const char *uri, struct MHD_Connection *connection) {
-  (void)connection;
   atomic_fetch_add(&((ij_server *)cls)->in_flight, 1);
+  set_timeout(connection, request_timeout(cls));
   return ulfius_uri_logger(NULL, uri);
 }
 
 static void request_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
                               enum MHD_RequestTerminationCode toe) {
   mhd_request_completed(NULL, connection, con_cls, toe);
+  if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+    set_timeout(connection, ((ij_server *)cls)->opts.connection_timeout_seconds);
   atomic_fetch_sub(&((ij_server *)cls)->in_flight, 1);
 }
 
@@ -705,6 +730,8 @@ ij_err ij_http_start_with_reads(const ij_http_options *opts, ij_store *store,
       {MHD_OPTION_SOCK_ADDR, 0, &addr},
       {MHD_OPTION_CONNECTION_TIMEOUT, opts->connection_timeout_seconds, NULL},
       {MHD_OPTION_CONNECTION_LIMIT, opts->max_connections, NULL},
+      {MHD_OPTION_PER_IP_CONNECTION_LIMIT, opts->max_connections_per_address, NULL},
+      {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)connection_notified, s},
       {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, s},
       {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_log, s},
       {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},

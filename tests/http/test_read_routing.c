@@ -24,7 +24,8 @@ static routed_server *routed_start(const char *url, int max_lag_seconds) {
   ij_store_options ro = {url, 2, 500, ts_db_prepare(), true};
   ck_assert_int_eq(ij_store_open(&ro, &r->reads), IJ_OK);
   r->ts = (ts_server){S->store, S->service, S->auth, NULL, 0};
-  ij_http_options ho = {"127.0.0.1", 0, 2, 100, 30, 65536, 65536, {2, 20, 7, 48}, 5, 10, 2, 30000};
+  ij_http_options ho = {"127.0.0.1",    0, 2,  100, 30,    65536, 65536,
+                        {2, 20, 7, 48}, 5, 10, 2,   30000, 10,    0};
   ij_http_reads reads = {r->reads, max_lag_seconds};
   ck_assert_int_eq(ij_http_start_with_reads(&ho, S->service, &reads, S->auth, &r->ts.server),
                    IJ_OK);

@@ -564,7 +564,8 @@ START_TEST(readyz_without_database_is_503) {
   ij_store *store;
   ck_assert_int_eq(ij_store_open(&o, &store), IJ_OK);
   ts_server dead = {store, store, S->auth, NULL, 0};
-  ij_http_options ho = {"127.0.0.1", 0, 2, 100, 30, 65536, 65536, {2, 20, 7, 48}, 5, 10, 2, 30000};
+  ij_http_options ho = {"127.0.0.1",    0, 2,  100, 30,    65536, 65536,
+                        {2, 20, 7, 48}, 5, 10, 2,   30000, 10,    0};
   ck_assert_int_eq(ij_http_start(&ho, store, S->auth, &dead.server), IJ_OK);
   dead.port = ij_http_port(dead.server);
   ts_response *r = ts_http(&dead, "GET", "/readyz", "/readyz", NULL, NULL, NULL);

@@ -1277,7 +1277,8 @@ START_TEST(statistics_take_turns) {
   sql(holder, "BEGIN", 0, NULL, NULL, 0);
   sql(holder, "LOCK TABLE stats_agg IN ACCESS EXCLUSIVE MODE", 0, NULL, NULL, 0);
   ts_server t = {S->store, S->service, S->auth, NULL, 0};
-  ij_http_options ho = {"127.0.0.1", 0, 2, 100, 30, 65536, 65536, {2, 20, 7, 48}, 5, 10, 1, 30000};
+  ij_http_options ho = {"127.0.0.1",    0, 2,  100, 30,    65536, 65536,
+                        {2, 20, 7, 48}, 5, 10, 1,   30000, 10,    0};
   ck_assert_int_eq(ij_http_start(&ho, S->service, S->auth, &t.server), IJ_OK);
   t.port = ij_http_port(t.server);
   char *comm = ts_token("commissioner", AREA, "pcc-1");

@@ -147,8 +147,8 @@ ts_server *ts_server_start(int pool) {
   ck_assert_int_eq(ij_store_open(&so, &s->service), IJ_OK);
   s->store = ts_store(pool);
   ck_assert_int_eq(ij_auth_open(ts_public_jwks(), "ij-test", "immediate-justice", &s->auth), IJ_OK);
-  ij_http_options o = {"127.0.0.1",    0, 4,  1000, 30,   65536, 4L << 20,
-                       {2, 20, 7, 48}, 5, 10, 2,    30000};
+  ij_http_options o = {"127.0.0.1",    0, 4,  1000, 30,    65536, 4L << 20,
+                       {2, 20, 7, 48}, 5, 10, 2,    30000, 10,    0};
   ck_assert_int_eq(ij_http_start(&o, s->service, s->auth, &s->server), IJ_OK);
   s->port = ij_http_port(s->server);
   return s;
