@@ -1,5 +1,6 @@
 /* The connection pool and statement execution. */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,9 +101,24 @@ static ij_err check_unprivileged(PGconn *pg) {
   return err;
 }
 
+/* Whether the server has ended an idle connection: after PostgreSQL restarts (or fails over
+ * behind the same address), every pooled connection is dead, but libpq learns it only when a
+ * statement fails on it, which would cost one request a 503 per stale connection after the
+ * database is back. A pooled connection between requests has nothing to read unless the server
+ * said something of its own accord, which for these connections (they LISTEN to nothing) is its
+ * shutdown's FATAL error (57P01) and end of file; libpq would only read that on the next
+ * statement, and fail it. So a zero-wait poll, a system call per acquire, and a connection with
+ * anything to read is opened again. */
+static bool ended_by_server(PGconn *pg) {
+  struct pollfd p = {.fd = PQsocket(pg), .events = POLLIN};
+  if (p.fd < 0)
+    return true;
+  return poll(&p, 1, 0) != 0;
+}
+
 /* Makes sure the connection is usable; called without the pool lock. */
 static ij_err connect_if_needed(ij_store *s, ij_conn *c) {
-  if (c->pg && !c->broken && PQstatus(c->pg) == CONNECTION_OK)
+  if (c->pg && !c->broken && PQstatus(c->pg) == CONNECTION_OK && !ended_by_server(c->pg))
     return IJ_OK;
   forget_prepared(c);
   if (c->pg) {

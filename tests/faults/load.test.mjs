@@ -7,8 +7,8 @@
 // filters (following next_cursor), acceptances with If-Match and the statistics summary. Every
 // request must get its normal answer (no 5xx, no connection error, no 4xx), except statistics the
 // service sheds (503 with Retry-After, waited out; at most half of them), and the service's memory
-// must stay flat: its resident set at the end within 10% of its value a quarter into the
-// measurement.
+// must stay flat: its resident set at the end within 10% (or 3 MiB, whichever is more) of its
+// value a quarter into the measurement.
 // Prints the figures: requests, requests per second, p50/p99 latency (measured by the client,
 // per request, not corrected for coordinated omission), resident set after warm-up and at the end.
 //
@@ -28,6 +28,7 @@ const USERS = Number(process.env.IJ_LOAD_USERS || 64);
 const WARMUP_S = Number(process.env.IJ_LOAD_WARMUP_SECONDS || 15);
 const MEASURE_S = Number(process.env.IJ_LOAD_SECONDS || 60);
 const RSS_TOLERANCE = 0.10;
+const RSS_FLOOR_MIB = 3;
 let servers = [];
 
 await main('load', async () => {
@@ -144,6 +145,10 @@ await main('load', async () => {
     // is over the last three quarters of the measurement, from the sample after its first quarter.
     const settled = samples[Math.floor(samples.length / 4)] || rssWarm;
     const lateGrowth = (rssEnd - settled) / settled;
+    // At about 20 MiB, 10% is 2 MiB, which the allocator's and the kernel's own accounting move by
+    // from one reading to the next (CI saw 19.0 -> 20.9 MiB with every sample between 19.2 and
+    // 20.6); 3 MiB over the run's last 45 s still catches a leak of ~100 bytes a request.
+    const lateMiB = (rssEnd - settled) / 1024;
     say(`requests: ${total} in ${elapsed.toFixed(1)} s = ${(total / elapsed).toFixed(0)} req/s at ${USERS} connections;`
       + ` mix ${JSON.stringify(counts)}`);
     say(`latency (client side, per request): p50 ${percentile(sorted, 50).toFixed(2)} ms, p99 ${percentile(sorted, 99).toFixed(2)} ms,`
@@ -156,7 +161,7 @@ await main('load', async () => {
     check(total > 0, 'no requests were measured');
     check(shed * 2 <= (counts.stats || 0), `more than half of the statistics requests were shed (${shed} of ${counts.stats || 0})`);
     if (OPTIMISED) {
-      check(Math.abs(lateGrowth) <= RSS_TOLERANCE, `the resident set moved by ${(lateGrowth * 100).toFixed(1)}% over the last three quarters of the measurement (limit ${RSS_TOLERANCE * 100}%)`);
+      check(Math.abs(lateGrowth) <= RSS_TOLERANCE || Math.abs(lateMiB) <= RSS_FLOOR_MIB, `the resident set moved by ${(lateGrowth * 100).toFixed(1)}% (${lateMiB.toFixed(1)} MiB) over the last three quarters of the measurement (limit ${RSS_TOLERANCE * 100}% or ${RSS_FLOOR_MIB} MiB)`);
     }
     const inArea = checkConsistent(world.area);
     say(`${inArea} referrals in the area, each agreeing with its event log`);
