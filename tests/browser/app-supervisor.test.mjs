@@ -7,6 +7,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import path from 'node:path';
 import { DESKTOP, PHONE, checkPage, go, launch, newPage, signIn, startService, waitReady } from './harness.mjs';
 
@@ -15,12 +16,15 @@ let browser;
 
 before(async () => {
   world = await startService({ name: 'super' });
+  await startSignal(Number(new URL(world.base).port));
   browser = await launch();
 });
 
 after(async () => {
   if (process.env.IJ_SHOW_LOG) console.log(world?.log);
   await browser?.close().catch(() => {});
+  for (const sock of signal.sockets) sock.destroy();
+  signal.server?.close();
   await world?.close();
 });
 
@@ -62,14 +66,39 @@ async function keptForOffline(page) {
   }, null, { timeout: 30_000 });
 }
 
-// No signal, everywhere: the emulation reaches the page and the service worker's fetches a moment
-// after setOffline answers, so wait until the page both knows it and cannot reach the service.
-// The emulation can also lapse for a moment while a page reloads (a CI run once saw a queued
-// sign-in arrive then), so the API is refused at the context too, as it would be with no signal.
-const API = '**/v1/**';
-const noSignal = (route) => route.abort('internetdisconnected');
+// No signal, everywhere. The browser's emulation (setOffline) tells the page and stops its
+// requests, but it reaches the service worker's requests, and a reloaded page, a moment late: two
+// CI runs saw a queued sign-in arrive while "offline", once with the API also refused by the
+// context's routing (which does not see requests that pass through a service worker). So the
+// phone reaches the service through a TCP relay of the test's own, the "signal": without signal
+// the relay drops every connection and refuses new ones, whatever the browser thinks, and the
+// emulation tells the page, as a phone's network state would.
+const signal = { up: true, sockets: new Set(), server: null, base: '' };
+function startSignal(port) {
+  signal.server = net.createServer((phone) => {
+    if (!signal.up) {
+      phone.destroy();
+      return;
+    }
+    const service = net.connect({ host: '127.0.0.1', port });
+    for (const [a, b] of [[phone, service], [service, phone]]) {
+      signal.sockets.add(a);
+      a.on('error', () => b.destroy());
+      a.on('close', () => { signal.sockets.delete(a); b.destroy(); });
+      a.pipe(b);
+    }
+  });
+  return new Promise((resolve) => signal.server.listen(0, '127.0.0.1', () => {
+    signal.base = `http://127.0.0.1:${signal.server.address().port}`;
+    resolve();
+  }));
+}
+// The world as the phone sees it: the service through the relay.
+const onPhone = () => ({ ...world, base: signal.base });
+
 async function goOffline(page) {
-  await page.context().route(API, noSignal);
+  signal.up = false;
+  for (const sock of signal.sockets) sock.destroy();
   await page.context().setOffline(true);
   await page.waitForFunction(async () => {
     if (navigator.onLine) return false;
@@ -83,7 +112,7 @@ async function goOffline(page) {
 }
 
 async function goOnline(page) {
-  await page.context().unroute(API, noSignal);
+  signal.up = true;
   await page.context().setOffline(false);
 }
 
@@ -103,7 +132,7 @@ test('without signal: two people signed in and out, the page reloaded from the p
   const { session, referrals: [a, b] } = await runningSession(2);
   const page = await newPage(browser, PHONE);
   page.allow(/ERR_INTERNET_DISCONNECTED/);
-  await signIn(page, world, 'supervisor', '/today');
+  await signIn(page, onPhone(), 'supervisor', '/today');
   assert.equal(await page.textContent('h1'), "Today's sessions");
   await page.waitForSelector(`[data-day="today"] [data-session="${session.id}"]`);
   await checkPage(page, 'super-today');
@@ -206,7 +235,7 @@ test('a queued change refused on arrival (the session was cancelled meanwhile) w
   const { session, referrals: [a] } = await runningSession(1);
   const page = await newPage(browser, PHONE);
   page.allow(/ERR_INTERNET_DISCONNECTED/);
-  await signIn(page, world, 'supervisor', `/register/${session.id}`);
+  await signIn(page, onPhone(), 'supervisor', `/register/${session.id}`);
   await keptForOffline(page);
   await goOffline(page);
   await page.click(`${card(a.booking.id)} [data-action="sign-in"]`);
