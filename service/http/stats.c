@@ -300,23 +300,7 @@ static void summary_cells_clear(summary_cells *c) {
 /* ---- CSV ---- */
 
 static void put(text_buf *b, const char *s) {
-  size_t n = strlen(s);
-  if (b->failed)
-    return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 1024;
-    while (cap < b->len + n + 1)
-      cap *= 2;
-    char *grown = realloc(b->data, cap);
-    if (!grown) {
-      b->failed = true;
-      return;
-    }
-    b->data = grown;
-    b->cap = cap;
-  }
-  memcpy(b->data + b->len, s, n + 1);
-  b->len += n;
+  ij_text_put(b, s);
 }
 
 /* One field, quoted when it holds a comma, a quote or a line break (RFC 4180). */

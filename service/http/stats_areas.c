@@ -8,6 +8,7 @@
 
 #include "ij/ops.h"
 #include "internal.h"
+#include "text_buf.h"
 
 /* The rates of a row, in the order of the JSON members and the CSV's rows. */
 static const char *const k_rates[] = {"acceptance_rate", "started_within_target_rate",
@@ -34,34 +35,12 @@ static json_t *figures_json(const ij_suppress_rules *rules, const ij_stats_summa
 
 /* ---- CSV ---- */
 
-typedef struct {
-  char *data;
-  size_t len, cap;
-  bool failed;
-} csv_buf;
-
-static void put(csv_buf *b, const char *s) {
-  size_t n = strlen(s);
-  if (b->failed)
-    return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + n + 1)
-      cap *= 2;
-    char *grown = realloc(b->data, cap);
-    if (!grown) {
-      b->failed = true;
-      return;
-    }
-    b->data = grown;
-    b->cap = cap;
-  }
-  memcpy(b->data + b->len, s, n + 1);
-  b->len += n;
+static void put(text_buf *b, const char *s) {
+  ij_text_put(b, s);
 }
 
 /* One field, quoted when it holds a comma, a quote or a line break (RFC 4180). */
-static void put_field(csv_buf *b, const char *s, bool last) {
+static void put_field(text_buf *b, const char *s, bool last) {
   if (strpbrk(s, ",\"\r\n")) {
     put(b, "\"");
     for (const char *p = s; *p; p++)
@@ -74,7 +53,7 @@ static void put_field(csv_buf *b, const char *s, bool last) {
 }
 
 /* A JSON value as CSV text: the JSON body's digits, true/false, "" for null or absent. */
-static void put_value(csv_buf *b, json_t *v, bool last) {
+static void put_value(text_buf *b, json_t *v, bool last) {
   if (!v || json_is_null(v)) {
     put_field(b, "", last);
   } else if (json_is_boolean(v)) {
@@ -98,7 +77,7 @@ static json_t *columns_of(json_t *figures) {
   return cols;
 }
 
-static void put_row(csv_buf *b, const char *area, const char *name, const char *from,
+static void put_row(text_buf *b, const char *area, const char *name, const char *from,
                     const char *to, json_t *figures, json_t *cols) {
   size_t ncols = json_array_size(cols);
   for (size_t r = 0; r <= NRATES; r++) {
@@ -119,7 +98,7 @@ static void send_areas_csv(ij_ctx *ctx, json_t *body) {
   const char *to = json_string_value(json_object_get(body, "to"));
   json_t *national = json_object_get(body, "national");
   json_t *cols = columns_of(national);
-  csv_buf b = {NULL, 0, 0, false};
+  text_buf b = {NULL, 0, 0, false};
   put(&b, "area,area_name,from,to,measure");
   for (size_t c = 0; c < json_array_size(cols); c++) {
     put(&b, ",");

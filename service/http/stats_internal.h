@@ -12,6 +12,7 @@
 #include "ij/store/stats.h"
 #include "ij/store/stats_areas.h"
 #include "internal.h"
+#include "text_buf.h"
 
 /* ---- the request: filters, period, format ---- */
 
@@ -52,12 +53,6 @@ double ij_stats_four_decimals(double v);
 json_t *ij_stats_envelope(const stats_request *sr);
 
 /* ---- CSV (RFC 4180) ---- */
-
-typedef struct {
-  char *data;
-  size_t len, cap;
-  bool failed;
-} text_buf;
 
 /* The leading columns of every row. */
 typedef struct {

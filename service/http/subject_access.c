@@ -10,6 +10,7 @@
 #include "ij/ops.h"
 #include "accept.h"
 #include "internal.h"
+#include "text_buf.h"
 
 /* The document's sections, in the order the CSV lists them (the JSON has the same members). */
 static const char *const k_sections[] = {
@@ -18,40 +19,18 @@ static const char *const k_sections[] = {
 
 /* ---- CSV (RFC 4180) ---- */
 
-typedef struct {
-  char *data;
-  size_t len, cap;
-  bool failed;
-} csv_buf;
-
-static void put_n(csv_buf *b, const char *s, size_t n) {
-  if (b->failed)
-    return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + n + 1)
-      cap *= 2;
-    char *grown = realloc(b->data, cap);
-    if (!grown) {
-      b->failed = true;
-      return;
-    }
-    b->data = grown;
-    b->cap = cap;
-  }
-  memcpy(b->data + b->len, s, n);
-  b->len += n;
-  b->data[b->len] = 0;
+static void put_n(text_buf *b, const char *s, size_t n) {
+  ij_text_put_n(b, s, n);
 }
 
-static void put(csv_buf *b, const char *s) {
+static void put(text_buf *b, const char *s) {
   put_n(b, s, strlen(s));
 }
 
 /* One field, quoted when it holds a comma, a quote or a line break. Text that a spreadsheet would
  * take for a formula (starting with =, +, -, @, a tab or a carriage return) is shown as text:
  * `text` fields only, so that a negative number stays a number. */
-static void put_field(csv_buf *b, const char *s, bool text, bool last) {
+static void put_field(text_buf *b, const char *s, bool text, bool last) {
   bool formula = text && s[0] && strchr("=+-@\t\r", s[0]);
   if (formula || strpbrk(s, ",\"\r\n")) {
     put(b, "\"");
@@ -74,7 +53,7 @@ static void put_field(csv_buf *b, const char *s, bool text, bool last) {
 
 /* The rows of one value: a scalar is one row; an object's members and an array's items are
  * rows of their own, named by their path ("data.fields.1"). */
-static void put_value(csv_buf *b, const char *section, const char *record, const char *field,
+static void put_value(text_buf *b, const char *section, const char *record, const char *field,
                       json_t *v) {
   if (json_is_object(v) || json_is_array(v)) {
     char path[256];
@@ -109,7 +88,7 @@ static void put_value(csv_buf *b, const char *section, const char *record, const
 }
 
 /* The whole document as CSV: the request's own row first, then every section's records. */
-static void put_document(csv_buf *b, json_t *doc) {
+static void put_document(text_buf *b, json_t *doc) {
   put(b, "\xEF\xBB\xBF"); /* a byte-order mark: spreadsheets then read the file as UTF-8 */
   put(b, "section,record,field,value\r\n");
   const char *key;
@@ -135,7 +114,7 @@ static void put_document(csv_buf *b, json_t *doc) {
 }
 
 static void send_csv(ij_ctx *ctx, json_t *doc) {
-  csv_buf b = {0};
+  text_buf b = {0};
   put_document(&b, doc);
   if (b.failed || !b.data) {
     free(b.data);

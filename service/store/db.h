@@ -21,6 +21,10 @@ typedef struct {
 
 #define IJ_MAX_PREPARED 256
 
+/* Sent first in every statistics transaction (stats.c, stats_areas.c, stats_quarterly.c): $1 each
+ * statement's bound in milliseconds (0: none of ours), $2 "national" or "area". */
+extern const ij_stmt IJ_STMT_STATS_SCOPE;
+
 /* One statement of a batch: its parameters, and where its result goes (NULL: not needed). */
 typedef struct {
   const ij_stmt *stmt;

@@ -36,7 +36,7 @@ static const ij_stmt STMT_STATS_BOOKINGS = {
  * years) gives up rather than holding a connection for minutes (57014, answered 503); $2 the scope,
  * "national" or "area": the statistics functions give every area's figures for a NULL area only
  * when the transaction names the national scope (migration 035). */
-static const ij_stmt STMT_STATS_SCOPE = {
+const ij_stmt IJ_STMT_STATS_SCOPE = {
     "stats_scope",
     "SELECT CASE WHEN $1::text::int > 0 THEN set_config('statement_timeout', $1::text, true) END,"
     " set_config('ij.stats_scope', $2, true)",
@@ -152,7 +152,7 @@ ij_err ij_store_stats_summary(ij_conn *conn, const ij_stats_filter *f, ij_stats_
   params_of(f, &sp);
   /* the three statements in one round trip, in the caller's snapshot */
   PGresult *figures = NULL, *monthly = NULL, *bookings = NULL;
-  const ij_db_step steps[] = {{&STMT_STATS_SCOPE, sp.scope, NULL},
+  const ij_db_step steps[] = {{&IJ_STMT_STATS_SCOPE, sp.scope, NULL},
                               {&STMT_STATS_FIGURES, sp.p, &figures},
                               {&STMT_STATS_MONTHLY, sp.p, &monthly},
                               {&STMT_STATS_BOOKINGS, sp.p, &bookings}};
@@ -192,7 +192,7 @@ ij_err ij_store_stats_reoffending(ij_conn *conn, const ij_stats_filter *f,
   sp.p[2] = to;
   sp.p[8] = today;
   PGresult *res = NULL;
-  const ij_db_step steps[] = {{&STMT_STATS_SCOPE, sp.scope, NULL},
+  const ij_db_step steps[] = {{&IJ_STMT_STATS_SCOPE, sp.scope, NULL},
                               {&STMT_STATS_REOFFENDING, sp.p, &res}};
   ij_err err = ij_db_batch(conn, steps, 2);
   if (err != IJ_OK)

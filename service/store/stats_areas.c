@@ -19,13 +19,6 @@ static const ij_stmt STMT_STATS_AREAS_BOOKINGS = {
     " $5::int, $6)",
     6};
 
-/* $1 each statement's bound (0: none of ours), $2 the scope: always "national" here. */
-static const ij_stmt STMT_STATS_AREAS_SCOPE = {
-    "stats_areas_scope",
-    "SELECT CASE WHEN $1::text::int > 0 THEN set_config('statement_timeout', $1::text, true) END,"
-    " set_config('ij.stats_scope', $2, true)",
-    2};
-
 static const ij_stmt STMT_AREA_NAME = {"area_name", "SELECT name FROM areas WHERE code = $1", 1};
 
 void ij_stats_areas_free(ij_stats_area *rows) {
@@ -85,7 +78,7 @@ ij_err ij_store_stats_areas(ij_conn *conn, const ij_stats_filter *f, ij_stats_ar
       from, to, f->offence_category, age ? age_min : NULL, age ? age_max : NULL, f->placement_type};
   const char *scope[2] = {timeout_ms, "national"};
   PGresult *figures = NULL, *bookings = NULL;
-  const ij_db_step steps[] = {{&STMT_STATS_AREAS_SCOPE, scope, NULL},
+  const ij_db_step steps[] = {{&IJ_STMT_STATS_SCOPE, scope, NULL},
                               {&STMT_STATS_AREAS, p, &figures},
                               {&STMT_STATS_AREAS_BOOKINGS, p, &bookings}};
   ij_err err = ij_db_batch(conn, steps, 3);

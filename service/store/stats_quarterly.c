@@ -32,13 +32,6 @@ static const ij_stmt STMT_QUARTER_REOFFENDING = {
     " $9::date)",
     9};
 
-/* $1 each statement's bound (0: none of ours), $2 "national" or "area", as the summary's. */
-static const ij_stmt STMT_QUARTER_SCOPE = {
-    "stats_quarter_scope",
-    "SELECT CASE WHEN $1::text::int > 0 THEN set_config('statement_timeout', $1::text, true) END,"
-    " set_config('ij.stats_scope', $2, true)",
-    2};
-
 #define AGE_MAX "200" /* the summary's oldest age band ends there */
 
 static ij_err read_figures(PGresult *res, ij_stats_quarter *out) {
@@ -101,7 +94,7 @@ ij_err ij_store_stats_quarter(ij_conn *conn, const ij_stats_filter *f, ij_date s
       f->area, from, to, f->ward, f->offence_category, NULL, NULL, f->placement_type, today};
   const char *p_scope[2] = {timeout, f->national ? "national" : "area"};
   PGresult *figures = NULL, *under_18 = NULL, *adults = NULL, *reoffending = NULL;
-  const ij_db_step steps[] = {{&STMT_QUARTER_SCOPE, p_scope, NULL},
+  const ij_db_step steps[] = {{&IJ_STMT_STATS_SCOPE, p_scope, NULL},
                               {&STMT_QUARTER_FIGURES, p_all, &figures},
                               {&STMT_QUARTER_AGES, p_under, &under_18},
                               {&STMT_QUARTER_AGES, p_adults, &adults},
