@@ -25,7 +25,7 @@ IJ_BUILD_PACKAGES=(build-essential cmake pkg-config libulfius-dev libmicrohttpd-
 # walkthrough (readme-walkthrough); unzip opens the quarterly return's workbook (the HTTP suite's
 # http_stats_quarterly).
 # shellcheck disable=SC2034
-IJ_TEST_PACKAGES=(nodejs npm clang-format chromium wrk pgbouncer haproxy curl jq unzip pgbackrest)
+IJ_TEST_PACKAGES=(nodejs npm clang-format chromium wrk pgbouncer haproxy curl jq unzip pgbackrest patroni etcd-server)
 # The fuzzers (tests/fuzz) are built with clang and libFuzzer, which Debian 12 ships in
 # libclang-rt-14-dev (libclang_rt.fuzzer*.a for clang 14, Debian 12's clang).
 # shellcheck disable=SC2034

@@ -113,6 +113,10 @@ void ij_send_problem_events(ij_ctx *ctx, ij_err err, const char *detail,
         json_array_append_new(list, json_string(ij_event_name((ij_event)e)));
     json_object_set_new(p, "allowed_events", list);
   }
+  /* The database is away for a moment (a restart, a failover): the client may try again soon. A
+   * handler that knows better (the statistics' queue) has set its own. */
+  if (err == IJ_ERR_UNAVAILABLE && !u_map_get_case(ctx->res->map_header, "Retry-After"))
+    ij_set_header(ctx, "Retry-After", "1");
   send_json_typed(ctx, ij_err_status(err), p, "application/problem+json");
 }
 

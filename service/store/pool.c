@@ -238,6 +238,9 @@ static ij_err map_sqlstate(const char *st) {
     return IJ_ERR_CONFLICT; /* serialization failure, deadlock, lock not available */
   if (strncmp(st, "08", 2) == 0 || strncmp(st, "57", 2) == 0 || strncmp(st, "53", 2) == 0)
     return IJ_ERR_UNAVAILABLE; /* connection, operator intervention, insufficient resources */
+  if (strcmp(st, "25006") == 0)
+    return IJ_ERR_UNAVAILABLE; /* a write reached a standby: the primary was just demoted (a
+                                  switchover) and the balancer has not yet moved the connection */
   return IJ_ERR_INTERNAL;
 }
 
@@ -253,7 +256,9 @@ static ij_err fail(ij_conn *c, PGresult *res, const ij_stmt *stmt) {
   const char *cons = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
   snprintf(c->sqlstate, sizeof c->sqlstate, "%s", st ? st : "");
   snprintf(c->constraint, sizeof c->constraint, "%s", cons ? cons : "");
-  if (PQstatus(c->pg) != CONNECTION_OK)
+  /* A connection that reached a standby (the primary was demoted under it) is opened again, and
+   * the balancer gives the new one to the new primary. */
+  if (PQstatus(c->pg) != CONNECTION_OK || (st && strcmp(st, "25006") == 0))
     c->broken = true;
   ij_err err = c->broken ? IJ_ERR_UNAVAILABLE : map_sqlstate(st);
   /* Never the whole message: its DETAIL quotes row values (a duplicate key, a failing row), which

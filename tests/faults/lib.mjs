@@ -285,6 +285,7 @@ export class Ledger {
     const o = { op, start, end, status: r ? r.status : null, code: err ? err.code || err.message : null };
     if (r && r.status >= 400) o.problem = isProblem(r, r.status);
     if (r && r.status >= 400) o.detail = r.text.slice(0, 300);
+    if (r && r.headers['retry-after'] !== undefined) o.retryAfter = r.headers['retry-after'];
     this.outcomes.push(o);
     return o;
   }
@@ -294,8 +295,8 @@ export class Ledger {
 // read it back, accept it (with If-Match). Each user works on its own referrals, so every request
 // must succeed unless the fault is on. Acknowledged writes go into the ledger; creates that got no
 // answer or a 5xx go into `pending` (to retry), and no request starts once stop() is true.
-export async function writeRound(world, base, ledger, vu, n, a, { pending, stop = () => false } = {}) {
-  const key = `${world.area}-${vu}-${n}`;
+export async function writeRound(world, base, ledger, vu, n, a, { pending, stop = () => false, run = '' } = {}) {
+  const key = `${world.area}-${run}${vu}-${n}`; // a test that runs users again names each run
   const body = referralBody(vu, n);
   let t0 = performance.now();
   let r;
@@ -309,7 +310,10 @@ export async function writeRound(world, base, ledger, vu, n, a, { pending, stop 
   }
   ledger.note('create', t0, performance.now(), r, null);
   if (r.status !== 201) {
-    if (r.status >= 500) pending?.push({ key, body });
+    if (r.status >= 500) {
+      pending?.push({ key, body });
+      await sleep(20); // as for a refused connection
+    }
     return;
   }
   const id = r.json.id;

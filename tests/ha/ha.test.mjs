@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The high-availability environment (ctest: ha). `scripts/ha up` in a temporary directory: a
-// PostgreSQL primary and a hot standby streaming from it, two `ij serve` (IJ_BIN) writing to the
-// primary and reading the statistics from the standby, HAProxy in front of them; all on 127.0.0.1.
+// The high-availability environment (ctest: ha). `scripts/ha up` in a temporary directory: etcd,
+// two PostgreSQL nodes under Patroni (a primary and a synchronous standby), two `ij serve` (IJ_BIN)
+// writing to whichever node leads and reading the statistics from a standby, both through HAProxy,
+// which asks Patroni's REST API who is who; HAProxy in front of the instances too; all on 127.0.0.1.
 // Everything below goes through the balancer.
 //
 //  a. a referral's lifecycle: made, accepted, a placement and a session, booked, the session
@@ -16,11 +17,21 @@
 //     (freshness.source "replica") and count every referral; with its replay paused for longer
 //     than IJ_READ_MAX_LAG_SECONDS (2 here) they come from the primary (fallback
 //     "replica_behind") and still count everything; replay resumed, the standby serves again;
-//     with the standby stopped the primary serves (fallback "replica_unavailable").
+//     with the standby's node stopped the primary serves (fallback "replica_unavailable"); the
+//     node started again is a synchronous standby once more;
+//  d. a planned switchover (`scripts/ha switchover`, patronictl) under the same load: no request
+//     fails but with a 503 that carries Retry-After; the old primary follows the new one;
+//  e. the primary's machine dies under the same load: its Patroni and its PostgreSQL get SIGKILL.
+//     Patroni promotes the synchronous standby and the instances write to it without a restart;
+//     requests fail only with a 503 and Retry-After, and only until a write succeeds again plus a
+//     second; every acknowledged write is on the new primary and agrees with its event log; the
+//     dead node, started again, rewinds itself (pg_rewind) and follows as a synchronous standby
+//     with every referral; pgBackRest backs up the new primary.
+//     Printed: how long writes were refused, how many requests failed, the writes found.
 // Then the surviving instance is stopped with SIGTERM and its log must hold no sanitizer report.
 // `scripts/ha down` runs whatever happens (also on SIGINT, SIGTERM, SIGHUP).
 // Only node's own modules.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -64,6 +75,18 @@ function readEnv(file) {
     if (m) vars[m[1]] = m[2].replaceAll("'\\''", "'");
   }
   return vars;
+}
+
+// `scripts/ha ARGS` without blocking the users' requests; resolves with its output, rejects when it
+// fails.
+function ha(...args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [HA, ...args], { env: haEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`scripts/ha ${args.join(' ')} exited ${code}: ${out}`))));
+  });
 }
 
 // ---- up --------------------------------------------------------------------------------------------
@@ -230,10 +253,12 @@ async function killUnderLoad(world) {
 async function statistics(world) {
   const comm = world.tokens.commissioner;
   const count = () => Number(psql(`SELECT count(*) FROM referrals WHERE area = '${world.area}';`)[0][0]);
+  const standby = env.IJ_HA_NODE_2_OWNER_URL; // node 1 leads after `up`
+  check(await patroni(1, 'primary') && await patroni(2, 'sync'), 'node 1 does not lead, or node 2 is not its synchronous standby');
   const replayed = async () => {
     const lsn = psqlOn(env.IJ_HA_PRIMARY_OWNER_URL, 'SELECT pg_current_wal_lsn()');
     await until('the standby has replayed the primary\'s writes',
-      () => psqlOn(env.IJ_HA_STANDBY_OWNER_URL, `SELECT pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn`) === 't', { timeoutMs: 30_000, everyMs: 50 });
+      () => psqlOn(standby, `SELECT pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn`) === 't', { timeoutMs: 30_000, everyMs: 50 });
   };
   const summary = async () => {
     const r = await request(base, 'GET', '/v1/stats/summary', { token: comm });
@@ -255,8 +280,11 @@ async function statistics(world) {
   check(s.freshness.max_lag_seconds === MAX_LAG_SECONDS && s.freshness.fallback === null, JSON.stringify(s.freshness));
   say(`c. statistics from the standby: ${referrals(s)} referrals, as the primary has; freshness ${JSON.stringify(s.freshness)}`);
 
-  // replay paused for longer than the bound: the primary answers, with the newest write
-  psqlOn(env.IJ_HA_STANDBY_OWNER_URL, 'SELECT pg_wal_replay_pause()');
+  // replay paused for longer than the bound: the primary answers, with the newest write. Patroni
+  // resumes a paused replay at its next loop (PostgreSQL 14 and later pause it themselves after
+  // some changes of the primary's settings): maintenance mode first, as an operator would.
+  run(env.IJ_HA_PATRONICTL, ['pause', '--wait', 'ij-ha']);
+  psqlOn(standby, 'SELECT pg_wal_replay_pause()');
   try {
     const r = await request(base, 'POST', '/v1/referrals', { token: world.tokens.officer, body: referralBody(999, 1) });
     expectStatus(r, 201, 'create while replay is paused');
@@ -269,7 +297,8 @@ async function statistics(world) {
     check(referrals(s) === expected, `the primary's figures count ${referrals(s)}, want ${expected}`);
     say(`   replay paused: the primary serves (${JSON.stringify(s.freshness)}) and counts the new referral`);
   } finally {
-    psqlOn(env.IJ_HA_STANDBY_OWNER_URL, 'SELECT pg_wal_replay_resume()');
+    psqlOn(standby, 'SELECT pg_wal_replay_resume()');
+    run(env.IJ_HA_PATRONICTL, ['resume', '--wait', 'ij-ha']);
   }
   await replayed();
   s = await until('the standby serves again', async () => {
@@ -279,12 +308,131 @@ async function statistics(world) {
   check(referrals(s) === expected, `after the replay the standby counts ${referrals(s)}, want ${expected}`);
   say(`   replay resumed: the standby serves again and counts ${referrals(s)}`);
 
-  // the standby stopped: the primary answers
-  run(env.IJ_HA_STANDBY_PGCTL, ['stop', '-m', 'fast', '-w']);
+  // the standby's node stopped (Patroni stops its PostgreSQL): the primary answers
+  await ha('stop', '2');
   s = await summary();
   check(s.freshness.source === 'primary' && s.freshness.fallback === 'replica_unavailable', JSON.stringify(s.freshness));
   check(referrals(s) === expected, `with the standby stopped the figures count ${referrals(s)}, want ${expected}`);
   say(`   standby stopped: the primary serves (${JSON.stringify(s.freshness)})`);
+  await ha('start', '2');
+  await until('node 2 is a synchronous standby again', () => patroni(2, 'sync'), { timeoutMs: 60_000, everyMs: 200 });
+}
+
+// ---- d and e: the primary handed over, and lost -----------------------------------------------------------
+// Runs the 16 users until they have made `before` referrals, then fault() (which returns a
+// promise), then until `after` more have been made once the fault's promise is settled.
+async function underLoad(world, label, before, after, fault) {
+  const ledger = new Ledger();
+  const pending = [];
+  let stopped = false;
+  const stop = () => stopped;
+  const users = runUsers(USERS, (vu, n, a) => writeRound(world, base, ledger, vu, n, a, { pending, stop, run: `${label}-` }), stop);
+  const marks = {};
+  try {
+    await until(`the users have made ${before} referrals`, () => ledger.created.size >= before, { timeoutMs: 60_000 });
+    marks.faultAt = performance.now();
+    await fault(marks);
+    marks.settledAt = performance.now();
+    const made = ledger.created.size;
+    await until(`the users have made ${after} referrals more`, () => ledger.created.size >= made + after, { timeoutMs: 60_000 });
+  } finally {
+    stopped = true;
+    await users;
+  }
+  // creates that got a 503 (or no answer) are sent again with their key: each is made exactly once
+  let retried = 0;
+  for (const { key, body } of pending) {
+    const r = await request(base, 'POST', '/v1/referrals', { token: world.tokens.officer, body, headers: { 'Idempotency-Key': key } });
+    check(r.status === 201, `a create sent again with Idempotency-Key ${key} got ${r.status}: ${r.text}`);
+    ledger.created.set(r.json.id, { version: r.json.version, state: r.json.state });
+    retried++;
+  }
+  const failed = ledger.outcomes.filter((o) => o.code || o.status < 200 || o.status > 299);
+  // a client may try again after a 503 that says when; nothing else may fail
+  const unretriable = failed.filter((o) => !(o.status === 503 && o.problem && o.retryAfter !== undefined));
+  check(unretriable.length === 0, `${unretriable.length} of ${failed.length} failed requests were not a 503 problem with Retry-After, e.g. ${JSON.stringify(unretriable.slice(0, 3))}`);
+  const window = failed.length ? Math.max(...failed.map((o) => o.end)) - Math.min(...failed.map((o) => o.start)) : 0;
+  return { ledger, marks, failed, retried, window };
+}
+
+async function patroni(n, role) {
+  try {
+    return (await fetch(`${env[`IJ_HA_NODE_${n}_API`]}/${role}`, { signal: AbortSignal.timeout(2000) })).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+async function leaderNode() {
+  for (const n of [1, 2]) if (await patroni(n, 'primary')) return n;
+  return null;
+}
+
+function checkWrites(world, ledger, label) {
+  const n = checkAcknowledged(ledger);
+  const total = checkConsistent(world.area);
+  say(`   on ${label}: all ${n.referrals} acknowledged referrals and ${n.transitions} transitions; all ${total} referrals`
+    + ' of the area agree with their event logs');
+}
+
+async function switchover(world) {
+  const from = await leaderNode();
+  check(from !== null, 'no node leads before the switchover');
+  const to = 3 - from;
+  const run = await underLoad(world, 'switchover', 100, 200, async () => {
+    await ha('switchover');
+    await until(`node ${to} leads`, () => patroni(to, 'primary'), { timeoutMs: 30_000, everyMs: 100 });
+  });
+  say(`d. switchover from node ${from} to node ${to} under ${USERS} users: ${(run.marks.settledAt - run.marks.faultAt).toFixed(0)} ms;`
+    + ` ${run.ledger.outcomes.length} requests, ${run.failed.length} answered 503 with Retry-After over ${run.window.toFixed(0)} ms, none failed otherwise;`
+    + ` ${run.retried} creates sent again got 201`);
+  checkWrites(world, run.ledger, `the new primary (node ${to})`);
+  await until(`node ${from} follows node ${to} as its synchronous standby`, () => patroni(from, 'sync'), { timeoutMs: 60_000, everyMs: 200 });
+}
+
+async function failover(world) {
+  const dead = await leaderNode();
+  check(dead !== null, 'no node leads before the failover');
+  const heir = 3 - dead;
+  const run = await underLoad(world, 'failover', 100, 200, async (marks) => {
+    await ha('kill', String(dead));
+    marks.killedAt = performance.now();
+    await until(`node ${heir} is promoted`, () => patroni(heir, 'primary'), { timeoutMs: 60_000, everyMs: 50 });
+    marks.promotedAt = performance.now();
+  });
+  const { marks, ledger, failed } = run;
+  const firstWrite = ledger.outcomes.filter((o) => o.op === 'create' && o.status === 201 && o.start > marks.killedAt)
+    .reduce((m, o) => Math.min(m, o.end), Infinity);
+  check(Number.isFinite(firstWrite), 'no write succeeded after the kill');
+  const late = failed.filter((o) => o.start > firstWrite + 1000);
+  check(late.length === 0, `${late.length} requests failed more than a second after writes resumed, e.g. ${JSON.stringify(late.slice(0, 3))}`);
+  say(`e. the primary (node ${dead}) killed with SIGKILL, with its Patroni, under ${USERS} users: node ${heir} promoted after`
+    + ` ${(marks.promotedAt - marks.faultAt).toFixed(0)} ms; writes refused for ${(firstWrite - marks.faultAt).toFixed(0)} ms`
+    + ` (kill to the first acknowledged create); ${ledger.outcomes.length} requests, ${failed.length} answered 503 with Retry-After,`
+    + ` none failed otherwise; ${run.retried} creates sent again got 201`);
+  checkWrites(world, ledger, `the new primary (node ${heir})`);
+
+  // the dead node comes back: crash recovery, pg_rewind, and it follows
+  const logFile = env[`IJ_HA_NODE_${dead}_LOG`];
+  const logBefore = fs.readFileSync(logFile, 'utf8').length;
+  const restartAt = performance.now();
+  await ha('start', String(dead));
+  await until(`node ${dead} follows node ${heir} as its synchronous standby`, () => patroni(dead, 'sync'), { timeoutMs: 90_000, everyMs: 200 });
+  const log = fs.readFileSync(logFile, 'utf8').slice(logBefore);
+  check(/pg_rewind exit code=0/.test(log), `node ${dead} did not rejoin by pg_rewind:\n${log.slice(-3000)}`);
+  const lsn = psqlOn(env.IJ_HA_PRIMARY_OWNER_URL, 'SELECT pg_current_wal_lsn()');
+  const rejoined = env[`IJ_HA_NODE_${dead}_OWNER_URL`];
+  await until(`node ${dead} has replayed the new primary's writes`,
+    () => psqlOn(rejoined, `SELECT pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn`) === 't', { timeoutMs: 30_000, everyMs: 100 });
+  const digest = `SELECT count(*) || '/' || coalesce(sum(version), 0) FROM referrals WHERE area = '${world.area}'`;
+  const onPrimary = psqlOn(env.IJ_HA_PRIMARY_OWNER_URL, digest);
+  const onRejoined = psqlOn(rejoined, digest);
+  check(onPrimary === onRejoined, `the rejoined node has ${onRejoined} (referrals/versions), the primary ${onPrimary}`);
+  say(`   node ${dead} started again: crash recovery, pg_rewind, a synchronous standby after ${((performance.now() - restartAt) / 1000).toFixed(1)} s,`
+    + ` with the same referrals (${onPrimary} referrals/versions)`);
+  const backup = await ha('backup');
+  check(/incr backup: /.test(backup), `pgBackRest made no incremental backup of the new primary:\n${backup}`);
+  say('   pgBackRest: an incremental backup of the new primary, on its new timeline');
 }
 
 // ---- the run --------------------------------------------------------------------------------------------
@@ -307,6 +455,8 @@ try {
   await lifecycle(world);
   await killUnderLoad(world);
   await statistics(world);
+  await switchover(world);
+  await failover(world);
 
   // the survivor stops cleanly, and the sanitizers found nothing in either instance
   const pid = Number(env.IJ_HA_INSTANCE_2_PID);
