@@ -39,8 +39,9 @@ struct ij_server {
   ij_store *store;
   ij_auth *auth;
   int port;
-  ij_metrics *metrics;    /* owned */
-  ij_access_queue *audit; /* owned */
+  ij_metrics *metrics;          /* owned */
+  ij_access_queue *audit;       /* owned */
+  struct ij_overflow *overflow; /* owned: connections beyond the limit answered 503 (overflow.c) */
   /* the graceful stop */
   atomic_int in_flight;     /* requests from their request line until libmicrohttpd is done */
   atomic_bool draining;     /* after ij_http_quiesce: answers say Connection: close */

@@ -13,6 +13,7 @@
 #include "ij/log.h"
 #include "ij/wait.h"
 #include "internal.h"
+#include "overflow.h"
 #include "refdata.h"
 
 /* The query parameters a route accepts: none, or those listed. */
@@ -649,8 +650,13 @@ static int request_timeout(const ij_server *s) {
 static void connection_notified(void *cls, struct MHD_Connection *connection, void **socket_context,
                                 enum MHD_ConnectionNotificationCode toe) {
   (void)socket_context;
-  if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+  ij_server *s = cls;
+  if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+    ij_overflow_opened(s->overflow);
     set_timeout(connection, request_timeout(cls));
+  } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+    ij_overflow_closed(s->overflow);
+  }
 }
 
 /* ulfius's own callbacks, wrapped to count the requests in flight: libmicrohttpd calls the URI
@@ -695,8 +701,10 @@ ij_err ij_http_start_with_reads(const ij_http_options *opts, ij_store *store,
   s->store = store;
   s->auth = auth;
   s->metrics = ij_metrics_new();
-  if (!s->metrics || ij_audit_start(store, &s->audit) != IJ_OK) {
+  s->overflow = ij_overflow_new(opts->max_connections);
+  if (!s->metrics || !s->overflow || ij_audit_start(store, &s->audit) != IJ_OK) {
     ij_metrics_free(s->metrics);
+    ij_overflow_free(s->overflow);
     free(s);
     return IJ_ERR_NOMEM;
   }
@@ -708,6 +716,7 @@ ij_err ij_http_start_with_reads(const ij_http_options *opts, ij_store *store,
     ij_log(IJ_LOG_ERROR, "listen address %s is not a numeric IPv4 address", opts->host);
     ij_audit_stop(s->audit);
     ij_metrics_free(s->metrics);
+    ij_overflow_free(s->overflow);
     free(s);
     return IJ_ERR_INVALID;
   }
@@ -715,6 +724,7 @@ ij_err ij_http_start_with_reads(const ij_http_options *opts, ij_store *store,
       U_OK) {
     ij_audit_stop(s->audit);
     ij_metrics_free(s->metrics);
+    ij_overflow_free(s->overflow);
     free(s);
     return IJ_ERR_INTERNAL;
   }
@@ -726,6 +736,7 @@ ij_err ij_http_start_with_reads(const ij_http_options *opts, ij_store *store,
   ulfius_set_default_endpoint(&s->instance, dispatch, s);
 
   struct MHD_OptionItem ops[] = {
+      {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL}, /* first, or MHD logs until it */
       {MHD_OPTION_THREAD_POOL_SIZE, opts->threads, NULL},
       {MHD_OPTION_SOCK_ADDR, 0, &addr},
       {MHD_OPTION_CONNECTION_TIMEOUT, opts->connection_timeout_seconds, NULL},
@@ -734,7 +745,6 @@ ij_err ij_http_start_with_reads(const ij_http_options *opts, ij_store *store,
       {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)connection_notified, s},
       {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, s},
       {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_log, s},
-      {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
       {MHD_OPTION_END, 0, NULL}};
   /* MHD_USE_ITC: MHD_quiesce_daemon needs it to stop accepting while requests finish */
   if (ulfius_start_framework_with_mhd_options(
@@ -744,6 +754,7 @@ ij_err ij_http_start_with_reads(const ij_http_options *opts, ij_store *store,
     ulfius_clean_instance(&s->instance);
     ij_audit_stop(s->audit);
     ij_metrics_free(s->metrics);
+    ij_overflow_free(s->overflow);
     free(s);
     return IJ_ERR_UNAVAILABLE;
   }
@@ -755,6 +766,8 @@ ij_err ij_http_start_with_reads(const ij_http_options *opts, ij_store *store,
   socklen_t len = sizeof bound;
   if (info && getsockname(info->listen_fd, (struct sockaddr *)&bound, &len) == 0)
     s->port = ntohs(bound.sin_port);
+  if (!info || !ij_overflow_watch(s->overflow, info->listen_fd))
+    ij_log(IJ_LOG_WARN, "connections beyond IJ_MAX_CONNECTIONS will wait instead of being refused");
   *out = s;
   return IJ_OK;
 }
@@ -766,6 +779,7 @@ int ij_http_port(const ij_server *s) {
 void ij_http_quiesce(ij_server *s) {
   if (atomic_exchange(&s->draining, true))
     return;
+  ij_overflow_stop(s->overflow); /* it polls the listening socket handed back below */
   s->quiet_since_us = monotonic_us();
   MHD_socket fd = MHD_quiesce_daemon(s->instance.mhd_daemon);
   if (fd == MHD_INVALID_SOCKET) {
@@ -811,12 +825,14 @@ int ij_http_in_flight(ij_server *s) {
 void ij_http_stop(ij_server *s) {
   if (!s)
     return;
+  ij_overflow_stop(s->overflow);
   ulfius_stop_framework(&s->instance);
   if (s->listen_fd >= 0)
     close(s->listen_fd);
   ulfius_clean_instance(&s->instance);
   ij_audit_stop(s->audit); /* after the last request: what it queued is written */
   ij_metrics_free(s->metrics);
+  ij_overflow_free(s->overflow);
   pthread_cond_destroy(&s->stats_cv);
   pthread_mutex_destroy(&s->stats_mu);
   free(s);

@@ -10,6 +10,10 @@
 // closed once IJ_REQUEST_TIMEOUT_SECONDS pass without the request's next bytes. The service's resident set must stay bounded (judged only for an
 // optimised build, IJ_LOAD_BIN: AddressSanitizer's quarantine makes it meaningless), and once the
 // slow connections' deadline for a request's headers has passed, the service has closed them.
+// Then (b) an instance with IJ_MAX_CONNECTIONS 64 and no per-address limit, as behind a balancer:
+// with 64 slow connections open, each new request is answered 503 with Retry-After within a
+// second (not left in the kernel's queue until a slow one times out), and once the slow client
+// leaves, it is served again.
 // Everything is on 127.0.0.1 and bounded in time.
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -20,6 +24,7 @@ requireEnv('IJ_BIN', 'DATABASE_URL');
 const SLOW = Number(process.env.IJ_SLOW_CONNECTIONS || 2000);
 const ORDINARY_MS = 12_000;
 const PER_ADDRESS = 100; // the default of IJ_MAX_CONNECTIONS_PER_ADDRESS
+const LIMIT = 64; // IJ_MAX_CONNECTIONS in part b
 const ANSWER_WITHIN_MS = 1000;
 const RSS_LIMIT_MIB = 64;
 const BIN = process.env.IJ_LOAD_BIN || IJ_BIN;
@@ -93,6 +98,34 @@ await main('slow clients', async () => {
   // and the instance is still itself afterwards
   await until('the service answers /readyz after the slow client left', async () => (await fetch(`${server.base}/readyz`)).status === 200,
     { timeoutMs: 5000 });
+  await server.stop();
+
+  // b. the instance's own limit reached (IJ_MAX_CONNECTIONS, no per-address limit, as behind a
+  // balancer): a new connection is answered 503 with Retry-After at once, not left waiting in the
+  // kernel's queue until a slow one times out; once the slow ones are gone it is served again.
+  server = await new Server(world, { bin: BIN, env: { IJ_MAX_CONNECTIONS: String(LIMIT), IJ_MAX_CONNECTIONS_PER_ADDRESS: '0' } }).start();
+  const full = (await Promise.all(Array.from({ length: LIMIT }, () => slowConnection(server.port)))).filter(Boolean);
+  await sleep(300);
+  check(full.filter((x) => x.closedAt === undefined).length === LIMIT, `the service closed some of the ${LIMIT} connections its limit allows`);
+  const refusals = [];
+  for (let i = 0; i < 10; i++) {
+    const t = performance.now();
+    try {
+      const r = await request(server.base, 'GET', '/readyz', { timeoutMs: 5000 });
+      refusals.push({ status: r.status, retryAfter: r.headers['retry-after'], type: r.json?.type, ms: performance.now() - t });
+    } catch (err) {
+      refusals.push({ status: 0, error: String(err.message || err), ms: performance.now() - t });
+    }
+    await sleep(50);
+  }
+  const slowest = Math.max(...refusals.map((a) => a.ms));
+  say(`at the limit of ${LIMIT} connections: ${refusals.filter((a) => a.status === 503).length} of ${refusals.length} new requests answered 503`
+    + ` (Retry-After ${refusals[0].retryAfter}) within ${slowest.toFixed(0)} ms at worst`);
+  check(refusals.every((a) => a.status === 503 && a.retryAfter === '1' && a.type === '/problems/unavailable' && a.ms < ANSWER_WITHIN_MS),
+    `new connections at the limit were not refused at once with a 503: ${JSON.stringify(refusals.slice(0, 3))}`);
+  for (const x of full) x.destroy();
+  await until('the service answers /readyz once the slow connections are gone', async () => (await fetch(`${server.base}/readyz`)).status === 200,
+    { timeoutMs: 5000, everyMs: 100 });
   await server.stop();
   world.cleanup();
 }, { servers: () => [server] });
