@@ -33,6 +33,10 @@ void ij_auth_close(ij_auth *auth);
 ij_err ij_auth_verify(ij_auth *auth, const char *token, int64_t now, ij_principal *out,
                       const char **why);
 
+/* How many tokens have been verified by their signature (not answered from the cache of verified
+ * tokens) since ij_auth_open, over all threads. */
+unsigned long ij_auth_signature_checks(const ij_auth *auth);
+
 /* A new RSA key pair: the private JWK and the public JWKS as JSON strings (owned: free()). */
 ij_err ij_auth_keygen(const char *kid, char **private_jwk, char **public_jwks);
 

@@ -2,6 +2,7 @@
  * of the key set, so no lock is taken on the request path and no library object is shared. */
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <rhonabwy.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #define LEEWAY_SECONDS 30
 
 struct ij_auth {
+  atomic_ulong signature_checks;
   char *jwks_json;
   char *issuer;
   char *audience;
@@ -19,18 +21,24 @@ struct ij_auth {
 };
 
 /* Tokens this thread has verified, until they expire: a token is verified once, not on every
- * request (RS256 verification costs more than the rest of a read). Direct-mapped by a hash of the
- * token; an entry matches only the identical token. Per thread, so no lock. */
-#define CACHE_SLOTS 128
+ * request (RS256 verification costs more than the rest of a read). Set-associative: a hash of the
+ * token picks a set of CACHE_WAYS entries, and a new token replaces the set's least recently used
+ * one, so tokens whose hashes collide (a direct-mapped cache evicted two areas' tokens on every
+ * request) are kept side by side. An entry matches only the identical token. Per thread, so no
+ * lock. */
+#define CACHE_SETS 32
+#define CACHE_WAYS 8
 typedef struct {
   uint64_t hash;
-  char *token; /* owned */
+  uint64_t used; /* the thread's use counter when last matched or filled */
+  char *token;   /* owned */
   ij_principal principal;
 } cache_entry;
 
 typedef struct {
   jwks_t *jwks;
-  cache_entry cache[CACHE_SLOTS];
+  uint64_t uses;
+  cache_entry cache[CACHE_SETS][CACHE_WAYS];
 } thread_state;
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -43,8 +51,9 @@ static void free_thread_keys(void *p) {
   if (!t)
     return;
   r_jwks_free(t->jwks);
-  for (int i = 0; i < CACHE_SLOTS; i++)
-    free(t->cache[i].token);
+  for (int i = 0; i < CACHE_SETS; i++)
+    for (int w = 0; w < CACHE_WAYS; w++)
+      free(t->cache[i][w].token);
   free(t);
 }
 
@@ -79,6 +88,7 @@ ij_err ij_auth_open(const char *jwks_json, const char *issuer, const char *audie
   ij_auth *a = calloc(1, sizeof *a);
   if (!a)
     return IJ_ERR_NOMEM;
+  atomic_init(&a->signature_checks, 0);
   a->jwks_json = strdup(jwks_json);
   a->issuer = strdup(issuer);
   a->audience = strdup(audience);
@@ -238,14 +248,22 @@ ij_err ij_auth_verify(ij_auth *a, const char *token, int64_t now, ij_principal *
   if (!t)
     return *why = "no keys", IJ_ERR_INTERNAL;
   uint64_t hash = token_hash(token);
-  cache_entry *slot = &t->cache[hash % CACHE_SLOTS];
-  if (slot->token && slot->hash == hash && strcmp(slot->token, token) == 0) {
-    if (slot->principal.exp + LEEWAY_SECONDS > now) {
-      *out = slot->principal;
-      return IJ_OK;
+  cache_entry *set = t->cache[(hash >> 32) % CACHE_SETS];
+  cache_entry *slot = &set[0]; /* where a newly verified token goes: a free or the oldest entry */
+  t->uses++;
+  for (int w = 0; w < CACHE_WAYS; w++) {
+    cache_entry *e = &set[w];
+    if (e->token && e->hash == hash && strcmp(e->token, token) == 0) {
+      if (e->principal.exp + LEEWAY_SECONDS > now) {
+        e->used = t->uses;
+        *out = e->principal;
+        return IJ_OK;
+      }
+      free(e->token); /* expired: verify again, which refuses it */
+      e->token = NULL;
     }
-    free(slot->token); /* expired: verify again, which refuses it */
-    slot->token = NULL;
+    if (slot->token && (!e->token || e->used < slot->used))
+      slot = e;
   }
   jwks_t *jwks = t->jwks;
   jwt_t *jwt = NULL;
@@ -273,6 +291,7 @@ ij_err ij_auth_verify(ij_auth *a, const char *token, int64_t now, ij_principal *
     *why = "the token's key is not known";
     goto done;
   }
+  atomic_fetch_add(&a->signature_checks, 1);
   int rc = r_jwt_verify_signature(jwt, key, R_FLAG_IGNORE_REMOTE);
   r_jwk_free(key);
   if (rc != RHN_OK) {
@@ -295,6 +314,7 @@ ij_err ij_auth_verify(ij_auth *a, const char *token, int64_t now, ij_principal *
     free(slot->token);
     slot->token = strdup(token);
     slot->hash = hash;
+    slot->used = t->uses;
     slot->principal = *out;
   }
 done:
@@ -373,4 +393,8 @@ done:
   r_jwk_free(key);
   r_jwt_free(jwt);
   return err;
+}
+
+unsigned long ij_auth_signature_checks(const ij_auth *a) {
+  return atomic_load(&a->signature_checks);
 }

@@ -39,6 +39,7 @@
   X(auth_suite)           \
   X(config_suite)         \
   X(digest_suite)         \
+  X(ids_suite)            \
   X(log_suite)            \
   X(routes_suite)
 #endif

@@ -1,0 +1,49 @@
+/* Request and record ids: random (version 4) UUIDs in canonical lower-case form. */
+#include <check.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ij/ids.h"
+
+Suite *ids_suite(void);
+
+static int compare(const void *a, const void *b) {
+  return strcmp(a, b);
+}
+
+START_TEST(makes_distinct_version_4_uuids) {
+  enum { N = 20000 };
+  char(*ids)[IJ_UUID_BUF] = calloc(N, IJ_UUID_BUF);
+  ck_assert_ptr_nonnull(ids);
+  for (int i = 0; i < N; i++) {
+    ij_uuid_new(ids[i]);
+    char canonical[IJ_UUID_BUF];
+    ck_assert(ij_uuid_canonical(ids[i], canonical));
+    ck_assert_str_eq(canonical, ids[i]);               /* lower case, hyphens where they belong */
+    ck_assert_int_eq(ids[i][14], '4');                 /* version 4: random */
+    ck_assert_ptr_nonnull(strchr("89ab", ids[i][19])); /* the RFC 4122 variant */
+  }
+  qsort(ids, N, IJ_UUID_BUF, compare);
+  for (int i = 1; i < N; i++)
+    ck_assert_str_ne(ids[i - 1], ids[i]);
+  /* every random bit varies: no position is the same in all of them */
+  for (int pos = 0; pos < 36; pos++) {
+    if (pos == 8 || pos == 13 || pos == 14 || pos == 18 || pos == 23)
+      continue;
+    bool varies = false;
+    for (int i = 1; i < N && !varies; i++)
+      varies = ids[i][pos] != ids[0][pos];
+    ck_assert_msg(varies, "position %d never varies", pos);
+  }
+  free(ids);
+}
+END_TEST
+
+Suite *ids_suite(void) {
+  Suite *s = suite_create("ids");
+  TCase *tc = tcase_create("ids");
+  tcase_add_test(tc, makes_distinct_version_4_uuids);
+  suite_add_tcase(s, tc);
+  return s;
+}
