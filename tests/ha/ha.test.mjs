@@ -21,12 +21,15 @@
 //     node started again is a synchronous standby once more;
 //  d. a planned switchover (`scripts/ha switchover`, patronictl) under the same load: no request
 //     fails but with a 503 that carries Retry-After; the old primary follows the new one;
-//  e. the primary's machine dies under the same load: its Patroni and its PostgreSQL get SIGKILL.
-//     Patroni promotes the synchronous standby and the instances write to it without a restart;
-//     requests fail only with a 503 and Retry-After, and only until a write succeeds again plus a
-//     second; every acknowledged write is on the new primary and agrees with its event log; the
-//     dead node, started again, rewinds itself (pg_rewind) and follows as a synchronous standby
-//     with every referral; pgBackRest backs up the new primary.
+//  e. the primary's PostgreSQL is killed with SIGKILL under the same load, its Patroni alive:
+//     Patroni hands the lead to the synchronous standby at once (primary_start_timeout 0) and the
+//     instances write to it without a restart; requests fail only with a 503 and Retry-After, and
+//     only until a write succeeds again plus a second; every acknowledged write is on the new
+//     primary and agrees with its event log; the old primary rewinds itself (pg_rewind) and
+//     follows as a synchronous standby with every referral;
+//  f. the primary's machine dies under the same load: its Patroni and its PostgreSQL get SIGKILL.
+//     The same, once its lock in etcd expires (ttl); the dead node, started again, rewinds itself
+//     and follows; pgBackRest backs up the new primary.
 //     Printed: how long writes were refused, how many requests failed, the writes found.
 // Then the surviving instance is stopped with SIGTERM and its log must hold no sanitizer report.
 // `scripts/ha down` runs whatever happens (also on SIGINT, SIGTERM, SIGHUP).
@@ -390,12 +393,17 @@ async function switchover(world) {
   await until(`node ${from} follows node ${to} as its synchronous standby`, () => patroni(from, 'sync'), { timeoutMs: 60_000, everyMs: 200 });
 }
 
-async function failover(world) {
+// how: 'crash' (the primary's PostgreSQL gets SIGKILL; its Patroni lives, hands the lead over at
+// once and rewinds the node to follow) or 'kill' (the machine dies: Patroni too; the lead moves
+// when its lock expires, and the node is started again by hand).
+async function failover(world, label, how) {
   const dead = await leaderNode();
   check(dead !== null, 'no node leads before the failover');
   const heir = 3 - dead;
-  const run = await underLoad(world, 'failover', 100, 200, async (marks) => {
-    await ha('kill', String(dead));
+  const logFile = env[`IJ_HA_NODE_${dead}_LOG`];
+  const logBefore = fs.readFileSync(logFile, 'utf8').length;
+  const run = await underLoad(world, `${how}-`, 100, 200, async (marks) => {
+    await ha(how, String(dead));
     marks.killedAt = performance.now();
     await until(`node ${heir} is promoted`, () => patroni(heir, 'primary'), { timeoutMs: 60_000, everyMs: 50 });
     marks.promotedAt = performance.now();
@@ -406,17 +414,17 @@ async function failover(world) {
   check(Number.isFinite(firstWrite), 'no write succeeded after the kill');
   const late = failed.filter((o) => o.start > firstWrite + 1000);
   check(late.length === 0, `${late.length} requests failed more than a second after writes resumed, e.g. ${JSON.stringify(late.slice(0, 3))}`);
-  say(`e. the primary (node ${dead}) killed with SIGKILL, with its Patroni, under ${USERS} users: node ${heir} promoted after`
+  const what = how === 'crash' ? `the primary's PostgreSQL (node ${dead}) killed with SIGKILL, its Patroni alive`
+    : `the primary's machine (node ${dead}) dead: its Patroni and PostgreSQL killed with SIGKILL`;
+  say(`${label}. ${what}, under ${USERS} users: node ${heir} promoted after`
     + ` ${(marks.promotedAt - marks.faultAt).toFixed(0)} ms; writes refused for ${(firstWrite - marks.faultAt).toFixed(0)} ms`
     + ` (kill to the first acknowledged create); ${ledger.outcomes.length} requests, ${failed.length} answered 503 with Retry-After,`
     + ` none failed otherwise; ${run.retried} creates sent again got 201`);
   checkWrites(world, ledger, `the new primary (node ${heir})`);
 
-  // the dead node comes back: crash recovery, pg_rewind, and it follows
-  const logFile = env[`IJ_HA_NODE_${dead}_LOG`];
-  const logBefore = fs.readFileSync(logFile, 'utf8').length;
+  // the old primary comes back as a standby: crash recovery, pg_rewind, and it follows
   const restartAt = performance.now();
-  await ha('start', String(dead));
+  if (how === 'kill') await ha('start', String(dead));
   await until(`node ${dead} follows node ${heir} as its synchronous standby`, () => patroni(dead, 'sync'), { timeoutMs: 90_000, everyMs: 200 });
   const log = fs.readFileSync(logFile, 'utf8').slice(logBefore);
   check(/pg_rewind exit code=0/.test(log), `node ${dead} did not rejoin by pg_rewind:\n${log.slice(-3000)}`);
@@ -428,8 +436,11 @@ async function failover(world) {
   const onPrimary = psqlOn(env.IJ_HA_PRIMARY_OWNER_URL, digest);
   const onRejoined = psqlOn(rejoined, digest);
   check(onPrimary === onRejoined, `the rejoined node has ${onRejoined} (referrals/versions), the primary ${onPrimary}`);
-  say(`   node ${dead} started again: crash recovery, pg_rewind, a synchronous standby after ${((performance.now() - restartAt) / 1000).toFixed(1)} s,`
-    + ` with the same referrals (${onPrimary} referrals/versions)`);
+  say(`   node ${dead}${how === 'kill' ? ' started again' : ''}: crash recovery, pg_rewind, a synchronous standby after`
+    + ` ${((performance.now() - restartAt) / 1000).toFixed(1)} s, with the same referrals (${onPrimary} referrals/versions)`);
+}
+
+async function backupAfterFailover() {
   const backup = await ha('backup');
   check(/incr backup: /.test(backup), `pgBackRest made no incremental backup of the new primary:\n${backup}`);
   say('   pgBackRest: an incremental backup of the new primary, on its new timeline');
@@ -456,7 +467,9 @@ try {
   await killUnderLoad(world);
   await statistics(world);
   await switchover(world);
-  await failover(world);
+  await failover(world, 'e', 'crash');
+  await failover(world, 'f', 'kill');
+  await backupAfterFailover();
 
   // the survivor stops cleanly, and the sanitizers found nothing in either instance
   const pid = Number(env.IJ_HA_INSTANCE_2_PID);
