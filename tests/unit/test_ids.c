@@ -3,6 +3,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "ij/ids.h"
 
@@ -40,10 +42,48 @@ START_TEST(makes_distinct_version_4_uuids) {
 }
 END_TEST
 
+/* The random bytes are drawn a block at a time: a child made by fork while the parent's thread
+ * holds part of a block must not hand out the same ids as the parent. */
+START_TEST(a_forked_child_does_not_repeat_the_parents_ids) {
+  enum { N = 8 };
+  char first[IJ_UUID_BUF];
+  ij_uuid_new(first); /* the thread now holds the rest of a block */
+  int fds[2];
+  ck_assert_int_eq(pipe(fds), 0);
+  pid_t child = fork();
+  ck_assert_int_ge(child, 0);
+  if (child == 0) {
+    close(fds[0]);
+    for (int i = 0; i < N; i++) {
+      char id[IJ_UUID_BUF];
+      ij_uuid_new(id);
+      if (write(fds[1], id, IJ_UUID_BUF) != IJ_UUID_BUF)
+        _exit(1);
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  char theirs[N][IJ_UUID_BUF];
+  for (int i = 0; i < N; i++)
+    ck_assert_int_eq(read(fds[0], theirs[i], IJ_UUID_BUF), IJ_UUID_BUF);
+  close(fds[0]);
+  int status = 0;
+  ck_assert_int_eq(waitpid(child, &status, 0), child);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  for (int i = 0; i < N; i++) {
+    char mine[IJ_UUID_BUF];
+    ij_uuid_new(mine);
+    for (int j = 0; j < N; j++)
+      ck_assert_str_ne(mine, theirs[j]);
+  }
+}
+END_TEST
+
 Suite *ids_suite(void) {
   Suite *s = suite_create("ids");
   TCase *tc = tcase_create("ids");
   tcase_add_test(tc, makes_distinct_version_4_uuids);
+  tcase_add_test(tc, a_forked_child_does_not_repeat_the_parents_ids);
   suite_add_tcase(s, tc);
   return s;
 }
