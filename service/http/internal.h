@@ -13,6 +13,7 @@
 #include "ij/store/access_log.h"
 #include "ij/store/pool.h"
 #include "ij/store/referrals.h"
+#include "jsonw.h"
 
 #define IJ_REQUEST_ID_MAX 65
 #define IJ_MAX_QUERY 16
@@ -305,7 +306,9 @@ void ij_send_page(ij_ctx *ctx, json_t *items, json_t *next_cursor);
 void ij_set_etag(ij_ctx *ctx, int version);
 
 /* ---- cursors and codes ---- */
-/* The keyset cursor "<at>.<id>" (as ij_query_cursor reads it) as a new JSON string. */
+/* The keyset cursor "<at>.<id>" (as ij_query_cursor reads it), as text and as a new JSON string. */
+#define IJ_CURSOR_BUF 96
+void ij_cursor_text(ij_time_us at, const char *id, char out[IJ_CURSOR_BUF]);
 json_t *ij_cursor_json(ij_time_us at, const char *id);
 /* A ward code: 1 to IJ_MAX_CODE of a-z, 0-9, '_' and '-'. */
 bool ij_code_ok(const char *s);
@@ -319,6 +322,8 @@ bool ij_subject_ok(const char *s);
 json_t *ij_referral_summary_json(const ij_referral *r, ij_time_us now);
 /* Sends a referral's full representation with its ETag (referrals.c). */
 void ij_send_referral(ij_ctx *ctx, int status, const ij_referral *r);
+/* A representation written with the JSON text writer; a failed writer's is a 500. */
+void ij_send_jw(ij_ctx *ctx, int status, const ij_jw *w);
 
 /* ---- JSON decoding with field errors ---- */
 /* Unknown members of obj (not in allowed, NULL-terminated) become field errors "<prefix>key". */

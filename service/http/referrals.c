@@ -9,124 +9,183 @@
 
 /* ---- helpers ---- */
 
-static json_t *tristate_json(int v) {
-  return v < 0 ? json_null() : json_boolean(v);
-}
-
-static json_t *officer_json(const ij_referral *r) {
-  return json_pack("{s:s, s:s}", "sub", r->officer_sub, "name", r->officer_name);
-}
-
-static json_t *allowed_events_json(const ij_actor *viewer, const ij_referral *r) {
-  ij_referral_facts facts;
-  ij_ops_facts(r, &facts);
-  unsigned mask = ij_domain_allowed_events(viewer, &facts);
-  json_t *list = json_array();
-  for (int e = 0; e < IJ_EVENT__COUNT; e++)
-    if (mask & (1u << e))
-      json_array_append_new(list, json_string(ij_event_name((ij_event)e)));
-  return list;
+static void write_tristate(ij_jw *w, const char *key, int v) {
+  if (v < 0)
+    ij_jw_null(w, key);
+  else
+    ij_jw_bool(w, key, v);
 }
 
 static bool overdue(const ij_referral *r, ij_time_us now) {
   return ij_domain_referral_overdue(r->state, r->first_attended_at != 0, r->target_start_by, now);
 }
 
-/* Null once retention has erased the person. */
-static json_t *date_of_birth_json(const ij_referral *r) {
-  return r->person_erased ? json_null() : ij_json_date(r->date_of_birth);
-}
-
 /* The earliest open booking on a session not over yet, or null. */
-static json_t *next_session_json(const ij_referral *r) {
-  if (!r->next_booking_id[0])
-    return json_null();
-  return json_pack("{s:s, s:s, s:o, s:o, s:o}", "booking_id", r->next_booking_id, "session_id",
-                   r->next_session_id, "starts_at", ij_json_time(r->next_starts_at), "ends_at",
-                   ij_json_time(r->next_ends_at), "placement_name",
-                   ij_json_str_or_null(r->next_placement_name));
+static void write_next_session(ij_jw *w, const ij_referral *r) {
+  if (!r->next_booking_id[0]) {
+    ij_jw_null(w, "next_session");
+    return;
+  }
+  ij_jw_object(w, "next_session");
+  ij_jw_string(w, "booking_id", r->next_booking_id);
+  ij_jw_string(w, "session_id", r->next_session_id);
+  ij_jw_time(w, "starts_at", r->next_starts_at);
+  ij_jw_time(w, "ends_at", r->next_ends_at);
+  ij_jw_string_or_null(w, "placement_name", r->next_placement_name);
+  ij_jw_end(w);
 }
 
-/* The full representation. */
-static json_t *referral_json(const ij_referral *r, const ij_actor *viewer, ij_time_us now) {
-  json_t *person = json_pack(
-      "{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name", r->person_name, "date_of_birth",
-      date_of_birth_json(r), "phone", ij_json_str_or_null(r->phone), "email",
-      ij_json_str_or_null(r->email), "address", ij_json_str_or_null(r->address), "postcode",
-      ij_json_str_or_null(r->postcode), "police_id", ij_json_str_or_null(r->police_id),
-      "needs_notes", ij_json_str_or_null(r->needs_notes), "risk_notes",
-      ij_json_str_or_null(r->risk_notes));
-  json_t *offence =
-      json_pack("{s:o, s:s, s:o, s:o, s:s}", "date", ij_json_date(r->offence_date), "category",
-                r->offence_category, "description", ij_json_str_or_null(r->offence_description),
-                "location", ij_json_str_or_null(r->offence_location), "ward", r->ward);
-  json_t *victim = r->has_victim ? json_pack("{s:o, s:o, s:b, s:o}", "consulted",
-                                             tristate_json(r->victim_consulted), "preference",
-                                             ij_json_str_or_null(r->victim_preference),
-                                             "keep_updated", r->victim_keep_updated == 1, "contact",
-                                             ij_json_str_or_null(r->victim_contact))
-                                 : json_null();
-  json_t *j =
-      json_pack("{s:s, s:s, s:s, s:i, s:o, s:o, s:s, s:b, s:i, s:o, s:o, s:I, s:o, s:o}", "id",
-                r->id, "area", r->area, "state", ij_state_name(r->state), "version", r->version,
-                "person", person, "offence", offence, "disposal", r->disposal, "consent_recorded",
-                r->consent_recorded, "hours_proposed", r->hours_proposed, "hours_confirmed",
-                r->hours_confirmed ? json_integer(r->hours_confirmed) : json_null(),
-                "suitability_notes", ij_json_str_or_null(r->suitability_notes), "minutes_credited",
-                (json_int_t)r->minutes_credited, "victim", victim, "officer", officer_json(r));
-  if (!j)
-    return NULL;
-  json_object_set_new(j, "reason_code", ij_json_str_or_null(r->reason_code));
-  json_object_set_new(j, "reason", ij_json_str_or_null(r->reason));
-  json_object_set_new(j, "target_start_by", ij_json_time(r->target_start_by));
-  json_object_set_new(j, "overdue", json_boolean(overdue(r, now)));
-  json_object_set_new(j, "first_attended_at", ij_json_time_or_null(r->first_attended_at));
-  json_object_set_new(j, "created_at", ij_json_time(r->created_at));
-  json_object_set_new(j, "updated_at", ij_json_time(r->updated_at));
-  json_object_set_new(j, "breaches", json_integer(r->breaches));
-  json_object_set_new(j, "warnings", json_integer(r->warnings));
-  json_object_set_new(j, "active_bookings", json_integer(r->active_bookings));
-  json_object_set_new(j, "rereferral_of",
-                      ij_json_str_or_null(r->rereferral_of[0] ? r->rereferral_of : NULL));
-  json_object_set_new(j, "rereferral_months",
-                      r->rereferral_months ? json_integer(r->rereferral_months) : json_null());
-  json_object_set_new(j, "erased_at", ij_json_time_or_null(r->erased_at));
-  json_object_set_new(j, "guardian",
-                      r->guardian_name
-                          ? json_pack("{s:s, s:o, s:o, s:o, s:o}", "name", r->guardian_name,
-                                      "relationship", ij_json_str_or_null(r->guardian_relationship),
-                                      "phone", ij_json_str_or_null(r->guardian_phone), "email",
-                                      ij_json_str_or_null(r->guardian_email), "consent",
-                                      tristate_json(r->guardian_consent))
-                          : json_null());
-  json_object_set_new(j, "allowed_events", allowed_events_json(viewer, r));
-  json_object_set_new(j, "next_session", next_session_json(r));
-  json_object_set_new(j, "contact_consent", json_boolean(r->contact_consent));
-  json_object_set_new(j, "message_language",
-                      json_string(r->message_language ? r->message_language : "en"));
-  if (person)
-    json_object_set_new(person, "do_not_message", json_boolean(r->do_not_message));
-  return j;
+/* The full representation, written as text (a GET's hot path: no tree of values between the row
+ * and the body). */
+static void write_referral(ij_jw *w, const ij_referral *r, const ij_actor *viewer, ij_time_us now) {
+  ij_jw_object(w, NULL);
+  ij_jw_string(w, "id", r->id);
+  ij_jw_string(w, "area", r->area);
+  ij_jw_string(w, "state", ij_state_name(r->state));
+  ij_jw_int(w, "version", r->version);
+  ij_jw_object(w, "person");
+  ij_jw_string(w, "name", r->person_name);
+  if (r->person_erased)
+    ij_jw_null(w, "date_of_birth");
+  else
+    ij_jw_date(w, "date_of_birth", r->date_of_birth);
+  ij_jw_string_or_null(w, "phone", r->phone);
+  ij_jw_string_or_null(w, "email", r->email);
+  ij_jw_string_or_null(w, "address", r->address);
+  ij_jw_string_or_null(w, "postcode", r->postcode);
+  ij_jw_string_or_null(w, "police_id", r->police_id);
+  ij_jw_string_or_null(w, "needs_notes", r->needs_notes);
+  ij_jw_string_or_null(w, "risk_notes", r->risk_notes);
+  ij_jw_bool(w, "do_not_message", r->do_not_message);
+  ij_jw_end(w);
+  ij_jw_object(w, "offence");
+  ij_jw_date(w, "date", r->offence_date);
+  ij_jw_string(w, "category", r->offence_category);
+  ij_jw_string_or_null(w, "description", r->offence_description);
+  ij_jw_string_or_null(w, "location", r->offence_location);
+  ij_jw_string(w, "ward", r->ward);
+  ij_jw_end(w);
+  ij_jw_string(w, "disposal", r->disposal);
+  ij_jw_bool(w, "consent_recorded", r->consent_recorded);
+  ij_jw_int(w, "hours_proposed", r->hours_proposed);
+  if (r->hours_confirmed)
+    ij_jw_int(w, "hours_confirmed", r->hours_confirmed);
+  else
+    ij_jw_null(w, "hours_confirmed");
+  ij_jw_string_or_null(w, "suitability_notes", r->suitability_notes);
+  ij_jw_int(w, "minutes_credited", r->minutes_credited);
+  if (r->has_victim) {
+    ij_jw_object(w, "victim");
+    write_tristate(w, "consulted", r->victim_consulted);
+    ij_jw_string_or_null(w, "preference", r->victim_preference);
+    ij_jw_bool(w, "keep_updated", r->victim_keep_updated == 1);
+    ij_jw_string_or_null(w, "contact", r->victim_contact);
+    ij_jw_end(w);
+  } else {
+    ij_jw_null(w, "victim");
+  }
+  ij_jw_object(w, "officer");
+  ij_jw_string(w, "sub", r->officer_sub);
+  ij_jw_string(w, "name", r->officer_name);
+  ij_jw_end(w);
+  ij_jw_string_or_null(w, "reason_code", r->reason_code);
+  ij_jw_string_or_null(w, "reason", r->reason);
+  ij_jw_time(w, "target_start_by", r->target_start_by);
+  ij_jw_bool(w, "overdue", overdue(r, now));
+  ij_jw_time_or_null(w, "first_attended_at", r->first_attended_at);
+  ij_jw_time(w, "created_at", r->created_at);
+  ij_jw_time(w, "updated_at", r->updated_at);
+  ij_jw_int(w, "breaches", r->breaches);
+  ij_jw_int(w, "warnings", r->warnings);
+  ij_jw_int(w, "active_bookings", r->active_bookings);
+  ij_jw_string_or_null(w, "rereferral_of", r->rereferral_of[0] ? r->rereferral_of : NULL);
+  if (r->rereferral_months)
+    ij_jw_int(w, "rereferral_months", r->rereferral_months);
+  else
+    ij_jw_null(w, "rereferral_months");
+  ij_jw_time_or_null(w, "erased_at", r->erased_at);
+  if (r->guardian_name) {
+    ij_jw_object(w, "guardian");
+    ij_jw_string(w, "name", r->guardian_name);
+    ij_jw_string_or_null(w, "relationship", r->guardian_relationship);
+    ij_jw_string_or_null(w, "phone", r->guardian_phone);
+    ij_jw_string_or_null(w, "email", r->guardian_email);
+    write_tristate(w, "consent", r->guardian_consent);
+    ij_jw_end(w);
+  } else {
+    ij_jw_null(w, "guardian");
+  }
+  /* the events the viewer may send now */
+  ij_referral_facts facts;
+  ij_ops_facts(r, &facts);
+  unsigned mask = ij_domain_allowed_events(viewer, &facts);
+  ij_jw_array(w, "allowed_events");
+  for (int e = 0; e < IJ_EVENT__COUNT; e++)
+    if (mask & (1u << e))
+      ij_jw_string(w, NULL, ij_event_name((ij_event)e));
+  ij_jw_end(w);
+  write_next_session(w, r);
+  ij_jw_bool(w, "contact_consent", r->contact_consent);
+  ij_jw_string(w, "message_language", r->message_language ? r->message_language : "en");
+  ij_jw_end(w);
 }
 
-/* The list representation: enough to triage, without contact details or notes. */
+/* The list representation's members: enough to triage, without contact details or notes. Written
+ * into an object the caller opened, so that a caller may add members of its own. */
+static void write_summary_members(ij_jw *w, const ij_referral *r, ij_time_us now) {
+  ij_jw_string(w, "id", r->id);
+  ij_jw_string(w, "state", ij_state_name(r->state));
+  ij_jw_int(w, "version", r->version);
+  ij_jw_object(w, "person");
+  ij_jw_string(w, "name", r->person_name);
+  if (r->person_erased)
+    ij_jw_null(w, "date_of_birth");
+  else
+    ij_jw_date(w, "date_of_birth", r->date_of_birth);
+  ij_jw_end(w);
+  ij_jw_object(w, "offence");
+  ij_jw_date(w, "date", r->offence_date);
+  ij_jw_string(w, "category", r->offence_category);
+  ij_jw_string(w, "ward", r->ward);
+  ij_jw_end(w);
+  ij_jw_string(w, "disposal", r->disposal);
+  ij_jw_int(w, "hours_proposed", r->hours_proposed);
+  if (r->hours_confirmed)
+    ij_jw_int(w, "hours_confirmed", r->hours_confirmed);
+  else
+    ij_jw_null(w, "hours_confirmed");
+  ij_jw_object(w, "officer");
+  ij_jw_string(w, "sub", r->officer_sub);
+  ij_jw_string(w, "name", r->officer_name);
+  ij_jw_end(w);
+  ij_jw_time(w, "target_start_by", r->target_start_by);
+  ij_jw_bool(w, "overdue", overdue(r, now));
+  ij_jw_time(w, "created_at", r->created_at);
+  ij_jw_time(w, "updated_at", r->updated_at);
+}
+
+/* The list representation as a value, for the representations that embed it (a person's
+ * referrals, the worklists): the writer's text, parsed, so that it has one definition. */
 json_t *ij_referral_summary_json(const ij_referral *r, ij_time_us now) {
-  json_t *j = json_pack(
-      "{s:s, s:s, s:i, s:{s:s, s:o}, s:{s:o, s:s, s:s}, s:s, s:i, s:o, s:o, s:o, s:b, s:o, s:o}",
-      "id", r->id, "state", ij_state_name(r->state), "version", r->version, "person", "name",
-      r->person_name, "date_of_birth", date_of_birth_json(r), "offence", "date",
-      ij_json_date(r->offence_date), "category", r->offence_category, "ward", r->ward, "disposal",
-      r->disposal, "hours_proposed", r->hours_proposed, "hours_confirmed",
-      r->hours_confirmed ? json_integer(r->hours_confirmed) : json_null(), "officer",
-      officer_json(r), "target_start_by", ij_json_time(r->target_start_by), "overdue",
-      overdue(r, now), "created_at", ij_json_time(r->created_at), "updated_at",
-      ij_json_time(r->updated_at));
+  ij_jw w;
+  ij_jw_init(&w);
+  ij_jw_object(&w, NULL);
+  write_summary_members(&w, r, now);
+  ij_jw_end(&w);
+  size_t len = 0;
+  const char *text = ij_jw_text(&w, &len);
+  json_t *j = text ? json_loadb(text, len, 0, NULL) : NULL;
+  ij_jw_free(&w);
   return j;
 }
 
 static void send_referral(ij_ctx *ctx, int status, const ij_referral *r) {
   ij_set_etag(ctx, r->version);
-  ij_send_json(ctx, status, referral_json(r, &ctx->actor, ctx->now));
+  ij_jw w;
+  ij_jw_init(&w);
+  write_referral(&w, r, &ctx->actor, ctx->now);
+  ij_send_jw(ctx, status, &w);
+  ij_jw_free(&w);
 }
 
 void ij_send_referral(ij_ctx *ctx, int status, const ij_referral *r) {
@@ -208,9 +267,11 @@ static void decode_referral(json_t *body, ij_referral_input *in, ij_field_errors
 /* The 201 body for a referral just made (the ops layer keeps it with the Idempotency-Key). */
 static char *render_created(const ij_referral *r, void *arg) {
   ij_ctx *ctx = arg;
-  json_t *representation = referral_json(r, &ctx->actor, ctx->now);
-  char *text = representation ? json_dumps(representation, JSON_COMPACT) : NULL;
-  json_decref(representation);
+  ij_jw w;
+  ij_jw_init(&w);
+  write_referral(&w, r, &ctx->actor, ctx->now);
+  char *text = ij_jw_take(&w);
+  ij_jw_free(&w);
   return text;
 }
 
@@ -374,10 +435,6 @@ static bool parse_flag(const char *v, int *out) {
   return true;
 }
 
-static json_t *created_cursor(const ij_referral *r) {
-  return ij_cursor_json(r->created_at, r->id);
-}
-
 void ij_h_referral_list(ij_ctx *ctx) {
   ij_referral_filter f;
   memset(&f, 0, sizeof f);
@@ -412,16 +469,30 @@ void ij_h_referral_list(ij_ctx *ctx) {
     ij_send_problem(ctx, err, NULL, NULL);
     return;
   }
-  json_t *items = json_array();
+  ij_jw w;
+  ij_jw_init(&w);
+  ij_jw_object(&w, NULL);
+  ij_jw_array(&w, "items");
   for (int i = 0; i < page.count; i++) {
-    json_t *item = ij_referral_summary_json(&page.items[i], ctx->now);
-    json_object_set_new(item, "next_session", next_session_json(&page.items[i]));
-    json_array_append_new(items, item);
+    ij_jw_object(&w, NULL);
+    write_summary_members(&w, &page.items[i], ctx->now);
+    write_next_session(&w, &page.items[i]);
+    ij_jw_end(&w);
     ij_ctx_accessed(ctx, page.items[i].id);
   }
-  json_t *next = IJ_NEXT_CURSOR(page, created_cursor);
+  ij_jw_end(&w);
+  if (page.more && page.count > 0) {
+    const ij_referral *last = &page.items[page.count - 1];
+    char cursor[IJ_CURSOR_BUF];
+    ij_cursor_text(last->created_at, last->id, cursor);
+    ij_jw_string(&w, "next_cursor", cursor);
+  } else {
+    ij_jw_null(&w, "next_cursor");
+  }
+  ij_jw_end(&w);
   ij_referral_page_clear(&page);
-  ij_send_page(ctx, items, next);
+  ij_send_jw(ctx, 200, &w);
+  ij_jw_free(&w);
 }
 
 /* ---- GET /v1/referrals/{id}/events ---- */

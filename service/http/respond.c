@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "accept.h"
+#include "ij/log.h"
 #include "internal.h"
 
 int ij_err_status(ij_err err) {
@@ -56,9 +57,9 @@ void ij_send_raw_json(ij_ctx *ctx, int status, const char *body) {
   ctx->status = status;
 }
 
-static void send_json_typed(ij_ctx *ctx, int status, json_t *body, const char *type) {
-  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-  json_decref(body);
+/* The body as it is, or when there is none (a representation that could not be made), a 500. */
+static void send_text_typed(ij_ctx *ctx, int status, const char *text, size_t len,
+                            const char *type) {
   if (!text) {
     static const char fallback[] = "{\"type\":\"/problems/internal\",\"title\":\"internal error\","
                                    "\"status\":500}";
@@ -67,10 +68,24 @@ static void send_json_typed(ij_ctx *ctx, int status, json_t *body, const char *t
     ctx->status = 500;
     return;
   }
-  ulfius_set_binary_body_response(ctx->res, (unsigned)status, text, strlen(text));
+  ulfius_set_binary_body_response(ctx->res, (unsigned)status, text, len);
   ij_set_header(ctx, "Content-Type", type);
   ctx->status = status;
+}
+
+static void send_json_typed(ij_ctx *ctx, int status, json_t *body, const char *type) {
+  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  json_decref(body);
+  send_text_typed(ctx, status, text, text ? strlen(text) : 0, type);
   free(text);
+}
+
+void ij_send_jw(ij_ctx *ctx, int status, const ij_jw *w) {
+  size_t len = 0;
+  const char *text = ij_jw_text(w, &len);
+  if (!text)
+    ij_log(IJ_LOG_ERROR, "a representation could not be written (not UTF-8, or out of memory)");
+  send_text_typed(ctx, status, text, len, "application/json");
 }
 
 void ij_send_json(ij_ctx *ctx, int status, json_t *body) {
@@ -366,9 +381,13 @@ void ij_query_cursor(ij_ctx *ctx, ij_time_us *at, char id[IJ_UUID_BUF], bool *ha
     ij_field_errors_add(errs, "cursor", "is not a cursor this service gave");
 }
 
+void ij_cursor_text(ij_time_us at, const char *id, char out[IJ_CURSOR_BUF]) {
+  snprintf(out, IJ_CURSOR_BUF, "%" PRId64 ".%s", at, id);
+}
+
 json_t *ij_cursor_json(ij_time_us at, const char *id) {
-  char cursor[96];
-  snprintf(cursor, sizeof cursor, "%" PRId64 ".%s", at, id);
+  char cursor[IJ_CURSOR_BUF];
+  ij_cursor_text(at, id, cursor);
   return json_string(cursor);
 }
 

@@ -40,6 +40,7 @@
   X(config_suite)         \
   X(digest_suite)         \
   X(ids_suite)            \
+  X(jsonw_suite)          \
   X(log_suite)            \
   X(routes_suite)
 #endif
