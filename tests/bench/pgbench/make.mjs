@@ -3,7 +3,8 @@
 // values, the same pipelines), so that each scenario has the database's own limit beside it.
 //   node make.mjs ROOT OUTDIR PREFIX AREAS KMIN WORK_PREFIX
 // writes OUTDIR/get.sql, OUTDIR/transition.sql, OUTDIR/create.sql, OUTDIR/outcome.sql and
-// OUTDIR/list.sql.
+// OUTDIR/list.sql. Each ends with the access-log rows its request causes (see the end), which
+// need -D logrows=B -D logper=R.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +15,7 @@ const sql = JSON.parse(execFileSync('node', [path.join(here, 'extract.mjs'), roo
   'referral_get', 'referral_transition', 'person_last_exit', 'idem_insert',
   'person_upsert_police_id', 'referral_insert', 'booking_get', 'referral_lock', 'booking_lock',
   'booking_record', 'referral_counters', 'notice_add', 'followups_create', 'booking_outcomes',
-  'custom_plan', 'referral_list'],
+  'custom_plan', 'referral_list', 'access_log_rows'],
   { encoding: 'utf8' }));
 
 /* $n -> the expression bound to it (longest numbers first, so $1 does not eat $10) */
@@ -33,8 +34,8 @@ const workArea = `('${workPrefix}' || lpad(:a::text, 2, '0'))`;
 const workScope = bind(sql.scope, { 1: workArea });
 
 fs.mkdirSync(out, { recursive: true });
-// Scenario 1: what GET /v1/referrals/{id} runs: the area and the read, one pipeline. (Its access
-// log rows are written in batches by another connection, which this baseline leaves out.)
+// Scenario 1: what GET /v1/referrals/{id} runs: the area and the read, one pipeline (then its
+// access-log row, as at the end).
 fs.writeFileSync(path.join(out, 'get.sql'), `\\set a random(1, ${areas})
 \\set k random(1, ${kmin})
 \\startpipeline
@@ -205,3 +206,31 @@ ${bind(sql.referral_list, { 1: area, 2: "(ARRAY['closed', 'completed', 'rejected
   9: "'ffffffff-ffff-4fff-bfff-ffffffffffff'", 10: "'51'" })};
 \\endpipeline
 `);
+
+// Every scenario's request writes access-log rows (one per referral it read or changed: R per
+// request, 1 but for the list's page of 50), which the service queues and writes every 200 ms, one
+// statement (ij_log_access_rows, with the area first in the pipeline) per area, so B rows a
+// statement: R times the rate times 0.2 s over the areas, at least R. So that each baseline runs
+// what the service's requests cause, each transaction runs that statement with B rows with
+// probability R/B (R rows on average); scripts/bench measures the service first and passes B as
+// logrows and R as logper. The rows are of the national areas' referrals (the statement joins
+// them): what they cost does not depend on which referrals they name.
+const logArea = `('${prefix}' || lpad(:loga::text, 2, '0'))`;
+const logIds = `(SELECT array_agg(('00000000-' || lpad(to_hex(:loga::int), 4, '0') || '-4000-8000-' ||
+  lpad(to_hex(1 + floor(random() * ${kmin})::bigint), 12, '0'))::uuid) FROM generate_series(1, :logrows))`;
+const fill = (value) => `array_fill(${value}, ARRAY[:logrows::int])`;
+const accessLog = `\\set loga random(1, ${areas})
+\\set logw random(1, :logrows)
+\\if :logw <= :logper
+\\startpipeline
+${bind(sql.scope, { 1: logArea })};
+${bind(sql.access_log_rows, {
+  1: logArea, 2: fill('now()'), 3: fill("'bench-coordinator'::text"),
+  4: fill("'coordinator'::text"), 5: fill("'consult'::text"), 6: logIds,
+  7: fill("'/v1/referrals/{id}'::text"), 8: fill("'GET'::text"),
+  9: '(SELECT array_agg(gen_random_uuid()::text) FROM generate_series(1, :logrows))' })};
+\\endpipeline
+\\endif
+`;
+for (const name of ['get', 'transition', 'create', 'outcome', 'list'])
+  fs.appendFileSync(path.join(out, `${name}.sql`), accessLog);
