@@ -315,6 +315,11 @@ ij_err ij_ops_demo_sessions(ij_conn *conn, const ij_op_ctx *op, ij_rows *past, i
 /* For `ij seed` only: this connection's commits stop waiting for the disk (synchronous_commit
  * off, for the session), so that thousands of small operations take seconds. */
 ij_err ij_ops_demo_fast_writes(ij_conn *conn);
+/* For `ij seed` only: a bulk load's kept statistics. Deferring stops this connection's writes
+ * from adding to the kept figures one by one, where the database allows it (a session of the
+ * tables' owner: *deferred says); the rebuild then computes them all from the rows, set-based. */
+ij_err ij_ops_demo_defer_stats(ij_conn *conn, bool *deferred);
+ij_err ij_ops_demo_rebuild_stats(ij_conn *conn);
 
 /* ---- the outbox ---- */
 

@@ -47,3 +47,11 @@ ij_err ij_ops_demo_sessions(ij_conn *conn, const ij_op_ctx *op, ij_rows *past, i
 ij_err ij_ops_demo_fast_writes(ij_conn *conn) {
   return ij_store_demo_fast_writes(conn);
 }
+
+ij_err ij_ops_demo_defer_stats(ij_conn *conn, bool *deferred) {
+  return ij_store_demo_defer_stats(conn, deferred);
+}
+
+ij_err ij_ops_demo_rebuild_stats(ij_conn *conn) {
+  return ij_store_demo_rebuild_stats(conn);
+}

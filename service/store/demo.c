@@ -64,3 +64,34 @@ static const ij_stmt STMT_DEMO_FAST_WRITES = {
 ij_err ij_store_demo_fast_writes(ij_conn *conn) {
   return ij_db_run(conn, &STMT_DEMO_FAST_WRITES, NULL);
 }
+
+static const ij_stmt STMT_DEMO_DEFER_STATS = {
+    "demo_defer_stats", "SELECT set_config('ij.stats_deferred', 'on', false)", 0};
+static const ij_stmt STMT_DEMO_STATS_DEFERRED = {"demo_stats_deferred",
+                                                 "SELECT ij_stats_deferred()", 0};
+static const ij_stmt STMT_DEMO_KEEP_STATS = {
+    "demo_keep_stats", "SELECT set_config('ij.stats_deferred', 'off', false)", 0};
+static const ij_stmt STMT_DEMO_REBUILD_STATS = {"demo_rebuild_stats", "SELECT ij_stats_rebuild()",
+                                                0};
+
+ij_err ij_store_demo_defer_stats(ij_conn *conn, bool *deferred) {
+  *deferred = false;
+  ij_err err = ij_db_run(conn, &STMT_DEMO_DEFER_STATS, NULL);
+  PGresult *res = NULL;
+  if (err == IJ_OK)
+    err = ij_db_one(conn, &STMT_DEMO_STATS_DEFERRED, NULL, &res);
+  if (err == IJ_OK) {
+    *deferred = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+  }
+  if (err == IJ_OK && !*deferred) /* not the owner's session: leave no setting behind */
+    err = ij_db_run(conn, &STMT_DEMO_KEEP_STATS, NULL);
+  return err;
+}
+
+ij_err ij_store_demo_rebuild_stats(ij_conn *conn) {
+  ij_err err = ij_db_run(conn, &STMT_DEMO_KEEP_STATS, NULL);
+  if (err == IJ_OK)
+    err = ij_db_run(conn, &STMT_DEMO_REBUILD_STATS, NULL);
+  return err;
+}

@@ -18,5 +18,12 @@ ij_err ij_store_demo_sessions(ij_conn *conn, const char *area, ij_time_us now, i
 /* This connection's commits stop waiting for the disk: synchronous_commit off, for the session
  * (a bulk load that a crash may lose and that can be made again). */
 ij_err ij_store_demo_fast_writes(ij_conn *conn);
+/* This connection's session stops adding each write's contribution to the kept statistics
+ * (migration 039); *deferred tells whether the database honoured it, which it does only for a
+ * session of the tables' owner (otherwise nothing changed). */
+ij_err ij_store_demo_defer_stats(ij_conn *conn, bool *deferred);
+/* Ends the deferral and computes every kept figure again from the rows (ij_stats_rebuild, set-
+ * based), in one transaction. */
+ij_err ij_store_demo_rebuild_stats(ij_conn *conn);
 
 #endif
