@@ -240,6 +240,13 @@ void ij_jw_int(ij_jw *w, const char *key, long long v) {
   w->buf[w->len] = '\0';
 }
 
+void ij_jw_int_or_null(ij_jw *w, const char *key, long long v) {
+  if (v)
+    ij_jw_int(w, key, v);
+  else
+    ij_jw_null(w, key);
+}
+
 void ij_jw_bool(ij_jw *w, const char *key, bool v) {
   member(w, key);
   if (v)

@@ -37,6 +37,7 @@ void ij_jw_end(ij_jw *w); /* closes the innermost object or array */
 void ij_jw_string(ij_jw *w, const char *key, const char *s); /* s NULL fails the writer */
 void ij_jw_string_or_null(ij_jw *w, const char *key, const char *s);
 void ij_jw_int(ij_jw *w, const char *key, long long v);
+void ij_jw_int_or_null(ij_jw *w, const char *key, long long v); /* 0 is null */
 void ij_jw_bool(ij_jw *w, const char *key, bool v);
 void ij_jw_null(ij_jw *w, const char *key);
 void ij_jw_time(ij_jw *w, const char *key, ij_time_us t);

@@ -20,6 +20,21 @@ static bool overdue(const ij_referral *r, ij_time_us now) {
   return ij_domain_referral_overdue(r->state, r->first_attended_at != 0, r->target_start_by, now);
 }
 
+/* Null once retention has erased the person. */
+static void write_date_of_birth(ij_jw *w, const ij_referral *r) {
+  if (r->person_erased)
+    ij_jw_null(w, "date_of_birth");
+  else
+    ij_jw_date(w, "date_of_birth", r->date_of_birth);
+}
+
+static void write_officer(ij_jw *w, const ij_referral *r) {
+  ij_jw_object(w, "officer");
+  ij_jw_string(w, "sub", r->officer_sub);
+  ij_jw_string(w, "name", r->officer_name);
+  ij_jw_end(w);
+}
+
 /* The earliest open booking on a session not over yet, or null. */
 static void write_next_session(ij_jw *w, const ij_referral *r) {
   if (!r->next_booking_id[0]) {
@@ -45,10 +60,7 @@ static void write_referral(ij_jw *w, const ij_referral *r, const ij_actor *viewe
   ij_jw_int(w, "version", r->version);
   ij_jw_object(w, "person");
   ij_jw_string(w, "name", r->person_name);
-  if (r->person_erased)
-    ij_jw_null(w, "date_of_birth");
-  else
-    ij_jw_date(w, "date_of_birth", r->date_of_birth);
+  write_date_of_birth(w, r);
   ij_jw_string_or_null(w, "phone", r->phone);
   ij_jw_string_or_null(w, "email", r->email);
   ij_jw_string_or_null(w, "address", r->address);
@@ -68,10 +80,7 @@ static void write_referral(ij_jw *w, const ij_referral *r, const ij_actor *viewe
   ij_jw_string(w, "disposal", r->disposal);
   ij_jw_bool(w, "consent_recorded", r->consent_recorded);
   ij_jw_int(w, "hours_proposed", r->hours_proposed);
-  if (r->hours_confirmed)
-    ij_jw_int(w, "hours_confirmed", r->hours_confirmed);
-  else
-    ij_jw_null(w, "hours_confirmed");
+  ij_jw_int_or_null(w, "hours_confirmed", r->hours_confirmed);
   ij_jw_string_or_null(w, "suitability_notes", r->suitability_notes);
   ij_jw_int(w, "minutes_credited", r->minutes_credited);
   if (r->has_victim) {
@@ -84,10 +93,7 @@ static void write_referral(ij_jw *w, const ij_referral *r, const ij_actor *viewe
   } else {
     ij_jw_null(w, "victim");
   }
-  ij_jw_object(w, "officer");
-  ij_jw_string(w, "sub", r->officer_sub);
-  ij_jw_string(w, "name", r->officer_name);
-  ij_jw_end(w);
+  write_officer(w, r);
   ij_jw_string_or_null(w, "reason_code", r->reason_code);
   ij_jw_string_or_null(w, "reason", r->reason);
   ij_jw_time(w, "target_start_by", r->target_start_by);
@@ -99,10 +105,7 @@ static void write_referral(ij_jw *w, const ij_referral *r, const ij_actor *viewe
   ij_jw_int(w, "warnings", r->warnings);
   ij_jw_int(w, "active_bookings", r->active_bookings);
   ij_jw_string_or_null(w, "rereferral_of", r->rereferral_of[0] ? r->rereferral_of : NULL);
-  if (r->rereferral_months)
-    ij_jw_int(w, "rereferral_months", r->rereferral_months);
-  else
-    ij_jw_null(w, "rereferral_months");
+  ij_jw_int_or_null(w, "rereferral_months", r->rereferral_months);
   ij_jw_time_or_null(w, "erased_at", r->erased_at);
   if (r->guardian_name) {
     ij_jw_object(w, "guardian");
@@ -138,10 +141,7 @@ static void write_summary_members(ij_jw *w, const ij_referral *r, ij_time_us now
   ij_jw_int(w, "version", r->version);
   ij_jw_object(w, "person");
   ij_jw_string(w, "name", r->person_name);
-  if (r->person_erased)
-    ij_jw_null(w, "date_of_birth");
-  else
-    ij_jw_date(w, "date_of_birth", r->date_of_birth);
+  write_date_of_birth(w, r);
   ij_jw_end(w);
   ij_jw_object(w, "offence");
   ij_jw_date(w, "date", r->offence_date);
@@ -150,14 +150,8 @@ static void write_summary_members(ij_jw *w, const ij_referral *r, ij_time_us now
   ij_jw_end(w);
   ij_jw_string(w, "disposal", r->disposal);
   ij_jw_int(w, "hours_proposed", r->hours_proposed);
-  if (r->hours_confirmed)
-    ij_jw_int(w, "hours_confirmed", r->hours_confirmed);
-  else
-    ij_jw_null(w, "hours_confirmed");
-  ij_jw_object(w, "officer");
-  ij_jw_string(w, "sub", r->officer_sub);
-  ij_jw_string(w, "name", r->officer_name);
-  ij_jw_end(w);
+  ij_jw_int_or_null(w, "hours_confirmed", r->hours_confirmed);
+  write_officer(w, r);
   ij_jw_time(w, "target_start_by", r->target_start_by);
   ij_jw_bool(w, "overdue", overdue(r, now));
   ij_jw_time(w, "created_at", r->created_at);

@@ -106,6 +106,8 @@ START_TEST(members_nest_and_numbers_reach_their_limits) {
   ij_jw_bool(&w, "yes", true);
   ij_jw_bool(&w, "no", false);
   ij_jw_null(&w, "nothing");
+  ij_jw_int_or_null(&w, "some", 3);
+  ij_jw_int_or_null(&w, "no_number", 0);
   ij_jw_string_or_null(&w, "none", NULL);
   ij_jw_array(&w, "empty");
   ij_jw_end(&w);
@@ -126,7 +128,8 @@ START_TEST(members_nest_and_numbers_reach_their_limits) {
   ck_assert_ptr_nonnull(text);
   ck_assert_uint_eq(len, strlen(text));
   ck_assert_str_eq(text, "{\"min\":-9223372036854775808,\"max\":9223372036854775807,\"zero\":0,"
-                         "\"minus\":-7,\"yes\":true,\"no\":false,\"nothing\":null,\"none\":null,"
+                         "\"minus\":-7,\"yes\":true,\"no\":false,\"nothing\":null,\"some\":3,"
+                         "\"no_number\":null,\"none\":null,"
                          "\"empty\":[],\"inner\":{\"list\":[1,\"two\",{}]},"
                          "\"at\":\"2025-12-06T00:00:00.123456Z\",\"never\":null,"
                          "\"on\":\"2025-12-06\"}");
