@@ -8,8 +8,8 @@ math.randomseed(os.time())
 local before, after = {}, {}
 init = function()
   for a = 1, C.areas do
-    -- the id up to its last part (C.id with k left out), and the rest of the request
-    before[a] = string.format("GET /v1/referrals/%08x-%04x-4000-8000-", 0, a)
+    -- the id up to its last part (C.id without its last 12 digits), and the rest of the request
+    before[a] = "GET /v1/referrals/" .. C.id(0, a, 0):sub(1, -13)
     after[a] = string.format(" HTTP/1.1\r\nHost: %s\r\nAuthorization: %s\r\n\r\n",
                              wrk.headers["Host"], C.auth("coordinator", a))
   end
