@@ -22,6 +22,7 @@
 #include "ij/ops.h"
 #include "ij/outbox.h"
 #include "ij/retention.h"
+#include "ij/str.h"
 
 static void usage(FILE *out) {
   char settings[8192]; /* the settings table: about 3.5 kB today */
@@ -397,7 +398,7 @@ static int cmd_token(int argc, char **argv) {
     return 2;
   }
   char roles_buf[256];
-  snprintf(roles_buf, sizeof roles_buf, "%s", roles_arg);
+  ij_str_copy(roles_buf, sizeof roles_buf, roles_arg);
   const char *roles[8] = {NULL};
   int n = 0;
   char *save = NULL;

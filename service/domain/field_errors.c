@@ -5,9 +5,10 @@
 
 #include "ij/domain.h"
 
+/* Only the count: the entries past it are never read (about 8 KB not cleared per request). */
 void ij_field_errors_init(ij_field_errors *errs) {
   if (errs != NULL) {
-    memset(errs, 0, sizeof *errs);
+    errs->count = 0;
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include "domain_internal.h"
 #include "ij/domain_messages.h"
+#include "ij/str.h"
 
 /* The fields of a message about a session, about the work's end, and of a victim's update (which
  * never name the person who did the work). */
@@ -148,12 +149,12 @@ static bool pick_contact(const char *phone, const char *email, ij_message_route 
   char mobile[IJ_PHONE_BUF];
   if (ij_domain_mobile(phone, mobile)) {
     out->channel = IJ_CHANNEL_SMS;
-    snprintf(out->to, sizeof out->to, "%s", mobile);
+    ij_str_copy(out->to, sizeof out->to, mobile);
     return true;
   }
   if (ij_domain_email_address(email)) {
     out->channel = IJ_CHANNEL_EMAIL;
-    snprintf(out->to, sizeof out->to, "%s", email);
+    ij_str_copy(out->to, sizeof out->to, email);
     return true;
   }
   return false;
@@ -251,12 +252,12 @@ void ij_domain_message_time(ij_time_us t, char out[IJ_MESSAGE_TEXT_BUF]) {
 
 static void put(ij_message_field *f, const char *key, const char *value) {
   f->key = key;
-  snprintf(f->value, sizeof f->value, "%s", value ? value : "");
+  ij_str_copy(f->value, sizeof f->value, value ? value : "");
   ij_text_utf8_trim(f->value);
 }
 
 static void work_type_text(const char *label, char *out, size_t size) {
-  snprintf(out, size, "%s", label ? label : "");
+  ij_str_copy(out, size, label ? label : "");
   for (char *p = out; *p; p++) {
     if (*p >= 'A' && *p <= 'Z')
       *p = (char)(*p - 'A' + 'a');

@@ -13,6 +13,7 @@
 
 #include "ij/wait.h"
 #include "ij/log.h"
+#include "ij/str.h"
 #include "internal.h"
 
 #define IJ_AUDIT_INTERVAL_MS 200
@@ -46,7 +47,7 @@ struct ij_access_queue {
 };
 
 static void copy(char *dst, size_t size, const char *src) {
-  snprintf(dst, size, "%s", src ? src : "");
+  ij_str_copy(dst, size, src ? src : "");
 }
 
 void ij_audit_enqueue(ij_access_queue *a, const ij_access_record *rec) {

@@ -10,6 +10,7 @@
 
 #include "ij/log.h"
 #include "ij/ops_idempotency.h"
+#include "ij/str.h"
 #include "internal.h"
 
 const char *const ij_idem_routes[] = {
@@ -133,7 +134,7 @@ bool ij_idem_before(ij_ctx *ctx, ij_idem_call *call) {
     ij_send_problem(ctx, IJ_ERR_INVALID, NULL, &errs);
     return false;
   }
-  snprintf(call->key, sizeof call->key, "%s", key);
+  ij_str_copy(call->key, sizeof call->key, key);
   snprintf(call->route, sizeof call->route, "%s %s", ctx->route->method, ctx->route->path);
   if (!request_hash(ctx, call->hash)) {
     ij_send_problem(ctx, IJ_ERR_INTERNAL, NULL, NULL);

@@ -108,7 +108,8 @@ typedef struct ij_ctx {
   ij_conn *read_conn; /* from the read pool, by ij_ctx_read_conn, released after the handler */
   ij_read_info read;  /* set by ij_ctx_read_conn */
   int status;         /* the status sent, for the log */
-  /* the referrals whose people's data this request returned or changed, for the access log */
+  /* the referrals whose people's data this request returned or changed, for the access log;
+   * the two arrays stay last: the dispatcher clears everything before them, not them */
   int naccessed;
   int accessed_lost; /* noted beyond IJ_ACCESS_MAX */
   char accessed[IJ_ACCESS_MAX][IJ_UUID_BUF];

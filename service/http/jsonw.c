@@ -24,7 +24,8 @@ void ij_jw_free(ij_jw *w) {
   w->len = 0;
 }
 
-/* Room for n more bytes and the terminating NUL. */
+/* Room for n more bytes and the terminating NUL (which ij_jw_text writes: the appends do not
+ * keep the text terminated as they go). */
 static bool reserve(ij_jw *w, size_t n) {
   if (w->failed)
     return false;
@@ -46,25 +47,31 @@ static bool reserve(ij_jw *w, size_t n) {
   return true;
 }
 
-static void put(ij_jw *w, const char *s, size_t n) {
+static void put(ij_jw *w, const void *s, size_t n) {
   if (!reserve(w, n))
     return;
   memcpy(w->buf + w->len, s, n);
   w->len += n;
-  w->buf[w->len] = '\0';
 }
 
 static void put_char(ij_jw *w, char c) {
   if (!reserve(w, 1))
     return;
   w->buf[w->len++] = c;
-  w->buf[w->len] = '\0';
 }
 
-/* The length of the UTF-8 sequence at s (at most n bytes), or 0 when it is not well formed
- * (overlong forms, surrogates and code points beyond U+10FFFF included, as jansson refuses them).
- */
-static size_t utf8_sequence(const unsigned char *s, size_t n) {
+/* The bytes a string carries as they are, one bit each: 0x20 to 0x7F but '"' (0x22) and '\\'
+ * (0x5C). The bytes from 0x80 are UTF-8, checked sequence by sequence; the rest are escaped. */
+static const uint64_t plain_bits[2] = {0xFFFFFFFB00000000u, 0xFFFFFFFFEFFFFFFFu};
+
+static inline bool plain(unsigned char c) {
+  return c < 0x80 && (plain_bits[c >> 6] >> (c & 63)) & 1u;
+}
+
+/* The length of the UTF-8 sequence at s, or 0 when it is not well formed (overlong forms,
+ * surrogates and code points beyond U+10FFFF included, as jansson refuses them). A sequence cut
+ * short by the string's end is not: its NUL is not a continuation byte, and is read last. */
+static size_t utf8_sequence(const unsigned char *s) {
   unsigned char c = s[0];
   size_t len;
   uint32_t cp;
@@ -82,8 +89,6 @@ static size_t utf8_sequence(const unsigned char *s, size_t n) {
   } else {
     return 0;
   }
-  if (n < len)
-    return 0;
   for (size_t i = 1; i < len; i++) {
     if ((s[i] & 0xC0) != 0x80)
       return 0;
@@ -95,69 +100,91 @@ static size_t utf8_sequence(const unsigned char *s, size_t n) {
   return len;
 }
 
-/* A quoted, escaped string: '"' and '\\' escaped, the control characters as \b \f \n \r \t or
- * \u00XX, everything else (UTF-8 included) as it is, which is jansson's compact output. */
-static void put_string(ij_jw *w, const char *s) {
+/* The escape of a byte a string cannot carry as it is: '"' and '\\', the control characters as
+ * \b \f \n \r \t or \u00XX (jansson's upper-case hex digits). */
+static void put_escape(ij_jw *w, unsigned char c) {
   static const char hex[] = "0123456789ABCDEF";
+  char esc[6] = {'\\', 0, '0', '0', 0, 0};
+  size_t esc_len = 2;
+  switch (c) {
+  case '"':
+    esc[1] = '"';
+    break;
+  case '\\':
+    esc[1] = '\\';
+    break;
+  case '\b':
+    esc[1] = 'b';
+    break;
+  case '\f':
+    esc[1] = 'f';
+    break;
+  case '\n':
+    esc[1] = 'n';
+    break;
+  case '\r':
+    esc[1] = 'r';
+    break;
+  case '\t':
+    esc[1] = 't';
+    break;
+  default:
+    esc[1] = 'u';
+    esc[4] = hex[c >> 4];
+    esc[5] = hex[c & 0xF];
+    esc_len = 6;
+  }
+  put(w, esc, esc_len);
+}
+
+/* Whether any of the 8 bytes in x is one a string cannot carry as it is, or starts UTF-8 (a byte
+ * below 0x20, '"', '\\', or from 0x80): the classic tests for a zero byte and for a byte below n,
+ * which may flag a byte above a true match but never miss one, so a flagged block is only looked
+ * at byte by byte. */
+static inline bool block_needs_a_look(uint64_t x) {
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
+  uint64_t below_space = (x - ones * 0x20) & ~x;
+  uint64_t is_quote = (quote - ones) & ~quote;
+  uint64_t is_backslash = (backslash - ones) & ~backslash;
+  return ((below_space | is_quote | is_backslash) & highs) != 0 || (x & highs) != 0;
+}
+
+/* A quoted, escaped string: runs of bytes that need no escape (UTF-8 included) are copied whole,
+ * which is jansson's compact output. Plain ASCII is passed over 8 bytes at a time. */
+static void put_string(ij_jw *w, const char *s) {
   const unsigned char *p = (const unsigned char *)s;
-  size_t n = strlen(s);
+  const unsigned char *end = p + strlen(s);
+  const unsigned char *run = p; /* the start of the bytes not yet written that need no escape */
   put_char(w, '"');
-  size_t run = 0; /* bytes of p not yet written that need no escape */
-  for (size_t i = 0; i < n;) {
-    unsigned char c = p[i];
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-      run++;
-      i++;
+  while (p < end) {
+    uint64_t block;
+    if (end - p >= 8) {
+      memcpy(&block, p, sizeof block);
+      if (!block_needs_a_look(block)) {
+        p += 8;
+        continue;
+      }
+    }
+    unsigned char c = *p;
+    if (plain(c)) {
+      p++;
       continue;
     }
     if (c >= 0x80) {
-      size_t len = utf8_sequence(p + i, n - i);
+      size_t len = utf8_sequence(p);
       if (len == 0) {
         w->failed = true;
         return;
       }
-      run += len;
-      i += len;
+      p += len;
       continue;
     }
-    put(w, (const char *)p + i - run, run);
-    run = 0;
-    char esc[6] = {'\\', 0, 0, 0, 0, 0};
-    size_t esc_len = 2;
-    switch (c) {
-    case '"':
-      esc[1] = '"';
-      break;
-    case '\\':
-      esc[1] = '\\';
-      break;
-    case '\b':
-      esc[1] = 'b';
-      break;
-    case '\f':
-      esc[1] = 'f';
-      break;
-    case '\n':
-      esc[1] = 'n';
-      break;
-    case '\r':
-      esc[1] = 'r';
-      break;
-    case '\t':
-      esc[1] = 't';
-      break;
-    default:
-      esc[1] = 'u';
-      esc[2] = '0';
-      esc[3] = '0';
-      esc[4] = hex[c >> 4];
-      esc[5] = hex[c & 0xF];
-      esc_len = 6;
-    }
-    put(w, esc, esc_len);
-    i++;
+    put(w, run, (size_t)(p - run));
+    put_escape(w, c);
+    run = ++p;
   }
-  put(w, (const char *)p + n - run, run);
+  put(w, run, (size_t)(p - run));
   put_char(w, '"');
 }
 
@@ -237,7 +264,6 @@ void ij_jw_int(ij_jw *w, const char *key, long long v) {
     return;
   while (n)
     w->buf[w->len++] = digits[--n];
-  w->buf[w->len] = '\0';
 }
 
 void ij_jw_int_or_null(ij_jw *w, const char *key, long long v) {
@@ -282,6 +308,7 @@ void ij_jw_date(ij_jw *w, const char *key, ij_date d) {
 const char *ij_jw_text(const ij_jw *w, size_t *len) {
   if (w->failed || w->depth != 0 || w->len == 0)
     return NULL;
+  w->buf[w->len] = '\0'; /* every append left room for it */
   if (len)
     *len = w->len;
   return w->buf;

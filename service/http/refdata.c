@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "refdata.h"
+#include "ij/str.h"
 
 static const char *const JSON_ONLY[] = {"application/json", NULL};
 
@@ -249,7 +250,7 @@ static const char *const CODE_CHANGE_FIELDS[] = {"label", "active", NULL};
 static bool decode_reason_code(ij_ctx *ctx, json_t *body, ref_verb verb, ref_input *in,
                                ij_field_errors *errs) {
   if (verb != ADD) {
-    snprintf(in->path, sizeof in->path, "%s", ctx->id ? ctx->id : "");
+    ij_str_copy(in->path, sizeof in->path, ctx->id ? ctx->id : "");
     char *dot = strchr(in->path, '.');
     if (!dot || dot == in->path || !dot[1] || strchr(dot + 1, '.')) {
       ij_send_problem(ctx, IJ_ERR_NOT_FOUND, "no reason code with this id (kind.code)", NULL);

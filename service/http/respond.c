@@ -200,6 +200,8 @@ const char *ij_query(ij_ctx *ctx, const char *key) {
 }
 
 bool ij_query_only(ij_ctx *ctx, const char *const *allowed) {
+  if (ctx->nquery == 0 && !ctx->query_overflow)
+    return true; /* nothing to check, and no error list to clear */
   ij_field_errors errs;
   ij_field_errors_init(&errs);
   if (ctx->query_overflow)

@@ -12,6 +12,7 @@
 #include <xlsxwriter.h>
 
 #include "ij/ops_stats_quarterly.h"
+#include "ij/str.h"
 #include "accept.h"
 #include "internal.h"
 #include "stats_internal.h"
@@ -350,7 +351,7 @@ static bool workbook_bytes(const stats_request *sr, const quarter_cells *c, int 
   close(fd);
   /* constant_memory: rows go to the file as written, strings inline (no shared table) */
   char tmpdir[512];
-  snprintf(tmpdir, sizeof tmpdir, "%s", dir);
+  ij_str_copy(tmpdir, sizeof tmpdir, dir);
   lxw_workbook_options options = {.constant_memory = LXW_TRUE, .tmpdir = tmpdir};
   lxw_workbook *wb = workbook_new_opt(path, &options);
   bool ok = wb != NULL;

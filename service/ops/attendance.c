@@ -12,6 +12,7 @@
 #include "ij/store/bookings.h"
 #include "ij/store/non_associations.h"
 #include "ij/store/placements.h"
+#include "ij/str.h"
 #include "ops_internal.h"
 
 void ij_booking_view_clear(ij_booking_view *v) {
@@ -268,9 +269,9 @@ static ij_err booking_referral(ij_conn *conn, const ij_op_ctx *op, const char *b
   ij_err err = ij_store_booking_get(conn, op->area, booking_id, false, &bl);
   if (err != IJ_OK)
     return err;
-  snprintf(referral_id, IJ_UUID_BUF, "%s", bl.items[0].referral_id);
+  ij_str_copy(referral_id, IJ_UUID_BUF, bl.items[0].referral_id);
   if (session_id)
-    snprintf(session_id, IJ_UUID_BUF, "%s", bl.items[0].session_id);
+    ij_str_copy(session_id, IJ_UUID_BUF, bl.items[0].session_id);
   bool visible = in_scope(&bl.items[0], scope_sub);
   ij_booking_list_clear(&bl);
   return visible ? IJ_OK : IJ_ERR_NOT_FOUND;
@@ -400,7 +401,7 @@ ij_err ij_ops_record_outcomes(ij_conn *conn, const ij_op_ctx *op, const ij_actor
   for (int i = 0; i < n; i++) {
     char session[IJ_UUID_BUF];
     items[i].index = i;
-    snprintf(items[i].booking_id, sizeof items[i].booking_id, "%s", booking_ids[i]);
+    ij_str_copy(items[i].booking_id, sizeof items[i].booking_id, booking_ids[i]);
     char field[48];
     snprintf(field, sizeof field, "booking_ids[%d]", i);
     bool twice = false;

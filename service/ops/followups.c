@@ -7,6 +7,7 @@
 #include "ij/store/audit.h"
 #include "ij/store/followups.h"
 #include "ij/store/notices.h"
+#include "ij/str.h"
 #include "ops_internal.h"
 
 /* The record-and-close core, in the caller's transaction (the referral is locked here). */
@@ -23,7 +24,7 @@ ij_err ij_ops_record_followup_in_tx(ij_conn *conn, const ij_op_ctx *op, const ij
   if (err != IJ_OK)
     return err;
   char referral_id[IJ_UUID_BUF];
-  snprintf(referral_id, sizeof referral_id, "%s", page.items[0].referral_id);
+  ij_str_copy(referral_id, sizeof referral_id, page.items[0].referral_id);
   ij_followup_page_clear(&page);
   err = ij_store_referral_lock(conn, op->area, referral_id, &r);
   if (err == IJ_OK)

@@ -8,6 +8,7 @@
 
 #include "ij/store/audit.h"
 #include "ij/store/followups.h"
+#include "ij/str.h"
 #include "ops_internal.h"
 
 enum {
@@ -43,7 +44,7 @@ static void add_error(ij_import_errors *errs, int row, const char *column, const
     return;
   ij_import_error *e = &errs->items[errs->count++];
   e->row = row;
-  snprintf(e->column, sizeof e->column, "%s", column ? column : "");
+  ij_str_copy(e->column, sizeof e->column, column ? column : "");
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(e->message, sizeof e->message, fmt, ap);
@@ -321,7 +322,7 @@ static ij_err import_followups(ij_conn *conn, const ij_op_ctx *op, const ij_acto
   ij_rows kept;
   ij_err err = ij_store_followup_import_find(conn, op->area, sha256, &kept);
   if (err == IJ_OK) {
-    snprintf(report->import_id, sizeof report->import_id, "%s", ij_rows_get(&kept, 0, 0));
+    ij_str_copy(report->import_id, sizeof report->import_id, ij_rows_get(&kept, 0, 0));
     report->rows = atoi(ij_rows_get(&kept, 0, 1));
     report->recorded = atoi(ij_rows_get(&kept, 0, 2));
     report->unchanged = atoi(ij_rows_get(&kept, 0, 3));

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ops_internal.h"
+#include "ij/str.h"
 
 void ij_ops_facts(const ij_referral *r, ij_referral_facts *f) {
   memset(f, 0, sizeof *f);
@@ -60,7 +61,7 @@ static void cache_rules(const char *area, ij_time_us now, const ij_area_rules *r
     if (rules_cache[i].until < rules_cache[slot].until)
       slot = i;
   }
-  snprintf(rules_cache[slot].area, sizeof rules_cache[slot].area, "%s", area);
+  ij_str_copy(rules_cache[slot].area, sizeof rules_cache[slot].area, area);
   rules_cache[slot].rules = *rules;
   rules_cache[slot].until = now + AREA_RULES_TTL_US;
   pthread_mutex_unlock(&rules_mu);

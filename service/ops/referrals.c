@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ops_internal.h"
+#include "ij/str.h"
 
 /* The rules of the caller's area; an area the service does not know is refused. */
 static ij_err rules_of(ij_conn *conn, const ij_op_ctx *op, ij_area_rules *rules) {
@@ -24,7 +25,7 @@ static ij_err note_rereferral(ij_conn *conn, ij_referral *r, const char *name_ke
     return err;
   int months = ij_domain_rereferral_window(exited_on, ij_time_date(now));
   if (months) {
-    snprintf(r->rereferral_of, sizeof r->rereferral_of, "%s", earlier);
+    ij_str_copy(r->rereferral_of, sizeof r->rereferral_of, earlier);
     r->rereferral_months = months;
   }
   return IJ_OK;

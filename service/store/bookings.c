@@ -5,6 +5,7 @@
 
 #include "ij/store/bookings.h"
 #include "ij/store/placements.h"
+#include "ij/str.h"
 #include "db.h"
 
 /* A booking holds its place on a session unless cancelled or rescheduled (the predicate of the
@@ -35,7 +36,7 @@ ij_err ij_store_session_facts(ij_conn *conn, const char *area, const char *sessi
   out->min_age = (int)ij_db_i64(res, 0, 5);
   out->referral_booked = ij_db_bool(res, 0, 7);
   if (supervisor_sub && sub_size)
-    snprintf(supervisor_sub, sub_size, "%s", PQgetvalue(res, 0, 6));
+    ij_str_copy(supervisor_sub, sub_size, PQgetvalue(res, 0, 6));
   PQclear(res);
   return IJ_OK;
 }
@@ -115,10 +116,10 @@ static ij_err to_list(PGresult *res, ij_booking_list *out) {
   for (int i = 0; i < out->count; i++) {
     ij_booking *b = &out->items[i];
     int c = 0;
-    snprintf(b->id, sizeof b->id, "%s", PQgetvalue(res, i, c++));
-    snprintf(b->referral_id, sizeof b->referral_id, "%s", PQgetvalue(res, i, c++));
-    snprintf(b->session_id, sizeof b->session_id, "%s", PQgetvalue(res, i, c++));
-    snprintf(b->placement_id, sizeof b->placement_id, "%s", PQgetvalue(res, i, c++));
+    ij_str_copy(b->id, sizeof b->id, PQgetvalue(res, i, c++));
+    ij_str_copy(b->referral_id, sizeof b->referral_id, PQgetvalue(res, i, c++));
+    ij_str_copy(b->session_id, sizeof b->session_id, PQgetvalue(res, i, c++));
+    ij_str_copy(b->placement_id, sizeof b->placement_id, PQgetvalue(res, i, c++));
     b->placement_name = ij_db_str(res, i, c++);
     b->person_name = ij_db_str(res, i, c++);
     b->supervisor_sub = ij_db_str(res, i, c++);

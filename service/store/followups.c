@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ij/store/followups.h"
+#include "ij/str.h"
 #include "db.h"
 
 static const ij_stmt STMT_FOLLOWUPS_CREATE = {
@@ -52,9 +53,9 @@ static ij_err to_page(PGresult *res, int limit, ij_followup_page *out) {
   for (int i = 0; i < out->count; i++) {
     ij_followup *f = &out->items[i];
     int c = 0;
-    snprintf(f->id, sizeof f->id, "%s", PQgetvalue(res, i, c++));
-    snprintf(f->referral_id, sizeof f->referral_id, "%s", PQgetvalue(res, i, c++));
-    snprintf(f->person_id, sizeof f->person_id, "%s", PQgetvalue(res, i, c++));
+    ij_str_copy(f->id, sizeof f->id, PQgetvalue(res, i, c++));
+    ij_str_copy(f->referral_id, sizeof f->referral_id, PQgetvalue(res, i, c++));
+    ij_str_copy(f->person_id, sizeof f->person_id, PQgetvalue(res, i, c++));
     f->person_name = ij_db_str(res, i, c++);
     f->police_id = ij_db_str(res, i, c++);
     f->window_months = (int)ij_db_i64(res, i, c++);

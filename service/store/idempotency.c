@@ -5,6 +5,7 @@
 
 #include "db.h"
 #include "ij/store/idempotency.h"
+#include "ij/str.h"
 
 void ij_idem_row_clear(ij_idem_row *row) {
   if (!row)
@@ -91,7 +92,7 @@ ij_err ij_store_idem_read(ij_conn *conn, const ij_idem_key *k, ij_idem_row *out)
     PQclear(res);
     return IJ_ERR_NOT_FOUND;
   }
-  snprintf(out->request_hash, sizeof out->request_hash, "%s", PQgetvalue(res, 0, 0));
+  ij_str_copy(out->request_hash, sizeof out->request_hash, PQgetvalue(res, 0, 0));
   out->answered = !PQgetisnull(res, 0, 1);
   out->status = (int)ij_db_i64(res, 0, 1);
   bool nomem = false;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ij/store/messages.h"
+#include "ij/str.h"
 #include "db.h"
 
 static const ij_stmt STMT_MESSAGE_CONTEXT = {
@@ -37,7 +38,7 @@ ij_err ij_store_message_context(ij_conn *conn, const char *area, ij_message_cont
         ij_message_language_parse(PQgetvalue(res, i, 3), &lang) != IJ_OK)
       continue; /* no templates (the LEFT JOIN's one row), or a kind this build does not know */
     int ch = strcmp(channel, "sms") == 0 ? 0 : 1;
-    snprintf(out->ids[kind][lang][ch], IJ_UUID_BUF, "%s", PQgetvalue(res, i, 5));
+    ij_str_copy(out->ids[kind][lang][ch], IJ_UUID_BUF, PQgetvalue(res, i, 5));
   }
   PQclear(res);
   for (int k = 0; k < IJ_MESSAGE_KIND_COUNT; k++)

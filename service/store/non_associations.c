@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ij/store/non_associations.h"
+#include "ij/str.h"
 #include "db.h"
 
 void ij_non_association_list_clear(ij_non_association_list *list) {
@@ -29,7 +30,7 @@ ij_err ij_store_person_of(ij_conn *conn, const char *area, bool by_referral, con
       ij_db_one(conn, by_referral ? &STMT_PERSON_OF_REFERRAL : &STMT_PERSON_OF_PERSON, p, &res);
   if (err != IJ_OK)
     return err;
-  snprintf(person_id, IJ_UUID_BUF, "%s", PQgetvalue(res, 0, 0));
+  ij_str_copy(person_id, IJ_UUID_BUF, PQgetvalue(res, 0, 0));
   PQclear(res);
   return IJ_OK;
 }
@@ -90,9 +91,9 @@ static ij_err to_list(PGresult *res, ij_non_association_list *out) {
   for (int i = 0; i < out->count; i++) {
     ij_non_association *n = &out->items[i];
     int c = 0;
-    snprintf(n->id, sizeof n->id, "%s", PQgetvalue(res, i, c++));
+    ij_str_copy(n->id, sizeof n->id, PQgetvalue(res, i, c++));
     for (int side = 0; side < 2; side++) {
-      snprintf(n->people[side].person_id, IJ_UUID_BUF, "%s", PQgetvalue(res, i, c++));
+      ij_str_copy(n->people[side].person_id, IJ_UUID_BUF, PQgetvalue(res, i, c++));
       n->people[side].name = ij_db_str(res, i, c++);
       n->people[side].referral_id = ij_db_str(res, i, c++);
     }

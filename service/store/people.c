@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ij/store/people.h"
+#include "ij/str.h"
 #include "db.h"
 
 /* The columns both statements return, in the order parse_person reads them. */
@@ -19,7 +20,7 @@
 static void parse_person(const PGresult *res, int row, ij_person *p) {
   int c = 0;
   memset(p, 0, sizeof *p);
-  snprintf(p->id, sizeof p->id, "%s", PQgetvalue(res, row, c++));
+  ij_str_copy(p->id, sizeof p->id, PQgetvalue(res, row, c++));
   p->name = ij_db_str(res, row, c++);
   p->date_of_birth = (ij_date)ij_db_i64(res, row, c++);
   p->erased = ij_db_bool(res, row, c++);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ij/store/placements.h"
+#include "ij/str.h"
 #include "db.h"
 
 /* The columns every placement read returns, in the order parse_placement reads them. */
@@ -14,7 +15,7 @@
 static void parse_placement(const PGresult *res, int row, ij_placement *p) {
   int c = 0;
   memset(p, 0, sizeof *p);
-  snprintf(p->id, sizeof p->id, "%s", PQgetvalue(res, row, c++));
+  ij_str_copy(p->id, sizeof p->id, PQgetvalue(res, row, c++));
   p->area = ij_db_str(res, row, c++);
   p->name = ij_db_str(res, row, c++);
   p->type = ij_db_str(res, row, c++);

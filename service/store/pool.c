@@ -8,6 +8,7 @@
 
 #include "db.h"
 #include "ij/log.h"
+#include "ij/str.h"
 
 struct ij_store {
   char *conninfo;
@@ -254,8 +255,8 @@ static bool is_prepared(const ij_conn *c, const ij_stmt *stmt) {
 static ij_err fail(ij_conn *c, PGresult *res, const ij_stmt *stmt) {
   const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
   const char *cons = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
-  snprintf(c->sqlstate, sizeof c->sqlstate, "%s", st ? st : "");
-  snprintf(c->constraint, sizeof c->constraint, "%s", cons ? cons : "");
+  ij_str_copy(c->sqlstate, sizeof c->sqlstate, st ? st : "");
+  ij_str_copy(c->constraint, sizeof c->constraint, cons ? cons : "");
   /* A connection that reached a standby (the primary was demoted under it) is opened again, and
    * the balancer gives the new one to the new primary. */
   if (PQstatus(c->pg) != CONNECTION_OK || (st && strcmp(st, "25006") == 0))
@@ -283,7 +284,7 @@ const char *ij_store_sqlstate(const ij_conn *c) {
 }
 
 void ij_store_scope(ij_conn *c, const char *area) {
-  snprintf(c->area, sizeof c->area, "%s", area ? area : "");
+  ij_str_copy(c->area, sizeof c->area, area ? area : "");
 }
 
 /* Sets the connection's area for the current transaction; sent ahead of a statement or after

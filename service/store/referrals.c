@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ij/store/referrals.h"
+#include "ij/str.h"
 #include "db.h"
 
 /* The columns every referral read returns, in the order parse_referral reads them. */
@@ -37,8 +38,8 @@
 static void parse_referral(const PGresult *res, int row, ij_referral *r) {
   int c = 0;
   memset(r, 0, sizeof *r);
-  snprintf(r->id, sizeof r->id, "%s", PQgetvalue(res, row, c++));
-  snprintf(r->person_id, sizeof r->person_id, "%s", PQgetvalue(res, row, c++));
+  ij_str_copy(r->id, sizeof r->id, PQgetvalue(res, row, c++));
+  ij_str_copy(r->person_id, sizeof r->person_id, PQgetvalue(res, row, c++));
   r->area = ij_db_str(res, row, c++);
   if (ij_state_parse(PQgetvalue(res, row, c++), &r->state) != IJ_OK)
     r->state = IJ_STATE_SUBMITTED; /* the table's CHECK makes this unreachable */
@@ -79,7 +80,7 @@ static void parse_referral(const PGresult *res, int row, ij_referral *r) {
   r->breaches = (int)ij_db_i64(res, row, c++);
   r->warnings = (int)ij_db_i64(res, row, c++);
   r->active_bookings = (int)ij_db_i64(res, row, c++);
-  snprintf(r->rereferral_of, sizeof r->rereferral_of, "%s", PQgetvalue(res, row, c++));
+  ij_str_copy(r->rereferral_of, sizeof r->rereferral_of, PQgetvalue(res, row, c++));
   r->rereferral_months = (int)ij_db_i64(res, row, c++);
   r->erased_at = ij_db_i64(res, row, c++);
   r->person_erased = ij_db_bool(res, row, c++);
@@ -88,8 +89,8 @@ static void parse_referral(const PGresult *res, int row, ij_referral *r) {
   r->guardian_phone = ij_db_str(res, row, c++);
   r->guardian_email = ij_db_str(res, row, c++);
   r->guardian_consent = ij_db_tristate(res, row, c++);
-  snprintf(r->next_booking_id, sizeof r->next_booking_id, "%s", PQgetvalue(res, row, c++));
-  snprintf(r->next_session_id, sizeof r->next_session_id, "%s", PQgetvalue(res, row, c++));
+  ij_str_copy(r->next_booking_id, sizeof r->next_booking_id, PQgetvalue(res, row, c++));
+  ij_str_copy(r->next_session_id, sizeof r->next_session_id, PQgetvalue(res, row, c++));
   r->next_starts_at = ij_db_i64(res, row, c++);
   r->next_ends_at = ij_db_i64(res, row, c++);
   r->next_placement_name = ij_db_str(res, row, c++);
@@ -186,7 +187,7 @@ ij_err ij_store_person_last_exit(ij_conn *conn, const char *area, const char *po
   if (err != IJ_OK)
     return err;
   if (PQntuples(res) == 1) {
-    snprintf(referral_id, IJ_UUID_BUF, "%s", PQgetvalue(res, 0, 0));
+    ij_str_copy(referral_id, IJ_UUID_BUF, PQgetvalue(res, 0, 0));
     *exited_on = (ij_date)ij_db_i64(res, 0, 1);
   } else {
     err = IJ_ERR_NOT_FOUND;
@@ -240,7 +241,7 @@ ij_err ij_store_idempotency_get(ij_conn *conn, const char *area, const char *act
   if (PQntuples(res) != 1) {
     err = IJ_ERR_NOT_FOUND;
   } else {
-    snprintf(request_hash, 65, "%s", PQgetvalue(res, 0, 0));
+    ij_str_copy(request_hash, 65, PQgetvalue(res, 0, 0));
     out->status = atoi(PQgetvalue(res, 0, 1));
     out->response = strdup(PQgetvalue(res, 0, 2));
     err = out->response ? IJ_OK : IJ_ERR_NOMEM;
@@ -270,7 +271,7 @@ ij_err ij_store_person_upsert(ij_conn *conn, ij_referral *r, const char *name_ke
     return err;
   }
   /* an existing person (same police identifier) keeps their id */
-  snprintf(r->person_id, sizeof r->person_id, "%s", PQgetvalue(res, 0, 0));
+  ij_str_copy(r->person_id, sizeof r->person_id, PQgetvalue(res, 0, 0));
   PQclear(res);
   return IJ_OK;
 }

@@ -7,6 +7,7 @@
 
 #include "ij/store/placements.h"
 #include "ij/store/referrals.h"
+#include "ij/str.h"
 #include "db.h"
 
 /* The columns every session read returns (sessions s joined to placements p), in the order
@@ -19,9 +20,9 @@
 static void parse_session(const PGresult *res, int row, ij_session *s) {
   int c = 0;
   memset(s, 0, sizeof *s);
-  snprintf(s->id, sizeof s->id, "%s", PQgetvalue(res, row, c++));
+  ij_str_copy(s->id, sizeof s->id, PQgetvalue(res, row, c++));
   s->area = ij_db_str(res, row, c++);
-  snprintf(s->placement_id, sizeof s->placement_id, "%s", PQgetvalue(res, row, c++));
+  ij_str_copy(s->placement_id, sizeof s->placement_id, PQgetvalue(res, row, c++));
   s->placement_name = ij_db_str(res, row, c++);
   s->placement_type = ij_db_str(res, row, c++);
   s->placement_ward = ij_db_str(res, row, c++);
@@ -164,8 +165,8 @@ static ij_err read_bookings(ij_conn *conn, const char *area, ij_session *s) {
   }
   for (int i = 0; i < n; i++) {
     ij_session_booking *b = &s->bookings[i];
-    snprintf(b->id, sizeof b->id, "%s", PQgetvalue(res, i, 0));
-    snprintf(b->referral_id, sizeof b->referral_id, "%s", PQgetvalue(res, i, 1));
+    ij_str_copy(b->id, sizeof b->id, PQgetvalue(res, i, 0));
+    ij_str_copy(b->referral_id, sizeof b->referral_id, PQgetvalue(res, i, 1));
     b->person_name = ij_db_str(res, i, 2);
     b->status = ij_db_str(res, i, 3);
     b->minutes_credited = (int)ij_db_i64(res, i, 4);

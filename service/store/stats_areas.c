@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ij/store/stats_areas.h"
+#include "ij/str.h"
 #include "db.h"
 
 /* $1/$2 the period, $3 offence category, $4/$5 age band, $6 placement type: NULL when not used. */
@@ -26,7 +27,7 @@ void ij_stats_areas_free(ij_stats_area *rows) {
 }
 
 static void copy_text(char *out, size_t size, const char *s) {
-  snprintf(out, size, "%s", s ? s : "");
+  ij_str_copy(out, size, s ? s : "");
 }
 
 static ij_err read_areas(PGresult *figures, PGresult *bookings, ij_stats_area **rows, int *n) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ij/store/suggestions.h"
+#include "ij/str.h"
 #include "db.h"
 
 /* The sessions_area_starts index reads the window in start order; the people kept apart from the
@@ -54,14 +55,14 @@ ij_err ij_store_session_suggestions(ij_conn *conn, const char *area, const char 
   for (int i = 0; i < out->count; i++) {
     ij_suggested_session *s = &out->items[i];
     int c = 0;
-    snprintf(s->id, sizeof s->id, "%s", PQgetvalue(res, i, c++));
+    ij_str_copy(s->id, sizeof s->id, PQgetvalue(res, i, c++));
     s->starts_at = ij_db_i64(res, i, c++);
     s->ends_at = ij_db_i64(res, i, c++);
     s->cancelled = ij_db_bool(res, i, c++);
     s->capacity = (int)ij_db_i64(res, i, c++);
     s->booked = (int)ij_db_i64(res, i, c++);
     s->min_age = (int)ij_db_i64(res, i, c++);
-    snprintf(s->placement_id, sizeof s->placement_id, "%s", PQgetvalue(res, i, c++));
+    ij_str_copy(s->placement_id, sizeof s->placement_id, PQgetvalue(res, i, c++));
     s->placement_name = ij_db_str(res, i, c++);
     s->placement_type = ij_db_str(res, i, c++);
     s->ward = ij_db_str(res, i, c++);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ij/store/worklists.h"
+#include "ij/str.h"
 #include "db.h"
 
 /* The columns of a referral summary, in the order parse_summary reads them. */
@@ -18,7 +19,7 @@
 static void parse_summary(const PGresult *res, int row, ij_referral *r) {
   int c = 0;
   memset(r, 0, sizeof *r);
-  snprintf(r->id, sizeof r->id, "%s", PQgetvalue(res, row, c++));
+  ij_str_copy(r->id, sizeof r->id, PQgetvalue(res, row, c++));
   if (ij_state_parse(PQgetvalue(res, row, c++), &r->state) != IJ_OK)
     r->state = IJ_STATE_SUBMITTED; /* the table's CHECK makes this unreachable */
   r->version = (int)ij_db_i64(res, row, c++);

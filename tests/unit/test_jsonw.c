@@ -1,6 +1,7 @@
 /* The JSON text writer (service/http/jsonw.h) against jansson, which the other representations
- * use: every string of one and two bytes, UTF-8 of each length and every ill-formed sequence
- * jansson refuses, nesting, numbers at their limits, growth past the inline buffer, and misuse. */
+ * use: every string of one and two bytes, every byte at every position of longer ones, UTF-8 of
+ * each length and every ill-formed sequence jansson refuses, nesting, numbers at their limits,
+ * growth past the inline buffer, and misuse. */
 #include <check.h>
 #include <jansson.h>
 #include <stdint.h>
@@ -57,6 +58,25 @@ START_TEST(every_short_string_is_escaped_as_jansson_escapes_it) {
       same_as_jansson(s);
     }
   }
+}
+END_TEST
+
+/* Strings long enough for the writer's 8-byte passes: every byte value at every position of
+ * plain text of 8 to 24 bytes, and two-byte UTF-8 split across a block's edge. */
+START_TEST(every_byte_at_every_position_of_longer_strings_is_escaped_as_jansson_escapes_it) {
+  char s[32];
+  for (size_t n = 8; n <= 24; n++)
+    for (size_t at = 0; at < n; at++)
+      for (int b = 1; b < 256; b++) {
+        memset(s, 'a' + (int)(at % 26), n);
+        s[n] = 0;
+        s[at] = (char)b;
+        same_as_jansson(s);
+        if (at + 1 < n) {
+          s[at + 1] = (char)0xA9; /* a continuation byte: b 0xC2..0xDF makes well-formed UTF-8 */
+          same_as_jansson(s);
+        }
+      }
 }
 END_TEST
 
@@ -201,6 +221,8 @@ Suite *jsonw_suite(void) {
   Suite *s = suite_create("jsonw");
   TCase *tc = tcase_create("jsonw");
   tcase_add_test(tc, every_short_string_is_escaped_as_jansson_escapes_it);
+  tcase_add_test(tc,
+                 every_byte_at_every_position_of_longer_strings_is_escaped_as_jansson_escapes_it);
   tcase_add_test(tc, utf8_is_kept_and_ill_formed_text_refused_as_jansson_refuses_it);
   tcase_add_test(tc, members_nest_and_numbers_reach_their_limits);
   tcase_add_test(tc, a_long_text_grows_past_the_inline_buffer);
