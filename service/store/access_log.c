@@ -42,13 +42,18 @@ static void sb_put(strbuf *b, const char *s, size_t n) {
   b->data[b->len] = 0;
 }
 
-/* Appends one element of an array literal, quoted, with " and \ escaped: any text is safe. */
+/* Appends one element of an array literal, quoted, with " and \ escaped: any text is safe. The
+ * text between two such characters is copied whole. */
 static void sb_element(strbuf *b, bool first, const char *v) {
   sb_put(b, first ? "\"" : ",\"", first ? 1 : 2);
-  for (const char *p = v ? v : ""; *p; p++) {
-    if (*p == '"' || *p == '\\')
-      sb_put(b, "\\", 1);
-    sb_put(b, p, 1);
+  for (const char *p = v ? v : ""; *p;) {
+    size_t run = strcspn(p, "\"\\");
+    sb_put(b, p, run);
+    p += run;
+    if (*p) {
+      char escaped[2] = {'\\', *p++};
+      sb_put(b, escaped, 2);
+    }
   }
   sb_put(b, "\"", 1);
 }

@@ -126,6 +126,34 @@ START_TEST(reads_and_changes_are_logged_and_admins_read_them) {
 }
 END_TEST
 
+/* The log's rows go to the database as array literals: a subject with the literal's own quoting
+ * characters in it is recorded as it is. */
+START_TEST(a_subject_with_quotes_and_backslashes_is_logged_as_it_is) {
+  static const char *const sub = "coord \"quoted\" \\ back\\slash, {braced}";
+  char *officer = ts_token("officer", AREA, "pc-log-2");
+  char *coord = ts_token("coordinator", AREA, sub);
+  char *body = ts_referral_body("ward-a");
+  ts_response *r = ts_http(S, "POST", "/v1/referrals", "/v1/referrals", officer, NULL, body);
+  ck_assert_int_eq(r->status, 201);
+  char id[64], rid_get[80], path[200];
+  snprintf(id, sizeof id, "%s", ts_id(r));
+  ts_response_free(r);
+  const char *p[1] = {id};
+  char *person = ts_sql("SELECT person_id FROM referrals WHERE id = $1::uuid", 1, p);
+  ck_assert_ptr_nonnull(person);
+  snprintf(path, sizeof path, "/v1/referrals/%s", id);
+  r = ts_http(S, "GET", "/v1/referrals/{id}", path, coord, NULL, NULL);
+  ck_assert_int_eq(r->status, 200);
+  snprintf(rid_get, sizeof rid_get, "%s", r->request_id);
+  ts_response_free(r);
+  expect_record(rid_get, "consult", "/v1/referrals/{id}", "GET", sub, "coordinator", id, person);
+  free(person);
+  free(body);
+  free(officer);
+  free(coord);
+}
+END_TEST
+
 START_TEST(only_admins_read_the_log) {
   char *coord = ts_token("coordinator", AREA, "coord-log-2");
   ts_response *r = ts_http(S, "GET", R_LOG, "/v1/access-log", coord, NULL, NULL);
@@ -182,6 +210,7 @@ Suite *http_access_log_suite(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_checked_fixture(tc, http_setup, http_teardown);
   tcase_add_test(tc, reads_and_changes_are_logged_and_admins_read_them);
+  tcase_add_test(tc, a_subject_with_quotes_and_backslashes_is_logged_as_it_is);
   tcase_add_test(tc, only_admins_read_the_log);
   tcase_add_test(tc, the_log_is_append_only);
   suite_add_tcase(s, tc);
