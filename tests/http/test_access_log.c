@@ -28,23 +28,32 @@ static void expect_record(const char *request_id, const char *action, const char
   free(n);
 }
 
+/* A new referral made by the officer: its id in id, the request's id in request_id (when not
+ * NULL), its person's id returned (to free). */
+static char *new_referral(const char *officer, char id[64], char request_id[80]) {
+  char *body = ts_referral_body("ward-a");
+  ts_response *r = ts_http(S, "POST", "/v1/referrals", "/v1/referrals", officer, NULL, body);
+  ck_assert_int_eq(r->status, 201);
+  snprintf(id, 64, "%s", ts_id(r));
+  if (request_id)
+    snprintf(request_id, 80, "%s", r->request_id);
+  ts_response_free(r);
+  free(body);
+  const char *p[1] = {id};
+  char *person = ts_sql("SELECT person_id FROM referrals WHERE id = $1::uuid", 1, p);
+  ck_assert_ptr_nonnull(person);
+  return person;
+}
+
 START_TEST(reads_and_changes_are_logged_and_admins_read_them) {
   char *officer = ts_token("officer", AREA, "pc-log-1");
   char *coord = ts_token("coordinator", AREA, "coord-log-1");
   char *admin = ts_token("admin", AREA, "admin-log-1");
-  char *body = ts_referral_body("ward-a");
-  ts_response *r = ts_http(S, "POST", "/v1/referrals", "/v1/referrals", officer, NULL, body);
-  ck_assert_int_eq(r->status, 201);
   char id[64], rid_create[80], rid_get[80], rid_list[80], rid_trans[80], path[200];
-  snprintf(id, sizeof id, "%s", ts_id(r));
-  snprintf(rid_create, sizeof rid_create, "%s", r->request_id);
-  ts_response_free(r);
-  const char *p[1] = {id};
-  char *person = ts_sql("SELECT person_id FROM referrals WHERE id = $1::uuid", 1, p);
-  ck_assert_ptr_nonnull(person);
+  char *person = new_referral(officer, id, rid_create);
 
   snprintf(path, sizeof path, "/v1/referrals/%s", id);
-  r = ts_http(S, "GET", "/v1/referrals/{id}", path, coord, NULL, NULL);
+  ts_response *r = ts_http(S, "GET", "/v1/referrals/{id}", path, coord, NULL, NULL);
   ck_assert_int_eq(r->status, 200);
   snprintf(rid_get, sizeof rid_get, "%s", r->request_id);
   ts_response_free(r);
@@ -119,7 +128,6 @@ START_TEST(reads_and_changes_are_logged_and_admins_read_them) {
   ts_response_free(r);
 
   free(person);
-  free(body);
   free(officer);
   free(coord);
   free(admin);
@@ -132,23 +140,15 @@ START_TEST(a_subject_with_quotes_and_backslashes_is_logged_as_it_is) {
   static const char *const sub = "coord \"quoted\" \\ back\\slash, {braced}";
   char *officer = ts_token("officer", AREA, "pc-log-2");
   char *coord = ts_token("coordinator", AREA, sub);
-  char *body = ts_referral_body("ward-a");
-  ts_response *r = ts_http(S, "POST", "/v1/referrals", "/v1/referrals", officer, NULL, body);
-  ck_assert_int_eq(r->status, 201);
   char id[64], rid_get[80], path[200];
-  snprintf(id, sizeof id, "%s", ts_id(r));
-  ts_response_free(r);
-  const char *p[1] = {id};
-  char *person = ts_sql("SELECT person_id FROM referrals WHERE id = $1::uuid", 1, p);
-  ck_assert_ptr_nonnull(person);
+  char *person = new_referral(officer, id, NULL);
   snprintf(path, sizeof path, "/v1/referrals/%s", id);
-  r = ts_http(S, "GET", "/v1/referrals/{id}", path, coord, NULL, NULL);
+  ts_response *r = ts_http(S, "GET", "/v1/referrals/{id}", path, coord, NULL, NULL);
   ck_assert_int_eq(r->status, 200);
   snprintf(rid_get, sizeof rid_get, "%s", r->request_id);
   ts_response_free(r);
   expect_record(rid_get, "consult", "/v1/referrals/{id}", "GET", sub, "coordinator", id, person);
   free(person);
-  free(body);
   free(officer);
   free(coord);
 }
