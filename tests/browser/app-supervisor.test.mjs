@@ -342,3 +342,22 @@ test("a coordinator at a desk sees every supervisor's sessions and opens a regis
   await officer.context().close();
   await page.context().close();
 });
+
+test("a session still running after midnight is one of today's; yesterday's finished one stays under yesterday", async () => {
+  const running = await world.session();
+  const finished = await world.session();
+  // London's midnight today; the running session started a second before it and runs for 24
+  // hours (the longest a session may be), so it started yesterday whenever this runs
+  const midnight = "(date_trunc('day', now() AT TIME ZONE 'Europe/London') AT TIME ZONE 'Europe/London')";
+  world.psql(`UPDATE sessions SET starts_at = ${midnight} - interval '1 second',
+    ends_at = ${midnight} - interval '1 second' + interval '24 hours' WHERE id = '${running.id}';
+    UPDATE sessions SET starts_at = ${midnight} - interval '12 hours',
+    ends_at = ${midnight} - interval '9 hours' WHERE id = '${finished.id}';`);
+  const page = await newPage(browser, PHONE);
+  await signIn(page, world, 'supervisor', '/today');
+  await page.waitForSelector(`[data-day="today"] [data-session="${running.id}"]`);
+  await page.waitForSelector(`[data-day="yesterday"] [data-session="${finished.id}"]`);
+  assert.equal(await page.$(`[data-day="yesterday"] [data-session="${running.id}"]`), null);
+  assert.equal(await page.$(`[data-day="today"] [data-session="${finished.id}"]`), null);
+  await page.context().close();
+});

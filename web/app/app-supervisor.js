@@ -40,6 +40,16 @@ function londonInstant(day, hours, minutes) {
   return new Date(t).toISOString().replace('.000Z', 'Z');
 }
 
+// A London time of day ([hours, minutes]) during session s, as an RFC 3339 instant: on the day
+// the session starts, or, for a session that runs past midnight, on the next day when the time is
+// before the session's start (a start or finish after midnight).
+function sessionInstant(s, [hours, minutes]) {
+  const day = londonDay(0, new Date(s.starts_at));
+  const first = londonInstant(day, hours, minutes);
+  if (Date.parse(first) >= Date.parse(s.starts_at) || londonDay(0, new Date(s.ends_at)) <= day) return first;
+  return londonInstant(londonDay(1, new Date(`${day}T12:00:00Z`)), hours, minutes);
+}
+
 // "9:05", "09:05", "0905" or "9.05" as [hours, minutes]; null when it is not a time of day.
 function readTime(text) {
   const m = /^(\d{1,2})[:.]?(\d{2})$/.exec(String(text).trim());
@@ -217,8 +227,12 @@ async function renderToday(ctx) {
   const waiting = offline.waiting();
   if (waiting.length) ctx.main.append(p(`${waiting.length} ${waiting.length === 1 ? 'change is' : 'changes are'} waiting to send.`));
   const today = londonDay(0);
+  // A session still running after midnight (started yesterday evening) is one of today's: the
+  // supervisor is at it now.
+  const now = Date.now();
+  const isToday = (s) => londonDay(0, new Date(s.starts_at)) === today || Date.parse(s.ends_at) > now;
   for (const [day, heading] of [[today, 'Today'], [londonDay(-1), 'Yesterday']]) {
-    const mine = items.filter((s) => londonDay(0, new Date(s.starts_at)) === day);
+    const mine = items.filter((s) => (day === today ? isToday(s) : londonDay(0, new Date(s.starts_at)) === day && !isToday(s)));
     ctx.main.append(h2(`${heading}, ${fmtDay(`${day}T12:00:00Z`)}`));
     if (!mine.length) {
       ctx.main.append(p(day === today ? 'No sessions today.' : 'No sessions yesterday.'));
@@ -486,7 +500,6 @@ async function renderSignOut(ctx) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const v = Object.fromEntries(new FormData(form));
-    const day = londonDay(0, new Date(s.starts_at));
     const start = readTime(v.started_at ?? '');
     const finish = readTime(v.finished_at ?? '');
     const errors = [];
@@ -494,12 +507,8 @@ async function renderSignOut(ctx) {
     if (!finish) errors.push({ field: 'Finish time', message: 'Finish time must be a time of day, for example 12:30' });
     const body = { outcome: v.outcome || 'attended_complied' };
     if (start && finish) {
-      body.started_at = londonInstant(day, ...start);
-      body.finished_at = londonInstant(day, ...finish);
-      // a session that runs past midnight: a finish earlier than the start is the next day
-      if (body.finished_at < body.started_at && londonDay(0, new Date(s.ends_at)) > day) {
-        body.finished_at = londonInstant(londonDay(1, new Date(`${day}T12:00:00Z`)), ...finish);
-      }
+      body.started_at = sessionInstant(s, start);
+      body.finished_at = sessionInstant(s, finish);
       if (body.finished_at < body.started_at) errors.push({ field: 'Finish time', message: 'Finish time must be after the start time' });
     }
     const penalty = (v.penalty_minutes ?? '').trim();
