@@ -147,7 +147,7 @@ static inline bool block_needs_a_look(uint64_t x) {
   uint64_t below_space = (x - ones * 0x20) & ~x;
   uint64_t is_quote = (quote - ones) & ~quote;
   uint64_t is_backslash = (backslash - ones) & ~backslash;
-  return ((below_space | is_quote | is_backslash) & highs) != 0 || (x & highs) != 0;
+  return ((below_space | is_quote | is_backslash | x) & highs) != 0;
 }
 
 /* A quoted, escaped string: runs of bytes that need no escape (UTF-8 included) are copied whole,

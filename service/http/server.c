@@ -749,9 +749,9 @@ ij_err ij_http_start_with_reads(const ij_http_options *opts, ij_store *store,
       {MHD_OPTION_CONNECTION_TIMEOUT, opts->connection_timeout_seconds, NULL},
       {MHD_OPTION_CONNECTION_LIMIT, opts->max_connections, NULL},
       /* each connection's buffer for a request's head and the response's: libmicrohttpd clears
-       * what a request used of it before the next one, and its default of 32 KB cost a third of
-       * the service's memset time on a GET (16 KB still holds request heads far beyond what a
-       * browser or a client of the API sends; bodies stream through it in parts) */
+       * it before the next request, and clearing its default 32 KB was some 70% of a GET's
+       * memset (16 KB still holds request heads far beyond what a browser or a client of the API
+       * sends; bodies stream through it in parts) */
       {MHD_OPTION_CONNECTION_MEMORY_LIMIT, IJ_CONNECTION_MEMORY, NULL},
       {MHD_OPTION_PER_IP_CONNECTION_LIMIT, opts->max_connections_per_address, NULL},
       {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)connection_notified, s},

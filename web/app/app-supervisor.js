@@ -230,9 +230,9 @@ async function renderToday(ctx) {
   // A session still running after midnight (started yesterday evening) is one of today's: the
   // supervisor is at it now.
   const now = Date.now();
-  const isToday = (s) => londonDay(0, new Date(s.starts_at)) === today || Date.parse(s.ends_at) > now;
+  const dayOf = (s) => (Date.parse(s.ends_at) > now ? today : londonDay(0, new Date(s.starts_at)));
   for (const [day, heading] of [[today, 'Today'], [londonDay(-1), 'Yesterday']]) {
-    const mine = items.filter((s) => (day === today ? isToday(s) : londonDay(0, new Date(s.starts_at)) === day && !isToday(s)));
+    const mine = items.filter((s) => dayOf(s) === day);
     ctx.main.append(h2(`${heading}, ${fmtDay(`${day}T12:00:00Z`)}`));
     if (!mine.length) {
       ctx.main.append(p(day === today ? 'No sessions today.' : 'No sessions yesterday.'));
