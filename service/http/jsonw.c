@@ -150,11 +150,26 @@ static inline bool block_needs_a_look(uint64_t x) {
   return ((below_space | is_quote | is_backslash | x) & highs) != 0;
 }
 
-/* A quoted, escaped string: runs of bytes that need no escape (UTF-8 included) are copied whole,
- * which is jansson's compact output. Plain ASCII is passed over 8 bytes at a time. */
-static void put_string(ij_jw *w, const char *s) {
+/* Whether the n bytes at p are all plain ASCII (none escaped, none from 0x80), 8 at a time: the
+ * last fewer than 8 are copied into a block of plain bytes, not read past the end. */
+static bool all_plain(const unsigned char *p, size_t n) {
+  const uint64_t filler = 0x0101010101010101u * 'a';
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t block;
+    memcpy(&block, p, sizeof block);
+    if (block_needs_a_look(block))
+      return false;
+  }
+  uint64_t tail = filler;
+  memcpy(&tail, p, n);
+  return !block_needs_a_look(tail);
+}
+
+/* A quoted, escaped string of n bytes: runs of bytes that need no escape (UTF-8 included) are
+ * copied whole, which is jansson's compact output. Plain ASCII is passed over 8 bytes at a time. */
+static void put_escaped(ij_jw *w, const char *s, size_t n) {
   const unsigned char *p = (const unsigned char *)s;
-  const unsigned char *end = p + strlen(s);
+  const unsigned char *end = p + n;
   const unsigned char *run = p; /* the start of the bytes not yet written that need no escape */
   put_char(w, '"');
   while (p < end) {
@@ -188,17 +203,54 @@ static void put_string(ij_jw *w, const char *s) {
   put_char(w, '"');
 }
 
-/* The separator and the name before a value. */
+/* A string, quoted; most are plain ASCII, and go in one copy. */
+static void put_string(ij_jw *w, const char *s) {
+  size_t n = strlen(s);
+  if (!all_plain((const unsigned char *)s, n)) {
+    put_escaped(w, s, n);
+    return;
+  }
+  if (!reserve(w, n + 2))
+    return;
+  char *d = w->buf + w->len;
+  d[0] = '"';
+  memcpy(d + 1, s, n);
+  d[n + 1] = '"';
+  w->len += n + 2;
+}
+
+/* The separator and the name before a value: a plain name (every name the service writes) in
+ * one copy with them. */
 static void member(ij_jw *w, const char *key) {
   if (w->failed)
     return;
-  if (w->has_member[w->depth])
-    put_char(w, ',');
+  bool comma = w->has_member[w->depth];
   w->has_member[w->depth] = true;
-  if (key) {
-    put_string(w, key);
-    put_char(w, ':');
+  if (!key) {
+    if (comma)
+      put_char(w, ',');
+    return;
   }
+  size_t n = strlen(key);
+  if (!all_plain((const unsigned char *)key, n)) {
+    if (comma)
+      put_char(w, ',');
+    put_escaped(w, key, n);
+    put_char(w, ':');
+    return;
+  }
+  if (!reserve(w, n + 4))
+    return;
+  char *d = w->buf + w->len;
+  size_t at = 0;
+  if (comma)
+    d[at++] = ',';
+  d[at++] = '"';
+  memcpy(d + at, key, n);
+  at += n;
+  d[at++] = '"';
+  d[at++] = ':';
+  w->len += at;
 }
 
 static void open_container(ij_jw *w, const char *key, char c) {

@@ -36,8 +36,30 @@ static char *dumped(const char *s) {
   return text;
 }
 
-static void same_as_jansson(const char *s) {
-  char *mine = written(s), *theirs = dumped(s);
+/* The same string as a member's name: {s: 1}. */
+static char *written_as_name(const char *s) {
+  ij_jw w;
+  ij_jw_init(&w);
+  ij_jw_object(&w, NULL);
+  ij_jw_int(&w, "a", 0);
+  ij_jw_int(&w, s, 1);
+  ij_jw_end(&w);
+  char *text = ij_jw_take(&w);
+  ij_jw_free(&w);
+  return text;
+}
+
+static char *dumped_as_name(const char *s) {
+  json_t *o = json_object();
+  json_object_set_new(o, "a", json_integer(0));
+  char *text = NULL;
+  if (strcmp(s, "a") != 0 && json_object_set_new(o, s, json_integer(1)) == 0)
+    text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  json_decref(o);
+  return text;
+}
+
+static void compare(char *mine, char *theirs) {
   if (!theirs)
     ck_assert_msg(mine == NULL, "jansson refuses a string the writer wrote as %s", mine);
   else
@@ -45,6 +67,13 @@ static void same_as_jansson(const char *s) {
                   mine ? mine : "(null)", theirs);
   free(mine);
   free(theirs);
+}
+
+/* The string as a value and as a name, both as jansson writes them. */
+static void same_as_jansson(const char *s) {
+  compare(written(s), dumped(s));
+  if (strcmp(s, "a") != 0)
+    compare(written_as_name(s), dumped_as_name(s));
 }
 
 START_TEST(every_short_string_is_escaped_as_jansson_escapes_it) {
@@ -61,11 +90,12 @@ START_TEST(every_short_string_is_escaped_as_jansson_escapes_it) {
 }
 END_TEST
 
-/* Strings long enough for the writer's 8-byte passes: every byte value at every position of
- * plain text of 8 to 24 bytes, and two-byte UTF-8 split across a block's edge. */
+/* Strings of every length the writer's 8-byte passes treat apart (a short tail, whole blocks, a
+ * block and a tail): every byte value at every position of plain text of 1 to 24 bytes, and
+ * two-byte UTF-8 split across a block's edge. */
 START_TEST(every_byte_at_every_position_of_longer_strings_is_escaped_as_jansson_escapes_it) {
   char s[32];
-  for (size_t n = 8; n <= 24; n++)
+  for (size_t n = 1; n <= 24; n++)
     for (size_t at = 0; at < n; at++)
       for (int b = 1; b < 256; b++) {
         memset(s, 'a' + (int)(at % 26), n);
