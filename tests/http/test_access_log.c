@@ -154,6 +154,47 @@ START_TEST(a_subject_with_quotes_and_backslashes_is_logged_as_it_is) {
 }
 END_TEST
 
+/* The database refuses the log's writes for a while (the function's EXECUTE taken from the
+ * service's role): the rows wait in the queue, rows of later requests join them, and once the
+ * writes are allowed again every row is written exactly once, as it was queued. */
+START_TEST(rows_the_database_refused_are_written_once_it_takes_them) {
+  static const char *const fn = "ij_log_access_rows(text, timestamptz[], text[], text[], text[],"
+                                " uuid[], text[], text[], text[])";
+  char *officer = ts_token("officer", AREA, "pc-log-4");
+  char *coord = ts_token("coordinator", AREA, "coord \"waiting\" \\ log-4");
+  char id[64], path[200], rid[3][80];
+  char *person = new_referral(officer, id, NULL);
+  snprintf(path, sizeof path, "/v1/referrals/%s", id);
+  ck_assert_int_eq(ij_http_flush_audit(S->server), IJ_OK); /* the creation's row, written */
+  char sql[512];
+  snprintf(sql, sizeof sql, "REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC", fn);
+  free(ts_sql(sql, 0, NULL));
+  for (int i = 0; i < 3; i++) {
+    if (i == 2) /* the first two are still waiting: the third joins them */
+      ck_assert_int_ne(ij_http_flush_audit(S->server), IJ_OK);
+    ts_response *r = ts_http(S, "GET", "/v1/referrals/{id}", path, coord, NULL, NULL);
+    ck_assert_int_eq(r->status, 200);
+    snprintf(rid[i], sizeof rid[i], "%s", r->request_id);
+    ts_response_free(r);
+  }
+  ck_assert_int_ne(ij_http_flush_audit(S->server), IJ_OK);
+  const char *p[1] = {id};
+  char *none = ts_sql("SELECT count(*) FROM personal_data_access WHERE referral_id = $1::uuid"
+                      " AND action = 'consult'",
+                      1, p);
+  ck_assert_str_eq(none, "0");
+  free(none);
+  snprintf(sql, sizeof sql, "GRANT EXECUTE ON FUNCTION %s TO PUBLIC", fn);
+  free(ts_sql(sql, 0, NULL));
+  for (int i = 0; i < 3; i++)
+    expect_record(rid[i], "consult", "/v1/referrals/{id}", "GET", "coord \"waiting\" \\ log-4",
+                  "coordinator", id, person);
+  free(person);
+  free(officer);
+  free(coord);
+}
+END_TEST
+
 START_TEST(only_admins_read_the_log) {
   char *coord = ts_token("coordinator", AREA, "coord-log-2");
   ts_response *r = ts_http(S, "GET", R_LOG, "/v1/access-log", coord, NULL, NULL);
@@ -211,6 +252,7 @@ Suite *http_access_log_suite(void) {
   tcase_add_checked_fixture(tc, http_setup, http_teardown);
   tcase_add_test(tc, reads_and_changes_are_logged_and_admins_read_them);
   tcase_add_test(tc, a_subject_with_quotes_and_backslashes_is_logged_as_it_is);
+  tcase_add_test(tc, rows_the_database_refused_are_written_once_it_takes_them);
   tcase_add_test(tc, only_admins_read_the_log);
   tcase_add_test(tc, the_log_is_append_only);
   suite_add_tcase(s, tc);
