@@ -106,6 +106,20 @@ static uint32_t put_text(audit_batch *b, const char *s, size_t size) {
   return at;
 }
 
+/* A row with the request's strings appended (its own, action and referral, still to set). */
+static audit_row put_request(audit_batch *b, ij_time_us at, const char *area, const char *sub,
+                             const char *roles, const char *route, const char *method,
+                             const char *request_id) {
+  audit_row r = {.at = at};
+  r.area = put_text(b, area, IJ_AREA_MAX);
+  r.sub = put_text(b, sub, IJ_CLAIM_MAX);
+  r.roles = put_text(b, roles, IJ_AUDIT_ROLES_MAX);
+  r.route = put_text(b, route, IJ_AUDIT_ROUTE_MAX);
+  r.method = put_text(b, method, IJ_AUDIT_METHOD_MAX);
+  r.request_id = put_text(b, request_id, IJ_REQUEST_ID_MAX);
+  return r;
+}
+
 void ij_audit_enqueue(ij_access_queue *a, const ij_access_record *rec) {
   if (!a || rec->count <= 0)
     return;
@@ -128,13 +142,8 @@ void ij_audit_enqueue(ij_access_queue *a, const ij_access_record *rec) {
     count = 0;
   }
   if (count > 0) {
-    audit_row common = {.at = rec->at};
-    common.area = put_text(b, rec->area, IJ_AREA_MAX);
-    common.sub = put_text(b, rec->actor_sub, IJ_CLAIM_MAX);
-    common.roles = put_text(b, rec->actor_role, IJ_AUDIT_ROLES_MAX);
-    common.route = put_text(b, rec->route, IJ_AUDIT_ROUTE_MAX);
-    common.method = put_text(b, rec->method, IJ_AUDIT_METHOD_MAX);
-    common.request_id = put_text(b, rec->request_id, IJ_REQUEST_ID_MAX);
+    audit_row common = put_request(b, rec->at, rec->area, rec->actor_sub, rec->actor_role,
+                                   rec->route, rec->method, rec->request_id);
     for (int i = 0; i < count; i++) {
       audit_row *r = &b->rows[b->n++];
       *r = common;
@@ -217,13 +226,8 @@ static void copy_rows(audit_batch *dst, const audit_batch *src, int from, int to
   for (int i = from; i < to; i++) {
     const audit_row *r = &src->rows[i];
     audit_row *d = &dst->rows[dst->n++];
-    d->at = r->at;
-    d->area = put_text(dst, t + r->area, IJ_AREA_MAX);
-    d->sub = put_text(dst, t + r->sub, IJ_CLAIM_MAX);
-    d->roles = put_text(dst, t + r->roles, IJ_AUDIT_ROLES_MAX);
-    d->route = put_text(dst, t + r->route, IJ_AUDIT_ROUTE_MAX);
-    d->method = put_text(dst, t + r->method, IJ_AUDIT_METHOD_MAX);
-    d->request_id = put_text(dst, t + r->request_id, IJ_REQUEST_ID_MAX);
+    *d = put_request(dst, r->at, t + r->area, t + r->sub, t + r->roles, t + r->route, t + r->method,
+                     t + r->request_id);
     d->action = put_text(dst, t + r->action, IJ_AUDIT_ACTION_MAX);
     d->referral_id = put_text(dst, t + r->referral_id, IJ_UUID_BUF);
   }
