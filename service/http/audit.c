@@ -4,6 +4,7 @@
  * on a connection scoped to that area. The trade-off, stated in the README: a crash of `ij` loses
  * the rows of at most the last interval (a graceful stop writes them), and a database outage is
  * bridged by keeping up to IJ_AUDIT_MAX_PENDING rows (more are counted as lost, at error level). */
+#define _GNU_SOURCE /* qsort_r */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -120,6 +121,12 @@ static audit_row put_request(audit_batch *b, ij_time_us at, const char *area, co
   return r;
 }
 
+/* Appends the row's own strings (action and referral) and sets them in r. */
+static void put_own(audit_batch *b, audit_row *r, const char *action, const char *referral_id) {
+  r->action = put_text(b, action, IJ_AUDIT_ACTION_MAX);
+  r->referral_id = put_text(b, referral_id, IJ_UUID_BUF);
+}
+
 void ij_audit_enqueue(ij_access_queue *a, const ij_access_record *rec) {
   if (!a || rec->count <= 0)
     return;
@@ -147,20 +154,17 @@ void ij_audit_enqueue(ij_access_queue *a, const ij_access_record *rec) {
     for (int i = 0; i < count; i++) {
       audit_row *r = &b->rows[b->n++];
       *r = common;
-      r->action = put_text(b, rec->actions[i], IJ_AUDIT_ACTION_MAX);
-      r->referral_id = put_text(b, rec->referral_ids[i], IJ_UUID_BUF);
+      put_own(b, r, rec->actions[i], rec->referral_ids[i]);
     }
   }
   pthread_mutex_unlock(&a->mu);
 }
 
-/* The text that by_area's rows point into: set by flush, which one thread runs at a time
- * (write_mu), just before it sorts. */
-static const char *sorting_text;
-
-static int by_area(const void *x, const void *y) {
+/* qsort_r's order of a batch's rows; text is the batch's text, which the rows point into */
+static int by_area(const void *x, const void *y, void *text) {
   const audit_row *a = x, *b = y;
-  int c = strcmp(sorting_text + a->area, sorting_text + b->area);
+  const char *t = text;
+  int c = strcmp(t + a->area, t + b->area);
   if (c)
     return c;
   return a->at < b->at ? -1 : a->at > b->at;
@@ -228,8 +232,7 @@ static void copy_rows(audit_batch *dst, const audit_batch *src, int from, int to
     audit_row *d = &dst->rows[dst->n++];
     *d = put_request(dst, r->at, t + r->area, t + r->sub, t + r->roles, t + r->route, t + r->method,
                      t + r->request_id);
-    d->action = put_text(dst, t + r->action, IJ_AUDIT_ACTION_MAX);
-    d->referral_id = put_text(dst, t + r->referral_id, IJ_UUID_BUF);
+    put_own(dst, d, t + r->action, t + r->referral_id);
   }
 }
 
@@ -248,10 +251,8 @@ static ij_err flush(ij_access_queue *a) {
   pthread_mutex_unlock(&a->mu);
   if (lost)
     ij_log(IJ_LOG_ERROR, "audit: %lld access-log rows were lost (the queue was full)", lost);
-  if (taken.n > 0) {
-    sorting_text = taken.text;
-    qsort(taken.rows, (size_t)taken.n, sizeof *taken.rows, by_area);
-  }
+  if (taken.n > 0)
+    qsort_r(taken.rows, (size_t)taken.n, sizeof *taken.rows, by_area, taken.text);
   int kept = 0;
   ij_err err = write_rows(a, &taken, &kept);
   if (kept) {
@@ -280,7 +281,8 @@ static ij_err flush(ij_access_queue *a) {
     pthread_mutex_unlock(&a->mu);
   }
   pthread_mutex_lock(&a->mu);
-  if (!a->spare.rows && !a->spare.text && taken.cap <= IJ_AUDIT_KEEP_ROWS) {
+  /* the spare was emptied when this flush took the queue, and only a flush refills it */
+  if (taken.cap <= IJ_AUDIT_KEEP_ROWS) {
     a->spare = taken;
     taken = (audit_batch){0};
   }
