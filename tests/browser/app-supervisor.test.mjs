@@ -54,12 +54,13 @@ function londonTime(minutes) {
     .format(new Date(Date.now() + minutes * 60_000));
 }
 
-// The page is controlled by the service worker and the worker keeps the page and this part's files.
+// The page is controlled by the service worker and the worker keeps the page and this part's files,
+// the icon among them (a page without signal that asks for an icon not kept logs a failed request).
 async function keptForOffline(page) {
   await page.waitForFunction(async () => {
     if (!navigator.serviceWorker.controller) return false;
     const c = await caches.open('ij-app-v1');
-    for (const f of ['/app', '/app/assets/app.js', '/app/assets/app-supervisor.js', '/app/assets/app-offline.js', '/app/assets/govuk-frontend.min.css']) {
+    for (const f of ['/app', '/app/assets/app.js', '/app/assets/app-supervisor.js', '/app/assets/app-offline.js', '/app/assets/govuk-frontend.min.css', '/app/assets/favicon.svg']) {
       if (!(await c.match(f))) return false;
     }
     return true;

@@ -221,8 +221,10 @@ async function registerWorker() {
     const reg = await navigator.serviceWorker.register('/app/sw.js', { scope: '/app' });
     await navigator.serviceWorker.ready;
     // what this page loaded, for the worker to keep (the scripts are imported statically, so they
-    // are all here once the page runs)
-    const files = performance.getEntriesByType('resource').map((e) => e.name)
+    // are all here once the page runs), and its icon, which the browser fetches outside the
+    // page's resource timing and would otherwise ask for, and fail to get, without signal
+    const icons = [...document.querySelectorAll('link[rel~="icon"]')].map((l) => l.href);
+    const files = [...performance.getEntriesByType('resource').map((e) => e.name), ...icons]
       .filter((u) => u.startsWith(`${location.origin}/app/assets/`) || u.startsWith(`${location.origin}/dashboard/assets/`));
     (reg.active || navigator.serviceWorker.controller)?.postMessage({ keep: [`${location.origin}/app`, ...files] });
   } catch (err) {
