@@ -118,6 +118,33 @@ void *ij_db_page_items(PGresult *res, int limit, size_t item_size, int *count, b
  * parameter. Which states a query asks for is the caller's to say, never the store's. */
 void ij_db_state_array(unsigned states, char *buf, size_t size);
 
+/* ---- rows read as one record (ROW(...) in the statement's select list)
+ *
+ * libpq reads a description of every column of a result with each execution (the extended
+ * protocol describes the portal every time), and then each value of each row apart: for a wide
+ * row that is most of the client's work of a read. A row selected as one record is described as
+ * one column, and its values come as PostgreSQL's text of the record: '(' the fields, separated by
+ * ',', ')'; a field with nothing in it is NULL; a field is quoted ("...") when it is empty or holds
+ * a quote, a backslash, a parenthesis, a comma or white space, and inside the quotes '"' and '\\'
+ * are doubled. Reading it accepts everything PostgreSQL's own reading of a record accepts (a
+ * backslash escapes the next character, quoted and unquoted parts may follow each other). */
+
+/* Decodes the record text into buf (which must hold strlen(text) + 1 bytes: a decoded record is
+ * never longer than its text), each field there ending with a zero byte: fields[i] points at field
+ * i, or is NULL for SQL NULL. Returns the number of fields, or -1 when the text is not a record or
+ * has more than max fields. */
+int ij_db_record(const char *text, char *buf, const char **fields, int max);
+
+/* Decodes column col of rows 0 to nrows - 1 of res, each a record of exactly nfields fields, into
+ * one block the caller frees: fields[r * nfields + i] is row r's field i. NULL when a row is not
+ * such a record (a fault of the statement) or when out of memory. */
+char *ij_db_records(const PGresult *res, int nrows, int col, const char **fields, int nfields);
+
+/* Helpers to read a decoded field: as ij_db_i64, ij_db_bool and ij_db_tristate read a cell. */
+int64_t ij_db_field_i64(const char *field);  /* 0 for NULL */
+bool ij_db_field_bool(const char *field);    /* false for NULL */
+int ij_db_field_tristate(const char *field); /* -1 NULL, 0, 1 */
+
 /* Helpers to read a text cell: NULL for SQL NULL. */
 const char *ij_db_str(const PGresult *res, int row, int col);
 int64_t ij_db_i64(const PGresult *res, int row, int col);  /* 0 for NULL */

@@ -1,4 +1,5 @@
 /* The connection pool and statement execution. */
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
@@ -650,6 +651,92 @@ void *ij_db_page_items(PGresult *res, int limit, size_t item_size, int *count, b
   if (!items)
     PQclear(res);
   return items;
+}
+
+/* The bytes that end a run of a record's text copied as it is: the end, the separators, a quote
+ * and a backslash. */
+static const bool RECORD_STOP[256] = {
+    [0] = true, [','] = true, [')'] = true, ['"'] = true, ['\\'] = true};
+
+int ij_db_record(const char *text, char *buf, const char **fields, int max) {
+  const unsigned char *p = (const unsigned char *)text;
+  while (isspace(*p))
+    p++;
+  if (*p++ != '(')
+    return -1;
+  char *d = buf;
+  int n = 0;
+  for (;;) {
+    if (n == max)
+      return -1;
+    if (*p == ',' || *p == ')') {
+      fields[n++] = NULL; /* nothing between the separators: NULL ("" is quoted) */
+    } else {
+      fields[n++] = d;
+      bool quoted = false;
+      for (;;) {
+        while (!RECORD_STOP[*p])
+          *d++ = (char)*p++;
+        if (*p == '\0' || (*p == '\\' && p[1] == '\0'))
+          return -1; /* the text ends inside a field */
+        if (*p == '\\') {
+          *d++ = (char)p[1]; /* escapes the next byte */
+          p += 2;
+        } else if (*p == '"') {
+          if (quoted && p[1] == '"') {
+            *d++ = '"'; /* a doubled quote inside quotes */
+            p += 2;
+          } else {
+            quoted = !quoted;
+            p++;
+          }
+        } else if (quoted) {
+          *d++ = (char)*p++; /* a separator inside quotes */
+        } else {
+          break; /* the field's end */
+        }
+      }
+      *d++ = '\0';
+    }
+    if (*p++ == ')')
+      break;
+  }
+  while (isspace(*p))
+    p++;
+  return *p ? -1 : n;
+}
+
+char *ij_db_records(const PGresult *res, int nrows, int col, const char **fields, int nfields) {
+  size_t size = 1;
+  for (int r = 0; r < nrows; r++)
+    size += (size_t)PQgetlength(res, r, col) + 1;
+  char *block = malloc(size);
+  if (!block)
+    return NULL;
+  char *d = block;
+  for (int r = 0; r < nrows; r++) {
+    if (PQgetisnull(res, r, col) ||
+        ij_db_record(PQgetvalue(res, r, col), d, fields + (size_t)r * (size_t)nfields, nfields) !=
+            nfields) {
+      ij_log(IJ_LOG_ERROR, "a row read as a record is not a record of %d fields", nfields);
+      free(block);
+      return NULL;
+    }
+    d += PQgetlength(res, r, col) + 1;
+  }
+  return block;
+}
+
+int64_t ij_db_field_i64(const char *field) {
+  return field ? strtoll(field, NULL, 10) : 0;
+}
+
+bool ij_db_field_bool(const char *field) {
+  return field && field[0] == 't';
+}
+
+int ij_db_field_tristate(const char *field) {
+  return field ? field[0] == 't' : -1;
 }
 
 const char *ij_db_str(const PGresult *res, int row, int col) {

@@ -8,38 +8,41 @@
 #include "ij/str.h"
 #include "db.h"
 
-/* The columns of a referral summary, in the order parse_summary reads them. */
+/* The fields of a referral summary, selected as one record (ij_db_record, as the referrals' own
+ * reads are), in the order parse_summary reads them. */
+#define SUMMARY_FIELDS 20
 #define SUMMARY_COLUMNS                                                          \
-  "r.id, r.state, r.version, p.name, p.date_of_birth - DATE '1970-01-01',"       \
+  "ROW(r.id, r.state, r.version, p.name, p.date_of_birth - DATE '1970-01-01',"   \
   " r.offence_date - DATE '1970-01-01', r.offence_category, r.ward, r.disposal," \
   " r.hours_proposed, r.hours_confirmed, r.officer_sub, r.officer_name, r.area," \
   " ij_us(r.target_start_by), ij_us(r.first_attended_at), ij_us(r.created_at),"  \
-  " ij_us(r.updated_at), r.minutes_credited, p.erased_at IS NOT NULL"
+  " ij_us(r.updated_at), r.minutes_credited, p.erased_at IS NOT NULL)"
 
-static void parse_summary(const PGresult *res, int row, ij_referral *r) {
+static void parse_summary(const char *const *f, ij_referral *r) {
   int c = 0;
   memset(r, 0, sizeof *r);
-  ij_str_copy(r->id, sizeof r->id, PQgetvalue(res, row, c++));
-  if (ij_state_parse(PQgetvalue(res, row, c++), &r->state) != IJ_OK)
+  ij_str_copy(r->id, sizeof r->id, f[c] ? f[c] : "");
+  c++;
+  if (ij_state_parse(f[c++], &r->state) != IJ_OK)
     r->state = IJ_STATE_SUBMITTED; /* the table's CHECK makes this unreachable */
-  r->version = (int)ij_db_i64(res, row, c++);
-  r->person_name = ij_db_str(res, row, c++);
-  r->date_of_birth = (ij_date)ij_db_i64(res, row, c++);
-  r->offence_date = (ij_date)ij_db_i64(res, row, c++);
-  r->offence_category = ij_db_str(res, row, c++);
-  r->ward = ij_db_str(res, row, c++);
-  r->disposal = ij_db_str(res, row, c++);
-  r->hours_proposed = (int)ij_db_i64(res, row, c++);
-  r->hours_confirmed = (int)ij_db_i64(res, row, c++);
-  r->officer_sub = ij_db_str(res, row, c++);
-  r->officer_name = ij_db_str(res, row, c++);
-  r->area = ij_db_str(res, row, c++);
-  r->target_start_by = ij_db_i64(res, row, c++);
-  r->first_attended_at = ij_db_i64(res, row, c++);
-  r->created_at = ij_db_i64(res, row, c++);
-  r->updated_at = ij_db_i64(res, row, c++);
-  r->minutes_credited = ij_db_i64(res, row, c++);
-  r->person_erased = ij_db_bool(res, row, c++);
+  r->version = (int)ij_db_field_i64(f[c++]);
+  r->person_name = f[c++];
+  r->date_of_birth = (ij_date)ij_db_field_i64(f[c++]);
+  r->offence_date = (ij_date)ij_db_field_i64(f[c++]);
+  r->offence_category = f[c++];
+  r->ward = f[c++];
+  r->disposal = f[c++];
+  r->hours_proposed = (int)ij_db_field_i64(f[c++]);
+  r->hours_confirmed = (int)ij_db_field_i64(f[c++]);
+  r->officer_sub = f[c++];
+  r->officer_name = f[c++];
+  r->area = f[c++];
+  r->target_start_by = ij_db_field_i64(f[c++]);
+  r->first_attended_at = ij_db_field_i64(f[c++]);
+  r->created_at = ij_db_field_i64(f[c++]);
+  r->updated_at = ij_db_field_i64(f[c++]);
+  r->minutes_credited = ij_db_field_i64(f[c++]);
+  r->person_erased = ij_db_field_bool(f[c++]);
 }
 
 /* The keyset parameters of a cursor (may be NULL): NULL, NULL when there is none. */
@@ -52,9 +55,19 @@ static ij_err summary_page(PGresult *res, int limit, ij_referral_page *out) {
   out->items = ij_db_page_items(res, limit, sizeof *out->items, &out->count, &out->more);
   if (!out->items)
     return IJ_ERR_NOMEM;
+  const char **f = malloc(sizeof *f * SUMMARY_FIELDS * (size_t)(out->count > 0 ? out->count : 1));
+  char *block = f ? ij_db_records(res, out->count, 0, f, SUMMARY_FIELDS) : NULL;
+  PQclear(res);
+  if (!block) {
+    free(f);
+    free(out->items);
+    memset(out, 0, sizeof *out);
+    return IJ_ERR_INTERNAL;
+  }
   for (int i = 0; i < out->count; i++)
-    parse_summary(res, i, &out->items[i]);
-  out->owner_ = res;
+    parse_summary(f + (size_t)i * SUMMARY_FIELDS, &out->items[i]);
+  free(f);
+  out->owner_ = block;
   return IJ_OK;
 }
 

@@ -15,4 +15,8 @@ Suite *store_message_delivery_suite(void);
 /* The demo data set of `ij seed`: realistic, the same every time, loaded once (test_seed.c). */
 Suite *store_seed_suite(void);
 
+/* A row read as one record: the decoder against written cases and PostgreSQL's own text
+ * (test_record_store.c). */
+Suite *store_record_suite(void);
+
 #endif

@@ -57,6 +57,71 @@ static ij_err create(ij_conn *c, ij_referral *r, const ij_idempotency *idem, ij_
   return ts_store_referral(c, r, &a, idem, replay, &errs);
 }
 
+/* Each read of a referral gets every text field back as it was written, whatever it holds: the
+ * row comes as one record (ij_db_record), whose text quotes and doubles these characters. */
+static void check_awkward(const ij_referral *got, const ij_referral *want) {
+  ck_assert_str_eq(got->id, want->id);
+  ck_assert_str_eq(got->person_id, want->person_id);
+  ck_assert_str_eq(got->person_name, want->person_name);
+  ck_assert_str_eq(got->address, want->address);
+  ck_assert_str_eq(got->needs_notes, want->needs_notes);
+  ck_assert_str_eq(got->risk_notes, want->risk_notes);
+  ck_assert_str_eq(got->offence_description, want->offence_description);
+  ck_assert_str_eq(got->offence_location, want->offence_location);
+  ck_assert_str_eq(got->officer_name, want->officer_name);
+  ck_assert_str_eq(got->ward, want->ward);
+  ck_assert_ptr_null(got->email);
+  ck_assert_ptr_null(got->reason);
+  ck_assert_int_eq(got->date_of_birth, want->date_of_birth);
+  ck_assert_int_eq(got->hours_proposed, want->hours_proposed);
+  ck_assert(got->created_at == want->created_at);
+  ck_assert(got->consent_recorded);
+  ck_assert_int_eq(got->victim_consulted, -1);
+  ck_assert_str_eq(got->rereferral_of, "");
+  ck_assert_str_eq(got->next_booking_id, "");
+}
+
+START_TEST(text_with_quotes_commas_and_brackets_reads_back) {
+  ij_store *s = ts_store(1);
+  ij_conn *c;
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  char area[IJ_AREA_MAX];
+  ts_new_area(c, area);
+  ij_referral r;
+  make_referral(&r, area, "pc-1", 0);
+  r.person_name = "O'Brien, \"Jo\" (Jr)";
+  r.address = "Flat 2\\3, \"The Rise\"\n(rear)\tentrance";
+  r.needs_notes = " ";
+  r.risk_notes = "\"\"";
+  r.offence_description = "a\\\\b \\\"c\\\" ,,)( \xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80";
+  r.offence_location = "()";
+  r.officer_name = ",";
+  ij_replay replay;
+  ck_assert_int_eq(create(c, &r, NULL, &replay), IJ_OK);
+  ij_referral got;
+  ck_assert_int_eq(ij_store_referral_get(c, area, r.id, &got), IJ_OK);
+  check_awkward(&got, &r);
+  ij_referral_clear(&got);
+  ij_referral_filter f;
+  memset(&f, 0, sizeof f);
+  f.area = area;
+  f.overdue = -1;
+  f.now = now_us();
+  f.limit = 5;
+  ij_referral_page page;
+  ck_assert_int_eq(ij_store_referral_list(c, &f, &page), IJ_OK);
+  ck_assert_int_eq(page.count, 1);
+  check_awkward(&page.items[0], &r);
+  ij_referral_page_clear(&page);
+  ck_assert_int_eq(ij_store_referrals_of_person(c, area, r.person_id, 5, &page), IJ_OK);
+  ck_assert_int_eq(page.count, 1);
+  check_awkward(&page.items[0], &r);
+  ij_referral_page_clear(&page);
+  ij_store_release(s, c);
+  ij_store_close(s);
+}
+END_TEST
+
 START_TEST(migrate_is_repeatable) {
   ts_database_url();
   int applied = -1, version = 0;
@@ -829,6 +894,7 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, deferred_writes_commit_roll_back_and_fail_together);
   tcase_add_test(tc, event_log_is_append_only);
   tcase_add_test(tc, list_filters_and_pages);
+  tcase_add_test(tc, text_with_quotes_commas_and_brackets_reads_back);
   tcase_add_test(tc, pool_reconnects_after_a_broken_connection);
   tcase_add_test(tc, pool_times_out_when_exhausted);
   tcase_add_test(tc, unreachable_database_is_unavailable);
@@ -848,6 +914,7 @@ int main(void) {
   srunner_add_suite(sr, store_idempotency_suite());
   srunner_add_suite(sr, store_message_delivery_suite());
   srunner_add_suite(sr, store_seed_suite());
+  srunner_add_suite(sr, store_record_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);
