@@ -52,10 +52,31 @@ void ij_uuid_new(char out[IJ_UUID_BUF]) {
   uuid_unparse_lower(u, out);
 }
 
+/* The form libuuid's uuid_parse reads (36 characters, hyphens at 8, 13, 18 and 23, hex digits in
+ * either case elsewhere), checked and lowered in one pass: parsing to bytes and writing them out
+ * again cost about 2,500 instructions a request (strtoul on each group), 2% of a GET. The unit test
+ * holds it to uuid_parse and uuid_unparse_lower. */
 bool ij_uuid_canonical(const char *in, char out[IJ_UUID_BUF]) {
-  uuid_t u;
-  if (!in || strlen(in) != 36 || uuid_parse(in, u) != 0)
+  if (!in)
     return false;
-  uuid_unparse_lower(u, out);
+  char lower[IJ_UUID_BUF];
+  for (int i = 0; i < 36; i++) {
+    unsigned char c = (unsigned char)in[i]; /* a shorter text fails at its end, not past it */
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-')
+        return false;
+      lower[i] = '-';
+    } else if (c >= '0' && c <= '9') {
+      lower[i] = (char)c;
+    } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
+      lower[i] = (char)(c | 0x20);
+    } else {
+      return false;
+    }
+  }
+  if (in[36] != '\0')
+    return false;
+  lower[36] = '\0';
+  memcpy(out, lower, IJ_UUID_BUF);
   return true;
 }
