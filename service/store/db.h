@@ -140,6 +140,11 @@ int ij_db_record(const char *text, char *buf, const char **fields, int max);
  * such a record (a fault of the statement) or when out of memory. */
 char *ij_db_records(const PGresult *res, int nrows, int col, const char **fields, int nfields);
 
+/* ij_db_records over column 0 of the first count rows, with an array made for the field pointers:
+ * returns the block and sets *fields (count * nfields pointers); the caller frees both, the array
+ * once the fields are read. NULL as ij_db_records, *fields then NULL. */
+char *ij_db_record_rows(const PGresult *res, int count, int nfields, const char ***fields);
+
 /* Helpers to read a decoded field: as ij_db_i64, ij_db_bool and ij_db_tristate read a cell. */
 int64_t ij_db_field_i64(const char *field);  /* 0 for NULL */
 bool ij_db_field_bool(const char *field);    /* false for NULL */

@@ -727,6 +727,16 @@ char *ij_db_records(const PGresult *res, int nrows, int col, const char **fields
   return block;
 }
 
+char *ij_db_record_rows(const PGresult *res, int count, int nfields, const char ***fields) {
+  *fields = malloc(sizeof **fields * (size_t)nfields * (size_t)(count > 0 ? count : 1));
+  char *block = *fields ? ij_db_records(res, count, 0, *fields, nfields) : NULL;
+  if (!block) {
+    free(*fields);
+    *fields = NULL;
+  }
+  return block;
+}
+
 int64_t ij_db_field_i64(const char *field) {
   return field ? strtoll(field, NULL, 10) : 0;
 }

@@ -124,12 +124,10 @@ static ij_err take_referral(const PGresult *res, ij_referral *out) {
 /* The referrals in column 0 of the result's first count rows, into items, their strings in one
  * block (*owner). */
 static ij_err take_referrals(const PGresult *res, ij_referral *items, int count, void **owner) {
-  const char **f = malloc(sizeof *f * REFERRAL_FIELDS * (size_t)(count > 0 ? count : 1));
-  char *block = f ? ij_db_records(res, count, 0, f, REFERRAL_FIELDS) : NULL;
-  if (!block) {
-    free(f);
+  const char **f;
+  char *block = ij_db_record_rows(res, count, REFERRAL_FIELDS, &f);
+  if (!block)
     return IJ_ERR_INTERNAL;
-  }
   for (int i = 0; i < count; i++)
     parse_referral(f + (size_t)i * REFERRAL_FIELDS, &items[i]);
   free(f);
@@ -138,10 +136,10 @@ static ij_err take_referrals(const PGresult *res, ij_referral *items, int count,
 }
 
 void ij_referral_clear(ij_referral *r) {
-  if (r)
-    free(r->owner_);
-  if (r)
-    memset(r, 0, sizeof *r);
+  if (!r)
+    return;
+  free(r->owner_);
+  memset(r, 0, sizeof *r);
 }
 
 static const char *tristate_text(int v) {

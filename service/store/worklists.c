@@ -21,7 +21,7 @@
 static void parse_summary(const char *const *f, ij_referral *r) {
   int c = 0;
   memset(r, 0, sizeof *r);
-  ij_str_copy(r->id, sizeof r->id, f[c] ? f[c] : "");
+  ij_str_copy(r->id, sizeof r->id, f[c] ? f[c] : ""); /* never NULL: the primary key */
   c++;
   if (ij_state_parse(f[c++], &r->state) != IJ_OK)
     r->state = IJ_STATE_SUBMITTED; /* the table's CHECK makes this unreachable */
@@ -55,11 +55,10 @@ static ij_err summary_page(PGresult *res, int limit, ij_referral_page *out) {
   out->items = ij_db_page_items(res, limit, sizeof *out->items, &out->count, &out->more);
   if (!out->items)
     return IJ_ERR_NOMEM;
-  const char **f = malloc(sizeof *f * SUMMARY_FIELDS * (size_t)(out->count > 0 ? out->count : 1));
-  char *block = f ? ij_db_records(res, out->count, 0, f, SUMMARY_FIELDS) : NULL;
+  const char **f;
+  char *block = ij_db_record_rows(res, out->count, SUMMARY_FIELDS, &f);
   PQclear(res);
   if (!block) {
-    free(f);
     free(out->items);
     memset(out, 0, sizeof *out);
     return IJ_ERR_INTERNAL;
