@@ -135,20 +135,22 @@ void ij_db_state_array(unsigned states, char *buf, size_t size);
  * has more than max fields. */
 int ij_db_record(const char *text, char *buf, const char **fields, int max);
 
-/* Decodes column col of rows 0 to nrows - 1 of res, each a record of exactly nfields fields, into
- * one block the caller frees: fields[r * nfields + i] is row r's field i. NULL when a row is not
- * such a record (a fault of the statement) or when out of memory. */
-char *ij_db_records(const PGresult *res, int nrows, int col, const char **fields, int nfields);
+/* Decodes column 0 (where a statement selects its record) of rows 0 to nrows - 1 of res, each a
+ * record of exactly nfields fields, into one block the caller frees: fields[r * nfields + i] is
+ * row r's field i. NULL when a row is not such a record (a fault of the statement) or when out of
+ * memory. */
+char *ij_db_records(const PGresult *res, int nrows, const char **fields, int nfields);
 
-/* ij_db_records over column 0 of the first count rows, with an array made for the field pointers:
+/* ij_db_records over the first count rows, with an array made for the field pointers:
  * returns the block and sets *fields (count * nfields pointers); the caller frees both, the array
  * once the fields are read. NULL as ij_db_records, *fields then NULL. */
 char *ij_db_record_rows(const PGresult *res, int count, int nfields, const char ***fields);
 
 /* Helpers to read a decoded field: as ij_db_i64, ij_db_bool and ij_db_tristate read a cell. */
-int64_t ij_db_field_i64(const char *field);  /* 0 for NULL */
-bool ij_db_field_bool(const char *field);    /* false for NULL */
-int ij_db_field_tristate(const char *field); /* -1 NULL, 0, 1 */
+const char *ij_db_field_text(const char *field); /* "" for NULL, as PQgetvalue reads it */
+int64_t ij_db_field_i64(const char *field);      /* 0 for NULL */
+bool ij_db_field_bool(const char *field);        /* false for NULL */
+int ij_db_field_tristate(const char *field);     /* -1 NULL, 0, 1 */
 
 /* Helpers to read a text cell: NULL for SQL NULL. */
 const char *ij_db_str(const PGresult *res, int row, int col);

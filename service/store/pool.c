@@ -706,35 +706,39 @@ int ij_db_record(const char *text, char *buf, const char **fields, int max) {
   return *p ? -1 : n;
 }
 
-char *ij_db_records(const PGresult *res, int nrows, int col, const char **fields, int nfields) {
+char *ij_db_records(const PGresult *res, int nrows, const char **fields, int nfields) {
   size_t size = 1;
   for (int r = 0; r < nrows; r++)
-    size += (size_t)PQgetlength(res, r, col) + 1;
+    size += (size_t)PQgetlength(res, r, 0) + 1;
   char *block = malloc(size);
   if (!block)
     return NULL;
   char *d = block;
   for (int r = 0; r < nrows; r++) {
-    if (PQgetisnull(res, r, col) ||
-        ij_db_record(PQgetvalue(res, r, col), d, fields + (size_t)r * (size_t)nfields, nfields) !=
+    if (PQgetisnull(res, r, 0) ||
+        ij_db_record(PQgetvalue(res, r, 0), d, fields + (size_t)r * (size_t)nfields, nfields) !=
             nfields) {
       ij_log(IJ_LOG_ERROR, "a row read as a record is not a record of %d fields", nfields);
       free(block);
       return NULL;
     }
-    d += PQgetlength(res, r, col) + 1;
+    d += PQgetlength(res, r, 0) + 1;
   }
   return block;
 }
 
 char *ij_db_record_rows(const PGresult *res, int count, int nfields, const char ***fields) {
   *fields = malloc(sizeof **fields * (size_t)nfields * (size_t)(count > 0 ? count : 1));
-  char *block = *fields ? ij_db_records(res, count, 0, *fields, nfields) : NULL;
+  char *block = *fields ? ij_db_records(res, count, *fields, nfields) : NULL;
   if (!block) {
     free(*fields);
     *fields = NULL;
   }
   return block;
+}
+
+const char *ij_db_field_text(const char *field) {
+  return field ? field : "";
 }
 
 int64_t ij_db_field_i64(const char *field) {

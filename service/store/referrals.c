@@ -40,18 +40,13 @@
   " JOIN placements pl ON pl.id = s.placement_id WHERE b.referral_id = r.id"             \
   " AND b.status = 'booked' AND b.ends_at > now() ORDER BY b.starts_at LIMIT 1) ns ON true"
 
-/* A text field, "" for NULL (as libpq reads a NULL cell). */
-static const char *or_empty(const char *field) {
-  return field ? field : "";
-}
-
 static void parse_referral(const char *const *f, ij_referral *r) {
   int c = 0;
   memset(r, 0, sizeof *r);
-  ij_str_copy(r->id, sizeof r->id, or_empty(f[c++]));
-  ij_str_copy(r->person_id, sizeof r->person_id, or_empty(f[c++]));
+  ij_str_copy(r->id, sizeof r->id, ij_db_field_text(f[c++]));
+  ij_str_copy(r->person_id, sizeof r->person_id, ij_db_field_text(f[c++]));
   r->area = f[c++];
-  if (ij_state_parse(or_empty(f[c++]), &r->state) != IJ_OK)
+  if (ij_state_parse(ij_db_field_text(f[c++]), &r->state) != IJ_OK)
     r->state = IJ_STATE_SUBMITTED; /* the table's CHECK makes this unreachable */
   r->version = (int)ij_db_field_i64(f[c++]);
   r->person_name = f[c++];
@@ -90,7 +85,7 @@ static void parse_referral(const char *const *f, ij_referral *r) {
   r->breaches = (int)ij_db_field_i64(f[c++]);
   r->warnings = (int)ij_db_field_i64(f[c++]);
   r->active_bookings = (int)ij_db_field_i64(f[c++]);
-  ij_str_copy(r->rereferral_of, sizeof r->rereferral_of, or_empty(f[c++]));
+  ij_str_copy(r->rereferral_of, sizeof r->rereferral_of, ij_db_field_text(f[c++]));
   r->rereferral_months = (int)ij_db_field_i64(f[c++]);
   r->erased_at = ij_db_field_i64(f[c++]);
   r->person_erased = ij_db_field_bool(f[c++]);
@@ -99,8 +94,8 @@ static void parse_referral(const char *const *f, ij_referral *r) {
   r->guardian_phone = f[c++];
   r->guardian_email = f[c++];
   r->guardian_consent = ij_db_field_tristate(f[c++]);
-  ij_str_copy(r->next_booking_id, sizeof r->next_booking_id, or_empty(f[c++]));
-  ij_str_copy(r->next_session_id, sizeof r->next_session_id, or_empty(f[c++]));
+  ij_str_copy(r->next_booking_id, sizeof r->next_booking_id, ij_db_field_text(f[c++]));
+  ij_str_copy(r->next_session_id, sizeof r->next_session_id, ij_db_field_text(f[c++]));
   r->next_starts_at = ij_db_field_i64(f[c++]);
   r->next_ends_at = ij_db_field_i64(f[c++]);
   r->next_placement_name = f[c++];
@@ -109,11 +104,12 @@ static void parse_referral(const char *const *f, ij_referral *r) {
   r->do_not_message = ij_db_field_bool(f[c++]);
 }
 
-/* The referral in column 0 of the result's first row, its strings in a block of their own
- * (out->owner_, so the result may be cleared). */
-static ij_err take_referral(const PGresult *res, ij_referral *out) {
+/* The referral the result's first row holds, its strings in a block of their own (out->owner_);
+ * takes the result. */
+static ij_err take_referral(PGresult *res, ij_referral *out) {
   const char *f[REFERRAL_FIELDS];
-  char *block = ij_db_records(res, 1, 0, f, REFERRAL_FIELDS);
+  char *block = ij_db_records(res, 1, f, REFERRAL_FIELDS);
+  PQclear(res);
   if (!block)
     return IJ_ERR_INTERNAL;
   parse_referral(f, out);
@@ -121,17 +117,24 @@ static ij_err take_referral(const PGresult *res, ij_referral *out) {
   return IJ_OK;
 }
 
-/* The referrals in column 0 of the result's first count rows, into items, their strings in one
- * block (*owner). */
-static ij_err take_referrals(const PGresult *res, ij_referral *items, int count, void **owner) {
+/* A page of the referrals the result's rows hold (fetched with ij_db_page_limit), their strings in
+ * one block (out->owner_); takes the result. */
+static ij_err take_referral_page(PGresult *res, int limit, ij_referral_page *out) {
+  out->items = ij_db_page_items(res, limit, sizeof *out->items, &out->count, &out->more);
+  if (!out->items)
+    return IJ_ERR_NOMEM;
   const char **f;
-  char *block = ij_db_record_rows(res, count, REFERRAL_FIELDS, &f);
-  if (!block)
+  char *block = ij_db_record_rows(res, out->count, REFERRAL_FIELDS, &f);
+  PQclear(res);
+  if (!block) {
+    free(out->items);
+    memset(out, 0, sizeof *out);
     return IJ_ERR_INTERNAL;
-  for (int i = 0; i < count; i++)
-    parse_referral(f + (size_t)i * REFERRAL_FIELDS, &items[i]);
+  }
+  for (int i = 0; i < out->count; i++)
+    parse_referral(f + (size_t)i * REFERRAL_FIELDS, &out->items[i]);
   free(f);
-  *owner = block;
+  out->owner_ = block;
   return IJ_OK;
 }
 
@@ -375,9 +378,7 @@ static ij_err read_referral(ij_conn *conn, const ij_stmt *stmt, const char *area
   ij_err err = ij_db_one(conn, stmt, p, &res);
   if (err != IJ_OK)
     return err;
-  err = take_referral(res, out);
-  PQclear(res);
-  return err;
+  return take_referral(res, out);
 }
 
 ij_err ij_store_referral_get(ij_conn *conn, const char *area, const char *id, ij_referral *out) {
@@ -406,11 +407,9 @@ ij_err ij_store_referral_get_with_code(ij_conn *conn, const char *area, const ch
   ij_err err = ij_db_one(conn, &STMT_REFERRAL_GET_CODE, p, &res);
   if (err != IJ_OK)
     return err;
-  err = take_referral(res, out);
-  if (err == IJ_OK && !PQgetisnull(res, 0, 1))
+  if (!PQgetisnull(res, 0, 1))
     *code_state = (int)ij_db_i64(res, 0, 1);
-  PQclear(res);
-  return err;
+  return take_referral(res, out);
 }
 
 static const ij_stmt STMT_REFERRAL_LOCK = {
@@ -537,9 +536,7 @@ ij_err ij_store_referral_transitions(ij_conn *conn, const char *area, const char
     PQclear(res);
     return IJ_ERR_STALE;
   }
-  err = take_referral(res, out);
-  PQclear(res);
-  return err;
+  return take_referral(res, out);
 }
 
 ij_err ij_store_referral_transition(ij_conn *conn, const char *area, const char *id,
@@ -592,16 +589,7 @@ ij_err ij_store_referral_list(ij_conn *conn, const ij_referral_filter *f, ij_ref
   ij_err err = ij_db_exec_custom_plan(conn, &STMT_REFERRAL_LIST, p, &res);
   if (err != IJ_OK)
     return err;
-  out->items = ij_db_page_items(res, f->limit, sizeof *out->items, &out->count, &out->more);
-  if (!out->items)
-    return IJ_ERR_NOMEM;
-  err = take_referrals(res, out->items, out->count, &out->owner_);
-  PQclear(res);
-  if (err != IJ_OK) {
-    free(out->items);
-    memset(out, 0, sizeof *out);
-  }
-  return err;
+  return take_referral_page(res, f->limit, out);
 }
 
 void ij_referral_page_clear(ij_referral_page *page) {
@@ -780,9 +768,7 @@ ij_err ij_store_referral_amend(ij_conn *conn, const char *area, const char *id,
     PQclear(res);
     return IJ_ERR_STALE;
   }
-  err = take_referral(res, out);
-  PQclear(res);
-  return err;
+  return take_referral(res, out);
 }
 
 static const ij_stmt STMT_REFERRALS_OF_PERSON = {
@@ -802,16 +788,7 @@ ij_err ij_store_referrals_of_person(ij_conn *conn, const char *area, const char 
   ij_err err = ij_db_exec(conn, &STMT_REFERRALS_OF_PERSON, p, &res);
   if (err != IJ_OK)
     return err;
-  out->items = ij_db_page_items(res, limit, sizeof *out->items, &out->count, &out->more);
-  if (!out->items)
-    return IJ_ERR_NOMEM;
-  err = take_referrals(res, out->items, out->count, &out->owner_);
-  PQclear(res);
-  if (err != IJ_OK) {
-    free(out->items);
-    memset(out, 0, sizeof *out);
-  }
-  return err;
+  return take_referral_page(res, limit, out);
 }
 
 static const ij_stmt STMT_INCONSISTENT = {

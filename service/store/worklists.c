@@ -21,8 +21,7 @@
 static void parse_summary(const char *const *f, ij_referral *r) {
   int c = 0;
   memset(r, 0, sizeof *r);
-  ij_str_copy(r->id, sizeof r->id, f[c] ? f[c] : ""); /* never NULL: the primary key */
-  c++;
+  ij_str_copy(r->id, sizeof r->id, ij_db_field_text(f[c++]));
   if (ij_state_parse(f[c++], &r->state) != IJ_OK)
     r->state = IJ_STATE_SUBMITTED; /* the table's CHECK makes this unreachable */
   r->version = (int)ij_db_field_i64(f[c++]);

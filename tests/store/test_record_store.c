@@ -101,7 +101,7 @@ START_TEST(postgresql_records_of_random_values_decode_to_those_values) {
     PGresult *res = PQexecParams(pg, sql, 5, NULL, params, NULL, NULL, 0);
     ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
     const char *fields[5];
-    char *block = ij_db_records(res, 1, 0, fields, 5);
+    char *block = ij_db_records(res, 1, fields, 5);
     ck_assert_msg(block, "not a record of 5 fields: %s", PQgetvalue(res, 0, 0));
     for (int i = 0; i < 5; i++) {
       const char *want = i == 2 && params[2] ? (params[2][0] == 't' ? "t" : "f") : params[i];
@@ -118,7 +118,7 @@ START_TEST(postgresql_records_of_random_values_decode_to_those_values) {
   PGresult *res = PQexec(pg, "SELECT ROW(g, 'x,' || g, NULL::text) FROM generate_series(1, 50) g");
   ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
   const char *fields[150];
-  char *block = ij_db_records(res, 50, 0, fields, 3);
+  char *block = ij_db_records(res, 50, fields, 3);
   ck_assert_ptr_nonnull(block);
   for (int r = 0; r < 50; r++) {
     char want[16];
@@ -130,7 +130,7 @@ START_TEST(postgresql_records_of_random_values_decode_to_those_values) {
   }
   free(block);
   /* a row with another number of fields is refused, not half read */
-  ck_assert_ptr_null(ij_db_records(res, 50, 0, fields, 2));
+  ck_assert_ptr_null(ij_db_records(res, 50, fields, 2));
   PQclear(res);
   PQfinish(pg);
 }
