@@ -218,25 +218,31 @@ ij_err ij_store_booking_with_outcomes(ij_conn *conn, const char *area, const cha
   return err;
 }
 
-/* The booking's new outcome and its history row in one statement; the place is freed when $16;
- * the times worked are kept unless $19 and $20 give new ones. */
-static const ij_stmt STMT_BOOKING_RECORD = {
-    "booking_record",
-    "WITH b AS (UPDATE bookings SET status = $4, absence_reason = $5, penalty_minutes = $6,"
-    " minutes_credited = $7, behaviour = $8, work_quality = $9, notes = $10,"
-    " rescheduled_to = coalesce($11::uuid, rescheduled_to), version = version + 1,"
-    " started_at = coalesce($19::timestamptz, started_at),"
-    " finished_at = coalesce($20::timestamptz, finished_at),"
-    " updated_at = $12 WHERE id = $1 AND area = $2 AND version = $3"
-    " RETURNING id, area, session_id),"
-    " h AS (INSERT INTO booking_outcomes (booking_id, seq, area, status, absence_reason,"
-    " penalty_minutes, minutes_credited, behaviour, work_quality, notes, amendment_reason,"
-    " actor_sub, actor_name, actor_role, request_id, at)"
-    " SELECT b.id, coalesce((SELECT max(seq) FROM booking_outcomes o WHERE o.booking_id = b.id),"
-    " 0) + 1, b.area, $4, $5, $6, $7, $8, $9, $10, $13, $14, $15, $17, $18, $12 FROM b),"
-    " s AS (UPDATE sessions SET booked = booked - 1 WHERE $16 AND id = (SELECT session_id FROM b))"
-    " SELECT count(*) FROM b",
-    20};
+/* The booking's new outcome and its history row in one statement; the times worked are kept unless
+ * $18 and $19 give new ones. Two statements, one of which also frees the booking's place in its
+ * session: as one, with the freeing under a parameter, a plan made without the values looked
+ * dearer than one made for them, and the statement was planned again for most outcomes. */
+#define BOOKING_RECORD                                                                          \
+  "WITH b AS (UPDATE bookings SET status = $4, absence_reason = $5, penalty_minutes = $6,"      \
+  " minutes_credited = $7, behaviour = $8, work_quality = $9, notes = $10,"                     \
+  " rescheduled_to = coalesce($11::uuid, rescheduled_to), version = version + 1,"               \
+  " started_at = coalesce($18::timestamptz, started_at),"                                       \
+  " finished_at = coalesce($19::timestamptz, finished_at),"                                     \
+  " updated_at = $12 WHERE id = $1 AND area = $2 AND version = $3"                              \
+  " RETURNING id, area, session_id),"                                                           \
+  " h AS (INSERT INTO booking_outcomes (booking_id, seq, area, status, absence_reason,"         \
+  " penalty_minutes, minutes_credited, behaviour, work_quality, notes, amendment_reason,"       \
+  " actor_sub, actor_name, actor_role, request_id, at)"                                         \
+  " SELECT b.id, coalesce((SELECT max(seq) FROM booking_outcomes o WHERE o.booking_id = b.id)," \
+  " 0) + 1, b.area, $4, $5, $6, $7, $8, $9, $10, $13, $14, $15, $16, $17, $12 FROM b)"
+static const ij_stmt STMT_BOOKING_RECORD = {"booking_record",
+                                            BOOKING_RECORD " SELECT count(*) FROM b", 19};
+static const ij_stmt STMT_BOOKING_RECORD_FREE = {"booking_record_free",
+                                                 BOOKING_RECORD
+                                                 ", s AS (UPDATE sessions SET booked = booked - 1"
+                                                 " WHERE id = (SELECT session_id FROM b))"
+                                                 " SELECT count(*) FROM b",
+                                                 19};
 
 ij_err ij_store_booking_record(ij_conn *conn, const char *area, const char *booking_id,
                                int expected_version, const ij_booking_outcome_record *rec,
@@ -251,7 +257,7 @@ ij_err ij_store_booking_record(ij_conn *conn, const char *area, const char *book
   snprintf(penalty, sizeof penalty, "%d", rec->penalty_minutes);
   snprintf(minutes, sizeof minutes, "%d", rec->minutes_credited);
   ij_time_format(audit->at, at);
-  const char *p[20] = {booking_id,
+  const char *p[19] = {booking_id,
                        area,
                        version,
                        rec->status,
@@ -266,13 +272,13 @@ ij_err ij_store_booking_record(ij_conn *conn, const char *area, const char *book
                        rec->amendment_reason,
                        audit->actor_sub,
                        audit->actor_name,
-                       free_place ? "true" : "false",
                        audit->actor_role,
                        audit->request_id,
                        rec->started_at ? started : NULL,
                        rec->finished_at ? finished : NULL};
   PGresult *res;
-  ij_err err = ij_db_exec(conn, &STMT_BOOKING_RECORD, p, &res);
+  ij_err err =
+      ij_db_exec(conn, free_place ? &STMT_BOOKING_RECORD_FREE : &STMT_BOOKING_RECORD, p, &res);
   if (err != IJ_OK)
     return err;
   bool updated = strcmp(PQgetvalue(res, 0, 0), "1") == 0;

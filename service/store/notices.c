@@ -14,9 +14,10 @@
  * from the domain's table: v a victim update, h hours, c minutes credited, r the reason, s the
  * first session (the earliest booking holding a place: the one that scheduled the referral). At
  * most 16 parameters, so that it can wait for the transaction's next round trip. A notice the
- * referral has already (migration 003's index) is not written again. The colons of the times'
- * formats are quoted ("HH24\":\"MI"): the same output, and no ":MI" that pgbench, running this
- * statement as the benchmark's baseline, would take for a variable. */
+ * referral has already (migration 003's index) is not written again. The reason's text and the
+ * session are read by functions (migration 042), called only for a notice that has them: as
+ * sub-selects they made every plan kept without the values look dearer, and the statement was
+ * planned again for each notice. */
 static const ij_stmt STMT_NOTICE_ADD = {
     "notice_add",
     "INSERT INTO notices (id, area, referral_id, kind, event, payload, created_at, next_attempt_at)"
@@ -31,25 +32,9 @@ static const ij_stmt STMT_NOTICE_ADD = {
     " || CASE WHEN strpos($8, 'c') > 0 THEN jsonb_build_object('minutes_credited', $14::bigint)"
     "    ELSE '{}'::jsonb END"
     " || CASE WHEN strpos($8, 'r') > 0 THEN jsonb_build_object('reason_code', $15::text,"
-    "      'reason_text', (SELECT rc.label FROM reason_codes rc WHERE rc.kind = $16"
-    "      AND rc.code = $15)) ELSE '{}'::jsonb END"
-    " || CASE WHEN strpos($8, 's') > 0 THEN jsonb_build_object('session', (SELECT"
-    "      jsonb_build_object('id', s.id, 'placement_id', p.id, 'placement_name', p.name,"
-    "      'type', p.type, 'provider', p.provider, 'ward', p.ward, 'ward_name', w.name,"
-    "      'location', p.location,"
-    "      'starts_at', to_char(s.starts_at AT TIME ZONE 'UTC', "
-    "'YYYY-MM-DD\"T\"HH24\":\"MI\":\"SS.US\"Z\"'),"
-    "      'ends_at', to_char(s.ends_at AT TIME ZONE 'UTC', "
-    "'YYYY-MM-DD\"T\"HH24\":\"MI\":\"SS.US\"Z\"'),"
-    "      'date', to_char(s.starts_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD'),"
-    "      'start_time', to_char(s.starts_at AT TIME ZONE 'Europe/London', 'HH24\":\"MI'),"
-    "      'end_time', to_char(s.ends_at AT TIME ZONE 'Europe/London', 'HH24\":\"MI'))"
-    "      FROM bookings b JOIN sessions s ON s.id = b.session_id"
-    "      JOIN placements p ON p.id = s.placement_id"
-    "      LEFT JOIN wards w ON w.area = p.area AND w.code = p.ward"
-    "      WHERE b.referral_id = $3::uuid AND b.status = 'booked'"
-    "      ORDER BY b.starts_at, b.id LIMIT 1))"
-    "    ELSE '{}'::jsonb END,"
+    "      'reason_text', ij_notice_reason_text($16, $15)) ELSE '{}'::jsonb END"
+    " || CASE WHEN strpos($8, 's') > 0 THEN jsonb_build_object('session',"
+    "      ij_notice_session($3::uuid)) ELSE '{}'::jsonb END,"
     " $6, $6"
     " ON CONFLICT (referral_id, kind, event) DO NOTHING",
     16};

@@ -201,16 +201,21 @@ static void field_for_constraint(const ij_conn *conn, ij_field_errors *errs) {
     ij_field_errors_add(errs, "area", "your token's area is not known to the service");
 }
 
-/* The person's latest exit before a new referral: the earlier referral and its exit date. */
-static const ij_stmt STMT_LAST_EXIT = {
-    "person_last_exit",
-    "SELECT r.id, (r.exited_at AT TIME ZONE 'UTC')::date - DATE '1970-01-01'"
-    " FROM referrals r JOIN people p ON p.id = r.person_id"
-    " WHERE p.area = $1 AND r.exited_at IS NOT NULL AND r.exited_at <= $5::timestamptz"
-    " AND CASE WHEN $2::text IS NOT NULL THEN p.police_id = $2"
-    " ELSE p.police_id IS NULL AND p.name_key = $3 AND p.date_of_birth = $4::date END"
-    " ORDER BY r.exited_at DESC LIMIT 1",
-    5};
+/* The person's latest exit before a new referral: the earlier referral and its exit date. Two
+ * statements, as the person is found by police identifier or by name and date of birth: as one,
+ * with a CASE on the identifier, a plan made without the values could use neither index and looked
+ * dearer than one made for them, and the statement was planned again for every referral. */
+#define LAST_EXIT                                                           \
+  "SELECT r.id, (r.exited_at AT TIME ZONE 'UTC')::date - DATE '1970-01-01'" \
+  " FROM referrals r JOIN people p ON p.id = r.person_id"                   \
+  " WHERE p.area = $1 AND r.exited_at IS NOT NULL AND r.exited_at <= $2::timestamptz AND "
+static const ij_stmt STMT_LAST_EXIT_POLICE_ID = {
+    "person_last_exit", LAST_EXIT "p.police_id = $3 ORDER BY r.exited_at DESC LIMIT 1", 3};
+static const ij_stmt STMT_LAST_EXIT_NAME = {
+    "person_last_exit_name",
+    LAST_EXIT "p.police_id IS NULL AND p.name_key = $3 AND p.date_of_birth = $4::date"
+              " ORDER BY r.exited_at DESC LIMIT 1",
+    4};
 
 ij_err ij_store_person_last_exit(ij_conn *conn, const char *area, const char *police_id,
                                  const char *name_key, ij_date date_of_birth, ij_time_us before,
@@ -218,11 +223,12 @@ ij_err ij_store_person_last_exit(ij_conn *conn, const char *area, const char *po
   char dob[IJ_DATE_BUF], when[IJ_TIME_BUF];
   ij_date_format(date_of_birth, dob);
   ij_time_format(before, when);
-  const char *p[5] = {area, police_id, name_key, dob, when};
+  const char *p[4] = {area, when, police_id ? police_id : name_key, dob};
   PGresult *res;
   referral_id[0] = 0;
   *exited_on = 0;
-  ij_err err = ij_db_exec(conn, &STMT_LAST_EXIT, p, &res);
+  ij_err err =
+      ij_db_exec(conn, police_id ? &STMT_LAST_EXIT_POLICE_ID : &STMT_LAST_EXIT_NAME, p, &res);
   if (err != IJ_OK)
     return err;
   if (PQntuples(res) == 1) {
@@ -446,27 +452,48 @@ ij_err ij_store_referral_counters(ij_conn *conn, const char *area, const char *i
   return ij_db_defer(conn, &STMT_REFERRAL_COUNTERS, p);
 }
 
+/* An event's write: the referral's update ($1 to $10, $17 to $19; the version moves on by `steps`)
+ * and, after it, the event rows, as u (the referral updated). */
+#define TRANSITION_UPDATE(steps)                                                                 \
+  "WITH u AS (UPDATE referrals SET state = $4, version = version + " steps ", updated_at = $5,"  \
+  " hours_confirmed = coalesce($6::integer, hours_confirmed),"                                   \
+  " suitability_notes = coalesce($7, suitability_notes),"                                        \
+  " reason_kind = coalesce($8, reason_kind),"                                                    \
+  " reason_code = CASE WHEN $8::text IS NULL THEN reason_code ELSE $9 END,"                      \
+  " reason = CASE WHEN $8::text IS NULL THEN reason ELSE $10 END,"                               \
+  " warnings = warnings + $17::integer,"                                                         \
+  " exited_at = coalesce($18::timestamptz, exited_at),"                                          \
+  " completed_at = coalesce($19::timestamptz, completed_at)"                                     \
+  " WHERE id = $1 AND area = $2 AND version = $3 RETURNING *),"                                  \
+  " e AS (INSERT INTO referral_events (referral_id, seq, area, at, event, from_state, to_state," \
+  " actor_sub, actor_name, actor_role, reason_kind, reason_code, reason, request_id, data) "
+/* An event row's marks of an entry from a paper register ($20, $21). */
+#define TRANSITION_MARKS                                                                     \
+  " nullif(jsonb_strip_nulls(jsonb_build_object('walk_in', CASE WHEN $20::boolean THEN true" \
+  " END, 'late_entry', CASE WHEN $21::text IS NOT NULL THEN true END, 'late_entry_reason',"  \
+  " $21::text)), '{}'::jsonb)"
+#define TRANSITION_ANSWER \
+  " SELECT " REFERRAL_COLUMNS " FROM u r JOIN people p ON p.id = r.person_id" NEXT_SESSION_JOIN
+
 static const ij_stmt STMT_REFERRAL_TRANSITION = {
     "referral_transition",
-    "WITH u AS (UPDATE referrals SET state = $4, version = version + 1, updated_at = $5,"
-    " hours_confirmed = coalesce($6::integer, hours_confirmed),"
-    " suitability_notes = coalesce($7, suitability_notes),"
-    " reason_kind = coalesce($8, reason_kind),"
-    " reason_code = CASE WHEN $8::text IS NULL THEN reason_code ELSE $9 END,"
-    " reason = CASE WHEN $8::text IS NULL THEN reason ELSE $10 END,"
-    " warnings = warnings + $17::integer,"
-    " exited_at = coalesce($18::timestamptz, exited_at),"
-    " completed_at = coalesce($19::timestamptz, completed_at)"
-    " WHERE id = $1 AND area = $2 AND version = $3 RETURNING *),"
-    " e AS (INSERT INTO referral_events (referral_id, seq, area, at, event, from_state, to_state,"
-    " actor_sub, actor_name, actor_role, reason_kind, reason_code, reason, request_id, data)"
-    " SELECT u.id, u.version, u.area, $5, $11, $12, u.state, $13, $14, $15, $8, $9, $10, $16,"
-    " nullif(jsonb_strip_nulls(jsonb_build_object('walk_in', CASE WHEN $20::boolean THEN true"
-    " END, 'late_entry', CASE WHEN $21::text IS NOT NULL THEN true END, 'late_entry_reason',"
-    " $21::text)), '{}'::jsonb)"
-    " FROM u)"
-    " SELECT " REFERRAL_COLUMNS " FROM u r JOIN people p ON p.id = r.person_id" NEXT_SESSION_JOIN,
+    TRANSITION_UPDATE("1") "SELECT u.id, u.version, u.area, $5, $11, $12, u.state, $13, $14, $15,"
+                           " $8, $9, $10, $16," TRANSITION_MARKS " FROM u)" TRANSITION_ANSWER,
     21};
+
+/* Two events in one update (a first attendance that completes the hours, say): the referral's
+ * statistics triggers fire once for the pair, not once for each. The update takes the second's
+ * state and what the pair leaves ($6 to $10, $17 to $19, merged as the two updates one after the
+ * other would leave them); the first event's row has its own values ($22 to $32), the second's
+ * its reason ($33 to $35). */
+static const ij_stmt STMT_REFERRAL_TRANSITION_PAIR = {
+    "referral_transition_pair",
+    TRANSITION_UPDATE("2") "SELECT u.id, u.version - 1, u.area, $22, $23, $24, $25, $26, $27, $28,"
+                           " $29, $30, $31, $32," TRANSITION_MARKS " FROM u"
+                           " UNION ALL SELECT u.id, u.version, u.area, $5, $11, $12, u.state, $13,"
+                           " $14, $15, $33, $34, $35, $16," TRANSITION_MARKS
+                           " FROM u)" TRANSITION_ANSWER,
+    35};
 
 /* One transition's parameters, with room for its text values. */
 typedef struct {
@@ -483,28 +510,56 @@ static void transition_params_of(const char *area, const char *id, int expected_
   snprintf(t->hours, sizeof t->hours, "%d", d->hours_confirmed);
   snprintf(t->warnings, sizeof t->warnings, "%d", d->warnings_delta);
   const char *reason_kind = d->reason_kind;
-  const char *p[25] = {id,
-                       area,
-                       t->version,
-                       ij_state_name(d->to),
-                       t->at,
-                       d->hours_confirmed ? t->hours : NULL,
-                       req->suitability_notes,
-                       reason_kind,
-                       reason_kind ? req->reason_code : NULL,
-                       reason_kind ? req->reason : NULL,
-                       ij_event_name(req->event),
-                       ij_state_name(d->from),
-                       w->audit->actor_sub,
-                       w->audit->actor_name,
-                       w->audit->actor_role,
-                       w->audit->request_id,
-                       t->warnings,
-                       (d->effects & IJ_EFFECT_EXIT) ? t->at : NULL,
-                       (d->effects & IJ_EFFECT_COMPLETION) ? t->at : NULL,
-                       w->marks && w->marks->walk_in ? "true" : "false",
-                       w->marks ? w->marks->late_entry_reason : NULL};
+  const char *p[sizeof t->p / sizeof t->p[0]] = {id,
+                                                 area,
+                                                 t->version,
+                                                 ij_state_name(d->to),
+                                                 t->at,
+                                                 d->hours_confirmed ? t->hours : NULL,
+                                                 req->suitability_notes,
+                                                 reason_kind,
+                                                 reason_kind ? req->reason_code : NULL,
+                                                 reason_kind ? req->reason : NULL,
+                                                 ij_event_name(req->event),
+                                                 ij_state_name(d->from),
+                                                 w->audit->actor_sub,
+                                                 w->audit->actor_name,
+                                                 w->audit->actor_role,
+                                                 w->audit->request_id,
+                                                 t->warnings,
+                                                 (d->effects & IJ_EFFECT_EXIT) ? t->at : NULL,
+                                                 (d->effects & IJ_EFFECT_COMPLETION) ? t->at : NULL,
+                                                 w->marks && w->marks->walk_in ? "true" : "false",
+                                                 w->marks ? w->marks->late_entry_reason : NULL};
   memcpy(t->p, p, sizeof p);
+}
+
+/* The pair statement's parameters from the two writes' own: each of the update's values as the
+ * second write leaves it over the first (a value it does not set keeps the first's), the warnings
+ * added up, and the first event's row. */
+static void transition_pair_params(const transition_params *a, const transition_params *b,
+                                   const ij_transition_write *writes, char warnings[16],
+                                   const char *out[35]) {
+  memcpy(out, b->p, sizeof b->p);
+  out[2] = a->p[2];            /* the version before both */
+  for (int i = 5; i <= 6; i++) /* hours confirmed, suitability notes */
+    out[i] = b->p[i] ? b->p[i] : a->p[i];
+  if (!b->p[7]) /* the reason: the last event's that gives one */
+    for (int i = 7; i <= 9; i++)
+      out[i] = a->p[i];
+  snprintf(warnings, 16, "%d",
+           writes[0].decision->warnings_delta + writes[1].decision->warnings_delta);
+  out[16] = warnings;
+  for (int i = 17; i <= 18; i++) /* exited, completed */
+    out[i] = b->p[i] ? b->p[i] : a->p[i];
+  /* the first event's row: its time, event, states, actor, reason and request */
+  const char *first[11] = {a->p[4],  a->p[10], a->p[11], ij_state_name(writes[0].decision->to),
+                           a->p[12], a->p[13], a->p[14], a->p[7],
+                           a->p[8],  a->p[9],  a->p[15]};
+  memcpy(out + 21, first, sizeof first);
+  out[32] = b->p[7]; /* the second event's own reason */
+  out[33] = b->p[8];
+  out[34] = b->p[9];
 }
 
 ij_err ij_store_referral_transitions(ij_conn *conn, const char *area, const char *id,
@@ -522,8 +577,17 @@ ij_err ij_store_referral_transitions(ij_conn *conn, const char *area, const char
     results[i] = NULL;
     steps[i] = (ij_db_step){&STMT_REFERRAL_TRANSITION, params[i].p, &results[i]};
   }
-  ij_err err = n == 1 ? ij_db_exec(conn, &STMT_REFERRAL_TRANSITION, params[0].p, &results[0])
-                      : ij_db_batch(conn, steps, n);
+  ij_err err;
+  if (n == 1) {
+    err = ij_db_exec(conn, &STMT_REFERRAL_TRANSITION, params[0].p, &results[0]);
+  } else if (n == 2 && writes[0].marks == writes[1].marks) {
+    const char *pair[35];
+    char warnings[16];
+    transition_pair_params(&params[0], &params[1], writes, warnings, pair);
+    err = ij_db_exec(conn, &STMT_REFERRAL_TRANSITION_PAIR, pair, &results[1]);
+  } else {
+    err = ij_db_batch(conn, steps, n);
+  }
   if (err != IJ_OK) {
     if (err == IJ_ERR_INVALID)
       field_for_constraint(conn, errs);

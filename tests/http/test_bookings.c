@@ -391,6 +391,61 @@ START_TEST(attendance_progresses_and_completes) {
 }
 END_TEST
 
+/* One event of the referral's history, by its position. */
+static void expect_event(const json_t *items, size_t i, int seq, const char *event,
+                         const char *from, const char *to, const char *role) {
+  json_t *e = json_array_get(items, i);
+  ck_assert_int_eq(json_integer_value(json_object_get(e, "seq")), seq);
+  ck_assert_str_eq(str(e, "event"), event);
+  ck_assert_str_eq(str(e, "from"), from);
+  ck_assert_str_eq(str(e, "to"), to);
+  ck_assert_str_eq(str(json_object_get(e, "actor"), "role"), role);
+}
+
+/* A first attendance that credits every hour owed moves the referral twice in one outcome: it
+ * attends (the coordinator's event) and then completes (the system's). The store writes both in
+ * one update of the referral (issue 19): the history has both events, in order, each with its own
+ * states and actor, and the referral ends completed at two versions on, with its minutes and
+ * first attendance, exited and completed. */
+START_TEST(one_session_attends_and_completes) {
+  char *officer = ts_token("officer", AREA, "pc-101");
+  char *coord = ts_token("coordinator", AREA, "coord-1");
+  char id[64], booking[64];
+  accepted_referral(officer, coord, 3, NULL, id);
+  booked_in_past(coord, id, 240, 24, booking);
+  ts_response *r = referral(coord, id);
+  ck_assert_str_eq(str(r->json, "state"), "scheduled");
+  long version = json_integer_value(json_object_get(r->json, "version"));
+  ts_response_free(r);
+  r = outcome(coord, booking, "\"1\"", "{\"outcome\":\"attended_complied\"}");
+  ck_assert_int_eq(r->status, 200);
+  ck_assert_int_eq(json_integer_value(json_object_get(r->json, "minutes_credited")), 180);
+  ts_response_free(r);
+  r = referral(coord, id);
+  ck_assert_str_eq(str(r->json, "state"), "completed");
+  ck_assert_int_eq(json_integer_value(json_object_get(r->json, "version")), version + 2);
+  ck_assert_int_eq(json_integer_value(json_object_get(r->json, "minutes_credited")), 180);
+  ck_assert(!json_is_null(json_object_get(r->json, "first_attended_at")));
+  ts_response_free(r);
+  char path[160];
+  snprintf(path, sizeof path, "/v1/referrals/%s/events", id);
+  r = ts_http(S, "GET", "/v1/referrals/{id}/events", path, coord, NULL, NULL);
+  json_t *items = json_object_get(r->json, "items");
+  ck_assert_int_eq(json_array_size(items), 5);
+  expect_event(items, 3, (int)version + 1, "attend", "scheduled", "in_progress", "coordinator");
+  expect_event(items, 4, (int)version + 2, "complete", "in_progress", "completed", "system");
+  ts_response_free(r);
+  const char *p[1] = {id};
+  char *exited = ts_sql("SELECT (exited_at IS NOT NULL AND completed_at IS NOT NULL)::text"
+                        " FROM referrals WHERE id = $1",
+                        1, p);
+  ck_assert_str_eq(exited, "true");
+  free(exited);
+  free(officer);
+  free(coord);
+}
+END_TEST
+
 START_TEST(future_session_outcomes_are_refused) {
   char *officer = ts_token("officer", AREA, "pc-101");
   char *coord = ts_token("coordinator", AREA, "coord-1");
@@ -578,6 +633,7 @@ Suite *http_bookings_suite(void) {
   tcase_add_test(tc, hundred_concurrent_bookings_fill_eight_places);
   tcase_add_test(tc, one_person_is_never_double_booked);
   tcase_add_test(tc, attendance_progresses_and_completes);
+  tcase_add_test(tc, one_session_attends_and_completes);
   tcase_add_test(tc, future_session_outcomes_are_refused);
   tcase_add_test(tc, amendments_keep_the_original_and_enforcement_follows);
   tcase_add_test(tc, rescheduling_links_the_new_booking);

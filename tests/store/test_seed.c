@@ -12,6 +12,8 @@
 #include "../../service/store/db.h"
 #include "ij/cli.h"
 #include "ij/ops.h"
+#include "ij/store/bookings.h"
+#include "ij/store/notices.h"
 #include "ij/store/referrals.h"
 #include "suites.h"
 #include "support.h"
@@ -334,11 +336,13 @@ static void plan_indexes(const char *plan, char *out, size_t size) {
  * row-level policy's area made the planner do: on a scheme seeded today, with sessions booked
  * ahead and the table's statistics fresh, both the custom and the generic plan read the referral's
  * index and not the area's. */
-START_TEST(a_referrals_next_session_is_read_by_the_referral) {
+/* A scheme seeded at today's date (sessions booked ahead of now) in a new area, with the bookings'
+ * statistics fresh; returns now. */
+static ij_time_us seed_today(char area[IJ_AREA_MAX]) {
   ij_store *owner = ts_store(1);
   ij_conn *c;
   ck_assert_int_eq(ij_store_acquire(owner, &c), IJ_OK);
-  char area[IJ_AREA_MAX], second[IJ_AREA_MAX];
+  char second[IJ_AREA_MAX];
   new_code("sp", area);
   new_code("sq", second);
   struct timespec ts;
@@ -350,6 +354,13 @@ START_TEST(a_referrals_next_session_is_read_by_the_referral) {
   ij_store_release(owner, c);
   ij_store_close(owner);
   free(ts_sql("ANALYZE bookings", 0, NULL));
+  return now;
+}
+
+START_TEST(a_referrals_next_session_is_read_by_the_referral) {
+  char area[IJ_AREA_MAX];
+  seed_today(area);
+  ij_conn *c;
   const char *p[1] = {area};
   char *upcoming = ts_sql("SELECT count(*) FROM bookings WHERE area = $1 AND status = 'booked'"
                           " AND ends_at > now()",
@@ -385,6 +396,162 @@ START_TEST(a_referrals_next_session_is_read_by_the_referral) {
 }
 END_TEST
 
+/* A prepared statement's plans on the connection so far: made without its values (generic) and
+ * for them (custom). */
+static void plan_counts(PGconn *pg, const char *name, long *generic, long *custom) {
+  const char *p[1] = {name};
+  PGresult *res = PQexecParams(pg,
+                               "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                               " WHERE name = $1",
+                               1, NULL, p, NULL, NULL, 0);
+  ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+  ck_assert_msg(PQntuples(res) == 1, "%s was not prepared", name);
+  *generic = atol(PQgetvalue(res, 0, 0));
+  *custom = atol(PQgetvalue(res, 0, 1));
+  PQclear(res);
+}
+
+/* The writes' statements whose values used to change what the planner could remove (migration
+ * 042, issue 19) keep one plan: PostgreSQL plans a prepared statement for its first five calls'
+ * values and then keeps a plan made without them unless that one looks dearer. Each is called
+ * eight times on one connection of the service's role, as the service calls it (the writes in a
+ * transaction rolled back); at most five plans were made for the values. */
+START_TEST(the_writes_statements_keep_one_plan) {
+  char area[IJ_AREA_MAX];
+  ij_time_us now = seed_today(area);
+  const char *p[1] = {area};
+  /* two bookings, whatever their outcomes (the store records any over any) */
+  char *kept = ts_sql("SELECT id FROM bookings WHERE area = $1 ORDER BY id LIMIT 1", 1, p);
+  char *freed = ts_sql("SELECT id FROM bookings WHERE area = $1 ORDER BY id DESC LIMIT 1", 1, p);
+  ck_assert_ptr_nonnull(kept);
+  ck_assert_ptr_nonnull(freed);
+  ck_assert_str_ne(kept, freed);
+  const char *q[1] = {kept}, *f[1] = {freed};
+  char *referral = ts_sql("SELECT referral_id FROM bookings WHERE id = $1", 1, q);
+  char *v = ts_sql("SELECT version FROM bookings WHERE id = $1", 1, q);
+  int kept_version = atoi(v);
+  free(v);
+  v = ts_sql("SELECT version FROM bookings WHERE id = $1", 1, f);
+  int freed_version = atoi(v);
+  free(v);
+
+  ij_store_options service = {ts_service_url(), 1, 10000, true, true};
+  ij_store *s = NULL;
+  ck_assert_int_eq(ij_store_open(&service, &s), IJ_OK);
+  ij_conn *c;
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  ij_store_scope(c, area);
+  ij_referral r;
+  ck_assert_int_eq(ij_store_referral_get(c, area, referral, &r), IJ_OK);
+  ij_audit audit = {"plan-test", "plan-coordinator", "Plan Coordinator", "coordinator", now};
+  ij_booking_outcome_record rec = {
+      "attended_complied", NULL, 0, 420, "good", "good", NULL, NULL, NULL, 0, 0};
+  ij_notice_write notice = {"progress", "accepted", false, 0, 0, NULL};
+  ck_assert_int_eq(ij_store_begin(c), IJ_OK);
+  for (int i = 0; i < 8; i++) {
+    char earlier[IJ_UUID_BUF];
+    ij_date exited;
+    ij_err err = ij_store_person_last_exit(c, area, "PLAN/1", NULL, 0, now, earlier, &exited);
+    ck_assert(err == IJ_OK || err == IJ_ERR_NOT_FOUND);
+    err = ij_store_person_last_exit(c, area, NULL, "plan person", 10000, now, earlier, &exited);
+    ck_assert(err == IJ_OK || err == IJ_ERR_NOT_FOUND);
+    ck_assert_int_eq(ij_store_booking_record(c, area, kept, kept_version + i, &rec, false, &audit),
+                     IJ_OK);
+    ck_assert_int_eq(
+        ij_store_booking_record(c, area, freed, freed_version + i, &rec, false, &audit), IJ_OK);
+    /* sent with the next statement (the next turn's, or the rollback's own) */
+    ck_assert_int_eq(ij_store_notice_add(c, &r, &notice, now), IJ_OK);
+  }
+  ck_assert_int_eq(ij_store_person_last_exit(c, area, "PLAN/1", NULL, 0, now,
+                                             (char[IJ_UUID_BUF]){0}, &(ij_date){0}),
+                   IJ_ERR_NOT_FOUND);
+  ij_store_rollback(c);
+  const char *names[] = {"person_last_exit", "person_last_exit_name", "booking_record",
+                         "notice_add"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    long generic, custom;
+    plan_counts(c->pg, names[i], &generic, &custom);
+    ck_assert_msg(custom <= 5 && generic >= 3, "%s: %ld plans for its values, %ld kept", names[i],
+                  custom, generic);
+  }
+  ij_referral_clear(&r);
+  ij_store_release(s, c);
+  ij_store_close(s);
+  free(kept);
+  free(freed);
+  free(referral);
+}
+END_TEST
+
+/* The last plan auto_explain sent that names `statement`. */
+typedef struct {
+  const char *statement;
+  char *plan;
+} plan_log;
+
+static void keep_plan(void *arg, const char *message) {
+  plan_log *log = arg;
+  if (!strstr(message, log->statement))
+    return;
+  free(log->plan);
+  log->plan = strdup(message);
+}
+
+/* The plans PostgreSQL runs inside the database's own functions (migration 042), as auto_explain
+ * shows them to a superuser's session: the booking trigger's summary of its referral, after five
+ * bookings written, runs a plan made without the referral's id (its condition names a parameter,
+ * not the id); the access log's batch runs one from its first call. */
+START_TEST(the_triggers_statements_keep_one_plan) {
+  char area[IJ_AREA_MAX];
+  seed_today(area);
+  const char *p[1] = {area};
+  char *booking = ts_sql("SELECT id FROM bookings WHERE area = $1 AND status = 'booked'"
+                         " ORDER BY id LIMIT 1",
+                         1, p);
+  ck_assert_ptr_nonnull(booking);
+  const char *q[1] = {booking};
+  char *referral = ts_sql("SELECT referral_id FROM bookings WHERE id = $1", 1, q);
+  PGconn *pg = PQconnectdb(ts_database_url());
+  ck_assert_int_eq(PQstatus(pg), CONNECTION_OK);
+  plan_log log = {"UPDATE referrals r SET booking_statuses", NULL};
+  PQsetNoticeProcessor(pg, keep_plan, &log);
+  PGresult *res = PQexec(pg, "BEGIN; LOAD 'auto_explain';"
+                             " SET LOCAL auto_explain.log_min_duration = 0;"
+                             " SET LOCAL auto_explain.log_nested_statements = on;"
+                             " SET LOCAL client_min_messages = log");
+  ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK, "auto_explain (a superuser's): %s",
+                PQerrorMessage(pg));
+  PQclear(res);
+  for (int i = 0; i < 7; i++) {
+    res = PQexecParams(pg, "UPDATE bookings SET minutes_credited = minutes_credited WHERE id = $1",
+                       1, NULL, q, NULL, NULL, 0);
+    ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+    PQclear(res);
+  }
+  ck_assert_ptr_nonnull(log.plan);
+  ck_assert_msg(strstr(log.plan, "(id = $") && !strstr(log.plan, referral), "%.1500s", log.plan);
+
+  free(log.plan);
+  log = (plan_log){"INSERT INTO personal_data_access", NULL};
+  const char *rows[2] = {area, referral};
+  res = PQexecParams(pg,
+                     "SELECT ij_log_access_rows($1, ARRAY[now()], ARRAY['plan-test'],"
+                     " ARRAY['coordinator'], ARRAY['consult'], ARRAY[$2::uuid],"
+                     " ARRAY['/v1/referrals/{id}'], ARRAY['GET'], ARRAY['plan-test'])",
+                     2, NULL, rows, NULL, NULL, 0);
+  ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+  ck_assert_str_eq(PQgetvalue(res, 0, 0), "1");
+  PQclear(res);
+  ck_assert_ptr_nonnull(log.plan);
+  ck_assert_msg(strstr(log.plan, "= $1") && !strstr(log.plan, area), "%.1500s", log.plan);
+  free(log.plan);
+  PQclear(PQexec(pg, "ROLLBACK"));
+  PQfinish(pg);
+  free(booking);
+  free(referral);
+}
+END_TEST
+
 Suite *store_seed_suite(void) {
   Suite *s = suite_create("store_seed");
   TCase *tc = tcase_create("seed");
@@ -392,6 +559,8 @@ Suite *store_seed_suite(void) {
   tcase_add_test(tc, a_scheme_a_commissioner_can_read);
   tcase_add_test(tc, only_the_owner_may_defer_the_kept_statistics);
   tcase_add_test(tc, a_referrals_next_session_is_read_by_the_referral);
+  tcase_add_test(tc, the_writes_statements_keep_one_plan);
+  tcase_add_test(tc, the_triggers_statements_keep_one_plan);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -12,7 +12,8 @@ import path from 'node:path';
 const [root, out, prefix, areas, kmin, workPrefix] = process.argv.slice(2);
 const here = path.dirname(new URL(import.meta.url).pathname);
 const sql = JSON.parse(execFileSync('node', [path.join(here, 'extract.mjs'), root, 'scope',
-  'referral_get', 'referral_transition', 'person_last_exit', 'idem_insert',
+  'referral_get', 'referral_transition', 'referral_transition_pair', 'person_last_exit',
+  'idem_insert',
   'person_upsert_police_id', 'referral_insert', 'booking_get', 'referral_lock', 'booking_lock',
   'booking_record', 'referral_counters', 'notice_add', 'followups_create', 'booking_outcomes',
   'custom_plan', 'referral_list', 'access_log_rows'],
@@ -84,8 +85,7 @@ fs.writeFileSync(path.join(out, 'create.sql'), `\\set c :c + 1
 \\set a random(1, ${areas})
 \\startpipeline
 ${workScope};
-${bind(sql.person_last_exit, { 1: workArea, 2: police, 3: "'bench person'", 4: "'2003-04-05'",
-  5: 'now()' })};
+${bind(sql.person_last_exit, { 1: workArea, 2: 'now()', 3: police })};
 \\endpipeline
 \\startpipeline
 BEGIN;
@@ -113,9 +113,9 @@ COMMIT;
 //   3. the booking's lock;
 //   4. its outcome with its history row;
 //   5. one pipeline: the referral's counters (deferred to here), then the follow-on events the
-//      domain fires, decided together and written together: the attend transition (scheduled ->
-//      in_progress, the coordinator) and the complete transition (in_progress -> completed, the
-//      system), each with its event row;
+//      domain fires, decided together and written together in one update: the attend transition
+//      (scheduled -> in_progress, the coordinator) and the complete transition (in_progress ->
+//      completed, the system), with an event row each;
 //   6. one pipeline: the outcome notice (outbox) and the three follow-up checks (deferred), and
 //      COMMIT;
 //   7. the answer read back: the booking and its outcome history, one pipeline with the area in
@@ -136,12 +136,6 @@ const oj = ':j';
 const booking = `${id('00000004', oj)}::uuid`;
 const referral = `${id('00000003', oj)}::uuid`;
 const sessionStart = "(date_trunc('day', now()) - interval '1 day' + interval '9 hours')";
-const transition = (version, to, event, from, sub, name, role, exits) =>
-  bind(sql.referral_transition, {
-    1: referral, 2: workArea, 3: `'${version}'`, 4: `'${to}'`, 5: 'now()', 6: 'NULL', 7: 'NULL',
-    8: 'NULL', 9: 'NULL', 10: 'NULL', 11: `'${event}'`, 12: `'${from}'`, 13: `'${sub}'`,
-    14: `'${name}'`, 15: `'${role}'`, 16: "'pgbench'", 17: "'0'", 18: exits ? 'now()' : 'NULL',
-    19: exits ? 'now()' : 'NULL', 20: "'false'", 21: 'NULL' });
 fs.writeFileSync(path.join(out, 'outcome.sql'), `\\set g :client_id + :clients * :c
 \\set c :c + 1
 \\set a (:g % ${areas}) + 1
@@ -161,15 +155,18 @@ ${bind(sql.referral_lock, { 1: referral, 2: workArea })};
 ${bind(sql.booking_lock, { 1: booking, 2: workArea })};
 ${bind(sql.booking_record, { 1: booking, 2: workArea, 3: "'1'", 4: "'attended_complied'", 5: 'NULL',
   6: "'0'", 7: "'420'", 8: "'good'", 9: "'good'", 10: 'NULL', 11: 'NULL', 12: 'now()', 13: 'NULL',
-  14: "'bench-coordinator'", 15: "'bench-coordinator'", 16: "'false'", 17: "'coordinator'",
-  18: "'pgbench'", 19: 'NULL', 20: 'NULL' })};
+  14: "'bench-coordinator'", 15: "'bench-coordinator'", 16: "'coordinator'", 17: "'pgbench'",
+  18: 'NULL', 19: 'NULL' })};
 \\startpipeline
 ${bind(sql.referral_counters, { 1: referral, 2: workArea, 3: "'420'", 4: "'0'", 5: "'0'",
   6: sessionStart, 7: 'now()' })};
-${transition(3, 'in_progress', 'attend', 'scheduled', 'bench-coordinator', 'bench-coordinator',
-  'coordinator', false)};
-${transition(4, 'completed', 'complete', 'in_progress', 'system', 'Immediate Justice service',
-  'system', true)};
+${bind(sql.referral_transition_pair, {
+    1: referral, 2: workArea, 3: "'3'", 4: "'completed'", 5: 'now()', 6: 'NULL', 7: 'NULL',
+    8: 'NULL', 9: 'NULL', 10: 'NULL', 11: "'complete'", 12: "'in_progress'", 13: "'system'",
+    14: "'Immediate Justice service'", 15: "'system'", 16: "'pgbench'", 17: "'0'", 18: 'now()',
+    19: 'now()', 20: "'false'", 21: 'NULL', 22: 'now()', 23: "'attend'", 24: "'scheduled'",
+    25: "'in_progress'", 26: "'bench-coordinator'", 27: "'bench-coordinator'", 28: "'coordinator'",
+    29: 'NULL', 30: 'NULL', 31: 'NULL', 32: "'pgbench'", 33: 'NULL', 34: 'NULL', 35: 'NULL' })};
 \\endpipeline
 \\startpipeline
 ${bind(sql.notice_add, { 1: 'gen_random_uuid()', 2: workArea, 3: referral, 4: "'outcome'",
