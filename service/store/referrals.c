@@ -452,6 +452,50 @@ ij_err ij_store_referral_counters(ij_conn *conn, const char *area, const char *i
   return ij_db_defer(conn, &STMT_REFERRAL_COUNTERS, p);
 }
 
+/* The positions of a transition's parameters ($1 is T_ID), as both statements number them; the
+ * pair's first event row follows them (T_FIRST_AT to T_FIRST_REQUEST), then its second event's
+ * own reason (T_SECOND_REASON_KIND to T_SECOND_REASON). */
+enum {
+  T_ID,
+  T_AREA,
+  T_VERSION,
+  T_STATE,
+  T_AT,
+  T_HOURS,
+  T_NOTES,
+  T_REASON_KIND,
+  T_REASON_CODE,
+  T_REASON,
+  T_EVENT,
+  T_FROM,
+  T_ACTOR_SUB,
+  T_ACTOR_NAME,
+  T_ACTOR_ROLE,
+  T_REQUEST,
+  T_WARNINGS,
+  T_EXITED,
+  T_COMPLETED,
+  T_WALK_IN,
+  T_LATE_ENTRY,
+  T_COUNT,
+  T_FIRST_AT = T_COUNT,
+  T_FIRST_EVENT,
+  T_FIRST_FROM,
+  T_FIRST_TO,
+  T_FIRST_ACTOR_SUB,
+  T_FIRST_ACTOR_NAME,
+  T_FIRST_ACTOR_ROLE,
+  T_FIRST_REASON_KIND,
+  T_FIRST_REASON_CODE,
+  T_FIRST_REASON,
+  T_FIRST_REQUEST,
+  T_SECOND_REASON_KIND,
+  T_SECOND_REASON_CODE,
+  T_SECOND_REASON,
+  T_PAIR_COUNT
+};
+_Static_assert(T_COUNT == 21 && T_PAIR_COUNT == 35, "the statements' parameter counts");
+
 /* An event's write: the referral's update ($1 to $10, $17 to $19; the version moves on by `steps`)
  * and, after it, the event rows, as u (the referral updated). */
 #define TRANSITION_UPDATE(steps)                                                                 \
@@ -498,7 +542,7 @@ static const ij_stmt STMT_REFERRAL_TRANSITION_PAIR = {
 /* One transition's parameters, with room for its text values. */
 typedef struct {
   char version[16], at[IJ_TIME_BUF], hours[16], warnings[8];
-  const char *p[21];
+  const char *p[T_COUNT];
 } transition_params;
 
 static void transition_params_of(const char *area, const char *id, int expected_version,
@@ -539,27 +583,29 @@ static void transition_params_of(const char *area, const char *id, int expected_
  * added up, and the first event's row. */
 static void transition_pair_params(const transition_params *a, const transition_params *b,
                                    const ij_transition_write *writes, char warnings[16],
-                                   const char *out[35]) {
+                                   const char *out[T_PAIR_COUNT]) {
   memcpy(out, b->p, sizeof b->p);
-  out[2] = a->p[2];            /* the version before both */
-  for (int i = 5; i <= 6; i++) /* hours confirmed, suitability notes */
-    out[i] = b->p[i] ? b->p[i] : a->p[i];
-  if (!b->p[7]) /* the reason: the last event's that gives one */
-    for (int i = 7; i <= 9; i++)
+  out[T_VERSION] = a->p[T_VERSION]; /* the version before both */
+  static const int kept[] = {T_HOURS, T_NOTES, T_EXITED, T_COMPLETED};
+  for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+    out[kept[i]] = b->p[kept[i]] ? b->p[kept[i]] : a->p[kept[i]];
+  if (!b->p[T_REASON_KIND]) /* the reason: the last event's that gives one */
+    for (int i = T_REASON_KIND; i <= T_REASON; i++)
       out[i] = a->p[i];
   snprintf(warnings, 16, "%d",
            writes[0].decision->warnings_delta + writes[1].decision->warnings_delta);
-  out[16] = warnings;
-  for (int i = 17; i <= 18; i++) /* exited, completed */
-    out[i] = b->p[i] ? b->p[i] : a->p[i];
-  /* the first event's row: its time, event, states, actor, reason and request */
-  const char *first[11] = {a->p[4],  a->p[10], a->p[11], ij_state_name(writes[0].decision->to),
-                           a->p[12], a->p[13], a->p[14], a->p[7],
-                           a->p[8],  a->p[9],  a->p[15]};
-  memcpy(out + 21, first, sizeof first);
-  out[32] = b->p[7]; /* the second event's own reason */
-  out[33] = b->p[8];
-  out[34] = b->p[9];
+  out[T_WARNINGS] = warnings;
+  out[T_FIRST_AT] = a->p[T_AT];
+  out[T_FIRST_EVENT] = a->p[T_EVENT];
+  out[T_FIRST_FROM] = a->p[T_FROM];
+  out[T_FIRST_TO] = a->p[T_STATE];
+  for (int i = 0; i < 3; i++) /* sub, name, role */
+    out[T_FIRST_ACTOR_SUB + i] = a->p[T_ACTOR_SUB + i];
+  for (int i = 0; i < 3; i++) { /* kind, code, text: each event's own */
+    out[T_FIRST_REASON_KIND + i] = a->p[T_REASON_KIND + i];
+    out[T_SECOND_REASON_KIND + i] = b->p[T_REASON_KIND + i];
+  }
+  out[T_FIRST_REQUEST] = a->p[T_REQUEST];
 }
 
 ij_err ij_store_referral_transitions(ij_conn *conn, const char *area, const char *id,
@@ -581,7 +627,7 @@ ij_err ij_store_referral_transitions(ij_conn *conn, const char *area, const char
   if (n == 1) {
     err = ij_db_exec(conn, &STMT_REFERRAL_TRANSITION, params[0].p, &results[0]);
   } else if (n == 2 && writes[0].marks == writes[1].marks) {
-    const char *pair[35];
+    const char *pair[T_PAIR_COUNT];
     char warnings[16];
     transition_pair_params(&params[0], &params[1], writes, warnings, pair);
     err = ij_db_exec(conn, &STMT_REFERRAL_TRANSITION_PAIR, pair, &results[1]);
