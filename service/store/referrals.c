@@ -554,27 +554,27 @@ static void transition_params_of(const char *area, const char *id, int expected_
   snprintf(t->hours, sizeof t->hours, "%d", d->hours_confirmed);
   snprintf(t->warnings, sizeof t->warnings, "%d", d->warnings_delta);
   const char *reason_kind = d->reason_kind;
-  const char *p[sizeof t->p / sizeof t->p[0]] = {id,
-                                                 area,
-                                                 t->version,
-                                                 ij_state_name(d->to),
-                                                 t->at,
-                                                 d->hours_confirmed ? t->hours : NULL,
-                                                 req->suitability_notes,
-                                                 reason_kind,
-                                                 reason_kind ? req->reason_code : NULL,
-                                                 reason_kind ? req->reason : NULL,
-                                                 ij_event_name(req->event),
-                                                 ij_state_name(d->from),
-                                                 w->audit->actor_sub,
-                                                 w->audit->actor_name,
-                                                 w->audit->actor_role,
-                                                 w->audit->request_id,
-                                                 t->warnings,
-                                                 (d->effects & IJ_EFFECT_EXIT) ? t->at : NULL,
-                                                 (d->effects & IJ_EFFECT_COMPLETION) ? t->at : NULL,
-                                                 w->marks && w->marks->walk_in ? "true" : "false",
-                                                 w->marks ? w->marks->late_entry_reason : NULL};
+  const char *p[T_COUNT] = {id,
+                            area,
+                            t->version,
+                            ij_state_name(d->to),
+                            t->at,
+                            d->hours_confirmed ? t->hours : NULL,
+                            req->suitability_notes,
+                            reason_kind,
+                            reason_kind ? req->reason_code : NULL,
+                            reason_kind ? req->reason : NULL,
+                            ij_event_name(req->event),
+                            ij_state_name(d->from),
+                            w->audit->actor_sub,
+                            w->audit->actor_name,
+                            w->audit->actor_role,
+                            w->audit->request_id,
+                            t->warnings,
+                            (d->effects & IJ_EFFECT_EXIT) ? t->at : NULL,
+                            (d->effects & IJ_EFFECT_COMPLETION) ? t->at : NULL,
+                            w->marks && w->marks->walk_in ? "true" : "false",
+                            w->marks ? w->marks->late_entry_reason : NULL};
   memcpy(t->p, p, sizeof p);
 }
 

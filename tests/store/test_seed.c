@@ -415,7 +415,8 @@ static void plan_counts(PGconn *pg, const char *name, long *generic, long *custo
  * 042, issue 19) keep one plan: PostgreSQL plans a prepared statement for its first five calls'
  * values and then keeps a plan made without them unless that one looks dearer. Each is called
  * eight times on one connection of the service's role, as the service calls it (the writes in a
- * transaction rolled back); at most five plans were made for the values. */
+ * transaction rolled back), with the pair of events written as one update (issue 19); at most
+ * five plans were made for the values. */
 START_TEST(the_writes_statements_keep_one_plan) {
   char area[IJ_AREA_MAX];
   ij_time_us now = seed_today(area);
@@ -434,6 +435,10 @@ START_TEST(the_writes_statements_keep_one_plan) {
   v = ts_sql("SELECT version FROM bookings WHERE id = $1", 1, f);
   int freed_version = atoi(v);
   free(v);
+  /* room in the second's session for eight places freed */
+  free(ts_sql("UPDATE sessions SET capacity = capacity + 8, booked = booked + 8"
+              " WHERE id = (SELECT session_id FROM bookings WHERE id = $1)",
+              1, f));
 
   ij_store_options service = {ts_service_url(), 1, 10000, true, true};
   ij_store *s = NULL;
@@ -447,6 +452,23 @@ START_TEST(the_writes_statements_keep_one_plan) {
   ij_booking_outcome_record rec = {
       "attended_complied", NULL, 0, 420, "good", "good", NULL, NULL, NULL, 0, 0};
   ij_notice_write notice = {"progress", "accepted", false, 0, 0, NULL};
+  /* a first attendance that completes: two events in one update (the store writes what the
+   * domain decided, whatever the referral's state) */
+  ij_decision attend = {
+      IJ_STATE_SCHEDULED, IJ_STATE_IN_PROGRESS, IJ_ROLE_COORDINATOR, NULL, 7, 0, 0, 0};
+  ij_decision complete = {IJ_STATE_IN_PROGRESS,
+                          IJ_STATE_COMPLETED,
+                          IJ_ROLE_SYSTEM,
+                          NULL,
+                          7,
+                          0,
+                          IJ_EFFECT_EXIT | IJ_EFFECT_COMPLETION,
+                          0};
+  ij_transition_request attend_req = {.event = IJ_EVENT_ATTEND};
+  ij_transition_request complete_req = {.event = IJ_EVENT_COMPLETE};
+  ij_audit system = {"plan-test", "system", "Immediate Justice service", "system", now};
+  ij_transition_write pair[2] = {{&attend, &attend_req, &audit, NULL},
+                                 {&complete, &complete_req, &system, NULL}};
   ck_assert_int_eq(ij_store_begin(c), IJ_OK);
   for (int i = 0; i < 8; i++) {
     char earlier[IJ_UUID_BUF];
@@ -457,8 +479,15 @@ START_TEST(the_writes_statements_keep_one_plan) {
     ck_assert(err == IJ_OK || err == IJ_ERR_NOT_FOUND);
     ck_assert_int_eq(ij_store_booking_record(c, area, kept, kept_version + i, &rec, false, &audit),
                      IJ_OK);
+    ck_assert_int_eq(ij_store_booking_record(c, area, freed, freed_version + i, &rec, true, &audit),
+                     IJ_OK);
+    ij_referral after;
     ck_assert_int_eq(
-        ij_store_booking_record(c, area, freed, freed_version + i, &rec, false, &audit), IJ_OK);
+        ij_store_referral_transitions(c, area, referral, r.version + 2 * i, pair, 2, &after, NULL),
+        IJ_OK);
+    ck_assert_int_eq(after.version, r.version + 2 * i + 2);
+    ck_assert_int_eq(after.state, IJ_STATE_COMPLETED);
+    ij_referral_clear(&after);
     /* sent with the next statement (the next turn's, or the rollback's own) */
     ck_assert_int_eq(ij_store_notice_add(c, &r, &notice, now), IJ_OK);
   }
@@ -466,8 +495,8 @@ START_TEST(the_writes_statements_keep_one_plan) {
                                              (char[IJ_UUID_BUF]){0}, &(ij_date){0}),
                    IJ_ERR_NOT_FOUND);
   ij_store_rollback(c);
-  const char *names[] = {"person_last_exit", "person_last_exit_name", "booking_record",
-                         "notice_add"};
+  const char *names[] = {"person_last_exit",    "person_last_exit_name",    "booking_record",
+                         "booking_record_free", "referral_transition_pair", "notice_add"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
     long generic, custom;
     plan_counts(c->pg, names[i], &generic, &custom);
