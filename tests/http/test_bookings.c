@@ -131,10 +131,15 @@ static void expect_state(const char *token, const char *id, const char *state) {
   ts_response_free(r);
 }
 
-static void expect_events(const char *token, const char *id, const char *const *want) {
+/* The referral's history (owned: ts_response_free). */
+static ts_response *events_of(const char *token, const char *id) {
   char path[160];
   snprintf(path, sizeof path, "/v1/referrals/%s/events", id);
-  ts_response *r = ts_http(S, "GET", "/v1/referrals/{id}/events", path, token, NULL, NULL);
+  return ts_http(S, "GET", "/v1/referrals/{id}/events", path, token, NULL, NULL);
+}
+
+static void expect_events(const char *token, const char *id, const char *const *want) {
+  ts_response *r = events_of(token, id);
   json_t *items = json_object_get(r->json, "items");
   size_t n = 0;
   while (want[n])
@@ -427,9 +432,7 @@ START_TEST(one_session_attends_and_completes) {
   ck_assert_int_eq(json_integer_value(json_object_get(r->json, "minutes_credited")), 180);
   ck_assert(!json_is_null(json_object_get(r->json, "first_attended_at")));
   ts_response_free(r);
-  char path[160];
-  snprintf(path, sizeof path, "/v1/referrals/%s/events", id);
-  r = ts_http(S, "GET", "/v1/referrals/{id}/events", path, coord, NULL, NULL);
+  r = events_of(coord, id);
   json_t *items = json_object_get(r->json, "items");
   ck_assert_int_eq(json_array_size(items), 5);
   expect_event(items, 3, (int)version + 1, "attend", "scheduled", "in_progress", "coordinator");
@@ -468,9 +471,7 @@ START_TEST(future_session_outcomes_are_refused) {
   expect_events(coord, id, events);
   /* a follow-on event is recorded as the person's whose change caused it when their role may fire
    * it: the coordinator who cancelled the booking unbooked the referral */
-  char path[160];
-  snprintf(path, sizeof path, "/v1/referrals/%s/events", id);
-  r = ts_http(S, "GET", "/v1/referrals/{id}/events", path, coord, NULL, NULL);
+  r = events_of(coord, id);
   json_t *unbook = json_object_get(json_array_get(json_object_get(r->json, "items"), 3), "actor");
   ck_assert_str_eq(str(unbook, "sub"), "coord-1");
   ck_assert_str_eq(str(unbook, "role"), "coordinator");
