@@ -53,6 +53,12 @@ const char *ij_ref_change_name(ij_ref_change change);
 ij_err ij_domain_ward_validate(const char *code, const char *name, int active, bool create,
                                ij_field_errors *errs);
 
+/* A ward named by a new record (a referral's offence, a placement), by its state in the area as
+ * the store reads it: 0 not one of the area's, 1 current, 2 retired. Anything but a current ward
+ * is named under `field` (unless that field has a problem already), so that it comes in the same
+ * answer as every other problem. */
+void ij_domain_ward_in_use(int state, const char *field, ij_field_errors *errs);
+
 /* The kinds of reason code events cite: "reject", "withdraw", "non_compliance", "warning". */
 bool ij_domain_reason_kind_valid(const char *kind);
 /* A reason code: kind and code (create only; code ^[a-z0-9_]{1,64}$), label. */

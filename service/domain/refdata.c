@@ -111,6 +111,15 @@ ij_err ij_domain_ward_validate(const char *code, const char *name, int active, b
   return verdict_of(errs);
 }
 
+void ij_domain_ward_in_use(int state, const char *field, ij_field_errors *errs) {
+  if (state == 1 || ij_field_errors_has(errs, field))
+    return;
+  if (state == 2)
+    ij_field_errors_add(errs, field, "is retired: it is kept for existing records only");
+  else
+    ij_field_errors_add(errs, field, "is not a ward of this area");
+}
+
 static const char *const k_reason_kinds[] = {"reject", "withdraw", "non_compliance", "warning"};
 
 bool ij_domain_reason_kind_valid(const char *kind) {

@@ -15,10 +15,7 @@ static void check_ward(ij_conn *conn, const ij_op_ctx *op, const char *ward,
   int state = 1;
   if (ij_store_ward_state(conn, op->area, ward, &state) != IJ_OK)
     return; /* the write that follows meets the same fault */
-  if (state == 0)
-    ij_field_errors_add(errs, "ward", "is not a ward of this area");
-  else if (state == 2)
-    ij_field_errors_add(errs, "ward", "is retired: it is kept for existing records only");
+  ij_domain_ward_in_use(state, "ward", errs);
 }
 
 ij_err ij_ops_placement_create(ij_conn *conn, const ij_op_ctx *op, const ij_placement_input *in,

@@ -87,10 +87,17 @@ ij_err ij_ops_area_rules(ij_conn *conn, const ij_op_ctx *op, ij_area_rules *out)
 
 /* ---- a decision and its effects ---- */
 
+/* The area's message settings, read once an operation however many of its events owe messages
+ * (a first attendance that completes the hours owes messages for both). */
+typedef struct {
+  bool read;
+  ij_message_context ctx;
+} message_settings;
+
 /* The notices the domain's table names for a written event, on the referral after the change:
  * the force's, and a victim's when they asked to be kept updated. */
 static ij_err event_notices(ij_conn *conn, const ij_op_ctx *op, const ij_referral *r, ij_event e,
-                            const ij_decision *d) {
+                            const ij_decision *d, message_settings *settings) {
   const ij_notice_rule *rules[IJ_NOTICES_PER_EVENT_MAX];
   bool victim = ij_domain_victim_updated(r->victim_keep_updated, r->victim_contact != NULL);
   int n = ij_domain_notices_for(e, victim, rules);
@@ -107,12 +114,12 @@ static ij_err event_notices(ij_conn *conn, const ij_op_ctx *op, const ij_referra
   /* and the messages the event owes the person and the victim, when the area sends them */
   ij_message_kind kinds[IJ_MESSAGES_PER_EVENT_MAX];
   int nkinds = ij_domain_messages_for_event(e, kinds);
-  if (err == IJ_OK && nkinds > 0) {
-    ij_message_context ctx;
-    err = ij_ops_message_context(conn, op, &ctx);
-    for (int i = 0; err == IJ_OK && i < nkinds; i++)
-      err = ij_ops_message_write(conn, op, &ctx, r, kinds[i], NULL, 0, NULL);
+  if (err == IJ_OK && nkinds > 0 && !settings->read) {
+    err = ij_ops_message_context(conn, op, &settings->ctx);
+    settings->read = err == IJ_OK;
   }
+  for (int i = 0; err == IJ_OK && i < nkinds; i++)
+    err = ij_ops_message_write(conn, op, &settings->ctx, r, kinds[i], NULL, 0, NULL);
   return err;
 }
 
@@ -157,7 +164,8 @@ ij_err ij_ops_apply(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor, i
     return err;
   ij_referral_clear(r);
   *r = updated;
-  err = event_notices(conn, op, r, req->event, d);
+  message_settings settings = {false};
+  err = event_notices(conn, op, r, req->event, d, &settings);
   return err == IJ_OK ? effects(conn, op, d->effects, r) : err;
 }
 
@@ -210,7 +218,8 @@ ij_err ij_ops_follow_on_marked(ij_conn *conn, const ij_op_ctx *op, const ij_acto
     return err;
   ij_referral_clear(r);
   *r = updated;
+  message_settings settings = {false};
   for (int i = 0; err == IJ_OK && i < n; i++)
-    err = event_notices(conn, op, r, reqs[i].event, &decisions[i]);
+    err = event_notices(conn, op, r, reqs[i].event, &decisions[i], &settings);
   return err == IJ_OK ? effects(conn, op, bits, r) : err;
 }

@@ -13,24 +13,6 @@ static ij_err rules_of(ij_conn *conn, const ij_op_ctx *op, ij_area_rules *rules)
   return err == IJ_ERR_NOT_FOUND ? IJ_ERR_FORBIDDEN : err;
 }
 
-/* A person referred again within 12 months of an earlier exit: recorded by the service. */
-static ij_err note_rereferral(ij_conn *conn, ij_referral *r, const char *name_key, ij_time_us now) {
-  char earlier[IJ_UUID_BUF];
-  ij_date exited_on;
-  ij_err err = ij_store_person_last_exit(conn, r->area, r->police_id, name_key, r->date_of_birth,
-                                         now, earlier, &exited_on);
-  if (err == IJ_ERR_NOT_FOUND)
-    return IJ_OK;
-  if (err != IJ_OK)
-    return err;
-  int months = ij_domain_rereferral_window(exited_on, ij_time_date(now));
-  if (months) {
-    ij_str_copy(r->rereferral_of, sizeof r->rereferral_of, earlier);
-    r->rereferral_months = months;
-  }
-  return IJ_OK;
-}
-
 static void referral_of(const ij_op_ctx *op, const ij_actor *actor, const ij_referral_input *in,
                         const ij_referral_derived *derived, ij_referral *r) {
   memset(r, 0, sizeof *r);
@@ -118,22 +100,38 @@ ij_err ij_ops_referral_create(ij_conn *conn, const ij_op_ctx *op, const ij_actor
     return err;
   ij_referral_derived derived;
   err = ij_domain_referral_validate(in, &rules, op->now, &derived, errs);
-  if ((err == IJ_OK || err == IJ_ERR_INVALID) && in->ward && !ij_field_errors_has(errs, "ward")) {
-    int state = 1; /* an unknown ward is the write's to name */
-    if (ij_store_ward_state(conn, op->area, in->ward, &state) == IJ_OK && state == 2) {
-      ij_field_errors_add(errs, "ward", "is retired: it is kept for existing records only");
-      err = IJ_ERR_INVALID;
-    }
-  }
-  if (err != IJ_OK)
+  /* the ward is named with every other problem; a valid referral's person is looked up for an
+   * earlier exit in the same round trip */
+  bool ward = (err == IJ_OK || err == IJ_ERR_INVALID) && in->ward &&
+              !ij_field_errors_has(errs, "offence.ward");
+  if (err != IJ_OK && !ward)
     return err;
+  bool valid = err == IJ_OK;
   ij_referral *r = &out->referral;
-  referral_of(op, actor, in, &derived, r);
-  char name_key[IJ_MAX_NAME + 1];
-  ij_domain_name_key(r->person_name, name_key, sizeof name_key);
-  if ((err = note_rereferral(conn, r, name_key, op->now)) != IJ_OK)
-    return err;
-  /* the response is made before the transaction, so that a retry can be given the same one */
+  char name_key[IJ_MAX_NAME + 1] = "";
+  if (valid) {
+    referral_of(op, actor, in, &derived, r);
+    ij_domain_name_key(r->person_name, name_key, sizeof name_key);
+  }
+  int ward_state = 0;
+  char earlier[IJ_UUID_BUF];
+  ij_date exited_on;
+  ij_err read = ij_store_referral_prior(
+      conn, op->area, ward ? in->ward : NULL, valid ? r->police_id : NULL, valid ? name_key : NULL,
+      r->date_of_birth, op->now, &ward_state, earlier, &exited_on);
+  if (read != IJ_OK)
+    return read;
+  if (ward)
+    ij_domain_ward_in_use(ward_state, "offence.ward", errs);
+  if (!valid || errs->count)
+    return IJ_ERR_INVALID;
+  /* a person referred again within 12 months of an earlier exit: recorded by the service */
+  int months = earlier[0] ? ij_domain_rereferral_window(exited_on, ij_time_date(op->now)) : 0;
+  if (months) {
+    ij_str_copy(r->rereferral_of, sizeof r->rereferral_of, earlier);
+    r->rereferral_months = months;
+  }
+  /* the response is made before the write, so that a retry can be given the same one */
   out->status = 201;
   if (req->render) {
     out->response = req->render(r, req->render_arg);
@@ -143,27 +141,14 @@ ij_err ij_ops_referral_create(ij_conn *conn, const ij_op_ctx *op, const ij_actor
     return IJ_ERR_INTERNAL; /* a key keeps the response: there must be one */
   }
   ij_audit audit = {op->request_id, actor->sub, actor->name, creating_role(actor), op->now};
-  if ((err = ij_store_begin(conn)) != IJ_OK)
-    return err;
-  if (req->idempotency_key) {
-    ij_idempotency idem = {req->idempotency_key, req->request_hash, 201, out->response};
-    bool claimed = false;
-    err = ij_store_idempotency_claim(conn, op->area, actor->sub, &idem, r->id, op->now, &claimed);
-    if (err == IJ_OK && !claimed) {
-      ij_store_rollback(conn);
-      free(out->response);
-      out->response = NULL;
-      return replay_of(conn, op, actor, req, out);
-    }
+  ij_idempotency idem = {req->idempotency_key, req->request_hash, 201, out->response};
+  bool claimed = false;
+  err = ij_store_referral_create(conn, r, name_key, &audit, req->idempotency_key ? &idem : NULL,
+                                 &claimed, errs);
+  if (err == IJ_OK && !claimed) {
+    ij_created_clear(out);
+    return replay_of(conn, op, actor, req, out);
   }
-  if (err == IJ_OK)
-    err = ij_store_person_upsert(conn, r, name_key, op->now, errs);
-  if (err == IJ_OK)
-    err = ij_store_referral_insert(conn, r, &audit, errs);
-  if (err == IJ_OK)
-    err = ij_store_commit(conn);
-  if (err != IJ_OK)
-    ij_store_rollback(conn);
   return err;
 }
 

@@ -25,6 +25,9 @@ typedef struct {
  * statement's bound in milliseconds (0: none of ours), $2 "national" or "area". */
 extern const ij_stmt IJ_STMT_STATS_SCOPE;
 
+/* A ward's state in an area (refdata.c): $1 the area, $2 the code; one row, 1 current or 2 retired,
+ * or none when the area has no such ward. */
+extern const ij_stmt IJ_STMT_WARD_STATE;
 /* One statement of a batch: its parameters, and where its result goes (NULL: not needed). */
 typedef struct {
   const ij_stmt *stmt;

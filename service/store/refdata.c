@@ -134,13 +134,13 @@ ij_err ij_store_wards_of_area(ij_conn *conn, const char *area, bool all, ij_rows
   return rows_of(conn, &STMT_WARDS_OF_AREA, p, out);
 }
 
-static const ij_stmt STMT_WARD_STATE = {
+const ij_stmt IJ_STMT_WARD_STATE = {
     "ward_state",
     "SELECT CASE WHEN active THEN 1 ELSE 2 END FROM wards WHERE area = $1 AND code = $2", 2};
 
 ij_err ij_store_ward_state(ij_conn *conn, const char *area, const char *code, int *state) {
   const char *p[2] = {area, code};
-  return state_of(conn, &STMT_WARD_STATE, p, state);
+  return state_of(conn, &IJ_STMT_WARD_STATE, p, state);
 }
 
 /* ---- reason codes ---- */

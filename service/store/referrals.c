@@ -149,45 +149,10 @@ static const char *tristate_text(int v) {
   return v < 0 ? NULL : v ? "true" : "false";
 }
 
-static const ij_stmt STMT_IDEM_INSERT = {
-    "idem_insert",
-    "INSERT INTO idempotency_keys"
-    " (area, actor_sub, key, request_hash, status, response, referral_id, created_at)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-    8};
-
 static const ij_stmt STMT_IDEM_GET = {"idem_get",
                                       "SELECT request_hash, status, response FROM idempotency_keys"
                                       " WHERE area = $1 AND actor_sub = $2 AND key = $3",
                                       3};
-
-/* The newer details of a person referred again; NULL fields keep what is known. */
-#define PERSON_UPDATE                                                                            \
-  " name = EXCLUDED.name, name_key = EXCLUDED.name_key, date_of_birth = EXCLUDED.date_of_birth," \
-  " phone = coalesce(EXCLUDED.phone, people.phone),"                                             \
-  " email = coalesce(EXCLUDED.email, people.email),"                                             \
-  " address = coalesce(EXCLUDED.address, people.address),"                                       \
-  " postcode = coalesce(EXCLUDED.postcode, people.postcode),"                                    \
-  " needs_notes = coalesce(EXCLUDED.needs_notes, people.needs_notes),"                           \
-  " risk_notes = coalesce(EXCLUDED.risk_notes, people.risk_notes),"                              \
-  " do_not_message = EXCLUDED.do_not_message OR people.do_not_message,"                          \
-  " updated_at = EXCLUDED.updated_at RETURNING id"
-#define PERSON_INSERT                                                                      \
-  "INSERT INTO people (id, area, name, date_of_birth, phone, email, address, postcode,"    \
-  " police_id, needs_notes, risk_notes, created_at, updated_at, name_key, do_not_message)" \
-  " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)"
-
-/* One person per police identifier; without one, per normalised name and date of birth. */
-static const ij_stmt STMT_PERSON_BY_POLICE_ID = {
-    "person_upsert_police_id",
-    PERSON_INSERT
-    " ON CONFLICT (area, police_id) WHERE police_id IS NOT NULL DO UPDATE SET" PERSON_UPDATE,
-    14};
-static const ij_stmt STMT_PERSON_BY_NAME = {
-    "person_upsert_name",
-    PERSON_INSERT " ON CONFLICT (area, name_key, date_of_birth) WHERE police_id IS NULL"
-                  " DO UPDATE SET" PERSON_UPDATE,
-    14};
 
 static void field_for_constraint(const ij_conn *conn, ij_field_errors *errs) {
   if (!errs)
@@ -217,60 +182,142 @@ static const ij_stmt STMT_LAST_EXIT_NAME = {
               " ORDER BY r.exited_at DESC LIMIT 1",
     4};
 
-ij_err ij_store_person_last_exit(ij_conn *conn, const char *area, const char *police_id,
-                                 const char *name_key, ij_date date_of_birth, ij_time_us before,
-                                 char referral_id[IJ_UUID_BUF], ij_date *exited_on) {
+ij_err ij_store_referral_prior(ij_conn *conn, const char *area, const char *ward,
+                               const char *police_id, const char *name_key, ij_date date_of_birth,
+                               ij_time_us before, int *ward_state, char earlier[IJ_UUID_BUF],
+                               ij_date *exited_on) {
   char dob[IJ_DATE_BUF], when[IJ_TIME_BUF];
   ij_date_format(date_of_birth, dob);
   ij_time_format(before, when);
+  const char *w[2] = {area, ward};
   const char *p[4] = {area, when, police_id ? police_id : name_key, dob};
-  PGresult *res;
-  referral_id[0] = 0;
+  PGresult *ward_res = NULL, *exit_res = NULL;
+  ij_db_step steps[2];
+  int n = 0;
+  if (ward)
+    steps[n++] = (ij_db_step){&IJ_STMT_WARD_STATE, w, &ward_res};
+  if (police_id || name_key)
+    steps[n++] =
+        (ij_db_step){police_id ? &STMT_LAST_EXIT_POLICE_ID : &STMT_LAST_EXIT_NAME, p, &exit_res};
+  *ward_state = 0;
+  earlier[0] = 0;
   *exited_on = 0;
-  ij_err err =
-      ij_db_exec(conn, police_id ? &STMT_LAST_EXIT_POLICE_ID : &STMT_LAST_EXIT_NAME, p, &res);
+  if (n == 0)
+    return IJ_OK;
+  ij_err err = ij_db_batch(conn, steps, n);
   if (err != IJ_OK)
     return err;
-  if (PQntuples(res) == 1) {
-    ij_str_copy(referral_id, IJ_UUID_BUF, PQgetvalue(res, 0, 0));
-    *exited_on = (ij_date)ij_db_i64(res, 0, 1);
-  } else {
-    err = IJ_ERR_NOT_FOUND;
+  if (ward_res && PQntuples(ward_res) == 1)
+    *ward_state = (int)ij_db_i64(ward_res, 0, 0);
+  if (exit_res && PQntuples(exit_res) == 1) {
+    ij_str_copy(earlier, IJ_UUID_BUF, PQgetvalue(exit_res, 0, 0));
+    *exited_on = (ij_date)ij_db_i64(exit_res, 0, 1);
   }
-  PQclear(res);
-  return err;
+  PQclear(ward_res);
+  PQclear(exit_res);
+  return IJ_OK;
 }
 
-static const ij_stmt STMT_REFERRAL_INSERT = {
-    "referral_insert",
-    "WITH r AS (INSERT INTO referrals (id, area, person_id, state, version, officer_sub,"
-    " officer_name, offence_date, offence_category, offence_description, offence_location, ward,"
-    " disposal, consent_recorded, hours_proposed, has_victim, victim_consulted, victim_preference,"
-    " victim_keep_updated, victim_contact, target_start_by, created_at, updated_at,"
-    " rereferral_of, rereferral_months, guardian_name, guardian_relationship, guardian_phone,"
-    " guardian_email, guardian_consent, contact_consent, message_language)"
-    " VALUES ($1, $2, $3, 'submitted', 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-    " $16, $17, $18, $19, $20, $20, $25, $26, $27, $28, $29, $30, $31, $32, $33)"
-    " RETURNING id, area, created_at)"
-    " INSERT INTO referral_events (referral_id, seq, area, at, event, from_state, to_state,"
-    " actor_sub, actor_name, actor_role, request_id)"
-    " SELECT id, 1, area, created_at, 'create', NULL, 'submitted', $21, $22, $23, $24 FROM r",
-    33};
+/* A referral's creation as one statement (so one round trip, its own transaction): the person
+ * (one per police identifier, or per normalised name and date of birth without one: an existing
+ * person keeps their id and takes the newer details, NULL details keeping what is known), the
+ * referral with the person's id, and its first event. With an Idempotency-Key, the key is claimed
+ * first and the rest is written only when the claim took: a key recorded already, or by a
+ * concurrent request that has committed, writes nothing and selects no row. Parameters: $1 to $33
+ * the referral's (as the columns below; $3 the person's id should they be new), $34 to $44 the
+ * person's, $45 to $48 the key's (key, request hash, status, response). */
+#define CREATE_KEY                                                                   \
+  "k AS (INSERT INTO idempotency_keys"                                               \
+  " (area, actor_sub, key, request_hash, status, response, referral_id, created_at)" \
+  " VALUES ($2, $21, $45, $46, $47, $48, $1, $20) ON CONFLICT DO NOTHING RETURNING key), "
+#define CREATE_PERSON(claimed, conflict)                                                         \
+  "p AS (INSERT INTO people (id, area, name, date_of_birth, phone, email, address, postcode,"    \
+  " police_id, needs_notes, risk_notes, created_at, updated_at, name_key, do_not_message)"       \
+  " SELECT $3, $2, $34, $35, $36, $37, $38, $39, $40, $41, $42, $20, $20, $43, $44" claimed      \
+  " ON CONFLICT " conflict " DO UPDATE SET"                                                      \
+  " name = EXCLUDED.name, name_key = EXCLUDED.name_key, date_of_birth = EXCLUDED.date_of_birth," \
+  " phone = coalesce(EXCLUDED.phone, people.phone),"                                             \
+  " email = coalesce(EXCLUDED.email, people.email),"                                             \
+  " address = coalesce(EXCLUDED.address, people.address),"                                       \
+  " postcode = coalesce(EXCLUDED.postcode, people.postcode),"                                    \
+  " needs_notes = coalesce(EXCLUDED.needs_notes, people.needs_notes),"                           \
+  " risk_notes = coalesce(EXCLUDED.risk_notes, people.risk_notes),"                              \
+  " do_not_message = EXCLUDED.do_not_message OR people.do_not_message,"                          \
+  " updated_at = EXCLUDED.updated_at RETURNING id), "
+#define BY_POLICE_ID "(area, police_id) WHERE police_id IS NOT NULL"
+#define BY_NAME "(area, name_key, date_of_birth) WHERE police_id IS NULL"
+#define CREATE_REFERRAL                                                                           \
+  "r AS (INSERT INTO referrals (id, area, person_id, state, version, officer_sub,"                \
+  " officer_name, offence_date, offence_category, offence_description, offence_location, ward,"   \
+  " disposal, consent_recorded, hours_proposed, has_victim, victim_consulted, victim_preference," \
+  " victim_keep_updated, victim_contact, target_start_by, created_at, updated_at,"                \
+  " rereferral_of, rereferral_months, guardian_name, guardian_relationship, guardian_phone,"      \
+  " guardian_email, guardian_consent, contact_consent, message_language)"                         \
+  " SELECT $1, $2, p.id, 'submitted', 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"   \
+  " $16, $17, $18, $19, $20, $20, $25, $26, $27, $28, $29, $30, $31, $32, $33 FROM p"             \
+  " RETURNING id, area, created_at),"                                                             \
+  " e AS (INSERT INTO referral_events (referral_id, seq, area, at, event, from_state,"            \
+  " to_state, actor_sub, actor_name, actor_role, request_id)"                                     \
+  " SELECT id, 1, area, created_at, 'create', NULL, 'submitted', $21, $22, $23, $24 FROM r)"      \
+  " SELECT id FROM p"
+#define KEYED " WHERE EXISTS (SELECT FROM k)"
+static const ij_stmt STMT_CREATE_POLICE_ID = {
+    "referral_create", "WITH " CREATE_PERSON("", BY_POLICE_ID) CREATE_REFERRAL, 44};
+static const ij_stmt STMT_CREATE_NAME = {"referral_create_name",
+                                         "WITH " CREATE_PERSON("", BY_NAME) CREATE_REFERRAL, 44};
+static const ij_stmt STMT_CREATE_KEYED_POLICE_ID = {
+    "referral_create_keyed", "WITH " CREATE_KEY CREATE_PERSON(KEYED, BY_POLICE_ID) CREATE_REFERRAL,
+    48};
+static const ij_stmt STMT_CREATE_KEYED_NAME = {
+    "referral_create_keyed_name", "WITH " CREATE_KEY CREATE_PERSON(KEYED, BY_NAME) CREATE_REFERRAL,
+    48};
 
-ij_err ij_store_idempotency_claim(ij_conn *conn, const char *area, const char *actor_sub,
-                                  const ij_idempotency *idem, const char *referral_id,
-                                  ij_time_us at, bool *claimed) {
-  char status[16], when[IJ_TIME_BUF];
-  snprintf(status, sizeof status, "%d", idem->status);
-  ij_time_format(at, when);
-  const char *p[8] = {area,   actor_sub,      idem->key,   idem->request_hash,
-                      status, idem->response, referral_id, when};
+ij_err ij_store_referral_create(ij_conn *conn, ij_referral *r, const char *name_key,
+                                const ij_audit *audit, const ij_idempotency *idem, bool *claimed,
+                                ij_field_errors *errs) {
+  char at[IJ_TIME_BUF], target[IJ_TIME_BUF], offence_date[IJ_DATE_BUF], dob[IJ_DATE_BUF];
+  char hours[16], months[8], status[16];
+  ij_time_format(audit->at, at);
+  ij_time_format(r->target_start_by, target);
+  ij_date_format(r->offence_date, offence_date);
+  ij_date_format(r->date_of_birth, dob);
+  snprintf(hours, sizeof hours, "%d", r->hours_proposed);
+  snprintf(months, sizeof months, "%d", r->rereferral_months);
+  snprintf(status, sizeof status, "%d", idem ? idem->status : 0);
+  const char *p[48] = {
+      r->id, r->area, r->person_id, r->officer_sub, r->officer_name, offence_date,
+      r->offence_category, r->offence_description, r->offence_location, r->ward, r->disposal,
+      r->consent_recorded ? "true" : "false", hours, r->has_victim ? "true" : "false",
+      tristate_text(r->victim_consulted), r->victim_preference,
+      tristate_text(r->victim_keep_updated), r->victim_contact, target, at, audit->actor_sub,
+      audit->actor_name, audit->actor_role, audit->request_id,
+      r->rereferral_of[0] ? r->rereferral_of : NULL, r->rereferral_months ? months : NULL,
+      r->guardian_name, r->guardian_relationship, r->guardian_phone, r->guardian_email,
+      r->guardian_name ? tristate_text(r->guardian_consent) : NULL,
+      r->contact_consent ? "true" : "false", r->message_language ? r->message_language : "en",
+      /* the person's */
+      r->person_name, dob, r->phone, r->email, r->address, r->postcode, r->police_id,
+      r->needs_notes, r->risk_notes, name_key, r->do_not_message ? "true" : "false",
+      /* the key's */
+      idem ? idem->key : NULL, idem ? idem->request_hash : NULL, status,
+      idem ? idem->response : NULL};
+  const ij_stmt *stmt =
+      idem ? (r->police_id ? &STMT_CREATE_KEYED_POLICE_ID : &STMT_CREATE_KEYED_NAME)
+           : (r->police_id ? &STMT_CREATE_POLICE_ID : &STMT_CREATE_NAME);
   PGresult *res;
   *claimed = false;
-  ij_err err = ij_db_exec(conn, &STMT_IDEM_INSERT, p, &res);
-  if (err != IJ_OK)
+  ij_err err = ij_db_exec(conn, stmt, p, &res);
+  if (err != IJ_OK) {
+    if (err == IJ_ERR_INVALID)
+      field_for_constraint(conn, errs);
     return err;
-  *claimed = strcmp(PQcmdTuples(res), "1") == 0;
+  }
+  /* no row: the key was claimed already, and nothing was written */
+  if (PQntuples(res) == 1) {
+    *claimed = true;
+    /* an existing person (same police identifier) keeps their id */
+    ij_str_copy(r->person_id, sizeof r->person_id, PQgetvalue(res, 0, 0));
+  }
   PQclear(res);
   return IJ_OK;
 }
@@ -292,79 +339,6 @@ ij_err ij_store_idempotency_get(ij_conn *conn, const char *area, const char *act
     err = out->response ? IJ_OK : IJ_ERR_NOMEM;
   }
   PQclear(res);
-  return err;
-}
-
-ij_err ij_store_person_upsert(ij_conn *conn, ij_referral *r, const char *name_key, ij_time_us at,
-                              ij_field_errors *errs) {
-  char when[IJ_TIME_BUF], dob[IJ_DATE_BUF];
-  ij_time_format(at, when);
-  ij_date_format(r->date_of_birth, dob);
-  const char *p[14] = {r->person_id,   r->area,
-                       r->person_name, dob,
-                       r->phone,       r->email,
-                       r->address,     r->postcode,
-                       r->police_id,   r->needs_notes,
-                       r->risk_notes,  when,
-                       name_key,       r->do_not_message ? "true" : "false"};
-  PGresult *res;
-  ij_err err =
-      ij_db_exec(conn, r->police_id ? &STMT_PERSON_BY_POLICE_ID : &STMT_PERSON_BY_NAME, p, &res);
-  if (err != IJ_OK) {
-    if (err == IJ_ERR_INVALID)
-      field_for_constraint(conn, errs);
-    return err;
-  }
-  /* an existing person (same police identifier) keeps their id */
-  ij_str_copy(r->person_id, sizeof r->person_id, PQgetvalue(res, 0, 0));
-  PQclear(res);
-  return IJ_OK;
-}
-
-ij_err ij_store_referral_insert(ij_conn *conn, const ij_referral *r, const ij_audit *audit,
-                                ij_field_errors *errs) {
-  char at[IJ_TIME_BUF], target[IJ_TIME_BUF], offence_date[IJ_DATE_BUF], hours[16], months[8];
-  ij_time_format(audit->at, at);
-  ij_time_format(r->target_start_by, target);
-  ij_date_format(r->offence_date, offence_date);
-  snprintf(hours, sizeof hours, "%d", r->hours_proposed);
-  snprintf(months, sizeof months, "%d", r->rereferral_months);
-  const char *p[33] = {r->id,
-                       r->area,
-                       r->person_id,
-                       r->officer_sub,
-                       r->officer_name,
-                       offence_date,
-                       r->offence_category,
-                       r->offence_description,
-                       r->offence_location,
-                       r->ward,
-                       r->disposal,
-                       r->consent_recorded ? "true" : "false",
-                       hours,
-                       r->has_victim ? "true" : "false",
-                       tristate_text(r->victim_consulted),
-                       r->victim_preference,
-                       tristate_text(r->victim_keep_updated),
-                       r->victim_contact,
-                       target,
-                       at,
-                       audit->actor_sub,
-                       audit->actor_name,
-                       audit->actor_role,
-                       audit->request_id,
-                       r->rereferral_of[0] ? r->rereferral_of : NULL,
-                       r->rereferral_months ? months : NULL,
-                       r->guardian_name,
-                       r->guardian_relationship,
-                       r->guardian_phone,
-                       r->guardian_email,
-                       r->guardian_name ? tristate_text(r->guardian_consent) : NULL,
-                       r->contact_consent ? "true" : "false",
-                       r->message_language ? r->message_language : "en"};
-  ij_err err = ij_db_run(conn, &STMT_REFERRAL_INSERT, p);
-  if (err == IJ_ERR_INVALID)
-    field_for_constraint(conn, errs);
   return err;
 }
 

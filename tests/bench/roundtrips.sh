@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Counts the database round trips that the service makes for two writes, so that a change to the
+# Counts the database round trips that the service makes for three writes, so that a change to the
 # store can be judged by them (the benchmark's figures are noisy; these counts are exact):
 #   (a) POST /v1/bookings/{id}/outcome, attended_complied, that completes its referral (the credited
 #       hours reach those required: scheduled -> in_progress -> completed, with the outcome notice,
 #       the victim update and the three reoffending checks written), as the benchmark's outcome
 #       scenario does;
 #   (b) POST /v1/referrals/{id}/transitions, declare_non_compliance, on a referral with an
-#       unacceptable absence on record and a booking still open (which is cancelled).
+#       unacceptable absence on record and a booking still open (which is cancelled);
+#   (c) POST /v1/referrals with an Idempotency-Key, as an officer's phone sends it: a new referral
+#       of a person referred before.
 # How: a throwaway PostgreSQL cluster (as scripts/test makes) logs every statement of the service's
 # role; `ij serve` (the optimised build, as scripts/run builds it, or IJ_BIN) runs under
 # `strace -f -yy -xx -ttt -e trace=sendto,sendmsg,write,recvfrom`. Everything is set up through the
@@ -84,6 +86,7 @@ token() { # token ROLE SUB
 }
 officer="$(token officer pc-101)"
 coordinator="$(token coordinator coord-1)"
+admin="$(token admin admin-1)"
 port="$(ij_free_port)"
 base="http://127.0.0.1:$port"
 # No outbox round or retention run may fall in a counting window: the one is an hour apart, the
@@ -102,12 +105,14 @@ ij_http_ok "$port" /readyz || {
   ij_die "the service did not become ready (log above)"
 }
 
-# api METHOD PATH TOKEN [BODY [IF-MATCH]]: prints the answer's body; fails unless it is 2xx.
+# api METHOD PATH TOKEN [BODY [IF-MATCH [IDEMPOTENCY-KEY]]]: prints the answer's body; fails unless
+# it is 2xx.
 api() {
-  local method="$1" path="$2" tok="$3" body="${4:-}" match="${5:-}" status
+  local method="$1" path="$2" tok="$3" body="${4:-}" match="${5:-}" key="${6:-}" status
   local args=(-sS -o "$WORK/answer" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $tok")
   [[ -n $body ]] && args+=(-H 'Content-Type: application/json' --data "$body")
   [[ -n $match ]] && args+=(-H "If-Match: \"$match\"")
+  [[ -n $key ]] && args+=(-H "Idempotency-Key: $key")
   status="$(curl "${args[@]}" "$base$path")"
   [[ $status == 2* ]] || ij_die "$method $path answered $status: $(cat "$WORK/answer")"
   cat "$WORK/answer"
@@ -132,6 +137,8 @@ accepted_referral() {
   echo "$id"
 }
 
+# a placement's supervisor must be in the area's directory
+api POST /v1/supervisors "$admin" '{"sub": "sup-1", "name": "Sup One"}' >/dev/null
 placement="$(api POST /v1/placements "$coordinator" '{"name": "Allotment tidy-up",
   "type": "gardening", "provider": "Allotments Society", "ward": "ward-a",
   "supervisor": {"sub": "sup-1", "name": "Sup One"}}' | jq -r .id)"
@@ -186,14 +193,26 @@ non_compliant_referral() {
   echo "$id $version"
 }
 
+# (c)'s request: a referral of the person whose referral the warming outcome completed (police
+# identifier $known_person), so a re-referral, as a phone sends it.
+creation_body() {
+  local yesterday
+  yesterday="$(date -u -d '-1 day' +%Y-%m-%d)"
+  echo "{\"person\": {\"name\": \"Person 1\", \"date_of_birth\": \"2004-05-01\",
+    \"police_id\": \"$known_person\"}, \"offence\": {\"date\": \"$yesterday\", \"category\": \"asb\",
+    \"ward\": \"ward-a\"}, \"disposal\": \"community_resolution\", \"consent_recorded\": true,
+    \"hours_proposed\": 3}"
+}
+
 windows="$WORK/windows"
 : >"$windows"
-# measure NAME METHOD PATH BODY IF-MATCH: sends the request inside a counting window.
+# measure NAME METHOD PATH BODY IF-MATCH [TOKEN [IDEMPOTENCY-KEY]]: sends the request (the
+# coordinator's unless TOKEN is given) inside a counting window.
 measure() {
   local name="$1" start end log_from log_to
   log_from="$(stat -c %s "$PG_LOG")"
   start="$(date +%s.%N)"
-  api "$2" "$3" "$coordinator" "$4" "$5" >"$WORK/$name.json"
+  api "$2" "$3" "${6:-$coordinator}" "$4" "$5" "${7:-}" >"$WORK/$name.json"
   sleep 1 # the access-log writer's interval is 200 ms
   end="$(date +%s.%N)"
   log_to="$(stat -c %s "$PG_LOG")"
@@ -203,9 +222,12 @@ measure() {
 ij_say "setting up and warming the connection"
 b="$(completing_booking)"
 api POST "/v1/bookings/$b/outcome" "$coordinator" "$OUTCOME_BODY" 1 >/dev/null
+known_person="$(psql_owner -c "SELECT p.police_id FROM bookings b JOIN referrals r
+  ON r.id = b.referral_id JOIN people p ON p.id = r.person_id WHERE b.id = '$b'")"
 referral="$(non_compliant_referral)"
 read -r id version <<<"$referral"
 api POST "/v1/referrals/$id/transitions" "$coordinator" "$NON_COMPLIANCE_BODY" "$version" >/dev/null
+api POST /v1/referrals "$officer" "$(creation_body)" "" "warm-$RANDOM" >/dev/null
 
 b="$(completing_booking)"
 referral="$(non_compliant_referral)"
@@ -214,6 +236,7 @@ sleep 1 # the access-log rows of the setup are written before the windows
 ij_say "measuring"
 measure outcome POST "/v1/bookings/$b/outcome" "$OUTCOME_BODY" 1
 measure non_compliance POST "/v1/referrals/$id/transitions" "$NON_COMPLIANCE_BODY" "$version"
+measure creation POST /v1/referrals "$(creation_body)" "" "$officer" "phone-$RANDOM"
 stop_service
 
 # the measured requests did what they are meant to
@@ -225,6 +248,11 @@ outcome_state="$(psql_owner -c "SELECT r.state FROM referrals r JOIN bookings b
 open="$(psql_owner -c "SELECT count(*) FROM bookings WHERE referral_id = '$id'
   AND status = 'booked'")"
 ((open == 0)) || ij_die "(b) left $open bookings open"
+created="$(jq -r .id "$WORK/creation.json")"
+known="$(psql_owner -c "SELECT count(*) FROM referrals r JOIN people p ON p.id = r.person_id
+  WHERE r.id = '$created' AND p.police_id = '$known_person' AND r.rereferral_of IS NOT NULL")"
+[[ $(jq -r .state "$WORK/creation.json") == submitted && $known == 1 ]] \
+  || ij_die "(c) did not make a re-referral of the person known: $(cat "$WORK/creation.json")"
 
 # ---- the report -----------------------------------------------------------------------------------
 node - "$WORK/strace.log" "$PG_LOG" "$windows" "$IJ_PG_SERVICE_USER" >"$WORK/report.txt" <<'JS'
@@ -233,6 +261,7 @@ const [straceFile, pgLogFile, windowsFile, serviceUser] = process.argv.slice(2);
 const titles = {
   outcome: "(a) POST /v1/bookings/{id}/outcome, attended_complied, completing its referral",
   non_compliance: "(b) POST /v1/referrals/{id}/transitions, declare_non_compliance, one open booking",
+  creation: "(c) POST /v1/referrals with an Idempotency-Key, a person referred before",
 };
 const pgLog = fs.readFileSync(pgLogFile);
 

@@ -155,7 +155,7 @@ START_TEST(wards_add_rename_retire_delete) {
   char *body = ts_referral_body("ward-c");
   r = call("POST", R_REFERRALS, "/v1/referrals", officer, body);
   free(body);
-  expect_problem(r, 422, "invalid", FIELDS("ward"));
+  expect_problem(r, 422, "invalid", FIELDS("offence.ward"));
   drop(r);
   char path[160];
   snprintf(path, sizeof path, "/v1/referrals/%s", kept);

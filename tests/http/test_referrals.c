@@ -288,6 +288,15 @@ START_TEST(bad_bodies_change_nothing) {
   expect_problem(r, 422, "invalid", "offence.ward");
   ts_response_free(r);
   free(unknown_ward);
+  /* an unknown ward is named in the same answer as the other problems */
+  r = create(officer,
+             "{\"person\":{\"name\":\"A B\",\"date_of_birth\":\"2004-02-01\"},"
+             "\"offence\":{\"date\":\"2026-01-01\",\"category\":\"asb\",\"ward\":\"ward-z\"},"
+             "\"disposal\":\"fine\",\"consent_recorded\":true,\"hours_proposed\":7}",
+             NULL);
+  expect_problem(r, 422, "invalid", "disposal");
+  expect_problem(r, 422, "invalid", "offence.ward");
+  ts_response_free(r);
   /* too large: 413, before the body is parsed */
   size_t big = 70000;
   char *huge = malloc(big + 1);

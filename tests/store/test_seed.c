@@ -473,10 +473,13 @@ START_TEST(the_writes_statements_keep_one_plan) {
   for (int i = 0; i < 8; i++) {
     char earlier[IJ_UUID_BUF];
     ij_date exited;
-    ij_err err = ij_store_person_last_exit(c, area, "PLAN/1", NULL, 0, now, earlier, &exited);
-    ck_assert(err == IJ_OK || err == IJ_ERR_NOT_FOUND);
-    err = ij_store_person_last_exit(c, area, NULL, "plan person", 10000, now, earlier, &exited);
-    ck_assert(err == IJ_OK || err == IJ_ERR_NOT_FOUND);
+    int ward;
+    ck_assert_int_eq(
+        ij_store_referral_prior(c, area, "ward-a", "PLAN/1", NULL, 0, now, &ward, earlier, &exited),
+        IJ_OK);
+    ck_assert_int_eq(ij_store_referral_prior(c, area, NULL, NULL, "plan person", 10000, now, &ward,
+                                             earlier, &exited),
+                     IJ_OK);
     ck_assert_int_eq(ij_store_booking_record(c, area, kept, kept_version + i, &rec, false, &audit),
                      IJ_OK);
     ck_assert_int_eq(ij_store_booking_record(c, area, freed, freed_version + i, &rec, true, &audit),
@@ -491,9 +494,12 @@ START_TEST(the_writes_statements_keep_one_plan) {
     /* sent with the next statement (the next turn's, or the rollback's own) */
     ck_assert_int_eq(ij_store_notice_add(c, &r, &notice, now), IJ_OK);
   }
-  ck_assert_int_eq(ij_store_person_last_exit(c, area, "PLAN/1", NULL, 0, now,
-                                             (char[IJ_UUID_BUF]){0}, &(ij_date){0}),
-                   IJ_ERR_NOT_FOUND);
+  char none[IJ_UUID_BUF];
+  ij_date never;
+  int ward;
+  ck_assert_int_eq(
+      ij_store_referral_prior(c, area, NULL, "PLAN/1", NULL, 0, now, &ward, none, &never), IJ_OK);
+  ck_assert_str_eq(none, "");
   ij_store_rollback(c);
   const char *names[] = {"person_last_exit",    "person_last_exit_name",    "booking_record",
                          "booking_record_free", "referral_transition_pair", "notice_add"};

@@ -246,20 +246,108 @@ START_TEST(idempotency_replays_and_refuses_mismatch) {
 }
 END_TEST
 
+/* One person per police identifier, and per name and date of birth without one, whether the
+ * referral comes with an Idempotency-Key or not (the four forms of the creating statement). */
 START_TEST(same_police_id_is_one_person) {
   ij_store *s = ts_store(1);
   ij_conn *c;
   ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
   char area[IJ_AREA_MAX];
   ts_new_area(c, area);
-  ij_referral a, b;
+  ij_referral a, b, keyed, named, named_keyed;
   make_referral(&a, area, "pc-1", 0);
   make_referral(&b, area, "pc-1", 0);
-  a.police_id = b.police_id = "22/999999Z";
+  make_referral(&keyed, area, "pc-1", 0);
+  a.police_id = b.police_id = keyed.police_id = "22/999999Z";
+  keyed.phone = "07700 900123";
+  make_referral(&named, area, "pc-1", 0);
+  make_referral(&named_keyed, area, "pc-1", 0);
   ij_replay replay;
   ck_assert_int_eq(create(c, &a, NULL, &replay), IJ_OK);
   ck_assert_int_eq(create(c, &b, NULL, &replay), IJ_OK);
   ck_assert_str_eq(a.person_id, b.person_id);
+  ij_idempotency idem = {"key-person", "hash-a", 201, "{}"};
+  ck_assert_int_eq(create(c, &keyed, &idem, &replay), IJ_OK);
+  ck_assert(!replay.replayed);
+  ck_assert_str_eq(keyed.person_id, a.person_id);
+  ck_assert_int_eq(create(c, &named, NULL, &replay), IJ_OK);
+  ck_assert_str_ne(named.person_id, a.person_id);
+  idem.key = "key-named";
+  ck_assert_int_eq(create(c, &named_keyed, &idem, &replay), IJ_OK);
+  ck_assert(!replay.replayed);
+  ck_assert_str_eq(named_keyed.person_id, named.person_id);
+  /* each referral reads back with its person, the newer details kept */
+  ij_referral got;
+  ck_assert_int_eq(ij_store_referral_get(c, area, b.id, &got), IJ_OK);
+  ck_assert_str_eq(got.person_id, a.person_id);
+  ck_assert_str_eq(got.phone, "07700 900123");
+  ij_referral_clear(&got);
+  ck_assert_int_eq(ij_store_referral_get(c, area, named_keyed.id, &got), IJ_OK);
+  ck_assert_str_eq(got.person_id, named.person_id);
+  ck_assert_int_eq(got.version, 1);
+  ij_referral_clear(&got);
+  ij_store_release(s, c);
+  ij_store_close(s);
+}
+END_TEST
+
+/* What a new referral is checked against, in one round trip: the ward's state in the area, and
+ * the person's latest exit at or before the time given, by police identifier or by name key and
+ * date of birth. */
+START_TEST(prior_reads_the_ward_and_the_last_exit) {
+  ij_store *s = ts_store(1);
+  ij_conn *c;
+  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
+  char area[IJ_AREA_MAX];
+  ts_new_area(c, area);
+  ij_referral by_id, by_name;
+  make_referral(&by_id, area, "pc-1", 48);
+  make_referral(&by_name, area, "pc-1", 48);
+  by_id.police_id = "22/123456A";
+  by_name.person_name = "Robin Ash";
+  ij_replay replay;
+  ck_assert_int_eq(create(c, &by_id, NULL, &replay), IJ_OK);
+  ck_assert_int_eq(create(c, &by_name, NULL, &replay), IJ_OK);
+  int ward;
+  char earlier[IJ_UUID_BUF];
+  ij_date exited;
+  ij_time_us now = now_us();
+  /* nobody has exited yet */
+  ck_assert_int_eq(ij_store_referral_prior(c, area, "ward-a", "22/123456A", NULL, 0, now, &ward,
+                                           earlier, &exited),
+                   IJ_OK);
+  ck_assert_int_eq(ward, 1);
+  ck_assert_str_eq(earlier, "");
+  ck_assert_int_eq(exited, 0);
+  /* both exited yesterday (an owner's update, as the lifecycle would) */
+  const char *p[1] = {area};
+  free(ts_sql("UPDATE referrals SET state = 'completed', exited_at = now() - interval '1 day'"
+              " WHERE area = $1",
+              1, p));
+  free(ts_sql("UPDATE wards SET active = false WHERE area = $1 AND code = 'ward-a'", 1, p));
+  ij_date today = ij_time_date(now);
+  ck_assert_int_eq(ij_store_referral_prior(c, area, "ward-a", "22/123456A", NULL, 0, now, &ward,
+                                           earlier, &exited),
+                   IJ_OK);
+  ck_assert_int_eq(ward, 2);
+  ck_assert_str_eq(earlier, by_id.id);
+  ck_assert_int_eq(exited, today - 1);
+  char key[IJ_MAX_NAME + 1];
+  ij_domain_name_key("Robin Ash", key, sizeof key);
+  ck_assert_int_eq(ij_store_referral_prior(c, area, "nowhere", NULL, key, by_name.date_of_birth,
+                                           now, &ward, earlier, &exited),
+                   IJ_OK);
+  ck_assert_int_eq(ward, 0);
+  ck_assert_str_eq(earlier, by_name.id);
+  /* not before the exit; and nothing read when nothing is asked */
+  ck_assert_int_eq(ij_store_referral_prior(c, area, NULL, "22/123456A", NULL, 0,
+                                           now - 3 * 24 * IJ_US_PER_HOUR, &ward, earlier, &exited),
+                   IJ_OK);
+  ck_assert_str_eq(earlier, "");
+  ck_assert_int_eq(ward, 0);
+  ck_assert_int_eq(
+      ij_store_referral_prior(c, area, NULL, NULL, NULL, 0, now, &ward, earlier, &exited), IJ_OK);
+  ck_assert_str_eq(earlier, "");
   ij_store_release(s, c);
   ij_store_close(s);
 }
@@ -890,6 +978,7 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, unknown_ward_is_a_field_error);
   tcase_add_test(tc, idempotency_replays_and_refuses_mismatch);
   tcase_add_test(tc, same_police_id_is_one_person);
+  tcase_add_test(tc, prior_reads_the_ward_and_the_last_exit);
   tcase_add_test(tc, transitions_are_versioned_and_logged);
   tcase_add_test(tc, deferred_writes_commit_roll_back_and_fail_together);
   tcase_add_test(tc, event_log_is_append_only);

@@ -348,33 +348,17 @@ ij_err ts_store_referral(ij_conn *c, ij_referral *r, const ij_audit *audit,
   memset(replay, 0, sizeof *replay);
   char key[IJ_MAX_NAME + 1];
   ij_domain_name_key(r->person_name, key, sizeof key);
-  ij_err err = ij_store_begin(c);
-  if (err != IJ_OK)
+  bool claimed = false;
+  ij_err err = ij_store_referral_create(c, r, key, audit, idem, &claimed, errs);
+  if (err != IJ_OK || claimed)
     return err;
-  if (idem) {
-    bool claimed = false;
-    err =
-        ij_store_idempotency_claim(c, r->area, audit->actor_sub, idem, r->id, audit->at, &claimed);
-    if (err == IJ_OK && !claimed) {
-      ij_store_rollback(c);
-      char hash[65];
-      err = ij_store_idempotency_get(c, r->area, audit->actor_sub, idem->key, hash, replay);
-      if (err == IJ_OK && strcmp(hash, idem->request_hash) != 0) {
-        free(replay->response);
-        replay->response = NULL;
-        return IJ_ERR_IDEMPOTENCY;
-      }
-      replay->replayed = err == IJ_OK;
-      return err;
-    }
+  char hash[65];
+  err = ij_store_idempotency_get(c, r->area, audit->actor_sub, idem->key, hash, replay);
+  if (err == IJ_OK && strcmp(hash, idem->request_hash) != 0) {
+    free(replay->response);
+    replay->response = NULL;
+    return IJ_ERR_IDEMPOTENCY;
   }
-  if (err == IJ_OK)
-    err = ij_store_person_upsert(c, r, key, audit->at, errs);
-  if (err == IJ_OK)
-    err = ij_store_referral_insert(c, r, audit, errs);
-  if (err == IJ_OK)
-    err = ij_store_commit(c);
-  if (err != IJ_OK)
-    ij_store_rollback(c);
+  replay->replayed = err == IJ_OK;
   return err;
 }

@@ -89,8 +89,8 @@ char *ts_sql(const char *query, int n, const char *const *params);
 const char *ts_id(const ts_response *r);
 
 /* Stores a referral built by the test (its person, the referral and its create event, and the
- * Idempotency-Key when idem is given) in one transaction of the store's statements, as the
- * service's create operation composes them: *replay set when the key was used before with the
+ * Idempotency-Key when idem is given) with the store's one statement, as the service's create
+ * operation does: *replay set when the key was used before with the
  * same request hash, IJ_ERR_IDEMPOTENCY with another. */
 ij_err ts_store_referral(ij_conn *c, ij_referral *r, const ij_audit *audit,
                          const ij_idempotency *idem, ij_replay *replay, ij_field_errors *errs);

@@ -103,6 +103,39 @@ START_TEST(test_ward_validation) {
 }
 END_TEST
 
+/* Every state a ward can have in the area, with and without a problem already on its field. */
+START_TEST(test_ward_in_use) {
+  static const struct {
+    int state;
+    bool named_already;
+    const char *message; /* NULL: nothing added */
+  } k_cases[] = {
+      {1, false, NULL},
+      {2, false, "is retired: it is kept for existing records only"},
+      {0, false, "is not a ward of this area"},
+      {1, true, NULL},
+      {2, true, NULL},
+      {0, true, NULL},
+  };
+  for (size_t i = 0; i < sizeof k_cases / sizeof k_cases[0]; i++) {
+    ij_field_errors errs;
+    ij_field_errors_init(&errs);
+    if (k_cases[i].named_already)
+      ij_field_errors_add(&errs, "offence.ward", "must be a ward code");
+    ij_field_errors_add(&errs, "person.name", "is required");
+    int before = errs.count;
+    ij_domain_ward_in_use(k_cases[i].state, "offence.ward", &errs);
+    if (!k_cases[i].message) {
+      ck_assert_msg(errs.count == before, "case %zu: %d problems", i, errs.count);
+      continue;
+    }
+    ck_assert_int_eq(errs.count, before + 1);
+    ck_assert_str_eq(errs.items[before].field, "offence.ward");
+    ck_assert_str_eq(errs.items[before].message, k_cases[i].message);
+  }
+}
+END_TEST
+
 START_TEST(test_reason_code_validation) {
   static const struct {
     const char *kind, *code, *label;
@@ -216,6 +249,7 @@ Suite *refdata_suite(void) {
   TCase *tc = tcase_create("core");
   tcase_add_test(tc, test_every_change_in_every_state);
   tcase_add_test(tc, test_ward_validation);
+  tcase_add_test(tc, test_ward_in_use);
   tcase_add_test(tc, test_reason_code_validation);
   tcase_add_test(tc, test_area_settings);
   tcase_add_test(tc, test_supervisor_validation);

@@ -89,33 +89,31 @@ typedef struct {
   char *response;
 } ij_replay;
 
-/* Records an Idempotency-Key for this actor and area with the response to give a retry, in the
- * caller's transaction: *claimed false (nothing written) when the key is recorded already, or was
- * by a concurrent request that has committed. */
-ij_err ij_store_idempotency_claim(ij_conn *conn, const char *area, const char *actor_sub,
-                                  const ij_idempotency *idem, const char *referral_id,
-                                  ij_time_us at, bool *claimed);
+/* What a new referral is checked against, read in one round trip: the state of its ward in the
+ * area (*ward_state 0 when the area has no such ward, 1 current, 2 retired; not read, and 0, when
+ * ward is NULL) and the person's latest exit (completed or non-compliant) at or before `before`,
+ * found by police identifier when given, else by name_key and date of birth (not read when both
+ * are NULL): the earlier referral and the exit's date, or "" and 0 when there is none. */
+ij_err ij_store_referral_prior(ij_conn *conn, const char *area, const char *ward,
+                               const char *police_id, const char *name_key, ij_date date_of_birth,
+                               ij_time_us before, int *ward_state, char earlier[IJ_UUID_BUF],
+                               ij_date *exited_on);
+
+/* Writes a new referral (state submitted, version 1) with its "create" event and its person, as
+ * one statement, its own transaction: the person is inserted, or the area's person already known
+ * (same police identifier, else the same name_key and date of birth: ij_domain_name_key) takes
+ * the newer details, and r->person_id becomes the stored person's id. With idem, the key is first
+ * recorded for audit's actor, at audit's time, with the response to give a retry; when the key is
+ * recorded already (or by a concurrent request that has committed) nothing is written and
+ * *claimed is false. Without idem *claimed is true on success. IJ_ERR_INVALID with field
+ * "offence.ward" for a ward the area does not have. */
+ij_err ij_store_referral_create(ij_conn *conn, ij_referral *r, const char *name_key,
+                                const ij_audit *audit, const ij_idempotency *idem, bool *claimed,
+                                ij_field_errors *errs);
 /* The request hash and response kept for a key. IJ_ERR_NOT_FOUND when there is none. out->response
  * is owned by the caller (free()). */
 ij_err ij_store_idempotency_get(ij_conn *conn, const char *area, const char *actor_sub,
                                 const char *key, char request_hash[65], ij_replay *out);
-
-/* Inserts r's person, or updates the person the area has already (same police identifier, else
- * the same name_key and date of birth: ij_domain_name_key) with the newer details; r->person_id
- * becomes the stored person's id. */
-ij_err ij_store_person_upsert(ij_conn *conn, ij_referral *r, const char *name_key, ij_time_us at,
-                              ij_field_errors *errs);
-/* Inserts the referral (state submitted, version 1) and its "create" event. IJ_ERR_INVALID with
- * field "offence.ward" for a ward the area does not have. */
-ij_err ij_store_referral_insert(ij_conn *conn, const ij_referral *r, const ij_audit *audit,
-                                ij_field_errors *errs);
-
-/* The person's latest exit (completed or non-compliant) at or before `before`, found by police
- * identifier when given, else by name_key and date of birth: the referral and the exit's date.
- * IJ_ERR_NOT_FOUND when they have none. */
-ij_err ij_store_person_last_exit(ij_conn *conn, const char *area, const char *police_id,
-                                 const char *name_key, ij_date date_of_birth, ij_time_us before,
-                                 char referral_id[IJ_UUID_BUF], ij_date *exited_on);
 
 /* IJ_ERR_NOT_FOUND when there is no such referral in the area. *out: ij_referral_clear. */
 ij_err ij_store_referral_get(ij_conn *conn, const char *area, const char *id, ij_referral *out);
