@@ -38,6 +38,23 @@ ij_err ij_ops_booking_get(ij_conn *conn, const ij_op_ctx *op, const char *id, co
   return err;
 }
 
+/* Commits a change of a booking and, when an answer is wanted, reads the booking for it in the
+ * transaction, the COMMIT in the read's round trip (what the change wrote, and no round trip of
+ * its own). On failure the transaction is rolled back. */
+static ij_err commit_with_answer(ij_conn *conn, const ij_op_ctx *op, const char *booking_id,
+                                 ij_booking_view *out) {
+  ij_err err = IJ_OK;
+  if (out) {
+    ij_store_commit_with_next(conn);
+    err = ij_ops_booking_get(conn, op, booking_id, NULL, out);
+  }
+  if (err == IJ_OK)
+    err = ij_store_commit(conn);
+  if (err != IJ_OK)
+    ij_store_rollback(conn);
+  return err;
+}
+
 ij_err ij_ops_referral_bookings(ij_conn *conn, const ij_op_ctx *op, const char *referral_id,
                                 const char *scope_sub, ij_booking_list *out) {
   memset(out, 0, sizeof *out);
@@ -150,12 +167,10 @@ ij_err ij_ops_book_as(ij_conn *conn, const ij_op_ctx *op, const ij_actor *actor,
                                  NULL);
   }
   if (err == IJ_OK)
-    err = ij_store_commit(conn);
-  if (err != IJ_OK)
+    err = commit_with_answer(conn, op, booking_id, out);
+  else
     ij_store_rollback(conn);
   ij_referral_clear(&r);
-  if (err == IJ_OK && out)
-    err = ij_ops_booking_get(conn, op, booking_id, NULL, out);
   return err;
 }
 
@@ -306,12 +321,10 @@ ij_err ij_ops_record_outcome(ij_conn *conn, const ij_op_ctx *op, const ij_actor 
   err = record_locked(conn, op, actor, &r, booking_id, expected_version, in, rescheduled_session,
                       current_version, errs);
   if (err == IJ_OK)
-    err = ij_store_commit(conn);
-  if (err != IJ_OK)
+    err = commit_with_answer(conn, op, booking_id, out);
+  else
     ij_store_rollback(conn);
   ij_referral_clear(&r);
-  if (err == IJ_OK && out)
-    err = ij_ops_booking_get(conn, op, booking_id, NULL, out);
   return err;
 }
 

@@ -50,6 +50,7 @@ struct ij_conn {
   const ij_stmt *prepared[IJ_MAX_PREPARED];
   char area[IJ_AREA_MAX]; /* the area its statements run in ("" for none): ij_store_scope */
   const ij_stmt *begin;   /* a BEGIN not sent yet: it goes with the transaction's first statement */
+  bool commit_next;       /* ij_store_commit_with_next: COMMIT goes after the next statements */
   char sqlstate[6];       /* of the last failed statement */
   char constraint[64];    /* constraint named by the last failed statement, if any */
   /* writes whose results nobody needs, sent ahead of the transaction's next statement or with its

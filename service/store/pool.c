@@ -209,6 +209,7 @@ void ij_store_release(ij_store *s, ij_conn *c) {
   pthread_mutex_lock(&s->mu);
   c->area[0] = 0;
   c->begin = NULL;
+  c->commit_next = false;
   drop_deferred(c);
   c->in_use = false;
   s->in_use--;
@@ -393,14 +394,20 @@ static ij_err run_pipeline(ij_conn *c, const ij_db_step *steps, int n) {
   return IJ_OK;
 }
 
+static const ij_stmt STMT_COMMIT = {"commit", "COMMIT", 0};
+
 /* The transaction's first statements: its BEGIN, then the area; outside one, the area first, in
  * the same implicit transaction; then the deferred writes, then the steps (n may be 0 when there
- * are deferred writes). */
-static ij_err send_with_pending(ij_conn *c, const ij_db_step *steps, int n) {
+ * are deferred writes), then, when the caller asked for it (ij_store_commit_with_next) and the
+ * steps may carry it, the COMMIT. */
+static ij_err send_with_pending(ij_conn *c, const ij_db_step *steps, int n, bool may_commit) {
   const ij_stmt *begin_stmt = c->begin;
   c->begin = NULL;
   bool idle = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
-  if (!begin_stmt && c->ndeferred == 0 && (!c->area[0] || !idle))
+  bool commit = may_commit && c->commit_next && (begin_stmt || !idle);
+  if (commit)
+    c->commit_next = false;
+  if (!begin_stmt && c->ndeferred == 0 && !commit && (!c->area[0] || !idle))
     return run_pipeline(c, steps, n);
   ij_db_step all[IJ_MAX_BATCH];
   int k = 0;
@@ -413,6 +420,8 @@ static ij_err send_with_pending(ij_conn *c, const ij_db_step *steps, int n) {
   k += c->ndeferred;
   if (n > 0)
     memcpy(all + k, steps, sizeof *steps * (size_t)n);
+  if (commit)
+    all[n + k++] = (ij_db_step){&STMT_COMMIT, NULL, NULL};
   ij_err err = run_pipeline(c, all, n + k);
   drop_deferred(c); /* sent: done, or the transaction failed with them */
   return err;
@@ -424,7 +433,7 @@ static ij_err flush_deferred(ij_conn *c) {
     return IJ_OK;
   c->sqlstate[0] = 0;
   c->constraint[0] = 0;
-  return send_with_pending(c, NULL, 0);
+  return send_with_pending(c, NULL, 0, false);
 }
 
 ij_err ij_db_batch(ij_conn *c, const ij_db_step *steps, int n) {
@@ -435,11 +444,12 @@ ij_err ij_db_batch(ij_conn *c, const ij_db_step *steps, int n) {
       *steps[i].out = NULL;
   if (n < 1 || n >= IJ_MAX_BATCH - 1)
     return IJ_ERR_INTERNAL;
-  /* too many for one pipeline: the pending writes go first, on their own */
-  ij_err err = 2 + c->ndeferred + n > IJ_MAX_BATCH ? flush_deferred(c) : IJ_OK;
+  /* too many for one pipeline (BEGIN, the area, the pending writes, the steps and a COMMIT): the
+   * pending writes go first, on their own */
+  ij_err err = 3 + c->ndeferred + n > IJ_MAX_BATCH ? flush_deferred(c) : IJ_OK;
   if (err != IJ_OK)
     return err;
-  return send_with_pending(c, steps, n);
+  return send_with_pending(c, steps, n, true);
 }
 
 ij_err ij_db_defer(ij_conn *c, const ij_stmt *stmt, const char *const *params) {
@@ -476,7 +486,8 @@ ij_err ij_db_exec(ij_conn *c, const ij_stmt *stmt, const char *const *params, PG
   c->constraint[0] = 0;
   /* a statement of its own with an area: the area and the statement in one implicit transaction;
    * in a transaction, the BEGIN and the writes deferred so far go with it */
-  if (c->begin || c->ndeferred > 0 || (c->area[0] && PQtransactionStatus(c->pg) == PQTRANS_IDLE)) {
+  if (c->begin || c->ndeferred > 0 || c->commit_next ||
+      (c->area[0] && PQtransactionStatus(c->pg) == PQTRANS_IDLE)) {
     ij_db_step step = {stmt, params, out};
     return ij_db_batch(c, &step, 1);
   }
@@ -552,9 +563,8 @@ ij_err ij_store_begin_snapshot(ij_conn *c) {
   return begin(c, &STMT_BEGIN_SNAPSHOT);
 }
 
-static const ij_stmt STMT_COMMIT = {"commit", "COMMIT", 0};
-
 ij_err ij_store_commit(ij_conn *c) {
+  c->commit_next = false;
   if (c->ndeferred > 0) { /* the deferred writes and the COMMIT in one round trip */
     ij_db_step commit = {&STMT_COMMIT, NULL, NULL};
     return ij_db_batch(c, &commit, 1);
@@ -563,10 +573,17 @@ ij_err ij_store_commit(ij_conn *c) {
     c->begin = NULL;
     return IJ_OK;
   }
+  if (PQtransactionStatus(c->pg) == PQTRANS_IDLE)
+    return IJ_OK; /* committed already, with the statements after ij_store_commit_with_next */
   return simple(c, "COMMIT");
 }
 
+void ij_store_commit_with_next(ij_conn *c) {
+  c->commit_next = true;
+}
+
 void ij_store_rollback(ij_conn *c) {
+  c->commit_next = false;
   drop_deferred(c);
   if (c->begin) {
     c->begin = NULL;

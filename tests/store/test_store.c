@@ -6,7 +6,9 @@
 #include <time.h>
 #include <uuid/uuid.h>
 
+#include "../../service/store/db.h"
 #include "ij/store/audit.h"
+#include "ij/store/bookings.h"
 #include "ij/domain_notices.h"
 #include "ij/store/notices.h"
 #include "ij/store/reference.h"
@@ -905,20 +907,85 @@ static void expect_text(char *got, const char *want) {
   free(got);
 }
 
+/* A connection of s scoped to a new area, with a referral stored there (*r) and read back (*got).
+ */
+static void referral_in_new_area(ij_store *s, ij_conn **c, char area[IJ_AREA_MAX], ij_referral *r,
+                                 ij_referral *got) {
+  ck_assert_int_eq(ij_store_acquire(s, c), IJ_OK);
+  ts_new_area(*c, area);
+  ij_store_scope(*c, area);
+  make_referral(r, area, "pc-1", 0);
+  ij_replay replay;
+  ck_assert_int_eq(create(*c, r, NULL, &replay), IJ_OK);
+  ck_assert_int_eq(ij_store_referral_get(*c, area, r->id, got), IJ_OK);
+}
+
+/* ij_store_commit_with_next: the next read sees what the transaction wrote and carries its COMMIT
+ * (visible to another connection at once, nothing left to commit); with nothing read, the commit
+ * that follows still commits; a write that fails on the way fails the read, and nothing stays. */
+START_TEST(commit_goes_with_the_next_read) {
+  const ij_notice_write completed = {"outcome", "completed", false, IJ_NOTICE_FIELD_HOURS, 7, NULL};
+  ij_store *s = ts_store(1);
+  ij_conn *c;
+  char area[IJ_AREA_MAX];
+  ij_referral r, got;
+  referral_in_new_area(s, &c, area, &r, &got);
+
+  /* a read after deferred writes: it sees them, and the transaction is over with it */
+  ck_assert_int_eq(ij_store_begin(c), IJ_OK);
+  ck_assert_int_eq(ij_store_referral_counters(c, area, r.id, 30, 0, 0, 0, now_us()), IJ_OK);
+  ck_assert_int_eq(ij_store_notice_add(c, &got, &completed, now_us()), IJ_OK);
+  ij_store_commit_with_next(c);
+  ij_booking_list bookings;
+  ck_assert_int_eq(ij_store_bookings_of_referral(c, area, r.id, &bookings), IJ_OK);
+  ij_booking_list_clear(&bookings);
+  ck_assert_int_eq(PQtransactionStatus(c->pg), PQTRANS_IDLE);
+  expect_text(count_notices(r.id), "1");
+  expect_text(minutes_of(r.id), "30");
+  ck_assert_int_eq(ij_store_commit(c), IJ_OK);
+  ij_referral mid;
+  ck_assert_int_eq(ij_store_referral_get(c, area, r.id, &mid), IJ_OK);
+  ck_assert_int_eq(mid.minutes_credited, 30);
+  ij_referral_clear(&mid);
+
+  /* nothing read in between: the commit commits */
+  ck_assert_int_eq(ij_store_begin(c), IJ_OK);
+  ck_assert_int_eq(ij_store_referral_counters(c, area, r.id, 5, 0, 0, 0, now_us()), IJ_OK);
+  ij_store_commit_with_next(c);
+  ck_assert_int_eq(ij_store_commit(c), IJ_OK);
+  ck_assert_int_eq(PQtransactionStatus(c->pg), PQTRANS_IDLE);
+  expect_text(minutes_of(r.id), "35");
+
+  /* a deferred write that breaks its foreign key fails the read that carries it, and the COMMIT
+   * after it does not happen: nothing of the transaction stays */
+  ij_referral ghost = got;
+  ij_uuid_new(ghost.id);
+  ck_assert_int_eq(ij_store_begin(c), IJ_OK);
+  ck_assert_int_eq(ij_store_referral_counters(c, area, r.id, 7, 0, 0, 0, now_us()), IJ_OK);
+  ck_assert_int_eq(ij_store_notice_add(c, &ghost, &completed, now_us()), IJ_OK);
+  ij_store_commit_with_next(c);
+  ck_assert_int_ne(ij_store_bookings_of_referral(c, area, r.id, &bookings), IJ_OK);
+  ck_assert_str_eq(ij_store_sqlstate(c), "23503");
+  ij_store_rollback(c);
+  expect_text(minutes_of(r.id), "35");
+  /* and the connection goes on, the request to commit with the next statements gone with it */
+  ck_assert_int_eq(ij_store_begin(c), IJ_OK);
+  ck_assert_int_eq(ij_store_referral_counters(c, area, r.id, 1, 0, 0, 0, now_us()), IJ_OK);
+  ij_store_rollback(c);
+  expect_text(minutes_of(r.id), "35");
+  ij_referral_clear(&got);
+  ij_store_release(s, c);
+  ij_store_close(s);
+}
+END_TEST
+
 START_TEST(deferred_writes_commit_roll_back_and_fail_together) {
   const ij_notice_write completed = {"outcome", "completed", false, IJ_NOTICE_FIELD_HOURS, 7, NULL};
   ij_store *s = ts_store(1);
   ij_conn *c;
-  ck_assert_int_eq(ij_store_acquire(s, &c), IJ_OK);
   char area[IJ_AREA_MAX];
-  ts_new_area(c, area);
-  ij_store_scope(c, area);
-  ij_referral r;
-  make_referral(&r, area, "pc-1", 0);
-  ij_replay replay;
-  ck_assert_int_eq(create(c, &r, NULL, &replay), IJ_OK);
-  ij_referral got;
-  ck_assert_int_eq(ij_store_referral_get(c, area, r.id, &got), IJ_OK);
+  ij_referral r, got;
+  referral_in_new_area(s, &c, area, &r, &got);
 
   /* rolled back: nothing */
   ck_assert_int_eq(ij_store_begin(c), IJ_OK);
@@ -981,6 +1048,7 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, prior_reads_the_ward_and_the_last_exit);
   tcase_add_test(tc, transitions_are_versioned_and_logged);
   tcase_add_test(tc, deferred_writes_commit_roll_back_and_fail_together);
+  tcase_add_test(tc, commit_goes_with_the_next_read);
   tcase_add_test(tc, event_log_is_append_only);
   tcase_add_test(tc, list_filters_and_pages);
   tcase_add_test(tc, text_with_quotes_commas_and_brackets_reads_back);

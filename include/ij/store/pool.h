@@ -61,6 +61,12 @@ ij_err ij_store_begin(ij_conn *conn);
  * agree with each other. */
 ij_err ij_store_begin_snapshot(ij_conn *conn);
 ij_err ij_store_commit(ij_conn *conn);
+/* Ends the transaction with the next statements the connection runs: their round trip carries the
+ * COMMIT after them, so that reading what the transaction wrote (an operation's answer) costs no
+ * round trip of its own and sees exactly that. A failure of theirs, or of the COMMIT, fails that
+ * call (the caller then rolls back, as after any failure). ij_store_commit must still follow: it
+ * commits when nothing was run in between, and is otherwise done at once. */
+void ij_store_commit_with_next(ij_conn *conn);
 void ij_store_rollback(ij_conn *conn);
 
 /* ---- schema ---------------------------------------------------------------------------------- */
