@@ -100,13 +100,14 @@ ij_err ij_ops_referral_create(ij_conn *conn, const ij_op_ctx *op, const ij_actor
     return err;
   ij_referral_derived derived;
   err = ij_domain_referral_validate(in, &rules, op->now, &derived, errs);
+  if (err != IJ_OK && err != IJ_ERR_INVALID)
+    return err;
   /* the ward is named with every other problem; a valid referral's person is looked up for an
    * earlier exit in the same round trip */
-  bool ward = (err == IJ_OK || err == IJ_ERR_INVALID) && in->ward &&
-              !ij_field_errors_has(errs, "offence.ward");
-  if (err != IJ_OK && !ward)
-    return err;
   bool valid = err == IJ_OK;
+  bool ward = in->ward && !ij_field_errors_has(errs, "offence.ward");
+  if (!valid && !ward)
+    return err;
   ij_referral *r = &out->referral;
   char name_key[IJ_MAX_NAME + 1] = "";
   if (valid) {

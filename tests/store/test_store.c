@@ -907,10 +907,15 @@ static void expect_text(char *got, const char *want) {
   free(got);
 }
 
-/* A connection of s scoped to a new area, with a referral stored there (*r) and read back (*got).
- */
-static void referral_in_new_area(ij_store *s, ij_conn **c, char area[IJ_AREA_MAX], ij_referral *r,
-                                 ij_referral *got) {
+/* The notice an outcome that completes a referral writes (a deferred write). */
+static const ij_notice_write k_completed = {"outcome", "completed", false, IJ_NOTICE_FIELD_HOURS,
+                                            7,         NULL};
+
+/* A store of one connection (*c) scoped to a new area, with a referral stored there (*r) and read
+ * back (*got). */
+static ij_store *referral_in_new_area(ij_conn **c, char area[IJ_AREA_MAX], ij_referral *r,
+                                      ij_referral *got) {
+  ij_store *s = ts_store(1);
   ck_assert_int_eq(ij_store_acquire(s, c), IJ_OK);
   ts_new_area(*c, area);
   ij_store_scope(*c, area);
@@ -918,23 +923,29 @@ static void referral_in_new_area(ij_store *s, ij_conn **c, char area[IJ_AREA_MAX
   ij_replay replay;
   ck_assert_int_eq(create(*c, r, NULL, &replay), IJ_OK);
   ck_assert_int_eq(ij_store_referral_get(*c, area, r->id, got), IJ_OK);
+  return s;
+}
+
+/* Opens a transaction with two deferred writes: `minutes` credited to the referral r, and the
+ * completing notice of `of` (r as read back, or a referral that does not exist). */
+static void begin_with_deferred(ij_conn *c, const char *area, const ij_referral *r, int minutes,
+                                const ij_referral *of) {
+  ck_assert_int_eq(ij_store_begin(c), IJ_OK);
+  ck_assert_int_eq(ij_store_referral_counters(c, area, r->id, minutes, 0, 0, 0, now_us()), IJ_OK);
+  ck_assert_int_eq(ij_store_notice_add(c, of, &k_completed, now_us()), IJ_OK);
 }
 
 /* ij_store_commit_with_next: the next read sees what the transaction wrote and carries its COMMIT
  * (visible to another connection at once, nothing left to commit); with nothing read, the commit
  * that follows still commits; a write that fails on the way fails the read, and nothing stays. */
 START_TEST(commit_goes_with_the_next_read) {
-  const ij_notice_write completed = {"outcome", "completed", false, IJ_NOTICE_FIELD_HOURS, 7, NULL};
-  ij_store *s = ts_store(1);
   ij_conn *c;
   char area[IJ_AREA_MAX];
   ij_referral r, got;
-  referral_in_new_area(s, &c, area, &r, &got);
+  ij_store *s = referral_in_new_area(&c, area, &r, &got);
 
   /* a read after deferred writes: it sees them, and the transaction is over with it */
-  ck_assert_int_eq(ij_store_begin(c), IJ_OK);
-  ck_assert_int_eq(ij_store_referral_counters(c, area, r.id, 30, 0, 0, 0, now_us()), IJ_OK);
-  ck_assert_int_eq(ij_store_notice_add(c, &got, &completed, now_us()), IJ_OK);
+  begin_with_deferred(c, area, &r, 30, &got);
   ij_store_commit_with_next(c);
   ij_booking_list bookings;
   ck_assert_int_eq(ij_store_bookings_of_referral(c, area, r.id, &bookings), IJ_OK);
@@ -960,9 +971,7 @@ START_TEST(commit_goes_with_the_next_read) {
    * after it does not happen: nothing of the transaction stays */
   ij_referral ghost = got;
   ij_uuid_new(ghost.id);
-  ck_assert_int_eq(ij_store_begin(c), IJ_OK);
-  ck_assert_int_eq(ij_store_referral_counters(c, area, r.id, 7, 0, 0, 0, now_us()), IJ_OK);
-  ck_assert_int_eq(ij_store_notice_add(c, &ghost, &completed, now_us()), IJ_OK);
+  begin_with_deferred(c, area, &r, 7, &ghost);
   ij_store_commit_with_next(c);
   ck_assert_int_ne(ij_store_bookings_of_referral(c, area, r.id, &bookings), IJ_OK);
   ck_assert_str_eq(ij_store_sqlstate(c), "23503");
@@ -980,17 +989,13 @@ START_TEST(commit_goes_with_the_next_read) {
 END_TEST
 
 START_TEST(deferred_writes_commit_roll_back_and_fail_together) {
-  const ij_notice_write completed = {"outcome", "completed", false, IJ_NOTICE_FIELD_HOURS, 7, NULL};
-  ij_store *s = ts_store(1);
   ij_conn *c;
   char area[IJ_AREA_MAX];
   ij_referral r, got;
-  referral_in_new_area(s, &c, area, &r, &got);
+  ij_store *s = referral_in_new_area(&c, area, &r, &got);
 
   /* rolled back: nothing */
-  ck_assert_int_eq(ij_store_begin(c), IJ_OK);
-  ck_assert_int_eq(ij_store_referral_counters(c, area, r.id, 30, 0, 0, 0, now_us()), IJ_OK);
-  ck_assert_int_eq(ij_store_notice_add(c, &got, &completed, now_us()), IJ_OK);
+  begin_with_deferred(c, area, &r, 30, &got);
   ij_store_rollback(c);
   expect_text(count_notices(r.id), "0");
   expect_text(minutes_of(r.id), "0");
@@ -1003,14 +1008,14 @@ START_TEST(deferred_writes_commit_roll_back_and_fail_together) {
   ck_assert_int_eq(ij_store_referral_get(c, area, r.id, &mid), IJ_OK);
   ck_assert_int_eq(mid.minutes_credited, 20); /* sent ahead of the read, in order */
   ij_referral_clear(&mid);
-  ck_assert_int_eq(ij_store_notice_add(c, &got, &completed, now_us()), IJ_OK);
+  ck_assert_int_eq(ij_store_notice_add(c, &got, &k_completed, now_us()), IJ_OK);
   ck_assert_int_eq(ij_store_commit(c), IJ_OK);
   expect_text(count_notices(r.id), "1");
   expect_text(minutes_of(r.id), "20");
 
   /* a second notice of the same kind and event is not written (notices_once), the rest is */
   ck_assert_int_eq(ij_store_begin(c), IJ_OK);
-  ck_assert_int_eq(ij_store_notice_add(c, &got, &completed, now_us()), IJ_OK);
+  ck_assert_int_eq(ij_store_notice_add(c, &got, &k_completed, now_us()), IJ_OK);
   ck_assert_int_eq(ij_store_commit(c), IJ_OK);
   expect_text(count_notices(r.id), "1");
 
@@ -1018,9 +1023,7 @@ START_TEST(deferred_writes_commit_roll_back_and_fail_together) {
    * nothing stays */
   ij_referral ghost = got;
   ij_uuid_new(ghost.id);
-  ck_assert_int_eq(ij_store_begin(c), IJ_OK);
-  ck_assert_int_eq(ij_store_referral_counters(c, area, r.id, 5, 0, 0, 0, now_us()), IJ_OK);
-  ck_assert_int_eq(ij_store_notice_add(c, &ghost, &completed, now_us()), IJ_OK);
+  begin_with_deferred(c, area, &r, 5, &ghost);
   ck_assert_int_ne(ij_store_commit(c), IJ_OK);
   ck_assert_str_eq(ij_store_sqlstate(c), "23503");
   ij_store_rollback(c);
